@@ -1,0 +1,90 @@
+package cacheshadow.layers;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file mapped read-only in 1 GiB windows, so files past 2 GiB work and reads need no system call and no
+ * allocation. The file is opened {@code READ} only: evidence is never written.
+ */
+public final class MappedFile implements AutoCloseable {
+	private static final int WINDOW_SHIFT = 30;
+	private static final long WINDOW = 1L << WINDOW_SHIFT;
+
+	private final Path path;
+	private final long size;
+	private final MappedByteBuffer[] windows;
+
+	private MappedFile(Path path, long size, MappedByteBuffer[] windows) {
+		this.path = path;
+		this.size = size;
+		this.windows = windows;
+	}
+
+	/** Opens {@code path} read-only; failures become one-line messages naming the file. */
+	public static MappedFile open(Path path) throws IOException {
+		try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+			long size = ch.size();
+			int n = (int) ((size + WINDOW - 1) >>> WINDOW_SHIFT);
+			MappedByteBuffer[] w = new MappedByteBuffer[n];
+			for (int i = 0; i < n; i++) {
+				long start = (long) i << WINDOW_SHIFT;
+				w[i] = ch.map(FileChannel.MapMode.READ_ONLY, start, Math.min(WINDOW, size - start));
+			}
+			return new MappedFile(path, size, w);
+		} catch (NoSuchFileException e) {
+			throw new EvidenceFormatException(path, "no such file");
+		} catch (AccessDeniedException e) {
+			throw new EvidenceFormatException(path, "permission denied");
+		} catch (IOException e) {
+			if (e instanceof EvidenceFormatException) throw e;
+			throw new EvidenceFormatException(path, "cannot be read (" + e.getMessage() + ")");
+		}
+	}
+
+	public Path path() {
+		return path;
+	}
+
+	public long size() {
+		return size;
+	}
+
+	/** Copies {@code len} bytes at {@code pos}; the range must lie inside the file. */
+	public void read(long pos, byte[] buf, int off, int len) throws IOException {
+		if (pos < 0 || len < 0 || pos + len > size || pos + len < pos) {
+			throw new EvidenceFormatException(path, String.format("read of %d bytes at 0x%x past the end of the file (%d bytes)", len, pos, size));
+		}
+		while (len > 0) {
+			int wi = (int) (pos >>> WINDOW_SHIFT);
+			int wo = (int) (pos & (WINDOW - 1));
+			int n = (int) Math.min(len, WINDOW - wo);
+			windows[wi].get(wo, buf, off, n);
+			pos += n;
+			off += n;
+			len -= n;
+		}
+	}
+
+	public long u64(long pos) throws IOException {
+		byte[] b = Scratch.get();
+		read(pos, b, 0, 8);
+		return LittleEndian.u64(b, 0);
+	}
+
+	public long u32(long pos) throws IOException {
+		byte[] b = Scratch.get();
+		read(pos, b, 0, 4);
+		return LittleEndian.u32(b, 0);
+	}
+
+	@Override
+	public void close() {
+		// Mapped windows are released by the garbage collector; nothing to write back (read-only).
+	}
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Fast inner loop for core bundles, outside OSGi: compiles the named bundles (plus cacheshadow.layers) and
+# their test fragments with javac and runs the tests with the JUnit console launcher.
+# The real run is releng/test.sh (Tycho, inside OSGi); this only saves minutes while developing.
+#   releng/devtest.sh kernel ext4          # bundles cacheshadow.kernel(+.tests), cacheshadow.ext4(+.tests)
+#   releng/devtest.sh kernel -- --select-method=...   # extra JUnit console options after --
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/releng/jdk.sh"
+names=(layers listing); extra=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then shift; extra=("$@"); break; fi
+  names+=("$1"); shift
+done
+OUT="$ROOT/build/devtest/$(IFS=_; echo "${names[*]}")"
+rm -rf "$OUT"; mkdir -p "$OUT"
+CP="$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar"
+for j in "$HOME"/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar; do [ -f "$j" ] && CP="$CP:$j"; done
+srcs=(); tests=()
+for n in "${names[@]}"; do
+  [ -d "$ROOT/bundles/cacheshadow.$n/src" ] && srcs+=("$ROOT/bundles/cacheshadow.$n/src")
+  [ -d "$ROOT/bundles/cacheshadow.$n.tests/src" ] && tests+=("$ROOT/bundles/cacheshadow.$n.tests/src")
+done
+find "${srcs[@]}" "${tests[@]}" -name '*.java' > "$OUT/sources.txt"
+"$JAVA_HOME/bin/javac" -nowarn --release 21 -encoding UTF-8 -cp "$CP" -d "$OUT/classes" @"$OUT/sources.txt"
+for d in "${srcs[@]}" "${tests[@]}"; do
+  (cd "$d" && find . -type f ! -name '*.java' -exec cp --parents {} "$OUT/classes/" \;)
+done
+SAMPLES="$("$ROOT/releng/samples.sh")"
+sel=(); for d in "${tests[@]}"; do sel+=(--scan-classpath "$OUT/classes"); break; done
+[ ${#tests[@]} -gt 0 ] || { echo "no test fragments among: ${names[*]}"; exit 0; }
+exec "$JAVA_HOME/bin/java" -Xss512k -Dcacheshadow.samples="$SAMPLES" -jar "$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar" \
+  execute -cp "$OUT/classes:$CP" --scan-classpath "$OUT/classes" --disable-banner --details=tree "${extra[@]}"
