@@ -1,0 +1,77 @@
+package cacheshadow.journal;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Growable column store of journal entries (no object per entry: a million entries cost ~33 bytes each). */
+final class EntryTable {
+	private long[] diskOffset = new long[1024];
+	private long[] length = new long[1024];
+	private long[] dataPos = new long[1024];
+	private long[] time;
+	private byte[] flags = new byte[1024];
+	private final Map<Integer, String> marks = new HashMap<>();
+	private int count;
+
+	EntryTable(boolean withTime) {
+		if (withTime) time = new long[1024];
+	}
+
+	int add(long diskOff, long len, long pos, int flagBits, String mark, long epochNanos) {
+		if (count == diskOffset.length) {
+			int n = Math.max(1024, count * 2);
+			if (n < 0) n = Integer.MAX_VALUE - 8;
+			diskOffset = Arrays.copyOf(diskOffset, n);
+			length = Arrays.copyOf(length, n);
+			dataPos = Arrays.copyOf(dataPos, n);
+			flags = Arrays.copyOf(flags, n);
+			if (time != null) time = Arrays.copyOf(time, n);
+		}
+		diskOffset[count] = diskOff;
+		length[count] = len;
+		dataPos[count] = pos;
+		flags[count] = (byte) flagBits;
+		if (time != null) time[count] = epochNanos;
+		if (mark != null) marks.put(count, mark);
+		return count++;
+	}
+
+	int count() {
+		return count;
+	}
+
+	long diskOffset(int i) {
+		check(i);
+		return diskOffset[i];
+	}
+
+	long length(int i) {
+		check(i);
+		return length[i];
+	}
+
+	long dataPos(int i) {
+		check(i);
+		return dataPos[i];
+	}
+
+	int flags(int i) {
+		check(i);
+		return flags[i] & 0xff;
+	}
+
+	String mark(int i) {
+		check(i);
+		return marks.get(i);
+	}
+
+	long epochNanos(int i) {
+		check(i);
+		return time == null ? WriteLog.NO_TIME : time[i];
+	}
+
+	private void check(int i) {
+		if (i < 0 || i >= count) throw new IndexOutOfBoundsException("entry " + i + " of " + count);
+	}
+}
