@@ -1,0 +1,115 @@
+package cacheshadow.cases.tests;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import cacheshadow.cases.Case;
+import cacheshadow.cases.CaseException;
+import cacheshadow.cases.CustodyEntry;
+import cacheshadow.cases.EvidenceItem;
+import cacheshadow.cases.VerificationReport;
+import cacheshadow.layers.EvidenceFormat;
+import cacheshadow.layers.Progress;
+
+class CaseTest {
+
+	static Path sample() {
+		Path d = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
+		assertTrue(Files.isDirectory(d), "no sample set at " + d);
+		return d;
+	}
+
+	static String sha256sum(Path f) throws Exception {
+		Process p = new ProcessBuilder("sha256sum", f.toString()).start();
+		String out = new String(p.getInputStream().readAllBytes());
+		assertEquals(0, p.waitFor());
+		return out.split("\\s+")[0];
+	}
+
+	@Test
+	void addHashesRealEvidenceWithProgressAndLogsCustody(@TempDir Path tmp) throws Exception {
+		Path dir = tmp.resolve("case1");
+		List<Long> worked = new ArrayList<>();
+		Progress p = new Progress() {
+			@Override
+			public void begin(String task, long total) {
+			}
+
+			@Override
+			public void worked(long units) {
+				worked.add(units);
+			}
+		};
+		try (Case c = Case.create(dir, "Sample")) {
+			for (String f : List.of("memory.elf", "disk.img", "writes.log", "kernel/vmlinux.btf", "kernel/System.map")) {
+				EvidenceItem e = c.addEvidence(sample().resolve(f), p);
+				assertEquals(sha256sum(sample().resolve(f)), e.sha256(), f);
+				assertEquals(Files.size(sample().resolve(f)), e.size());
+			}
+			assertEquals(List.of(EvidenceFormat.ELF_CORE, EvidenceFormat.EXT_IMAGE, EvidenceFormat.DM_LOG_WRITES, EvidenceFormat.BTF,
+					EvidenceFormat.SYSTEM_MAP), c.evidence().stream().map(EvidenceItem::format).toList());
+			assertThrows(CaseException.class, () -> c.addEvidence(sample().resolve("disk.img"), Progress.NONE));
+			assertEquals(Files.size(sample().resolve("memory.elf")) + Files.size(sample().resolve("disk.img"))
+					+ Files.size(sample().resolve("writes.log")) + Files.size(sample().resolve("kernel/vmlinux.btf"))
+					+ Files.size(sample().resolve("kernel/System.map")), worked.stream().mapToLong(Long::longValue).sum());
+		}
+		try (Case c = Case.open(dir)) {
+			assertEquals("Sample", c.name());
+			List<CustodyEntry> log = c.custodyLog();
+			assertEquals(1 + 2 * 5, log.size());
+			assertEquals("case-created", log.get(0).action());
+			VerificationReport r = c.verify(Progress.NONE);
+			assertTrue(r.allGood(), r.toString());
+			assertTrue(c.evidence().stream().allMatch(e -> e.status() == EvidenceItem.Status.VERIFIED));
+			assertEquals("verified", c.custodyLog().get(c.custodyLog().size() - 1).action());
+		}
+		assertEquals(12, Files.readAllLines(dir.resolve(Case.CUSTODY_TEXT)).size());
+		assertThrows(CaseException.class, () -> Case.create(dir, "again"));
+		assertThrows(CaseException.class, () -> Case.open(tmp.resolve("nocase")));
+	}
+
+	@Test
+	void changedEvidenceAndTamperedCustodyAreReportedLoudly(@TempDir Path tmp) throws Exception {
+		Path ev = tmp.resolve("evidence.bin");
+		Files.write(ev, HexFormat.of().parseHex("00112233445566778899"));
+		Path dir = tmp.resolve("case2");
+		try (Case c = Case.create(dir, null)) {
+			c.addEvidence(ev, Progress.NONE);
+			c.appendCustody("analysis-run", "cache-only listing");
+		}
+		Files.write(ev, HexFormat.of().parseHex("00112233445566778898"));
+		try (Case c = Case.open(dir)) {
+			VerificationReport r = c.verify(Progress.NONE);
+			assertFalse(r.allGood());
+			assertEquals(EvidenceItem.Status.MISMATCH, r.items().get(0).status());
+			assertEquals(-1, r.chainBrokenAt());
+		}
+		Files.delete(ev);
+		try (Case c = Case.open(dir)) {
+			assertEquals(EvidenceItem.Status.MISSING, c.verify(Progress.NONE).items().get(0).status());
+		}
+		// someone edits entry 3 of the custody log directly in the database
+		Properties p = new Properties();
+		p.setProperty("user", "cacheshadow");
+		p.setProperty("password", "");
+		try (Connection db = new org.h2.Driver().connect("jdbc:h2:file:" + dir.resolve(Case.DB_NAME), p); Statement s = db.createStatement()) {
+			s.executeUpdate("UPDATE custody SET detail='nothing happened' WHERE seq=3");
+		}
+		try (Case c = Case.open(dir)) {
+			VerificationReport r = c.verify(Progress.NONE);
+			assertEquals(3, r.chainBrokenAt());
+			assertTrue(r.chainProblem().contains("altered"), r.chainProblem());
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package cacheshadow.layers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/** What an evidence file is, told from its content (never its name). */
+public enum EvidenceFormat {
+	ELF_CORE("memory snapshot (ELF core)", Kind.MEMORY),
+	LIME("memory snapshot (LiME)", Kind.MEMORY),
+	QCOW2("disk image (qcow2)", Kind.DISK),
+	EXT_IMAGE("disk image (raw, ext2/3/4 file system)", Kind.DISK),
+	PARTITIONED_IMAGE("disk image (raw, partitioned)", Kind.DISK),
+	DM_LOG_WRITES("write journal (dm-log-writes)", Kind.JOURNAL),
+	CS_JOURNAL("write journal (CacheShadow timestamped)", Kind.JOURNAL),
+	BTF("kernel BTF type data", Kind.KERNEL),
+	VMLINUX("kernel ELF image (vmlinux)", Kind.KERNEL),
+	BZIMAGE("kernel bzImage", Kind.KERNEL),
+	SYSTEM_MAP("kernel symbols (System.map / kallsyms)", Kind.KERNEL),
+	KERNEL_CONFIG("kernel config", Kind.KERNEL),
+	RAW("raw bytes (memory or disk, not recognized)", Kind.UNKNOWN);
+
+	public enum Kind {
+		MEMORY, DISK, JOURNAL, KERNEL, UNKNOWN
+	}
+
+	private static final Pattern MAP_LINE = Pattern.compile("^[0-9a-fA-F]{8,16} [A-Za-z] \\S+");
+	/** dm-log-writes {@code log_write_super.magic} ("rhswfsj" little-endian). */
+	public static final long DM_LOG_WRITES_MAGIC = 0x6a736677736872L;
+	/** The CacheShadow journal's first eight bytes (see the journal bundle's FORMAT.md). */
+	public static final byte[] CS_JOURNAL_MAGIC = "CSJRNL\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private final String label;
+	private final Kind kind;
+
+	EvidenceFormat(String label, Kind kind) {
+		this.label = label;
+		this.kind = kind;
+	}
+
+	public String label() {
+		return label;
+	}
+
+	public Kind kind() {
+		return kind;
+	}
+
+	public static EvidenceFormat detect(Path file) throws IOException {
+		byte[] h = new byte[4096];
+		int n;
+		try (InputStream in = Files.newInputStream(file)) {
+			n = in.readNBytes(h, 0, h.length);
+		} catch (NoSuchFileException e) {
+			throw new EvidenceFormatException(file, "no such file");
+		} catch (java.nio.file.AccessDeniedException e) {
+			throw new EvidenceFormatException(file, "permission denied");
+		} catch (IOException e) {
+			throw new EvidenceFormatException(file, "cannot be read (" + e.getMessage() + ")");
+		}
+		if (n == 0) throw new EvidenceFormatException(file, "empty file");
+		return detect(h, n);
+	}
+
+	/** Classifies the first {@code n} bytes (up to 4 KiB) of a file. */
+	public static EvidenceFormat detect(byte[] h, int n) {
+		if (n >= 20 && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F') {
+			return LittleEndian.u16(h, 16) == ElfCoreLayer.ET_CORE ? ELF_CORE : VMLINUX;
+		}
+		if (n >= 4 && LittleEndian.s32(h, 0) == LimeLayer.MAGIC) return LIME;
+		if (n >= 4 && (h[0] & 0xff) == 'Q' && h[1] == 'F' && h[2] == 'I' && (h[3] & 0xff) == 0xfb) return QCOW2;
+		if (n >= 8 && LittleEndian.u64(h, 0) == DM_LOG_WRITES_MAGIC) return DM_LOG_WRITES;
+		if (n >= 8 && java.util.Arrays.equals(h, 0, 8, CS_JOURNAL_MAGIC, 0, 8)) return CS_JOURNAL;
+		if (n >= 4 && LittleEndian.u16(h, 0) == 0xEB9F && h[2] == 1) return BTF;
+		if (n >= 0x206 && h[0x202] == 'H' && h[0x203] == 'd' && h[0x204] == 'r' && h[0x205] == 'S') return BZIMAGE;
+		if (n >= 1024 + 58 && LittleEndian.u16(h, 1024 + 56) == 0xEF53) return EXT_IMAGE;
+		if (n >= 512 && (h[510] & 0xff) == 0x55 && (h[511] & 0xff) == 0xAA) return PARTITIONED_IMAGE;
+		String text = new String(h, 0, n, StandardCharsets.ISO_8859_1);
+		if (looksLikeText(h, n)) {
+			String first = text.lines().findFirst().orElse("");
+			if (MAP_LINE.matcher(first).find()) return SYSTEM_MAP;
+			if (text.contains("\nCONFIG_") || text.startsWith("CONFIG_") || text.contains("# Automatically generated file")) return KERNEL_CONFIG;
+		}
+		return RAW;
+	}
+
+	private static boolean looksLikeText(byte[] h, int n) {
+		for (int i = 0; i < n; i++) {
+			int c = h[i] & 0xff;
+			if (c < 0x09 || (c > 0x0d && c < 0x20)) return false;
+		}
+		return true;
+	}
+}
