@@ -1,0 +1,40 @@
+package cacheshadow.ext4.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.layers.RawFileLayer;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
+import cacheshadow.listing.ManifestFormat;
+
+/** The real guest disks: after in-memory jbd2 replay the listing equals the guest's last synced manifest. */
+class SampleImagesTest {
+	static List<String> sets() {
+		return Samples.SETS;
+	}
+
+	@ParameterizedTest
+	@MethodSource("sets")
+	void replayedDiskEqualsLastRoundManifest(String set) throws Exception {
+		Path d = Samples.dir(set);
+		List<FileRecord> expected = ManifestFormat.read(d.resolve("manifest.round-6.tsv"));
+		try (RawFileLayer layer = new RawFileLayer(d.resolve("disk.img"))) {
+			Ext4FileSystem fs = Ext4FileSystem.open(layer, Ext4FileSystem.Options.REPLAYED);
+			assertTrue(fs.journalReplay().overlay().overlaidBlocks() > 0, "the sample needs recovery");
+			List<FileRecord> got = fs.listing("/mnt/disk");
+			List<String> diff = Samples.diff(expected, got);
+			assertEquals(List.of(), diff, String.join("\n", diff));
+			for (Finding f : fs.findings()) {
+				assertTrue(f.severity() == Finding.Severity.INFO, "unexpected finding " + f);
+			}
+		}
+	}
+}

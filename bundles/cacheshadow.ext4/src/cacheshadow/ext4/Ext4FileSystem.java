@@ -1,0 +1,431 @@
+package cacheshadow.ext4;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import cacheshadow.ext4.jbd2.Jbd2Replay;
+import cacheshadow.layers.EvidenceFormatException;
+import cacheshadow.layers.Layer;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.FileType;
+import cacheshadow.listing.Finding;
+import cacheshadow.listing.ManifestFormat;
+
+/**
+ * An ext2/ext3/ext4 file system read through any {@link Layer}, never written. Opened "as it lies" or, with
+ * {@link Options#replayJournal()}, as a mount would see it after jbd2 recovery: committed journal blocks are
+ * laid over the device in memory ({@link Jbd2Replay#overlay()}). Damage becomes {@link #findings()} and the
+ * rest stays readable; only an unusable superblock or group descriptor table makes {@link #open} fail.
+ */
+public final class Ext4FileSystem implements AutoCloseable {
+	public static final long ROOT_INODE = 2;
+	static final int MAX_FINDINGS = 10_000;
+
+	/** How to open: replay the journal in memory or read the image as it lies. */
+	public record Options(boolean replayJournal) {
+		public static final Options AS_IT_LIES = new Options(false);
+		public static final Options REPLAYED = new Options(true);
+	}
+
+	private final Layer layer;
+	private final Ext4Superblock sb;
+	private final int blockSize;
+	private final int csumSeed;
+	private final GroupDescriptor[] groups;
+	private final Set<Finding> findings = Collections.synchronizedSet(new LinkedHashSet<>());
+	private Jbd2Replay replay;
+
+	private Ext4FileSystem(Layer layer) throws IOException {
+		this.layer = layer;
+		byte[] b = new byte[Ext4Superblock.SIZE];
+		try {
+			layer.read(Ext4Superblock.OFFSET, b, 0, b.length);
+		} catch (IOException e) {
+			throw new EvidenceFormatException(layer.name(), "no ext4 superblock readable at byte 1024: " + e.getMessage());
+		}
+		try {
+			this.sb = Ext4Superblock.parse(b);
+		} catch (EvidenceFormatException e) {
+			throw new EvidenceFormatException(layer.name(), e.getMessage());
+		}
+		this.blockSize = sb.blockSize;
+		this.csumSeed = sb.checksumSeed();
+		if (!sb.checksumValid()) {
+			finding("ext4-csum", "superblock", String.format("superblock checksum 0x%08x, computed 0x%08x", sb.storedChecksum, sb.computedChecksum()));
+		}
+		if (sb.blocksCount > layer.size() / blockSize) {
+			finding("ext4-size", "superblock", "file system has " + sb.blocksCount + " blocks but the device holds " + layer.size() / blockSize + " (truncated image?)");
+		}
+		if (sb.hasIncompat(Ext4Superblock.INCOMPAT_ENCRYPT)) finding("ext4-feature", "superblock", "encrypted file system: names and contents of encrypted directories are ciphertext");
+		if (sb.hasIncompat(Ext4Superblock.INCOMPAT_COMPRESSION)) finding("ext4-feature", "superblock", "compression feature is not supported; compressed files read raw");
+		this.groups = readGroupDescriptors();
+	}
+
+	/** Opens the file system on {@code layer}; with {@code replayJournal} the committed journal is applied. */
+	public static Ext4FileSystem open(Layer layer, Options options) throws IOException {
+		Ext4FileSystem fs = new Ext4FileSystem(layer);
+		if (!options.replayJournal() || !fs.sb.hasCompat(Ext4Superblock.COMPAT_HAS_JOURNAL)) return fs;
+		Jbd2Replay r = Jbd2Replay.scan(fs);
+		if (r.overlay().overlaidBlocks() == 0) {
+			fs.replay = r;
+			return fs;
+		}
+		Ext4FileSystem replayed = new Ext4FileSystem(r.overlay());
+		replayed.replay = r;
+		for (Finding f : r.findings()) replayed.findings.add(f);
+		return replayed;
+	}
+
+	public static Ext4FileSystem open(Layer layer) throws IOException {
+		return open(layer, Options.REPLAYED);
+	}
+
+	private GroupDescriptor[] readGroupDescriptors() throws IOException {
+		long n = sb.groupCount();
+		int ds = sb.descSize;
+		int perBlock = blockSize / ds;
+		long gdtBlocks = (n + perBlock - 1) / perBlock;
+		GroupDescriptor[] g = new GroupDescriptor[(int) n];
+		byte[] b = new byte[blockSize];
+		boolean meta = sb.hasIncompat(Ext4Superblock.INCOMPAT_META_BG);
+		int bad = 0;
+		for (long i = 0; i < gdtBlocks; i++) {
+			long blk;
+			if (!meta || i < sb.firstMetaBg) {
+				blk = sb.firstDataBlock + 1 + i;
+			} else {
+				long bg = i * perBlock;
+				long hasSuper = sb.groupHasSuperblock(bg) ? 1 : 0;
+				if (blockSize == 1024 && i == 0 && sb.firstDataBlock == 0) hasSuper++;
+				blk = sb.firstDataBlock + bg * sb.blocksPerGroup + hasSuper;
+			}
+			try {
+				layer.read(blk * blockSize, b, 0, blockSize);
+			} catch (IOException e) {
+				throw new EvidenceFormatException(layer.name(), "group descriptor block " + blk + " unreadable: " + e.getMessage());
+			}
+			for (int k = 0; k < perBlock; k++) {
+				long grp = i * perBlock + k;
+				if (grp >= n) break;
+				GroupDescriptor d = GroupDescriptor.parse(grp, b, k * ds, ds);
+				if (sb.hasMetadataCsum()) {
+					int c = GroupDescriptor.computeChecksum(csumSeed, grp, b, k * ds, ds);
+					if (c != d.checksum() && bad++ < 20) {
+						finding("ext4-csum", "group " + grp, String.format("group descriptor checksum 0x%04x, computed 0x%04x", d.checksum(), c));
+					}
+				}
+				if (d.inodeTable() == 0 || d.inodeTable() >= sb.blocksCount) {
+					finding("ext4-gdt", "group " + grp, "inode table at block " + d.inodeTable() + " lies outside the device");
+				}
+				g[(int) grp] = d;
+			}
+		}
+		return g;
+	}
+
+	// ---- accessors
+
+	public Layer layer() {
+		return layer;
+	}
+
+	public Ext4Superblock superblock() {
+		return sb;
+	}
+
+	public int blockSize() {
+		return blockSize;
+	}
+
+	public long blocksCount() {
+		return sb.blocksCount;
+	}
+
+	public List<GroupDescriptor> groupDescriptors() {
+		return List.of(groups);
+	}
+
+	int checksumSeed() {
+		return csumSeed;
+	}
+
+	/** The journal replay performed by {@link #open} (null when not requested or no journal). */
+	public Jbd2Replay journalReplay() {
+		return replay;
+	}
+
+	/** Anomalies met so far (checksums, corrupt structures), in the order found. */
+	public List<Finding> findings() {
+		synchronized (findings) {
+			return new ArrayList<>(findings);
+		}
+	}
+
+	void finding(String kind, String location, String message) {
+		if (findings.size() < MAX_FINDINGS) {
+			findings.add(new Finding(kind.endsWith("csum") ? Finding.Severity.WARNING : Finding.Severity.ANOMALY, kind, location, message));
+		}
+	}
+
+	public byte[] readBlock(long block) throws IOException {
+		if (block < 0 || block >= sb.blocksCount) throw new EvidenceFormatException(layer.name(), "block " + block + " outside the file system");
+		byte[] b = new byte[blockSize];
+		layer.read(block * blockSize, b, 0, blockSize);
+		return b;
+	}
+
+	// ---- inodes
+
+	/** Reads inode {@code number} (1-based); verifies its checksum under metadata_csum (mismatch → finding). */
+	public Ext4Inode inode(long number) throws IOException {
+		if (number < 1 || number > sb.inodesCount) {
+			throw new EvidenceFormatException(layer.name(), "inode " + number + " out of range 1.." + sb.inodesCount);
+		}
+		long g = (number - 1) / sb.inodesPerGroup;
+		long idx = (number - 1) % sb.inodesPerGroup;
+		if (g >= groups.length) throw new EvidenceFormatException(layer.name(), "inode " + number + " in nonexistent group " + g);
+		GroupDescriptor d = groups[(int) g];
+		long tbl = d.inodeTable();
+		if (tbl == 0 || tbl >= sb.blocksCount) throw new EvidenceFormatException(layer.name(), "inode " + number + ": inode table of group " + g + " lies outside the device");
+		byte[] raw = new byte[sb.inodeSize];
+		layer.read(tbl * blockSize + idx * sb.inodeSize, raw, 0, raw.length);
+		Ext4Inode in = new Ext4Inode(number, raw, sb);
+		if (sb.hasMetadataCsum() && !allZero(raw)) {
+			long computed = in.computeChecksum(csumSeed, sb.inodeSize) & 0xffffffffL;
+			if (!in.hasChecksumHi()) computed &= 0xffff;
+			if (computed != in.storedChecksum()) {
+				finding("ext4-csum", "inode " + number, String.format("inode checksum 0x%08x, computed 0x%08x", in.storedChecksum(), computed));
+			}
+		}
+		return in;
+	}
+
+	private static boolean allZero(byte[] b) {
+		for (byte x : b) if (x != 0) return false;
+		return true;
+	}
+
+	/** Logical → device block map of an inode (empty for inline data, fast symlinks and device nodes). */
+	public BlockMap blockMap(Ext4Inode inode) {
+		if (inode.hasInlineData()) return BlockMap.EMPTY;
+		int t = inode.type();
+		if (t != Ext4Inode.S_IFREG && t != Ext4Inode.S_IFDIR && t != Ext4Inode.S_IFLNK) return BlockMap.EMPTY;
+		if (inode.isFastSymlink()) return BlockMap.EMPTY;
+		if (inode.hasExtents()) return ExtentTree.map(this, inode);
+		return IndirectBlocks.map(this, inode);
+	}
+
+	/** A content reader over the inode. */
+	public Ext4File open(Ext4Inode inode) {
+		if (inode.hasInlineData()) {
+			byte[] ib = inode.iBlock();
+			byte[] data = ib;
+			for (ExtendedAttribute a : extendedAttributes(inode)) {
+				if (a.name().equals("system.data")) {
+					data = Arrays.copyOf(ib, ib.length + a.value().length);
+					System.arraycopy(a.value(), 0, data, ib.length, a.value().length);
+				}
+			}
+			return new Ext4File(this, inode, BlockMap.EMPTY, data);
+		}
+		if (inode.isFastSymlink()) return new Ext4File(this, inode, BlockMap.EMPTY, inode.iBlock());
+		return new Ext4File(this, inode, blockMap(inode), null);
+	}
+
+	public Ext4File open(long inodeNumber) throws IOException {
+		return open(inode(inodeNumber));
+	}
+
+	public List<ExtendedAttribute> extendedAttributes(Ext4Inode inode) {
+		return ExtendedAttributes.read(this, inode);
+	}
+
+	/** Entries of a directory inode, "." and ".." included, in on-disk order. */
+	public List<DirectoryEntry> readDirectory(Ext4Inode dir) throws IOException {
+		if (!dir.isDirectory()) throw new EvidenceFormatException(layer.name(), "inode " + dir.number + " is not a directory");
+		return HtreeDirectory.read(this, dir);
+	}
+
+	/** Target of a fast or slow (or inline) symlink. */
+	public String symlinkTarget(Ext4Inode link) throws IOException {
+		if (!link.isSymlink()) throw new EvidenceFormatException(layer.name(), "inode " + link.number + " is not a symlink");
+		byte[] t = open(link).readAll(1 << 16);
+		return new String(t, StandardCharsets.UTF_8);
+	}
+
+	/** Inode number of an absolute path inside the file system ({@code /} = root), without following symlinks. */
+	public long lookup(String path) throws IOException {
+		long ino = ROOT_INODE;
+		for (String part : path.split("/")) {
+			if (part.isEmpty()) continue;
+			Ext4Inode d = inode(ino);
+			long next = -1;
+			for (DirectoryEntry e : readDirectory(d)) {
+				if (e.name().equals(part)) {
+					next = e.inode();
+					break;
+				}
+			}
+			if (next < 0) throw new java.nio.file.NoSuchFileException(path);
+			ino = next;
+		}
+		return ino;
+	}
+
+	// ---- listing
+
+	/** Every path reachable from the root, sorted by path (byte order), regular files hashed. */
+	public List<FileRecord> listing(String mountPrefix) throws IOException {
+		return listing(mountPrefix, true);
+	}
+
+	/**
+	 * Every path reachable from the root as the manifest lists it: the root is {@code mountPrefix} (or "/"),
+	 * children {@code mountPrefix/name}. Unreadable entries become findings and are left out.
+	 */
+	public List<FileRecord> listing(String mountPrefix, boolean hash) throws IOException {
+		String rootPath = mountPrefix == null || mountPrefix.isEmpty() || mountPrefix.equals("/") ? "/" : stripSlash(mountPrefix);
+		List<FileRecord> out = new ArrayList<>();
+		Set<Long> visitedDirs = new HashSet<>();
+		Deque<Object[]> work = new ArrayDeque<>();
+		Ext4Inode root = inode(ROOT_INODE);
+		out.add(record(rootPath, root, hash));
+		visitedDirs.add(ROOT_INODE);
+		work.push(new Object[] { rootPath, root });
+		while (!work.isEmpty()) {
+			Object[] w = work.pop();
+			String dirPath = (String) w[0];
+			Ext4Inode dir = (Ext4Inode) w[1];
+			List<DirectoryEntry> entries;
+			try {
+				entries = readDirectory(dir);
+			} catch (IOException e) {
+				finding("ext4-dir", dirPath, "directory unreadable: " + e.getMessage());
+				continue;
+			}
+			for (DirectoryEntry e : entries) {
+				if (e.isDotOrDotDot()) continue;
+				String p = (dirPath.equals("/") ? "" : dirPath) + "/" + e.name();
+				Ext4Inode in;
+				try {
+					in = inode(e.inode());
+				} catch (IOException ex) {
+					finding("ext4-dirent", p, ex.getMessage());
+					continue;
+				}
+				if (in.mode == 0) {
+					finding("ext4-dirent", p, "entry names unused inode " + e.inode());
+					continue;
+				}
+				out.add(record(p, in, hash));
+				if (in.isDirectory()) {
+					if (visitedDirs.add(in.number)) work.push(new Object[] { p, in });
+					else finding("ext4-dirloop", p, "directory inode " + in.number + " reached twice; not descended again");
+				}
+			}
+		}
+		out.sort(Comparator.comparing(FileRecord::path, ManifestFormat.PATH_ORDER));
+		return out;
+	}
+
+	private static String stripSlash(String s) {
+		while (s.length() > 1 && s.endsWith("/")) s = s.substring(0, s.length() - 1);
+		return s;
+	}
+
+	/** The manifest record of one inode at {@code path}. */
+	public FileRecord record(String path, Ext4Inode in, boolean hash) {
+		FileType type = FileType.fromMode(in.mode, in.size);
+		String sha = null, target = null;
+		try {
+			if (hash && type.isRegular()) sha = open(in).sha256();
+			if (type == FileType.SYMLINK) target = symlinkTarget(in);
+		} catch (IOException e) {
+			finding("ext4-content", path, "inode " + in.number + ": " + e.getMessage());
+		}
+		return new FileRecord(path, type, in.mode, in.uid, in.gid, in.size, in.linksCount, in.number, in.atime, in.mtime,
+				in.ctime, in.mtimeNanos, sha, target);
+	}
+
+	// ---- forensic extras
+
+	/**
+	 * Inodes with a deletion time and no links (deleted, or orphans awaiting deletion), found by scanning every
+	 * initialized inode table. Each also becomes an {@code ext4-deleted} INFO finding.
+	 */
+	public List<Ext4Inode> deletedInodes() throws IOException {
+		List<Ext4Inode> out = new ArrayList<>();
+		for (GroupDescriptor d : groups) {
+			if (sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM)
+					&& (d.flags() & GroupDescriptor.INODE_UNINIT) != 0) continue;
+			long used = sb.inodesPerGroup;
+			if (sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM)) used -= d.itableUnused();
+			for (long i = 0; i < used; i++) {
+				long n = d.group() * sb.inodesPerGroup + i + 1;
+				if (n > sb.inodesCount) break;
+				Ext4Inode in;
+				try {
+					in = inodeQuiet(n);
+				} catch (IOException e) {
+					break;
+				}
+				if (in.dtime != 0 && in.linksCount == 0 && in.mode != 0) {
+					out.add(in);
+					findings.add(new Finding(Finding.Severity.INFO, "ext4-deleted", "inode " + n,
+							String.format("deleted inode (dtime %d, mode %o, size %d)", in.dtime, in.mode, in.size)));
+				}
+			}
+		}
+		return out;
+	}
+
+	private Ext4Inode inodeQuiet(long n) throws IOException {
+		long g = (n - 1) / sb.inodesPerGroup, idx = (n - 1) % sb.inodesPerGroup;
+		byte[] raw = new byte[sb.inodeSize];
+		layer.read(groups[(int) g].inodeTable() * blockSize + idx * sb.inodeSize, raw, 0, raw.length);
+		return new Ext4Inode(n, raw, sb);
+	}
+
+	/**
+	 * The orphan list: {@code s_last_orphan} then each inode's {@code i_dtime} as the next link ("Orphan
+	 * List"). Open-but-unlinked or mid-truncate inodes; a loop or bad link ends the walk with a finding.
+	 */
+	public List<Long> orphanList() {
+		List<Long> out = new ArrayList<>();
+		Set<Long> seen = new HashSet<>();
+		long n = sb.lastOrphan;
+		while (n != 0) {
+			if (!seen.add(n)) {
+				finding("ext4-orphan", "inode " + n, "orphan list loops");
+				break;
+			}
+			Ext4Inode in;
+			try {
+				in = inode(n);
+			} catch (IOException e) {
+				finding("ext4-orphan", "inode " + n, "orphan list link unusable: " + e.getMessage());
+				break;
+			}
+			out.add(n);
+			findings.add(new Finding(Finding.Severity.INFO, "ext4-orphan", "inode " + n,
+					String.format("orphan inode (links %d, size %d)", in.linksCount, in.size)));
+			n = in.dtime;
+		}
+		return out;
+	}
+
+	@Override
+	public void close() throws IOException {
+		// the layer belongs to the caller
+	}
+}

@@ -1,0 +1,31 @@
+package cacheshadow.ext4;
+
+import static cacheshadow.layers.LittleEndian.u16;
+import static cacheshadow.layers.LittleEndian.u32;
+
+/**
+ * One block group descriptor ("Block Group Descriptors"), 32 bytes or {@code s_desc_size} (64) with the
+ * 64bit feature's high halves.
+ */
+public record GroupDescriptor(long group, long blockBitmap, long inodeBitmap, long inodeTable, int flags,
+		long itableUnused, int checksum) {
+	public static final int INODE_UNINIT = 0x1, BLOCK_UNINIT = 0x2, ITABLE_ZEROED = 0x4;
+
+	static GroupDescriptor parse(long group, byte[] b, int off, int descSize) {
+		boolean wide = descSize >= 64;
+		long bb = u32(b, off) | (wide ? u32(b, off + 0x20) << 32 : 0);
+		long ib = u32(b, off + 4) | (wide ? u32(b, off + 0x24) << 32 : 0);
+		long it = u32(b, off + 8) | (wide ? u32(b, off + 0x28) << 32 : 0);
+		long unused = u16(b, off + 0x1C) | (wide ? (long) u16(b, off + 0x32) << 16 : 0);
+		return new GroupDescriptor(group, bb, ib, it, u16(b, off + 0x12), unused, u16(b, off + 0x1E));
+	}
+
+	/** metadata_csum: low 16 bits of crc32c(seed, le32 group, descriptor with bg_checksum as zero). */
+	static int computeChecksum(int seed, long group, byte[] b, int off, int descSize) {
+		int c = Crc32c.updateLe32(seed, group);
+		c = Crc32c.update(c, b, off, 0x1E);
+		c = Crc32c.updateZeros(c, 2);
+		if (descSize > 0x20) c = Crc32c.update(c, b, off + 0x20, descSize - 0x20);
+		return c & 0xffff;
+	}
+}

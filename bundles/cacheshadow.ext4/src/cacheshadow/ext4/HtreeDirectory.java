@@ -1,0 +1,155 @@
+package cacheshadow.ext4;
+
+import static cacheshadow.layers.LittleEndian.u16;
+import static cacheshadow.layers.LittleEndian.u32;
+import static cacheshadow.layers.LittleEndian.u8;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Directory contents ("Directory Entries", "Hash Tree Directories", "Inline Data"). Entries are read linearly,
+ * block by block: htree interior blocks look like one empty entry spanning the block and the dx_root hides in
+ * the ".." entry's {@code rec_len}, so a linear read lists exactly the leaf entries. The htree root is still
+ * checked (depth, info length) and leaf / dx-node checksums are verified under metadata_csum. A damaged block
+ * becomes a finding and reading continues with the next block.
+ */
+final class HtreeDirectory {
+	static final int MAX_ENTRIES = 10_000_000;
+
+	private HtreeDirectory() {
+	}
+
+	static List<DirectoryEntry> read(Ext4FileSystem fs, Ext4Inode dir) throws IOException {
+		List<DirectoryEntry> out = new ArrayList<>();
+		if (dir.hasInlineData()) {
+			readInline(fs, dir, out);
+			return out;
+		}
+		Ext4File f = fs.open(dir);
+		int bs = fs.blockSize();
+		long nblocks = (dir.size + bs - 1) / bs;
+		byte[] b = new byte[bs];
+		boolean csum = fs.superblock().hasMetadataCsum();
+		int seed = dir.checksumSeed(fs.checksumSeed());
+		for (long lb = 0; lb < nblocks && out.size() < MAX_ENTRIES; lb++) {
+			BlockRun run = f.blockMap().runAt(lb);
+			if (run == null || run.unwritten()) {
+				if (run == null) fs.finding("ext4-dir", "inode " + dir.number, "directory block " + lb + " is a hole");
+				continue;
+			}
+			long phys = run.physical() + (lb - run.logical());
+			try {
+				f.readFully(lb * bs, b, 0, bs);
+			} catch (IOException e) {
+				fs.finding("ext4-dir", "inode " + dir.number, "directory block " + lb + " unreadable: " + e.getMessage());
+				continue;
+			}
+			if (lb == 0 && dir.isHtree()) checkRoot(fs, dir, b, phys, seed);
+			boolean dxNode = lb > 0 && dir.isHtree() && u32(b, 0) == 0 && recLen(u16(b, 4), bs) == bs;
+			if (dxNode) {
+				if (csum) verifyDx(fs, dir, b, 8, phys, seed);
+				continue;
+			}
+			if (csum && !(lb == 0 && dir.isHtree())) verifyLeaf(fs, dir, b, phys, seed);
+			parseBlock(fs, dir, b, 0, bs, bs, lb, out);
+		}
+		return out;
+	}
+
+	static int recLen(int disk, int bs) {
+		if (bs < 65536) return disk;
+		if (disk == 65535 || disk == 0) return bs;
+		return (disk & 65532) | ((disk & 3) << 16);
+	}
+
+	/** Parses entries in {@code b[start, end)}; stops the block at the first impossible entry. */
+	static void parseBlock(Ext4FileSystem fs, Ext4Inode dir, byte[] b, int start, int end, int bs, long lb,
+			List<DirectoryEntry> out) {
+		boolean filetype = fs.superblock().hasIncompat(Ext4Superblock.INCOMPAT_FILETYPE);
+		int off = start;
+		while (off + 8 <= end) {
+			long ino = u32(b, off);
+			int rl = recLen(u16(b, off + 4), bs);
+			int nameLen = filetype ? u8(b, off + 6) : u16(b, off + 6) & 0xff;
+			int type = filetype ? u8(b, off + 7) : 0;
+			if (rl < 8 || (rl & 3) != 0 || off + rl > end || (ino != 0 && nameLen + 8 > rl)) {
+				fs.finding("ext4-dirent", "inode " + dir.number, String.format(
+						"directory block %d offset %d: bad entry (rec_len %d, name_len %d); rest of block skipped", lb, off - start, rl, nameLen));
+				return;
+			}
+			if (ino != 0 && nameLen > 0) {
+				if (ino > fs.superblock().inodesCount) {
+					fs.finding("ext4-dirent", "inode " + dir.number, "entry " + new String(b, off + 8, nameLen, StandardCharsets.UTF_8)
+							+ " names inode " + ino + " beyond the inode count");
+				} else {
+					out.add(new DirectoryEntry(ino, new String(b, off + 8, nameLen, StandardCharsets.UTF_8), type));
+				}
+			}
+			off += rl;
+		}
+	}
+
+	private static void readInline(Ext4FileSystem fs, Ext4Inode dir, List<DirectoryEntry> out) {
+		byte[] raw = dir.rawNoCopy();
+		int base = Ext4Inode.I_BLOCK_OFFSET;
+		out.add(new DirectoryEntry(dir.number, ".", 2));
+		out.add(new DirectoryEntry(u32(raw, base), "..", 2));
+		byte[] ib = dir.iBlock();
+		parseBlock(fs, dir, ib, 4, ib.length, 65535, 0, out);
+		for (ExtendedAttribute a : fs.extendedAttributes(dir)) {
+			if (a.name().equals("system.data") && a.value().length > 0) {
+				parseBlock(fs, dir, a.value(), 0, a.value().length, 65535, 1, out);
+			}
+		}
+	}
+
+	/** dx_root: "." (12 bytes), ".." (rec_len to block end), then dx_root_info at 0x18 and the count/limit. */
+	private static void checkRoot(Ext4FileSystem fs, Ext4Inode dir, byte[] b, long phys, int seed) {
+		int hashVersion = u8(b, 0x1C), infoLen = u8(b, 0x1D), levels = u8(b, 0x1E);
+		int maxLevels = fs.superblock().hasIncompat(Ext4Superblock.INCOMPAT_LARGEDIR) ? 3 : 2;
+		if (infoLen != 8) {
+			fs.finding("ext4-htree", "inode " + dir.number, "htree root info length " + infoLen + " (expected 8)");
+			return;
+		}
+		if (levels >= maxLevels) {
+			fs.finding("ext4-htree", "inode " + dir.number, "htree depth " + levels + " exceeds the maximum " + (maxLevels - 1) + "; entries read linearly");
+		}
+		if (hashVersion > 5) fs.finding("ext4-htree", "inode " + dir.number, "unknown htree hash version " + hashVersion);
+		if (fs.superblock().hasMetadataCsum()) verifyDx(fs, dir, b, 0x20, phys, seed);
+	}
+
+	/** Leaf tail: fake entry (inode 0, rec_len 12, type 0xDE) with crc32c(inode seed, block[0..bs-12)). */
+	private static void verifyLeaf(Ext4FileSystem fs, Ext4Inode dir, byte[] b, long phys, int seed) {
+		int bs = b.length;
+		int t = bs - 12;
+		if (u32(b, t) != 0 || u16(b, t + 4) != 12 || u8(b, t + 6) != 0 || u8(b, t + 7) != 0xDE) {
+			fs.finding("ext4-csum", "block " + phys, "directory block of inode " + dir.number + " has no checksum tail");
+			return;
+		}
+		int c = Crc32c.update(seed, b, 0, t);
+		long stored = u32(b, bs - 4);
+		if ((c & 0xffffffffL) != stored) {
+			fs.finding("ext4-csum", "block " + phys, String.format("directory block of inode %d: checksum 0x%08x, computed 0x%08x", dir.number, stored, c & 0xffffffffL));
+		}
+	}
+
+	/** dx node tail after {@code limit} entries: crc32c(seed, block[0..countOffset+count*8), tail.reserved, 0). */
+	private static void verifyDx(Ext4FileSystem fs, Ext4Inode dir, byte[] b, int countOffset, long phys, int seed) {
+		int limit = u16(b, countOffset), count = u16(b, countOffset + 2);
+		int tail = countOffset + limit * 8;
+		if (count > limit || tail + 8 > b.length) {
+			fs.finding("ext4-htree", "block " + phys, "htree node of inode " + dir.number + ": count " + count + " / limit " + limit + " impossible");
+			return;
+		}
+		int c = Crc32c.update(seed, b, 0, countOffset + count * 8);
+		c = Crc32c.update(c, b, tail, 4);
+		c = Crc32c.updateZeros(c, 4);
+		long stored = u32(b, tail + 4);
+		if ((c & 0xffffffffL) != stored) {
+			fs.finding("ext4-csum", "block " + phys, String.format("htree node of inode %d: checksum 0x%08x, computed 0x%08x", dir.number, stored, c & 0xffffffffL));
+		}
+	}
+}
