@@ -1,19 +1,78 @@
 package cacheshadow.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
 
-/** Dispatches subcommands; plain Java so tests can drive it without a framework. */
+/**
+ * Dispatches {@code ./cacheshadow} subcommands. Plain Java, so tests drive it in-process. Errors an examiner can
+ * act on (bad usage, unreadable or corrupt evidence, a locked case) print one line and exit 2; no stack traces.
+ */
 public final class Cli {
 	private final PrintStream out;
 	private final PrintStream err;
+	private final List<Command> commands = List.of(new CaseCommand());
 
 	public Cli(PrintStream out, PrintStream err) {
 		this.out = out;
 		this.err = err;
 	}
 
+	public List<Command> commands() {
+		return commands;
+	}
+
 	public int run(String[] args) {
-		out.println("cacheshadow: " + String.join(" ", args));
-		return 0;
+		if (args.length == 0 || List.of("--help", "-h", "help").contains(args[0])) {
+			if (args.length > 1) {
+				for (Command c : commands) {
+					if (c.name().equals(args[1])) {
+						out.println(c.usage());
+						return 0;
+					}
+				}
+			}
+			help();
+			return args.length == 0 ? 2 : 0;
+		}
+		for (Command c : commands) {
+			if (!c.name().equals(args[0])) continue;
+			List<String> rest = Arrays.asList(args).subList(1, args.length);
+			if (rest.contains("--help") || rest.contains("-h")) {
+				out.println(c.usage());
+				return 0;
+			}
+			try {
+				return c.run(rest, out, err);
+			} catch (UsageException e) {
+				err.println("cacheshadow " + c.name() + ": " + e.getMessage());
+				err.println("usage: see ./cacheshadow " + c.name() + " --help");
+				return 2;
+			} catch (IOException e) {
+				err.println("cacheshadow " + c.name() + ": " + e.getMessage());
+				return 2;
+			} catch (java.util.concurrent.CancellationException e) {
+				err.println("cacheshadow " + c.name() + ": canceled");
+				return 2;
+			} catch (Exception | StackOverflowError | OutOfMemoryError e) {
+				// a defect of ours, not of the evidence: say so, with the type, still without a stack trace
+				err.println("cacheshadow " + c.name() + ": internal error (" + e + "); please report it");
+				return 3;
+			}
+		}
+		err.println("cacheshadow: unknown subcommand '" + args[0] + "'");
+		help();
+		return 2;
+	}
+
+	private void help() {
+		out.println("CacheShadow Workbench: file-system caches of a Linux guest, merged with its disk; block-write journals replayed.");
+		out.println();
+		out.println("usage: ./cacheshadow <subcommand> [options]      ./cacheshadow help <subcommand>");
+		out.println();
+		out.println("  workbench [-case DIR]   open the workbench (needs a display)");
+		out.println("  sample                  open the bundled sample case (headless summary without a display)");
+		for (Command c : commands) out.printf("  %-23s %s%n", c.name(), c.summary());
 	}
 }

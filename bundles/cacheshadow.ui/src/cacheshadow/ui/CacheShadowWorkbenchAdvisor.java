@@ -1,11 +1,36 @@
 package cacheshadow.ui;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.swt.graphics.Point;
 import org.eclipse.ui.application.IWorkbenchWindowConfigurer;
 import org.eclipse.ui.application.WorkbenchAdvisor;
 import org.eclipse.ui.application.WorkbenchWindowAdvisor;
 
 public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
+	private final Path caseToOpen;
+
+	public CacheShadowWorkbenchAdvisor(Path caseToOpen) {
+		this.caseToOpen = caseToOpen;
+	}
+
+	@Override
+	public void postStartup() {
+		if (caseToOpen == null) return;
+		try {
+			CaseSession.get().open(caseToOpen);
+		} catch (IOException e) {
+			MessageDialog.openError(null, "CacheShadow", e.getMessage());
+		}
+	}
+
+	@Override
+	public boolean preShutdown() {
+		CaseSession.get().close();
+		return true;
+	}
 	@Override
 	public WorkbenchWindowAdvisor createWorkbenchWindowAdvisor(IWorkbenchWindowConfigurer configurer) {
 		return new WorkbenchWindowAdvisor(configurer) {

@@ -1,22 +1,181 @@
 package cacheshadow.ui;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import org.eclipse.jface.action.Action;
+import org.eclipse.jface.action.IToolBarManager;
+import org.eclipse.jface.dialogs.InputDialog;
+import org.eclipse.jface.dialogs.MessageDialog;
+import org.eclipse.jface.viewers.ArrayContentProvider;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.Color;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.DirectoryDialog;
+import org.eclipse.swt.widgets.FileDialog;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Table;
 import org.eclipse.ui.part.ViewPart;
 
+import cacheshadow.cases.Case;
+import cacheshadow.cases.CaseException;
+import cacheshadow.cases.EvidenceItem;
+
+/** The open case's evidence: format, size, SHA-256 and verification status; actions to create, open, add, verify. */
 public class CaseView extends ViewPart {
 	public static final String ID = "cacheshadow.ui.caseView";
-	private Label label;
+
+	private Label header;
+	private TableViewer viewer;
+	private final Runnable refresher = () -> {
+		if (viewer != null && !viewer.getControl().isDisposed()) viewer.getControl().getDisplay().asyncExec(this::refresh);
+	};
 
 	@Override
 	public void createPartControl(Composite parent) {
-		label = new Label(parent, SWT.NONE);
-		label.setText("No case open");
+		parent.setLayout(new GridLayout(1, false));
+		header = new Label(parent, SWT.NONE);
+		header.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		viewer = new TableViewer(parent, SWT.MULTI | SWT.FULL_SELECTION | SWT.BORDER);
+		Table t = viewer.getTable();
+		t.setHeaderVisible(true);
+		t.setLinesVisible(true);
+		t.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+		column("#", 40, e -> Long.toString(e.id()));
+		column("File", 170, EvidenceItem::fileName);
+		column("Format", 260, e -> e.format().label());
+		column("Size (bytes)", 110, e -> String.format("%,d", e.size()));
+		column("SHA-256", 480, e -> e.sha256() == null ? "(hashing…)" : e.sha256());
+		TableViewerColumn st = new TableViewerColumn(viewer, SWT.NONE);
+		st.getColumn().setText("Status");
+		st.getColumn().setWidth(100);
+		st.setLabelProvider(new ColumnLabelProvider() {
+			@Override
+			public String getText(Object o) {
+				return ((EvidenceItem) o).status().name();
+			}
+
+			@Override
+			public Color getForeground(Object o) {
+				EvidenceItem.Status s = ((EvidenceItem) o).status();
+				return s == EvidenceItem.Status.MISMATCH || s == EvidenceItem.Status.MISSING
+						? viewer.getControl().getDisplay().getSystemColor(SWT.COLOR_RED)
+						: null;
+			}
+		});
+		viewer.setContentProvider(ArrayContentProvider.getInstance());
+		getSite().setSelectionProvider(viewer);
+		contributeActions(getViewSite().getActionBars().getToolBarManager());
+		CaseSession.get().addListener(refresher);
+		refresh();
+	}
+
+	private void column(String title, int width, Function<EvidenceItem, String> text) {
+		TableViewerColumn c = new TableViewerColumn(viewer, SWT.NONE);
+		c.getColumn().setText(title);
+		c.getColumn().setWidth(width);
+		c.setLabelProvider(new ColumnLabelProvider() {
+			@Override
+			public String getText(Object o) {
+				return text.apply((EvidenceItem) o);
+			}
+		});
+	}
+
+	private void contributeActions(IToolBarManager tb) {
+		tb.add(new Action("New Case…") {
+			@Override
+			public void run() {
+				DirectoryDialog d = new DirectoryDialog(getSite().getShell());
+				d.setMessage("Folder for the new case");
+				String dir = d.open();
+				if (dir == null) return;
+				InputDialog name = new InputDialog(getSite().getShell(), "New Case", "Case name", Path.of(dir).getFileName().toString(), null);
+				if (name.open() != InputDialog.OK) return;
+				guard(() -> CaseSession.get().create(Path.of(dir), name.getValue()));
+			}
+		});
+		tb.add(new Action("Open Case…") {
+			@Override
+			public void run() {
+				String dir = new DirectoryDialog(getSite().getShell()).open();
+				if (dir != null) guard(() -> CaseSession.get().open(Path.of(dir)));
+			}
+		});
+		tb.add(new Action("Add Evidence…") {
+			@Override
+			public void run() {
+				if (CaseSession.get().current() == null) {
+					MessageDialog.openInformation(getSite().getShell(), "Add Evidence", "Create or open a case first.");
+					return;
+				}
+				FileDialog d = new FileDialog(getSite().getShell(), SWT.OPEN | SWT.MULTI);
+				if (d.open() == null) return;
+				List<Path> files = new ArrayList<>();
+				for (String n : d.getFileNames()) files.add(Path.of(d.getFilterPath(), n));
+				CaseJobs.addEvidence(files).schedule();
+			}
+		});
+		tb.add(new Action("Verify") {
+			@Override
+			public void run() {
+				if (CaseSession.get().current() != null) CaseJobs.verify().schedule();
+			}
+		});
+	}
+
+	private interface CaseAction {
+		void run() throws IOException;
+	}
+
+	private void guard(CaseAction a) {
+		try {
+			a.run();
+		} catch (IOException e) {
+			MessageDialog.openError(getSite().getShell(), "CacheShadow", e.getMessage());
+		}
+	}
+
+	/** Re-reads the open case; call on the UI thread. */
+	public void refresh() {
+		if (viewer == null || viewer.getControl().isDisposed()) return;
+		Case c = CaseSession.get().current();
+		try {
+			if (c == null) {
+				header.setText("No case open. Create or open one from this view's toolbar.");
+				viewer.setInput(List.of());
+			} else {
+				List<EvidenceItem> ev = c.evidence();
+				header.setText("Case \"" + c.name() + "\" — " + c.dir() + " — " + ev.size() + " evidence item(s), custody log "
+						+ c.custodyLog().size() + " entries");
+				viewer.setInput(ev);
+			}
+		} catch (CaseException e) {
+			header.setText(e.getMessage());
+		}
+		header.getParent().layout();
+	}
+
+	public TableViewer viewer() {
+		return viewer;
 	}
 
 	@Override
 	public void setFocus() {
-		label.setFocus();
+		viewer.getControl().setFocus();
+	}
+
+	@Override
+	public void dispose() {
+		CaseSession.get().removeListener(refresher);
+		super.dispose();
 	}
 }

@@ -10,9 +10,14 @@ import org.eclipse.ui.PlatformUI;
 public class WorkbenchApplication implements IApplication {
 	@Override
 	public Object start(IApplicationContext context) throws Exception {
+		String[] args = (String[]) context.getArguments().get(IApplicationContext.APPLICATION_ARGS);
+		java.nio.file.Path caseDir = null;
+		for (int i = 0; args != null && i + 1 < args.length; i++) {
+			if (args[i].equals("-case")) caseDir = java.nio.file.Path.of(args[i + 1]);
+		}
 		Display display = PlatformUI.createDisplay();
 		try {
-			int code = PlatformUI.createAndRunWorkbench(display, new CacheShadowWorkbenchAdvisor());
+			int code = PlatformUI.createAndRunWorkbench(display, new CacheShadowWorkbenchAdvisor(caseDir));
 			return code == PlatformUI.RETURN_RESTART ? IApplication.EXIT_RESTART : IApplication.EXIT_OK;
 		} finally {
 			display.dispose();

@@ -1,0 +1,78 @@
+package cacheshadow.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A subcommand's arguments: {@code --option value}, {@code --flag}, and positionals. Each command declares its
+ * options and flags, so a misspelt option is a usage error rather than silently ignored.
+ */
+public final class Args {
+	private final Map<String, String> options = new HashMap<>();
+	private final Set<String> flags = new HashSet<>();
+	private final List<String> positionals = new ArrayList<>();
+
+	public Args(List<String> argv, Set<String> knownOptions, Set<String> knownFlags) throws UsageException {
+		for (int i = 0; i < argv.size(); i++) {
+			String a = argv.get(i);
+			if (a.startsWith("--") && a.length() > 2) {
+				String name = a.substring(2);
+				String value = null;
+				int eq = name.indexOf('=');
+				if (eq >= 0) {
+					value = name.substring(eq + 1);
+					name = name.substring(0, eq);
+				}
+				if (knownFlags.contains(name) && value == null) {
+					flags.add(name);
+				} else if (knownOptions.contains(name)) {
+					if (value == null) {
+						if (i + 1 >= argv.size()) throw new UsageException("--" + name + " needs a value");
+						value = argv.get(++i);
+					}
+					if (options.put(name, value) != null) throw new UsageException("--" + name + " given twice");
+				} else {
+					throw new UsageException("unknown option --" + name);
+				}
+			} else {
+				positionals.add(a);
+			}
+		}
+	}
+
+	public String option(String name) {
+		return options.get(name);
+	}
+
+	public String option(String name, String dflt) {
+		return options.getOrDefault(name, dflt);
+	}
+
+	public String required(String name) throws UsageException {
+		String v = options.get(name);
+		if (v == null) throw new UsageException("--" + name + " is required");
+		return v;
+	}
+
+	public Path requiredPath(String name) throws UsageException {
+		return Path.of(required(name));
+	}
+
+	public Path path(String name) {
+		String v = options.get(name);
+		return v == null ? null : Path.of(v);
+	}
+
+	public boolean flag(String name) {
+		return flags.contains(name);
+	}
+
+	public List<String> positionals() {
+		return positionals;
+	}
+}

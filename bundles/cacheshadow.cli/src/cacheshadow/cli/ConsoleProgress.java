@@ -1,0 +1,59 @@
+package cacheshadow.cli;
+
+import java.io.PrintStream;
+
+import cacheshadow.layers.Progress;
+
+/** A progress line on stderr, redrawn at most five times a second, finished with a newline. */
+final class ConsoleProgress implements Progress {
+	private final PrintStream err;
+	private String task = "";
+	private long total;
+	private long done;
+	private long lastDraw;
+	private final long started = System.nanoTime();
+
+	ConsoleProgress(PrintStream err) {
+		this.err = err;
+	}
+
+	@Override
+	public void begin(String task, long totalWork) {
+		finish();
+		this.task = task;
+		this.total = totalWork;
+		this.done = 0;
+		this.lastDraw = 0;
+		draw();
+	}
+
+	@Override
+	public void worked(long units) {
+		done += units;
+		long now = System.nanoTime();
+		if (now - lastDraw > 200_000_000L || (total > 0 && done >= total)) {
+			lastDraw = now;
+			draw();
+		}
+	}
+
+	private void draw() {
+		if (total > 0) {
+			err.printf("\r  %s  %3d%% (%d/%d MiB)", task, done * 100 / total, done >> 20, total >> 20);
+		} else {
+			err.printf("\r  %s  %d", task, done);
+		}
+	}
+
+	/** Ends the current line, if any. */
+	void finish() {
+		if (!task.isEmpty()) {
+			err.println();
+			task = "";
+		}
+	}
+
+	double seconds() {
+		return (System.nanoTime() - started) / 1e9;
+	}
+}

@@ -1,0 +1,85 @@
+package cacheshadow.ui;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
+
+import cacheshadow.cases.Case;
+import cacheshadow.cases.VerificationReport;
+
+/** Long case work as Eclipse Jobs: progress in the Progress view, errors as one-line statuses (no stack traces). */
+public final class CaseJobs {
+	static final String PLUGIN = "cacheshadow.ui";
+	/** Family of every case job, so tests and shutdown can wait for them. */
+	public static final Object FAMILY = new Object();
+
+	private CaseJobs() {
+	}
+
+	private abstract static class CaseJob extends Job {
+		CaseJob(String name) {
+			super(name);
+			setUser(true);
+		}
+
+		@Override
+		public boolean belongsTo(Object family) {
+			return family == FAMILY;
+		}
+
+		@Override
+		protected IStatus run(IProgressMonitor monitor) {
+			Case c = CaseSession.get().current();
+			if (c == null) return Status.error("No case is open");
+			try {
+				return work(c, new MonitorProgress(monitor));
+			} catch (CancellationException e) {
+				return Status.CANCEL_STATUS;
+			} catch (IOException e) {
+				return Status.error(e.getMessage());
+			} finally {
+				monitor.done();
+				CaseSession.get().changed();
+			}
+		}
+
+		abstract IStatus work(Case c, MonitorProgress p) throws IOException;
+	}
+
+	/** Adds evidence files, hashing each (SHA-256) with progress. */
+	public static Job addEvidence(List<Path> files) {
+		return new CaseJob("Adding " + files.size() + " evidence file(s)") {
+			@Override
+			IStatus work(Case c, MonitorProgress p) throws IOException {
+				for (Path f : files) {
+					c.addEvidence(f, p);
+					CaseSession.get().changed();
+				}
+				return Status.OK_STATUS;
+			}
+		};
+	}
+
+	/** Re-hashes every evidence file and checks the custody chain; a mismatch is an error status, loudly. */
+	public static Job verify() {
+		return new CaseJob("Verifying evidence and custody log") {
+			@Override
+			IStatus work(Case c, MonitorProgress p) throws IOException {
+				VerificationReport r = c.verify(p);
+				if (r.allGood()) return Status.info("All " + r.items().size() + " evidence file(s) verified; custody chain intact");
+				StringBuilder sb = new StringBuilder("VERIFICATION FAILED:");
+				for (VerificationReport.Item i : r.items()) {
+					if (i.problem() != null) sb.append(' ').append(i.evidence().fileName()).append(": ").append(i.problem()).append(';');
+				}
+				if (r.chainProblem() != null) sb.append(" custody log: ").append(r.chainProblem());
+				return Status.error(sb.toString());
+			}
+		};
+	}
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what the tests need, builds everything with Tycho and runs every
+# test — core tests on the real evidence samples, UI tests in the started workbench under Xvfb.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+need=()
+for c in xvfb-run:xvfb xauth:xauth zstd:zstd qemu-img:qemu-utils qemu-io:qemu-utils debugfs:e2fsprogs fls:sleuthkit mvn:maven sha256sum:coreutils; do
+  command -v "${c%%:*}" >/dev/null || need+=("${c##*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -q >/dev/null 2>&1 || true
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+fi
+"$ROOT/releng/samples.sh" >/dev/null
+"$ROOT/releng/bootstrap-maven.sh" >/dev/null
+cd "$ROOT"
+xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" clean verify "$@"
+echo "test.sh: all tests passed; UI screenshots in bundles/cacheshadow.ui.tests/target/screenshots/"
