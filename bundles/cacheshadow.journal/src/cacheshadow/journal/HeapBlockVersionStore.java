@@ -1,0 +1,177 @@
+package cacheshadow.journal;
+
+import java.util.Arrays;
+
+import cacheshadow.layers.Progress;
+
+/**
+ * A {@link BlockVersionStore} in three arrays (compressed-row layout): ascending block numbers, where each block's
+ * versions start, and the versions' (entry, mask) pairs. Built from a journal in one pass plus a stable radix
+ * sort by block, O(n) in the number of (block, entry) pairs.
+ */
+public final class HeapBlockVersionStore implements BlockVersionStore {
+	final int blockSize;
+	final int unitSize;
+	final int entryCount;
+	final long[] blocks;
+	final int[] starts; // blocks.length + 1
+	final int[] entries;
+	final long[] masks;
+
+	HeapBlockVersionStore(int blockSize, int unitSize, int entryCount, long[] blocks, int[] starts, int[] entries, long[] masks) {
+		this.blockSize = blockSize;
+		this.unitSize = unitSize;
+		this.entryCount = entryCount;
+		this.blocks = blocks;
+		this.starts = starts;
+		this.entries = entries;
+		this.masks = masks;
+	}
+
+	/** Indexes every entry of {@code log} that changes the disk. */
+	public static HeapBlockVersionStore build(WriteLog log, Progress progress) {
+		int unit = log.sectorSize();
+		int bs = BlockVersionStore.blockSizeFor(unit);
+		int n = log.entryCount();
+		progress.begin("Indexing " + log.name(), n);
+		int cap = Math.max(16, n + n / 4);
+		long[] pb = new long[cap];
+		int[] pe = new int[cap];
+		long[] pm = new long[cap];
+		int p = 0;
+		long maxBlock = 0;
+		for (int i = 0; i < n; i++) {
+			if (!log.changesDisk(i)) continue;
+			long start = log.diskOffset(i);
+			long end = start + log.length(i);
+			for (long b = start / bs; b * bs < end; b++) {
+				long bStart = b * bs;
+				int u0 = (int) ((Math.max(start, bStart) - bStart) / unit);
+				int u1 = (int) ((Math.min(end, bStart + bs) - bStart + unit - 1) / unit); // exclusive
+				long mask = (u1 - u0 == 64 ? -1L : ((1L << (u1 - u0)) - 1)) << u0;
+				if (p == pb.length) {
+					int c = (int) Math.min(Integer.MAX_VALUE - 8, (long) p * 2);
+					pb = Arrays.copyOf(pb, c);
+					pe = Arrays.copyOf(pe, c);
+					pm = Arrays.copyOf(pm, c);
+				}
+				pb[p] = b;
+				pe[p] = i;
+				pm[p] = mask;
+				p++;
+				if (b > maxBlock) maxBlock = b;
+			}
+			if ((i & 0xffff) == 0) {
+				progress.worked(Math.min(0x10000, n - i));
+				progress.checkCanceled();
+			}
+		}
+		int[] order = radixOrder(pb, p, maxBlock);
+		int blockCount = 0;
+		for (int k = 0; k < p; k++) {
+			if (k == 0 || pb[order[k]] != pb[order[k - 1]]) blockCount++;
+		}
+		long[] blocks = new long[blockCount];
+		int[] starts = new int[blockCount + 1];
+		int[] entries = new int[p];
+		long[] masks = new long[p];
+		int bi = -1;
+		for (int k = 0; k < p; k++) {
+			int o = order[k];
+			if (k == 0 || pb[o] != pb[order[k - 1]]) {
+				blocks[++bi] = pb[o];
+				starts[bi] = k;
+			}
+			entries[k] = pe[o];
+			masks[k] = pm[o];
+		}
+		starts[blockCount] = p;
+		return new HeapBlockVersionStore(bs, unit, n, blocks, starts, entries, masks);
+	}
+
+	/** Stable LSD radix sort (16-bit digits) of {@code keys[0..n)}: the permutation that orders them. */
+	static int[] radixOrder(long[] keys, int n, long maxKey) {
+		int[] a = new int[n];
+		for (int i = 0; i < n; i++) a[i] = i;
+		int[] b = new int[n];
+		int[] count = new int[1 << 16];
+		int bits = 64 - Long.numberOfLeadingZeros(maxKey);
+		for (int shift = 0; shift < bits; shift += 16) {
+			Arrays.fill(count, 0);
+			for (int i = 0; i < n; i++) count[(int) ((keys[a[i]] >>> shift) & 0xffff)]++;
+			int sum = 0;
+			for (int d = 0; d < count.length; d++) {
+				int c = count[d];
+				count[d] = sum;
+				sum += c;
+			}
+			for (int i = 0; i < n; i++) b[count[(int) ((keys[a[i]] >>> shift) & 0xffff)]++] = a[i];
+			int[] t = a;
+			a = b;
+			b = t;
+		}
+		return a;
+	}
+
+	@Override
+	public int blockSize() {
+		return blockSize;
+	}
+
+	@Override
+	public int unitSize() {
+		return unitSize;
+	}
+
+	@Override
+	public int entryCount() {
+		return entryCount;
+	}
+
+	@Override
+	public long writtenBlockCount() {
+		return blocks.length;
+	}
+
+	@Override
+	public long writtenBlock(long k) {
+		return blocks[Math.toIntExact(k)];
+	}
+
+	@Override
+	public long versionCount() {
+		return entries.length;
+	}
+
+	@Override
+	public BlockVersions versions(long block) {
+		int k = Arrays.binarySearch(blocks, block);
+		if (k < 0) return null;
+		int s = starts[k], c = starts[k + 1] - s;
+		return new BlockVersions() {
+			@Override
+			public long block() {
+				return block;
+			}
+
+			@Override
+			public int count() {
+				return c;
+			}
+
+			@Override
+			public int entry(int i) {
+				return entries[s + i];
+			}
+
+			@Override
+			public long mask(int i) {
+				return masks[s + i];
+			}
+		};
+	}
+
+	@Override
+	public void close() {
+	}
+}

@@ -1,0 +1,149 @@
+package cacheshadow.journal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import cacheshadow.layers.EvidenceFormatException;
+import cacheshadow.layers.Progress;
+
+/**
+ * A journal plus its block → versions store: answers "which entry last wrote this block at or before instant t"
+ * in O(log n) and "which blocks changed between t1 and t2". Instants here are entry counts: the disk after the
+ * first {@code n} entries ({@link InstantSpec} turns names into counts).
+ */
+public final class JournalIndex implements AutoCloseable {
+	private final WriteLog log;
+	private final BlockVersionStore store;
+
+	public JournalIndex(WriteLog log, BlockVersionStore store) {
+		if (store.entryCount() != log.entryCount() || store.unitSize() != log.sectorSize()) {
+			throw new IllegalArgumentException("store does not belong to " + log.name());
+		}
+		this.log = log;
+		this.store = store;
+	}
+
+	/** Builds the index in memory. */
+	public static JournalIndex build(WriteLog log, Progress progress) {
+		return new JournalIndex(log, HeapBlockVersionStore.build(log, progress));
+	}
+
+	public static JournalIndex build(WriteLog log) {
+		return build(log, Progress.NONE);
+	}
+
+	/** Opens the index file if it matches the journal, else builds it and writes it there. */
+	public static JournalIndex openOrBuild(WriteLog log, Path indexFile, Progress progress) throws IOException {
+		if (Files.isRegularFile(indexFile)) {
+			try {
+				return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log));
+			} catch (EvidenceFormatException stale) {
+				// another or a damaged index: rebuild below
+			}
+		}
+		HeapBlockVersionStore heap = HeapBlockVersionStore.build(log, progress);
+		MappedBlockVersionStore.write(heap, log, indexFile);
+		return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log));
+	}
+
+	/** Writes the compact index file for this journal. */
+	public void save(Path indexFile) throws IOException {
+		MappedBlockVersionStore.write(store, log, indexFile);
+	}
+
+	public WriteLog log() {
+		return log;
+	}
+
+	public BlockVersionStore store() {
+		return store;
+	}
+
+	public int entryCount() {
+		return log.entryCount();
+	}
+
+	/**
+	 * The newest entry among the first {@code entryLimit} that wrote any byte of {@code [offset, offset+length)},
+	 * or -1 if none did (the bytes are still the base image's).
+	 */
+	public int latestWrite(long offset, long length, long entryLimit) throws IOException {
+		int bs = store.blockSize(), us = store.unitSize();
+		int best = -1;
+		long end = offset + length;
+		for (long b = offset / bs; b * bs < end; b++) {
+			BlockVersions vs = store.versions(b);
+			if (vs == null) continue;
+			long need = unitMask(b, bs, us, offset, end);
+			for (int j = vs.countBefore(entryLimit) - 1; j >= 0; j--) {
+				if ((vs.mask(j) & need) != 0) {
+					best = Math.max(best, vs.entry(j));
+					break;
+				}
+			}
+		}
+		return best;
+	}
+
+	/** {@link #latestWrite} for 4 KiB disk block {@code block}. */
+	public int latestWriteToBlock(long block, long entryLimit) throws IOException {
+		return latestWrite(block * BlockChange.BLOCK_SIZE, BlockChange.BLOCK_SIZE, entryLimit);
+	}
+
+	/** Mask of the units of index block {@code b} that {@code [start, end)} touches. */
+	static long unitMask(long b, int bs, int us, long start, long end) {
+		long bStart = b * bs;
+		int u0 = (int) ((Math.max(start, bStart) - bStart) / us);
+		int u1 = (int) ((Math.min(end, bStart + bs) - bStart + us - 1) / us);
+		return (u1 - u0 >= 64 ? -1L : ((1L << (u1 - u0)) - 1)) << u0;
+	}
+
+	/**
+	 * The 4 KiB blocks that entries {@code [fromEntries, toEntries)} wrote or discarded, ascending, without content
+	 * comparison (see {@link DiskChanges} for that). O(entries in the range + blocks log blocks).
+	 */
+	public List<BlockChange> changedBlocks(int fromEntries, int toEntries) {
+		if (fromEntries < 0 || toEntries > log.entryCount() || fromEntries > toEntries) {
+			throw new IllegalArgumentException("entry range [" + fromEntries + ", " + toEntries + ") outside [0, " + log.entryCount() + "]");
+		}
+		int cap = 16, p = 0;
+		long[] blocks = new long[cap];
+		int[] entries = new int[cap];
+		long max = 0;
+		for (int i = fromEntries; i < toEntries; i++) {
+			if (!log.changesDisk(i)) continue;
+			long s = log.diskOffset(i), e = s + log.length(i);
+			for (long b = s / BlockChange.BLOCK_SIZE; b * BlockChange.BLOCK_SIZE < e; b++) {
+				if (p == blocks.length) {
+					blocks = Arrays.copyOf(blocks, p * 2);
+					entries = Arrays.copyOf(entries, p * 2);
+				}
+				blocks[p] = b;
+				entries[p++] = i;
+				max = Math.max(max, b);
+			}
+		}
+		int[] order = HeapBlockVersionStore.radixOrder(blocks, p, max);
+		List<BlockChange> out = new ArrayList<>();
+		for (int k = 0; k < p;) {
+			long b = blocks[order[k]];
+			int first = entries[order[k]], last = first, n = 0;
+			while (k < p && blocks[order[k]] == b) {
+				last = entries[order[k]];
+				n++;
+				k++;
+			}
+			out.add(new BlockChange(b, n, first, last, null));
+		}
+		return out;
+	}
+
+	@Override
+	public void close() throws IOException {
+		store.close();
+	}
+}

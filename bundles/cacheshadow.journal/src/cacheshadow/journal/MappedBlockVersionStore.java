@@ -1,0 +1,227 @@
+package cacheshadow.journal;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.CRC32C;
+
+import cacheshadow.layers.EvidenceFormatException;
+import cacheshadow.layers.LittleEndian;
+import cacheshadow.layers.MappedFile;
+
+/**
+ * The compact file form of a {@link BlockVersionStore}, read through a read-only mapping (nothing loaded up
+ * front; a query touches O(log n) pages). Little-endian layout, documented in FORMAT.md ("block version index"):
+ *
+ * <pre>
+ *  0  8  magic "CSJVIX01"          32  8  written block count B
+ *  8  4  format version 1          40  8  version count V
+ * 12  4  block size                48  8  journal valid bytes
+ * 16  4  unit size (sector)        56  4  journal fingerprint (CRC32C of every entry's offset, length, flags)
+ * 20  4  reserved 0                60  4  CRC32C of bytes [0, 60)
+ * 24  8  journal entry count
+ * 64     B x u64 block numbers, ascending
+ *        (B+1) x u64 first version of each block (the last one = V)
+ *        V x u32 entry numbers, ascending within a block; padding to 8
+ *        V x u64 unit masks
+ * </pre>
+ */
+public final class MappedBlockVersionStore implements BlockVersionStore {
+	static final byte[] MAGIC = "CSJVIX01".getBytes(StandardCharsets.US_ASCII);
+	static final int HEADER = 64;
+
+	private final MappedFile file;
+	private final int blockSize, unitSize, entryCount;
+	private final long blockCount, versionCount;
+	private final long blocksAt, startsAt, entriesAt, masksAt;
+
+	private MappedBlockVersionStore(MappedFile file, int blockSize, int unitSize, int entryCount, long blockCount, long versionCount) {
+		this.file = file;
+		this.blockSize = blockSize;
+		this.unitSize = unitSize;
+		this.entryCount = entryCount;
+		this.blockCount = blockCount;
+		this.versionCount = versionCount;
+		this.blocksAt = HEADER;
+		this.startsAt = blocksAt + blockCount * 8;
+		this.entriesAt = startsAt + (blockCount + 1) * 8;
+		this.masksAt = align8(entriesAt + versionCount * 4);
+	}
+
+	private static long align8(long v) {
+		return (v + 7) & ~7L;
+	}
+
+	/** Writes {@code store} for {@code log} to {@code path} (via a temporary file and a rename). */
+	public static void write(BlockVersionStore store, WriteLog log, Path path) throws IOException {
+		Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+		long b = store.writtenBlockCount(), v = store.versionCount();
+		try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+			byte[] h = new byte[HEADER];
+			System.arraycopy(MAGIC, 0, h, 0, 8);
+			LittleEndian.put32(h, 8, 1);
+			LittleEndian.put32(h, 12, store.blockSize());
+			LittleEndian.put32(h, 16, store.unitSize());
+			LittleEndian.put64(h, 24, store.entryCount());
+			LittleEndian.put64(h, 32, b);
+			LittleEndian.put64(h, 40, v);
+			LittleEndian.put64(h, 48, log.validBytes());
+			LittleEndian.put32(h, 56, fingerprint(log));
+			CRC32C crc = new CRC32C();
+			crc.update(h, 0, 60);
+			LittleEndian.put32(h, 60, (int) crc.getValue());
+			out.write(h);
+			byte[] w = new byte[8];
+			long[] starts = new long[Math.toIntExact(b + 1)];
+			long vi = 0;
+			for (long k = 0; k < b; k++) {
+				long blk = store.writtenBlock(k);
+				LittleEndian.put64(w, 0, blk);
+				out.write(w, 0, 8);
+				starts[(int) k] = vi;
+				vi += store.versions(blk).count();
+			}
+			starts[(int) b] = vi;
+			for (long s : starts) {
+				LittleEndian.put64(w, 0, s);
+				out.write(w, 0, 8);
+			}
+			for (long k = 0; k < b; k++) {
+				BlockVersions vs = store.versions(store.writtenBlock(k));
+				for (int i = 0; i < vs.count(); i++) {
+					LittleEndian.put32(w, 0, vs.entry(i));
+					out.write(w, 0, 4);
+				}
+			}
+			if ((v * 4) % 8 != 0) out.write(new byte[4]);
+			for (long k = 0; k < b; k++) {
+				BlockVersions vs = store.versions(store.writtenBlock(k));
+				for (int i = 0; i < vs.count(); i++) {
+					LittleEndian.put64(w, 0, vs.mask(i));
+					out.write(w, 0, 8);
+				}
+			}
+		}
+		Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	/** Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint). */
+	public static MappedBlockVersionStore open(Path path, WriteLog log) throws IOException {
+		MappedFile f = MappedFile.open(path);
+		try {
+			if (f.size() < HEADER) throw new EvidenceFormatException(path, "too short for a block version index");
+			byte[] h = new byte[HEADER];
+			f.read(0, h, 0, HEADER);
+			for (int i = 0; i < 8; i++) {
+				if (h[i] != MAGIC[i]) throw new EvidenceFormatException(path, "not a block version index (bad magic)");
+			}
+			CRC32C crc = new CRC32C();
+			crc.update(h, 0, 60);
+			if ((int) crc.getValue() != LittleEndian.s32(h, 60)) throw new EvidenceFormatException(path, "index header checksum mismatch");
+			if (LittleEndian.s32(h, 8) != 1) throw new EvidenceFormatException(path, "index format version " + LittleEndian.s32(h, 8) + " not supported");
+			int bs = LittleEndian.s32(h, 12), us = LittleEndian.s32(h, 16);
+			long entries = LittleEndian.u64(h, 24), b = LittleEndian.u64(h, 32), v = LittleEndian.u64(h, 40);
+			if (entries != log.entryCount() || LittleEndian.u64(h, 48) != log.validBytes() || LittleEndian.s32(h, 56) != fingerprint(log)
+					|| us != log.sectorSize() || bs != BlockVersionStore.blockSizeFor(us)) {
+				throw new EvidenceFormatException(path, "index was built from another journal than " + log.name());
+			}
+			MappedBlockVersionStore s = new MappedBlockVersionStore(f, bs, us, (int) entries, b, v);
+			if (b < 0 || v < 0 || s.masksAt + v * 8 != f.size()) throw new EvidenceFormatException(path, "index size does not match its header");
+			return s;
+		} catch (IOException | RuntimeException e) {
+			f.close();
+			throw e;
+		}
+	}
+
+	/** CRC32C over every entry's disk offset, length and flags: ties an index to the journal it describes. */
+	static int fingerprint(WriteLog log) {
+		CRC32C crc = new CRC32C();
+		byte[] w = new byte[20];
+		for (int i = 0; i < log.entryCount(); i++) {
+			LittleEndian.put64(w, 0, log.diskOffset(i));
+			LittleEndian.put64(w, 8, log.length(i));
+			LittleEndian.put32(w, 16, log.flags(i));
+			crc.update(w, 0, 20);
+		}
+		return (int) crc.getValue();
+	}
+
+	@Override
+	public int blockSize() {
+		return blockSize;
+	}
+
+	@Override
+	public int unitSize() {
+		return unitSize;
+	}
+
+	@Override
+	public int entryCount() {
+		return entryCount;
+	}
+
+	@Override
+	public long writtenBlockCount() {
+		return blockCount;
+	}
+
+	@Override
+	public long versionCount() {
+		return versionCount;
+	}
+
+	@Override
+	public long writtenBlock(long k) throws IOException {
+		return file.u64(blocksAt + k * 8);
+	}
+
+	@Override
+	public BlockVersions versions(long block) throws IOException {
+		long lo = 0, hi = blockCount - 1;
+		while (lo <= hi) {
+			long mid = (lo + hi) >>> 1;
+			long v = file.u64(blocksAt + mid * 8);
+			if (v < block) lo = mid + 1;
+			else if (v > block) hi = mid - 1;
+			else {
+				long s = file.u64(startsAt + mid * 8);
+				long e = file.u64(startsAt + (mid + 1) * 8);
+				if (s < 0 || e < s || e > versionCount) throw new EvidenceFormatException(file.path(), "corrupt version range of block " + block);
+				int c = Math.toIntExact(e - s);
+				return new BlockVersions() {
+					@Override
+					public long block() {
+						return block;
+					}
+
+					@Override
+					public int count() {
+						return c;
+					}
+
+					@Override
+					public int entry(int i) throws IOException {
+						return (int) file.u32(entriesAt + (s + i) * 4);
+					}
+
+					@Override
+					public long mask(int i) throws IOException {
+						return file.u64(masksAt + (s + i) * 8);
+					}
+				};
+			}
+		}
+		return null;
+	}
+
+	@Override
+	public void close() {
+		file.close();
+	}
+}
