@@ -1,0 +1,96 @@
+package cacheshadow.caches.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.caches.CachedEntry;
+import cacheshadow.caches.Mount;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
+import cacheshadow.listing.ManifestFormat;
+
+class CacheAnalysisTest {
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void withKernelFilesEveryCachedManifestPathMatches(String set) throws Exception {
+		try (Layer mem = new ElfCoreShim(Samples.file(set, "memory.elf"))) {
+			CacheAnalysis a = CacheAnalysis.open(mem, Samples.dir(set).resolve("kernel"), Progress.NONE);
+			check(set, a);
+		}
+	}
+
+	static void check(String set, CacheAnalysis a) throws Exception {
+		System.out.printf("%s: release %s, shift %s, phys_base 0x%x, %d mounts, %d entries, %d deleted, %d orphans, %d inodes listed, walk %.1f ms%n",
+				set, a.kernelRelease(), a.virtualShift() == null ? "-" : "0x" + Long.toHexString(a.virtualShift()), a.physBase(),
+				a.mounts().size(), a.entries().size(), a.deleted().size(), a.orphans().size(), a.inodesListed(), a.walkNanos() / 1e6);
+		for (Mount m : a.mounts()) System.out.println("  mount " + m.path() + " " + m.device() + " " + m.fsType() + " " + m.id() + " " + m.uuid());
+		for (Finding f : a.findings()) System.out.println("  finding " + f);
+		for (CachedEntry e : a.deleted()) if (e.path().startsWith("/mnt/")) System.out.println("  deleted " + e.state() + " " + e.path());
+		assertEquals(Samples.info(set, "uname_r"), a.kernelRelease());
+		Mount disk = a.mounts().stream().filter(m -> m.path().equals("/mnt/disk")).findFirst().orElse(null);
+		assertNotNull(disk, "ext4 mount");
+		assertEquals("ext4", disk.fsType());
+		assertEquals("/dev/vda", disk.device());
+		assertNotNull(disk.uuid());
+		Mount tmp = a.mounts().stream().filter(m -> m.path().equals("/mnt/tmp")).findFirst().orElse(null);
+		assertNotNull(tmp, "tmpfs mount");
+		assertEquals("tmpfs", tmp.fsType());
+
+		List<FileRecord> expected = ManifestFormat.read(Samples.file(set, "manifest.tsv"));
+		Map<String, FileRecord> got = new HashMap<>();
+		for (FileRecord r : a.records()) got.put(r.path(), r);
+		Path out = Path.of(System.getProperty("java.io.tmpdir"), "cacheshadow-" + set + "-cache-only.tsv");
+		ManifestFormat.write(out, a.records().stream().filter(r -> r.path().startsWith("/mnt/")).toList());
+		List<String> diffs = new ArrayList<>();
+		List<String> missing = new ArrayList<>();
+		int matched = 0;
+		for (FileRecord e : expected) {
+			FileRecord g = got.get(e.path());
+			if (g == null) {
+				missing.add(e.path());
+				continue;
+			}
+			String d = differences(e, g);
+			if (d.isEmpty()) matched++;
+			else diffs.add(e.path() + ": " + d);
+		}
+		System.out.printf("%s: %d of %d manifest paths in the dentry cache, %d match exactly; not cached: %s%n", set,
+				expected.size() - missing.size(), expected.size(), matched, missing);
+		diffs.forEach(d -> System.out.println("  DIFF " + d));
+		assertTrue(diffs.isEmpty(), diffs.toString());
+		assertTrue(matched > expected.size() / 2, "only " + matched + " matched");
+		assertTrue(Files.size(out) > 0);
+	}
+
+	static String differences(FileRecord e, FileRecord g) {
+		StringBuilder sb = new StringBuilder();
+		if (e.type() != g.type()) sb.append(" type ").append(e.type()).append("/").append(g.type());
+		if (e.permissions() != g.permissions()) sb.append(" mode ").append(Integer.toOctalString(e.permissions())).append("/").append(Integer.toOctalString(g.permissions()));
+		if (e.uid() != g.uid()) sb.append(" uid ").append(e.uid()).append("/").append(g.uid());
+		if (e.gid() != g.gid()) sb.append(" gid ").append(e.gid()).append("/").append(g.gid());
+		if (e.size() != g.size()) sb.append(" size ").append(e.size()).append("/").append(g.size());
+		if (e.nlink() != g.nlink()) sb.append(" nlink ").append(e.nlink()).append("/").append(g.nlink());
+		if (e.inode() != g.inode()) sb.append(" inode ").append(e.inode()).append("/").append(g.inode());
+		if (e.atime() != g.atime()) sb.append(" atime ").append(e.atime()).append("/").append(g.atime());
+		if (e.mtime() != g.mtime()) sb.append(" mtime ").append(e.mtime()).append("/").append(g.mtime());
+		if (e.ctime() != g.ctime()) sb.append(" ctime ").append(e.ctime()).append("/").append(g.ctime());
+		if (e.mtimeNanos() != g.mtimeNanos()) sb.append(" mtime_ns ").append(e.mtimeNanos()).append("/").append(g.mtimeNanos());
+		if (!java.util.Objects.equals(e.symlinkTarget(), g.symlinkTarget())) sb.append(" symlink ").append(e.symlinkTarget()).append("/").append(g.symlinkTarget());
+		return sb.toString();
+	}
+}

@@ -1,0 +1,208 @@
+package cacheshadow.caches;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.BtfParser;
+import cacheshadow.kernel.InMemoryBtfLocator;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.kernel.SymbolTable;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
+import cacheshadow.listing.ManifestFormat;
+
+/**
+ * The guest's file-system caches recovered from a memory snapshot: the entry point for the CLI and the workbench.
+ * Builds the kernel model (BTF and symbols from a kernel directory when given, otherwise from the snapshot), walks
+ * the mounts of init's namespace, each mount's dentry tree and the inodes behind it, and each super block's inode
+ * list for orphans. Anomalies in guest structures become {@link #findings()}; the rest is still delivered.
+ */
+public final class CacheAnalysis {
+	private final LinuxKernel kernel;
+	private final String btfSource, symbolSource;
+	private final List<Mount> mounts;
+	private final List<CachedEntry> entries;
+	private final List<CachedInode> orphans;
+	private final List<Finding> findings;
+	private final long inodesListed;
+	private final long walkNanos;
+
+	private CacheAnalysis(LinuxKernel kernel, String btfSource, String symbolSource, List<Mount> mounts,
+			List<CachedEntry> entries, List<CachedInode> orphans, List<Finding> findings, long inodesListed, long walkNanos) {
+		this.kernel = kernel;
+		this.btfSource = btfSource;
+		this.symbolSource = symbolSource;
+		this.mounts = List.copyOf(mounts);
+		this.entries = List.copyOf(entries);
+		this.orphans = List.copyOf(orphans);
+		this.findings = Collections.unmodifiableList(new ArrayList<>(findings));
+		this.inodesListed = inodesListed;
+		this.walkNanos = walkNanos;
+	}
+
+	/**
+	 * @param physicalMemory the snapshot's guest-physical address space (ELF core, LiME, raw)
+	 * @param kernelDir      a directory with {@code vmlinux.btf} (or a {@code vmlinux} ELF with {@code .BTF}) and/or
+	 *                       {@code System.map} / {@code kallsyms}; null to use the snapshot alone
+	 */
+	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, Progress progress) throws IOException {
+		Btf btf = null;
+		SymbolTable symbols = null;
+		if (kernelDir != null) {
+			if (!Files.isDirectory(kernelDir)) throw new IOException(kernelDir + ": not a directory");
+			btf = kernelBtf(kernelDir);
+			symbols = kernelSymbols(kernelDir);
+		}
+		if (btf == null) btf = InMemoryBtfLocator.find(physicalMemory, progress).btf();
+		LinuxKernel kernel = LinuxKernel.open(physicalMemory, btf, symbols, progress);
+		return walk(kernel, progress);
+	}
+
+	/** Walks the caches of an already built kernel model. */
+	public static CacheAnalysis walk(LinuxKernel kernel, Progress progress) throws IOException {
+		long t0 = System.nanoTime();
+		List<Finding> findings = new ArrayList<>();
+		List<Mount> mounts = new MountWalker(kernel, findings).walk();
+		InodeReader inodes = new InodeReader(kernel, findings);
+		DentryWalker dentries = new DentryWalker(kernel, inodes, findings);
+		OrphanScanner orphanScanner = new OrphanScanner(kernel, inodes, findings);
+		progress.begin("Walking dentry and inode caches", mounts.size());
+		Map<String, CachedEntry> byPath = new LinkedHashMap<>();
+		List<CachedEntry> hidden = new ArrayList<>();
+		List<CachedInode> orphans = new ArrayList<>();
+		Set<Long> superBlocks = new HashSet<>();
+		long[] listed = { 0 };
+		for (Mount m : mounts) {
+			progress.checkCanceled();
+			Set<Long> skip = new HashSet<>();
+			for (Mount c : mounts) {
+				if (c.parent() == m.address() && c.address() != m.address()) skip.add(c.mountpoint());
+			}
+			boolean ext4 = "ext4".equals(m.fsType());
+			for (CachedEntry e : dentries.walk(m, skip, ext4)) {
+				// A later (deeper) mount at the same path covers the earlier one, as the guest sees it.
+				CachedEntry prev = byPath.put(e.path() + "\0" + e.state(), e);
+				if (prev != null && prev.dentry() != e.dentry()) hidden.add(prev);
+			}
+			if (superBlocks.add(m.superBlock())) orphans.addAll(orphanScanner.scan(m.superBlock(), ext4, listed));
+			progress.worked(1);
+		}
+		List<CachedEntry> all = new ArrayList<>(byPath.values());
+		all.sort(Comparator.comparing(CachedEntry::path, ManifestFormat.PATH_ORDER));
+		return new CacheAnalysis(kernel, kernel.btf().source(), kernel.symbols() == null ? null : kernel.symbols().source(),
+				mounts, all, orphans, findings, listed[0], System.nanoTime() - t0);
+	}
+
+	private static Btf kernelBtf(Path dir) throws IOException {
+		Path raw = dir.resolve("vmlinux.btf");
+		if (Files.isRegularFile(raw)) return BtfParser.parse(raw);
+		try (Stream<Path> s = Files.list(dir)) {
+			for (Path p : s.sorted().toList()) {
+				String n = p.getFileName().toString();
+				if (n.startsWith("vmlinux") && !n.endsWith(".zst") && !n.endsWith(".xz") && !n.endsWith(".gz") && Files.isRegularFile(p)) {
+					return BtfParser.parse(p);
+				}
+			}
+		}
+		return null;
+	}
+
+	private static SymbolTable kernelSymbols(Path dir) throws IOException {
+		Path kallsyms = dir.resolve("kallsyms");
+		if (Files.isRegularFile(kallsyms)) return SymbolTable.readKallsyms(kallsyms);
+		try (Stream<Path> s = Files.list(dir)) {
+			for (Path p : s.sorted().toList()) {
+				String n = p.getFileName().toString();
+				if (n.startsWith("System.map") && !n.endsWith(".zst") && Files.isRegularFile(p)) return SymbolTable.readSystemMap(p);
+			}
+		}
+		return null;
+	}
+
+	public LinuxKernel kernel() {
+		return kernel;
+	}
+
+	/** {@code uname -r} of the guest, or null. */
+	public String kernelRelease() {
+		return kernel.release();
+	}
+
+	/** KASLR virtual shift (run-time − link-time), or null when no symbol table gives link-time addresses. */
+	public Long virtualShift() {
+		return kernel.virtualShift();
+	}
+
+	/** {@code phys_base}: physical placement of the kernel image relative to its link address. */
+	public long physBase() {
+		return kernel.physBase();
+	}
+
+	public String btfSource() {
+		return btfSource;
+	}
+
+	/** Where symbols came from, or null (snapshot only). */
+	public String symbolSource() {
+		return symbolSource;
+	}
+
+	public List<Mount> mounts() {
+		return mounts;
+	}
+
+	/** Every cached name (positive, negative, unhashed), sorted by path. */
+	public List<CachedEntry> entries() {
+		return entries;
+	}
+
+	/** The cache-only listing: every live cached path with its cached metadata, sorted by path; sha256 null. */
+	public List<FileRecord> records() {
+		List<FileRecord> out = new ArrayList<>();
+		for (CachedEntry e : entries) {
+			if (e.state() == CachedEntry.State.POSITIVE) out.add(e.toRecord());
+		}
+		return out;
+	}
+
+	/** Names the cache knows to be gone: negative dentries, and unhashed ones (deleted while still referenced). */
+	public List<CachedEntry> deleted() {
+		List<CachedEntry> out = new ArrayList<>();
+		for (CachedEntry e : entries) {
+			if (e.state() != CachedEntry.State.POSITIVE) out.add(e);
+		}
+		return out;
+	}
+
+	/** Cached inodes no dentry names. */
+	public List<CachedInode> orphans() {
+		return orphans;
+	}
+
+	public List<Finding> findings() {
+		return findings;
+	}
+
+	/** Inodes on the mounted super blocks' {@code s_inodes} lists. */
+	public long inodesListed() {
+		return inodesListed;
+	}
+
+	/** Wall time of the cache walk (mounts, dentries, inodes, orphans), kernel model excluded. */
+	public long walkNanos() {
+		return walkNanos;
+	}
+}

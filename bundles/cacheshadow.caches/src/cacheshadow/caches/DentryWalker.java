@@ -1,0 +1,187 @@
+package cacheshadow.caches;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.layers.Layer;
+import cacheshadow.listing.Finding;
+
+/**
+ * Walks the cached dentry tree below a mount's root. Children hang off their parent either on a list
+ * ({@code d_subdirs}, linked through {@code d_child}, up to 6.7) or an hlist ({@code d_children} through
+ * {@code d_sib}, from 6.8): which one is taken from the BTF. The walk is iterative (no recursion depth), remembers
+ * every dentry it visited, checks that each child's {@code d_parent} is the directory it hangs under, and limits
+ * list lengths and depth; anything wrong becomes a {@link Finding} and that branch is left, the rest goes on.
+ * Dentries with an empty name are libfs readdir cursors, not names, and are skipped.
+ */
+public final class DentryWalker {
+	/** Deepest directory nesting followed (PATH_MAX 4096 allows at most 2048 levels of one-letter names). */
+	static final int MAX_DEPTH = 2048;
+	/** Longest name read ({@code NAME_MAX} is 255; longer is hostile but still shown, cut here). */
+	static final int MAX_NAME = 4096;
+
+	private final Layer vm;
+	private final InodeReader inodes;
+	private final List<Finding> findings;
+	private final StructBuffer buf;
+	private final boolean hlistChildren;
+	private final long childHeadOff, siblingOff, parentOff, nameLenOff, nameOff, inodeOff, hashPprevOff, listNextOff;
+	/** Offset of the first-child pointer inside the head, and of the next pointer inside a sibling link. */
+	private final long headFirstOff, nextOff;
+	private final long maxDentries;
+
+	public DentryWalker(LinuxKernel kernel, List<Finding> findings) throws IOException {
+		this(kernel, new InodeReader(kernel, findings), findings);
+	}
+
+	DentryWalker(LinuxKernel kernel, InodeReader inodes, List<Finding> findings) throws IOException {
+		Btf b = kernel.btf();
+		this.vm = kernel.virtual();
+		this.inodes = inodes;
+		this.findings = findings;
+		this.buf = new StructBuffer(vm, b.sizeOf("dentry"));
+		hlistChildren = b.hasField("dentry", "d_children");
+		if (hlistChildren) {
+			childHeadOff = b.field("dentry", "d_children").offset();
+			siblingOff = b.field("dentry", "d_sib").offset();
+		} else {
+			childHeadOff = b.field("dentry", "d_subdirs").offset();
+			siblingOff = b.field("dentry", "d_child").offset();
+		}
+		listNextOff = b.field("list_head", "next").offset();
+		headFirstOff = hlistChildren ? b.field("hlist_head", "first").offset() : listNextOff;
+		nextOff = hlistChildren ? b.field("hlist_node", "next").offset() : listNextOff;
+		parentOff = b.field("dentry", "d_parent").offset();
+		nameLenOff = b.field("dentry", "d_name.len").offset();
+		nameOff = b.field("dentry", "d_name.name").offset();
+		inodeOff = b.field("dentry", "d_inode").offset();
+		hashPprevOff = b.field("dentry", "d_hash.pprev").offset();
+		maxDentries = Math.max(1 << 16, kernel.physical().size() / b.sizeOf("dentry"));
+	}
+
+	/** Whether children are on an hlist ({@code d_children}, 6.8+) rather than a list ({@code d_subdirs}). */
+	public boolean hlistChildren() {
+		return hlistChildren;
+	}
+
+	private record Pending(long dentry, String path, int depth) {
+	}
+
+	/**
+	 * Every name below {@code mount}'s root, the root itself included (with the mount's path).
+	 *
+	 * @param skip dentries not to enter (mount points of other mounts: the guest sees the mounted root there)
+	 * @param ext4 whether the mount is ext4 (symlink fallback)
+	 */
+	public List<CachedEntry> walk(Mount mount, Set<Long> skip, boolean ext4) {
+		List<CachedEntry> out = new ArrayList<>();
+		Set<Long> visited = new HashSet<>();
+		Deque<Pending> todo = new ArrayDeque<>();
+		todo.push(new Pending(mount.root(), mount.path(), 0));
+		visited.add(mount.root());
+		List<Long> children = new ArrayList<>();
+		while (!todo.isEmpty()) {
+			Pending p = todo.pop();
+			long d = p.dentry;
+			long inode, head;
+			boolean hashed;
+			try {
+				StructBuffer s = buf.load(d);
+				inode = s.u64(inodeOff);
+				hashed = s.u64(hashPprevOff) != 0;
+				head = s.u64(childHeadOff + headFirstOff);
+			} catch (IOException e) {
+				findings.add(Finding.anomaly("dentry-unreadable", d, p.path + ": " + e.getMessage()));
+				continue;
+			}
+			CachedInode ci = null;
+			if (inode != 0) {
+				try {
+					ci = inodes.read(inode, ext4);
+				} catch (IOException e) {
+					findings.add(Finding.anomaly("inode-unreadable", inode, p.path + ": " + e.getMessage()));
+				}
+			}
+			CachedEntry.State state = inode == 0 ? CachedEntry.State.NEGATIVE
+					: hashed || p.depth == 0 ? CachedEntry.State.POSITIVE : CachedEntry.State.UNHASHED;
+			if (inode == 0 || ci != null) out.add(new CachedEntry(p.path, state, d, ci, mount));
+			if (ci == null || !ci.isDirectory()) continue;
+			if (p.depth >= MAX_DEPTH) {
+				findings.add(Finding.anomaly("dentry-too-deep", d, p.path + ": deeper than " + MAX_DEPTH + " levels"));
+				continue;
+			}
+			children.clear();
+			collectChildren(d, head, p.path, children);
+			for (int i = children.size() - 1; i >= 0; i--) {
+				long c = children.get(i);
+				if (skip.contains(c)) continue;
+				if (!visited.add(c)) {
+					findings.add(Finding.anomaly("dentry-revisited", c, "dentry under " + p.path + " was already reached elsewhere (cycle)"));
+					continue;
+				}
+				if (visited.size() > maxDentries) {
+					findings.add(Finding.anomaly("dentry-count", d, "more than " + maxDentries + " dentries under " + mount.path() + "; walk stopped"));
+					return out;
+				}
+				String name;
+				try {
+					if (vm.readU64(c + parentOff) != d) {
+						findings.add(Finding.anomaly("dentry-parent-mismatch", c, "child of " + p.path + " whose d_parent points elsewhere"));
+						continue;
+					}
+					long len = vm.readU32(c + nameLenOff);
+					if (len == 0) continue; // readdir cursor
+					name = name(vm, c + nameOff, len);
+					if (len > MAX_NAME) findings.add(Finding.anomaly("dentry-name-length", c, "name of " + len + " bytes under " + p.path));
+					if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+						findings.add(Finding.anomaly("dentry-name-invalid", c, "name with '/' or NUL under " + p.path));
+					}
+				} catch (IOException e) {
+					findings.add(Finding.anomaly("dentry-unreadable", c, "child of " + p.path + ": " + e.getMessage()));
+					continue;
+				}
+				todo.push(new Pending(c, MountWalker.join(p.path, "/" + name), p.depth + 1));
+			}
+		}
+		return out;
+	}
+
+	/** Child dentry addresses in list order; a loop or an unreadable link ends the list with a finding. */
+	private void collectChildren(long d, long first, String path, List<Long> out) {
+		long head = d + childHeadOff;
+		Set<Long> seen = new HashSet<>();
+		long p = first;
+		try {
+			while (hlistChildren ? p != 0 : p != head) {
+				if (!seen.add(p)) {
+					findings.add(Finding.anomaly("dentry-child-list-cycle", p, "child list of " + path + " loops"));
+					return;
+				}
+				if (seen.size() > maxDentries) {
+					findings.add(Finding.anomaly("dentry-child-list-length", head, "child list of " + path + " longer than " + maxDentries));
+					return;
+				}
+				out.add(p - siblingOff);
+				p = vm.readU64(p + nextOff);
+			}
+		} catch (IOException e) {
+			findings.add(Finding.anomaly("dentry-child-list-broken", p, "child list of " + path + ": " + e.getMessage()));
+		}
+	}
+
+	/** A {@code qstr} name: {@code nameField} holds the pointer to {@code len} bytes (cut at {@link #MAX_NAME}). */
+	static String name(Layer vm, long nameField, long len) throws IOException {
+		long ptr = vm.readU64(nameField);
+		byte[] b = new byte[(int) Math.min(len, MAX_NAME)];
+		vm.read(ptr, b, 0, b.length);
+		return new String(b, StandardCharsets.UTF_8);
+	}
+}

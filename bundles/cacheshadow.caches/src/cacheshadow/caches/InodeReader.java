@@ -1,0 +1,103 @@
+package cacheshadow.caches;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.layers.Layer;
+import cacheshadow.listing.Finding;
+
+/**
+ * Decodes {@code struct inode}. The time fields changed shape across series ({@code struct timespec64 i_atime} up
+ * to 6.5, {@code __i_ctime} from 6.6, separate {@code i_atime_sec}/{@code i_atime_nsec} from 6.11): whichever the
+ * BTF has is used. Symbolic link targets come from {@code i_link} (ext4 fast symlinks point it at the inline
+ * {@code ext4_inode_info.i_data}; tmpfs at a copy), or for ext4 from {@code i_data} directly when {@code i_link}
+ * is not set; targets only in the page cache are not read here.
+ */
+final class InodeReader {
+	private static final int S_IFMT = 0xF000, S_IFLNK = 0xA000;
+	private static final int MAX_LINK = 4096;
+
+	private final Layer vm;
+	private final StructBuffer buf;
+	private final List<Finding> findings;
+	private final long modeOff, uidOff, gidOff, sizeOff, nlinkOff, inoOff, sbOff, linkOff, dentryFirstOff;
+	private final TimeField atime, mtime, ctime;
+	/** Offset of {@code i_data} relative to the embedded {@code vfs_inode} in {@code struct ext4_inode_info}, or 0. */
+	private final long ext4InlineData;
+	private final long ext4InlineSize;
+
+	/** Seconds and nanoseconds of one inode time, located by BTF. */
+	private record TimeField(long secOff, long nsecOff) {
+		static TimeField of(Btf b, String name) throws IOException {
+			if (b.hasField("inode", name + "_sec")) {
+				return new TimeField(b.field("inode", name + "_sec").offset(), b.field("inode", name + "_nsec").offset());
+			}
+			String f = b.hasField("inode", "__" + name) ? "__" + name : name;
+			return new TimeField(b.field("inode", f + ".tv_sec").offset(), b.field("inode", f + ".tv_nsec").offset());
+		}
+	}
+
+	InodeReader(LinuxKernel kernel, List<Finding> findings) throws IOException {
+		Btf b = kernel.btf();
+		this.vm = kernel.virtual();
+		this.findings = findings;
+		this.buf = new StructBuffer(vm, b.sizeOf("inode"));
+		modeOff = b.field("inode", "i_mode").offset();
+		uidOff = b.field("inode", "i_uid").offset();
+		gidOff = b.field("inode", "i_gid").offset();
+		sizeOff = b.field("inode", "i_size").offset();
+		nlinkOff = b.field("inode", "i_nlink").offset();
+		inoOff = b.field("inode", "i_ino").offset();
+		sbOff = b.field("inode", "i_sb").offset();
+		linkOff = b.field("inode", "i_link").offset();
+		dentryFirstOff = b.field("inode", "i_dentry").offset();
+		atime = TimeField.of(b, "i_atime");
+		mtime = TimeField.of(b, "i_mtime");
+		ctime = TimeField.of(b, "i_ctime");
+		Btf.Field vfs = b.fieldOrNull("ext4_inode_info", "vfs_inode");
+		Btf.Field data = b.fieldOrNull("ext4_inode_info", "i_data");
+		if (vfs != null && data != null) {
+			ext4InlineData = data.offset() - vfs.offset();
+			ext4InlineSize = b.sizeOf(data.type());
+		} else {
+			ext4InlineData = 0;
+			ext4InlineSize = 0;
+		}
+	}
+
+	/** {@code ext4} tells whether the inode belongs to an ext4 super block (for the inline-data fallback). */
+	CachedInode read(long inode, boolean ext4) throws IOException {
+		StructBuffer s = buf.load(inode);
+		int mode = s.u16(modeOff);
+		long size = s.u64(sizeOff);
+		String target = null;
+		if ((mode & S_IFMT) == S_IFLNK) target = symlinkTarget(inode, s.u64(linkOff), size, ext4);
+		return new CachedInode(inode, s.u64(sbOff), s.u64(inoOff), mode, s.u32(uidOff), s.u32(gidOff), size,
+				s.u32(nlinkOff), s.u64(atime.secOff), s.u32(atime.nsecOff), s.u64(mtime.secOff), s.u32(mtime.nsecOff),
+				s.u64(ctime.secOff), s.u32(ctime.nsecOff), target, s.u64(dentryFirstOff) != 0);
+	}
+
+	private String symlinkTarget(long inode, long link, long size, boolean ext4) throws IOException {
+		// Size 0 is legitimate: kernfs (sysfs) links compute their target on demand.
+		if (size == 0) return null;
+		if (size < 0 || size > MAX_LINK) {
+			findings.add(Finding.anomaly("symlink-size", inode, "symbolic link of size " + size));
+			return null;
+		}
+		long from;
+		if (link != 0) from = link;
+		else if (ext4 && ext4InlineSize > 0 && size < ext4InlineSize) from = inode + ext4InlineData;
+		else return null;
+		byte[] t = new byte[(int) size];
+		try {
+			vm.read(from, t, 0, t.length);
+		} catch (IOException e) {
+			findings.add(Finding.anomaly("symlink-unreadable", inode, "link target at 0x" + Long.toHexString(from) + ": " + e.getMessage()));
+			return null;
+		}
+		return new String(t, StandardCharsets.UTF_8);
+	}
+}

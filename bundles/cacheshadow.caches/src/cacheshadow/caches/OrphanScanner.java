@@ -1,0 +1,68 @@
+package cacheshadow.caches;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.layers.Layer;
+import cacheshadow.listing.Finding;
+
+/**
+ * Inodes a super block still caches that no dentry names ({@code s_inodes}, linked through {@code i_sb_list},
+ * with an empty {@code i_dentry}): files deleted while open, or whose dentries were reclaimed — metadata without a
+ * path.
+ */
+final class OrphanScanner {
+	private final Layer vm;
+	private final InodeReader inodes;
+	private final List<Finding> findings;
+	private final long sInodesOff, sbListOff, listNextOff, maxInodes;
+
+	OrphanScanner(LinuxKernel kernel, InodeReader inodes, List<Finding> findings) throws IOException {
+		Btf b = kernel.btf();
+		this.vm = kernel.virtual();
+		this.inodes = inodes;
+		this.findings = findings;
+		sInodesOff = b.field("super_block", "s_inodes").offset();
+		sbListOff = b.field("inode", "i_sb_list").offset();
+		listNextOff = b.field("list_head", "next").offset();
+		maxInodes = Math.max(1 << 16, kernel.physical().size() / b.sizeOf("inode"));
+	}
+
+	/** Orphans of {@code superBlock}; {@code counted} receives the number of inodes on the list. */
+	List<CachedInode> scan(long superBlock, boolean ext4, long[] counted) {
+		List<CachedInode> out = new ArrayList<>();
+		long head = superBlock + sInodesOff;
+		Set<Long> seen = new HashSet<>();
+		long p;
+		try {
+			p = vm.readU64(head + listNextOff);
+			while (p != head) {
+				if (!seen.add(p)) {
+					findings.add(Finding.anomaly("inode-list-cycle", p, "s_inodes list of super block 0x" + Long.toHexString(superBlock) + " loops"));
+					break;
+				}
+				if (seen.size() > maxInodes) {
+					findings.add(Finding.anomaly("inode-list-length", head, "s_inodes longer than " + maxInodes));
+					break;
+				}
+				long inode = p - sbListOff;
+				try {
+					CachedInode ci = inodes.read(inode, ext4);
+					if (!ci.hasDentry()) out.add(ci);
+				} catch (IOException e) {
+					findings.add(Finding.anomaly("inode-unreadable", inode, e.getMessage()));
+				}
+				p = vm.readU64(p + listNextOff);
+			}
+		} catch (IOException e) {
+			findings.add(Finding.anomaly("inode-list-broken", head, "s_inodes of super block 0x" + Long.toHexString(superBlock) + ": " + e.getMessage()));
+		}
+		counted[0] += seen.size();
+		return out;
+	}
+}
