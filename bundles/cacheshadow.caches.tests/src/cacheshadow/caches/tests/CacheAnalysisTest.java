@@ -18,6 +18,7 @@ import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.caches.Mount;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.Finding;
@@ -28,9 +29,43 @@ class CacheAnalysisTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void withKernelFilesEveryCachedManifestPathMatches(String set) throws Exception {
-		try (Layer mem = new ElfCoreShim(Samples.file(set, "memory.elf"))) {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			CacheAnalysis a = CacheAnalysis.open(mem, Samples.dir(set).resolve("kernel"), Progress.NONE);
 			check(set, a);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void snapshotAloneGivesTheSameListing(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			CacheAnalysis withFiles = CacheAnalysis.open(mem, Samples.dir(set).resolve("kernel"), Progress.NONE);
+			long t0 = System.nanoTime();
+			CacheAnalysis alone = CacheAnalysis.open(mem, null, Progress.NONE);
+			System.out.printf("%s: snapshot-only analysis in %.0f ms (BTF: %s)%n", set, (System.nanoTime() - t0) / 1e6, alone.btfSource());
+			assertTrue(alone.btfSource().startsWith("BTF in memory"));
+			assertEquals(null, alone.symbolSource());
+			check(set, alone);
+			assertEquals(withFiles.records(), alone.records());
+			assertEquals(withFiles.entries(), alone.entries());
+			assertEquals(withFiles.mounts(), alone.mounts());
+			assertEquals(withFiles.orphans(), alone.orphans());
+			assertEquals(withFiles.physBase(), alone.physBase());
+		}
+	}
+
+	@org.junit.jupiter.api.Test
+	void elfAndLimeFormsGiveIdenticalResults() throws Exception {
+		String set = "debian-6.1-kaslr";
+		try (Layer elf = Layers.openMemory(Samples.file(set, "memory.elf"));
+				Layer lime = Layers.openMemory(Samples.file(set, "memory.lime"))) {
+			CacheAnalysis a = CacheAnalysis.open(elf, null, Progress.NONE);
+			CacheAnalysis b = CacheAnalysis.open(lime, null, Progress.NONE);
+			assertEquals(a.entries(), b.entries());
+			assertEquals(a.mounts(), b.mounts());
+			assertEquals(a.orphans(), b.orphans());
+			assertEquals(a.findings(), b.findings());
+			assertEquals(a.kernelRelease(), b.kernelRelease());
 		}
 	}
 

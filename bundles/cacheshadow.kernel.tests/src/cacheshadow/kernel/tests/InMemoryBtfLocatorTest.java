@@ -12,6 +12,7 @@ import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.InMemoryBtfLocator;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
 import cacheshadow.layers.Progress;
 
 class InMemoryBtfLocatorTest {
@@ -20,7 +21,7 @@ class InMemoryBtfLocatorTest {
 	void findsTheKernelsOwnBtfEqualToTheFile(String set) throws Exception {
 		byte[] file = Files.readAllBytes(Samples.file(set, "kernel/vmlinux.btf"));
 		Btf fromFile = BtfParser.parse(file, "file");
-		try (Layer mem = new ElfCoreShim(Samples.file(set, "memory.elf"))) {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			long t0 = System.nanoTime();
 			InMemoryBtfLocator.Found f = InMemoryBtfLocator.find(mem, Progress.NONE);
 			System.out.printf("%s: BTF found in memory at 0x%x in %.0f ms%n", set, f.physicalAddress(), (System.nanoTime() - t0) / 1e6);

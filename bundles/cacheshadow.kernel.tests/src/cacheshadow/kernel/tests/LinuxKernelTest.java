@@ -16,6 +16,7 @@ import cacheshadow.kernel.KaslrDetector;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
 import cacheshadow.layers.Progress;
 
 class LinuxKernelTest {
@@ -26,7 +27,7 @@ class LinuxKernelTest {
 		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
 		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
 		assertEquals(0xffffffff81000000L, map.address("_text"));
-		try (Layer mem = new ElfCoreShim(Samples.file(set, "memory.elf"))) {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			long t0 = System.nanoTime();
 			LinuxKernel k = LinuxKernel.open(mem, btf, map, Progress.NONE);
 			System.out.printf("%s: kernel model in %.1f ms%n", set, (System.nanoTime() - t0) / 1e6);
@@ -58,7 +59,7 @@ class LinuxKernelTest {
 	void snapshotOnlyGivesTheSameModel(String set) throws Exception {
 		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
 		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
-		try (Layer mem = new ElfCoreShim(Samples.file(set, "memory.elf"))) {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			LinuxKernel withMap = LinuxKernel.open(mem, btf, map, Progress.NONE);
 			LinuxKernel alone = LinuxKernel.open(mem, btf, null, Progress.NONE);
 			assertNull(alone.virtualShift());

@@ -1,0 +1,139 @@
+package cacheshadow.caches.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.caches.CachedEntry;
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.BtfParser;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.kernel.SymbolTable;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
+
+/**
+ * Crafted hostile dentry structures over a real snapshot (the attacker is root in the guest): walks end with a
+ * finding naming the address, never hang, and everything else is still listed.
+ */
+class HostileStructuresTest {
+
+	private record Setup(Btf btf, SymbolTable map, LinuxKernel kernel, CacheAnalysis clean) {
+	}
+
+	private static Setup setup(String set, Layer mem) throws Exception {
+		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		LinuxKernel k = LinuxKernel.open(mem, btf, map, Progress.NONE);
+		return new Setup(btf, map, k, CacheAnalysis.walk(k, Progress.NONE));
+	}
+
+	private static CachedEntry entry(CacheAnalysis a, String path) {
+		return a.entries().stream().filter(e -> e.path().equals(path) && e.state() == CachedEntry.State.POSITIVE).findFirst().orElseThrow();
+	}
+
+	/** Sibling link addresses (list_head / hlist_node inside each child) of a directory dentry. */
+	private static List<Long> siblingLinks(Setup s, long dentry) throws Exception {
+		Btf b = s.btf;
+		LinuxKernel k = s.kernel;
+		boolean hlist = b.hasField("dentry", "d_children");
+		long head = dentry + b.field("dentry", hlist ? "d_children" : "d_subdirs").offset();
+		long p = k.u64(head);
+		List<Long> out = new java.util.ArrayList<>();
+		while (hlist ? p != 0 : p != head) {
+			out.add(p);
+			p = k.u64(p);
+		}
+		return out;
+	}
+
+	private static CacheAnalysis walkPatched(Layer mem, Setup s, PatchedLayer patched) throws Exception {
+		LinuxKernel k = LinuxKernel.open(patched, s.btf, s.map, Progress.NONE);
+		return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CacheAnalysis.walk(k, Progress.NONE));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void childListLoopBecomesAFinding(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			CachedEntry hist = entry(s.clean, "/mnt/disk/hist");
+			List<Long> links = siblingLinks(s, hist.dentry());
+			assertTrue(links.size() >= 3);
+			// The last child's next pointer goes back to the first child: the list never reaches its end.
+			long last = links.get(links.size() - 1);
+			PatchedLayer p = new PatchedLayer(mem).put64(s.kernel.toPhysical(last), links.get(0));
+			CacheAnalysis a = walkPatched(mem, s, p);
+			Finding f = a.findings().stream().filter(x -> x.kind().equals("dentry-child-list-cycle")).findFirst().orElseThrow();
+			assertEquals(String.format("0x%x", links.get(0)), f.location());
+			// Every name is still found: the loop only repeats children already seen.
+			assertEquals(paths(s.clean), paths(a));
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void pointerIntoNowhereBecomesAFinding(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			CachedEntry conf = entry(s.clean, "/mnt/disk/etc/app.conf");
+			CachedEntry hist = entry(s.clean, "/mnt/disk/hist");
+			long nowhere = 0xffff_fe00_dead_0000L;
+			long dInode = s.btf.field("dentry", "d_inode").offset();
+			List<Long> links = siblingLinks(s, hist.dentry());
+			PatchedLayer p = new PatchedLayer(mem).put64(s.kernel.toPhysical(conf.dentry() + dInode), nowhere)
+					// A sibling link into unmapped memory cuts /mnt/disk/hist's child list short.
+					.put64(s.kernel.toPhysical(links.get(1)), nowhere);
+			CacheAnalysis a = walkPatched(mem, s, p);
+			assertTrue(a.findings().stream().anyMatch(x -> x.kind().equals("inode-unreadable") && x.location().equals(String.format("0x%x", nowhere))), a.findings().toString());
+			assertTrue(a.findings().stream().anyMatch(x -> x.kind().equals("dentry-child-list-broken") && x.location().equals(String.format("0x%x", nowhere))), a.findings().toString());
+			Map<String, FileRecord> got = new HashMap<>();
+			a.records().forEach(r -> got.put(r.path(), r));
+			assertTrue(!got.containsKey("/mnt/disk/etc/app.conf"));
+			assertEquals(s.clean.records().stream().filter(r -> r.path().startsWith("/mnt/tmp")).toList(),
+					a.records().stream().filter(r -> r.path().startsWith("/mnt/tmp")).toList());
+			assertTrue(got.containsKey("/mnt/disk/data/blob.bin"));
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void directoryCycleBecomesAFinding(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			// /mnt/disk/a/b/c/d's child list is made to hold /mnt/disk/a: a directory inside itself.
+			CachedEntry d = entry(s.clean, "/mnt/disk/a/b/c/d");
+			CachedEntry a1 = entry(s.clean, "/mnt/disk/a");
+			Btf b = s.btf;
+			boolean hlist = b.hasField("dentry", "d_children");
+			long headOff = b.field("dentry", hlist ? "d_children" : "d_subdirs").offset();
+			long sibOff = b.field("dentry", hlist ? "d_sib" : "d_child").offset();
+			PatchedLayer p = new PatchedLayer(mem).put64(s.kernel.toPhysical(d.dentry() + headOff), a1.dentry() + sibOff);
+			CacheAnalysis a = walkPatched(mem, s, p);
+			// a was already reached under /mnt/disk (and its d_parent is not d): reported, not entered again.
+			assertTrue(a.findings().stream().anyMatch(x -> (x.kind().equals("dentry-revisited") || x.kind().equals("dentry-parent-mismatch"))
+					&& x.location().equals(String.format("0x%x", a1.dentry()))),
+					a.findings().toString());
+			// d lost its real child; everything else is still there, once.
+			List<String> expected = new java.util.ArrayList<>(paths(s.clean));
+			expected.removeIf(x -> x.startsWith("/mnt/disk/a/b/c/d/"));
+			assertEquals(expected, paths(a));
+		}
+	}
+
+	private static List<String> paths(CacheAnalysis a) {
+		return a.entries().stream().map(e -> e.path() + " " + e.state()).toList();
+	}
+}
