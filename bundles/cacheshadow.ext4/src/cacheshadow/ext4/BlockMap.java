@@ -10,16 +10,26 @@ import java.util.List;
  * run is a hole. Built from an extent tree or from (double/triple) indirect blocks.
  */
 public final class BlockMap {
-	public static final BlockMap EMPTY = new BlockMap(List.of());
+	public static final BlockMap EMPTY = new BlockMap(List.of(), List.of());
 
 	private final List<BlockRun> runs;
+	private final List<Long> metadataBlocks;
 
-	BlockMap(List<BlockRun> runs) {
+	BlockMap(List<BlockRun> runs, List<Long> metadataBlocks) {
 		this.runs = Collections.unmodifiableList(runs);
+		this.metadataBlocks = List.copyOf(metadataBlocks);
+	}
+
+	/**
+	 * Device blocks holding the map itself (extent tree nodes below the root, indirect blocks), in the order
+	 * they were read.
+	 */
+	public List<Long> metadataBlocks() {
+		return metadataBlocks;
 	}
 
 	/** Sorts, drops overlaps (keeping the first) and merges adjacent runs. */
-	static BlockMap of(List<BlockRun> in) {
+	static BlockMap of(List<BlockRun> in, List<Long> metadataBlocks) {
 		List<BlockRun> s = new ArrayList<>(in);
 		s.sort(Comparator.comparingLong(BlockRun::logical));
 		List<BlockRun> out = new ArrayList<>(s.size());
@@ -36,7 +46,7 @@ public final class BlockMap {
 			}
 			out.add(r);
 		}
-		return new BlockMap(out);
+		return new BlockMap(out, metadataBlocks);
 	}
 
 	public List<BlockRun> runs() {

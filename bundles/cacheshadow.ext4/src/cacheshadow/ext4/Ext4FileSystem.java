@@ -102,7 +102,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 		for (long i = 0; i < gdtBlocks; i++) {
 			long blk;
 			if (!meta || i < sb.firstMetaBg) {
-				blk = sb.firstDataBlock + 1 + i;
+				blk = superblockBlock() + 1 + i;
 			} else {
 				long bg = i * perBlock;
 				long hasSuper = sb.groupHasSuperblock(bg) ? 1 : 0;
@@ -131,6 +131,11 @@ public final class Ext4FileSystem implements AutoCloseable {
 			}
 		}
 		return g;
+	}
+
+	/** Block holding the primary superblock (byte 1024): 1 for 1 KiB blocks, else 0. */
+	private long superblockBlock() {
+		return Ext4Superblock.OFFSET / blockSize;
 	}
 
 	// ---- accessors

@@ -41,6 +41,8 @@ public final class Ext4Superblock {
 	public final int logBlockSize;
 	public final int blockSize;
 	public final long blocksPerGroup;
+	/** log2(cluster size / 1024); equals the block size's unless bigalloc. */
+	public final int logClusterSize;
 	public final long inodesPerGroup;
 	public final int revLevel;
 	public final long firstIno;
@@ -71,6 +73,7 @@ public final class Ext4Superblock {
 		blockSize = 1024 << logBlockSize;
 		firstDataBlock = u32(b, 0x14);
 		blocksPerGroup = u32(b, 0x20);
+		logClusterSize = (int) u32(b, 0x1C);
 		inodesPerGroup = u32(b, 0x28);
 		state = u16(b, 0x3A);
 		revLevel = (int) u32(b, 0x4C);
@@ -100,7 +103,8 @@ public final class Ext4Superblock {
 
 	private void validate() throws EvidenceFormatException {
 		String w = "ext4 superblock";
-		if (blocksPerGroup == 0 || blocksPerGroup > 8L * blockSize) throw new EvidenceFormatException(w, "blocks per group " + blocksPerGroup + " is impossible for block size " + blockSize);
+		long clusterRatio = hasRoCompat(RO_COMPAT_BIGALLOC) && logClusterSize >= logBlockSize && logClusterSize - logBlockSize < 20 ? 1L << (logClusterSize - logBlockSize) : 1;
+		if (blocksPerGroup == 0 || blocksPerGroup > 8L * blockSize * clusterRatio) throw new EvidenceFormatException(w, "blocks per group " + blocksPerGroup + " is impossible for block size " + blockSize);
 		if (inodesPerGroup == 0 || inodesPerGroup > 8L * blockSize) throw new EvidenceFormatException(w, "inodes per group " + inodesPerGroup + " is impossible for block size " + blockSize);
 		if (inodeSize < 128 || inodeSize > blockSize || Integer.bitCount(inodeSize) != 1) throw new EvidenceFormatException(w, "inode size " + inodeSize + " is not a power of two in [128, block size]");
 		if (blocksCount == 0 || blocksCount <= firstDataBlock) throw new EvidenceFormatException(w, "block count " + blocksCount + " is impossible");

@@ -5,7 +5,6 @@ import static cacheshadow.layers.LittleEndian.u32;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -24,7 +23,7 @@ final class ExtentTree {
 	private final Ext4FileSystem fs;
 	private final Ext4Inode inode;
 	private final List<BlockRun> runs = new ArrayList<>();
-	private final Set<Long> visited = new HashSet<>();
+	private final Set<Long> visited = new java.util.LinkedHashSet<>();
 	private int nodes;
 	private boolean reportedBudget;
 
@@ -36,7 +35,7 @@ final class ExtentTree {
 	static BlockMap map(Ext4FileSystem fs, Ext4Inode inode) {
 		ExtentTree t = new ExtentTree(fs, inode);
 		t.walk(inode.rawNoCopy(), Ext4Inode.I_BLOCK_OFFSET, Ext4Inode.I_BLOCK_SIZE, -1, "i_block");
-		return BlockMap.of(t.runs);
+		return BlockMap.of(t.runs, new java.util.ArrayList<>(t.visited));
 	}
 
 	private String where() {

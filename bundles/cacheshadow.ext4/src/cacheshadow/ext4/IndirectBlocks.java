@@ -17,6 +17,7 @@ final class IndirectBlocks {
 	private final long perBlock;
 	private final long limit;
 	private final List<BlockRun> runs = new ArrayList<>();
+	private final List<Long> metadata = new ArrayList<>();
 	private long runLogical = -1, runPhysical, runLength;
 	private int reported;
 
@@ -40,7 +41,7 @@ final class IndirectBlocks {
 			start += span;
 		}
 		m.flush();
-		return BlockMap.of(m.runs);
+		return BlockMap.of(m.runs, m.metadata);
 	}
 
 	private static long pow(long b, int e) {
@@ -62,6 +63,11 @@ final class IndirectBlocks {
 			bad("indirect block " + block + " unreadable: " + e.getMessage());
 			return;
 		}
+		if (metadata.size() > 4 * limit + 16) {
+			bad("more indirect blocks than the file size allows; rest ignored");
+			return;
+		}
+		metadata.add(block);
 		long span = pow(perBlock, level - 1);
 		for (int i = 0; i < perBlock; i++) {
 			long lb = firstLogical + i * span;

@@ -1,0 +1,237 @@
+package cacheshadow.ext4.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import cacheshadow.ext4.BlockRun;
+import cacheshadow.ext4.DirectoryEntry;
+import cacheshadow.ext4.Ext4File;
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.ext4.Ext4Inode;
+import cacheshadow.ext4.ExtendedAttribute;
+import cacheshadow.layers.RawFileLayer;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.FileType;
+import cacheshadow.listing.Finding;
+
+/**
+ * Images made by {@code mke2fs -d} across feature sets, read by us and by debugfs / The Sleuth Kit: names,
+ * inode numbers, modes, owners, sizes, link counts, times (ns, past 2038), block maps, content hashes,
+ * symlink targets and xattrs must agree, and no checksum may fail.
+ */
+class GeneratedImagesTest {
+	@TempDir
+	static Path tmp;
+	static Path src;
+	static SourceTree tree;
+	/** 2100-01-01T00:00:00.123456789Z, needs the extra epoch bits. */
+	static final long Y2100 = 4102444800L;
+
+	@BeforeAll
+	static void buildSource() throws Exception {
+		src = Files.createDirectories(tmp.resolve("src"));
+		tree = SourceTree.build(src);
+	}
+
+	static Stream<Arguments> features() {
+		return Stream.of(Arguments.of("ext2", new String[] { "-t", "ext2" }),
+				Arguments.of("ext3", new String[] { "-t", "ext3" }),
+				Arguments.of("ext3-1k", new String[] { "-t", "ext3", "-b", "1024" }),
+				Arguments.of("ext4", new String[] { "-t", "ext4" }),
+				Arguments.of("ext4-32bit-nocsum", new String[] { "-t", "ext4", "-O", "^64bit,^metadata_csum" }),
+				Arguments.of("ext4-inline", new String[] { "-t", "ext4", "-O", "inline_data" }),
+				Arguments.of("ext4-metabg-1k", new String[] { "-t", "ext4", "-b", "1024", "-O", "meta_bg,^resize_inode" }),
+				Arguments.of("ext4-128inode-csumseed", new String[] { "-t", "ext4", "-I", "128", "-O", "metadata_csum_seed" }),
+				Arguments.of("ext4-bigalloc-nojournal", new String[] { "-t", "ext4", "-O", "bigalloc,^has_journal", "-C", "16384" }));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("features")
+	void agreesWithDebugfsAndSleuthKit(String name, String[] opts) throws Exception {
+		Path img = tmp.resolve(name + ".img");
+		Oracles.mkfs(src, img, "48M", opts);
+		boolean bigInodes = !name.contains("128inode");
+		// a post-2038 mtime with nanoseconds, set with debugfs (mke2fs -d copies whole seconds only)
+		if (bigInodes) {
+			long lo = Y2100 & 0xffffffffL, extra = (123456789L << 2) | ((Y2100 - (int) Y2100) >> 32);
+			Oracles.debugfs(img, List.of(String.format("sif /exact4k.bin mtime 0x%08x", lo),
+					String.format("sif /exact4k.bin mtime_extra 0x%08x", extra)), true);
+		}
+		try (RawFileLayer layer = new RawFileLayer(img)) {
+			Ext4FileSystem fs = Ext4FileSystem.open(layer, Ext4FileSystem.Options.REPLAYED);
+			List<FileRecord> listing = fs.listing("");
+			Map<String, FileRecord> byPath = new TreeMap<>();
+			Map<Long, FileRecord> byInode = new TreeMap<>();
+			for (FileRecord r : listing) {
+				byPath.put(r.path(), r);
+				byInode.putIfAbsent(r.inode(), r);
+			}
+			List<String> problems = new ArrayList<>();
+			for (Finding f : fs.findings()) problems.add("finding: " + f);
+
+			// 1. debugfs: every directory's entries with inode, mode, uid, gid, size; links, sizes, block maps
+			List<String> cmds = new ArrayList<>();
+			for (FileRecord r : byInode.values()) {
+				cmds.add("stat <" + r.inode() + ">");
+				if (r.type() == FileType.DIRECTORY) cmds.add("ls -p <" + r.inode() + ">");
+				cmds.add("blocks <" + r.inode() + ">");
+			}
+			Map<String, String> dbg = Oracles.debugfs(img, cmds, false);
+			for (FileRecord r : byInode.values()) {
+				Ext4Inode in = fs.inode(r.inode());
+				String st = dbg.get("stat <" + r.inode() + ">");
+				assertNotNull(st, "debugfs stat " + r.inode());
+				check(problems, r.path() + " links", field(st, "Links: (\\d+)"), Long.toString(r.nlink()));
+				check(problems, r.path() + " size", field(st, "Size: (\\d+)"), Long.toString(r.size()));
+				check(problems, r.path() + " uid", field(st, "User:\\s+(\\d+)"), Long.toString(r.uid()));
+				check(problems, r.path() + " gid", field(st, "Group:\\s+(\\d+)"), Long.toString(r.gid()));
+				// debugfs "blocks" lists data and map blocks (indirect / extent nodes) in file order
+				List<Long> ours = new ArrayList<>();
+				Ext4File f = fs.open(in);
+				for (BlockRun run : f.blockMap().runs()) for (long i = 0; i < run.length(); i++) ours.add(run.physical() + i);
+				boolean hasBlocks = (r.type().isRegular() || r.type() == FileType.DIRECTORY || r.type() == FileType.SYMLINK)
+						&& !in.isFastSymlink() && !in.hasInlineData();
+				if (hasBlocks) {
+					List<Long> theirs = Oracles.parseBlocks(dbg.get("blocks <" + r.inode() + ">"));
+					Set<Long> meta = new TreeSet<>(f.blockMap().metadataBlocks());
+					List<Long> theirData = new ArrayList<>(theirs);
+					theirData.removeAll(meta);
+					check(problems, r.path() + " blocks", theirData.toString(), ours.toString());
+					Set<Long> theirMeta = new TreeSet<>(theirs);
+					theirMeta.removeAll(ours);
+					check(problems, r.path() + " map blocks", theirMeta.toString(), meta.toString());
+				}
+				if (r.type() == FileType.DIRECTORY) {
+					Set<String> theirs = new TreeSet<>();
+					for (String l : dbg.get("ls -p <" + r.inode() + ">").split("\n")) {
+						if (!l.startsWith("/")) continue;
+						String[] c = l.split("/", -1); // "", ino, mode, uid, gid, name, size, ""
+						String nm = String.join("/", java.util.Arrays.copyOfRange(c, 5, c.length - 2));
+						if (nm.equals(".") || nm.equals("..") || c[1].equals("0")) continue;
+						theirs.add(nm + " " + c[1] + " " + c[2] + " " + c[3] + " " + c[4] + " " + c[c.length - 2]);
+					}
+					Set<String> mine = new TreeSet<>();
+					for (DirectoryEntry e : fs.readDirectory(in)) {
+						if (e.isDotOrDotDot()) continue;
+						Ext4Inode ci = fs.inode(e.inode());
+						String size = ci.isDirectory() ? "" : Long.toString(ci.size);
+						mine.add(e.name() + " " + e.inode() + " " + String.format("%06o", ci.mode) + " " + ci.uid + " " + ci.gid + " " + size);
+					}
+					check(problems, r.path() + " entries", theirs.toString(), mine.toString());
+				}
+			}
+
+			// 2. The Sleuth Kit: names → type and inode; times with ns; content
+			boolean tsk = !name.contains("bigalloc"); // TSK 4.11 cannot read bigalloc
+			Map<String, String> fls = tsk ? Oracles.fls(img) : Map.of();
+			Map<String, String> ourFls = new TreeMap<>();
+			for (FileRecord r : listing) if (!r.path().equals("/")) ourFls.put(r.path(), tskType(r.type()) + " " + r.inode());
+			if (tsk) check(problems, "fls -r", new TreeMap<>(fls).toString(), ourFls.toString());
+			for (FileRecord r : tsk ? byInode.values() : List.<FileRecord>of()) {
+				if (r.path().startsWith("/many/") && !r.path().endsWith("00.txt")) continue; // sample the big dir
+				long[] t = Oracles.istatTimes(img, r.inode());
+				Ext4Inode in = fs.inode(r.inode());
+				if (!name.startsWith("ext4")) {
+					// TSK reads no extra time fields on ext2/ext3; the kernel does when i_extra_isize covers them
+					String st = dbg.get("stat <" + r.inode() + ">");
+					String[] keys = { "atime", "mtime", "ctime" };
+					for (int i = 0; i < 3; i++) t[2 * i + 1] = Long.parseLong(field(st, keys[i] + ": 0x[0-9a-f]{8}:([0-9a-f]{8})"), 16) >>> 2;
+				}
+				long[] mine = { in.atime, in.atimeNanos, in.mtime, in.mtimeNanos, in.ctime, in.ctimeNanos };
+				check(problems, r.path() + " times", java.util.Arrays.toString(t), java.util.Arrays.toString(mine));
+				if (r.type().isRegular()) check(problems, r.path() + " icat", Oracles.icatSha256(img, r.inode()), r.sha256());
+			}
+
+			// 3. independent truth: the source tree
+			for (FileRecord r : listing) {
+				if (r.path().equals("/")) continue;
+				Path s = src.resolve(r.path().substring(1));
+				// mke2fs -d with inline_data drops a sparse file's trailing hole from i_size (debugfs and TSK agree with us)
+				if (name.contains("inline") && r.path().equals("/sparse.bin")) continue;
+				if (r.type().isRegular()) check(problems, r.path() + " sha256 vs source", Oracles.sha256(s), r.sha256());
+			}
+			for (var e : tree.symlinks.entrySet()) check(problems, e.getKey() + " target", e.getValue(), byPath.get("/" + e.getKey()).symlinkTarget());
+			for (var e : tree.xattrs.entrySet()) {
+				Map<String, byte[]> got = new HashMap<>();
+				for (ExtendedAttribute a : fs.extendedAttributes(fs.inode(fs.lookup("/" + e.getKey())))) got.put(a.name(), a.value());
+				for (var x : e.getValue().entrySet()) {
+					byte[] v = got.get("user." + x.getKey());
+					assertNotNull(v, name + ": xattr user." + x.getKey() + " of " + e.getKey() + " missing; have " + got.keySet());
+					assertArrayEquals(x.getValue(), v, name + ": xattr user." + x.getKey());
+				}
+			}
+			assertEquals(FileType.CHAR_DEVICE, byPath.get("/null-dev").type());
+			assertEquals(FileType.FIFO, byPath.get("/fifo").type());
+			assertEquals(04755, byPath.get("/one.txt").permissions());
+			assertEquals(2, byPath.get("/a/hard2.txt").nlink());
+			assertEquals(byPath.get("/hard1.txt").inode(), byPath.get("/a/hard2.txt").inode());
+			assertEquals(FileType.REGULAR_EMPTY, byPath.get("/empty.txt").type());
+			if (bigInodes) {
+				assertEquals(Y2100, byPath.get("/exact4k.bin").mtime(), "mtime past 2038");
+				assertEquals(123456789L, byPath.get("/exact4k.bin").mtimeNanos());
+			}
+			if (name.contains("inline")) {
+				assertTrue(fs.inode(fs.lookup("/small.txt")).hasInlineData(), "small.txt inline (i_block + system.data)");
+				assertTrue(fs.inode(fs.lookup("/a/b")).hasInlineData(), "small directory inline");
+			}
+			if (!name.startsWith("ext4")) assertTrue(!fs.inode(fs.lookup("/large.bin")).hasExtents(), "indirect blocks");
+			// sparse file: holes are holes in the block map and read as zeros
+			Ext4File sparse = fs.open(fs.lookup("/sparse.bin"));
+			int bs = fs.blockSize();
+			assertTrue(sparse.blockMap().physical(8192 / bs + 1) < 0 || bs > 8192, "hole after the first 8 KiB");
+			assertTrue(sparse.blockMap().physical(2 * 1024 * 1024 / bs) >= 0, "data at 2 MiB");
+			assertTrue(sparse.blockMap().physical((3 * 1024 * 1024 + 99) / bs) < 0, "trailing hole");
+			assertEquals(List.of(), problems, name + ":\n" + String.join("\n", problems));
+		}
+	}
+
+	private static void check(List<String> problems, String what, Object expected, Object got) {
+		if (!java.util.Objects.equals(expected, got)) problems.add(what + ": oracle " + expected + " / ours " + got);
+	}
+
+	private static String field(String text, String regex) {
+		Matcher m = Pattern.compile(regex).matcher(text);
+		return m.find() ? m.group(1) : null;
+	}
+
+	static String tskType(FileType t) {
+		return switch (t) {
+		case REGULAR, REGULAR_EMPTY -> "r";
+		case DIRECTORY -> "d";
+		case SYMLINK -> "l";
+		case FIFO -> "p";
+		case CHAR_DEVICE -> "c";
+		case BLOCK_DEVICE -> "b";
+		case SOCKET -> "h";
+		default -> "-";
+		};
+	}
+
+	static Set<String> names(List<DirectoryEntry> es) {
+		Set<String> s = new LinkedHashSet<>();
+		for (DirectoryEntry e : es) s.add(e.name());
+		return s;
+	}
+}
