@@ -17,5 +17,5 @@ fi
 "$ROOT/releng/samples.sh" >/dev/null
 "$ROOT/releng/bootstrap-maven.sh" >/dev/null
 cd "$ROOT"
-xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" clean verify "$@"
+xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "$@"
 echo "test.sh: all tests passed; UI screenshots in bundles/cacheshadow.ui.tests/target/screenshots/"

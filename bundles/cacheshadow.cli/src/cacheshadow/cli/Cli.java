@@ -12,7 +12,7 @@ import java.util.List;
 public final class Cli {
 	private final PrintStream out;
 	private final PrintStream err;
-	private final List<Command> commands = List.of(new CaseCommand());
+	private final List<Command> commands = List.of(new CaseCommand(), new AnalyzeCommand());
 
 	public Cli(PrintStream out, PrintStream err) {
 		this.out = out;
