@@ -1,0 +1,121 @@
+package cacheshadow.journal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Progress;
+import cacheshadow.layers.RawFileLayer;
+
+/**
+ * A base disk image and the journal of every write made to it since: the one object the CLI's {@code replay} and
+ * {@code changes} and the workbench need. Opens either journal format, indexes it (in memory, or via an index file
+ * that is reused while it matches the journal), names instants and gives the disk at any of them.
+ */
+public final class DiskHistory implements AutoCloseable {
+	private final Layer base;
+	private final boolean ownsBase;
+	private final WriteLog journal;
+	private final Timeline timeline;
+	private final JournalIndex index;
+	private final List<String> warnings = new ArrayList<>();
+
+	private DiskHistory(Layer base, boolean ownsBase, WriteLog journal, Timeline timeline, JournalIndex index) {
+		this.base = base;
+		this.ownsBase = ownsBase;
+		this.journal = journal;
+		this.timeline = timeline;
+		this.index = index;
+		journal.damage().ifPresent(d -> warnings.add(d.message()));
+		long beyond = 0;
+		for (int i = 0; i < journal.entryCount(); i++) {
+			if (journal.changesDisk(i) && journal.diskOffset(i) + journal.length(i) > base.size()) beyond++;
+		}
+		if (beyond > 0) warnings.add(beyond + " journal entries write past the end of " + base.name() + " (" + base.size() + " bytes); those bytes are not shown");
+	}
+
+	/**
+	 * Opens {@code basePath} (raw image), the journal (dm-log-writes or .csj) and the optional timing sidecar.
+	 * {@code indexFile} may be null (index in memory) or a writable path for the compact index (reused if it matches).
+	 */
+	public static DiskHistory open(Path basePath, Path journalPath, Path timelinePath, Path indexFile, Progress progress) throws IOException {
+		WriteLog log = JournalFormat.open(journalPath);
+		try {
+			Timeline tl = timelinePath == null ? null : Timeline.read(timelinePath);
+			JournalIndex idx = indexFile == null ? JournalIndex.build(log, progress) : JournalIndex.openOrBuild(log, indexFile, progress);
+			Layer base = basePath == null ? null : new RawFileLayer(basePath, "disk image");
+			if (base == null) throw new IllegalArgumentException("no base disk image given");
+			return new DiskHistory(base, true, log, tl, idx);
+		} catch (IOException | RuntimeException e) {
+			log.close();
+			throw e;
+		}
+	}
+
+	/** Wraps already open parts; closing the history closes the journal and index, not {@code base}. */
+	public static DiskHistory of(Layer base, WriteLog journal, Timeline timeline, JournalIndex index) {
+		return new DiskHistory(base, false, journal, timeline, index);
+	}
+
+	public Layer base() {
+		return base;
+	}
+
+	public WriteLog journal() {
+		return journal;
+	}
+
+	/** The timing sidecar, or null. */
+	public Timeline timeline() {
+		return timeline;
+	}
+
+	public JournalIndex index() {
+		return index;
+	}
+
+	/** Journal damage and other things an examiner should be told, one line each. */
+	public List<String> warnings() {
+		return List.copyOf(warnings);
+	}
+
+	/** Parses and resolves an instant name; {@link IllegalArgumentException} with a one-line message if it cannot. */
+	public ResolvedInstant resolve(String instant) {
+		return InstantSpec.parse(instant).resolve(journal, timeline);
+	}
+
+	public DiskAtInstant at(ResolvedInstant instant) {
+		return new DiskAtInstant(base, index, instant);
+	}
+
+	public DiskAtInstant at(String instant) {
+		return at(resolve(instant));
+	}
+
+	/** Writes the raw image at {@code instant}; returns the bytes of data written (holes excluded). */
+	public long writeImage(ResolvedInstant instant, Path out, Progress progress) throws IOException {
+		return DiskImageExport.write(at(instant), out, progress, Path.of(base.source()), Path.of(journal.name()));
+	}
+
+	/** The blocks written between two instants, with a content comparison. */
+	public DiskChanges changes(ResolvedInstant from, ResolvedInstant to, Progress progress) throws IOException {
+		return DiskChanges.between(at(from), at(to), from, to, progress);
+	}
+
+	/** Summary for {@code timeline}: flushes, marks, measured samples, writes per second. */
+	public TimelineSummary summary() {
+		return TimelineSummary.of(journal, timeline);
+	}
+
+	@Override
+	public void close() throws IOException {
+		try {
+			index.close();
+			journal.close();
+		} finally {
+			if (ownsBase) base.close();
+		}
+	}
+}
