@@ -16,6 +16,9 @@ import java.util.stream.Stream;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.InMemoryBtfLocator;
+import cacheshadow.kernel.KaslrDetector;
+import cacheshadow.kernel.KallsymsScanner;
+import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
 import cacheshadow.layers.Layer;
@@ -67,14 +70,28 @@ public final class CacheAnalysis {
 			symbols = kernelSymbols(kernelDir);
 		}
 		if (btf == null) btf = InMemoryBtfLocator.find(physicalMemory, progress).btf();
-		LinuxKernel kernel = LinuxKernel.open(physicalMemory, btf, symbols, progress);
-		return walk(kernel, progress);
+		List<Finding> notes = new ArrayList<>();
+		KaslrDetector.Result kaslr = KaslrDetector.detect(physicalMemory, btf, symbols, progress);
+		if (symbols == null) {
+			// Snapshot only: the kernel's own kallsyms give symbols; without them the walk still works (see LinuxKernel).
+			try {
+				symbols = KallsymsScanner.scan(physicalMemory, kaslr, progress);
+			} catch (KernelLayoutException e) {
+				notes.add(new Finding(Finding.Severity.WARNING, "kallsyms-not-found", String.format("0x%x", kaslr.initTaskPa()), e.getMessage()));
+			}
+		}
+		LinuxKernel kernel = LinuxKernel.open(physicalMemory, btf, symbols, kaslr, progress);
+		return walk(kernel, notes, progress);
 	}
 
 	/** Walks the caches of an already built kernel model. */
 	public static CacheAnalysis walk(LinuxKernel kernel, Progress progress) throws IOException {
+		return walk(kernel, List.of(), progress);
+	}
+
+	private static CacheAnalysis walk(LinuxKernel kernel, List<Finding> modelFindings, Progress progress) throws IOException {
 		long t0 = System.nanoTime();
-		List<Finding> findings = new ArrayList<>();
+		List<Finding> findings = new ArrayList<>(modelFindings);
 		List<Mount> mounts = new MountWalker(kernel, findings).walk();
 		InodeReader inodes = new InodeReader(kernel, findings);
 		DentryWalker dentries = new DentryWalker(kernel, inodes, findings);

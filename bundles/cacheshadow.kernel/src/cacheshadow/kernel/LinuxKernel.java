@@ -51,7 +51,15 @@ public final class LinuxKernel {
 	 * {@code init_task.active_mm->pgd} and {@code page_offset_base} from a direct-mapped task.
 	 */
 	public static LinuxKernel open(Layer physical, Btf btf, SymbolTable symbols, Progress progress) throws IOException {
-		KaslrDetector.Result k = KaslrDetector.detect(physical, btf, symbols, progress);
+		return open(physical, btf, symbols, KaslrDetector.detect(physical, btf, symbols, progress), progress);
+	}
+
+	/** As {@link #open(Layer, Btf, SymbolTable, Progress)} with init_task already located. */
+	public static LinuxKernel open(Layer physical, Btf btf, SymbolTable symbols, KaslrDetector.Result k, Progress progress)
+			throws IOException {
+		if (k.virtualShift() == null && symbols != null && !symbols.isRuntime() && symbols.contains("init_task")) {
+			k = new KaslrDetector.Result(k.initTaskVa() - symbols.address("init_task"), k.physBase(), k.initTaskVa(), k.initTaskPa(), k.method());
+		}
 		Long shift = k.virtualShift();
 		if (shift == null && symbols != null && symbols.isRuntime() && symbols.contains("_text")) {
 			shift = symbols.address("_text") - DEFAULT_TEXT;

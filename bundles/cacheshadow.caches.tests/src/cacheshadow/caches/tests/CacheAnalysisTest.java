@@ -44,7 +44,11 @@ class CacheAnalysisTest {
 			CacheAnalysis alone = CacheAnalysis.open(mem, null, Progress.NONE);
 			System.out.printf("%s: snapshot-only analysis in %.0f ms (BTF: %s)%n", set, (System.nanoTime() - t0) / 1e6, alone.btfSource());
 			assertTrue(alone.btfSource().startsWith("BTF in memory"));
-			assertEquals(null, alone.symbolSource());
+			assertTrue(alone.symbolSource().startsWith("kallsyms in memory"), alone.symbolSource());
+			assertEquals(withFiles.virtualShift(), alone.virtualShift());
+			assertEquals(withFiles.kernel().pageOffsetBase(), alone.kernel().pageOffsetBase());
+			assertEquals(withFiles.kernel().vmemmapBase(), alone.kernel().vmemmapBase());
+			assertEquals(withFiles.kernel().vmallocBase(), alone.kernel().vmallocBase());
 			check(set, alone);
 			assertEquals(withFiles.records(), alone.records());
 			assertEquals(withFiles.entries(), alone.entries());
