@@ -12,7 +12,7 @@ import java.util.List;
 public final class Cli {
 	private final PrintStream out;
 	private final PrintStream err;
-	private final List<Command> commands = List.of(new CaseCommand(), new AnalyzeCommand());
+	private final List<Command> commands = List.of(new CaseCommand(), new AnalyzeCommand(), new BenchCommand());
 
 	public Cli(PrintStream out, PrintStream err) {
 		this.out = out;

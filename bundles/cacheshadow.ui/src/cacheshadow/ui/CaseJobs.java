@@ -72,7 +72,7 @@ public final class CaseJobs {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
 				VerificationReport r = c.verify(p);
-				if (r.allGood()) return Status.info("All " + r.items().size() + " evidence file(s) verified; custody chain intact");
+				if (r.allGood()) return new Status(IStatus.OK, PLUGIN, "All " + r.items().size() + " evidence file(s) verified; custody chain intact");
 				StringBuilder sb = new StringBuilder("VERIFICATION FAILED:");
 				for (VerificationReport.Item i : r.items()) {
 					if (i.problem() != null) sb.append(' ').append(i.evidence().fileName()).append(": ").append(i.problem()).append(';');

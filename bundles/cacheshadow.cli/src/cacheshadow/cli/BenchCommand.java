@@ -1,0 +1,116 @@
+package cacheshadow.cli;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import cacheshadow.cases.EvidenceHasher;
+import cacheshadow.layers.Extent;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.layers.Progress;
+
+/**
+ * {@code bench evidence FILE}: evidence hashing against {@code sha256sum}, and random 4 KiB reads through the
+ * file's layer against plain positional reads of the same file — each pair measured in the same run, best of
+ * several rounds, file in the page cache for both, printed as ratios.
+ */
+final class BenchCommand implements Command {
+	private static final int ROUNDS = 3;
+
+	@Override
+	public String name() {
+		return "bench";
+	}
+
+	@Override
+	public String summary() {
+		return "bench evidence FILE: hashing vs sha256sum, layer random reads vs plain reads";
+	}
+
+	@Override
+	public String usage() {
+		return """
+				usage: ./cacheshadow bench evidence FILE [--reads N]
+				  Hashing throughput of the case's SHA-256 against sha256sum on the same file (goal ratio >= 0.9), and
+				  random 4 KiB reads through the file's layer (ELF core, LiME, qcow2, raw) against positional reads of
+				  the file itself. Both sides run in the same process run, best of 3, with the file already cached.""";
+	}
+
+	@Override
+	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(argv, java.util.Set.of("reads"), java.util.Set.of());
+		if (a.positionals().size() != 2 || !a.positionals().get(0).equals("evidence")) throw new UsageException("bench evidence FILE");
+		Path file = Path.of(a.positionals().get(1));
+		int reads = Integer.parseInt(a.option("reads", "200000"));
+		long size = Files.size(file);
+		EvidenceHasher.sha256(file, Progress.NONE); // warm the page cache for both sides
+		double ours = Double.MAX_VALUE, theirs = Double.MAX_VALUE;
+		for (int r = 0; r < ROUNDS; r++) {
+			long t0 = System.nanoTime();
+			String h1 = EvidenceHasher.sha256(file, Progress.NONE);
+			long t1 = System.nanoTime();
+			Process p = new ProcessBuilder("sha256sum", file.toString()).redirectErrorStream(true).start();
+			String h2 = new String(p.getInputStream().readAllBytes()).split("\\s+")[0];
+			p.waitFor();
+			long t2 = System.nanoTime();
+			if (!h1.equals(h2)) throw new IllegalStateException("hashes differ: " + h1 + " vs sha256sum " + h2);
+			ours = Math.min(ours, (t1 - t0) / 1e9);
+			theirs = Math.min(theirs, (t2 - t1) / 1e9);
+		}
+		double mib = size / 1048576.0;
+		out.printf("hash   %s (%.1f MiB): ours %.0f MiB/s, sha256sum %.0f MiB/s, ratio %.2f (goal >= 0.90)%n", file.getFileName(), mib,
+				mib / ours, mib / theirs, theirs / ours);
+
+		try (Layer layer = Layers.open(file); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+			List<Extent> ext = layer.extents();
+			long mapped = ext.stream().mapToLong(Extent::length).sum();
+			long[] addr = new long[reads];
+			long[] fileOff = new long[reads];
+			SplittableRandom rnd = new SplittableRandom(42);
+			List<Long> starts = new ArrayList<>();
+			long acc = 0;
+			for (Extent e : ext) {
+				starts.add(acc);
+				acc += e.length();
+			}
+			for (int i = 0; i < reads; i++) {
+				long x = rnd.nextLong(Math.max(1, mapped - 4096)) & ~4095L;
+				int k = 0;
+				while (k + 1 < ext.size() && starts.get(k + 1) <= x) k++;
+				Extent e = ext.get(k);
+				addr[i] = Math.min(e.start() + (x - starts.get(k)), e.end() - 4096);
+				fileOff[i] = rnd.nextLong(Math.max(1, size - 4096)) & ~4095L;
+			}
+			byte[] buf = new byte[4096];
+			ByteBuffer bb = ByteBuffer.allocateDirect(4096);
+			double tl = Double.MAX_VALUE, tf = Double.MAX_VALUE;
+			long sink = 0;
+			for (int r = 0; r < ROUNDS; r++) {
+				long t0 = System.nanoTime();
+				for (int i = 0; i < reads; i++) {
+					layer.read(addr[i], buf, 0, 4096);
+					sink += buf[i & 4095];
+				}
+				long t1 = System.nanoTime();
+				for (int i = 0; i < reads; i++) {
+					bb.clear();
+					ch.read(bb, fileOff[i]);
+					sink += bb.get(i & 4095);
+				}
+				long t2 = System.nanoTime();
+				tl = Math.min(tl, (t1 - t0) / 1e9);
+				tf = Math.min(tf, (t2 - t1) / 1e9);
+			}
+			out.printf("layer  %s: %d random 4 KiB reads: layer %.0f k reads/s, plain positional reads %.0f k reads/s, ratio %.2f%s%n",
+					layer.name(), reads, reads / tl / 1000, reads / tf / 1000, tf / tl, sink == 42 ? " " : "");
+		}
+		return 0;
+	}
+}
