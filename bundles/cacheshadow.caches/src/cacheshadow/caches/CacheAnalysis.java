@@ -41,10 +41,11 @@ public final class CacheAnalysis {
 	private final List<CachedInode> orphans;
 	private final List<Finding> findings;
 	private final long inodesListed;
+	private final int inodesRead;
 	private final long walkNanos;
 
 	private CacheAnalysis(LinuxKernel kernel, String btfSource, String symbolSource, List<Mount> mounts,
-			List<CachedEntry> entries, List<CachedInode> orphans, List<Finding> findings, long inodesListed, long walkNanos) {
+			List<CachedEntry> entries, List<CachedInode> orphans, List<Finding> findings, long inodesListed, int inodesRead, long walkNanos) {
 		this.kernel = kernel;
 		this.btfSource = btfSource;
 		this.symbolSource = symbolSource;
@@ -53,6 +54,7 @@ public final class CacheAnalysis {
 		this.orphans = List.copyOf(orphans);
 		this.findings = Collections.unmodifiableList(new ArrayList<>(findings));
 		this.inodesListed = inodesListed;
+		this.inodesRead = inodesRead;
 		this.walkNanos = walkNanos;
 	}
 
@@ -120,7 +122,7 @@ public final class CacheAnalysis {
 		List<CachedEntry> all = new ArrayList<>(byPath.values());
 		all.sort(Comparator.comparing(CachedEntry::path, ManifestFormat.PATH_ORDER));
 		return new CacheAnalysis(kernel, kernel.btf().source(), kernel.symbols() == null ? null : kernel.symbols().source(),
-				mounts, all, orphans, findings, listed[0], System.nanoTime() - t0);
+				mounts, all, orphans, findings, listed[0], inodes.count(), System.nanoTime() - t0);
 	}
 
 	private static Btf kernelBtf(Path dir) throws IOException {
@@ -216,6 +218,11 @@ public final class CacheAnalysis {
 	/** Inodes on the mounted super blocks' {@code s_inodes} lists. */
 	public long inodesListed() {
 		return inodesListed;
+	}
+
+	/** Distinct inodes decoded by the walk (through dentries and the super blocks' inode lists). */
+	public int inodesRead() {
+		return inodesRead;
 	}
 
 	/** Wall time of the cache walk (mounts, dentries, inodes, orphans), kernel model excluded. */

@@ -68,8 +68,24 @@ final class InodeReader {
 		}
 	}
 
+	/** Inodes decoded so far: hard links and the orphan scan meet the same inode again. */
+	private final java.util.Map<Long, CachedInode> decoded = new java.util.HashMap<>();
+
+	/** Distinct inodes decoded. */
+	int count() {
+		return decoded.size();
+	}
+
 	/** {@code ext4} tells whether the inode belongs to an ext4 super block (for the inline-data fallback). */
 	CachedInode read(long inode, boolean ext4) throws IOException {
+		CachedInode known = decoded.get(inode);
+		if (known != null) return known;
+		CachedInode ci = decode(inode, ext4);
+		decoded.put(inode, ci);
+		return ci;
+	}
+
+	private CachedInode decode(long inode, boolean ext4) throws IOException {
 		StructBuffer s = buf.load(inode);
 		int mode = s.u16(modeOff);
 		long size = s.u64(sizeOff);
