@@ -12,7 +12,7 @@ import java.util.List;
 public final class Cli {
 	private final PrintStream out;
 	private final PrintStream err;
-	private final List<Command> commands = List.of(new CaseCommand(), new AnalyzeCommand(), new BenchCommand());
+	private final List<Command> commands = List.of(new SampleCommand(), new CaseCommand(), new AnalyzeCommand(), new BenchCommand());
 
 	public Cli(PrintStream out, PrintStream err) {
 		this.out = out;
@@ -72,7 +72,6 @@ public final class Cli {
 		out.println("usage: ./cacheshadow <subcommand> [options]      ./cacheshadow help <subcommand>");
 		out.println();
 		out.println("  workbench [-case DIR]   open the workbench (needs a display)");
-		out.println("  sample                  open the bundled sample case (headless summary without a display)");
 		for (Command c : commands) out.printf("  %-23s %s%n", c.name(), c.summary());
 	}
 }

@@ -38,8 +38,10 @@ final class ConsoleProgress implements Progress {
 	}
 
 	private void draw() {
-		if (total > 0) {
+		if (total >= 16 << 20) {
 			err.printf("\r  %s  %3d%% (%d/%d MiB)", task, done * 100 / total, done >> 20, total >> 20);
+		} else if (total > 0) {
+			err.printf("\r  %s  %3d%% (%d/%d)", task, done * 100 / total, done, total);
 		} else {
 			err.printf("\r  %s  %d", task, done);
 		}
