@@ -96,6 +96,7 @@ final class Oracles {
 			Matcher x = Pattern.compile("^(\\S)/(\\S) (\\*? ?)(\\d+)(?:\\(realloc\\))?:\t(.*)$").matcher(line);
 			if (!x.matches()) continue;
 			if (!x.group(3).isEmpty()) continue; // deleted name
+			if (x.group(1).equals("-")) continue; // TSK parses htree index blocks as nameless entries of unknown type
 			if (x.group(5).startsWith("$OrphanFiles")) continue;
 			m.put("/" + x.group(5), x.group(2) + " " + x.group(4));
 		}
