@@ -51,9 +51,9 @@ public class CaseView extends ViewPart {
 		t.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
 		column("#", 40, e -> Long.toString(e.id()));
 		column("File", 170, EvidenceItem::fileName);
-		column("Format", 260, e -> e.format().label());
+		column("Format", 250, e -> e.format().label());
 		column("Size (bytes)", 110, e -> String.format("%,d", e.size()));
-		column("SHA-256", 480, e -> e.sha256() == null ? "(hashing…)" : e.sha256());
+		column("SHA-256", 530, e -> e.sha256() == null ? "(hashing…)" : e.sha256());
 		TableViewerColumn st = new TableViewerColumn(viewer, SWT.NONE);
 		st.getColumn().setText("Status");
 		st.getColumn().setWidth(100);
