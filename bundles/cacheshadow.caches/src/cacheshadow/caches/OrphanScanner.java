@@ -14,13 +14,15 @@ import cacheshadow.listing.Finding;
 /**
  * Inodes a super block still caches that no dentry names ({@code s_inodes}, linked through {@code i_sb_list},
  * with an empty {@code i_dentry}): files deleted while open, or whose dentries were reclaimed — metadata without a
- * path.
+ * path. ext4's reserved inodes (journal, bad blocks) are left out.
  */
 final class OrphanScanner {
 	private final Layer vm;
 	private final InodeReader inodes;
 	private final List<Finding> findings;
 	private final long sInodesOff, sbListOff, listNextOff, maxInodes;
+	/** {@code super_block.s_fs_info} and {@code ext4_sb_info.s_first_ino}, or -1 when the BTF lacks them. */
+	private final long fsInfoOff, ext4FirstInoOff;
 
 	OrphanScanner(LinuxKernel kernel, InodeReader inodes, List<Finding> findings) throws IOException {
 		Btf b = kernel.btf();
@@ -31,11 +33,37 @@ final class OrphanScanner {
 		sbListOff = b.field("inode", "i_sb_list").offset();
 		listNextOff = b.field("list_head", "next").offset();
 		maxInodes = Math.max(1 << 16, kernel.physical().size() / b.sizeOf("inode"));
+		Btf.Field fsInfo = b.fieldOrNull("super_block", "s_fs_info");
+		Btf.Field firstIno = b.fieldOrNull("ext4_sb_info", "s_first_ino");
+		fsInfoOff = fsInfo == null ? -1 : fsInfo.offset();
+		ext4FirstInoOff = firstIno == null ? -1 : firstIno.offset();
+	}
+
+	/**
+	 * {@code EXT4_GOOD_OLD_FIRST_INO}: an on-disk format constant (not a structure layout), used when the BTF at hand
+	 * does not describe {@code struct ext4_sb_info} — ext4 is a module, and vmlinux's BTF lacks module types.
+	 */
+	private static final long EXT4_GOOD_OLD_FIRST_INO = 11;
+
+	/**
+	 * ext4's reserved inodes (bad blocks, journal, resize... below {@code s_first_ino}) never have names: they are
+	 * not orphans. 0 when not ext4.
+	 */
+	private long firstUserInode(long superBlock, boolean ext4) {
+		if (!ext4) return 0;
+		if (fsInfoOff < 0 || ext4FirstInoOff < 0) return EXT4_GOOD_OLD_FIRST_INO;
+		try {
+			return vm.readU32(vm.readU64(superBlock + fsInfoOff) + ext4FirstInoOff);
+		} catch (IOException e) {
+			findings.add(Finding.anomaly("ext4-sb-info-unreadable", superBlock, e.getMessage()));
+			return 0;
+		}
 	}
 
 	/** Orphans of {@code superBlock}; {@code counted} receives the number of inodes on the list. */
 	List<CachedInode> scan(long superBlock, boolean ext4, long[] counted) {
 		List<CachedInode> out = new ArrayList<>();
+		long firstIno = firstUserInode(superBlock, ext4);
 		long head = superBlock + sInodesOff;
 		Set<Long> seen = new HashSet<>();
 		long p;
@@ -53,7 +81,7 @@ final class OrphanScanner {
 				long inode = p - sbListOff;
 				try {
 					CachedInode ci = inodes.read(inode, ext4);
-					if (!ci.hasDentry()) out.add(ci);
+					if (!ci.hasDentry() && ci.ino() >= firstIno) out.add(ci);
 				} catch (IOException e) {
 					findings.add(Finding.anomaly("inode-unreadable", inode, e.getMessage()));
 				}

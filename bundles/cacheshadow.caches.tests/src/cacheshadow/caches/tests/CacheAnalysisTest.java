@@ -81,6 +81,9 @@ class CacheAnalysisTest {
 		for (Finding f : a.findings()) System.out.println("  finding " + f);
 		for (CachedEntry e : a.deleted()) if (e.path().startsWith("/mnt/")) System.out.println("  deleted " + e.state() + " " + e.path());
 		assertEquals(Samples.info(set, "uname_r"), a.kernelRelease());
+		// The samples' only nameless cached inodes are ext4's reserved ones (bad blocks 1, journal 8): no orphans.
+		assertEquals(List.of(), a.orphans());
+		assertTrue(a.inodesListed() > 500);
 		Mount disk = a.mounts().stream().filter(m -> m.path().equals("/mnt/disk")).findFirst().orElse(null);
 		assertNotNull(disk, "ext4 mount");
 		assertEquals("ext4", disk.fsType());

@@ -133,6 +133,22 @@ class HostileStructuresTest {
 		}
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void inodeWithoutDentryIsAnOrphan(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			CachedEntry conf = entry(s.clean, "/mnt/disk/etc/app.conf");
+			// Empty i_dentry (as after the last name of an open file is removed): still on the super block's list.
+			long iDentry = s.btf.field("inode", "i_dentry").offset();
+			PatchedLayer p = new PatchedLayer(mem).put64(s.kernel.toPhysical(conf.inode().address() + iDentry), 0);
+			CacheAnalysis a = walkPatched(mem, s, p);
+			assertEquals(1, a.orphans().size(), a.orphans().toString());
+			assertEquals(conf.inode().ino(), a.orphans().get(0).ino());
+			assertEquals(conf.inode().address(), a.orphans().get(0).address());
+		}
+	}
+
 	private static List<String> paths(CacheAnalysis a) {
 		return a.entries().stream().map(e -> e.path() + " " + e.state()).toList();
 	}
