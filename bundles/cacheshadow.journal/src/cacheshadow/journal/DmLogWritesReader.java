@@ -169,10 +169,12 @@ public final class DmLogWritesReader {
 		return new DmLogWritesLog(file, sectorSize, superEntries, table, damage, valid);
 	}
 
+	private static byte[] zeros = new byte[4096];
+
+	/** Vectorized zero check (Arrays.mismatch against a shared zero block). */
 	static boolean allZero(byte[] b, int off, int len) {
-		for (int k = off; k < off + len; k++) {
-			if (b[k] != 0) return false;
-		}
-		return true;
+		byte[] z = zeros;
+		if (z.length < len) zeros = z = new byte[Integer.highestOneBit(len - 1) << 1];
+		return java.util.Arrays.mismatch(b, off, off + len, z, 0, len) < 0;
 	}
 }

@@ -75,38 +75,75 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 			crc.update(h, 0, 60);
 			LittleEndian.put32(h, 60, (int) crc.getValue());
 			out.write(h);
-			byte[] w = new byte[8];
-			long[] starts = new long[Math.toIntExact(b + 1)];
-			long vi = 0;
-			for (long k = 0; k < b; k++) {
-				long blk = store.writtenBlock(k);
-				LittleEndian.put64(w, 0, blk);
-				out.write(w, 0, 8);
-				starts[(int) k] = vi;
-				vi += store.versions(blk).count();
-			}
-			starts[(int) b] = vi;
-			for (long s : starts) {
-				LittleEndian.put64(w, 0, s);
-				out.write(w, 0, 8);
-			}
-			for (long k = 0; k < b; k++) {
-				BlockVersions vs = store.versions(store.writtenBlock(k));
-				for (int i = 0; i < vs.count(); i++) {
-					LittleEndian.put32(w, 0, vs.entry(i));
-					out.write(w, 0, 4);
-				}
-			}
-			if ((v * 4) % 8 != 0) out.write(new byte[4]);
-			for (long k = 0; k < b; k++) {
-				BlockVersions vs = store.versions(store.writtenBlock(k));
-				for (int i = 0; i < vs.count(); i++) {
-					LittleEndian.put64(w, 0, vs.mask(i));
-					out.write(w, 0, 8);
-				}
+			if (store instanceof HeapBlockVersionStore heap) {
+				writeLongs(out, heap.blocks, heap.blocks.length);
+				long[] starts = new long[heap.starts.length];
+				for (int k = 0; k < starts.length; k++) starts[k] = heap.starts[k];
+				writeLongs(out, starts, starts.length);
+				writeInts(out, heap.entries);
+				if ((v * 4) % 8 != 0) out.write(new byte[4]);
+				writeLongs(out, heap.masks, heap.masks.length);
+			} else {
+				writeGeneric(store, out, b, v);
 			}
 		}
 		Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	private static void writeLongs(OutputStream out, long[] a, int n) throws IOException {
+		java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		for (int i = 0; i < n;) {
+			int c = Math.min(n - i, bb.capacity() / 8);
+			bb.clear();
+			bb.asLongBuffer().put(a, i, c);
+			out.write(bb.array(), 0, c * 8);
+			i += c;
+		}
+	}
+
+	private static void writeInts(OutputStream out, int[] a) throws IOException {
+		java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		for (int i = 0; i < a.length;) {
+			int c = Math.min(a.length - i, bb.capacity() / 4);
+			bb.clear();
+			bb.asIntBuffer().put(a, i, c);
+			out.write(bb.array(), 0, c * 4);
+			i += c;
+		}
+	}
+
+	/** Any store (e.g. a remote one) written value by value. */
+	private static void writeGeneric(BlockVersionStore store, OutputStream out, long b, long v) throws IOException {
+		byte[] w = new byte[8];
+		long[] starts = new long[Math.toIntExact(b + 1)];
+		long vi = 0;
+		for (long k = 0; k < b; k++) {
+			long blk = store.writtenBlock(k);
+			LittleEndian.put64(w, 0, blk);
+			out.write(w, 0, 8);
+			starts[(int) k] = vi;
+			vi += store.versions(blk).count();
+		}
+		starts[(int) b] = vi;
+		for (long s : starts) {
+			LittleEndian.put64(w, 0, s);
+			out.write(w, 0, 8);
+		}
+		for (long k = 0; k < b; k++) {
+			BlockVersions vs = store.versions(store.writtenBlock(k));
+			for (int i = 0; i < vs.count(); i++) {
+				LittleEndian.put32(w, 0, vs.entry(i));
+				out.write(w, 0, 4);
+			}
+		}
+		if ((v * 4) % 8 != 0) out.write(new byte[4]);
+		for (long k = 0; k < b; k++) {
+			BlockVersions vs = store.versions(store.writtenBlock(k));
+			for (int i = 0; i < vs.count(); i++) {
+				LittleEndian.put64(w, 0, vs.mask(i));
+				out.write(w, 0, 8);
+			}
+		}
 	}
 
 	/** Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint). */

@@ -1,0 +1,224 @@
+package cacheshadow.journal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.LittleEndian;
+import cacheshadow.layers.Progress;
+import cacheshadow.layers.RawFileLayer;
+
+/**
+ * The journal bench (a program, not a timed test): generates a synthetic dm-log-writes journal of at least a
+ * million writes over a sparse disk of at least 4 GiB, then measures in one run
+ * <ol>
+ * <li>a plain sequential read of the log file (the yardstick);</li>
+ * <li>import = parse + validate + build the block index + write the index file, as a ratio to (1) (goal ≥ 0.8);
+ * also conversion to the timestamped .csj format, reported separately;</li>
+ * <li>seek-to-instant latency (resolve {@code entry:N}, open the disk at N, read a written block) p50/p99 at
+ * positions across the log;</li>
+ * <li>the same instants the O(n) way of replay-log: replay entries [0, N) onto a sparse copy of the base.</li>
+ * </ol>
+ * Usage: {@code JournalBench [--dir DIR] [--writes N] [--disk-gib G] [--write-bytes B] [--csj] [--keep]}; everything is
+ * written under DIR (default a new directory in the temp dir) and deleted afterwards unless {@code --keep}.
+ */
+public final class JournalBench {
+	public record Options(Path dir, int writes, long diskBytes, int writeBytes, boolean keep, long seed, boolean csj) {
+		/** The seed's record: 4 KiB writes; a million of them over 4 GiB. */
+		public static Options defaults() {
+			return new Options(null, 1_000_000, 4L << 30, 4096, false, 42, false);
+		}
+	}
+
+	private JournalBench() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Options o = Options.defaults();
+		for (int i = 0; i < args.length; i++) {
+			switch (args[i]) {
+			case "--dir" -> o = new Options(Path.of(args[++i]), o.writes(), o.diskBytes(), o.writeBytes(), o.keep(), o.seed(), o.csj());
+			case "--writes" -> o = new Options(o.dir(), Integer.parseInt(args[++i]), o.diskBytes(), o.writeBytes(), o.keep(), o.seed(), o.csj());
+			case "--disk-gib" -> o = new Options(o.dir(), o.writes(), Long.parseLong(args[++i]) << 30, o.writeBytes(), o.keep(), o.seed(), o.csj());
+			case "--write-bytes" -> o = new Options(o.dir(), o.writes(), o.diskBytes(), Integer.parseInt(args[++i]), o.keep(), o.seed(), o.csj());
+			case "--keep" -> o = new Options(o.dir(), o.writes(), o.diskBytes(), o.writeBytes(), true, o.seed(), o.csj());
+			case "--csj" -> o = new Options(o.dir(), o.writes(), o.diskBytes(), o.writeBytes(), o.keep(), o.seed(), true);
+			default -> {
+				System.err.println("usage: JournalBench [--dir DIR] [--writes N] [--disk-gib G] [--write-bytes B] [--csj] [--keep]");
+				System.exit(2);
+			}
+			}
+		}
+		run(o, System.out);
+	}
+
+	public static void run(Options o, PrintStream out) throws IOException {
+		if (o.writeBytes() % 512 != 0 || o.writeBytes() <= 0) throw new IllegalArgumentException("write size must be whole 512-byte sectors");
+		Path dir = o.dir() != null ? Files.createDirectories(o.dir()) : Files.createTempDirectory("cacheshadow-bench");
+		try {
+			bench(o, dir, out);
+		} finally {
+			if (!o.keep()) {
+				try (Stream<Path> s = Files.walk(dir)) {
+					for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+				}
+			}
+		}
+	}
+
+	private static void bench(Options o, Path dir, PrintStream out) throws IOException {
+		Path logPath = dir.resolve("writes.log"), basePath = dir.resolve("disk.base.img");
+		out.printf(Locale.ROOT, "bench: %d writes of %d bytes over a %d GiB sparse disk, in %s%n", o.writes(), o.writeBytes(), o.diskBytes() >> 30, dir);
+		try (FileChannel b = FileChannel.open(basePath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+			b.write(ByteBuffer.wrap(new byte[1]), o.diskBytes() - 1); // sparse base image
+		}
+		long t = System.nanoTime();
+		generate(o, logPath);
+		long logBytes = Files.size(logPath);
+		out.printf(Locale.ROOT, "generate      %8.2f s  (%d MiB log)%n", sec(t), logBytes >> 20);
+
+		// 1. the yardstick: plain sequential read of the log (twice; the second, warm, one is used)
+		double seqMBs = 0;
+		for (int k = 0; k < 2; k++) {
+			t = System.nanoTime();
+			sequentialRead(logPath);
+			seqMBs = logBytes / 1e6 / sec(t);
+		}
+		out.printf(Locale.ROOT, "sequential    %8.1f MB/s  plain read of the log file%n", seqMBs);
+
+		// 2. import: parse + validate + index + index file
+		Path idxPath = dir.resolve("writes.csjvix");
+		t = System.nanoTime();
+		DmLogWritesLog log = DmLogWritesReader.read(logPath);
+		long tParse = System.nanoTime() - t;
+		JournalIndex heap = JournalIndex.build(log);
+		heap.save(idxPath);
+		double importSec = sec(t);
+		double importMBs = logBytes / 1e6 / importSec;
+		out.printf(Locale.ROOT, "import        %8.1f MB/s  ratio %.2f to sequential (goal >= 0.8): parse %.2f s, index+file %.2f s; %d entries, %d versions%n",
+				importMBs, importMBs / seqMBs, tParse / 1e9, importSec - tParse / 1e9, log.entryCount(), heap.store().versionCount());
+		if (o.csj()) {
+		t = System.nanoTime();
+		Path csj = dir.resolve("writes.csj");
+		JournalImporter.Report rep = JournalImporter.importJournal(log, syntheticTimeline(log.entryCount()), csj, o.diskBytes(), Progress.NONE);
+		double csjMBs = logBytes / 1e6 / sec(t);
+		out.printf(Locale.ROOT, "to .csj       %8.1f MB/s  ratio %.2f (conversion with CRC32C per record, %d MiB written)%n", csjMBs, csjMBs / seqMBs,
+				rep.journalBytes() >> 20);
+		Files.deleteIfExists(csj);
+		}
+
+		// 3. seek to instant through the mapped index file
+		try (RawFileLayer base = new RawFileLayer(basePath); JournalIndex idx = JournalIndex.openOrBuild(log, idxPath, Progress.NONE)) {
+			double[] positions = { 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0 };
+			Random rnd = new Random(o.seed() + 1);
+			byte[] buf = new byte[4096];
+			for (int k = 0; k < 20_000; k++) seekOnce(log, base, idx, 1 + rnd.nextInt(log.entryCount()), rnd, buf); // JIT warm-up
+			double[][] lat = new double[positions.length][];
+			List<Double> all = new ArrayList<>();
+			for (int p = 0; p < positions.length; p++) {
+				int n = (int) Math.max(1, Math.round(positions[p] * log.entryCount()));
+				lat[p] = new double[1000];
+				for (int k = 0; k < lat[p].length; k++) {
+					lat[p][k] = seekOnce(log, base, idx, n, rnd, buf);
+					all.add(lat[p][k]);
+				}
+				Arrays.sort(lat[p]);
+			}
+			out.println("seek-to-instant (resolve entry:N, disk at N, read one 4 KiB block the log wrote; 1000 per position) vs naive replay:");
+			out.println("  position    entry:N     p50 ms   p99 ms   naive replay s   naive/ours(p99)");
+			for (int p = 0; p < positions.length; p++) {
+				int n = (int) Math.max(1, Math.round(positions[p] * log.entryCount()));
+				double pos = positions[p];
+				double naive = pos == 0.001 || pos == 0.1 || pos == 0.5 || pos == 1.0 ? naiveReplay(log, n, basePath, dir) : Double.NaN;
+				double p50 = lat[p][lat[p].length / 2], p99 = lat[p][(int) (lat[p].length * 0.99)];
+				out.printf(Locale.ROOT, "  %7.1f%%  %9d  %8.3f %8.3f   %14s   %s%n", pos * 100, n, p50, p99,
+						Double.isNaN(naive) ? "-" : String.format(Locale.ROOT, "%.3f", naive),
+						Double.isNaN(naive) ? "-" : String.format(Locale.ROOT, "%.0fx", naive * 1e3 / p99));
+			}
+			double[] a = all.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+			out.printf(Locale.ROOT, "  all        %9s  %8.3f %8.3f   (goal: p99 <= 20 ms at any position)%n", "", a[a.length / 2], a[(int) (a.length * 0.99)]);
+		} finally {
+			heap.close();
+			log.close();
+		}
+	}
+
+	/** One seek: resolve entry:n, open the disk at n, read a 4 KiB block some entry before n wrote; milliseconds. */
+	private static double seekOnce(WriteLog log, Layer base, JournalIndex idx, int n, Random rnd, byte[] buf) throws IOException {
+		int e = rnd.nextInt(n);
+		while (!log.changesDisk(e)) e = rnd.nextInt(n);
+		long s = System.nanoTime();
+		ResolvedInstant at = InstantSpec.entry(n).resolve(log, null);
+		Layer d = new DiskAtInstant(base, idx, at);
+		d.read(Math.min(log.diskOffset(e) / 4096 * 4096, d.size() - 4096), buf, 0, 4096);
+		return (System.nanoTime() - s) / 1e6;
+	}
+
+	/** A dm-log-writes log: random sectors over the disk, a hot spot rewritten often, a flush every 64 writes, marks. */
+	static void generate(Options o, Path logPath) throws IOException {
+		Random rnd = new Random(o.seed());
+		long sectors = o.diskBytes() / 512 - o.writeBytes() / 512;
+		byte[] data = new byte[o.writeBytes()];
+		try (DmLogWritesWriter w = new DmLogWritesWriter(logPath, 512)) {
+			for (int i = 0; i < o.writes(); i++) {
+				long s = rnd.nextInt(10) == 0 ? rnd.nextInt(4096) : (long) (rnd.nextDouble() * sectors);
+				for (int k = 0; k < data.length; k += 8) LittleEndian.put64(data, k, (long) i << 32 | k); // distinct, cheap
+				w.write(s, data, 0, data.length, 0);
+				if (i % 64 == 63) w.flush();
+				if (i % 100_000 == 99_999) w.mark("bench-" + (i + 1));
+			}
+		}
+	}
+
+	/** One sample per flush: a million writes spread over 1000 seconds. */
+	static Timeline syntheticTimeline(int entries) {
+		List<Timeline.Sample> s = new ArrayList<>();
+		long t0 = 1_800_000_000_000_000_000L;
+		for (int e = 0; e <= entries; e += 64) s.add(new Timeline.Sample(t0 + (long) e * 1_000_000L, e, "", ""));
+		s.add(new Timeline.Sample(t0 + (long) entries * 1_000_000L + 1, entries, "", ""));
+		return new Timeline("synthetic", s);
+	}
+
+	private static void sequentialRead(Path p) throws IOException {
+		ByteBuffer b = ByteBuffer.allocateDirect(4 << 20);
+		long sum = 0;
+		try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+			while (ch.read(b) > 0) {
+				b.flip();
+				sum += b.get(0);
+				b.clear();
+			}
+		}
+		if (sum == 42) System.out.print("");
+	}
+
+	/** replay-log's way: copy nothing, replay entries [0, n) onto a sparse copy of the (empty) base; seconds. */
+	private static double naiveReplay(WriteLog log, int n, Path basePath, Path dir) throws IOException {
+		Path copy = dir.resolve("replay.img");
+		Files.deleteIfExists(copy);
+		long t = System.nanoTime();
+		try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+			ch.write(ByteBuffer.wrap(new byte[1]), Files.size(basePath) - 1);
+			NaiveReplay.replay(log, n, ch);
+		}
+		double s = sec(t);
+		Files.deleteIfExists(copy);
+		return s;
+	}
+
+	private static double sec(long t0) {
+		return (System.nanoTime() - t0) / 1e9;
+	}
+}
