@@ -365,16 +365,23 @@ public final class Ext4FileSystem implements AutoCloseable {
 	// ---- forensic extras
 
 	/**
-	 * Inodes with a deletion time and no links (deleted, or orphans awaiting deletion), found by scanning every
-	 * initialized inode table. Each also becomes an {@code ext4-deleted} INFO finding.
+	 * Deleted inodes: a mode and a deletion time, and either no links or a clear bit in the inode bitmap (the
+	 * kernel sets both; tools may leave the link count). Found by scanning every initialized inode table; each
+	 * also becomes an {@code ext4-deleted} INFO finding. Their block maps may still point at the old data.
 	 */
 	public List<Ext4Inode> deletedInodes() throws IOException {
 		List<Ext4Inode> out = new ArrayList<>();
+		boolean csumGroups = sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM);
 		for (GroupDescriptor d : groups) {
-			if (sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM)
-					&& (d.flags() & GroupDescriptor.INODE_UNINIT) != 0) continue;
+			if (csumGroups && (d.flags() & GroupDescriptor.INODE_UNINIT) != 0) continue;
 			long used = sb.inodesPerGroup;
-			if (sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM)) used -= d.itableUnused();
+			if (csumGroups) used -= Math.min(used, d.itableUnused());
+			byte[] bitmap = null;
+			try {
+				if (d.inodeBitmap() > 0 && d.inodeBitmap() < sb.blocksCount) bitmap = readBlock(d.inodeBitmap());
+			} catch (IOException e) {
+				finding("ext4-gdt", "group " + d.group(), "inode bitmap unreadable: " + e.getMessage());
+			}
 			for (long i = 0; i < used; i++) {
 				long n = d.group() * sb.inodesPerGroup + i + 1;
 				if (n > sb.inodesCount) break;
@@ -384,10 +391,12 @@ public final class Ext4FileSystem implements AutoCloseable {
 				} catch (IOException e) {
 					break;
 				}
-				if (in.dtime != 0 && in.linksCount == 0 && in.mode != 0) {
+				boolean allocated = bitmap == null || i / 8 >= bitmap.length || (bitmap[(int) (i / 8)] & (1 << (i % 8))) != 0;
+				if (in.mode != 0 && in.dtime != 0 && (in.linksCount == 0 || !allocated)) {
 					out.add(in);
 					findings.add(new Finding(Finding.Severity.INFO, "ext4-deleted", "inode " + n,
-							String.format("deleted inode (dtime %d, mode %o, size %d)", in.dtime, in.mode, in.size)));
+							String.format("deleted inode (dtime %d, mode %o, size %d, links %d%s)", in.dtime, in.mode, in.size,
+									in.linksCount, allocated ? ", still allocated: orphan?" : "")));
 				}
 			}
 		}

@@ -1,0 +1,240 @@
+package cacheshadow.ext4.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import cacheshadow.ext4.BlockRun;
+import cacheshadow.ext4.DirectoryEntry;
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.ext4.Ext4Inode;
+import cacheshadow.layers.EvidenceFormatException;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
+
+/**
+ * Hostile and damaged images: each defect gives a clear error (superblock) or a finding for the file concerned,
+ * in bounded time, and everything else stays readable with its correct content.
+ */
+class BadInputTest {
+	@TempDir
+	static Path tmp;
+	static ByteArrayLayer pristine;
+	static Map<String, String> goodHashes = new HashMap<>();
+	static int bs;
+
+	@BeforeAll
+	static void image() throws Exception {
+		Path src = Files.createDirectories(tmp.resolve("src"));
+		Files.writeString(src.resolve("f1.txt"), "one\n");
+		Files.writeString(src.resolve("f2.txt"), "two\n".repeat(1000));
+		Files.createDirectories(src.resolve("sub"));
+		Files.writeString(src.resolve("sub/inner.txt"), "inner\n");
+		Path many = Files.createDirectories(src.resolve("many"));
+		for (int i = 0; i < 300; i++) Files.writeString(many.resolve(String.format("entry-with-a-longish-name-%05d.txt", i)), "n" + i);
+		try (RandomAccessFile f = new RandomAccessFile(src.resolve("frag.bin").toFile(), "rw")) {
+			for (int i = 0; i < 40; i++) { // 40 separate extents: the tree needs a leaf block (depth 1)
+				f.seek(i * 8192L);
+				f.write(("chunk " + i).repeat(600).getBytes(StandardCharsets.US_ASCII), 0, 4096);
+			}
+		}
+		Files.createSymbolicLink(src.resolve("loop-a"), Path.of("loop-b"));
+		Files.createSymbolicLink(src.resolve("loop-b"), Path.of("loop-a"));
+		Path img = tmp.resolve("bad.img");
+		Oracles.mkfs(src, img, "16M", "-t", "ext4", "-b", "4096");
+		Oracles.runBytes(true, "e2fsck", "-fyD", img.toString()); // "many" becomes an htree
+		pristine = ByteArrayLayer.of(img);
+		Ext4FileSystem fs = Ext4FileSystem.open(pristine);
+		bs = fs.blockSize();
+		assertEquals(List.of(), fs.findings(), "pristine image is clean");
+		assertTrue(fs.inode(fs.lookup("/many")).isHtree());
+		for (FileRecord r : fs.listing("")) if (r.sha256() != null) goodHashes.put(r.path(), r.sha256());
+	}
+
+	/** Offset of an inode in the image. */
+	static long inodeOffset(Ext4FileSystem fs, long ino) {
+		long ipg = fs.superblock().inodesPerGroup;
+		long g = (ino - 1) / ipg, idx = (ino - 1) % ipg;
+		return fs.groupDescriptors().get((int) g).inodeTable() * fs.blockSize() + idx * fs.superblock().inodeSize;
+	}
+
+	/** Lists the damaged image in bounded time; every file not named in {@code damaged} keeps its hash. */
+	static Ext4FileSystem listAndCheckRest(ByteArrayLayer img, String kind, String... damaged) {
+		return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+			Ext4FileSystem fs = Ext4FileSystem.open(img);
+			List<FileRecord> listing = fs.listing("");
+			outer: for (var e : goodHashes.entrySet()) {
+				for (String d : damaged) if (e.getKey().startsWith(d)) continue outer;
+				FileRecord r = listing.stream().filter(x -> x.path().equals(e.getKey())).findFirst().orElse(null);
+				assertTrue(r != null, "still listed: " + e.getKey() + " findings " + fs.findings());
+				assertEquals(e.getValue(), r.sha256(), "content of " + e.getKey());
+			}
+			boolean found = fs.findings().stream().anyMatch(f -> f.kind().equals(kind));
+			assertTrue(found, "a " + kind + " finding; got " + fs.findings());
+			return fs;
+		});
+	}
+
+	@Test
+	void corruptSuperblockIsAClearError() {
+		ByteArrayLayer a = pristine.copy();
+		a.put16(1024 + 0x38, 0x1234);
+		EvidenceFormatException e = assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(a));
+		assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
+		ByteArrayLayer b = pristine.copy();
+		b.put32(1024 + 0x20, 0); // blocks per group
+		e = assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(b));
+		assertTrue(e.getMessage().contains("blocks per group"), e.getMessage());
+		ByteArrayLayer c = pristine.copy();
+		c.put32(1024 + 0x18, 40); // log block size
+		assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(c));
+		assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(new ByteArrayLayer(new byte[1500])));
+	}
+
+	@Test
+	void checksumMismatchesAreFindingsAndReadingGoesOn() throws Exception {
+		ByteArrayLayer a = pristine.copy();
+		a.put32(1024 + 0x2C, 12345); // s_mtime: only the checksum notices
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-csum");
+		assertTrue(fs.findings().stream().anyMatch(f -> f.location().equals("superblock")));
+		ByteArrayLayer b = pristine.copy();
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long ino = p.lookup("/f1.txt");
+		b.put32(inodeOffset(p, ino) + 0x08, 1); // atime
+		fs = listAndCheckRest(b, "ext4-csum");
+		assertTrue(fs.findings().stream().anyMatch(f -> f.location().equals("inode " + ino)), fs.findings().toString());
+		assertEquals(1, fs.inode(ino).atime, "the inode is still read");
+	}
+
+	@Test
+	void loopingExtentTree() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long ino = p.lookup("/frag.bin");
+		Ext4Inode in = p.inode(ino);
+		long leaf = p.blockMap(in).metadataBlocks().get(0);
+		ByteArrayLayer a = pristine.copy();
+		long root = inodeOffset(p, ino) + 0x28;
+		assertEquals(1, a.u16(root + 6), "root depth 1");
+		a.put16(root + 6, 2); // root now claims depth 2 ...
+		a.put16(leaf * bs + 6, 1); // ... and the leaf becomes an index node pointing at itself
+		a.put16(leaf * bs + 2, 1);
+		a.put32(leaf * bs + 12, 0);
+		a.put32(leaf * bs + 16, leaf);
+		a.put16(leaf * bs + 20, 0);
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-extent", "/frag.bin");
+		assertTrue(fs.findings().stream().anyMatch(f -> f.message().contains("loops")), fs.findings().toString());
+	}
+
+	@Test
+	void extentsOutsideTheDevice() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long ino = p.lookup("/frag.bin");
+		long leaf = p.blockMap(p.inode(ino)).metadataBlocks().get(0);
+		ByteArrayLayer a = pristine.copy();
+		a.put32(leaf * bs + 12 + 12 * 3 + 8, 0x7ffffff0L); // 4th extent's start block
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-extent", "/frag.bin");
+		List<BlockRun> runs = fs.blockMap(fs.inode(ino)).runs();
+		assertEquals(39, runs.size(), "the other 39 extents still map");
+		byte[] b = new byte[12];
+		fs.open(ino).readFully(3 * 8192, b, 0, b.length);
+		assertEquals(0, b[0], "the dropped extent reads as a hole");
+		fs.open(ino).readFully(4 * 8192, b, 0, b.length);
+		assertEquals("chunk 4chunk", new String(b, StandardCharsets.US_ASCII));
+	}
+
+	@Test
+	void badDirectoryEntryLengths() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long sub = p.lookup("/sub");
+		long blk = p.blockMap(p.inode(sub)).physical(0);
+		ByteArrayLayer a = pristine.copy();
+		a.put16(blk * bs + 12 + 4, 3); // ".." rec_len = 3
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-dirent", "/sub");
+		ByteArrayLayer b = pristine.copy();
+		b.put16(blk * bs + 12 + 4, 60000); // past the block
+		listAndCheckRest(b, "ext4-dirent", "/sub");
+		assertTrue(fs.listing("").stream().anyMatch(r -> r.path().equals("/sub")));
+	}
+
+	@Test
+	void htreeWithBadDepthIsReadLinearly() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long many = p.lookup("/many");
+		long blk = p.blockMap(p.inode(many)).physical(0);
+		ByteArrayLayer a = pristine.copy();
+		a.data[(int) (blk * bs + 0x1E)] = 9; // indirect_levels
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-htree");
+		long n = fs.listing("").stream().filter(r -> r.path().startsWith("/many/")).count();
+		assertEquals(300, n, "all entries still listed");
+	}
+
+	@Test
+	void inodeNumbersOutOfRangeAndDirectoryLoops() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long sub = p.lookup("/sub");
+		long blk = p.blockMap(p.inode(sub)).physical(0);
+		ByteArrayLayer a = pristine.copy();
+		// "inner.txt" is the third entry of /sub, after "." (12) and ".." (12)
+		assertEquals("inner.txt", new String(a.data, (int) (blk * bs + 24 + 8), 9, StandardCharsets.US_ASCII));
+		a.put32(blk * bs + 24, p.superblock().inodesCount + 5);
+		listAndCheckRest(a, "ext4-dirent", "/sub/inner.txt");
+		assertThrows(EvidenceFormatException.class, () -> p.inode(0));
+		assertThrows(EvidenceFormatException.class, () -> p.inode(p.superblock().inodesCount + 1));
+		ByteArrayLayer b = pristine.copy();
+		b.put32(blk * bs + 24, 2); // sub/inner.txt now names the root directory: a directory cycle
+		Ext4FileSystem fs = listAndCheckRest(b, "ext4-dirloop", "/sub/inner.txt");
+		assertTrue(fs.listing("").size() < 400);
+	}
+
+	@Test
+	void symlinkLoopsAreListedNotFollowed() throws Exception {
+		Ext4FileSystem fs = Ext4FileSystem.open(pristine);
+		Map<String, String> t = new HashMap<>();
+		for (FileRecord r : fs.listing("")) if (r.symlinkTarget() != null) t.put(r.path(), r.symlinkTarget());
+		assertEquals(Map.of("/loop-a", "loop-b", "/loop-b", "loop-a"), t);
+	}
+
+	@Test
+	void truncatedImage() throws Exception {
+		byte[] half = java.util.Arrays.copyOf(pristine.data, pristine.data.length / 2);
+		Ext4FileSystem fs = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+			Ext4FileSystem f = Ext4FileSystem.open(new ByteArrayLayer(half));
+			f.listing("");
+			return f;
+		});
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-size")), fs.findings().toString());
+	}
+
+	@Test
+	void deletedInodesAndOrphanList() throws Exception {
+		// unlink f2.txt the way debugfs "kill_file" does: dtime set, blocks freed, name left in place
+		Path img = tmp.resolve("deleted.img");
+		Files.write(img, pristine.data);
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long ino = p.lookup("/f2.txt");
+		Oracles.debugfs(img, List.of("unlink /f2.txt", "kill_file <" + ino + ">", "sif <" + p.lookup("/f1.txt") + "> links_count 0",
+				"ssv last_orphan " + p.lookup("/f1.txt")), true);
+		ByteArrayLayer a = ByteArrayLayer.of(img);
+		Ext4FileSystem fs = Ext4FileSystem.open(a);
+		List<Ext4Inode> deleted = fs.deletedInodes();
+		assertTrue(deleted.stream().anyMatch(i -> i.number == ino), "deleted inode found: " + deleted);
+		assertEquals(List.of(p.lookup("/f1.txt")), fs.orphanList());
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-deleted")));
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-orphan")));
+		for (DirectoryEntry e : fs.readDirectory(fs.inode(2))) assertTrue(!e.name().equals("f2.txt"));
+	}
+}
