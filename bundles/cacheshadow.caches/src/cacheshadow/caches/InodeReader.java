@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
 import cacheshadow.listing.Finding;
@@ -14,7 +15,7 @@ import cacheshadow.listing.Finding;
  * to 6.5, {@code __i_ctime} from 6.6, separate {@code i_atime_sec}/{@code i_atime_nsec} from 6.11): whichever the
  * BTF has is used. Symbolic link targets come from {@code i_link} (ext4 fast symlinks point it at the inline
  * {@code ext4_inode_info.i_data}; tmpfs at a copy), or for ext4 from {@code i_data} directly when {@code i_link}
- * is not set; targets only in the page cache are not read here.
+ * is not set, else from the first page of the link's page cache (ext4 slow symlinks, long tmpfs links).
  */
 final class InodeReader {
 	private static final int S_IFMT = 0xF000, S_IFLNK = 0xA000;
@@ -40,8 +41,18 @@ final class InodeReader {
 		}
 	}
 
+	/** For link targets kept in a page (ext4 slow symlinks, long tmpfs links); null without vmemmap_base. */
+	private final PageCacheReader pages;
+
 	InodeReader(LinuxKernel kernel, List<Finding> findings) throws IOException {
 		Btf b = kernel.btf();
+		PageCacheReader p = null;
+		try {
+			p = new PageCacheReader(kernel);
+		} catch (KernelLayoutException e) {
+			findings.add(new Finding(Finding.Severity.INFO, "page-cache-unavailable", "-", "symlink targets stored in pages are not read: " + e.getMessage()));
+		}
+		this.pages = p;
 		this.vm = kernel.virtual();
 		this.findings = findings;
 		this.buf = new StructBuffer(vm, b.sizeOf("inode"));
@@ -106,7 +117,15 @@ final class InodeReader {
 		long from;
 		if (link != 0) from = link;
 		else if (ext4 && ext4InlineSize > 0 && size < ext4InlineSize) from = inode + ext4InlineData;
-		else return null;
+		else if (pages != null && size < 4096) {
+			try {
+				byte[] page = pages.page(inode, 0);
+				return page == null ? null : new String(page, 0, (int) size, StandardCharsets.UTF_8);
+			} catch (IOException e) {
+				findings.add(Finding.anomaly("symlink-unreadable", inode, "link target page: " + e.getMessage()));
+				return null;
+			}
+		} else return null;
 		byte[] t = new byte[(int) size];
 		try {
 			vm.read(from, t, 0, t.length);

@@ -149,6 +149,27 @@ class HostileStructuresTest {
 		}
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void symlinkTargetFromThePageCache(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			// A tmpfs file turned into a symlink without i_link: its target must come from its first cached page.
+			CachedEntry blob = entry(s.clean, "/mnt/tmp/cache/blob.dat");
+			long inode = blob.inode().address();
+			byte[] page = new cacheshadow.caches.PageCacheReader(s.kernel).page(inode, 0);
+			int len = 20;
+			long mode = s.btf.field("inode", "i_mode").offset(), size = s.btf.field("inode", "i_size").offset(),
+					link = s.btf.field("inode", "i_link").offset();
+			PatchedLayer p = new PatchedLayer(mem).put(s.kernel.toPhysical(inode + mode), new byte[] { (byte) 0xff, (byte) 0xa1 })
+					.put64(s.kernel.toPhysical(inode + size), len).put64(s.kernel.toPhysical(inode + link), 0);
+			CacheAnalysis a = walkPatched(mem, s, p);
+			FileRecord r = a.records().stream().filter(x -> x.path().equals("/mnt/tmp/cache/blob.dat")).findFirst().orElseThrow();
+			assertEquals(cacheshadow.listing.FileType.SYMLINK, r.type());
+			assertEquals(new String(page, 0, len, java.nio.charset.StandardCharsets.UTF_8), r.symlinkTarget());
+		}
+	}
+
 	private static List<String> paths(CacheAnalysis a) {
 		return a.entries().stream().map(e -> e.path() + " " + e.state()).toList();
 	}

@@ -23,6 +23,14 @@ final class PatchedLayer implements Layer {
 		return this;
 	}
 
+	/** Overwrites {@code data.length} bytes at {@code pa}. */
+	PatchedLayer put(long pa, byte[] data) {
+		bytes.put(pa, data.clone());
+		return this;
+	}
+
+	private final TreeMap<Long, byte[]> bytes = new TreeMap<>();
+
 	@Override
 	public String name() {
 		return base.name() + " (patched)";
@@ -52,6 +60,17 @@ final class PatchedLayer implements Layer {
 			for (int i = 0; i < 8; i++) {
 				long at = e.getKey() + i - offset;
 				if (at >= 0 && at < len) buf[off + (int) at] = w[i];
+			}
+		}
+		overlayBytes(offset, buf, off, len);
+	}
+
+	private void overlayBytes(long offset, byte[] buf, int off, int len) {
+		for (Map.Entry<Long, byte[]> e : bytes.headMap(offset + len).entrySet()) {
+			byte[] d = e.getValue();
+			for (int i = 0; i < d.length; i++) {
+				long at = e.getKey() + i - offset;
+				if (at >= 0 && at < len) buf[off + (int) at] = d[i];
 			}
 		}
 	}
