@@ -37,4 +37,23 @@ class SampleImagesTest {
 			}
 		}
 	}
+
+	@ParameterizedTest
+	@MethodSource("sets")
+	void asItLiesAgreesWithDebugfsAndSleuthKit(String set) throws Exception {
+		Path d = Samples.dir(set);
+		try (RawFileLayer layer = new RawFileLayer(d.resolve("disk.img"))) {
+			Ext4FileSystem lies = Ext4FileSystem.open(layer, Ext4FileSystem.Options.AS_IT_LIES);
+			assertTrue(lies.superblock().needsRecovery());
+			List<FileRecord> listing = lies.listing("");
+			List<String> problems = OracleComparison.compare(lies, d.resolve("disk.img"), listing, true, true, p -> true);
+			assertEquals(List.of(), problems, String.join("\n", problems));
+			// the journal matters: as it lies, the disk is not what the guest listed after the last round
+			List<FileRecord> expected = ManifestFormat.read(d.resolve("manifest.round-6.tsv"));
+			assertTrue(!Samples.diff(expected, lies.listing("/mnt/disk")).isEmpty());
+			Ext4FileSystem replayed = Ext4FileSystem.open(layer, Ext4FileSystem.Options.REPLAYED);
+			assertTrue(replayed.journalReplay().transactions().size() >= 6, "committed transactions");
+			assertTrue(!replayed.deletedInodes().isEmpty(), "the workload deleted files");
+		}
+	}
 }
