@@ -110,6 +110,12 @@ public class CaseView extends ViewPart {
 				if (dir != null) guard(() -> CaseSession.get().open(Path.of(dir)));
 			}
 		});
+		tb.add(new Action("Close Case") {
+			@Override
+			public void run() {
+				CaseSession.get().close();
+			}
+		});
 		tb.add(new Action("Add Evidence…") {
 			@Override
 			public void run() {

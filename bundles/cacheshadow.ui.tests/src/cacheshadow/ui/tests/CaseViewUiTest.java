@@ -124,7 +124,12 @@ class CaseViewUiTest {
 
 	/** Saves the shell as PNG under -Dcacheshadow.screenshots (the module's target/screenshots). */
 	static Path screenshot(Display d, Shell shell, String name) throws Exception {
-		while (d.readAndDispatch()) {
+		// let the X server repaint what the last model changes invalidated before copying the screen
+		shell.redraw(0, 0, shell.getBounds().width, shell.getBounds().height, true);
+		shell.update();
+		long until = System.currentTimeMillis() + 500;
+		while (System.currentTimeMillis() < until) {
+			if (!d.readAndDispatch()) Thread.sleep(20);
 		}
 		Rectangle r = shell.getBounds();
 		Image img = new Image(d, r.width, r.height);
