@@ -88,7 +88,15 @@ class CacheAnalysisTest {
 		assertNotNull(disk, "ext4 mount");
 		assertEquals("ext4", disk.fsType());
 		assertEquals("/dev/vda", disk.device());
-		assertNotNull(disk.uuid());
+		// The file system UUID the merge matches disks by: equal to the on-disk ext4 superblock's s_uuid
+		// (superblock at byte 1024, s_uuid at 0x68 — the ext4 on-disk format).
+		byte[] sb = new byte[16];
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(Samples.file(set, "disk.img").toFile(), "r")) {
+			f.seek(1024 + 0x68);
+			f.readFully(sb);
+		}
+		java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(sb);
+		assertEquals(new java.util.UUID(bb.getLong(), bb.getLong()).toString(), disk.uuid());
 		Mount tmp = a.mounts().stream().filter(m -> m.path().equals("/mnt/tmp")).findFirst().orElse(null);
 		assertNotNull(tmp, "tmpfs mount");
 		assertEquals("tmpfs", tmp.fsType());
