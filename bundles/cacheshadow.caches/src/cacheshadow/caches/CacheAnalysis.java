@@ -21,6 +21,8 @@ import cacheshadow.kernel.KallsymsScanner;
 import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
+import cacheshadow.kernel.VmcoreInfo;
+import cacheshadow.layers.ElfCoreLayer;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
@@ -83,6 +85,10 @@ public final class CacheAnalysis {
 			}
 		}
 		LinuxKernel kernel = LinuxKernel.open(physicalMemory, btf, symbols, kaslr, progress);
+		// A VMCOREINFO note (kdump, QEMU vmcoreinfo device) is the guest's own claim: checked against the model.
+		if (physicalMemory instanceof ElfCoreLayer elf && elf.vmcoreinfo().isPresent()) {
+			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
+		}
 		return walk(kernel, notes, progress);
 	}
 
