@@ -31,8 +31,12 @@ import cacheshadow.listing.Finding;
 public final class Jbd2Replay {
 	static final int TAG_ESCAPE = 1, TAG_SAME_UUID = 2, TAG_DELETED = 4, TAG_LAST = 8;
 
-	/** One committed transaction: its sequence, commit time, and the file-system blocks it logged. */
-	public record Transaction(long sequence, long commitSeconds, long commitNanos, List<Long> blocks, List<Long> revoked) {
+	/**
+	 * One committed transaction: its sequence, commit time, the file-system blocks it logged and revoked, and
+	 * where its commit block sits (journal-relative block number).
+	 */
+	public record Transaction(long sequence, long commitSeconds, long commitNanos, List<Long> blocks, List<Long> revoked,
+			long commitJournalBlock) {
 	}
 
 	private record Tag(long fsBlock, long journalBlock, int flags, long checksum) {
@@ -43,6 +47,7 @@ public final class Jbd2Replay {
 	private Jbd2Superblock jsb;
 	private JournalOverlayLayer overlay;
 	private int skippedCopies;
+	private BlockMap journalMap;
 
 	private Jbd2Replay() {
 	}
@@ -76,6 +81,11 @@ public final class Jbd2Replay {
 		return jsb;
 	}
 
+	/** Device block of journal-relative block {@code j} (-1 if unmapped), for locating log blocks. */
+	public long journalBlockToDevice(long j) {
+		return journalMap == null ? -1 : journalMap.physical(j);
+	}
+
 	private void finding(Finding.Severity s, String kind, String where, String msg) {
 		if (findings.size() < 1000) findings.add(new Finding(s, kind, where, msg));
 	}
@@ -87,6 +97,7 @@ public final class Jbd2Replay {
 		}
 		Ext4Inode ji = fs.inode(sb.journalInum);
 		BlockMap jmap = fs.blockMap(ji);
+		journalMap = jmap;
 		int bs = fs.blockSize();
 		Layer dev = fs.layer();
 		long jblocks = (ji.size + bs - 1) / bs;
@@ -160,7 +171,7 @@ public final class Jbd2Replay {
 				long sec = u64(b, 0x30), nsec = u32(b, 0x38);
 				List<Long> blocks = new ArrayList<>();
 				for (Tag t : tags) blocks.add(t.fsBlock);
-				transactions.add(new Transaction(seq, sec, nsec, List.copyOf(blocks), List.copyOf(revokes)));
+				transactions.add(new Transaction(seq, sec, nsec, List.copyOf(blocks), List.copyOf(revokes), here));
 				committedTags.add(tags);
 				for (long r : revokes) revoked.merge(r, seq, Math::max);
 				tags = new ArrayList<>();
