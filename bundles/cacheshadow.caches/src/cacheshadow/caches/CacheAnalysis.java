@@ -68,15 +68,34 @@ public final class CacheAnalysis {
 	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, Progress progress) throws IOException {
 		Btf btf = null;
 		SymbolTable symbols = null;
+		List<Finding> notes = new ArrayList<>();
 		if (kernelDir != null) {
 			if (!Files.isDirectory(kernelDir)) throw new IOException(kernelDir + ": not a directory");
 			btf = kernelBtf(kernelDir);
 			symbols = kernelSymbols(kernelDir);
 		}
-		if (btf == null) btf = InMemoryBtfLocator.find(physicalMemory, progress).btf();
-		List<Finding> notes = new ArrayList<>();
-		KaslrDetector.Result kaslr = KaslrDetector.detect(physicalMemory, btf, symbols, progress);
+		KaslrDetector.Result kaslr = null;
+		if (btf != null) {
+			// Kernel files of another build describe another layout: no consistent init_task is then found.
+			try {
+				kaslr = KaslrDetector.detect(physicalMemory, btf, symbols, progress);
+			} catch (KernelLayoutException e) {
+				notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", btf.source(),
+						"this BTF does not describe the snapshot's kernel (" + e.getMessage() + "); the snapshot's own BTF is used"));
+				btf = null;
+			}
+		}
+		if (btf == null) {
+			btf = InMemoryBtfLocator.find(physicalMemory, progress).btf();
+			kaslr = KaslrDetector.detect(physicalMemory, btf, null, progress);
+		}
+		if (symbols != null && !symbolsFit(physicalMemory, symbols, kaslr)) {
+			notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", symbols.source(),
+					"these symbols do not fit the snapshot's kernel (linux_banner not where they place it); the snapshot's own kallsyms are used"));
+			symbols = null;
+		}
 		if (symbols == null) {
+			kaslr = new KaslrDetector.Result(null, kaslr.physBase(), kaslr.initTaskVa(), kaslr.initTaskPa(), kaslr.method());
 			// Snapshot only: the kernel's own kallsyms give symbols; without them the walk still works (see LinuxKernel).
 			try {
 				symbols = KallsymsScanner.scan(physicalMemory, kaslr, progress);
@@ -90,6 +109,25 @@ public final class CacheAnalysis {
 			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
 		}
 		return walk(kernel, notes, progress);
+	}
+
+	/**
+	 * Whether a symbol table belongs to the snapshot's kernel: {@code linux_banner}, placed by it (and the shift
+	 * init_task gives), must read "Linux version ".
+	 */
+	private static boolean symbolsFit(Layer physical, SymbolTable symbols, KaslrDetector.Result kaslr) {
+		Long banner = symbols.addressOrNull("linux_banner");
+		Long init = symbols.addressOrNull("init_task");
+		if (banner == null || init == null) return false;
+		long runtime = symbols.isRuntime() ? banner : banner + (kaslr.initTaskVa() - init);
+		if (symbols.isRuntime() && init != kaslr.initTaskVa()) return false;
+		try {
+			byte[] b = new byte[14];
+			physical.read(kaslr.imageToPhysical(runtime), b, 0, b.length);
+			return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).equals("Linux version ");
+		} catch (IOException | RuntimeException e) {
+			return false;
+		}
 	}
 
 	/** Walks the caches of an already built kernel model. */

@@ -59,6 +59,28 @@ class CacheAnalysisTest {
 	}
 
 	@org.junit.jupiter.api.Test
+	void kernelFilesOfAnotherBuildAreSetAsideWithAWarning(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+		String set = "debian-6.1-kaslr", other = "debian-6.12-kaslr";
+		Path both = Files.createDirectories(tmp.resolve("both-wrong"));
+		Files.copy(Samples.file(other, "kernel/vmlinux.btf"), both.resolve("vmlinux.btf"));
+		Files.copy(Samples.file(other, "kernel/System.map"), both.resolve("System.map"));
+		Path mapWrong = Files.createDirectories(tmp.resolve("map-wrong"));
+		Files.copy(Samples.file(set, "kernel/vmlinux.btf"), mapWrong.resolve("vmlinux.btf"));
+		Files.copy(Samples.file(other, "kernel/System.map"), mapWrong.resolve("System.map"));
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			CacheAnalysis alone = CacheAnalysis.open(mem, null, Progress.NONE);
+			for (Path dir : List.of(both, mapWrong)) {
+				CacheAnalysis a = CacheAnalysis.open(mem, dir, Progress.NONE);
+				long warnings = a.findings().stream().filter(f -> f.kind().equals("kernel-files-mismatch")).count();
+				assertEquals(dir == both ? 2 : 1, warnings, a.findings().toString());
+				assertTrue(a.symbolSource().startsWith("kallsyms in memory"));
+				assertEquals(alone.entries(), a.entries());
+				assertEquals(alone.virtualShift(), a.virtualShift());
+			}
+		}
+	}
+
+	@org.junit.jupiter.api.Test
 	void elfAndLimeFormsGiveIdenticalResults() throws Exception {
 		String set = "debian-6.1-kaslr";
 		try (Layer elf = Layers.openMemory(Samples.file(set, "memory.elf"));
