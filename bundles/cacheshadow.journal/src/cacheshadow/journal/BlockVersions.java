@@ -16,6 +16,15 @@ public interface BlockVersions {
 
 	long mask(int i) throws IOException;
 
+	/**
+	 * The newest version before position {@code pos} (a version index, e.g. {@link #countBefore}) that wrote any
+	 * sector in {@code need}, or -1. Stores with {@link MaskSummary} answer in O(log count); this default scans.
+	 */
+	default int findPrev(int pos, long need) throws IOException {
+		for (int j = pos - 1; j >= 0; j--) if ((mask(j) & need) != 0) return j;
+		return -1;
+	}
+
 	/** Number of versions written by entries {@code < entryLimit}: binary search, O(log count). */
 	default int countBefore(long entryLimit) throws IOException {
 		int lo = 0, hi = count();

@@ -10,8 +10,9 @@ import cacheshadow.layers.UnmappedAddressException;
 /**
  * The disk as it stood after the first {@code entryCount} journal entries: the base image with those writes
  * applied, resolved per read and never materialized. For each sector of a read the newest version before the
- * instant comes from the journal ({@link JournalIndex}: binary search in the block's version list, then a walk back
- * over older versions only while some requested sector is still unresolved); sectors no entry wrote come from the
+ * instant comes from the journal ({@link JournalIndex}: binary search in the block's version list, then for
+ * each still unresolved sector the newest older version that wrote it, found through {@link MaskSummary}, so at most
+ * one step per sector); sectors no entry wrote come from the
  * base layer. Discarded sectors read as zeros (as replay-log's zeroing fallback writes them).
  *
  * <p>A {@link Layer}, so a file system reader on it sees the past without knowing. Reads are thread-safe.
@@ -88,9 +89,8 @@ public final class DiskAtInstant implements Layer {
 			long need = JournalIndex.unitMask(b, bs, us, s, e);
 			BlockVersions vs = entryCount == 0 ? null : store.versions(b);
 			if (vs != null) {
-				for (int j = vs.countBefore(entryCount) - 1; j >= 0 && need != 0; j--) {
+				for (int j = vs.findPrev(vs.countBefore(entryCount), need); j >= 0; j = need == 0 ? -1 : vs.findPrev(j, need)) {
 					long m = vs.mask(j) & need;
-					if (m == 0) continue;
 					need &= ~m;
 					int entry = vs.entry(j);
 					while (m != 0) { // each run of consecutive units this version supplies

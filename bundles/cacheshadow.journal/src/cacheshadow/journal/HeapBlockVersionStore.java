@@ -17,6 +17,11 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 	final int[] starts; // blocks.length + 1
 	final int[] entries;
 	final long[] masks;
+	/** Blocks (by position in {@link #blocks}) with more than {@link MaskSummary#G} versions, ascending. */
+	final int[] summarized;
+	/** Where each summarized block's {@link MaskSummary} levels start in {@link #summary}. */
+	final int[] summaryStart;
+	final long[] summary;
 
 	HeapBlockVersionStore(int blockSize, int unitSize, int entryCount, long[] blocks, int[] starts, int[] entries, long[] masks) {
 		this.blockSize = blockSize;
@@ -26,6 +31,25 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		this.starts = starts;
 		this.entries = entries;
 		this.masks = masks;
+		int n = 0, total = 0;
+		for (int k = 0; k < blocks.length; k++) {
+			int c = starts[k + 1] - starts[k];
+			if (c > MaskSummary.G) {
+				n++;
+				total += MaskSummary.size(c);
+			}
+		}
+		summarized = new int[n];
+		summaryStart = new int[n];
+		summary = new long[total];
+		for (int k = 0, i = 0, at = 0; k < blocks.length; k++) {
+			int c = starts[k + 1] - starts[k];
+			if (c <= MaskSummary.G) continue;
+			summarized[i] = k;
+			summaryStart[i++] = at;
+			MaskSummary.build(masks, starts[k], c, summary, at);
+			at += MaskSummary.size(c);
+		}
 	}
 
 	/** Indexes every entry of {@code log} that changes the disk. */
@@ -148,7 +172,15 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		int k = Arrays.binarySearch(blocks, block);
 		if (k < 0) return null;
 		int s = starts[k], c = starts[k + 1] - s;
+		int si = c > MaskSummary.G ? Arrays.binarySearch(summarized, k) : -1;
+		MaskSummary.Longs sum = si < 0 ? null : i -> summary[summaryStart[si] + i];
+		MaskSummary.Longs own = i -> masks[s + i];
 		return new BlockVersions() {
+			@Override
+			public int findPrev(int pos, long need) throws java.io.IOException {
+				return MaskSummary.findPrev(own, c, sum, pos, need);
+			}
+
 			@Override
 			public long block() {
 				return block;

@@ -79,12 +79,8 @@ public final class JournalIndex implements AutoCloseable {
 			BlockVersions vs = store.versions(b);
 			if (vs == null) continue;
 			long need = unitMask(b, bs, us, offset, end);
-			for (int j = vs.countBefore(entryLimit) - 1; j >= 0; j--) {
-				if ((vs.mask(j) & need) != 0) {
-					best = Math.max(best, vs.entry(j));
-					break;
-				}
-			}
+			int j = vs.findPrev(vs.countBefore(entryLimit), need);
+			if (j >= 0) best = Math.max(best, vs.entry(j));
 		}
 		return best;
 	}

@@ -28,16 +28,21 @@ import cacheshadow.layers.MappedFile;
  *        (B+1) x u64 first version of each block (the last one = V)
  *        V x u32 entry numbers, ascending within a block; padding to 8
  *        V x u64 unit masks
+ *        u64 S, u64 L: blocks with more than 16 versions, longs of their mask summaries
+ *        S x (u64 block position, u64 first summary long), ascending
+ *        L x u64 {@link MaskSummary} levels
  * </pre>
  */
 public final class MappedBlockVersionStore implements BlockVersionStore {
 	static final byte[] MAGIC = "CSJVIX01".getBytes(StandardCharsets.US_ASCII);
 	static final int HEADER = 64;
+	static final int VERSION = 2;
 
 	private final MappedFile file;
 	private final int blockSize, unitSize, entryCount;
 	private final long blockCount, versionCount;
-	private final long blocksAt, startsAt, entriesAt, masksAt;
+	private final long blocksAt, startsAt, entriesAt, masksAt, summaryTableAt, summaryAt;
+	private final long summarizedCount;
 
 	private MappedBlockVersionStore(MappedFile file, int blockSize, int unitSize, int entryCount, long blockCount, long versionCount) {
 		this.file = file;
@@ -50,7 +55,22 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 		this.startsAt = blocksAt + blockCount * 8;
 		this.entriesAt = startsAt + (blockCount + 1) * 8;
 		this.masksAt = align8(entriesAt + versionCount * 4);
+		this.summaryTableAt = masksAt + versionCount * 8 + 16;
+		long sc = 0, sl = 0;
+		try {
+			if (file.size() >= summaryTableAt) {
+				sc = file.u64(summaryTableAt - 16);
+				sl = file.u64(summaryTableAt - 8);
+			}
+		} catch (IOException e) {
+			sc = -1;
+		}
+		this.summarizedCount = sc;
+		this.summaryAt = summaryTableAt + sc * 16;
+		this.summaryLongs = sl;
 	}
+
+	private final long summaryLongs;
 
 	private static long align8(long v) {
 		return (v + 7) & ~7L;
@@ -63,7 +83,7 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 		try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
 			byte[] h = new byte[HEADER];
 			System.arraycopy(MAGIC, 0, h, 0, 8);
-			LittleEndian.put32(h, 8, 1);
+			LittleEndian.put32(h, 8, VERSION);
 			LittleEndian.put32(h, 12, store.blockSize());
 			LittleEndian.put32(h, 16, store.unitSize());
 			LittleEndian.put64(h, 24, store.entryCount());
@@ -83,8 +103,17 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 				writeInts(out, heap.entries);
 				if ((v * 4) % 8 != 0) out.write(new byte[4]);
 				writeLongs(out, heap.masks, heap.masks.length);
+				long[] table = new long[heap.summarized.length * 2 + 2];
+				table[0] = heap.summarized.length;
+				table[1] = heap.summary.length;
+				for (int i = 0; i < heap.summarized.length; i++) {
+					table[2 + 2 * i] = heap.summarized[i];
+					table[3 + 2 * i] = heap.summaryStart[i];
+				}
+				writeLongs(out, table, table.length);
+				writeLongs(out, heap.summary, heap.summary.length);
 			} else {
-				writeGeneric(store, out, b, v);
+				throw new IllegalArgumentException("only an in-memory store is written; copy others into a HeapBlockVersionStore first");
 			}
 		}
 		Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -112,40 +141,6 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 		}
 	}
 
-	/** Any store (e.g. a remote one) written value by value. */
-	private static void writeGeneric(BlockVersionStore store, OutputStream out, long b, long v) throws IOException {
-		byte[] w = new byte[8];
-		long[] starts = new long[Math.toIntExact(b + 1)];
-		long vi = 0;
-		for (long k = 0; k < b; k++) {
-			long blk = store.writtenBlock(k);
-			LittleEndian.put64(w, 0, blk);
-			out.write(w, 0, 8);
-			starts[(int) k] = vi;
-			vi += store.versions(blk).count();
-		}
-		starts[(int) b] = vi;
-		for (long s : starts) {
-			LittleEndian.put64(w, 0, s);
-			out.write(w, 0, 8);
-		}
-		for (long k = 0; k < b; k++) {
-			BlockVersions vs = store.versions(store.writtenBlock(k));
-			for (int i = 0; i < vs.count(); i++) {
-				LittleEndian.put32(w, 0, vs.entry(i));
-				out.write(w, 0, 4);
-			}
-		}
-		if ((v * 4) % 8 != 0) out.write(new byte[4]);
-		for (long k = 0; k < b; k++) {
-			BlockVersions vs = store.versions(store.writtenBlock(k));
-			for (int i = 0; i < vs.count(); i++) {
-				LittleEndian.put64(w, 0, vs.mask(i));
-				out.write(w, 0, 8);
-			}
-		}
-	}
-
 	/** Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint). */
 	public static MappedBlockVersionStore open(Path path, WriteLog log) throws IOException {
 		MappedFile f = MappedFile.open(path);
@@ -159,7 +154,7 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 			CRC32C crc = new CRC32C();
 			crc.update(h, 0, 60);
 			if ((int) crc.getValue() != LittleEndian.s32(h, 60)) throw new EvidenceFormatException(path, "index header checksum mismatch");
-			if (LittleEndian.s32(h, 8) != 1) throw new EvidenceFormatException(path, "index format version " + LittleEndian.s32(h, 8) + " not supported");
+			if (LittleEndian.s32(h, 8) != VERSION) throw new EvidenceFormatException(path, "index format version " + LittleEndian.s32(h, 8) + " not supported");
 			int bs = LittleEndian.s32(h, 12), us = LittleEndian.s32(h, 16);
 			long entries = LittleEndian.u64(h, 24), b = LittleEndian.u64(h, 32), v = LittleEndian.u64(h, 40);
 			if (entries != log.entryCount() || LittleEndian.u64(h, 48) != log.validBytes() || LittleEndian.s32(h, 56) != fingerprint(log)
@@ -167,7 +162,10 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 				throw new EvidenceFormatException(path, "index was built from another journal than " + log.name());
 			}
 			MappedBlockVersionStore s = new MappedBlockVersionStore(f, bs, us, (int) entries, b, v);
-			if (b < 0 || v < 0 || s.masksAt + v * 8 != f.size()) throw new EvidenceFormatException(path, "index size does not match its header");
+			if (b < 0 || v < 0 || s.summarizedCount < 0 || s.summaryLongs < 0 || s.summarizedCount > b
+					|| s.summaryAt + s.summaryLongs * 8 != f.size()) {
+				throw new EvidenceFormatException(path, "index size does not match its header");
+			}
 			return s;
 		} catch (IOException | RuntimeException e) {
 			f.close();
@@ -231,7 +229,14 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 				long e = file.u64(startsAt + (mid + 1) * 8);
 				if (s < 0 || e < s || e > versionCount) throw new EvidenceFormatException(file.path(), "corrupt version range of block " + block);
 				int c = Math.toIntExact(e - s);
+				MaskSummary.Longs own = i -> file.u64(masksAt + (s + i) * 8);
+				MaskSummary.Longs sum = c > MaskSummary.G ? summaryOf(mid) : null;
 				return new BlockVersions() {
+					@Override
+					public int findPrev(int pos, long need) throws IOException {
+						return MaskSummary.findPrev(own, c, sum, pos, need);
+					}
+
 					@Override
 					public long block() {
 						return block;
@@ -255,6 +260,22 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 			}
 		}
 		return null;
+	}
+
+	/** The summary levels of the block at position {@code k}, by binary search in the summary table. */
+	private MaskSummary.Longs summaryOf(long k) throws IOException {
+		long lo = 0, hi = summarizedCount - 1;
+		while (lo <= hi) {
+			long mid = (lo + hi) >>> 1;
+			long v = file.u64(summaryTableAt + mid * 16);
+			if (v < k) lo = mid + 1;
+			else if (v > k) hi = mid - 1;
+			else {
+				long at = summaryAt + file.u64(summaryTableAt + mid * 16 + 8) * 8;
+				return i -> file.u64(at + (long) i * 8);
+			}
+		}
+		throw new EvidenceFormatException(file.path(), "block at position " + k + " has no mask summary");
 	}
 
 	@Override
