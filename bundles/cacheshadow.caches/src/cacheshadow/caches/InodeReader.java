@@ -68,11 +68,14 @@ final class InodeReader {
 		atime = TimeField.of(b, "i_atime");
 		mtime = TimeField.of(b, "i_mtime");
 		ctime = TimeField.of(b, "i_ctime");
-		Btf.Field vfs = b.fieldOrNull("ext4_inode_info", "vfs_inode");
-		Btf.Field data = b.fieldOrNull("ext4_inode_info", "i_data");
+		// struct ext4_inode_info is ext4's (a module on Debian): its split BTF, when the kernel still holds it.
+		Btf e4 = kernel.moduleBtf("ext4");
+		if (e4 == null) e4 = b;
+		Btf.Field vfs = e4.fieldOrNull("ext4_inode_info", "vfs_inode");
+		Btf.Field data = e4.fieldOrNull("ext4_inode_info", "i_data");
 		if (vfs != null && data != null) {
 			ext4InlineData = data.offset() - vfs.offset();
-			ext4InlineSize = b.sizeOf(data.type());
+			ext4InlineSize = e4.sizeOf(data.type());
 		} else {
 			ext4InlineData = 0;
 			ext4InlineSize = 0;

@@ -34,7 +34,8 @@ final class OrphanScanner {
 		listNextOff = b.field("list_head", "next").offset();
 		maxInodes = Math.max(1 << 16, kernel.physical().size() / b.sizeOf("inode"));
 		Btf.Field fsInfo = b.fieldOrNull("super_block", "s_fs_info");
-		Btf.Field firstIno = b.fieldOrNull("ext4_sb_info", "s_first_ino");
+		Btf e4 = kernel.moduleBtf("ext4");
+		Btf.Field firstIno = (e4 == null ? b : e4).fieldOrNull("ext4_sb_info", "s_first_ino");
 		fsInfoOff = fsInfo == null ? -1 : fsInfo.offset();
 		ext4FirstInoOff = firstIno == null ? -1 : firstIno.offset();
 	}

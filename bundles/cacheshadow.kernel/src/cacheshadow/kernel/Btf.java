@@ -21,9 +21,17 @@ public final class Btf {
 	private final String source;
 	private final Map<String, List<Integer>> byName = new HashMap<>();
 
-	Btf(List<BtfType> types, String source) {
+	/** This BTF's own string section; offsets below {@code strOffset} belong to {@code base}. */
+	private final byte[] strings;
+	private final int strOffset;
+	private final Btf base;
+
+	Btf(List<BtfType> types, String source, byte[] strings, int strOffset, Btf base) {
 		this.types = List.copyOf(types);
 		this.source = source;
+		this.strings = strings;
+		this.strOffset = strOffset;
+		this.base = base;
 		for (int id = 1; id < this.types.size(); id++) {
 			String n = this.types.get(id).name();
 			if (!n.isEmpty()) byName.computeIfAbsent(n, k -> new ArrayList<>(1)).add(id);
@@ -32,6 +40,27 @@ public final class Btf {
 
 	public String source() {
 		return source;
+	}
+
+	/** The BTF this split BTF extends (vmlinux for a module), or null. */
+	public Btf base() {
+		return base;
+	}
+
+	/** Length of the string offset space up to the end of this BTF's strings (base strings included). */
+	int stringsLength() {
+		return strOffset + strings.length;
+	}
+
+	/** The string starting at {@code offset} of the string section (base strings included), or null. */
+	String string(int offset) {
+		if (offset < strOffset) return base == null ? null : base.string(offset);
+		int start = offset - strOffset;
+		if (start >= strings.length) return null;
+		int end = start;
+		while (end < strings.length && strings[end] != 0) end++;
+		if (end == strings.length) return null;
+		return new String(strings, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
 	}
 
 	/** Number of type ids, {@code void} (id 0) included. */

@@ -26,10 +26,15 @@ public final class BtfParser {
 	private final String source;
 	private final int typeStart, typeEnd, strStart, strEnd;
 	private final Map<Integer, String> strings = new HashMap<>();
+	/** For split BTF (a module's): the vmlinux BTF its type ids and string offsets continue. */
+	private final Btf base;
+	private final int baseStrLen;
 
-	private BtfParser(byte[] blob, String source) throws BtfFormatException {
+	private BtfParser(byte[] blob, String source, Btf base) throws BtfFormatException {
 		this.b = blob;
 		this.source = source;
+		this.base = base;
+		this.baseStrLen = base == null ? 0 : base.stringsLength();
 		if (blob.length < HEADER_MIN) throw error("only " + blob.length + " bytes, shorter than a BTF header");
 		int magic = LittleEndian.u16(blob, 0);
 		if (magic != MAGIC) {
@@ -47,12 +52,20 @@ public final class BtfParser {
 		typeEnd = (int) (typeStart + typeLen);
 		strStart = (int) (hdrLen + strOff);
 		strEnd = (int) (strStart + strLen);
-		if (strLen > 0 && blob[strStart] != 0) throw error("string section does not start with the empty string");
+		if (base == null && strLen > 0 && blob[strStart] != 0) throw error("string section does not start with the empty string");
 	}
 
 	/** Parses a raw {@code .BTF} blob (as in /sys/kernel/btf/vmlinux or a vmlinux's {@code .BTF} section). */
 	public static Btf parse(byte[] blob, String source) throws BtfFormatException {
-		return new BtfParser(blob, source).parseTypes();
+		return new BtfParser(blob, source, null).parseTypes();
+	}
+
+	/**
+	 * Split BTF (a kernel module's, /sys/kernel/btf/MODULE): type ids continue after {@code base}'s, string offsets
+	 * below the base's string section length name base strings. The result holds the base types too.
+	 */
+	public static Btf parseSplit(byte[] blob, Btf base, String source) throws BtfFormatException {
+		return new BtfParser(blob, source, base).parseTypes();
 	}
 
 	/** A raw BTF file, or an ELF file (vmlinux) whose {@code .BTF} section is used. */
@@ -72,6 +85,14 @@ public final class BtfParser {
 
 	private String str(long off) throws BtfFormatException {
 		if (off == 0) return "";
+		if (base != null) {
+			if (off < baseStrLen) {
+				String s = base.string((int) off);
+				if (s == null) throw error("string offset " + off + " is not the start of a base string");
+				return s;
+			}
+			off -= baseStrLen;
+		}
 		if (off < 0 || off >= strEnd - strStart) throw error("string offset " + off + " outside the string section");
 		Integer key = (int) off;
 		String s = strings.get(key);
@@ -86,7 +107,8 @@ public final class BtfParser {
 
 	private Btf parseTypes() throws BtfFormatException {
 		List<BtfType> types = new ArrayList<>();
-		types.add(new BtfType.Void());
+		if (base == null) types.add(new BtfType.Void());
+		else for (int id = 0; id < base.typeCount(); id++) types.add(base.type(id));
 		int p = typeStart;
 		while (p < typeEnd) {
 			int id = types.size();
@@ -181,9 +203,8 @@ public final class BtfParser {
 			default -> throw error("type " + id + " has kind " + kind + " which cannot appear in a type section");
 			}
 		}
-		Btf btf = new Btf(types, source);
-		checkReferences(types);
-		return btf;
+		checkReferences(types, base == null ? 1 : base.typeCount());
+		return new Btf(types, source, java.util.Arrays.copyOfRange(b, strStart, strEnd), baseStrLen, base);
 	}
 
 	private void need(long p, long len, int id) throws BtfFormatException {
@@ -191,9 +212,9 @@ public final class BtfParser {
 	}
 
 	/** Every type id a record names must exist, so later lookups never index out of range. */
-	private void checkReferences(List<BtfType> types) throws BtfFormatException {
+	private void checkReferences(List<BtfType> types, int first) throws BtfFormatException {
 		int n = types.size();
-		for (int id = 1; id < n; id++) {
+		for (int id = first; id < n; id++) {
 			BtfType t = types.get(id);
 			switch (t) {
 			case BtfType.Ptr x -> check(id, x.target(), n);

@@ -216,6 +216,23 @@ public final class LinuxKernel {
 		return runtime(symbols, name, virtualShift == null ? 0 : virtualShift);
 	}
 
+	private java.util.Map<String, Btf> moduleBtfs;
+
+	/**
+	 * The BTF of a loaded module ({@code "ext4"}), base types included, or null when the module is not loaded, has
+	 * no BTF, or the kernel's module BTF list cannot be read (no symbol {@code btf_modules}).
+	 */
+	public synchronized Btf moduleBtf(String module) {
+		if (moduleBtfs == null) {
+			try {
+				moduleBtfs = ModuleBtfLoader.load(this);
+			} catch (IOException e) {
+				moduleBtfs = java.util.Map.of();
+			}
+		}
+		return moduleBtfs.get(module);
+	}
+
 	/** Reads {@code len} bytes of kernel virtual memory into a new array. */
 	public byte[] read(long va, int len) throws IOException {
 		byte[] b = new byte[len];

@@ -170,6 +170,21 @@ class HostileStructuresTest {
 		}
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void ext4FastSymlinkWithoutILinkIsReadFromInodeData(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			CachedEntry latest = entry(s.clean, "/mnt/disk/docs/latest");
+			assertEquals("readme.txt", latest.inode().symlinkTarget());
+			long link = s.btf.field("inode", "i_link").offset();
+			PatchedLayer p = new PatchedLayer(mem).put64(s.kernel.toPhysical(latest.inode().address() + link), 0);
+			CacheAnalysis a = walkPatched(mem, s, p);
+			// ext4_inode_info.i_data (layout from ext4's module BTF in memory) still holds the target.
+			assertEquals("readme.txt", entry(a, "/mnt/disk/docs/latest").inode().symlinkTarget());
+		}
+	}
+
 	private static List<String> paths(CacheAnalysis a) {
 		return a.entries().stream().map(e -> e.path() + " " + e.state()).toList();
 	}
