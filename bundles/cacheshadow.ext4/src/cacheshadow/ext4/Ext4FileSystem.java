@@ -410,6 +410,68 @@ public final class Ext4FileSystem implements AutoCloseable {
 		return new Ext4Inode(n, raw, sb);
 	}
 
+	/** Removed names still legible in a directory's leaf blocks (inode 0 when the inode field was cleared). */
+	public List<DirectoryEntry> deletedEntries(Ext4Inode dir) throws IOException {
+		if (!dir.isDirectory()) throw new EvidenceFormatException(layer.name(), "inode " + dir.number + " is not a directory");
+		return HtreeDirectory.deletedEntries(this, dir);
+	}
+
+	/** A removed name found in directory slack: full path, the inode it named, and that inode now. */
+	public record DeletedName(String path, long inode, int fileType, Ext4Inode current) {
+		/** The inode number now belongs to a live file (or was never read): the name's old content is gone. */
+		public boolean inodeReused() {
+			return current == null || (current.linksCount > 0 && current.dtime == 0);
+		}
+	}
+
+	/**
+	 * Every removed name legible in the slack of directories reachable from the root, with paths built like
+	 * {@link #listing(String)}'s. Each also becomes an {@code ext4-deleted-name} INFO finding.
+	 */
+	public List<DeletedName> deletedNames(String mountPrefix) throws IOException {
+		String rootPath = mountPrefix == null || mountPrefix.isEmpty() || mountPrefix.equals("/") ? "/" : stripSlash(mountPrefix);
+		List<DeletedName> out = new ArrayList<>();
+		Set<Long> visited = new HashSet<>();
+		Deque<Object[]> work = new ArrayDeque<>();
+		work.push(new Object[] { rootPath, ROOT_INODE });
+		visited.add(ROOT_INODE);
+		while (!work.isEmpty() && out.size() < HtreeDirectory.MAX_DELETED) {
+			Object[] w = work.pop();
+			String dirPath = (String) w[0];
+			Ext4Inode dir;
+			List<DirectoryEntry> live;
+			try {
+				dir = inode((Long) w[1]);
+				live = readDirectory(dir);
+			} catch (IOException e) {
+				continue;
+			}
+			String base = dirPath.equals("/") ? "" : dirPath;
+			for (DirectoryEntry e : deletedEntries(dir)) {
+				Ext4Inode cur = null;
+				try {
+					if (e.inode() > 0) cur = inode(e.inode());
+				} catch (IOException ex) {
+					// out of range: keep the name, no inode
+				}
+				DeletedName d = new DeletedName(base + "/" + e.name(), e.inode(), e.fileType(), cur);
+				out.add(d);
+				findings.add(new Finding(Finding.Severity.INFO, "ext4-deleted-name", d.path(), "removed entry naming inode "
+						+ e.inode() + (d.inodeReused() ? " (inode since reused)" : "")));
+			}
+			for (DirectoryEntry e : live) {
+				if (e.isDotOrDotDot() || e.fileType() != 2 && e.fileType() != 0) continue;
+				try {
+					Ext4Inode c = inode(e.inode());
+					if (c.isDirectory() && visited.add(c.number)) work.push(new Object[] { base + "/" + e.name(), c.number });
+				} catch (IOException ex) {
+					// reported by listing()
+				}
+			}
+		}
+		return out;
+	}
+
 	/**
 	 * The orphan list: {@code s_last_orphan} then each inode's {@code i_dtime} as the next link ("Orphan
 	 * List"). Open-but-unlinked or mid-truncate inodes; a loop or bad link ends the walk with a finding.

@@ -18,6 +18,7 @@ import java.util.List;
  */
 final class HtreeDirectory {
 	static final int MAX_ENTRIES = 10_000_000;
+	static final int MAX_DELETED = 100_000;
 
 	private HtreeDirectory() {
 	}
@@ -28,6 +29,27 @@ final class HtreeDirectory {
 			readInline(fs, dir, out);
 			return out;
 		}
+		walk(fs, dir, true, (b, lb) -> parseBlock(fs, dir, b, 0, b.length, b.length, lb, out), out);
+		return out;
+	}
+
+	/**
+	 * Names of removed entries still present in leaf blocks: removing an entry folds its space into the
+	 * previous entry's {@code rec_len} (or zeroes the inode of a block's first entry), leaving name and inode
+	 * number in the slack until overwritten.
+	 */
+	static List<DirectoryEntry> deletedEntries(Ext4FileSystem fs, Ext4Inode dir) throws IOException {
+		List<DirectoryEntry> out = new ArrayList<>();
+		if (dir.hasInlineData()) return out;
+		walk(fs, dir, false, (b, lb) -> scanSlack(fs, b, out), out);
+		return out;
+	}
+
+	private interface LeafVisitor {
+		void leaf(byte[] block, long logical);
+	}
+
+	private static void walk(Ext4FileSystem fs, Ext4Inode dir, boolean verify, LeafVisitor v, List<DirectoryEntry> out) throws IOException {
 		Ext4File f = fs.open(dir);
 		int bs = fs.blockSize();
 		long nblocks = (dir.size + bs - 1) / bs;
@@ -47,16 +69,59 @@ final class HtreeDirectory {
 				fs.finding("ext4-dir", "inode " + dir.number, "directory block " + lb + " unreadable: " + e.getMessage());
 				continue;
 			}
-			if (lb == 0 && dir.isHtree()) checkRoot(fs, dir, b, phys, seed);
+			if (lb == 0 && dir.isHtree()) {
+				if (verify) checkRoot(fs, dir, b, phys, seed);
+				continue; // the dx_root block holds only "." and ".."
+			}
 			boolean dxNode = lb > 0 && dir.isHtree() && u32(b, 0) == 0 && recLen(u16(b, 4), bs) == bs;
 			if (dxNode) {
-				if (csum) verifyDx(fs, dir, b, 8, phys, seed);
+				if (csum && verify) verifyDx(fs, dir, b, 8, phys, seed);
 				continue;
 			}
-			if (csum && !(lb == 0 && dir.isHtree())) verifyLeaf(fs, dir, b, phys, seed);
-			parseBlock(fs, dir, b, 0, bs, bs, lb, out);
+			if (csum && verify) verifyLeaf(fs, dir, b, phys, seed);
+			v.leaf(b, lb);
 		}
-		return out;
+	}
+
+	private static void scanSlack(Ext4FileSystem fs, byte[] b, List<DirectoryEntry> out) {
+		boolean filetype = fs.superblock().hasIncompat(Ext4Superblock.INCOMPAT_FILETYPE);
+		int bs = b.length, off = 0;
+		while (off + 8 <= bs) {
+			long ino = u32(b, off);
+			int rl = recLen(u16(b, off + 4), bs);
+			int nameLen = filetype ? u8(b, off + 6) : u16(b, off + 6) & 0xff;
+			if (rl < 8 || (rl & 3) != 0 || off + rl > bs) return;
+			int used = ino == 0 ? 0 : (8 + nameLen + 3) & ~3;
+			if (ino == 0 && nameLen > 0 && !(u16(b, off + 4) == 12 && u8(b, off + 7) == 0xDE)) {
+				DirectoryEntry e = candidate(fs, b, off, off + rl, filetype, true);
+				if (e != null) out.add(e);
+			}
+			for (int p = off + Math.max(used, ino == 0 ? (8 + nameLen + 3) & ~3 : used); p + 12 <= off + rl;) {
+				DirectoryEntry e = candidate(fs, b, p, off + rl, filetype, false);
+				if (e == null) {
+					p += 4;
+					continue;
+				}
+				out.add(e);
+				p += (8 + e.name().getBytes(StandardCharsets.UTF_8).length + 3) & ~3;
+			}
+			off += rl;
+		}
+	}
+
+	/** A plausible entry at {@code p} ending before {@code limit}, or null. */
+	private static DirectoryEntry candidate(Ext4FileSystem fs, byte[] b, int p, int limit, boolean filetype, boolean zeroInode) {
+		long ino = u32(b, p);
+		int rl = u16(b, p + 4), nl = filetype ? u8(b, p + 6) : u16(b, p + 6) & 0xff, ft = filetype ? u8(b, p + 7) : 0;
+		if ((!zeroInode && (ino == 0 || ino > fs.superblock().inodesCount)) || nl == 0 || p + 8 + nl > limit) return null;
+		if (rl < 8 + nl || (rl & 3) != 0 || ft > 7) return null;
+		for (int i = 0; i < nl; i++) {
+			byte c = b[p + 8 + i];
+			if (c == 0 || c == '/') return null;
+		}
+		String name = new String(b, p + 8, nl, StandardCharsets.UTF_8);
+		if (name.equals(".") || name.equals("..")) return null;
+		return new DirectoryEntry(ino, name, ft);
 	}
 
 	static int recLen(int disk, int bs) {

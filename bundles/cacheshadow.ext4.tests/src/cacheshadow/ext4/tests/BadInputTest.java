@@ -236,5 +236,9 @@ class BadInputTest {
 		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-deleted")));
 		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-orphan")));
 		for (DirectoryEntry e : fs.readDirectory(fs.inode(2))) assertTrue(!e.name().equals("f2.txt"));
+		// e2fsprogs' unlink folds the entry into its predecessor (kernels since 5.13 also wipe it): name legible
+		List<Ext4FileSystem.DeletedName> names = fs.deletedNames("/mnt");
+		assertTrue(names.stream().anyMatch(n -> n.path().equals("/mnt/f2.txt") && n.inode() == ino && !n.inodeReused()), names.toString());
+		assertTrue(Ext4FileSystem.open(pristine).deletedNames("").isEmpty(), "a fresh image has no removed names");
 	}
 }

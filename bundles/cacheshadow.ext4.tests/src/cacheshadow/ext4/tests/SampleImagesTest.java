@@ -48,9 +48,12 @@ class SampleImagesTest {
 			List<FileRecord> listing = lies.listing("");
 			List<String> problems = OracleComparison.compare(lies, d.resolve("disk.img"), listing, true, true, p -> true);
 			assertEquals(List.of(), problems, String.join("\n", problems));
-			// the journal matters: as it lies, the disk is not what the guest listed after the last round
+			// the guest's sync after round 6 also checkpointed the journal: the replay rewrites blocks with equal
+			// content, so as it lies the disk already lists as the last round (JournalReplayStatesTest covers
+			// the mid-round states where replay matters)
 			List<FileRecord> expected = ManifestFormat.read(d.resolve("manifest.round-6.tsv"));
-			assertTrue(!Samples.diff(expected, lies.listing("/mnt/disk")).isEmpty());
+			List<String> diff = Samples.diff(expected, lies.listing("/mnt/disk"));
+			assertEquals(List.of(), diff, String.join("\n", diff));
 			Ext4FileSystem replayed = Ext4FileSystem.open(layer, Ext4FileSystem.Options.REPLAYED);
 			assertTrue(replayed.journalReplay().transactions().size() >= 6, "committed transactions");
 			assertTrue(!replayed.deletedInodes().isEmpty(), "the workload deleted files");
