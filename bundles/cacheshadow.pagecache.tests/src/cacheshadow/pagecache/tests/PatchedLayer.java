@@ -1,0 +1,81 @@
+package cacheshadow.pagecache.tests;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import cacheshadow.layers.Extent;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.LittleEndian;
+
+/** Physical memory with some 64-bit words overwritten: crafted hostile kernel structures over a real snapshot. */
+final class PatchedLayer implements Layer {
+	private final Layer base;
+	private final TreeMap<Long, Long> words = new TreeMap<>();
+
+	PatchedLayer(Layer base) {
+		this.base = base;
+	}
+
+	PatchedLayer put64(long pa, long value) {
+		words.put(pa, value);
+		return this;
+	}
+
+	/** Overwrites {@code data.length} bytes at {@code pa}. */
+	PatchedLayer put(long pa, byte[] data) {
+		bytes.put(pa, data.clone());
+		return this;
+	}
+
+	private final TreeMap<Long, byte[]> bytes = new TreeMap<>();
+
+	@Override
+	public String name() {
+		return base.name() + " (patched)";
+	}
+
+	@Override
+	public String source() {
+		return base.source();
+	}
+
+	@Override
+	public long size() {
+		return base.size();
+	}
+
+	@Override
+	public List<Extent> extents() {
+		return base.extents();
+	}
+
+	@Override
+	public void read(long offset, byte[] buf, int off, int len) throws IOException {
+		base.read(offset, buf, off, len);
+		byte[] w = new byte[8];
+		for (Map.Entry<Long, Long> e : words.subMap(offset - 7, offset + len).entrySet()) {
+			LittleEndian.put64(w, 0, e.getValue());
+			for (int i = 0; i < 8; i++) {
+				long at = e.getKey() + i - offset;
+				if (at >= 0 && at < len) buf[off + (int) at] = w[i];
+			}
+		}
+		overlayBytes(offset, buf, off, len);
+	}
+
+	private void overlayBytes(long offset, byte[] buf, int off, int len) {
+		for (Map.Entry<Long, byte[]> e : bytes.headMap(offset + len).entrySet()) {
+			byte[] d = e.getValue();
+			for (int i = 0; i < d.length; i++) {
+				long at = e.getKey() + i - offset;
+				if (at >= 0 && at < len) buf[off + (int) at] = d[i];
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+	}
+}

@@ -1,0 +1,27 @@
+package cacheshadow.pagecache;
+
+/**
+ * One page-cache index of a mapping.
+ *
+ * @param index      page index in the file ({@code offset / 4096})
+ * @param provenance dirty, clean, evicted, swapped out...
+ * @param page       the {@code struct page} of this index (inside its folio), or 0 for value entries
+ * @param folio      the folio's head {@code struct page}, or 0
+ * @param physical   guest-physical address of the 4 KiB frame, or -1
+ * @param flags      the folio's {@code flags} (the head page's), or 0
+ * @param dirtyMark  whether the XArray marks the entry dirty ({@code PAGECACHE_TAG_DIRTY}, XA_MARK_0)
+ * @param value      for evicted and swapped-out pages the value entry's integer (shadow / {@code swp_entry_t}), else 0
+ */
+public record CachedPage(long index, Provenance provenance, long page, long folio, long physical, long flags,
+		boolean dirtyMark, long value) {
+
+	/** Swap type of a {@link Provenance#SWAPPED_OUT} page: {@code swp_type()} with {@code MAX_SWAPFILES_SHIFT} 5. */
+	public int swapType() {
+		return (int) (value >>> 58);
+	}
+
+	/** Page offset in the swap device of a {@link Provenance#SWAPPED_OUT} page ({@code swp_offset()}). */
+	public long swapOffset() {
+		return value & ((1L << 58) - 1);
+	}
+}

@@ -1,0 +1,97 @@
+package cacheshadow.pagecache;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.caches.CachedEntry;
+import cacheshadow.caches.CachedInode;
+import cacheshadow.caches.Mount;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
+
+/**
+ * The page cache of the files a {@link CacheAnalysis} found: the entry point for the CLI and the merge. Each
+ * file's data and per-page provenance ({@link #file}), the listing with content hashes where the whole file is
+ * cached ({@link #withContentHashes}), and the findings met on the way.
+ */
+public final class PageCache {
+	private final CacheAnalysis analysis;
+	private final PageCacheReader reader;
+	private final Map<Long, String> fsTypeBySuperBlock = new HashMap<>();
+	private final Map<Long, CachedFile> byInode = new HashMap<>();
+	private final List<Finding> findings = new ArrayList<>();
+
+	public PageCache(CacheAnalysis analysis) throws IOException {
+		this.analysis = analysis;
+		this.reader = new PageCacheReader(analysis.kernel());
+		for (Mount m : analysis.mounts()) fsTypeBySuperBlock.put(m.superBlock(), m.fsType());
+	}
+
+	public CacheAnalysis analysis() {
+		return analysis;
+	}
+
+	public PageCacheReader reader() {
+		return reader;
+	}
+
+	/** True for file systems whose pages live only in memory (shmem: tmpfs, devtmpfs...). */
+	static boolean isShmem(String fsType) {
+		return "tmpfs".equals(fsType) || "shmem".equals(fsType) || "devtmpfs".equals(fsType);
+	}
+
+	/** The page cache of a cached inode (read once, then kept). */
+	public CachedFile file(CachedInode inode) throws IOException {
+		CachedFile f = byInode.get(inode.address());
+		if (f == null) {
+			f = reader.file(inode.address(), isShmem(fsTypeBySuperBlock.get(inode.superBlock())), findings);
+			byInode.put(inode.address(), f);
+		}
+		return f;
+	}
+
+	/** The page cache of the file at {@code path} (a positive cached entry), or null when no such entry. */
+	public CachedFile file(String path) throws IOException {
+		for (CachedEntry e : analysis.entries()) {
+			if (e.state() == CachedEntry.State.POSITIVE && e.path().equals(path)) return file(e.inode());
+		}
+		return null;
+	}
+
+	/**
+	 * {@link CacheAnalysis#records()} with {@code sha256} set for every regular file whose every page is in the
+	 * snapshot (dirty or clean); null where any page is missing. Unreadable structures become findings.
+	 */
+	public List<FileRecord> withContentHashes() throws IOException {
+		List<FileRecord> out = new ArrayList<>();
+		for (CachedEntry e : analysis.entries()) {
+			if (e.state() != CachedEntry.State.POSITIVE) continue;
+			FileRecord r = e.toRecord();
+			if (r.type().isRegular()) {
+				try {
+					String sha = file(e.inode()).sha256();
+					if (sha != null) r = r.withSha256(sha);
+				} catch (IOException ex) {
+					findings.add(Finding.anomaly("page-cache-unreadable", e.inode().address(), e.path() + ": " + ex.getMessage()));
+				}
+			}
+			out.add(r);
+		}
+		return out;
+	}
+
+	/** Shorthand: {@code new PageCache(analysis).withContentHashes()}. */
+	public static List<FileRecord> withContentHashes(CacheAnalysis analysis) throws IOException {
+		return new PageCache(analysis).withContentHashes();
+	}
+
+	/** Anomalies met while reading page caches so far. */
+	public List<Finding> findings() {
+		return Collections.unmodifiableList(findings);
+	}
+}

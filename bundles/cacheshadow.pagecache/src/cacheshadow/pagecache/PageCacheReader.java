@@ -1,0 +1,177 @@
+package cacheshadow.pagecache;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.layers.Layer;
+import cacheshadow.listing.Finding;
+
+/**
+ * The per-inode method: walks one {@code struct address_space}'s {@code i_pages} XArray and resolves each entry.
+ * A pointer entry is a folio (6.x) or page: its head {@code struct page} must lie in the vmemmap array, name this
+ * mapping in {@code mapping} and the entry's index in {@code index}; a large folio covers {@code folio_nr_pages}
+ * indices whose frames follow the head's. Value entries are workingset shadows (evicted pages) or, on shmem,
+ * swap entries. {@code PG_dirty} is checked against the XArray's dirty mark where the mapping does write-back
+ * accounting (not shmem, whose {@code dirty_folio} does not tag). Every inconsistency is a finding with the
+ * address; the page is still reported as found.
+ */
+public final class PageCacheReader {
+	private final LinuxKernel kernel;
+	private final PageArray pages;
+	private final PageFlags f;
+	private final XArrayWalker xarray;
+	private final Layer vm, physical;
+	private final long iMappingOff, iSizeOff, iPagesOff, hostOff;
+	private final long shmemAops;
+	private final long aOpsOff;
+
+	public PageCacheReader(LinuxKernel kernel) throws IOException {
+		this(new PageArray(kernel), new XArrayWalker(kernel));
+	}
+
+	public PageCacheReader(PageArray pages, XArrayWalker xarray) throws IOException {
+		this.kernel = pages.kernel();
+		this.pages = pages;
+		this.f = pages.flags();
+		this.xarray = xarray;
+		this.vm = kernel.virtual();
+		this.physical = kernel.physical();
+		Btf b = kernel.btf();
+		iMappingOff = b.field("inode", "i_mapping").offset();
+		iSizeOff = b.field("inode", "i_size").offset();
+		iPagesOff = b.field("address_space", "i_pages").offset();
+		hostOff = b.field("address_space", "host").offset();
+		aOpsOff = b.field("address_space", "a_ops").offset();
+		long shmem = 0;
+		try {
+			shmem = kernel.symbol("shmem_aops");
+		} catch (IOException e) {
+			// snapshot only without kallsyms: callers say which mappings are shmem
+		}
+		shmemAops = shmem;
+	}
+
+	public PageArray pageArray() {
+		return pages;
+	}
+
+	public XArrayWalker xarray() {
+		return xarray;
+	}
+
+	/** {@code inode->i_mapping}. */
+	public long mappingOf(long inode) throws IOException {
+		return vm.readU64(inode + iMappingOff);
+	}
+
+	/**
+	 * The page cache of the inode at {@code inode} ({@code i_size} bounds the file; entries past it are findings).
+	 * @param shmemHint true for tmpfs/shmem inodes (value entries are swap entries, no dirty tagging); used
+	 *                  when symbols cannot tell ({@code a_ops == &shmem_aops})
+	 */
+	public CachedFile file(long inode, boolean shmemHint, List<Finding> findings) throws IOException {
+		long mapping = mappingOf(inode);
+		long size = vm.readU64(inode + iSizeOff);
+		if (size < 0) {
+			findings.add(Finding.anomaly("inode-negative-size", inode, "i_size " + size));
+			size = 0;
+		}
+		return mapping(mapping, size, shmemHint, findings);
+	}
+
+	/** The pages of {@code mapping}; {@code size} -1 when unbounded (a block device's cache). */
+	public CachedFile mapping(long mapping, long size, boolean shmemHint, List<Finding> findings) throws IOException {
+		TreeMap<Long, CachedPage> out = new TreeMap<>();
+		if (mapping == 0) return new CachedFile(0, 0, size, out, physical);
+		long host;
+		boolean shmem = shmemHint;
+		try {
+			host = vm.readU64(mapping + hostOff);
+			if (shmemAops != 0) shmem = vm.readU64(mapping + aOpsOff) == shmemAops;
+		} catch (IOException e) {
+			findings.add(Finding.anomaly("mapping-unreadable", mapping, "address_space not readable: " + e.getMessage()));
+			return new CachedFile(mapping, 0, size, out, physical);
+		}
+		long xa = mapping + iPagesOff;
+		xarray.calibrate(xa);
+		long lastIndex = size < 0 ? Long.MAX_VALUE : (size == 0 ? -1 : (size - 1) / CachedFile.PAGE);
+		boolean tagsDirty = !shmem;
+		boolean[] pastEof = { false };
+		final boolean isShmem = shmem;
+		xarray.walk(xa, e -> resolve(mapping, e, isShmem, tagsDirty, lastIndex, pastEof, out, findings), findings);
+		return new CachedFile(mapping, host, size, out, physical);
+	}
+
+	private void resolve(long mapping, XArrayWalker.Entry e, boolean shmem, boolean tagsDirty, long lastIndex,
+			boolean[] pastEof, TreeMap<Long, CachedPage> out, List<Finding> findings) throws IOException {
+		if (Long.compareUnsigned(e.index(), lastIndex) > 0 && !pastEof[0]) {
+			pastEof[0] = true; // one finding per mapping
+			findings.add(Finding.anomaly("page-past-eof", e.node() != 0 ? e.node() : mapping, String.format(
+					"mapping 0x%x has an entry at page index %d, past the last index %d of the file", mapping, e.index(), lastIndex)));
+		}
+		if (e.isValue()) {
+			Provenance p = shmem ? Provenance.SWAPPED_OUT : Provenance.EVICTED;
+			long n = Math.min(e.span(), 1 << 9);
+			for (long i = 0; i < n; i++) out.put(e.index() + i, new CachedPage(e.index() + i, p, 0, 0, -1, 0, e.mark0(), e.integer()));
+			return;
+		}
+		long head = e.value();
+		if (pages.pfn(head) < 0) {
+			findings.add(Finding.anomaly("page-pointer-outside-vmemmap", e.node() != 0 ? e.node() : mapping,
+					String.format("slot %d (index %d) of mapping 0x%x holds 0x%x, not a struct page of this snapshot", e.slot(), e.index(), mapping, head)));
+			return;
+		}
+		byte[] hp = new byte[(int) pages.pageSize()];
+		vm.read(head, hp, 0, hp.length);
+		long flags = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.flagsOff);
+		long pm = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.mappingOff);
+		long pi = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.indexOff);
+		if (pm != mapping) {
+			findings.add(Finding.anomaly("page-mapping-mismatch", head, String.format(
+					"page at index %d of mapping 0x%x names mapping 0x%x", e.index(), mapping, pm)));
+		}
+		if (pi != e.index()) {
+			findings.add(Finding.anomaly("page-index-mismatch", head, String.format(
+					"page at index %d of mapping 0x%x says index %d", e.index(), mapping, pi)));
+		}
+		if (f.isEveryFlag(flags)) {
+			findings.add(Finding.anomaly("page-every-flag", head, "every page flag set: " + f.describe(flags)));
+		} else if ((flags & (f.slab | f.reserved)) != 0) {
+			findings.add(Finding.anomaly("page-impossible-flags", head, "page-cache page with " + f.describe(flags & (f.slab | f.reserved))));
+		}
+		long nr = pages.folioPages(head, flags);
+		if (nr < 0) {
+			findings.add(Finding.anomaly("folio-bad-size", head, "large folio with an impossible page count; taken as one page"));
+			nr = 1;
+		}
+		if (nr > e.span() && e.node() != 0) {
+			findings.add(Finding.anomaly("folio-larger-than-entry", head, String.format(
+					"folio of %d pages in an XArray entry spanning %d indices", nr, e.span())));
+			nr = e.span();
+		}
+		boolean dirty = (flags & f.dirty) != 0;
+		if (tagsDirty && dirty != e.mark0() && (e.node() != 0 || xarray.rootMarkShift() >= 0)) {
+			findings.add(Finding.anomaly("dirty-flag-mark-mismatch", head, String.format(
+					"index %d of mapping 0x%x: PG_dirty %s but XArray dirty mark %s", e.index(), mapping, dirty ? "set" : "clear", e.mark0() ? "set" : "clear")));
+		}
+		Provenance prov;
+		if ((flags & f.uptodate) == 0) prov = Provenance.NOT_UPTODATE;
+		else if (dirty) prov = Provenance.DIRTY;
+		else if ((flags & f.writeback) != 0) prov = Provenance.WRITEBACK;
+		else prov = Provenance.CLEAN;
+		for (long i = 0; i < nr; i++) {
+			long page = head + i * pages.pageSize();
+			long pa = pages.physical(page);
+			Provenance p = prov;
+			if (pa < 0 || (p.hasData() && !physical.isMapped(pa, CachedFile.PAGE))) {
+				p = Provenance.ABSENT;
+				pa = -1;
+			}
+			out.put(e.index() + i, new CachedPage(e.index() + i, p, page, head, pa, flags, e.mark0(), 0));
+		}
+	}
+}
