@@ -77,7 +77,9 @@ public final class DmLogWritesReader {
 			throw new EvidenceFormatException(path, "dm-log-writes sector size " + sectorSizeU + " is not a power of two in [32, 16M)");
 		}
 		int sectorSize = (int) sectorSizeU;
-		EntryTable table = new EntryTable(false);
+		// nr_entries is a hint (stale in a live log), but a good first size; bounded by what the file can hold
+		long room = (size - sectorSize) / sectorSize;
+		EntryTable table = new EntryTable(false, (int) Math.min(Math.min(superEntries + superEntries / 16 + 1024, room), 1 << 26));
 		LogDamage damage = null;
 		byte[] header = new byte[sectorSize];
 		long pos = sectorSize;

@@ -6,21 +6,31 @@ import java.util.Map;
 
 /** Growable column store of journal entries (no object per entry: a million entries cost ~33 bytes each). */
 final class EntryTable {
-	private long[] diskOffset = new long[1024];
-	private long[] length = new long[1024];
-	private long[] dataPos = new long[1024];
+	private long[] diskOffset;
+	private long[] length;
+	private long[] dataPos;
 	private long[] time;
-	private byte[] flags = new byte[1024];
+	private byte[] flags;
 	private final Map<Integer, String> marks = new HashMap<>();
 	private int count;
 
 	EntryTable(boolean withTime) {
-		if (withTime) time = new long[1024];
+		this(withTime, 1024);
+	}
+
+	/** With room for {@code expected} entries up front (e.g. a super block's count), so large logs copy less. */
+	EntryTable(boolean withTime, int expected) {
+		int n = Math.max(1024, expected);
+		diskOffset = new long[n];
+		length = new long[n];
+		dataPos = new long[n];
+		flags = new byte[n];
+		if (withTime) time = new long[n];
 	}
 
 	int add(long diskOff, long len, long pos, int flagBits, String mark, long epochNanos) {
 		if (count == diskOffset.length) {
-			int n = Math.max(1024, count * 2);
+			int n = Math.max(1024, count + (count >> 1));
 			if (n < 0) n = Integer.MAX_VALUE - 8;
 			diskOffset = Arrays.copyOf(diskOffset, n);
 			length = Arrays.copyOf(length, n);

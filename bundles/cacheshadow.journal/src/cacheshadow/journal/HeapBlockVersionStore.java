@@ -58,10 +58,16 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		int bs = BlockVersionStore.blockSizeFor(unit);
 		int n = log.entryCount();
 		progress.begin("Indexing " + log.name(), n);
-		int cap = Math.max(16, n + n / 4);
-		long[] pb = new long[cap];
-		int[] pe = new int[cap];
-		long[] pm = new long[cap];
+		long pairs = 0; // exact count first: one allocation, no copies
+		for (int i = 0; i < n; i++) {
+			if (!log.changesDisk(i)) continue;
+			long start = log.diskOffset(i), end = start + log.length(i);
+			pairs += (end - 1) / bs - start / bs + 1;
+		}
+		if (pairs > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(log.name() + ": too many block versions for one in-memory index");
+		long[] pb = new long[(int) pairs];
+		int[] pe = new int[(int) pairs];
+		long[] pm = new long[(int) pairs];
 		int p = 0;
 		long maxBlock = 0;
 		for (int i = 0; i < n; i++) {
@@ -73,12 +79,6 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 				int u0 = (int) ((Math.max(start, bStart) - bStart) / unit);
 				int u1 = (int) ((Math.min(end, bStart + bs) - bStart + unit - 1) / unit); // exclusive
 				long mask = (u1 - u0 == 64 ? -1L : ((1L << (u1 - u0)) - 1)) << u0;
-				if (p == pb.length) {
-					int c = (int) Math.min(Integer.MAX_VALUE - 8, (long) p * 2);
-					pb = Arrays.copyOf(pb, c);
-					pe = Arrays.copyOf(pe, c);
-					pm = Arrays.copyOf(pm, c);
-				}
 				pb[p] = b;
 				pe[p] = i;
 				pm[p] = mask;
@@ -113,13 +113,40 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		return new HeapBlockVersionStore(bs, unit, n, blocks, starts, entries, masks);
 	}
 
-	/** Stable LSD radix sort (16-bit digits) of {@code keys[0..n)}: the permutation that orders them. */
+	/**
+	 * Stable LSD radix sort of {@code keys[0..n)} (non-negative): the permutation that orders them. Keys and positions
+	 * are packed into one long ({@code key << 31 | position}) and sorted by the key bits in 11-bit digits, so every
+	 * pass streams through memory; keys too large to pack fall back to sorting positions indirectly.
+	 */
 	static int[] radixOrder(long[] keys, int n, long maxKey) {
+		int bits = 64 - Long.numberOfLeadingZeros(maxKey);
+		if (bits > 33) return radixOrderIndirect(keys, n, bits);
+		long[] a = new long[n], b = new long[n];
+		for (int i = 0; i < n; i++) a[i] = keys[i] << 31 | i;
+		int[] count = new int[1 << 11];
+		for (int shift = 31; shift < 31 + bits; shift += 11) {
+			Arrays.fill(count, 0);
+			for (int i = 0; i < n; i++) count[(int) ((a[i] >>> shift) & 0x7ff)]++;
+			for (int d = 0, sum = 0; d < count.length; d++) {
+				int c = count[d];
+				count[d] = sum;
+				sum += c;
+			}
+			for (int i = 0; i < n; i++) b[count[(int) ((a[i] >>> shift) & 0x7ff)]++] = a[i];
+			long[] t = a;
+			a = b;
+			b = t;
+		}
+		int[] order = new int[n];
+		for (int i = 0; i < n; i++) order[i] = (int) (a[i] & 0x7fffffffL);
+		return order;
+	}
+
+	private static int[] radixOrderIndirect(long[] keys, int n, int bits) {
 		int[] a = new int[n];
 		for (int i = 0; i < n; i++) a[i] = i;
 		int[] b = new int[n];
 		int[] count = new int[1 << 16];
-		int bits = 64 - Long.numberOfLeadingZeros(maxKey);
 		for (int shift = 0; shift < bits; shift += 16) {
 			Arrays.fill(count, 0);
 			for (int i = 0; i < n; i++) count[(int) ((keys[a[i]] >>> shift) & 0xffff)]++;
