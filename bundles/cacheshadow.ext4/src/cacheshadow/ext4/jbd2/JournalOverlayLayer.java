@@ -2,12 +2,11 @@ package cacheshadow.ext4.jbd2;
 
 import java.io.IOException;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
-import cacheshadow.layers.Extent;
+import cacheshadow.layers.BlockOverlayLayer;
 import cacheshadow.layers.Layer;
 
 /**
@@ -15,25 +14,21 @@ import cacheshadow.layers.Layer;
  * unrevoked transaction logged reads from its newest journal copy (escaped copies get their magic back);
  * every other byte reads from the layer below. The layer below is never written.
  */
-public final class JournalOverlayLayer implements Layer {
-	/** Where the newest copy of a block sits: a byte offset in the base layer, and whether it was escaped. */
+public final class JournalOverlayLayer extends BlockOverlayLayer {
+	/**
+	 * Where the newest copy of a block sits: a byte offset in the base layer, whether it was escaped, and the
+	 * transaction that logged it.
+	 */
 	public record Copy(long baseOffset, boolean escaped, long sequence) {
 	}
 
 	private static final byte[] MAGIC = { (byte) 0xC0, 0x3B, 0x39, (byte) 0x98 };
 
-	private final Layer base;
-	private final int blockSize;
 	private final NavigableMap<Long, Copy> copies;
 
 	JournalOverlayLayer(Layer base, int blockSize, TreeMap<Long, Copy> copies) {
-		this.base = base;
-		this.blockSize = blockSize;
+		super(base, blockSize);
 		this.copies = Collections.unmodifiableNavigableMap(copies);
-	}
-
-	public Layer base() {
-		return base;
 	}
 
 	/** File-system block number → its journal copy, ascending. */
@@ -51,55 +46,19 @@ public final class JournalOverlayLayer implements Layer {
 	}
 
 	@Override
-	public String source() {
-		return base.name();
+	protected boolean holdsAny(long firstBlock, long lastBlock) {
+		Map.Entry<Long, Copy> e = copies.ceilingEntry(firstBlock);
+		return e != null && e.getKey() <= lastBlock;
 	}
 
 	@Override
-	public long size() {
-		return base.size();
-	}
-
-	@Override
-	public List<Extent> extents() {
-		return base.extents();
-	}
-
-	@Override
-	public void read(long offset, byte[] buf, int off, int len) throws IOException {
-		if (len <= 0) return;
-		long first = offset / blockSize, last = (offset + len - 1) / blockSize;
-		Map.Entry<Long, Copy> e = copies.ceilingEntry(first);
-		if (e == null || e.getKey() > last) {
-			base.read(offset, buf, off, len);
-			return;
+	protected boolean readOverlaid(long block, int inBlock, byte[] buf, int off, int len) throws IOException {
+		Copy c = copies.get(block);
+		if (c == null) return false;
+		base.read(c.baseOffset() + inBlock, buf, off, len);
+		if (c.escaped()) {
+			for (int i = inBlock; i < 4 && i - inBlock < len; i++) buf[off + i - inBlock] = MAGIC[i];
 		}
-		int done = 0;
-		while (done < len) {
-			long pos = offset + done;
-			long blk = pos / blockSize;
-			int in = (int) (pos % blockSize);
-			Copy c = copies.get(blk);
-			if (c == null) {
-				// read through to the next overlaid block
-				Long next = copies.higherKey(blk);
-				long end = next == null ? Long.MAX_VALUE : next * blockSize;
-				int k = (int) Math.min(len - done, end - pos);
-				base.read(pos, buf, off + done, k);
-				done += k;
-				continue;
-			}
-			int k = Math.min(len - done, blockSize - in);
-			base.read(c.baseOffset() + in, buf, off + done, k);
-			if (c.escaped() && in < 4) {
-				for (int i = in; i < 4 && i - in < k; i++) buf[off + done + i - in] = MAGIC[i];
-			}
-			done += k;
-		}
-	}
-
-	@Override
-	public void close() {
-		// the base layer belongs to the caller
+		return true;
 	}
 }
