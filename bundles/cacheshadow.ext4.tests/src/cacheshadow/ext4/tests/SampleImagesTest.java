@@ -59,4 +59,19 @@ class SampleImagesTest {
 			assertTrue(!replayed.deletedInodes().isEmpty(), "the workload deleted files");
 		}
 	}
+
+	/** Any layer: the same disk as a (compressed) qcow2 image, read through the lead's Qcow2Layer. */
+	@ParameterizedTest
+	@MethodSource("sets")
+	void qcow2LayerListsLikeTheRawImage(String set, @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+		Path d = Samples.dir(set);
+		Path q = tmp.resolve("disk.qcow2");
+		Oracles.run("qemu-img", "convert", "-c", "-O", "qcow2", d.resolve("disk.img").toString(), q.toString());
+		List<FileRecord> expected = ManifestFormat.read(d.resolve("manifest.round-6.tsv"));
+		try (cacheshadow.layers.Qcow2Layer layer = cacheshadow.layers.Qcow2Layer.open(q)) {
+			Ext4FileSystem fs = Ext4FileSystem.open(layer, Ext4FileSystem.Options.REPLAYED);
+			List<String> diff = Samples.diff(expected, fs.listing("/mnt/disk"));
+			assertEquals(List.of(), diff, String.join("\n", diff));
+		}
+	}
 }
