@@ -24,7 +24,6 @@ import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.listing.FileRecord;
-import cacheshadow.listing.Finding;
 
 /**
  * Hostile and damaged images: each defect gives a clear error (superblock) or a finding for the file concerned,

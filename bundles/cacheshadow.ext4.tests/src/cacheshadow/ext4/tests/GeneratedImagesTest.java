@@ -9,14 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -25,11 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import cacheshadow.ext4.BlockRun;
-import cacheshadow.ext4.DirectoryEntry;
 import cacheshadow.ext4.Ext4File;
 import cacheshadow.ext4.Ext4FileSystem;
-import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.ext4.ExtendedAttribute;
 import cacheshadow.layers.RawFileLayer;
 import cacheshadow.listing.FileRecord;
@@ -64,6 +56,7 @@ class GeneratedImagesTest {
 				Arguments.of("ext4-inline", new String[] { "-t", "ext4", "-O", "inline_data" }),
 				Arguments.of("ext4-metabg-1k", new String[] { "-t", "ext4", "-b", "1024", "-O", "meta_bg,^resize_inode" }),
 				Arguments.of("ext4-128inode-csumseed", new String[] { "-t", "ext4", "-I", "128", "-O", "metadata_csum_seed" }),
+				Arguments.of("ext4-ea_inode", new String[] { "-t", "ext4", "-O", "ea_inode" }),
 				Arguments.of("ext4-bigalloc-nojournal", new String[] { "-t", "ext4", "-O", "bigalloc,^has_journal", "-C", "16384" }));
 	}
 
@@ -79,9 +72,25 @@ class GeneratedImagesTest {
 			Oracles.debugfs(img, List.of(String.format("sif /exact4k.bin mtime 0x%08x", lo),
 					String.format("sif /exact4k.bin mtime_extra 0x%08x", extra)), true);
 		}
+		byte[] eaInodeValue = null;
+		if (name.contains("ea_inode")) {
+			// a value too big for the inode and its xattr block space goes to its own inode (debugfs stores up to 1 KiB)
+			byte[] v = new byte[1024];
+			for (int i = 0; i < v.length; i++) v[i] = (byte) (i * 7);
+			Files.write(tmp.resolve("eavalue"), v);
+			Oracles.debugfs(img, List.of("ea_set -f " + tmp.resolve("eavalue") + " /xattr.txt user.eainode"), true);
+			Oracles.debugfs(img, List.of("ea_get -f " + tmp.resolve("eaout") + " /xattr.txt user.eainode"), false);
+			eaInodeValue = Files.readAllBytes(tmp.resolve("eaout"));
+			assertEquals(1024, eaInodeValue.length);
+		}
 		try (RawFileLayer layer = new RawFileLayer(img)) {
 			Ext4FileSystem fs = Ext4FileSystem.open(layer, Ext4FileSystem.Options.REPLAYED);
 			List<FileRecord> listing = fs.listing("");
+			if (eaInodeValue != null) {
+				byte[] got = null;
+				for (ExtendedAttribute a : fs.extendedAttributes(fs.inode(fs.lookup("/xattr.txt")))) if (a.name().equals("user.eainode")) got = a.value();
+				assertArrayEquals(eaInodeValue, got, "xattr value kept in an ea_inode");
+			}
 			Map<String, FileRecord> byPath = new TreeMap<>();
 			Map<Long, FileRecord> byInode = new TreeMap<>();
 			for (FileRecord r : listing) {
@@ -141,29 +150,5 @@ class GeneratedImagesTest {
 
 	private static void check(List<String> problems, String what, Object expected, Object got) {
 		if (!java.util.Objects.equals(expected, got)) problems.add(what + ": oracle " + expected + " / ours " + got);
-	}
-
-	private static String field(String text, String regex) {
-		Matcher m = Pattern.compile(regex).matcher(text);
-		return m.find() ? m.group(1) : null;
-	}
-
-	static String tskType(FileType t) {
-		return switch (t) {
-		case REGULAR, REGULAR_EMPTY -> "r";
-		case DIRECTORY -> "d";
-		case SYMLINK -> "l";
-		case FIFO -> "p";
-		case CHAR_DEVICE -> "c";
-		case BLOCK_DEVICE -> "b";
-		case SOCKET -> "h";
-		default -> "-";
-		};
-	}
-
-	static Set<String> names(List<DirectoryEntry> es) {
-		Set<String> s = new LinkedHashSet<>();
-		for (DirectoryEntry e : es) s.add(e.name());
-		return s;
 	}
 }
