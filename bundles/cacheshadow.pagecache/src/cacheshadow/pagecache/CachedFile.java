@@ -47,6 +47,11 @@ public final class CachedFile {
 		return size;
 	}
 
+	/** The snapshot's physical address space the pages are read from. */
+	public Layer physicalLayer() {
+		return physical;
+	}
+
 	/** Number of page indices of {@code [0, size)}. */
 	public long pageCount() {
 		return size < 0 ? 0 : (size + PAGE - 1) / PAGE;
@@ -70,15 +75,16 @@ public final class CachedFile {
 	public boolean isComplete() {
 		if (size < 0 || pageCount() > pages.size()) return false;
 		for (long i = 0; i < pageCount(); i++) {
-			if (!provenance(i).hasData()) return false;
+			CachedPage p = pages.get(i);
+			if (p == null || !p.isWhole()) return false;
 		}
 		return size >= 0;
 	}
 
-	/** The 4 KiB at {@code index}, or null when no page with data is there. */
+	/** The 4 KiB at {@code index}, or null when no page with (entirely) valid data is there. */
 	public byte[] readPage(long index) throws IOException {
 		CachedPage p = pages.get(index);
-		if (p == null || !p.provenance().hasData() || p.physical() < 0) return null;
+		if (p == null || !p.isWhole()) return null;
 		byte[] out = new byte[PAGE];
 		physical.read(p.physical(), out, 0, PAGE);
 		return out;
@@ -98,7 +104,7 @@ public final class CachedFile {
 			int in = (int) (at % PAGE);
 			int n = Math.min(len - done, PAGE - in);
 			CachedPage p = pages.get(index);
-			boolean has = p != null && p.provenance().hasData() && p.physical() >= 0;
+			boolean has = p != null && p.isWhole();
 			if (has) {
 				physical.read(p.physical() + in, buf, off + done, n);
 				got += n;

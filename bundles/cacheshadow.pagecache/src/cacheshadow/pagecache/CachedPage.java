@@ -10,10 +10,24 @@ package cacheshadow.pagecache;
  * @param physical   guest-physical address of the 4 KiB frame, or -1
  * @param flags      the folio's {@code flags} (the head page's), or 0
  * @param dirtyMark  whether the XArray marks the entry dirty ({@code PAGECACHE_TAG_DIRTY}, XA_MARK_0)
+ * @param validSectors bit i set when 512-byte sector i of the page holds valid data: {@code 0xff} for an up-to-date
+ *                   page, fewer when only some buffer heads of a not-up-to-date page are ({@code BH_Uptodate})
  * @param value      for evicted and swapped-out pages the value entry's integer (shadow / {@code swp_entry_t}), else 0
  */
 public record CachedPage(long index, Provenance provenance, long page, long folio, long physical, long flags,
-		boolean dirtyMark, long value) {
+		boolean dirtyMark, int validSectors, long value) {
+
+	public static final int ALL_SECTORS = 0xff;
+
+	/** True when all 4096 bytes are valid data in the snapshot. */
+	public boolean isWhole() {
+		return provenance.hasData() && validSectors == ALL_SECTORS && physical >= 0;
+	}
+
+	/** True when the 512-byte sector at {@code byteInPage / 512} is valid data in the snapshot. */
+	public boolean hasByte(int byteInPage) {
+		return provenance.hasData() && physical >= 0 && (validSectors >>> (byteInPage >>> 9) & 1) != 0;
+	}
 
 	/** Swap type of a {@link Provenance#SWAPPED_OUT} page: {@code swp_type()} with {@code MAX_SWAPFILES_SHIFT} 5. */
 	public int swapType() {

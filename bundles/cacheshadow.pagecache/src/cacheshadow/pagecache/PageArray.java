@@ -19,7 +19,7 @@ public final class PageArray {
 
 	private final LinuxKernel kernel;
 	private final long base, pageSize, maxPfn;
-	final long flagsOff, mappingOff, indexOff, compoundHeadOff;
+	final long flagsOff, mappingOff, indexOff, compoundHeadOff, privateOff;
 	/** {@code folio._folio_nr_pages} relative to the head page, or -1; else {@link #orderOff}. */
 	private final long nrPagesOff;
 	/** {@code folio._folio_order} (a byte) or, with {@link #orderInFlags1}, the low byte of {@code folio._flags_1}. */
@@ -37,6 +37,7 @@ public final class PageArray {
 		mappingOff = b.field("page", "mapping").offset();
 		indexOff = b.field("page", "index").offset();
 		compoundHeadOff = b.field("page", "compound_head").offset();
+		privateOff = b.field("page", "private").offset();
 		flags = new PageFlags(b);
 		Btf.Field nr = b.compositeId("folio") >= 0 ? b.fieldOrNull("folio", "_folio_nr_pages") : null;
 		nrPagesOff = nr == null ? -1 : nr.offset();

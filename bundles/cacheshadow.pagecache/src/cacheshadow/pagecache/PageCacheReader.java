@@ -28,6 +28,7 @@ public final class PageCacheReader {
 	private final long iMappingOff, iSizeOff, iPagesOff, hostOff;
 	private final long shmemAops;
 	private final long aOpsOff;
+	private final BufferHeads buffers;
 
 	public PageCacheReader(LinuxKernel kernel) throws IOException {
 		this(new PageArray(kernel), new XArrayWalker(kernel));
@@ -53,6 +54,13 @@ public final class PageCacheReader {
 			// snapshot only without kallsyms: callers say which mappings are shmem
 		}
 		shmemAops = shmem;
+		BufferHeads bh = null;
+		try {
+			bh = new BufferHeads(kernel);
+		} catch (IOException e) {
+			// no buffer_head in BTF: pages count as a whole
+		}
+		buffers = bh;
 	}
 
 	public PageArray pageArray() {
@@ -116,7 +124,7 @@ public final class PageCacheReader {
 		if (e.isValue()) {
 			Provenance p = shmem ? Provenance.SWAPPED_OUT : Provenance.EVICTED;
 			long n = Math.min(e.span(), 1 << 9);
-			for (long i = 0; i < n; i++) out.put(e.index() + i, new CachedPage(e.index() + i, p, 0, 0, -1, 0, e.mark0(), e.integer()));
+			for (long i = 0; i < n; i++) out.put(e.index() + i, new CachedPage(e.index() + i, p, 0, 0, -1, 0, e.mark0(), 0, e.integer()));
 			return;
 		}
 		long head = e.value();
@@ -158,20 +166,36 @@ public final class PageCacheReader {
 			findings.add(Finding.anomaly("dirty-flag-mark-mismatch", head, String.format(
 					"index %d of mapping 0x%x: PG_dirty %s but XArray dirty mark %s", e.index(), mapping, dirty ? "set" : "clear", e.mark0() ? "set" : "clear")));
 		}
+		boolean uptodate = (flags & f.uptodate) != 0;
 		Provenance prov;
-		if ((flags & f.uptodate) == 0) prov = Provenance.NOT_UPTODATE;
-		else if (dirty) prov = Provenance.DIRTY;
+		if (dirty) prov = Provenance.DIRTY;
 		else if ((flags & f.writeback) != 0) prov = Provenance.WRITEBACK;
 		else prov = Provenance.CLEAN;
+		// Buffer heads (folio->private when PG_private): which blocks of a not-up-to-date page are valid, and
+		// whether jbd2 holds them.
+		BufferHeads.State bufs = null;
+		if ((flags & f.isPrivate) != 0 && buffers != null) {
+			long priv = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.privateOff);
+			bufs = buffers.read(priv, head, pages.physical(head), nr, findings);
+		}
 		for (long i = 0; i < nr; i++) {
 			long page = head + i * pages.pageSize();
 			long pa = pages.physical(page);
 			Provenance p = prov;
+			int valid = CachedPage.ALL_SECTORS;
+			if (bufs != null) {
+				if (!uptodate) valid = bufs.uptodateSectors(i);
+				if (p == Provenance.CLEAN && bufs.dirty(i)) p = Provenance.DIRTY;
+				else if (p == Provenance.CLEAN && bufs.journaled(i)) p = Provenance.JOURNALED;
+			} else if (!uptodate) {
+				valid = 0;
+			}
+			if (valid == 0) p = Provenance.NOT_UPTODATE;
 			if (pa < 0 || (p.hasData() && !physical.isMapped(pa, CachedFile.PAGE))) {
 				p = Provenance.ABSENT;
 				pa = -1;
 			}
-			out.put(e.index() + i, new CachedPage(e.index() + i, p, page, head, pa, flags, e.mark0(), 0));
+			out.put(e.index() + i, new CachedPage(e.index() + i, p, page, head, pa, flags, e.mark0(), p.hasData() ? valid : 0, 0));
 		}
 	}
 }

@@ -6,6 +6,12 @@ public enum Provenance {
 	DIRTY,
 	/** In the page cache, being written to the disk ({@code PG_writeback}, no longer dirty). */
 	WRITEBACK,
+	/**
+	 * A block-device page whose buffers are attached to the jbd2 journal ({@code BH_JBD}): metadata modified in
+	 * a transaction that is not yet checkpointed to its home location, so usually newer than the disk even though
+	 * neither {@code PG_dirty} nor {@code BH_Dirty} says so (jbd2 keeps its own dirty bit).
+	 */
+	JOURNALED,
 	/** In the page cache and up to date, equal to what the disk holds (or tmpfs data never meant for a disk). */
 	CLEAN,
 	/** In the page cache but not {@code PG_uptodate}: a read in flight; its bytes are not valid data. */
@@ -19,6 +25,6 @@ public enum Provenance {
 
 	/** True when the page's bytes are in the snapshot. */
 	public boolean hasData() {
-		return this == DIRTY || this == WRITEBACK || this == CLEAN;
+		return this == DIRTY || this == WRITEBACK || this == JOURNALED || this == CLEAN;
 	}
 }

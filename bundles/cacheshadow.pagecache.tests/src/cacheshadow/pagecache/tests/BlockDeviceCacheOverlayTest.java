@@ -1,0 +1,118 @@
+package cacheshadow.pagecache.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.caches.Mount;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.layers.LittleEndian;
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
+import cacheshadow.listing.ManifestFormat;
+import cacheshadow.pagecache.BlockDeviceCache;
+import cacheshadow.pagecache.BlockDeviceCacheOverlay;
+import cacheshadow.pagecache.PageCacheReader;
+import cacheshadow.pagecache.Provenance;
+
+/**
+ * The block-device cache of the ext4 disk laid over the stale {@code disk.img}: the directory blocks of the phase-2
+ * directories (only in memory) parse as ext4 directory blocks naming the phase-2 files with their manifest inode
+ * numbers, while the same blocks of the disk alone do not; bytes not cached come from the disk unchanged.
+ */
+class BlockDeviceCacheOverlayTest {
+	/** One linear ext4 directory block ({@code struct ext4_dir_entry_2} chain), or null when it is not one. */
+	static Map<String, Long> parseDirectoryBlock(byte[] b) {
+		Map<String, Long> names = new HashMap<>();
+		int off = 0;
+		while (off < b.length) {
+			if (off + 8 > b.length) return null;
+			long inode = LittleEndian.u32(b, off);
+			int recLen = LittleEndian.u16(b, off + 4);
+			int nameLen = b[off + 6] & 0xff;
+			if (recLen < 12 || recLen % 4 != 0 || off + recLen > b.length || 8 + nameLen > recLen) return null;
+			if (inode != 0 && nameLen > 0) names.put(new String(b, off + 8, nameLen, StandardCharsets.UTF_8), inode);
+			off += recLen;
+		}
+		return off == b.length && names.containsKey(".") || names.size() > 0 ? names : null;
+	}
+
+	@ParameterizedTest(name = "{0} kernel-files={1}")
+	@CsvSource({ "debian-6.1-kaslr, true", "debian-6.1-kaslr, false", "debian-6.12-kaslr, true", "debian-6.12-kaslr, false" })
+	void overlayHoldsThePhase2DirectoryBlocks(String set, boolean kernelFiles) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf")); Layer disk = Layers.openDisk(Samples.file(set, "disk.img"))) {
+			CacheAnalysis a = CacheAnalysis.open(mem, kernelFiles ? Samples.dir(set).resolve("kernel") : null, Progress.NONE);
+			Mount ext4 = a.mounts().stream().filter(m -> m.path().equals("/mnt/disk")).findFirst().orElseThrow();
+			List<Finding> findings = new ArrayList<>();
+			BlockDeviceCache cache = BlockDeviceCache.of(new PageCacheReader(a.kernel()), ext4, findings);
+			assertNotNull(cache);
+			assertEquals(0, cache.startBytes());
+			assertEquals(disk.size(), cache.sizeBytes());
+			BlockDeviceCacheOverlay overlay = cache.overlay(disk);
+
+			byte[] sb = new byte[1024];
+			overlay.read(1024, sb, 0, sb.length);
+			assertEquals(0xEF53, LittleEndian.u16(sb, 0x38));
+			int blockSize = 1024 << LittleEndian.u32(sb, 0x18);
+
+			// Phase-2 names directly under /mnt/disk/new, and their inode numbers, from the ground truth.
+			Map<String, Long> expected = new HashMap<>();
+			for (FileRecord r : ManifestFormat.read(Samples.file(set, "manifest.tsv"))) {
+				String p = r.path();
+				if (p.startsWith("/mnt/disk/new/") && p.indexOf('/', "/mnt/disk/new/".length()) < 0) expected.put(p.substring(14), r.inode());
+			}
+			assertTrue(expected.containsKey("p2_file_1.txt"), expected.toString());
+
+			Map<String, Long> fromOverlay = new HashMap<>();
+			int dirBlocks = 0, dirty = 0;
+			byte[] mb = new byte[blockSize], db = new byte[blockSize];
+			for (long block : cache.cachedBlocks(blockSize)) {
+				if ((block + 1) * blockSize > disk.size()) continue;
+				overlay.read(block * blockSize, mb, 0, blockSize);
+				Map<String, Long> names = parseDirectoryBlock(mb);
+				if (names == null || !names.containsKey("p2_file_1.txt")) continue;
+				dirBlocks++;
+				Provenance prov = cache.provenance(block, blockSize);
+				if (prov == Provenance.DIRTY || prov == Provenance.JOURNALED) dirty++;
+				fromOverlay.putAll(names);
+				System.out.println("  directory block " + block + " " + prov + " " + names);
+				disk.read(block * blockSize, db, 0, blockSize);
+				Map<String, Long> onDisk = parseDirectoryBlock(db);
+				assertFalse(onDisk != null && onDisk.containsKey("p2_file_1.txt"), "block " + block + " names p2_file_1.txt on the stale disk too");
+			}
+			for (Map.Entry<String, Long> e : expected.entrySet()) {
+				assertEquals(e.getValue(), fromOverlay.get(e.getKey()), "/mnt/disk/new/" + e.getKey() + " in the cached directory block");
+			}
+			// Where the cache has no page the overlay is the disk.
+			byte[] x = new byte[4096], y = new byte[4096];
+			int compared = 0;
+			for (long off = 0; off < disk.size() && compared < 64; off += 4096) {
+				if (overlay.fromMemory(off)) continue;
+				overlay.read(off, x, 0, 4096);
+				disk.read(off, y, 0, 4096);
+				assertArrayEquals(y, x);
+				compared++;
+			}
+			System.out.printf("%s kernel-files=%s: block-device cache %d pages (%d dirty), %d directory block(s) naming %s, %d dirty or journaled; findings %s%n",
+					set, kernelFiles, cache.cachedBlocks(4096).length, cache.dirtyBlocks(4096).length, dirBlocks, expected.keySet(), dirty, findings);
+			assertTrue(dirBlocks >= 1);
+			// jbd2 holds the modified directory block in the running transaction: newer than the disk.
+			assertEquals(dirBlocks, dirty);
+			assertTrue(findings.isEmpty(), findings.toString());
+		}
+	}
+}
