@@ -71,7 +71,7 @@ public final class CacheAnalysis {
 		List<Finding> notes = new ArrayList<>();
 		if (kernelDir != null) {
 			if (!Files.isDirectory(kernelDir)) throw new IOException(kernelDir + ": not a directory");
-			btf = kernelBtf(kernelDir);
+			btf = kernelBtf(kernelDir, notes);
 			symbols = kernelSymbols(kernelDir);
 		}
 		KaslrDetector.Result kaslr = null;
@@ -169,7 +169,7 @@ public final class CacheAnalysis {
 				mounts, all, orphans, findings, listed[0], inodes.count(), System.nanoTime() - t0);
 	}
 
-	private static Btf kernelBtf(Path dir) throws IOException {
+	private static Btf kernelBtf(Path dir, List<Finding> notes) throws IOException {
 		Path raw = dir.resolve("vmlinux.btf");
 		if (Files.isRegularFile(raw)) return BtfParser.parse(raw);
 		try (Stream<Path> s = Files.list(dir)) {
@@ -177,6 +177,17 @@ public final class CacheAnalysis {
 				String n = p.getFileName().toString();
 				if (n.startsWith("vmlinux") && !n.endsWith(".zst") && !n.endsWith(".xz") && !n.endsWith(".gz") && Files.isRegularFile(p)) {
 					return BtfParser.parse(p);
+				}
+			}
+		}
+		// Last resort: the bzImage's compressed payload (seconds of decompression).
+		try (Stream<Path> s = Files.list(dir)) {
+			for (Path p : s.sorted().toList()) {
+				if (!p.getFileName().toString().startsWith("vmlinuz") || !Files.isRegularFile(p)) continue;
+				try {
+					return BtfParser.parse(p);
+				} catch (IOException e) {
+					notes.add(new Finding(Finding.Severity.WARNING, "kernel-btf-unreadable", p.toString(), e.getMessage() + "; the snapshot's own BTF is used"));
 				}
 			}
 		}

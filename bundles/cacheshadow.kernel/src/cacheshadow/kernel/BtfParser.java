@@ -68,11 +68,17 @@ public final class BtfParser {
 		return new BtfParser(blob, source, base).parseTypes();
 	}
 
-	/** A raw BTF file, or an ELF file (vmlinux) whose {@code .BTF} section is used. */
+	/**
+	 * A raw BTF file, an ELF file (vmlinux) whose {@code .BTF} section is used, or a bzImage (vmlinuz) whose payload
+	 * is decompressed first.
+	 */
 	public static Btf parse(Path file) throws IOException {
 		long size = Files.size(file);
 		if (size > Integer.MAX_VALUE - 16) throw new BtfFormatException(file.toString(), "too large for BTF (" + size + " bytes)");
 		byte[] data = Files.readAllBytes(file);
+		if (BzImage.isBzImage(data)) {
+			return parse(ElfSections.section(BzImage.vmlinux(data, file.toString()), ".BTF", file + " (payload)"), file + " (bzImage payload .BTF)");
+		}
 		if (data.length >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F') {
 			return parse(ElfSections.section(data, ".BTF", file.toString()), file + " (.BTF)");
 		}

@@ -1,0 +1,60 @@
+package cacheshadow.kernel.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.BtfParser;
+import cacheshadow.kernel.BzImage;
+import cacheshadow.layers.EvidenceFormatException;
+
+class BzImageTest {
+	@Test
+	void xzPayloadOf61GivesTheSameBtf() throws Exception {
+		String set = "debian-6.1-kaslr";
+		long t0 = System.nanoTime();
+		Btf fromVmlinuz = BtfParser.parse(Samples.file(set, "kernel/vmlinuz"));
+		System.out.printf("%s: BTF from vmlinuz (XZ payload) in %.0f ms%n", set, (System.nanoTime() - t0) / 1e6);
+		Btf raw = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		assertEquals(raw.typeCount(), fromVmlinuz.typeCount());
+		assertEquals(raw.field("dentry", "d_name"), fromVmlinuz.field("dentry", "d_name"));
+		byte[] elf = BzImage.vmlinux(Files.readAllBytes(Samples.file(set, "kernel/vmlinuz")), "vmlinuz");
+		assertTrue(elf[0] == 0x7f && elf[1] == 'E' && elf[2] == 'L' && elf[3] == 'F');
+		// The .BTF bytes inside the payload equal the raw section shipped next to it.
+		byte[] btf = Files.readAllBytes(Samples.file(set, "kernel/vmlinux.btf"));
+		int at = indexOf(elf, Arrays.copyOf(btf, 64));
+		assertTrue(at > 0);
+		assertArrayEquals(btf, Arrays.copyOfRange(elf, at, at + btf.length));
+	}
+
+	@Test
+	void damagedPayloadsFailClearly() throws Exception {
+		byte[] z = Files.readAllBytes(Samples.file("debian-6.1-kaslr", "kernel/vmlinuz"));
+		byte[] cut = Arrays.copyOf(z, z.length / 3);
+		assertThrows(EvidenceFormatException.class, () -> BzImage.vmlinux(cut, "cut"));
+		byte[] notKernel = new byte[4096];
+		assertThrows(EvidenceFormatException.class, () -> BzImage.vmlinux(notKernel, "zeros"));
+		byte[] flipped = z.clone();
+		for (int i = 30_000; i < 30_064; i++) flipped[i] ^= 0x5a;
+		try {
+			BzImage.vmlinux(flipped, "flipped");
+		} catch (EvidenceFormatException expected) {
+			// damaged input may fail or decode to garbage; it must not hang or throw anything else
+		}
+	}
+
+	private static int indexOf(byte[] hay, byte[] needle) {
+		outer: for (int i = 0; i + needle.length <= hay.length; i++) {
+			for (int k = 0; k < needle.length; k++) if (hay[i + k] != needle[k]) continue outer;
+			return i;
+		}
+		return -1;
+	}
+}
