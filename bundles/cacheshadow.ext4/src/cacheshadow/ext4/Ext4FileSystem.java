@@ -353,13 +353,23 @@ public final class Ext4FileSystem implements AutoCloseable {
 		FileType type = FileType.fromMode(in.mode, in.size);
 		String sha = null, target = null;
 		try {
-			if (hash && type.isRegular()) sha = open(in).sha256();
+			if (hash && type.isRegular() && in.size > maxFileSize(in)) {
+				finding("ext4-inode", path, "inode " + in.number + ": i_size " + in.size + " exceeds what its block map can address; not hashed");
+			} else if (hash && type.isRegular()) sha = open(in).sha256();
 			if (type == FileType.SYMLINK) target = symlinkTarget(in);
 		} catch (IOException e) {
 			finding("ext4-content", path, "inode " + in.number + ": " + e.getMessage());
 		}
 		return new FileRecord(path, type, in.mode, in.uid, in.gid, in.size, in.linksCount, in.number, in.atime, in.mtime,
 				in.ctime, in.mtimeNanos, sha, target);
+	}
+
+	/** Largest size the inode's mapping scheme can address ("Inode Size" limits): extents 2^32 blocks, else 12+p+p²+p³. */
+	public long maxFileSize(Ext4Inode in) {
+		if (in.hasInlineData()) return blockSize; // i_block + system.data never exceed a block
+		if (in.hasExtents()) return (1L << 32) * blockSize;
+		long p = blockSize / 4;
+		return Math.multiplyHigh(p * p, p) != 0 ? Long.MAX_VALUE : (12 + p + p * p + p * p * p) * blockSize;
 	}
 
 	// ---- forensic extras

@@ -49,6 +49,7 @@ final class HtreeDirectory {
 		void leaf(byte[] block, long logical);
 	}
 
+	/** Visits the directory's leaf blocks in order; only mapped blocks are visited, so a bogus i_size costs nothing. */
 	private static void walk(Ext4FileSystem fs, Ext4Inode dir, boolean verify, LeafVisitor v, List<DirectoryEntry> out) throws IOException {
 		Ext4File f = fs.open(dir);
 		int bs = fs.blockSize();
@@ -56,30 +57,40 @@ final class HtreeDirectory {
 		byte[] b = new byte[bs];
 		boolean csum = fs.superblock().hasMetadataCsum();
 		int seed = dir.checksumSeed(fs.checksumSeed());
-		for (long lb = 0; lb < nblocks && out.size() < MAX_ENTRIES; lb++) {
-			BlockRun run = f.blockMap().runAt(lb);
-			if (run == null || run.unwritten()) {
-				if (run == null) fs.finding("ext4-dir", "inode " + dir.number, "directory block " + lb + " is a hole");
-				continue;
+		long expected = 0;
+		for (BlockRun run : f.blockMap().runs()) {
+			if (run.logical() >= nblocks || out.size() >= MAX_ENTRIES) break;
+			if (run.logical() > expected && verify) {
+				fs.finding("ext4-dir", "inode " + dir.number, "directory blocks " + expected + ".." + (run.logical() - 1) + " are a hole");
 			}
-			long phys = run.physical() + (lb - run.logical());
-			try {
-				f.readFully(lb * bs, b, 0, bs);
-			} catch (IOException e) {
-				fs.finding("ext4-dir", "inode " + dir.number, "directory block " + lb + " unreadable: " + e.getMessage());
-				continue;
+			expected = run.logicalEnd();
+			if (run.unwritten()) continue;
+			for (long lb = run.logical(); lb < Math.min(run.logicalEnd(), nblocks) && out.size() < MAX_ENTRIES; lb++) {
+				long phys = run.physical() + (lb - run.logical());
+				try {
+					fs.layer().read(phys * bs, b, 0, bs);
+				} catch (IOException e) {
+					fs.finding("ext4-dir", "inode " + dir.number, "directory block " + lb + " unreadable: " + e.getMessage());
+					continue;
+				}
+				if (lb == 0 && dir.isHtree()) {
+					if (verify) {
+						checkRoot(fs, dir, b, phys, seed);
+						v.leaf(b, lb); // "." and ".."; the dx_root hides in the ".." entry's rec_len
+					}
+					continue;
+				}
+				boolean dxNode = lb > 0 && dir.isHtree() && u32(b, 0) == 0 && recLen(u16(b, 4), bs) == bs;
+				if (dxNode) {
+					if (csum && verify) verifyDx(fs, dir, b, 8, phys, seed);
+					continue;
+				}
+				if (csum && verify) verifyLeaf(fs, dir, b, phys, seed);
+				v.leaf(b, lb);
 			}
-			if (lb == 0 && dir.isHtree()) {
-				if (verify) checkRoot(fs, dir, b, phys, seed);
-				continue; // the dx_root block holds only "." and ".."
-			}
-			boolean dxNode = lb > 0 && dir.isHtree() && u32(b, 0) == 0 && recLen(u16(b, 4), bs) == bs;
-			if (dxNode) {
-				if (csum && verify) verifyDx(fs, dir, b, 8, phys, seed);
-				continue;
-			}
-			if (csum && verify) verifyLeaf(fs, dir, b, phys, seed);
-			v.leaf(b, lb);
+		}
+		if (verify && expected < nblocks && nblocks > 0) {
+			fs.finding("ext4-dir", "inode " + dir.number, "directory blocks " + expected + ".." + (nblocks - 1) + " (of i_size " + dir.size + ") are not mapped");
 		}
 	}
 

@@ -240,4 +240,17 @@ class BadInputTest {
 		assertTrue(names.stream().anyMatch(n -> n.path().equals("/mnt/f2.txt") && n.inode() == ino && !n.inodeReused()), names.toString());
 		assertTrue(Ext4FileSystem.open(pristine).deletedNames("").isEmpty(), "a fresh image has no removed names");
 	}
+
+	@Test
+	void absurdSizesCostNothing() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long sub = p.lookup("/sub"), f1 = p.lookup("/f1.txt");
+		ByteArrayLayer a = pristine.copy();
+		a.put32(inodeOffset(p, sub) + 0x04, 0xfffff000L); // directory i_size ~ 4 GiB, one block mapped
+		a.put32(inodeOffset(p, sub) + 0x6C, 0x7fff);
+		a.put32(inodeOffset(p, f1) + 0x6C, 0x7fffffffL); // regular file i_size ~ 2^63
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-dir", "/f1.txt");
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-inode") && f.location().equals("/f1.txt")), fs.findings().toString());
+		assertTrue(fs.listing("").stream().anyMatch(r -> r.path().equals("/sub/inner.txt")), "the directory's real block is still read");
+	}
 }
