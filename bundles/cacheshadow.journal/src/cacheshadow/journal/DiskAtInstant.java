@@ -82,17 +82,38 @@ public final class DiskAtInstant implements Layer {
 		int bs = store.blockSize(), us = store.unitSize();
 		long end = offset + len;
 		long runStart = -1, runEnd = -1; // pending base range, read in one call
+		int[] large = index.largeDiscards();
+		int nLarge = index.largeDiscardsBefore(entryCount);
+		int[] dEntry = nLarge == 0 ? null : new int[64];
+		long[] dMask = nLarge == 0 ? null : new long[64];
 		for (long pos = offset; pos < end;) {
 			long b = pos / bs;
 			long bStart = b * bs;
 			long s = pos, e = Math.min(end, bStart + bs);
 			long need = JournalIndex.unitMask(b, bs, us, s, e);
+			// the newest large discard covering each needed unit (few: a scan)
+			int nd = 0;
+			long discarded = 0;
+			for (int k = nLarge - 1; k >= 0 && discarded != need; k--) {
+				int de = large[k];
+				long ds = log.diskOffset(de), dEnd = ds + log.length(de);
+				if (dEnd <= s || ds >= e) continue;
+				long m = JournalIndex.unitMask(b, bs, us, Math.max(s, ds), Math.min(e, dEnd)) & need & ~discarded;
+				if (m == 0) continue;
+				dEntry[nd] = de;
+				dMask[nd++] = m;
+				discarded |= m;
+			}
 			BlockVersions vs = entryCount == 0 ? null : store.versions(b);
 			if (vs != null) {
 				for (int j = vs.findPrev(vs.countBefore(entryCount), need); j >= 0; j = need == 0 ? -1 : vs.findPrev(j, need)) {
 					long m = vs.mask(j) & need;
 					need &= ~m;
 					int entry = vs.entry(j);
+					long zero = 0; // units a newer large discard erased
+					for (int k = 0; k < nd; k++) if (dEntry[k] > entry) zero |= dMask[k];
+					fillZero(m & zero, b, bs, us, s, e, offset, buf, off);
+					m &= ~zero;
 					while (m != 0) { // each run of consecutive units this version supplies
 						int ua = Long.numberOfTrailingZeros(m);
 						int ub = ua + Long.numberOfTrailingZeros(~(m >>> ua));
@@ -103,6 +124,8 @@ public final class DiskAtInstant implements Layer {
 					}
 				}
 			}
+			fillZero(need & discarded, b, bs, us, s, e, offset, buf, off);
+			need &= ~discarded;
 			while (need != 0) { // units still the base image's
 				int ua = Long.numberOfTrailingZeros(need);
 				int ub = ua + Long.numberOfTrailingZeros(~(need >>> ua));
@@ -119,6 +142,19 @@ public final class DiskAtInstant implements Layer {
 			pos = e;
 		}
 		if (runStart >= 0) base.read(runStart, buf, off + (int) (runStart - offset), (int) (runEnd - runStart));
+	}
+
+	/** Zeros the bytes of units {@code m} of block {@code b} that lie in {@code [s, e)}. */
+	private static void fillZero(long m, long b, int bs, int us, long s, long e, long offset, byte[] buf, int off) {
+		long bStart = b * bs;
+		while (m != 0) {
+			int ua = Long.numberOfTrailingZeros(m);
+			int ub = ua + Long.numberOfTrailingZeros(~(m >>> ua));
+			if (ub > 64) ub = 64;
+			long cs = Math.max(s, bStart + (long) ua * us), ce = Math.min(e, bStart + (long) ub * us);
+			java.util.Arrays.fill(buf, off + (int) (cs - offset), off + (int) (ce - offset), (byte) 0);
+			m = ub >= 64 ? 0 : m & (-1L << ub);
+		}
 	}
 
 	@Override

@@ -12,7 +12,11 @@ import cacheshadow.layers.Progress;
  * and whether its content actually differs (a block can be rewritten with the same bytes). The file-level diff is
  * {@link FileChanges}, which needs a file system on the two {@link DiskAtInstant}s.
  */
-public record DiskChanges(ResolvedInstant from, ResolvedInstant to, List<BlockChange> blocks) {
+public record DiskChanges(ResolvedInstant from, ResolvedInstant to, List<BlockChange> blocks, List<Discard> largeDiscards) {
+
+	/** A discard too large to list block by block: entry {@code entry} zeroed {@code [offset, offset+length)}. */
+	public record Discard(int entry, long offset, long length) {
+	}
 
 	/** Blocks written in {@code (from, to]}, compared on {@code before} and {@code after}. */
 	public static DiskChanges between(DiskAtInstant before, DiskAtInstant after, ResolvedInstant from, ResolvedInstant to, Progress progress)
@@ -36,7 +40,9 @@ public record DiskChanges(ResolvedInstant from, ResolvedInstant to, List<BlockCh
 			out.add(c.withContentDiffers(!Arrays.equals(x, 0, n, y, 0, n)));
 			progress.worked(1);
 		}
-		return new DiskChanges(from, to, List.copyOf(out));
+		List<Discard> large = new ArrayList<>();
+		for (int e : idx.largeDiscardsBetween(a, b)) large.add(new Discard(e, idx.log().diskOffset(e), idx.log().length(e)));
+		return new DiskChanges(from, to, List.copyOf(out), List.copyOf(large));
 	}
 
 	public long changedBlockCount() {
@@ -48,6 +54,9 @@ public record DiskChanges(ResolvedInstant from, ResolvedInstant to, List<BlockCh
 		out.append("# ").append(from.toString()).append('\n');
 		out.append("# ").append(to.toString()).append('\n');
 		out.append(String.format("# %d blocks written, %d with different content%n", blocks.size(), changedBlockCount()));
+		for (Discard d : largeDiscards) {
+			out.append(String.format("# entry %d discarded bytes %d+%d (listed as a range, not per block)%n", d.entry(), d.offset(), d.length()));
+		}
 		out.append("block\toffset\twrites\tfirst_entry\tlast_entry\tcontent\n");
 		for (BlockChange c : blocks) {
 			out.append(Long.toString(c.block())).append('\t').append(Long.toString(c.offset())).append('\t')

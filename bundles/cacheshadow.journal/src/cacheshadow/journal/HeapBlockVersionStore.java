@@ -52,7 +52,7 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		}
 	}
 
-	/** Indexes every entry of {@code log} that changes the disk. */
+	/** Indexes every entry of {@code log} that changes the disk, except large discards (see {@link JournalIndex}). */
 	public static HeapBlockVersionStore build(WriteLog log, Progress progress) {
 		int unit = log.sectorSize();
 		int bs = BlockVersionStore.blockSizeFor(unit);
@@ -60,7 +60,7 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		progress.begin("Indexing " + log.name(), n);
 		long pairs = 0; // exact count first: one allocation, no copies
 		for (int i = 0; i < n; i++) {
-			if (!log.changesDisk(i)) continue;
+			if (!log.changesDisk(i) || JournalIndex.isLargeDiscard(log, i)) continue;
 			long start = log.diskOffset(i), end = start + log.length(i);
 			pairs += (end - 1) / bs - start / bs + 1;
 		}
@@ -71,7 +71,7 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		int p = 0;
 		long maxBlock = 0;
 		for (int i = 0; i < n; i++) {
-			if (!log.changesDisk(i)) continue;
+			if (!log.changesDisk(i) || JournalIndex.isLargeDiscard(log, i)) continue;
 			long start = log.diskOffset(i);
 			long end = start + log.length(i);
 			for (long b = start / bs; b * bs < end; b++) {

@@ -16,8 +16,16 @@ import cacheshadow.layers.Progress;
  * first {@code n} entries ({@link InstantSpec} turns names into counts).
  */
 public final class JournalIndex implements AutoCloseable {
+	/**
+	 * Discards longer than this are kept as ranges instead of one version per block: a whole-device discard (mkfs,
+	 * or a hostile entry claiming 2^50 sectors) must not cost a version per block. They are few; a read checks them
+	 * by a scan.
+	 */
+	public static final long LARGE_DISCARD_BYTES = 1 << 20;
+
 	private final WriteLog log;
 	private final BlockVersionStore store;
+	private final int[] largeDiscards;
 
 	public JournalIndex(WriteLog log, BlockVersionStore store) {
 		if (store.entryCount() != log.entryCount() || store.unitSize() != log.sectorSize()) {
@@ -25,6 +33,35 @@ public final class JournalIndex implements AutoCloseable {
 		}
 		this.log = log;
 		this.store = store;
+		int k = 0;
+		int[] ld = new int[16];
+		for (int i = 0; i < log.entryCount(); i++) {
+			if (isLargeDiscard(log, i)) {
+				if (k == ld.length) ld = Arrays.copyOf(ld, k * 2);
+				ld[k++] = i;
+			}
+		}
+		this.largeDiscards = Arrays.copyOf(ld, k);
+	}
+
+	static boolean isLargeDiscard(WriteLog log, int i) {
+		return (log.flags(i) & WriteLog.DISCARD) != 0 && log.length(i) > LARGE_DISCARD_BYTES;
+	}
+
+	/** Entries of the large discards, ascending. */
+	int[] largeDiscards() {
+		return largeDiscards;
+	}
+
+	/** Number of large discards among the first {@code entryLimit} entries. */
+	int largeDiscardsBefore(long entryLimit) {
+		int lo = 0, hi = largeDiscards.length;
+		while (lo < hi) {
+			int m = (lo + hi) >>> 1;
+			if (largeDiscards[m] < entryLimit) lo = m + 1;
+			else hi = m;
+		}
+		return lo;
 	}
 
 	/** Builds the index in memory. */
@@ -82,6 +119,10 @@ public final class JournalIndex implements AutoCloseable {
 			int j = vs.findPrev(vs.countBefore(entryLimit), need);
 			if (j >= 0) best = Math.max(best, vs.entry(j));
 		}
+		for (int k = largeDiscardsBefore(entryLimit) - 1; k >= 0 && largeDiscards[k] > best; k--) {
+			int e = largeDiscards[k];
+			if (log.diskOffset(e) < end && offset < log.diskOffset(e) + log.length(e)) return e;
+		}
 		return best;
 	}
 
@@ -100,7 +141,8 @@ public final class JournalIndex implements AutoCloseable {
 
 	/**
 	 * The 4 KiB blocks that entries {@code [fromEntries, toEntries)} wrote or discarded, ascending, without content
-	 * comparison (see {@link DiskChanges} for that). O(entries in the range + blocks log blocks).
+	 * comparison (see {@link DiskChanges} for that). O(entries in the range + blocks log blocks). Large discards are
+	 * not listed block by block: see {@link #largeDiscardsBetween}.
 	 */
 	public List<BlockChange> changedBlocks(int fromEntries, int toEntries) {
 		if (fromEntries < 0 || toEntries > log.entryCount() || fromEntries > toEntries) {
@@ -111,7 +153,7 @@ public final class JournalIndex implements AutoCloseable {
 		int[] entries = new int[cap];
 		long max = 0;
 		for (int i = fromEntries; i < toEntries; i++) {
-			if (!log.changesDisk(i)) continue;
+			if (!log.changesDisk(i) || isLargeDiscard(log, i)) continue;
 			long s = log.diskOffset(i), e = s + log.length(i);
 			for (long b = s / BlockChange.BLOCK_SIZE; b * BlockChange.BLOCK_SIZE < e; b++) {
 				if (p == blocks.length) {
@@ -135,6 +177,13 @@ public final class JournalIndex implements AutoCloseable {
 			}
 			out.add(new BlockChange(b, n, first, last, null));
 		}
+		return out;
+	}
+
+	/** Entries {@code [fromEntries, toEntries)} that are large discards (kept as ranges, not blocks). */
+	public List<Integer> largeDiscardsBetween(int fromEntries, int toEntries) {
+		List<Integer> out = new ArrayList<>();
+		for (int k = largeDiscardsBefore(fromEntries); k < largeDiscards.length && largeDiscards[k] < toEntries; k++) out.add(largeDiscards[k]);
 		return out;
 	}
 
