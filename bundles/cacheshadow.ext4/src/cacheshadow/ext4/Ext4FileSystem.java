@@ -420,6 +420,68 @@ public final class Ext4FileSystem implements AutoCloseable {
 		return new Ext4Inode(n, raw, sb);
 	}
 
+	/**
+	 * Whether the block bitmap marks {@code block} in use (per cluster under bigalloc). A group still flagged
+	 * BLOCK_UNINIT has no bitmap on disk: then only its own metadata (superblock copy, descriptors, bitmaps,
+	 * inode table) counts as used. A bitmap checksum mismatch is a finding.
+	 */
+	public boolean blockAllocated(long block) throws IOException {
+		if (block < sb.firstDataBlock || block >= sb.blocksCount) throw new EvidenceFormatException(layer.name(), "block " + block + " outside the file system");
+		long rel = block - sb.firstDataBlock;
+		long g = rel / sb.blocksPerGroup;
+		GroupDescriptor d = groups[(int) g];
+		long bit = (rel % sb.blocksPerGroup) >> sb.clusterBits();
+		boolean csumGroups = sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM);
+		if (csumGroups && (d.flags() & GroupDescriptor.BLOCK_UNINIT) != 0) {
+			return block == d.blockBitmap() || block == d.inodeBitmap() || (block >= d.inodeTable()
+					&& block < d.inodeTable() + (sb.inodesPerGroup * sb.inodeSize + blockSize - 1) / blockSize)
+					|| rel % sb.blocksPerGroup < baseMetaBlocks(g);
+		}
+		byte[] bm = bitmap(d.blockBitmap(), "block", g, sb.clustersPerGroup / 8, d.blockBitmapCsum());
+		return (bm[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
+	}
+
+	/** Superblock copy, descriptor and reserved-GDT blocks at the start of group {@code g} ("Block Group Layout"). */
+	private long baseMetaBlocks(long g) {
+		int perBlock = blockSize / sb.descSize;
+		long gdtBlocks = (groups.length + perBlock - 1) / perBlock;
+		boolean meta = sb.hasIncompat(Ext4Superblock.INCOMPAT_META_BG);
+		long n = 0;
+		if (sb.groupHasSuperblock(g)) {
+			n = 1;
+			if (!meta) n += gdtBlocks + sb.reservedGdtBlocks;
+			else n += Math.min(gdtBlocks, sb.firstMetaBg) + sb.reservedGdtBlocks;
+		}
+		if (meta && g / perBlock >= sb.firstMetaBg) {
+			long idx = g % perBlock;
+			if (idx == 0 || idx == 1 || idx == perBlock - 1) n++;
+		}
+		return n;
+	}
+
+	/** Whether the inode bitmap marks inode {@code number} in use (INODE_UNINIT groups: none is). */
+	public boolean inodeAllocated(long number) throws IOException {
+		if (number < 1 || number > sb.inodesCount) throw new EvidenceFormatException(layer.name(), "inode " + number + " out of range 1.." + sb.inodesCount);
+		long g = (number - 1) / sb.inodesPerGroup, bit = (number - 1) % sb.inodesPerGroup;
+		GroupDescriptor d = groups[(int) g];
+		boolean csumGroups = sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM);
+		if (csumGroups && (d.flags() & GroupDescriptor.INODE_UNINIT) != 0) return false;
+		byte[] bm = bitmap(d.inodeBitmap(), "inode", g, sb.inodesPerGroup / 8, d.inodeBitmapCsum());
+		return (bm[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
+	}
+
+	/** Reads a bitmap block; under metadata_csum verifies crc32c(seed, first {@code bytes} bytes) ("Bitmaps"). */
+	private byte[] bitmap(long blk, String what, long group, long bytes, long stored) throws IOException {
+		if (blk == 0 || blk >= sb.blocksCount) throw new EvidenceFormatException(layer.name(), what + " bitmap of group " + group + " lies outside the device");
+		byte[] b = readBlock(blk);
+		if (sb.hasMetadataCsum()) {
+			long c = Crc32c.update(csumSeed, b, 0, (int) Math.min(bytes, b.length)) & 0xffffffffL;
+			if (sb.descSize < 64) c &= 0xffff;
+			if (c != stored) finding("ext4-csum", "block " + blk, String.format("%s bitmap of group %d: checksum 0x%08x, computed 0x%08x", what, group, stored, c));
+		}
+		return b;
+	}
+
 	/** Removed names still legible in a directory's leaf blocks (inode 0 when the inode field was cleared). */
 	public List<DirectoryEntry> deletedEntries(Ext4Inode dir) throws IOException {
 		if (!dir.isDirectory()) throw new EvidenceFormatException(layer.name(), "inode " + dir.number + " is not a directory");

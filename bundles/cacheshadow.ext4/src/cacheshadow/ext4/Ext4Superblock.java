@@ -43,6 +43,8 @@ public final class Ext4Superblock {
 	public final long blocksPerGroup;
 	/** log2(cluster size / 1024); equals the block size's unless bigalloc. */
 	public final int logClusterSize;
+	/** Bits per block bitmap; equals blocks per group unless bigalloc. */
+	public final long clustersPerGroup;
 	public final long inodesPerGroup;
 	public final int revLevel;
 	public final long firstIno;
@@ -56,6 +58,7 @@ public final class Ext4Superblock {
 	public final long lastOrphan;
 	public final int descSize;
 	public final long firstMetaBg;
+	public final int reservedGdtBlocks;
 	public final int minExtraIsize, wantExtraIsize;
 	public final int checksumType;
 	public final long checksumSeedField;
@@ -74,6 +77,7 @@ public final class Ext4Superblock {
 		firstDataBlock = u32(b, 0x14);
 		blocksPerGroup = u32(b, 0x20);
 		logClusterSize = (int) u32(b, 0x1C);
+		clustersPerGroup = u32(b, 0x24);
 		inodesPerGroup = u32(b, 0x28);
 		state = u16(b, 0x3A);
 		revLevel = (int) u32(b, 0x4C);
@@ -93,6 +97,7 @@ public final class Ext4Superblock {
 		int ds = u16(b, 0xFE);
 		descSize = (featureIncompat & INCOMPAT_64BIT) != 0 ? ds : 32;
 		firstMetaBg = u32(b, 0x104);
+		reservedGdtBlocks = u16(b, 0xCE);
 		minExtraIsize = u16(b, 0x15C);
 		wantExtraIsize = u16(b, 0x15E);
 		checksumType = u8(b, 0x175);
@@ -128,6 +133,11 @@ public final class Ext4Superblock {
 
 	public byte[] raw() {
 		return raw.clone();
+	}
+
+	/** log2(blocks per cluster): 0 unless bigalloc. */
+	public int clusterBits() {
+		return hasRoCompat(RO_COMPAT_BIGALLOC) ? Math.max(0, logClusterSize - logBlockSize) : 0;
 	}
 
 	public long groupCount() {

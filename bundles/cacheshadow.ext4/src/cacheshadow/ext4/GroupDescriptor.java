@@ -8,7 +8,7 @@ import static cacheshadow.layers.LittleEndian.u32;
  * 64bit feature's high halves.
  */
 public record GroupDescriptor(long group, long blockBitmap, long inodeBitmap, long inodeTable, int flags,
-		long itableUnused, int checksum) {
+		long itableUnused, int checksum, long blockBitmapCsum, long inodeBitmapCsum) {
 	public static final int INODE_UNINIT = 0x1, BLOCK_UNINIT = 0x2, ITABLE_ZEROED = 0x4;
 
 	static GroupDescriptor parse(long group, byte[] b, int off, int descSize) {
@@ -17,7 +17,9 @@ public record GroupDescriptor(long group, long blockBitmap, long inodeBitmap, lo
 		long ib = u32(b, off + 4) | (wide ? u32(b, off + 0x24) << 32 : 0);
 		long it = u32(b, off + 8) | (wide ? u32(b, off + 0x28) << 32 : 0);
 		long unused = u16(b, off + 0x1C) | (wide ? (long) u16(b, off + 0x32) << 16 : 0);
-		return new GroupDescriptor(group, bb, ib, it, u16(b, off + 0x12), unused, u16(b, off + 0x1E));
+		long bbc = u16(b, off + 0x18) | (wide ? (long) u16(b, off + 0x38) << 16 : 0);
+		long ibc = u16(b, off + 0x1A) | (wide ? (long) u16(b, off + 0x3A) << 16 : 0);
+		return new GroupDescriptor(group, bb, ib, it, u16(b, off + 0x12), unused, u16(b, off + 0x1E), bbc, ibc);
 	}
 
 	/** metadata_csum: low 16 bits of crc32c(seed, le32 group, descriptor with bg_checksum as zero). */

@@ -105,6 +105,21 @@ class GeneratedImagesTest {
 			problems.addAll(OracleComparison.compare(fs, img, listing, tsk, name.startsWith("ext4"),
 					p -> !p.startsWith("/many/") || p.endsWith("00.txt")));
 
+			// bitmaps: every block and the first 200 inodes against debugfs testb / testi
+			long first = fs.superblock().firstDataBlock, count = fs.blocksCount() - first;
+			List<String> bcmds = new ArrayList<>(List.of("testb " + first + " " + count));
+			for (long i = 1; i <= Math.min(200, fs.superblock().inodesCount); i++) bcmds.add("testi <" + i + ">");
+			Map<String, String> bits = Oracles.debugfs(img, bcmds, false);
+			StringBuilder theirB = new StringBuilder(), ourB = new StringBuilder();
+			for (String l : bits.get(bcmds.get(0)).split("\n")) if (l.startsWith("Block ")) theirB.append(l.contains("marked in use") ? '1' : '0');
+			for (long blk = first; blk < fs.blocksCount(); blk++) ourB.append(fs.blockAllocated(blk) ? '1' : '0');
+			if (tsk) check(problems, "block bitmap", theirB.toString(), ourB.toString()); // debugfs testb prints nothing on bigalloc
+			for (long i = 1; i <= Math.min(200, fs.superblock().inodesCount); i++) {
+				boolean theirs = bits.get("testi <" + i + ">").contains("marked in use");
+				check(problems, "inode " + i + " allocated", theirs, fs.inodeAllocated(i));
+			}
+			for (Finding f : fs.findings()) if (!problems.contains("finding: " + f)) problems.add("finding: " + f);
+
 			// 3. independent truth: the source tree
 			for (FileRecord r : listing) {
 				if (r.path().equals("/")) continue;
