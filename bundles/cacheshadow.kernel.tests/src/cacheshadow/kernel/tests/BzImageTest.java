@@ -16,12 +16,13 @@ import cacheshadow.kernel.BzImage;
 import cacheshadow.layers.EvidenceFormatException;
 
 class BzImageTest {
-	@Test
-	void xzPayloadOf61GivesTheSameBtf() throws Exception {
-		String set = "debian-6.1-kaslr";
+	/** 6.1: XZ payload (LZMA2 + x86 BCJ); 6.12: ZSTD payload. */
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void payloadGivesTheSameBtf(String set) throws Exception {
 		long t0 = System.nanoTime();
 		Btf fromVmlinuz = BtfParser.parse(Samples.file(set, "kernel/vmlinuz"));
-		System.out.printf("%s: BTF from vmlinuz (XZ payload) in %.0f ms%n", set, (System.nanoTime() - t0) / 1e6);
+		System.out.printf("%s: BTF from vmlinuz in %.0f ms%n", set, (System.nanoTime() - t0) / 1e6);
 		Btf raw = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
 		assertEquals(raw.typeCount(), fromVmlinuz.typeCount());
 		assertEquals(raw.field("dentry", "d_name"), fromVmlinuz.field("dentry", "d_name"));
@@ -34,9 +35,10 @@ class BzImageTest {
 		assertArrayEquals(btf, Arrays.copyOfRange(elf, at, at + btf.length));
 	}
 
-	@Test
-	void damagedPayloadsFailClearly() throws Exception {
-		byte[] z = Files.readAllBytes(Samples.file("debian-6.1-kaslr", "kernel/vmlinuz"));
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void damagedPayloadsFailClearly(String set) throws Exception {
+		byte[] z = Files.readAllBytes(Samples.file(set, "kernel/vmlinuz"));
 		byte[] cut = Arrays.copyOf(z, z.length / 3);
 		assertThrows(EvidenceFormatException.class, () -> BzImage.vmlinux(cut, "cut"));
 		byte[] notKernel = new byte[4096];
