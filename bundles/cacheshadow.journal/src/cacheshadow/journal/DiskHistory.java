@@ -21,6 +21,7 @@ public final class DiskHistory implements AutoCloseable {
 	private final Timeline timeline;
 	private final JournalIndex index;
 	private final List<String> warnings = new ArrayList<>();
+	private final JournalLandmarks landmarks;
 
 	private DiskHistory(Layer base, boolean ownsBase, WriteLog journal, Timeline timeline, JournalIndex index) {
 		this.base = base;
@@ -28,6 +29,7 @@ public final class DiskHistory implements AutoCloseable {
 		this.journal = journal;
 		this.timeline = timeline;
 		this.index = index;
+		this.landmarks = JournalLandmarks.of(journal);
 		journal.damage().ifPresent(d -> warnings.add(d.message()));
 		long beyond = 0;
 		for (int i = 0; i < journal.entryCount(); i++) {
@@ -76,6 +78,10 @@ public final class DiskHistory implements AutoCloseable {
 		return index;
 	}
 
+	public JournalLandmarks landmarks() {
+		return landmarks;
+	}
+
 	/** Journal damage and other things an examiner should be told, one line each. */
 	public List<String> warnings() {
 		return List.copyOf(warnings);
@@ -83,7 +89,7 @@ public final class DiskHistory implements AutoCloseable {
 
 	/** Parses and resolves an instant name; {@link IllegalArgumentException} with a one-line message if it cannot. */
 	public ResolvedInstant resolve(String instant) {
-		return InstantSpec.parse(instant).resolve(journal, timeline);
+		return InstantSpec.parse(instant).resolve(journal, timeline, landmarks);
 	}
 
 	public DiskAtInstant at(ResolvedInstant instant) {

@@ -86,9 +86,17 @@ public record InstantSpec(Kind kind, long number, String text, long epochNanos) 
 		return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
 	}
 
-	/** Resolves this instant against a journal and, for times, its sidecar (or the journal's own times). */
+	/**
+	 * Resolves this instant against a journal and, for times, its sidecar (or the journal's own times). Flushes and
+	 * marks are found by a scan; resolve many with {@link #resolve(WriteLog, Timeline, JournalLandmarks)}.
+	 */
 	public ResolvedInstant resolve(WriteLog log, Timeline timeline) {
-		return ResolvedInstant.resolve(this, log, timeline);
+		return ResolvedInstant.resolve(this, log, timeline, null);
+	}
+
+	/** As {@link #resolve(WriteLog, Timeline)}, with the journal's flushes and marks already found (O(1)). */
+	public ResolvedInstant resolve(WriteLog log, Timeline timeline, JournalLandmarks landmarks) {
+		return ResolvedInstant.resolve(this, log, timeline, landmarks);
 	}
 
 	@Override

@@ -133,6 +133,7 @@ public final class JournalBench {
 			double[] positions = { 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0 };
 			Random rnd = new Random(o.seed() + 1);
 			byte[] buf = new byte[4096];
+			LANDMARKS = JournalLandmarks.of(log);
 			for (int k = 0; k < 20_000; k++) seekOnce(log, base, idx, 1 + rnd.nextInt(log.entryCount()), rnd, buf); // JIT warm-up
 			double[][] lat = new double[positions.length][];
 			List<Double> all = new ArrayList<>();
@@ -145,7 +146,7 @@ public final class JournalBench {
 				}
 				Arrays.sort(lat[p]);
 			}
-			out.println("seek-to-instant (resolve entry:N, disk at N, read one 4 KiB block the log wrote; 1000 per position) vs naive replay:");
+			out.println("seek-to-instant (resolve entry:N or flush:K, disk at it, read one 4 KiB block; 1000 per position) vs naive replay:");
 			out.println("  position    entry:N     p50 ms   p99 ms   naive replay s   naive/ours(p99)");
 			for (int p = 0; p < positions.length; p++) {
 				int n = (int) Math.max(1, Math.round(positions[p] * log.entryCount()));
@@ -164,13 +165,18 @@ public final class JournalBench {
 		}
 	}
 
+	private static JournalLandmarks LANDMARKS;
+
 	/** One seek: resolve entry:n, open the disk at n, read a 4 KiB block some entry before n wrote; milliseconds. */
 	private static double seekOnce(WriteLog log, Layer base, JournalIndex idx, int n, Random rnd, byte[] buf) throws IOException {
 		int e = rnd.nextInt(n);
 		while (!log.changesDisk(e)) e = rnd.nextInt(n);
 		long s = System.nanoTime();
-		ResolvedInstant at = InstantSpec.entry(n).resolve(log, null);
+		int k = LANDMARKS.flushesBefore(n); // half the seeks name the instant as flush:K, half as entry:N
+		InstantSpec spec = k > 0 && rnd.nextBoolean() ? InstantSpec.parse("flush:" + k) : InstantSpec.entry(n);
+		ResolvedInstant at = spec.resolve(log, null, LANDMARKS);
 		Layer d = new DiskAtInstant(base, idx, at);
+		if (e >= at.entryCount()) e = rnd.nextInt(Math.max(1, at.entryCount()));
 		d.read(Math.min(log.diskOffset(e) / 4096 * 4096, d.size() - 4096), buf, 0, 4096);
 		return (System.nanoTime() - s) / 1e6;
 	}

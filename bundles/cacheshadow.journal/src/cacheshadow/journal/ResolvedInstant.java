@@ -11,7 +11,7 @@ import java.time.Instant;
 public record ResolvedInstant(InstantSpec spec, int entryCount, int lowerBound, int upperBound, long epochNanos,
 		TimeQuality timeQuality, String description) {
 
-	static ResolvedInstant resolve(InstantSpec spec, WriteLog log, Timeline timeline) {
+	static ResolvedInstant resolve(InstantSpec spec, WriteLog log, Timeline timeline, JournalLandmarks landmarks) {
 		int n = log.entryCount();
 		switch (spec.kind()) {
 		case END:
@@ -22,21 +22,16 @@ public record ResolvedInstant(InstantSpec spec, int entryCount, int lowerBound, 
 		}
 		case FLUSH: {
 			if (spec.number() == 0) return at(spec, 0, log, timeline, "before any entry");
-			long k = 0;
-			for (int i = 0; i < n; i++) {
-				if ((log.flags(i) & WriteLog.FLUSH) != 0 && ++k == spec.number()) {
-					return at(spec, i + 1, log, timeline, "after flush " + k + " (entry " + i + ")");
-				}
-			}
-			throw new IllegalArgumentException(spec + ": " + log.name() + " has only " + k + " flushes");
+			JournalLandmarks lm = landmarks != null ? landmarks : JournalLandmarks.of(log);
+			if (spec.number() > lm.flushCount()) throw new IllegalArgumentException(spec + ": " + log.name() + " has only " + lm.flushCount() + " flushes");
+			int i = lm.flushEntry((int) spec.number());
+			return at(spec, i + 1, log, timeline, "after flush " + spec.number() + " (entry " + i + ")");
 		}
 		case MARK: {
-			for (int i = 0; i < n; i++) {
-				if ((log.flags(i) & WriteLog.MARK) != 0 && spec.text().equals(log.mark(i))) {
-					return at(spec, i + 1, log, timeline, "after mark '" + spec.text() + "' (entry " + i + ")");
-				}
-			}
-			throw new IllegalArgumentException(spec + ": no such mark in " + log.name());
+			JournalLandmarks lm = landmarks != null ? landmarks : JournalLandmarks.of(log);
+			int i = lm.firstMark(spec.text());
+			if (i < 0) throw new IllegalArgumentException(spec + ": no such mark in " + log.name());
+			return at(spec, i + 1, log, timeline, "after mark '" + spec.text() + "' (entry " + i + ")");
 		}
 		case TIME: {
 			long t = spec.epochNanos();
