@@ -31,10 +31,22 @@ public final class Ext4FileSystem implements AutoCloseable {
 	public static final long ROOT_INODE = 2;
 	static final int MAX_FINDINGS = 10_000;
 
-	/** How to open: replay the journal in memory or read the image as it lies. */
-	public record Options(boolean replayJournal) {
-		public static final Options AS_IT_LIES = new Options(false);
-		public static final Options REPLAYED = new Options(true);
+	/**
+	 * How to open: replay the journal in memory or read the image as it lies; with {@code backupSuperblock},
+	 * an unusable primary superblock is replaced by the first readable backup (group 1 for the usual block
+	 * sizes), reported as an ERROR finding.
+	 */
+	public record Options(boolean replayJournal, boolean backupSuperblock) {
+		public static final Options AS_IT_LIES = new Options(false, false);
+		public static final Options REPLAYED = new Options(true, false);
+
+		public Options(boolean replayJournal) {
+			this(replayJournal, false);
+		}
+
+		public Options withBackupSuperblock() {
+			return new Options(replayJournal, true);
+		}
 	}
 
 	private final Layer layer;
@@ -44,21 +56,47 @@ public final class Ext4FileSystem implements AutoCloseable {
 	private final GroupDescriptor[] groups;
 	private final Set<Finding> findings = Collections.synchronizedSet(new LinkedHashSet<>());
 	private Jbd2Replay replay;
+	/** Block holding the superblock in use; the group descriptor table starts right after it. */
+	private final long sbBlock;
 
-	private Ext4FileSystem(Layer layer) throws IOException {
+	private Ext4FileSystem(Layer layer, boolean backup) throws IOException {
 		this.layer = layer;
 		byte[] b = new byte[Ext4Superblock.SIZE];
+		Ext4Superblock parsed = null;
+		long at = -1;
+		IOException primaryProblem;
 		try {
 			layer.read(Ext4Superblock.OFFSET, b, 0, b.length);
-		} catch (IOException e) {
-			throw new EvidenceFormatException(layer.name(), "no ext4 superblock readable at byte 1024: " + e.getMessage());
-		}
-		try {
-			this.sb = Ext4Superblock.parse(b);
+			parsed = Ext4Superblock.parse(b);
+			primaryProblem = null;
 		} catch (EvidenceFormatException e) {
-			throw new EvidenceFormatException(layer.name(), e.getMessage());
+			primaryProblem = new EvidenceFormatException(layer.name(), e.getMessage());
+		} catch (IOException e) {
+			primaryProblem = new EvidenceFormatException(layer.name(), "no ext4 superblock readable at byte 1024: " + e.getMessage());
 		}
+		if (parsed == null && backup) {
+			// backups sit at the start of group 1: block 8*bs (+1 for 1 KiB blocks), bs being unknown
+			for (int bs = 1024; bs <= 65536 && parsed == null; bs <<= 1) {
+				long blk = 8L * bs + (bs == 1024 ? 1 : 0);
+				try {
+					layer.read(blk * bs, b, 0, b.length);
+					Ext4Superblock cand = Ext4Superblock.parse(b);
+					if (cand.blockSize == bs) {
+						parsed = cand;
+						at = blk;
+					}
+				} catch (IOException e) {
+					// try the next block size
+				}
+			}
+			if (parsed != null) {
+				finding(Finding.Severity.ERROR, "ext4-superblock", "superblock", primaryProblem.getMessage() + "; using the backup superblock in block " + at);
+			}
+		}
+		if (parsed == null) throw primaryProblem;
+		this.sb = parsed;
 		this.blockSize = sb.blockSize;
+		this.sbBlock = at >= 0 ? at : Ext4Superblock.OFFSET / blockSize;
 		this.csumSeed = sb.checksumSeed();
 		if (!sb.checksumValid()) {
 			finding("ext4-csum", "superblock", String.format("superblock checksum 0x%08x, computed 0x%08x", sb.storedChecksum, sb.computedChecksum()));
@@ -73,14 +111,14 @@ public final class Ext4FileSystem implements AutoCloseable {
 
 	/** Opens the file system on {@code layer}; with {@code replayJournal} the committed journal is applied. */
 	public static Ext4FileSystem open(Layer layer, Options options) throws IOException {
-		Ext4FileSystem fs = new Ext4FileSystem(layer);
+		Ext4FileSystem fs = new Ext4FileSystem(layer, options.backupSuperblock());
 		if (!options.replayJournal() || !fs.sb.hasCompat(Ext4Superblock.COMPAT_HAS_JOURNAL)) return fs;
 		Jbd2Replay r = Jbd2Replay.scan(fs);
 		if (r.overlay().overlaidBlocks() == 0) {
 			fs.replay = r;
 			return fs;
 		}
-		Ext4FileSystem replayed = new Ext4FileSystem(r.overlay());
+		Ext4FileSystem replayed = new Ext4FileSystem(r.overlay(), options.backupSuperblock());
 		replayed.replay = r;
 		for (Finding f : r.findings()) replayed.findings.add(f);
 		return replayed;
@@ -102,7 +140,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 		for (long i = 0; i < gdtBlocks; i++) {
 			long blk;
 			if (!meta || i < sb.firstMetaBg) {
-				blk = superblockBlock() + 1 + i;
+				blk = sbBlock + 1 + i;
 			} else {
 				long bg = i * perBlock;
 				long hasSuper = sb.groupHasSuperblock(bg) ? 1 : 0;
@@ -131,11 +169,6 @@ public final class Ext4FileSystem implements AutoCloseable {
 			}
 		}
 		return g;
-	}
-
-	/** Block holding the primary superblock (byte 1024): 1 for 1 KiB blocks, else 0. */
-	private long superblockBlock() {
-		return Ext4Superblock.OFFSET / blockSize;
 	}
 
 	// ---- accessors
@@ -174,6 +207,10 @@ public final class Ext4FileSystem implements AutoCloseable {
 		synchronized (findings) {
 			return new ArrayList<>(findings);
 		}
+	}
+
+	private void finding(Finding.Severity severity, String kind, String location, String message) {
+		if (findings.size() < MAX_FINDINGS) findings.add(new Finding(severity, kind, location, message));
 	}
 
 	void finding(String kind, String location, String message) {

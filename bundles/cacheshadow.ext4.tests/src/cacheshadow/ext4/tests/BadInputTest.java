@@ -24,6 +24,7 @@ import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
 
 /**
  * Hostile and damaged images: each defect gives a clear error (superblock) or a finding for the file concerned,
@@ -102,6 +103,19 @@ class BadInputTest {
 		c.put32(1024 + 0x18, 40); // log block size
 		assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(c));
 		assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(new ByteArrayLayer(new byte[1500])));
+	}
+
+	@Test
+	void backupSuperblockOnRequest() throws Exception {
+		Path img = tmp.resolve("backup.img");
+		Oracles.mkfs(tmp.resolve("src"), img, "16M", "-t", "ext4", "-b", "1024"); // two groups: a backup in group 1
+		ByteArrayLayer a = ByteArrayLayer.of(img);
+		List<FileRecord> good = Ext4FileSystem.open(a).listing("");
+		java.util.Arrays.fill(a.data, 1024, 2048, (byte) 0x5A);
+		assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(a));
+		Ext4FileSystem fs = Ext4FileSystem.open(a, Ext4FileSystem.Options.REPLAYED.withBackupSuperblock());
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-superblock") && f.severity() == Finding.Severity.ERROR), fs.findings().toString());
+		assertEquals(List.of(), Samples.diff(good, fs.listing("")));
 	}
 
 	@Test

@@ -112,6 +112,9 @@ public final class Jbd2Replay {
 		}
 		if (jsb.errno != 0) finding(Finding.Severity.ANOMALY, "jbd2", "journal block 0", "journal records error " + jsb.errno);
 		if (jsb.isClean()) return;
+		if (jsb.hasIncompat(Jbd2Superblock.INCOMPAT_FAST_COMMIT)) {
+			finding(Finding.Severity.WARNING, "jbd2", "journal block 0", "fast commits are enabled; fast-commit blocks after the last full commit are not replayed");
+		}
 
 		long end = jsb.logEnd();
 		long next = jsb.start;
