@@ -53,6 +53,9 @@ class TimestampedJournalTest {
 					}
 					DiskAtInstantTest.assertLayerEquals(Files.readAllBytes(set.resolve("disk.img")),
 							new DiskAtInstant(base, idx, InstantSpec.end().resolve(j, null)), set.getFileName() + " csj end");
+					ResolvedInstant end = InstantSpec.end().resolve(j, null);
+					assertEquals(TimeQuality.INTERPOLATED, end.timeQuality(), end.toString());
+					assertTrue(end.description().contains("interpolated"), end.description());
 					// the journal's own times name the rounds without the sidecar
 					for (String[] round : Samples.tsv(set.resolve("rounds.tsv"))) {
 						ResolvedInstant at = InstantSpec.parse("time:@" + round[1]).resolve(j, null);

@@ -36,7 +36,7 @@ public final class JournalImporter {
 				long own = source.epochNanos(i);
 				if (own != WriteLog.NO_TIME) {
 					time = own;
-					q = source instanceof TimestampedJournal tj ? tj.timeQuality(i) : TimeQuality.MEASURED;
+					q = source.timeQuality(i);
 				} else if (timeline != null) {
 					Timeline.EntryTime et = timeline.timeOfEntry(i);
 					time = et.estimateNanos();

@@ -51,7 +51,10 @@ public record ResolvedInstant(InstantSpec spec, int entryCount, int lowerBound, 
 					if (log.epochNanos(m) <= t) lo = m + 1;
 					else hi = m;
 				}
-				return new ResolvedInstant(spec, lo, lo, lo, t, TimeQuality.MEASURED, lo + " entries recorded at or before it (journal times)");
+				TimeQuality q = TimeQuality.MEASURED; // as good as the journal times around it
+				if (lo > 0 && log.timeQuality(lo - 1) != TimeQuality.MEASURED) q = log.timeQuality(lo - 1);
+				if (lo < n && log.timeQuality(lo) != TimeQuality.MEASURED) q = log.timeQuality(lo);
+				return new ResolvedInstant(spec, lo, lo, lo, t, q, lo + " entries recorded at or before it (journal times, " + q.word() + ")");
 			}
 			throw new IllegalArgumentException(spec + ": " + log.name() + " carries no time; give its timing sidecar (timeline.tsv)");
 		}
@@ -64,7 +67,8 @@ public record ResolvedInstant(InstantSpec spec, int entryCount, int lowerBound, 
 		if (count == 0) return new ResolvedInstant(spec, 0, 0, 0, WriteLog.NO_TIME, TimeQuality.NONE, what);
 		long own = log.epochNanos(count - 1);
 		if (own != WriteLog.NO_TIME) {
-			return new ResolvedInstant(spec, count, count, count, own, TimeQuality.MEASURED, what + ", at " + iso(own) + " (journal time)");
+			TimeQuality q = log.timeQuality(count - 1);
+			return new ResolvedInstant(spec, count, count, count, own, q, what + ", at " + iso(own) + " (journal time, " + q.word() + ")");
 		}
 		if (timeline != null) {
 			Timeline.EntryTime et = timeline.timeOfEntry(count - 1);

@@ -36,7 +36,7 @@ public record TimelineSummary(String journal, int sectorSize, int entries, long 
 			TimeQuality q = TimeQuality.NONE;
 			if (own) {
 				t = log.epochNanos(i);
-				q = log instanceof TimestampedJournal tj ? tj.timeQuality(i) : TimeQuality.MEASURED;
+				q = log.timeQuality(i);
 			} else if (timeline != null) {
 				Timeline.EntryTime et = timeline.timeOfEntry(i);
 				t = et.estimateNanos();

@@ -234,7 +234,8 @@ public final class TimestampedJournal implements WriteLog {
 		return table.epochNanos(i);
 	}
 
-	/** How entry {@code i}'s time is known. */
+	/** How entry {@code i}'s time is known (as recorded: measured by the recorder, or interpolated on import). */
+	@Override
 	public TimeQuality timeQuality(int i) {
 		if (i < 0 || i >= table.count()) throw new IndexOutOfBoundsException(i);
 		return TimeQuality.values()[quality[i]];

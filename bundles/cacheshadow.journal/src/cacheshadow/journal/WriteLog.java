@@ -53,6 +53,11 @@ public interface WriteLog extends AutoCloseable {
 	/** Wall-clock time the journal itself recorded for entry {@code i} (ns since the epoch), or {@link #NO_TIME}. */
 	long epochNanos(int i);
 
+	/** How entry {@code i}'s {@link #epochNanos} is known: {@link TimeQuality#NONE} when the journal has no time. */
+	default TimeQuality timeQuality(int i) {
+		return epochNanos(i) == NO_TIME ? TimeQuality.NONE : TimeQuality.MEASURED;
+	}
+
 	/**
 	 * Copies {@code len} bytes of entry {@code i}'s data starting {@code within} bytes into it. A discard reads as
 	 * zeros.
