@@ -66,6 +66,7 @@ class GeneratedImagesTest {
 		Path img = tmp.resolve(name + ".img");
 		Oracles.mkfs(src, img, "48M", opts);
 		boolean bigInodes = !name.contains("128inode");
+		Oracles.debugfs(img, SourceTree.debugfsAdditions(), true);
 		// a post-2038 mtime with nanoseconds, set with debugfs (mke2fs -d copies whole seconds only)
 		if (bigInodes) {
 			long lo = Y2100 & 0xffffffffL, extra = (123456789L << 2) | ((Y2100 - (int) Y2100) >> 32);
@@ -140,6 +141,9 @@ class GeneratedImagesTest {
 			}
 			assertEquals(FileType.CHAR_DEVICE, byPath.get("/null-dev").type());
 			assertEquals(FileType.FIFO, byPath.get("/fifo").type());
+			assertEquals(FileType.BLOCK_DEVICE, byPath.get("/loop-dev").type());
+			assertEquals(1000, byPath.get("/small.txt").uid());
+			assertEquals(1001, byPath.get("/small.txt").gid());
 			assertEquals(04755, byPath.get("/one.txt").permissions());
 			assertEquals(2, byPath.get("/a/hard2.txt").nlink());
 			assertEquals(byPath.get("/hard1.txt").inode(), byPath.get("/a/hard2.txt").inode());

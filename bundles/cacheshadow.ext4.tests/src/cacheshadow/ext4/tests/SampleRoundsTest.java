@@ -48,6 +48,7 @@ class SampleRoundsTest {
 		Path d = Samples.dir(set);
 		Path disk = tmp.resolve("disk.img");
 		Files.copy(d.resolve("disk.base.img"), disk, StandardCopyOption.REPLACE_EXISTING);
+		assertTrue(disk.toFile().setWritable(true), "copy writable"); // evidence files are read-only
 		List<String> rounds = Files.readAllLines(d.resolve("rounds.tsv"));
 		int applied = 0, checked = 0;
 		try (WriteLog log = new WriteLog(d.resolve("writes.log"))) {
@@ -75,7 +76,7 @@ class SampleRoundsTest {
 		Path d = Samples.dir(set);
 		Path copy = tmp.resolve("recovered.img");
 		Files.copy(d.resolve("disk.img"), copy, StandardCopyOption.REPLACE_EXISTING);
-		copy.toFile().setWritable(true);
+		assertTrue(copy.toFile().setWritable(true), "copy writable");
 		Oracles.runBytes(true, "e2fsck", "-y", "-E", "journal_only", copy.toString());
 		try (RawFileLayer raw = new RawFileLayer(d.resolve("disk.img")); RawFileLayer rec = new RawFileLayer(copy)) {
 			Ext4FileSystem asLies = Ext4FileSystem.open(raw, Ext4FileSystem.Options.AS_IT_LIES);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -60,11 +61,14 @@ final class SourceTree {
 		v.write("big", ByteBuffer.wrap(BIG_XATTR));
 		t.xattrs.put("xattr.txt", Map.of("small", "sm".getBytes(StandardCharsets.UTF_8), "big", BIG_XATTR));
 		Oracles.run("mkfifo", root.resolve("fifo").toString());
-		Oracles.run("mknod", root.resolve("null-dev").toString(), "c", "1", "3");
-		Oracles.run("mknod", root.resolve("loop-dev").toString(), "b", "7", "0");
 		Oracles.run("chmod", "4755", root.resolve("one.txt").toString());
-		Oracles.run("chown", "1000:1001", root.resolve("small.txt").toString());
 		return t;
+	}
+
+	/** What needs root in a source tree is done in the image instead: device nodes and a foreign owner. */
+	static List<String> debugfsAdditions() {
+		return List.of("cd /", "mknod null-dev c 1 3", "sif /null-dev mode 020666", "mknod loop-dev b 7 0", "sif /loop-dev mode 060660",
+				"sif /small.txt uid 1000", "sif /small.txt gid 1001");
 	}
 
 	private static byte[] bytes(Random r, int n) {
