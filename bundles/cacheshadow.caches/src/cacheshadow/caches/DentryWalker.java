@@ -25,8 +25,10 @@ import cacheshadow.listing.Finding;
 public final class DentryWalker {
 	/** Deepest directory nesting followed (PATH_MAX 4096 allows at most 2048 levels of one-letter names). */
 	static final int MAX_DEPTH = 2048;
-	/** Longest name read ({@code NAME_MAX} is 255; longer is hostile but still shown, cut here). */
+	/** Longest name read (longer ones are cut here); past {@code NAME_MAX} a name is flagged but still shown. */
 	static final int MAX_NAME = 4096;
+	/** {@code NAME_MAX} of include/uapi/linux/limits.h: no file system hands the dcache a longer name. */
+	static final int NAME_MAX = 255;
 
 	private final Layer vm;
 	private final InodeReader inodes;
@@ -140,7 +142,10 @@ public final class DentryWalker {
 					long len = vm.readU32(c + nameLenOff);
 					if (len == 0) continue; // readdir cursor
 					name = name(vm, c + nameOff, len);
-					if (len > MAX_NAME) findings.add(Finding.anomaly("dentry-name-length", c, "name of " + len + " bytes under " + p.path));
+					if (len > NAME_MAX) {
+						findings.add(Finding.anomaly("dentry-name-length", c, "name of " + len + " bytes under " + p.path
+								+ (len > MAX_NAME ? " (shown cut to " + MAX_NAME + ")" : "")));
+					}
 					if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
 						findings.add(Finding.anomaly("dentry-name-invalid", c, "name with '/' or NUL under " + p.path));
 					}

@@ -185,6 +185,42 @@ class HostileStructuresTest {
 		}
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void overlongNameIsShownAndFlagged(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			CachedEntry conf = entry(s.clean, "/mnt/disk/etc/app.conf");
+			long lenOff = s.btf.field("dentry", "d_name.len").offset(), nameOff = s.btf.field("dentry", "d_name.name").offset();
+			// 1000 'A's somewhere in the direct map, and the dentry's qstr pointed at them.
+			long buffer = s.kernel.pageOffsetBase() + 0x10_0000;
+			byte[] name = "A".repeat(1000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+			byte[] len = new byte[4];
+			cacheshadow.layers.LittleEndian.put32(len, 0, name.length);
+			PatchedLayer p = new PatchedLayer(mem).put(s.kernel.toPhysical(buffer), name)
+					.put(s.kernel.toPhysical(conf.dentry() + lenOff), len).put64(s.kernel.toPhysical(conf.dentry() + nameOff), buffer);
+			CacheAnalysis a = walkPatched(mem, s, p);
+			assertTrue(a.records().stream().anyMatch(r -> r.path().equals("/mnt/disk/etc/" + "A".repeat(1000))));
+			assertTrue(a.findings().stream().anyMatch(f -> f.kind().equals("dentry-name-length") && f.location().equals(String.format("0x%x", conf.dentry()))));
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void unhashedPositiveDentryIsADeletion(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			// d_drop()ped but still referenced (a file deleted while open): d_hash.pprev is NULL.
+			CachedEntry conf = entry(s.clean, "/mnt/disk/etc/app.conf");
+			long pprev = s.btf.field("dentry", "d_hash.pprev").offset();
+			CacheAnalysis a = walkPatched(mem, s, new PatchedLayer(mem).put64(s.kernel.toPhysical(conf.dentry() + pprev), 0));
+			assertTrue(a.records().stream().noneMatch(r -> r.path().equals("/mnt/disk/etc/app.conf")));
+			CachedEntry d = a.deleted().stream().filter(e -> e.path().equals("/mnt/disk/etc/app.conf")).findFirst().orElseThrow();
+			assertEquals(CachedEntry.State.UNHASHED, d.state());
+			assertEquals(conf.inode(), d.inode());
+		}
+	}
+
 	private static List<String> paths(CacheAnalysis a) {
 		return a.entries().stream().map(e -> e.path() + " " + e.state()).toList();
 	}
