@@ -12,7 +12,8 @@ import java.util.List;
 public final class Cli {
 	private final PrintStream out;
 	private final PrintStream err;
-	private final List<Command> commands = List.of(new SampleCommand(), new CaseCommand(), new AnalyzeCommand(), new BenchCommand());
+	private final List<Command> commands = List.of(new SampleCommand(), new CaseCommand(), new AnalyzeCommand(), new ReplayCommand(), new TimelineCommand(),
+			new ChangesCommand(), new BenchCommand());
 
 	public Cli(PrintStream out, PrintStream err) {
 		this.out = out;

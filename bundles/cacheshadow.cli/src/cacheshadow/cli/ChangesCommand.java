@@ -1,0 +1,75 @@
+package cacheshadow.cli;
+
+import java.io.PrintStream;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.journal.DiskHistory;
+import cacheshadow.journal.FileChanges;
+import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.listing.FileRecord;
+
+/** {@code changes}: the file-level difference of the disk between two recorded instants. */
+final class ChangesCommand implements Command {
+	@Override
+	public String name() {
+		return "changes";
+	}
+
+	@Override
+	public String summary() {
+		return "files added, removed and changed (which columns, which byte ranges) between two instants";
+	}
+
+	@Override
+	public String usage() {
+		return """
+				usage: ./cacheshadow changes --disk BASE --journal J [--timeline T] --from I1 --to I2 [--mount-prefix P]
+				                             [--no-journal-replay] [--blocks]
+				  Instants as for replay (time:ISO | entry:N | flush:K | mark:TEXT | end). Each line:
+				  added|removed|changed <TAB> path <TAB> changed columns <TAB> changed byte ranges (offset+length).
+				  --blocks also lists the 4 KiB blocks written in between and whether their content changed.""";
+	}
+
+	@Override
+	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+		Set<String> opts = new HashSet<>(JournalOptions.OPTIONS);
+		opts.addAll(Set.of("from", "to"));
+		Args a = new Args(argv, opts, Set.of("no-journal-replay", "blocks"));
+		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
+		String from = a.required("from"), to = a.required("to");
+		ConsoleProgress p = new ConsoleProgress(err);
+		String prefix = JournalOptions.prefix(a);
+		try (DiskHistory h = JournalOptions.open(a, p)) {
+			p.finish();
+			ResolvedInstant i1, i2;
+			try {
+				i1 = h.resolve(from);
+				i2 = h.resolve(to);
+			} catch (IllegalArgumentException e) {
+				throw new UsageException(e.getMessage());
+			}
+			for (String w : h.warnings()) err.println("warning: " + w);
+			try (Ext4FileSystem before = JournalOptions.ext4(h.at(i1), a); Ext4FileSystem after = JournalOptions.ext4(h.at(i2), a)) {
+				List<FileRecord> x = JournalOptions.listing(before, prefix), y = JournalOptions.listing(after, prefix);
+				List<FileChanges.FileChange> changes = FileChanges.diff(x, y, JournalOptions.content(before, prefix), JournalOptions.content(after, prefix));
+				out.println("# from " + i1);
+				out.println("# to   " + i2);
+				out.println("# " + changes.size() + " paths changed");
+				for (FileChanges.FileChange c : changes) {
+					out.println(c.kind().word() + "\t" + c.path() + "\t" + (c.columns().isEmpty() ? "-" : String.join(",", c.columns())) + "\t"
+							+ (c.ranges().isEmpty() ? "-" : c.ranges().stream().map(Object::toString).reduce((r, s) -> r + "," + s).get()));
+				}
+			}
+			if (a.flag("blocks")) {
+				StringBuilder sb = new StringBuilder();
+				h.changes(i1, i2, p).writeTsv(sb);
+				p.finish();
+				out.print(sb);
+			}
+		}
+		return 0;
+	}
+}

@@ -1,0 +1,48 @@
+package cacheshadow.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import cacheshadow.journal.JournalFormat;
+import cacheshadow.journal.Timeline;
+import cacheshadow.journal.TimelineSummary;
+import cacheshadow.journal.WriteLog;
+
+/** {@code timeline}: what a write journal recorded — instants, flushes, marks, writes per second. */
+final class TimelineCommand implements Command {
+	@Override
+	public String name() {
+		return "timeline";
+	}
+
+	@Override
+	public String summary() {
+		return "instants, flushes, marks and writes per second of a write journal";
+	}
+
+	@Override
+	public String usage() {
+		return """
+				usage: ./cacheshadow timeline --journal J [--timeline T] [--json]
+				  Without a timing sidecar, dm-log-writes entries have no wall-clock time: instants are entry and flush
+				  numbers. With one, each time says whether it was measured or interpolated.""";
+	}
+
+	@Override
+	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(argv, Set.of("journal", "timeline"), Set.of("json"));
+		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
+		Path tl = a.path("timeline");
+		try (WriteLog log = JournalFormat.open(a.requiredPath("journal"))) {
+			TimelineSummary s = TimelineSummary.of(log, tl == null ? null : Timeline.read(tl));
+			StringBuilder sb = new StringBuilder();
+			if (a.flag("json")) s.writeJson(sb);
+			else s.writeText(sb);
+			out.print(sb);
+			if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '\n') out.println();
+		}
+		return 0;
+	}
+}
