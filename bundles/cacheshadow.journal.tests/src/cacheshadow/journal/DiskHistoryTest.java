@@ -79,6 +79,21 @@ class DiskHistoryTest {
 		}
 	}
 
+	@Test
+	void aQcow2BaseWorksLikeTheRawOne() throws Exception {
+		Path set = Samples.sets().get(0);
+		Path q = tmp.resolve("base.qcow2");
+		Process p = new ProcessBuilder("qemu-img", "convert", "-O", "qcow2", set.resolve("disk.base.img").toString(), q.toString())
+				.redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertEquals(0, p.waitFor(), "qemu-img convert: " + out);
+		try (DiskHistory h = DiskHistory.open(q, set.resolve("writes.log"), null, null, Progress.NONE)) {
+			Path img = tmp.resolve("end.img");
+			h.writeImage(h.resolve("end"), img, Progress.NONE);
+			assertEquals(-1L, Files.mismatch(set.resolve("disk.img"), img));
+		}
+	}
+
 	static FileRecord rec(String path, long size, long inode, String sha, long mtime) {
 		return new FileRecord(path, size == 0 ? FileType.REGULAR_EMPTY : FileType.REGULAR, 0100644, 0, 0, size, 1, inode, 1, mtime, mtime, 0, sha, null);
 	}

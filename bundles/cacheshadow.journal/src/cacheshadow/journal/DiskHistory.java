@@ -7,7 +7,7 @@ import java.util.List;
 
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Progress;
-import cacheshadow.layers.RawFileLayer;
+import cacheshadow.layers.Layers;
 
 /**
  * A base disk image and the journal of every write made to it since: the one object the CLI's {@code replay} and
@@ -39,7 +39,7 @@ public final class DiskHistory implements AutoCloseable {
 	}
 
 	/**
-	 * Opens {@code basePath} (raw image), the journal (dm-log-writes or .csj) and the optional timing sidecar.
+	 * Opens {@code basePath} (raw or qcow2 image), the journal (dm-log-writes or .csj) and the optional timing sidecar.
 	 * {@code indexFile} may be null (index in memory) or a writable path for the compact index (reused if it matches).
 	 */
 	public static DiskHistory open(Path basePath, Path journalPath, Path timelinePath, Path indexFile, Progress progress) throws IOException {
@@ -47,8 +47,8 @@ public final class DiskHistory implements AutoCloseable {
 		try {
 			Timeline tl = timelinePath == null ? null : Timeline.read(timelinePath);
 			JournalIndex idx = indexFile == null ? JournalIndex.build(log, progress) : JournalIndex.openOrBuild(log, indexFile, progress);
-			Layer base = basePath == null ? null : new RawFileLayer(basePath, "disk image");
-			if (base == null) throw new IllegalArgumentException("no base disk image given");
+			if (basePath == null) throw new IllegalArgumentException("no base disk image given");
+			Layer base = Layers.openDisk(basePath); // raw or qcow2
 			return new DiskHistory(base, true, log, tl, idx);
 		} catch (IOException | RuntimeException e) {
 			log.close();
@@ -102,7 +102,13 @@ public final class DiskHistory implements AutoCloseable {
 
 	/** Writes the raw image at {@code instant}; returns the bytes of data written (holes excluded). */
 	public long writeImage(ResolvedInstant instant, Path out, Progress progress) throws IOException {
-		return DiskImageExport.write(at(instant), out, progress, Path.of(base.source()), Path.of(journal.name()));
+		Path baseFile = null;
+		try {
+			baseFile = Path.of(base.source());
+		} catch (RuntimeException notAPath) {
+			// a layer stacked on another layer: nothing on disk to protect
+		}
+		return DiskImageExport.write(at(instant), out, progress, baseFile, Path.of(journal.name()));
 	}
 
 	/** The blocks written between two instants, with a content comparison. */
