@@ -22,7 +22,7 @@ for n in "${names[@]}"; do
   [ -d "$ROOT/bundles/cacheshadow.$n.tests/src" ] && tests+=("$ROOT/bundles/cacheshadow.$n.tests/src")
 done
 # classes that need the Eclipse runtime (the CLI's IApplication, UI) are left to the Tycho build
-find "${srcs[@]}" "${tests[@]}" -name '*.java' -exec grep -L '^import org\.eclipse\.' {} + > "$OUT/sources.txt"
+find "${srcs[@]}" "${tests[@]}" -name '*.java' -exec grep -L '^import org\.eclipse\.' {} + > "$OUT/sources.txt" || true
 "$JAVA_HOME/bin/javac" -nowarn --release 21 -encoding UTF-8 -cp "$CP" -d "$OUT/classes" @"$OUT/sources.txt"
 for d in "${srcs[@]}" "${tests[@]}"; do
   (cd "$d" && find . -type f ! -name '*.java' -exec cp --parents {} "$OUT/classes/" \;)
