@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -148,6 +147,7 @@ public final class JournalRecorder implements AutoCloseable {
 
 	public long mark(String text, long epochNanos, TimeQuality quality) throws IOException {
 		byte[] t = text.getBytes(StandardCharsets.UTF_8);
+		if (t.length > TimestampedJournal.MAX_MARK_BYTES) throw new IllegalArgumentException("mark text longer than " + TimestampedJournal.MAX_MARK_BYTES + " bytes");
 		return append(0, 0, WriteLog.MARK, t, 0, t.length, epochNanos, quality);
 	}
 
@@ -170,6 +170,7 @@ public final class JournalRecorder implements AutoCloseable {
 		int flags = source.flags(entry);
 		if ((flags & WriteLog.MARK) != 0) {
 			byte[] t = source.mark(entry).getBytes(StandardCharsets.UTF_8);
+			if (t.length > TimestampedJournal.MAX_MARK_BYTES) throw new IllegalArgumentException(source.name() + ": entry " + entry + ": mark text longer than " + TimestampedJournal.MAX_MARK_BYTES + " bytes");
 			return append(0, 0, flags, t, 0, t.length, null, -1, time, quality);
 		}
 		long len = source.length(entry);

@@ -26,6 +26,8 @@ public final class TimestampedJournal implements WriteLog {
 	static final int RECORD_MAGIC = 0x524a5343;
 	static final int RECORD_HEADER = 48;
 	static final int QUALITY_SHIFT = 16;
+	/** Longest mark text a record may carry (a hostile record must not make the reader allocate gigabytes). */
+	static final int MAX_MARK_BYTES = 4096;
 
 	private final MappedFile file;
 	private final int sectorSize;
@@ -175,6 +177,7 @@ public final class TimestampedJournal implements WriteLog {
 		long want = mark ? payload : discard ? 0 : len;
 		if (payload != want) return "payload of " + payload + " bytes for a " + WriteLog.flagNames(flags & 0xffff) + " record of " + len + " bytes";
 		if (mark && len != 0) return "mark record with a disk length";
+		if (mark && payload > MAX_MARK_BYTES) return "mark text of " + payload + " bytes (at most " + MAX_MARK_BYTES + ")";
 		int q = (flags >>> QUALITY_SHIFT) & 3;
 		if (q != TimeQuality.NONE.ordinal() && lastTime != Long.MIN_VALUE && time < lastTime) return "time goes backwards";
 		return null;
