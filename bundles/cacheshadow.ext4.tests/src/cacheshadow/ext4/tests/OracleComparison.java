@@ -55,6 +55,7 @@ final class OracleComparison {
 			check(problems, r.path() + " size", field(st, "Size: (\\d+)"), Long.toString(r.size()));
 			check(problems, r.path() + " uid", field(st, "User:\\s+(\\d+)"), Long.toString(r.uid()));
 			check(problems, r.path() + " gid", field(st, "Group:\\s+(\\d+)"), Long.toString(r.gid()));
+			check(problems, r.path() + " i_blocks", field(st, "Blockcount: (\\d+)"), Long.toString(in.blocks512()));
 			// debugfs "blocks" lists data and map blocks (indirect / extent nodes) in file order
 			List<Long> ours = new ArrayList<>();
 			Ext4File f = fs.open(in);
