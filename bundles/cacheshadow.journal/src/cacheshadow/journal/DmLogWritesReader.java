@@ -85,11 +85,12 @@ public final class DmLogWritesReader {
 		long pos = sectorSize;
 		progress.begin("Reading " + path.getFileName(), size);
 		long reported = 0;
+		int limit = EntryTable.limit();
 		while (true) {
 			int i = table.count();
 			if (pos >= size) break;
-			if (i == Integer.MAX_VALUE - 16) {
-				damage = new LogDamage(path.toString(), i, pos, "more entries than this reader holds");
+			if (i >= limit) {
+				damage = new LogDamage(path.toString(), i, pos, "more entries than fit in this JVM's heap (" + limit + "); give it more memory (-Xmx)");
 				break;
 			}
 			if (pos + sectorSize > size) {

@@ -47,6 +47,15 @@ final class EntryTable {
 		return count++;
 	}
 
+	/**
+	 * Most entries this JVM's heap can hold (about 40 bytes each with growth slack, within half the heap): a log
+	 * claiming more (e.g. hostile, 32-byte flush entries by the billion) is cut there and reported, not an
+	 * OutOfMemoryError.
+	 */
+	static int limit() {
+		return (int) Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 2 / 40);
+	}
+
 	int count() {
 		return count;
 	}

@@ -100,9 +100,14 @@ public final class TimestampedJournal implements WriteLog {
 		long lastTime = Long.MIN_VALUE;
 		progress.begin("Reading " + path.getFileName(), size);
 		long reported = 0;
+		int limit = EntryTable.limit();
 		while (pos < size) {
 			int i = table.count();
 			String p = path.toString();
+			if (i >= limit) {
+				damage = new LogDamage(p, i, pos, "more entries than fit in this JVM's heap (" + limit + "); give it more memory (-Xmx)");
+				break;
+			}
 			if (size - pos < RECORD_HEADER + 4) {
 				damage = new LogDamage(p, i, pos, "torn last record (" + (size - pos) + " bytes: a crash mid-append); ignored");
 				break;
