@@ -81,17 +81,35 @@ class CacheAnalysisTest {
 	}
 
 	@org.junit.jupiter.api.Test
-	void elfAndLimeFormsGiveIdenticalResults() throws Exception {
+	void elfLimeAndRawFormsGiveIdenticalResults(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
 		String set = "debian-6.1-kaslr";
+		// The samples ship no raw image: the ELF core's RAM segment (guest-physical 0 up) is one, byte for byte.
+		Path raw = tmp.resolve("memory.raw");
 		try (Layer elf = Layers.openMemory(Samples.file(set, "memory.elf"));
-				Layer lime = Layers.openMemory(Samples.file(set, "memory.lime"))) {
+				java.io.OutputStream o = Files.newOutputStream(raw)) {
+			cacheshadow.layers.Extent ram = elf.extents().get(0);
+			assertEquals(0, ram.start());
+			byte[] buf = new byte[1 << 20];
+			for (long p = 0; p < ram.end(); p += buf.length) {
+				int n = (int) Math.min(buf.length, ram.end() - p);
+				elf.read(p, buf, 0, n);
+				o.write(buf, 0, n);
+			}
+		}
+		try (Layer elf = Layers.openMemory(Samples.file(set, "memory.elf"));
+				Layer lime = Layers.openMemory(Samples.file(set, "memory.lime"));
+				Layer rawLayer = Layers.openMemory(raw)) {
 			CacheAnalysis a = CacheAnalysis.open(elf, null, Progress.NONE);
-			CacheAnalysis b = CacheAnalysis.open(lime, null, Progress.NONE);
-			assertEquals(a.entries(), b.entries());
-			assertEquals(a.mounts(), b.mounts());
-			assertEquals(a.orphans(), b.orphans());
-			assertEquals(a.findings(), b.findings());
-			assertEquals(a.kernelRelease(), b.kernelRelease());
+			for (Layer other : List.of(lime, rawLayer)) {
+				CacheAnalysis b = CacheAnalysis.open(other, null, Progress.NONE);
+				assertEquals(a.entries(), b.entries(), other.name());
+				assertEquals(a.mounts(), b.mounts());
+				assertEquals(a.orphans(), b.orphans());
+				assertEquals(a.findings(), b.findings());
+				assertEquals(a.kernelRelease(), b.kernelRelease());
+				assertEquals(a.virtualShift(), b.virtualShift());
+				assertEquals(a.physBase(), b.physBase());
+			}
 		}
 	}
 
