@@ -79,7 +79,8 @@ public final class DmLogWritesReader {
 		int sectorSize = (int) sectorSizeU;
 		// nr_entries is a hint (stale in a live log), but a good first size; bounded by what the file can hold
 		long room = (size - sectorSize) / sectorSize;
-		EntryTable table = new EntryTable(false, (int) Math.min(Math.min(superEntries + superEntries / 16 + 1024, room), 1 << 26));
+		long hint = superEntries < 0 || superEntries > room ? room : superEntries + superEntries / 16 + 1024;
+		EntryTable table = new EntryTable(false, (int) Math.min(Math.min(hint, room), EntryTable.limit() / 4));
 		LogDamage damage = null;
 		byte[] header = new byte[sectorSize];
 		long pos = sectorSize;
