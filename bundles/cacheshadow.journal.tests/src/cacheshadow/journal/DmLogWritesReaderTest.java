@@ -49,6 +49,35 @@ class DmLogWritesReaderTest {
 		}
 	}
 
+	@Test
+	void truncatedSampleLogsKeepTheirPrefixAndReplayIt() throws IOException {
+		Random rnd = new Random(17);
+		for (Path set : Samples.sets()) {
+			byte[] all = Files.readAllBytes(set.resolve("writes.log"));
+			List<String[]> rows = Samples.tsv(set.resolve("writes.index.tsv"));
+			byte[] baseBytes = Files.readAllBytes(set.resolve("disk.base.img"));
+			for (int t = 0; t < 4; t++) {
+				int cut = 512 + rnd.nextInt(all.length - 512);
+				Path c = tmp.resolve("cut.log");
+				Files.write(c, java.util.Arrays.copyOf(all, cut));
+				int expect = 0;
+				for (String[] r : rows) {
+					long end = Long.parseLong(r[2]) + Long.parseLong(r[6]);
+					if (end <= cut) expect = Integer.parseInt(r[0]) + 1;
+				}
+				try (DmLogWritesLog log = DmLogWritesReader.read(c); cacheshadow.layers.RawFileLayer base = new cacheshadow.layers.RawFileLayer(set.resolve("disk.base.img"));
+						JournalIndex idx = JournalIndex.build(log)) {
+					assertEquals(expect, log.entryCount(), set.getFileName() + " cut at " + cut);
+					assertTrue(log.damage().isPresent(), set.getFileName() + " cut at " + cut);
+					byte[] naive = baseBytes.clone();
+					NaiveReplay.replay(log, 0, expect, naive);
+					DiskAtInstantTest.assertLayerEquals(naive, new DiskAtInstant(base, idx, InstantSpec.end().resolve(log, null)),
+							set.getFileName() + " cut at " + cut);
+				}
+			}
+		}
+	}
+
 	/** A log of every entry kind with some writes unaligned to 4 KiB; returns the entries it wrote. */
 	static Path craft(Path file, int sectorSize, long seed, int n) throws IOException {
 		Random rnd = new Random(seed);
