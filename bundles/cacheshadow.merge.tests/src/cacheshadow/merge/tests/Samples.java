@@ -1,0 +1,94 @@
+package cacheshadow.merge.tests;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.ManifestFormat;
+import cacheshadow.merge.MergedFileSystem;
+
+/** The decompressed evidence sets ({@code -Dcacheshadow.samples}); tests fail, not skip, without them. */
+public final class Samples {
+	public static final List<String> SETS = List.of("debian-6.1-kaslr", "debian-6.12-kaslr");
+	private static final Map<String, MergedFileSystem> OPENED = new HashMap<>();
+
+	private Samples() {
+	}
+
+	public static Path dir(String set) {
+		String root = System.getProperty("cacheshadow.samples");
+		if (root == null || root.isBlank()) fail("system property cacheshadow.samples is not set (releng/samples.sh gives the directory)");
+		Path d = Path.of(root, set);
+		assertTrue(Files.isDirectory(d), "missing sample set " + d);
+		return d;
+	}
+
+	public static Path file(String set, String relative) {
+		Path f = dir(set).resolve(relative);
+		assertTrue(Files.isRegularFile(f), "missing sample file " + f);
+		return f;
+	}
+
+	/** The merge of a set (ELF memory, stale disk, kernel files, journal replayed), opened once per test run. */
+	public static synchronized MergedFileSystem merged(String set) throws IOException {
+		MergedFileSystem m = OPENED.get(set);
+		if (m == null) {
+			m = MergedFileSystem.open(file(set, "memory.elf"), file(set, "disk.img"), dir(set).resolve("kernel"), true, Progress.NONE);
+			OPENED.put(set, m);
+		}
+		return m;
+	}
+
+	/** {@code expect.tsv}: kind → paths. */
+	public static Map<String, List<String>> expect(String set) throws IOException {
+		Map<String, List<String>> m = new HashMap<>();
+		for (String l : Files.readAllLines(file(set, "expect.tsv"))) {
+			String[] c = l.split("\t");
+			if (c.length >= 2) m.computeIfAbsent(c[0], k -> new ArrayList<>()).add(c[1]);
+		}
+		return m;
+	}
+
+	/** Line-by-line differences of two listings (missing, extra, differing rows). */
+	public static List<String> diff(List<FileRecord> expected, List<FileRecord> got) {
+		Map<String, String> e = lines(expected), g = lines(got);
+		List<String> out = new ArrayList<>();
+		for (var x : e.entrySet()) {
+			String gl = g.get(x.getKey());
+			if (gl == null) out.add("missing " + x.getValue());
+			else if (!gl.equals(x.getValue())) out.add("expected " + x.getValue() + "\n     got " + gl);
+		}
+		for (var x : g.entrySet()) if (!e.containsKey(x.getKey())) out.add("extra   " + x.getValue());
+		return out;
+	}
+
+	private static Map<String, String> lines(List<FileRecord> rs) {
+		Map<String, String> m = new TreeMap<>(ManifestFormat.PATH_ORDER);
+		for (FileRecord r : rs) m.put(r.path(), ManifestFormat.line(r, List.of()));
+		return m;
+	}
+
+	/** Rows at or below one of the roots. */
+	public static List<FileRecord> under(List<FileRecord> rs, String... roots) {
+		List<FileRecord> out = new ArrayList<>();
+		for (FileRecord r : rs) {
+			for (String root : roots) {
+				if (r.path().equals(root) || r.path().startsWith(root + "/")) {
+					out.add(r);
+					break;
+				}
+			}
+		}
+		return out;
+	}
+}

@@ -1,0 +1,198 @@
+package cacheshadow.merge;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+import cacheshadow.ext4.BlockMap;
+import cacheshadow.ext4.BlockRun;
+import cacheshadow.ext4.Ext4File;
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.ext4.Ext4Inode;
+import cacheshadow.layers.Layer;
+import cacheshadow.merge.ByteProvenance.Source;
+import cacheshadow.pagecache.CachedFile;
+import cacheshadow.pagecache.CachedPage;
+import cacheshadow.pagecache.Provenance;
+
+/**
+ * A regular file's bytes as one view assembles them: for each 4 KiB page the cached page when it holds valid data,
+ * else the disk's block, else a hole; the end of file from the view's inode (the cached one where cached). Either
+ * side may be missing (cache-only view, disk-only view, tmpfs). Immutable, so safe for concurrent readers.
+ */
+public final class FileContent {
+	static final int PAGE = CachedFile.PAGE;
+
+	private final long size;
+	private final CachedFile cached;
+	private final boolean shmem;
+	private final Ext4File disk;
+	private final BlockMap map;
+	private final Layer diskLayer;
+	private final int blockSize;
+
+	/**
+	 * @param size   end of file
+	 * @param cached the page cache, or null
+	 * @param shmem  tmpfs-like: pages never cached are holes (no disk behind them)
+	 * @param disk   the disk's file (its block map through that view's layer), or null
+	 */
+	FileContent(long size, CachedFile cached, boolean shmem, Ext4FileSystem fs, Ext4Inode disk) {
+		this.size = size;
+		this.cached = cached;
+		this.shmem = shmem;
+		this.disk = disk == null ? null : fs.open(disk);
+		this.map = this.disk == null ? null : this.disk.blockMap();
+		this.diskLayer = fs == null ? null : fs.layer();
+		this.blockSize = fs == null ? PAGE : fs.blockSize();
+	}
+
+	public long size() {
+		return size;
+	}
+
+	/** The page cache side, or null. */
+	public CachedFile cached() {
+		return cached;
+	}
+
+	/** The disk side, or null. */
+	public Ext4File disk() {
+		return disk;
+	}
+
+	private CachedPage wholePage(long index) {
+		if (cached == null) return null;
+		CachedPage p = cached.page(index);
+		return p != null && p.isWhole() ? p : null;
+	}
+
+	/** Reads up to {@code len} bytes at {@code offset}; 0 at or past the end. Unknown bytes read as zeros. */
+	public int read(long offset, byte[] buf, int off, int len) throws IOException {
+		if (offset < 0) throw new IllegalArgumentException("negative offset");
+		if (offset >= size || len <= 0) return 0;
+		int n = (int) Math.min(len, size - offset);
+		int done = 0;
+		while (done < n) {
+			long pos = offset + done;
+			int in = (int) (pos % PAGE);
+			int k = Math.min(n - done, PAGE - in);
+			CachedPage p = wholePage(pos / PAGE);
+			if (p != null) cached.physicalLayer().read(p.physical() + in, buf, off + done, k);
+			else readDisk(pos, buf, off + done, k);
+			done += k;
+		}
+		return n;
+	}
+
+	private void readDisk(long pos, byte[] buf, int off, int len) throws IOException {
+		if (disk == null) {
+			Arrays.fill(buf, off, off + len, (byte) 0);
+			return;
+		}
+		if (disk.isInline()) {
+			// inline data lives in the inode; past the disk's own end of file nothing is there
+			int avail = (int) Math.max(0, Math.min(len, disk.size() - pos));
+			if (avail > 0) disk.read(pos, buf, off, avail);
+			Arrays.fill(buf, off + avail, off + len, (byte) 0);
+			return;
+		}
+		int done = 0;
+		while (done < len) {
+			long at = pos + done;
+			long lb = at / blockSize;
+			int inBlock = (int) (at % blockSize);
+			int k = Math.min(len - done, blockSize - inBlock);
+			BlockRun r = map.runAt(lb);
+			if (r == null || r.unwritten()) Arrays.fill(buf, off + done, off + done + k, (byte) 0);
+			else diskLayer.read((r.physical() + lb - r.logical()) * blockSize + inBlock, buf, off + done, k);
+			done += k;
+		}
+	}
+
+	/** Where every byte of {@code [0, size)} comes from, adjacent ranges of one source merged. */
+	public List<ByteProvenance> provenance() {
+		List<ByteProvenance> out = new ArrayList<>();
+		long pages = (size + PAGE - 1) / PAGE;
+		for (long i = 0; i < pages; i++) {
+			long start = i * PAGE, end = Math.min(size, start + PAGE);
+			CachedPage p = wholePage(i);
+			if (p != null) {
+				Source s = p.provenance() == Provenance.CLEAN ? Source.CLEAN_PAGE : Source.DIRTY_PAGE;
+				add(out, start, end - start, s, -1);
+				continue;
+			}
+			Provenance cp = cached == null ? Provenance.ABSENT : cached.provenance(i);
+			for (long at = start; at < end;) {
+				long blockEnd = Math.min(end, (at / blockSize + 1) * blockSize);
+				add(out, at, blockEnd - at, diskSource(at, cp), diskBlockAt(at));
+				at = blockEnd;
+			}
+		}
+		return out;
+	}
+
+	private Source diskSource(long at, Provenance cachedState) {
+		if (disk != null) {
+			if (disk.isInline()) return at < disk.size() ? Source.DISK_BLOCK : Source.HOLE;
+			BlockRun r = map.runAt(at / blockSize);
+			if (r != null && !r.unwritten()) return Source.DISK_BLOCK;
+			// the disk's own map says nothing is allocated; a swapped-out page's data is elsewhere
+			return cachedState == Provenance.SWAPPED_OUT ? Source.UNKNOWN : Source.HOLE;
+		}
+		if (shmem && cachedState == Provenance.ABSENT) return Source.HOLE;
+		return Source.UNKNOWN;
+	}
+
+	private long diskBlockAt(long at) {
+		if (disk == null || disk.isInline()) return -1;
+		BlockRun r = map.runAt(at / blockSize);
+		return r == null || r.unwritten() ? -1 : r.physical() + at / blockSize - r.logical();
+	}
+
+	private void add(List<ByteProvenance> out, long offset, long length, Source s, long block) {
+		if (!out.isEmpty()) {
+			ByteProvenance last = out.get(out.size() - 1);
+			if (last.source() == s && last.end() == offset) {
+				// disk ranges merge only while the device blocks follow the file offsets
+				boolean contiguous = s != Source.DISK_BLOCK || (last.diskBlock() < 0 ? block < 0
+						: block == last.diskBlock() + (last.offset() % blockSize + offset - last.offset()) / blockSize);
+				if (contiguous) {
+					out.set(out.size() - 1, new ByteProvenance(last.offset(), last.length() + length, s, last.diskBlock()));
+					return;
+				}
+			}
+		}
+		out.add(new ByteProvenance(offset, length, s, block));
+	}
+
+	/** True when every byte has a source (no {@link Source#UNKNOWN}). */
+	public boolean isComplete() {
+		for (ByteProvenance b : provenance()) if (b.source() == Source.UNKNOWN) return false;
+		return true;
+	}
+
+	/** Lowercase hex sha256 of the content, or null when some bytes are unknown. */
+	public String sha256() throws IOException {
+		if (!isComplete()) return null;
+		MessageDigest md;
+		try {
+			md = MessageDigest.getInstance("SHA-256");
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+		byte[] buf = new byte[1 << 20];
+		long pos = 0;
+		while (pos < size) {
+			int k = read(pos, buf, 0, buf.length);
+			if (k <= 0) break;
+			md.update(buf, 0, k);
+			pos += k;
+		}
+		return HexFormat.of().formatHex(md.digest());
+	}
+}

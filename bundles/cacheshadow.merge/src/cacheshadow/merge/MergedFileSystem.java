@@ -1,0 +1,510 @@
+package cacheshadow.merge;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.caches.CachedEntry;
+import cacheshadow.caches.CachedInode;
+import cacheshadow.caches.Mount;
+import cacheshadow.ext4.DirectoryEntry;
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.ext4.Ext4Inode;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.FileType;
+import cacheshadow.listing.Finding;
+import cacheshadow.merge.ViewTree.Node;
+import cacheshadow.merge.ViewTree.Origin;
+import cacheshadow.pagecache.BlockDeviceCache;
+import cacheshadow.pagecache.BlockDeviceCacheOverlay;
+import cacheshadow.pagecache.CachedFile;
+import cacheshadow.pagecache.PageCache;
+
+/**
+ * The guest's file system as the guest itself sees it, built from its caches over its disk (seed section 4.2),
+ * and beside it the caches alone and the disk alone ({@link #tree(View)}), with a {@link PathStatus} for every
+ * path. This object is itself the merged {@link FileTree}.
+ *
+ * <p>Each cached ext4 super block is matched to a disk by the file-system UUID. The merged view reads the disk
+ * through ext4 over (disk, jbd2 journal replayed in memory, then the block-device cache on top: the cache is never
+ * older than the journal, whose uncheckpointed buffers it pins); the disk-only view reads ext4 over the disk alone,
+ * replayed or as it lies. Merged semantics: read = cached page, else disk block, else hole, size from the cached
+ * inode; readdir = cached children plus disk entries not hidden by negative or unhashed dentries; getattr = the
+ * cached inode, else the disk inode.
+ */
+public final class MergedFileSystem implements FileTree, AutoCloseable {
+	/** A cached ext4 super block and the disk it was matched to. */
+	public record DiskMatch(Mount mount, Layer disk, Ext4FileSystem diskOnly, Ext4FileSystem merged, BlockDeviceCacheOverlay overlay) {
+	}
+
+	private final CacheAnalysis analysis;
+	private final PageCache pages;
+	private final boolean replayJournal;
+	private final List<DiskMatch> matches = new ArrayList<>();
+	private final Map<View, ViewTree> trees = new EnumMap<>(View.class);
+	private final List<Finding> findings = new ArrayList<>();
+	private final List<AutoCloseable> owned = new ArrayList<>();
+	private final Map<Long, String> fsTypes = new HashMap<>();
+	private final Set<String> hidden = new HashSet<>();
+	private List<PathStatus> statuses;
+
+	private MergedFileSystem(CacheAnalysis analysis, PageCache pages, boolean replayJournal) {
+		this.analysis = analysis;
+		this.pages = pages;
+		this.replayJournal = replayJournal;
+	}
+
+	/**
+	 * Opens the evidence as the CLI names it and builds the three views. The layers are closed with this object.
+	 *
+	 * @param disk          raw or qcow2 disk image, or null (then the merged view is the cache-only one)
+	 * @param kernelDir     kernel files (BTF, symbols), or null for the snapshot alone
+	 * @param replayJournal disk-only view after jbd2 replay (as a mount sees it), else the image as it lies
+	 */
+	public static MergedFileSystem open(Path memory, Path disk, Path kernelDir, boolean replayJournal, Progress progress) throws IOException {
+		Layer mem = Layers.openMemory(memory);
+		Layer d = null;
+		try {
+			d = disk == null ? null : Layers.openDisk(disk);
+			CacheAnalysis a = CacheAnalysis.open(mem, kernelDir, progress);
+			MergedFileSystem m = of(a, new PageCache(a), d == null ? List.of() : List.of(d), replayJournal, progress);
+			m.owned.add(mem);
+			if (d != null) m.owned.add(d);
+			return m;
+		} catch (IOException | RuntimeException e) {
+			if (d != null) d.close();
+			mem.close();
+			throw e;
+		}
+	}
+
+	/** Builds the views from an analysis already made; the disks stay the caller's. */
+	public static MergedFileSystem of(CacheAnalysis analysis, PageCache pages, List<Layer> disks, boolean replayJournal, Progress progress)
+			throws IOException {
+		MergedFileSystem m = new MergedFileSystem(analysis, pages, replayJournal);
+		for (Mount mt : analysis.mounts()) m.fsTypes.putIfAbsent(mt.superBlock(), mt.fsType());
+		progress.begin("Merging caches over the disk", 3);
+		for (Layer d : disks) m.match(d);
+		for (CachedEntry e : analysis.entries()) if (e.state() != CachedEntry.State.POSITIVE) m.hidden.add(e.path());
+		m.trees.put(View.CACHE_ONLY, m.cacheOnly());
+		progress.worked(1);
+		m.trees.put(View.DISK_ONLY, m.diskOnly());
+		progress.worked(1);
+		m.trees.put(View.MERGED, m.merged());
+		progress.worked(1);
+		return m;
+	}
+
+	/** Matches one disk to the cached ext4 super block of the same UUID. */
+	private void match(Layer disk) throws IOException {
+		Ext4FileSystem diskOnly = Ext4FileSystem.open(disk, replayJournal ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES);
+		String uuid = diskOnly.superblock().uuidString();
+		Mount mount = null;
+		for (Mount mt : analysis.mounts()) {
+			if ("ext4".equals(mt.fsType()) && uuid.equalsIgnoreCase(Objects.toString(mt.uuid(), ""))) {
+				if (mount == null) mount = mt;
+				else if (mt.superBlock() == mount.superBlock() && mt.path().length() < mount.path().length()) mount = mt; // bind mounts: the shortest path
+			}
+		}
+		if (mount == null) {
+			findings.add(new Finding(Finding.Severity.WARNING, "merge-no-match", disk.name(),
+					"no cached ext4 super block has UUID " + uuid + ": the disk is shown alone (disk-only view at /)"));
+			matches.add(new DiskMatch(null, disk, diskOnly, null, null));
+			return;
+		}
+		// disk, then the journal's committed blocks, then the block-device cache: oldest to newest
+		Ext4FileSystem replayed = replayJournal ? diskOnly : Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED);
+		Layer base = replayed.layer();
+		BlockDeviceCache cache = null;
+		try {
+			cache = BlockDeviceCache.of(pages.reader(), mount, findings);
+		} catch (IOException | RuntimeException e) {
+			findings.add(new Finding(Finding.Severity.WARNING, "merge-bdev-cache", mount.path(), "block-device cache unreadable: " + e.getMessage()));
+		}
+		BlockDeviceCacheOverlay overlay = cache == null ? null : new BlockDeviceCacheOverlay(base, cache);
+		Ext4FileSystem merged = Ext4FileSystem.open(overlay == null ? base : overlay, Ext4FileSystem.Options.AS_IT_LIES);
+		matches.add(new DiskMatch(mount, disk, diskOnly, merged, overlay));
+	}
+
+	private DiskMatch matchOf(long superBlock) {
+		for (DiskMatch d : matches) if (d.mount() != null && d.mount().superBlock() == superBlock) return d;
+		return null;
+	}
+
+	private boolean shmem(long superBlock) {
+		String t = fsTypes.get(superBlock);
+		return "tmpfs".equals(t) || "shmem".equals(t) || "devtmpfs".equals(t) || "ramfs".equals(t);
+	}
+
+	private CachedFile cachedFile(CachedEntry e) {
+		try {
+			return pages.file(e.inode());
+		} catch (IOException | RuntimeException ex) {
+			findings.add(Finding.anomaly("page-cache-unreadable", e.inode().address(), e.path() + ": " + ex.getMessage()));
+			return null;
+		}
+	}
+
+	private ViewTree cacheOnly() {
+		Map<String, Node> nodes = ViewTree.newMap();
+		for (CachedEntry e : analysis.entries()) {
+			if (e.state() != CachedEntry.State.POSITIVE) continue;
+			FileRecord r = e.toRecord();
+			FileContent c = r.type().isRegular() ? new FileContent(r.size(), cachedFile(e), shmem(e.inode().superBlock()), null, null) : null;
+			nodes.put(e.path(), new Node(e.path(), r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.CACHE, e.inode().superBlock()));
+		}
+		return new ViewTree(View.CACHE_ONLY, "/", nodes);
+	}
+
+	private ViewTree diskOnly() {
+		Map<String, Node> nodes = ViewTree.newMap();
+		String root = "/";
+		for (DiskMatch d : matches) {
+			String prefix = d.mount() == null ? "/" : d.mount().path();
+			if (d == matches.get(0)) root = prefix;
+			long sb = d.mount() == null ? 0 : d.mount().superBlock();
+			Ext4FileSystem fs = d.diskOnly();
+			try {
+				Ext4Inode rootInode = fs.inode(Ext4FileSystem.ROOT_INODE);
+				nodes.put(prefix, diskNode(fs, prefix, rootInode, sb));
+				walkDisk(fs, nodes, new ArrayDeque<>(List.of(prefix)), Map.of(prefix, Ext4FileSystem.ROOT_INODE), sb, false);
+			} catch (IOException e) {
+				findings.add(new Finding(Finding.Severity.ERROR, "merge-disk-unreadable", d.disk().name(), e.getMessage()));
+			}
+		}
+		return new ViewTree(View.DISK_ONLY, root, nodes);
+	}
+
+	private Node diskNode(Ext4FileSystem fs, String path, Ext4Inode in, long sb) {
+		FileRecord r = fs.record(path, in, false);
+		FileContent c = r.type().isRegular() ? new FileContent(in.size, null, false, fs, in) : null;
+		return new Node(path, r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.DISK, sb);
+	}
+
+	/**
+	 * Adds what the disk's directories name below the queued directories ({@code dirInodes}: path → inode number),
+	 * recursively; names already present stay as they are, and in the merged view names the cache knows to be gone
+	 * are left out.
+	 */
+	private void walkDisk(Ext4FileSystem fs, Map<String, Node> nodes, Deque<String> queue, Map<String, Long> dirInodes, long sb, boolean merged) {
+		Map<String, Long> inodes = new HashMap<>(dirInodes);
+		Set<Long> visited = new HashSet<>();
+		while (!queue.isEmpty()) {
+			String dir = queue.poll();
+			long ino = inodes.get(dir);
+			if (!visited.add(ino)) continue;
+			List<DirectoryEntry> entries;
+			try {
+				Ext4Inode d = fs.inode(ino);
+				if (!d.isDirectory()) continue;
+				entries = fs.readDirectory(d);
+			} catch (IOException e) {
+				findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dir", dir, "directory unreadable on disk: " + e.getMessage()));
+				continue;
+			}
+			for (DirectoryEntry e : entries) {
+				if (e.isDotOrDotDot()) continue;
+				String p = ViewTree.child(dir, e.name());
+				Node existing = nodes.get(p);
+				if (existing != null) {
+					// a cached directory of the same file system: its disk entries are merged below it too
+					if (existing.children() != null && existing.superBlock() == sb && existing.attr().inode() == e.inode() && !inodes.containsKey(p)) {
+						inodes.put(p, e.inode());
+						queue.add(p);
+					}
+					continue;
+				}
+				if (merged && hidden.contains(p)) continue;
+				Ext4Inode in;
+				try {
+					in = fs.inode(e.inode());
+				} catch (IOException ex) {
+					findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dirent", p, ex.getMessage()));
+					continue;
+				}
+				if (in.mode == 0) continue; // names an unused inode: ext4's listing reports it
+				nodes.put(p, diskNode(fs, p, in, sb));
+				if (in.isDirectory()) {
+					inodes.put(p, in.number);
+					queue.add(p);
+				}
+			}
+		}
+	}
+
+	private ViewTree merged() {
+		Map<String, Node> nodes = ViewTree.newMap();
+		Map<Long, Map<String, Long>> dirsBySb = new HashMap<>();
+		for (CachedEntry e : analysis.entries()) {
+			if (e.state() != CachedEntry.State.POSITIVE) continue;
+			CachedInode ci = e.inode();
+			FileRecord r = e.toRecord();
+			DiskMatch d = matchOf(ci.superBlock());
+			Ext4Inode disk = null;
+			if (d != null) {
+				disk = diskInode(d.merged(), ci);
+				if (r.type() == FileType.DIRECTORY) dirsBySb.computeIfAbsent(ci.superBlock(), k -> new LinkedHashMap<>()).put(e.path(), ci.ino());
+			}
+			FileContent c = r.type().isRegular()
+					? new FileContent(r.size(), cachedFile(e), shmem(ci.superBlock()), d == null ? null : d.merged(), disk != null && disk.isRegular() ? disk : null)
+					: null;
+			nodes.put(e.path(), new Node(e.path(), r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.CACHE, ci.superBlock()));
+		}
+		for (DiskMatch d : matches) {
+			if (d.mount() == null) continue;
+			long sb = d.mount().superBlock();
+			Map<String, Long> dirs = dirsBySb.getOrDefault(sb, new LinkedHashMap<>());
+			if (!nodes.containsKey(d.mount().path())) {
+				// the mount's root dentry is not cached: the disk's root stands in
+				try {
+					nodes.put(d.mount().path(), diskNode(d.merged(), d.mount().path(), d.merged().inode(Ext4FileSystem.ROOT_INODE), sb));
+					dirs.put(d.mount().path(), Ext4FileSystem.ROOT_INODE);
+				} catch (IOException e) {
+					findings.add(new Finding(Finding.Severity.ERROR, "merge-disk-unreadable", d.disk().name(), e.getMessage()));
+					continue;
+				}
+			}
+			checkLevels(d, nodes, dirs);
+			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true);
+		}
+		return new ViewTree(View.MERGED, "/", nodes);
+	}
+
+	/** The disk inode behind a cached one, when it is the same file (same type; not an unused slot). */
+	private Ext4Inode diskInode(Ext4FileSystem fs, CachedInode ci) {
+		try {
+			Ext4Inode in = fs.inode(ci.ino());
+			if (in.mode == 0 || (in.mode & 0xF000) != (ci.mode() & 0xF000)) return null;
+			return in;
+		} catch (IOException | RuntimeException e) {
+			return null;
+		}
+	}
+
+	/**
+	 * File level (dentries and inodes) against block level (the directory blocks and inode tables of the
+	 * block-device cache over the disk): in the cached directories of one file system both must name the same
+	 * entries with the same inodes and agree on each inode's type, permissions, owner and link count. Size and
+	 * times are left out: ext4 writes i_disksize, not i_size, and lazily updated times may lag.
+	 */
+	private void checkLevels(DiskMatch d, Map<String, Node> nodes, Map<String, Long> cachedDirs) {
+		Map<String, CachedEntry> positive = new HashMap<>();
+		for (CachedEntry e : analysis.entries()) {
+			if (e.state() == CachedEntry.State.POSITIVE && e.inode().superBlock() == d.mount().superBlock()) positive.put(e.path(), e);
+		}
+		for (Map.Entry<String, Long> dir : cachedDirs.entrySet()) {
+			Map<String, Long> block = new HashMap<>();
+			try {
+				for (DirectoryEntry de : d.merged().readDirectory(d.merged().inode(dir.getValue()))) {
+					if (!de.isDotOrDotDot()) block.put(de.name(), de.inode());
+				}
+			} catch (IOException e) {
+				disagree(dir.getKey(), "cached directory (inode " + dir.getValue() + ") unreadable at block level: " + e.getMessage());
+				continue;
+			}
+			for (Map.Entry<String, Long> b : block.entrySet()) {
+				String p = ViewTree.child(dir.getKey(), b.getKey());
+				CachedEntry c = positive.get(p);
+				if (c == null && hidden.contains(p)) {
+					disagree(p, "the directory block names it (inode " + b.getValue() + ") but the dentry cache says it does not exist");
+				} else if (c != null && c.inode().ino() != b.getValue()) {
+					disagree(p, "dentry names inode " + c.inode().ino() + ", the directory block inode " + b.getValue());
+				}
+			}
+			for (CachedEntry c : positive.values()) {
+				if (!ViewTree.parent(c.path()).equals(dir.getKey()) || c.path().equals(dir.getKey())) continue;
+				String name = c.path().substring(c.path().lastIndexOf('/') + 1);
+				if (!block.containsKey(name)) {
+					disagree(c.path(), "cached dentry (inode " + c.inode().ino() + ") has no entry in its directory's blocks");
+					continue;
+				}
+				Ext4Inode in;
+				try {
+					in = d.merged().inode(c.inode().ino());
+				} catch (IOException e) {
+					continue;
+				}
+				CachedInode ci = c.inode();
+				List<String> diff = new ArrayList<>();
+				if (in.mode != ci.mode()) diff.add(String.format("mode %o/%o", ci.mode(), in.mode));
+				if (in.uid != ci.uid() || in.gid != ci.gid()) diff.add("owner " + ci.uid() + ":" + ci.gid() + "/" + in.uid + ":" + in.gid);
+				if (in.linksCount != ci.nlink()) diff.add("nlink " + ci.nlink() + "/" + in.linksCount);
+				if (!diff.isEmpty()) disagree(c.path(), "cached inode and inode table differ (cache/block): " + String.join(", ", diff));
+			}
+		}
+	}
+
+	private void disagree(String path, String message) {
+		findings.add(new Finding(Finding.Severity.ANOMALY, "merge-level-disagreement", path, message));
+	}
+
+	// ---- the views
+
+	/** One of the three views. */
+	public ViewTree tree(View view) {
+		return trees.get(view);
+	}
+
+	public CacheAnalysis analysis() {
+		return analysis;
+	}
+
+	public PageCache pageCache() {
+		return pages;
+	}
+
+	/** The disks given, each with the cached super block it was matched to (mount null when none). */
+	public List<DiskMatch> disks() {
+		return Collections.unmodifiableList(matches);
+	}
+
+	public boolean replayJournal() {
+		return replayJournal;
+	}
+
+	/** Anomalies of the merge (level disagreements, unmatched disks), then the cache analysis's and ext4's. */
+	public List<Finding> findings() {
+		List<Finding> all = new ArrayList<>(findings);
+		all.addAll(analysis.findings());
+		all.addAll(pages.findings());
+		for (DiskMatch d : matches) {
+			for (Finding f : d.diskOnly().findings()) if (f.severity() != Finding.Severity.INFO) all.add(f);
+			if (d.merged() != null) for (Finding f : d.merged().findings()) if (f.severity() != Finding.Severity.INFO) all.add(f);
+		}
+		return all;
+	}
+
+	/** Only the merge's own findings (level disagreements, unmatched disks, unreadable sides). */
+	public List<Finding> mergeFindings() {
+		return Collections.unmodifiableList(findings);
+	}
+
+	@Override
+	public FileRecord getattr(String path) {
+		return tree(View.MERGED).getattr(path);
+	}
+
+	@Override
+	public List<String> readdir(String path) {
+		return tree(View.MERGED).readdir(path);
+	}
+
+	@Override
+	public int read(String path, long offset, byte[] buf, int off, int len) throws IOException {
+		return tree(View.MERGED).read(path, offset, buf, off, len);
+	}
+
+	@Override
+	public String readlink(String path) {
+		return tree(View.MERGED).readlink(path);
+	}
+
+	@Override
+	public List<ByteProvenance> provenance(String path) {
+		return tree(View.MERGED).provenance(path);
+	}
+
+	@Override
+	public String root() {
+		return "/";
+	}
+
+	/** All three views. */
+	public Map<View, ViewTree> views() {
+		return Collections.unmodifiableMap(trees);
+	}
+
+	// ---- status
+
+	/**
+	 * A status for every path of the merged and the disk-only view, sorted by path. Hashes both sides of every
+	 * regular file on first use.
+	 */
+	public synchronized List<PathStatus> statuses() throws IOException {
+		if (statuses != null) return statuses;
+		ViewTree m = tree(View.MERGED), d = tree(View.DISK_ONLY);
+		Map<String, FileRecord> mr = byPath(m.listing(true)), dr = byPath(d.listing(true));
+		// inode → path of the paths only one side has, per super block, to name renames
+		Map<String, String> onlyMerged = new HashMap<>(), onlyDisk = new HashMap<>();
+		for (FileRecord r : mr.values()) if (!dr.containsKey(r.path())) onlyMerged.put(m.node(r.path()).superBlock() + ":" + r.inode(), r.path());
+		for (FileRecord r : dr.values()) if (!mr.containsKey(r.path())) onlyDisk.put(d.node(r.path()).superBlock() + ":" + r.inode(), r.path());
+		TreeSet<String> all = new TreeSet<>(cacheshadow.listing.ManifestFormat.PATH_ORDER);
+		all.addAll(mr.keySet());
+		all.addAll(dr.keySet());
+		List<PathStatus> out = new ArrayList<>(all.size());
+		for (String p : all) {
+			FileRecord a = mr.get(p), b = dr.get(p);
+			if (b == null) {
+				String from = onlyDisk.get(m.node(p).superBlock() + ":" + a.inode());
+				out.add(new PathStatus(p, PathStatus.Kind.CACHE_ONLY, List.of(), from));
+			} else if (a == null) {
+				String to = onlyMerged.get(d.node(p).superBlock() + ":" + b.inode());
+				out.add(new PathStatus(p, PathStatus.Kind.DELETED, List.of(), to));
+			} else {
+				List<String> diff = differences(a, b);
+				PathStatus.Kind k = !diff.isEmpty() ? PathStatus.Kind.DIFFERS : m.fromCache(p) ? PathStatus.Kind.SAME : PathStatus.Kind.DISK_ONLY;
+				out.add(new PathStatus(p, k, diff, null));
+			}
+		}
+		statuses = Collections.unmodifiableList(out);
+		return statuses;
+	}
+
+	/** The status of one path, or null when neither the merged nor the disk-only view has it. */
+	public PathStatus status(String path) throws IOException {
+		String p = ViewTree.normalize(path);
+		for (PathStatus s : statuses()) if (s.path().equals(p)) return s;
+		return null;
+	}
+
+	/** Names of the manifest columns in which two records of one path differ (merged first, disk second). */
+	public static List<String> differences(FileRecord a, FileRecord b) {
+		List<String> d = new ArrayList<>();
+		if (a.type() != b.type()) d.add("type");
+		if (!Objects.equals(a.sha256(), b.sha256())) d.add("data");
+		if (a.size() != b.size()) d.add("size");
+		if (a.permissions() != b.permissions()) d.add("mode");
+		if (a.uid() != b.uid() || a.gid() != b.gid()) d.add("owner");
+		if (a.nlink() != b.nlink()) d.add("nlink");
+		if (a.inode() != b.inode()) d.add("inode");
+		if (a.atime() != b.atime() || a.mtime() != b.mtime() || a.ctime() != b.ctime() || a.mtimeNanos() != b.mtimeNanos()) d.add("times");
+		if (!Objects.equals(a.symlinkTarget(), b.symlinkTarget())) d.add("target");
+		return d;
+	}
+
+	private static Map<String, FileRecord> byPath(List<FileRecord> rs) {
+		Map<String, FileRecord> m = new HashMap<>();
+		for (FileRecord r : rs) m.put(r.path(), r);
+		return m;
+	}
+
+	@Override
+	public void close() throws IOException {
+		IOException first = null;
+		for (AutoCloseable c : owned) {
+			try {
+				c.close();
+			} catch (Exception e) {
+				if (first == null) first = e instanceof IOException io ? io : new IOException(e);
+			}
+		}
+		owned.clear();
+		if (first != null) throw first;
+	}
+}

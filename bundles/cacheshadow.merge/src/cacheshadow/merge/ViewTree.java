@@ -1,0 +1,147 @@
+package cacheshadow.merge;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.ManifestFormat;
+
+/**
+ * One view of the guest's file system as a tree of paths: each path's metadata, a directory's names, a regular
+ * file's {@link FileContent}, a link's target. Built once by {@link MergedFileSystem}; immutable afterwards.
+ */
+public final class ViewTree implements FileTree {
+	/** One path of the view. {@code origin} tells which side supplied the metadata. */
+	record Node(String path, FileRecord attr, FileContent content, TreeSet<String> children, Origin origin, long superBlock) {
+	}
+
+	/** Where a node's metadata comes from. */
+	enum Origin {
+		CACHE, DISK
+	}
+
+	private final View view;
+	private final String root;
+	private final Map<String, Node> nodes;
+
+	ViewTree(View view, String root, Map<String, Node> nodes) {
+		this.view = view;
+		this.root = root;
+		this.nodes = nodes;
+		// children from the paths: every node under its parent (the root has none)
+		for (Node n : nodes.values()) {
+			if (n.path().equals(root)) continue;
+			Node parent = nodes.get(parent(n.path()));
+			if (parent != null && parent.children() != null) parent.children().add(n.path().substring(n.path().lastIndexOf('/') + 1));
+		}
+	}
+
+	static String parent(String path) {
+		int i = path.lastIndexOf('/');
+		return i <= 0 ? "/" : path.substring(0, i);
+	}
+
+	static String child(String dir, String name) {
+		return (dir.equals("/") ? "" : dir) + "/" + name;
+	}
+
+	public View view() {
+		return view;
+	}
+
+	@Override
+	public String root() {
+		return root;
+	}
+
+	Node node(String path) {
+		return nodes.get(normalize(path));
+	}
+
+	static String normalize(String path) {
+		if (path == null || path.isEmpty()) return "/";
+		while (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+		return path;
+	}
+
+	public boolean exists(String path) {
+		return node(path) != null;
+	}
+
+	@Override
+	public FileRecord getattr(String path) {
+		Node n = node(path);
+		return n == null ? null : n.attr();
+	}
+
+	@Override
+	public List<String> readdir(String path) {
+		Node n = node(path);
+		if (n == null || n.children() == null) return null;
+		List<String> names = new ArrayList<>(n.children());
+		names.sort(ManifestFormat.PATH_ORDER);
+		return names;
+	}
+
+	@Override
+	public int read(String path, long offset, byte[] buf, int off, int len) throws IOException {
+		return content(path).read(offset, buf, off, len);
+	}
+
+	/** The content of a regular file. */
+	public FileContent content(String path) throws NoSuchFileException {
+		Node n = node(path);
+		if (n == null || n.content() == null) throw new NoSuchFileException(path, null, n == null ? "no such path in the " + view.label() + " view" : "not a regular file");
+		return n.content();
+	}
+
+	@Override
+	public String readlink(String path) {
+		Node n = node(path);
+		return n == null ? null : n.attr().symlinkTarget();
+	}
+
+	@Override
+	public List<ByteProvenance> provenance(String path) {
+		Node n = node(path);
+		return n == null || n.content() == null ? List.of() : n.content().provenance();
+	}
+
+	/** Every path of the view, sorted by byte order. */
+	public List<String> paths() {
+		List<String> p = new ArrayList<>(nodes.keySet());
+		p.sort(ManifestFormat.PATH_ORDER);
+		return Collections.unmodifiableList(p);
+	}
+
+	/**
+	 * The view as manifest rows sorted by path; with {@code hash}, {@code sha256} of every regular file whose every
+	 * byte has a source (null where some are unknown).
+	 */
+	public List<FileRecord> listing(boolean hash) throws IOException {
+		List<FileRecord> out = new ArrayList<>(nodes.size());
+		for (String p : paths()) {
+			Node n = nodes.get(p);
+			FileRecord r = n.attr();
+			if (hash && n.content() != null && r.type().isRegular()) r = r.withSha256(n.content().sha256());
+			out.add(r);
+		}
+		return out;
+	}
+
+	/** Whether the path's metadata came from the guest's caches (else the disk). */
+	public boolean fromCache(String path) {
+		Node n = node(path);
+		return n != null && n.origin() == Origin.CACHE;
+	}
+
+	static Map<String, Node> newMap() {
+		return new HashMap<>();
+	}
+}
