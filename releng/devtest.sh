@@ -15,7 +15,7 @@ done
 OUT="$ROOT/build/devtest/$(IFS=_; echo "${names[*]}")"
 rm -rf "$OUT"; mkdir -p "$OUT"
 CP="$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar"
-for j in "$HOME"/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar; do [ -f "$j" ] && CP="$CP:$j"; done
+for j in "$HOME"/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar "$HOME"/.m2/repository/net/java/dev/jna/jna/5.19.1/jna-5.19.1.jar; do [ -f "$j" ] && CP="$CP:$j"; done
 srcs=(); tests=()
 for n in "${names[@]}"; do
   [ -d "$ROOT/bundles/cacheshadow.$n/src" ] && srcs+=("$ROOT/bundles/cacheshadow.$n/src")

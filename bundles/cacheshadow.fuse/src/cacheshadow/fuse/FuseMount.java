@@ -1,0 +1,176 @@
+package cacheshadow.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
+
+/**
+ * A {@link MountedTree} mounted read-only through libfuse3's high-level API: {@code fuse_new} + {@code fuse_mount},
+ * then {@code fuse_loop} (single-threaded) on a thread of its own. Mount options: {@code ro} (the kernel refuses
+ * writes with EROFS), {@code auto_unmount}
+ * (fusermount3 unmounts even if this process dies), {@code fsname}/{@code subtype} (how /proc/mounts names it).
+ * No {@code default_permissions}: the examiner who mounts reads every file whatever its recorded mode, which stat
+ * still shows as recorded; others cannot enter the mount at all (no {@code allow_other}).
+ * <p>
+ * {@link #close} unmounts ({@code fusermount3 -u -z}), which ends the loop: the kernel aborts the connection and
+ * {@code fuse_loop} returns; the loop thread then calls {@code fuse_unmount} and {@code fuse_destroy}.
+ */
+public final class FuseMount implements AutoCloseable {
+	/** {@code keepCache}: let the kernel keep file pages across opens (evidence does not change). */
+	public record Options(boolean keepCache, boolean autoUnmount, boolean debug) {
+		public static final Options DEFAULT = new Options(false, true, false);
+	}
+
+	private final LibFuse3 fuse;
+	private final Pointer handle;
+	private final Path mountpoint;
+	private final FuseOperations operations; // referenced so the callbacks outlive the mount
+	private final List<Object> nativeArgs;
+	private final CountDownLatch ended = new CountDownLatch(1);
+	private volatile int loopResult;
+	private volatile String connection; // /sys/fs/fuse/connections/<minor of st_dev>
+
+	private FuseMount(LibFuse3 fuse, Pointer handle, Path mountpoint, FuseOperations operations, List<Object> nativeArgs) {
+		this.fuse = fuse;
+		this.handle = handle;
+		this.mountpoint = mountpoint;
+		this.operations = operations;
+		this.nativeArgs = nativeArgs;
+	}
+
+	/** Mounts {@code tree} at {@code mountpoint} (an existing directory); callback errors go to {@code errors}. */
+	public static FuseMount mount(MountedTree tree, Path mountpoint, String source, Options options, Consumer<String> errors)
+			throws IOException {
+		if (!Files.exists(Path.of("/dev/fuse"))) {
+			throw new IOException("/dev/fuse is missing: this system cannot mount FUSE file systems (modprobe fuse, or give the container --device /dev/fuse)");
+		}
+		if (!Files.isDirectory(mountpoint)) throw new IOException(mountpoint + ": mount point is not a directory");
+		Path mp = mountpoint.toRealPath();
+		if (mountedAt(mp)) throw new IOException(mp + ": something is already mounted there");
+		LibFuse3 fuse = LibFuse3.load();
+		FuseOperations ops = new FuseOperations(tree, options.keepCache(), errors);
+
+		String name = source == null ? "cacheshadow" : source.replaceAll("[,\\s\\\\]", "_");
+		List<String> argv = new ArrayList<>(List.of("cacheshadow", "-o",
+				"ro,fsname=" + name + ",subtype=cacheshadow" + (options.autoUnmount() ? ",auto_unmount" : "")));
+		if (options.debug()) argv.add("-d");
+		StringArray argvNative = new StringArray(argv.toArray(new String[0]), StandardCharsets.UTF_8.name());
+		Memory args = new Memory(24); // struct fuse_args (fuse_opt.h): int argc; char **argv; int allocated;
+		args.clear();
+		args.setInt(0, argv.size());
+		args.setPointer(8, argvNative);
+		args.setInt(16, 0);
+		Pointer f = fuse.fuse_new_31(args, ops.pointer(), FuseOperations.SIZE, null);
+		if (f == null) throw new IOException("fuse_new refused the mount options " + argv);
+		if (fuse.fuse_mount(f, mp.toString()) != 0) {
+			fuse.fuse_destroy(f);
+			throw new IOException(mp + ": fuse_mount failed although /dev/fuse exists (reason on stderr; as a user, fusermount3 must be installed setuid and /dev/fuse accessible)");
+		}
+		FuseMount m = new FuseMount(fuse, f, mp, ops, List.of(argvNative, args));
+		Thread loop = new Thread(m::serve, "fuse " + mp);
+		loop.setDaemon(true);
+		loop.start();
+		try {
+			long dev = ((Number) Files.getAttribute(mp, "unix:dev")).longValue(); // served by the loop: the root's getattr
+			long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+			m.connection = "/sys/fs/fuse/connections/" + minor;
+		} catch (IOException | RuntimeException e) {
+			m.close();
+			throw new IOException(mp + ": mounted but not answering: " + e.getMessage());
+		}
+		return m;
+	}
+
+	private void serve() {
+		try {
+			loopResult = fuse.fuse_loop(handle);
+			fuse.fuse_unmount(handle); // after an external unmount: only closes the device fd
+			fuse.fuse_destroy(handle);
+		} finally {
+			ended.countDown();
+		}
+	}
+
+	public Path mountpoint() {
+		return mountpoint;
+	}
+
+	/** Whether the request loop still runs. */
+	public boolean isServing() {
+		return ended.getCount() > 0;
+	}
+
+	/** Blocks until unmounted (by {@link #close} or from outside, e.g. {@code fusermount3 -u}); the loop's result. */
+	public int awaitUnmounted() throws InterruptedException {
+		ended.await();
+		return loopResult;
+	}
+
+	/** Unmounts and waits for the loop to end; if a process keeps files open, aborts the connection after 10 s. */
+	@Override
+	public void close() throws IOException {
+		if (!isServing()) return;
+		fuse.fuse_exit(handle);
+		if (!run("fusermount3", "-u", "-z", mountpoint.toString())) run("umount", "-l", mountpoint.toString());
+		try {
+			if (!ended.await(10, TimeUnit.SECONDS) && connection != null && Files.isWritable(Path.of(connection, "abort"))) {
+				Files.writeString(Path.of(connection, "abort"), "1");
+				ended.await(5, TimeUnit.SECONDS);
+			}
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		if (isServing()) throw new IOException(mountpoint + ": still serving after unmount (a process holds it busy)");
+	}
+
+	private static boolean run(String... command) {
+		try {
+			Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+			return p.waitFor() == 0;
+		} catch (IOException e) {
+			return false;
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/** Whether /proc/mounts lists a mount at {@code dir} (octal escapes of spaces etc. decoded). */
+	public static boolean mountedAt(Path dir) throws IOException {
+		String want = dir.toAbsolutePath().normalize().toString();
+		for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+			String[] f = line.split(" ");
+			if (f.length > 1 && unescape(f[1]).equals(want)) return true;
+		}
+		return false;
+	}
+
+	private static String unescape(String s) {
+		StringBuilder b = new StringBuilder();
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (c == '\\' && i + 3 < s.length()) {
+				b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+				i += 3;
+			} else {
+				b.append(c);
+			}
+		}
+		return b.toString();
+	}
+
+	@Override
+	public String toString() {
+		return "FUSE mount at " + mountpoint + " (" + operations.openFiles() + " files open)";
+	}
+}

@@ -1,0 +1,249 @@
+package cacheshadow.fuse;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import com.sun.jna.Callback;
+import com.sun.jna.CallbackReference;
+import com.sun.jna.Function;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+
+import cacheshadow.listing.FileRecord;
+
+/**
+ * {@code struct fuse_operations} of libfuse 3.14 ({@code <fuse3/fuse.h>}, FUSE_USE_VERSION 31) in native memory:
+ * 42 function pointers, 336 bytes on x86-64, in header order. getattr, readlink, open, read, statfs, release,
+ * readdir and lseek-free reading are served from a {@link MountedTree}; every operation that would write gets
+ * -EROFS (the mount is also {@code -o ro}, so the kernel normally refuses first). Callbacks never throw into C:
+ * an exception becomes -EIO (or -ENOENT for a missing path) and is reported once per message.
+ */
+final class FuseOperations {
+	static final int SIZE = 42 * 8;
+	// slot indices in struct fuse_operations (fuse.h 3.14)
+	private static final int GETATTR = 0, READLINK = 1, MKNOD = 2, MKDIR = 3, UNLINK = 4, RMDIR = 5, SYMLINK = 6,
+			RENAME = 7, LINK = 8, CHMOD = 9, CHOWN = 10, TRUNCATE = 11, OPEN = 12, READ = 13, WRITE = 14, STATFS = 15,
+			RELEASE = 17, SETXATTR = 19, REMOVEXATTR = 22, READDIR = 24, INIT = 27, CREATE = 29, UTIMENS = 31,
+			FALLOCATE = 39;
+	private static final int ENOENT = 2, EIO = 5, EBADF = 9, EACCES = 13, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
+			EROFS = 30;
+	private static final int O_ACCMODE = 3, O_RDONLY = 0;
+	// struct fuse_file_info (fuse_common.h 3.14): int flags at 0; bit fields at 4 (keep_cache is bit 2); uint64_t fh at 16
+	private static final int FI_FLAGS = 0, FI_BITS = 4, FI_FH = 16;
+	private static final int KEEP_CACHE = 1 << 2;
+
+	interface Getattr extends Callback {
+		int invoke(Pointer path, Pointer stat, Pointer fileInfo);
+	}
+
+	interface Readlink extends Callback {
+		int invoke(Pointer path, Pointer buf, long size);
+	}
+
+	interface Open extends Callback {
+		int invoke(Pointer path, Pointer fileInfo);
+	}
+
+	interface Read extends Callback {
+		int invoke(Pointer path, Pointer buf, long size, long offset, Pointer fileInfo);
+	}
+
+	interface Statfs extends Callback {
+		int invoke(Pointer path, Pointer statvfs);
+	}
+
+	interface Readdir extends Callback {
+		int invoke(Pointer path, Pointer buf, Pointer filler, long offset, Pointer fileInfo, int flags);
+	}
+
+	interface Init extends Callback {
+		Pointer invoke(Pointer connection, Pointer config);
+	}
+
+	/** Any write-ish operation: only the first argument is read (extra integer-register arguments are ignored). */
+	interface Refuse extends Callback {
+		int invoke(Pointer path);
+	}
+
+	private final MountedTree tree;
+	private final boolean keepCache;
+	private final Consumer<String> errors;
+	private final Memory struct = new Memory(SIZE);
+	private final List<Callback> callbacks = new ArrayList<>(); // strong references: C holds only the pointers
+	private final Map<Long, MountedTree.OpenFile> open = new ConcurrentHashMap<>();
+	private final AtomicLong nextHandle = new AtomicLong(1);
+	private final java.util.Set<String> reported = ConcurrentHashMap.newKeySet();
+	private final Memory entryStat = new Memory(StatBuffer.STAT_SIZE);
+	private final ThreadLocal<byte[]> readBuffer = ThreadLocal.withInitial(() -> new byte[128 * 1024]);
+
+	FuseOperations(MountedTree tree, boolean keepCache, Consumer<String> errors) {
+		this.tree = tree;
+		this.keepCache = keepCache;
+		this.errors = errors;
+		struct.clear();
+		set(GETATTR, (Getattr) this::getattr);
+		set(READLINK, (Readlink) this::readlink);
+		set(OPEN, (Open) this::open);
+		set(READ, (Read) this::read);
+		set(STATFS, (Statfs) this::statfs);
+		set(RELEASE, (Open) this::release);
+		set(READDIR, (Readdir) this::readdir);
+		set(INIT, (Init) this::init);
+		Refuse refuse = path -> -EROFS;
+		for (int slot : new int[] { MKNOD, MKDIR, UNLINK, RMDIR, SYMLINK, RENAME, LINK, CHMOD, CHOWN, TRUNCATE, WRITE,
+				SETXATTR, REMOVEXATTR, CREATE, UTIMENS, FALLOCATE }) {
+			set(slot, refuse);
+		}
+		// write_buf (slot 36) and copy_file_range stay NULL: libfuse falls back to write, which refuses
+	}
+
+	Pointer pointer() {
+		return struct;
+	}
+
+	/** Files currently open through the mount. */
+	int openFiles() {
+		return open.size();
+	}
+
+	private void set(int slot, Callback cb) {
+		callbacks.add(cb);
+		struct.setPointer(slot * 8L, CallbackReference.getFunctionPointer(cb));
+	}
+
+	private static String path(Pointer p) {
+		return p.getString(0, StandardCharsets.UTF_8.name());
+	}
+
+	private int failure(String op, String path, Throwable e) {
+		if (e instanceof NoSuchFileException) return -ENOENT;
+		String msg = op + " " + path + ": " + e;
+		if (reported.add(msg)) errors.accept(msg);
+		return -EIO;
+	}
+
+	// struct fuse_config (fuse.h 3.14): double entry_timeout at 24, negative_timeout 32, attr_timeout 40; int use_ino at 64
+	private static final int CFG_ENTRY_TIMEOUT = 24, CFG_NEGATIVE_TIMEOUT = 32, CFG_ATTR_TIMEOUT = 40, CFG_USE_INO = 64;
+
+	/** use_ino (st_ino is the evidence's inode number; libfuse 3 has no -o use_ino) and long kernel caching of names and attributes: evidence does not change. */
+	private Pointer init(Pointer connection, Pointer config) {
+		config.setInt(CFG_USE_INO, 1);
+		config.setDouble(CFG_ENTRY_TIMEOUT, 3600);
+		config.setDouble(CFG_NEGATIVE_TIMEOUT, 3600);
+		config.setDouble(CFG_ATTR_TIMEOUT, 3600);
+		return null;
+	}
+
+	private int getattr(Pointer pathPtr, Pointer stat, Pointer fi) {
+		String path = path(pathPtr);
+		try {
+			FileRecord r = tree.getattr(path);
+			if (r == null) return -ENOENT;
+			StatBuffer.fill(stat, r);
+			return 0;
+		} catch (Throwable e) {
+			return failure("getattr", path, e);
+		}
+	}
+
+	private int readlink(Pointer pathPtr, Pointer buf, long size) {
+		String path = path(pathPtr);
+		try {
+			String target = tree.readlink(path);
+			if (target == null) return tree.getattr(path) == null ? -ENOENT : -EINVAL;
+			if (size <= 0) return -EINVAL;
+			byte[] b = target.getBytes(StandardCharsets.UTF_8);
+			int n = (int) Math.min(b.length, size - 1); // fuse.h: truncate if too long, always NUL-terminate
+			buf.write(0, b, 0, n);
+			buf.setByte(n, (byte) 0);
+			return 0;
+		} catch (Throwable e) {
+			return failure("readlink", path, e);
+		}
+	}
+
+	private int open(Pointer pathPtr, Pointer fi) {
+		String path = path(pathPtr);
+		try {
+			if ((fi.getInt(FI_FLAGS) & O_ACCMODE) != O_RDONLY) return -EROFS;
+			FileRecord r = tree.getattr(path);
+			if (r == null) return -ENOENT;
+			if ((r.mode() & 0xF000) == 0x4000) return -EISDIR;
+			if ((r.mode() & 0xF000) != 0x8000) return -EACCES; // devices, fifos, sockets of the evidence are not opened
+			long h = nextHandle.getAndIncrement();
+			open.put(h, tree.open(path));
+			fi.setLong(FI_FH, h);
+			if (keepCache) fi.setInt(FI_BITS, fi.getInt(FI_BITS) | KEEP_CACHE);
+			return 0;
+		} catch (Throwable e) {
+			return failure("open", path, e);
+		}
+	}
+
+	private int read(Pointer pathPtr, Pointer buf, long size, long offset, Pointer fi) {
+		MountedTree.OpenFile f = open.get(fi.getLong(FI_FH));
+		try {
+			if (f == null) return -EBADF;
+			int len = (int) Math.min(size, Integer.MAX_VALUE - 8);
+			byte[] b = readBuffer.get();
+			if (b.length < len) readBuffer.set(b = new byte[len]);
+			int done = 0;
+			while (done < len) { // fuse.h: read returns exactly the bytes requested except at EOF
+				int k = f.read(offset + done, b, done, len - done);
+				if (k <= 0) break;
+				done += k;
+			}
+			if (done > 0) buf.write(0, b, 0, done);
+			return done;
+		} catch (Throwable e) {
+			return failure("read", path(pathPtr), e);
+		}
+	}
+
+	private int release(Pointer pathPtr, Pointer fi) {
+		open.remove(fi.getLong(FI_FH));
+		return 0;
+	}
+
+	private int statfs(Pointer pathPtr, Pointer sv) {
+		long[] c = tree.capacity();
+		StatBuffer.fillStatvfs(sv, c[0], c[1], c[2]);
+		return 0;
+	}
+
+	private int readdir(Pointer pathPtr, Pointer buf, Pointer filler, long offset, Pointer fi, int flags) {
+		String path = path(pathPtr);
+		try {
+			List<String> names = tree.readdir(path);
+			if (names == null) return tree.getattr(path) == null ? -ENOENT : -ENOTDIR;
+			Function fill = Function.getFunction(filler);
+			// fuse_fill_dir_t: int (*)(void *buf, const char *name, const struct stat *stbuf, off_t off, enum fuse_fill_dir_flags)
+			fill.invokeInt(new Object[] { buf, cstring("."), null, 0L, 0 });
+			fill.invokeInt(new Object[] { buf, cstring(".."), null, 0L, 0 });
+			String prefix = path.equals("/") ? "/" : path + "/";
+			for (String name : names) {
+				FileRecord r = tree.getattr(prefix + name);
+				Pointer st = null;
+				if (r != null) {
+					StatBuffer.fillEntry(entryStat, r.inode(), r.mode());
+					st = entryStat;
+				}
+				if (fill.invokeInt(new Object[] { buf, cstring(name), st, 0L, 0 }) != 0) break;
+			}
+			return 0;
+		} catch (Throwable e) {
+			return failure("readdir", path, e);
+		}
+	}
+
+	private static byte[] cstring(String s) {
+		byte[] b = s.getBytes(StandardCharsets.UTF_8);
+		return java.util.Arrays.copyOf(b, b.length + 1);
+	}
+}

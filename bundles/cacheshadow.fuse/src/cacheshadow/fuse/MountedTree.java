@@ -1,0 +1,40 @@
+package cacheshadow.fuse;
+
+import java.io.IOException;
+import java.util.List;
+
+import cacheshadow.listing.FileRecord;
+
+/**
+ * The read-only tree a {@link FuseMount} serves. Paths are absolute inside the tree ({@code "/"} is its root,
+ * {@code "/a/b"} below it). The same four questions as the merge model's {@code FileTree}, plus {@link #open} so
+ * a source can bind a path to its file once per open instead of once per read.
+ */
+public interface MountedTree {
+	/** The path's metadata (its {@code inode} becomes st_ino, {@code mode} the full st_mode), or null if absent. */
+	FileRecord getattr(String path) throws IOException;
+
+	/** Names in the directory ("." and ".." left out), or null if the path is not a directory. */
+	List<String> readdir(String path) throws IOException;
+
+	/** Up to {@code len} bytes at {@code offset} into {@code buf}; the count, 0 at or past the end. */
+	int read(String path, long offset, byte[] buf, int off, int len) throws IOException;
+
+	/** The symlink's target, or null if the path is not a symlink. */
+	String readlink(String path) throws IOException;
+
+	/** Total and used size for statfs: {block size, blocks, files}; unknown parts 0. */
+	default long[] capacity() {
+		return new long[] { 4096, 0, 0 };
+	}
+
+	/** A reader bound to the file at {@code path}; the default reads through {@link #read} by path. */
+	default OpenFile open(String path) throws IOException {
+		return (offset, buf, off, len) -> read(path, offset, buf, off, len);
+	}
+
+	/** An open regular file. */
+	interface OpenFile {
+		int read(long offset, byte[] buf, int off, int len) throws IOException;
+	}
+}
