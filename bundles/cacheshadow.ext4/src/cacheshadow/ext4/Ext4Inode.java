@@ -31,6 +31,7 @@ public final class Ext4Inode {
 	public final long atime, mtime, ctime, crtime;
 	public final long atimeNanos, mtimeNanos, ctimeNanos, crtimeNanos;
 	private final long blocksRaw;
+	private final long eaBlocks512;
 
 	Ext4Inode(long number, byte[] raw, Ext4Superblock sb) {
 		this.number = number;
@@ -61,6 +62,7 @@ public final class Ext4Inode {
 			if ((flags & FL_HUGE_FILE) != 0) blocks *= sb.blockSize / 512;
 		}
 		blocksRaw = blocks;
+		eaBlocks512 = fileAcl != 0 ? (sb.blockSize << sb.clusterBits()) / 512 : 0;
 	}
 
 	private boolean has(int fieldOffset) {
@@ -136,10 +138,14 @@ public final class Ext4Inode {
 		return linksCount == 0 && dtime != 0;
 	}
 
-	/** Whether a symlink keeps its target in {@code i_block} (no data block, no inline data). */
+	/**
+	 * Whether a symlink keeps its target in {@code i_block}: as the kernel decides it, no blocks besides an
+	 * xattr block (for an ea_inode, a size below 60) and no inline data.
+	 */
 	public boolean isFastSymlink() {
-		if (!isSymlink() || hasInlineData() || hasExtents()) return false;
-		return size < I_BLOCK_SIZE;
+		if (!isSymlink() || hasInlineData()) return false;
+		if ((flags & FL_EA_INODE) != 0) return size > 0 && size < I_BLOCK_SIZE;
+		return blocksRaw - eaBlocks512 == 0 && size < I_BLOCK_SIZE;
 	}
 
 	/** Inode checksum per "Checksums": crc32c(seed, ino, gen, inode with checksum fields as zero). */

@@ -122,7 +122,9 @@ class GeneratedImagesTest {
 			// 1. debugfs: every directory's entries with inode, mode, uid, gid, size; links, sizes, block maps
 			boolean tsk = !name.contains("bigalloc"); // TSK 4.11 cannot read bigalloc
 			problems.addAll(OracleComparison.compare(fs, img, listing, tsk, name.startsWith("ext4"),
-					p -> !p.startsWith("/many/") || p.endsWith("00.txt")));
+					// TSK 4.11 icat fails on depth-2 extent trees ("fs_attr_add_run: No filler entry"): frag.bin is
+					// checked against debugfs blocks and the source file instead
+					p -> (!p.startsWith("/many/") || p.endsWith("00.txt")) && !p.equals("/frag.bin")));
 
 			// bitmaps: every block and the first 200 inodes against debugfs testb / testi
 			long first = fs.superblock().firstDataBlock, count = fs.blocksCount() - first;
@@ -180,6 +182,12 @@ class GeneratedImagesTest {
 				assertEquals(Oracles.sha256(new byte[10000]), byPath.get("/prealloc.bin").sha256(), "unwritten extent reads as zeros");
 				String dump = Oracles.run("sh", "-c", "debugfs -R 'dump /prealloc.bin /dev/stdout' " + img + " 2>/dev/null | sha256sum");
 				assertEquals(Oracles.sha256(new byte[10000]), dump.substring(0, 64), "debugfs dump agrees");
+			}
+			if (name.startsWith("ext4") && !name.contains("inline") && !name.contains("bigalloc")) {
+				byte[] ib = fs.inode(fs.lookup("/frag.bin")).iBlock();
+				int depth = (ib[6] & 0xff) | (ib[7] & 0xff) << 8;
+				assertEquals(fs.blockSize() == 1024 ? 2 : 1, depth, "extent tree depth of frag.bin");
+				assertTrue(fs.blockMap(fs.inode(fs.lookup("/frag.bin"))).runs().size() >= 400, "400 fragments (some split by tree blocks)");
 			}
 			// sparse file: holes are holes in the block map and read as zeros
 			Ext4File sparse = fs.open(fs.lookup("/sparse.bin"));

@@ -41,6 +41,12 @@ final class SourceTree {
 			f.write(bytes(rnd, 8192));
 			f.setLength(3 * 1024 * 1024 + 100); // trailing hole
 		}
+		try (RandomAccessFile f = new RandomAccessFile(root.resolve("frag.bin").toFile(), "rw")) {
+			for (int i = 0; i < 400; i++) { // 400 extents: depth 2 with 1 KiB blocks, depth 1 with 4 KiB
+				f.seek(i * 8192L);
+				f.write(bytes(rnd, 4096));
+			}
+		}
 		write(root.resolve(LONG_NAME), "long name\n".getBytes(StandardCharsets.UTF_8));
 		write(root.resolve("grüße-日本 space.txt"), "utf-8\n".getBytes(StandardCharsets.UTF_8));
 		Path deep = Files.createDirectories(root.resolve("a/b/c/d/e"));
