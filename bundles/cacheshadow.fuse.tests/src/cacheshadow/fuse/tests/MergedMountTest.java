@@ -1,0 +1,61 @@
+package cacheshadow.fuse.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import cacheshadow.fuse.FuseMount;
+import cacheshadow.fuse.MergeViewTree;
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.FileType;
+import cacheshadow.listing.ManifestFormat;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.View;
+
+/**
+ * The merge model's views mounted through FUSE: the merged view (guest namespace at the mount's root) shows
+ * /mnt/disk and /mnt/tmp exactly as the guest's manifest.tsv lists them to find, stat and sha256sum; the merge's
+ * disk-only view (rooted at /mnt/disk) equals manifest.round-6.tsv.
+ */
+class MergedMountTest {
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void mergedAndDiskOnlyViewsOnTheMount(String set, @TempDir Path tmp) throws Exception {
+		try (MergedFileSystem merged = MergedFileSystem.open(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img"),
+				Samples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+			List<FileRecord> manifest = ManifestFormat.read(Samples.file(set, "manifest.tsv"));
+			mountAndCheck(new MergeViewTree(merged.tree(View.MERGED)), tmp.resolve("merged"), "", manifest, List.of("/mnt/disk", "/mnt/tmp"));
+			List<FileRecord> round6 = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv"));
+			mountAndCheck(new MergeViewTree(merged.tree(View.DISK_ONLY)), tmp.resolve("disk-only"), "/mnt/disk", round6, List.of("/mnt/disk"));
+		}
+	}
+
+	private static void mountAndCheck(MergeViewTree tree, Path mnt, String guestRoot, List<FileRecord> manifest, List<String> subtrees)
+			throws Exception {
+		Files.createDirectory(mnt);
+		List<String> errors = new ArrayList<>();
+		FuseMount m = FuseMount.mount(tree, mnt, tree.tree().root(), FuseMount.Options.DEFAULT, errors::add);
+		try {
+			String root = mnt.toRealPath().toString();
+			ManifestOnMount.check(root, guestRoot, manifest, subtrees);
+			FileRecord file = manifest.stream().filter(r -> r.type() == FileType.REGULAR).findFirst().get();
+			ManifestOnMount.readOnly(root, ManifestOnMount.onMount(root, guestRoot, file.path()));
+			assertEquals(List.of(), errors, "callback errors");
+		} finally {
+			m.close();
+		}
+		assertFalse(m.isServing());
+		assertFalse(FuseMount.mountedAt(mnt), "/proc/mounts still lists " + mnt);
+		assertTrue(Files.isDirectory(mnt));
+	}
+}
