@@ -231,4 +231,61 @@ class HostilePageCacheTest {
 			}
 		}
 	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void dirtyFlagWithoutDirtyMarkIsAFinding(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			String path = "/mnt/disk/new/p2_file_2.txt";
+			CachedPage victim = s.clean.file(path).page(2);
+			assertEquals(Provenance.DIRTY, victim.provenance());
+			assertTrue(victim.dirtyMark());
+			long dirty = 1L << s.btf.enumType("pageflags").valueOf("PG_dirty");
+			long flagsOff = s.btf.field("page", "flags").offset();
+			PatchedLayer p = new PatchedLayer(mem).put64(s.pa(victim.page() + flagsOff), victim.flags() & ~dirty);
+			PageCache pc = assertTimeoutPreemptively(LIMIT, () -> s.patched(p));
+			CachedFile f = pc.file(path);
+			assertEquals(hex(victim.page()), finding(pc.findings(), "dirty-flag-mark-mismatch").location());
+			// Still delivered; its buffer heads (BH_Dirty) may still call it dirty.
+			assertTrue(f.provenance(2).hasData());
+			assertEquals(s.sha.get(path), f.sha256());
+		}
+	}
+
+	/**
+	 * A multi-index entry holding a large folio: slot 1 of a leaf node becomes a sibling of slot 0 and slot 0's
+	 * page a two-page folio (PG_head, folio_nr_pages 2). Index 1 must then resolve to the head's second struct
+	 * page and its frame, with the head's flags.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void largeFolioInAMultiIndexEntry(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			String path = "/mnt/disk/new/p2_file_2.txt";
+			XArrayWalker.Entry e0 = s.entries(path).get(0);
+			assertEquals(0, e0.slot());
+			CachedPage head = s.clean.file(path).page(0);
+			long pageSize = s.btf.sizeOf("page");
+			long headBit = 1L << s.btf.enumType("pageflags").valueOf("PG_head");
+			long nrOff = s.btf.field("folio", "_folio_nr_pages").offset();
+			byte[] two = { 2, 0, 0, 0 };
+			PatchedLayer p = new PatchedLayer(mem).put64(s.pa(e0.node() + s.slotsOff() + 8), (0L << 2) | 2)
+					.put64(s.pa(head.page() + s.btf.field("page", "flags").offset()), head.flags() | headBit)
+					.put(s.pa(head.page() + nrOff), two);
+			PageCache pc = assertTimeoutPreemptively(LIMIT, () -> s.patched(p));
+			CachedFile f = pc.file(path);
+			CachedPage p0 = f.page(0), p1 = f.page(1);
+			assertEquals(head.page(), p0.page());
+			assertEquals(head.page() + pageSize, p1.page());
+			assertEquals(head.page(), p1.folio());
+			assertEquals(p0.physical() + 4096, p1.physical());
+			assertEquals(p0.provenance(), p1.provenance());
+			assertEquals(head.physical(), p0.physical());
+			// Indices 2 and 3 are untouched and still exact.
+			assertEquals(s.clean.file(path).pageSha256(2), f.pageSha256(2));
+			assertEquals(s.clean.file(path).pageSha256(3), f.pageSha256(3));
+		}
+	}
 }

@@ -1,0 +1,122 @@
+package cacheshadow.pagecache;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.caches.CachedEntry;
+import cacheshadow.caches.CachedInode;
+import cacheshadow.caches.Mount;
+import cacheshadow.layers.Extent;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.layers.Progress;
+import cacheshadow.listing.Finding;
+
+/**
+ * Benchmark (not a test): both page-cache methods and a plain sequential read of the snapshot, in one run, as
+ * ratios to the sequential read and per GiB of guest RAM (the seed's Figures 5–7 axes). Also the crossover: how
+ * many files the per-inode walk can visit in the time of one whole struct-page scan.
+ *
+ * <pre>java -cp ... cacheshadow.pagecache.PageCacheBench memory.elf [kernelDir] [repeats]</pre>
+ */
+public final class PageCacheBench {
+	private PageCacheBench() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		if (args.length < 1) {
+			System.err.println("usage: PageCacheBench MEMORY_IMAGE [KERNEL_DIR|-] [REPEATS]");
+			System.exit(2);
+		}
+		Path image = Path.of(args[0]);
+		Path kernelDir = args.length > 1 && !args[1].equals("-") ? Path.of(args[1]) : null;
+		int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+		try (Layer mem = Layers.openMemory(image)) {
+			long ram = 0;
+			for (Extent e : mem.extents()) ram += e.length();
+			double gib = ram / (double) (1L << 30);
+			long t = System.nanoTime();
+			CacheAnalysis a = CacheAnalysis.open(mem, kernelDir, Progress.NONE);
+			long modelAndWalk = System.nanoTime() - t;
+			List<CachedInode> inodes = new ArrayList<>();
+			for (CachedEntry e : a.entries()) if (e.inode() != null) inodes.add(e.inode());
+			inodes.addAll(a.orphans());
+
+			long seq = Long.MAX_VALUE, walk = Long.MAX_VALUE, walkData = Long.MAX_VALUE, scanAll = Long.MAX_VALUE, scanDirty = Long.MAX_VALUE,
+					cross = Long.MAX_VALUE, bdev = Long.MAX_VALUE;
+			long pagesWalked = 0, bytesHashed = 0, scanned = 0, folios = 0;
+			for (int r = 0; r < repeats; r++) {
+				t = System.nanoTime();
+				sequentialRead(mem);
+				seq = Math.min(seq, System.nanoTime() - t);
+
+				t = System.nanoTime();
+				PageCache pc = new PageCache(a);
+				pagesWalked = 0;
+				for (CachedInode i : inodes) pagesWalked += pc.file(i).pages().size();
+				walk = Math.min(walk, System.nanoTime() - t);
+
+				t = System.nanoTime();
+				bytesHashed = 0;
+				for (CachedInode i : inodes) {
+					CachedFile f = pc.file(i);
+					if ((i.mode() & 0xF000) == 0x8000 && f.sha256() != null) bytesHashed += f.size();
+				}
+				walkData = Math.min(walkData, System.nanoTime() - t);
+
+				t = System.nanoTime();
+				PageStructScan s = PageStructScan.scan(pc.reader().pageArray(), false, Progress.NONE);
+				scanAll = Math.min(scanAll, System.nanoTime() - t);
+				scanned = s.structsRead();
+				folios = s.folios();
+
+				t = System.nanoTime();
+				PageStructScan.scan(pc.reader().pageArray(), true, Progress.NONE);
+				scanDirty = Math.min(scanDirty, System.nanoTime() - t);
+
+				t = System.nanoTime();
+				PageCacheCrossCheck.run(pc, s);
+				cross = Math.min(cross, System.nanoTime() - t);
+
+				t = System.nanoTime();
+				List<Finding> fs = new ArrayList<>();
+				for (Mount m : a.mounts()) BlockDeviceCache.of(pc.reader(), m, fs);
+				bdev = Math.min(bdev, System.nanoTime() - t);
+			}
+			System.out.printf("snapshot %s: %.3f GiB RAM, %d cached inodes, %d page-cache entries by walk, %d struct pages scanned, %d page-cache folios%n",
+					image.getFileName(), gib, inodes.size(), pagesWalked, scanned, folios);
+			System.out.printf("best of %d runs              time ms   s/GiB   x sequential read%n", repeats);
+			row("sequential read of snapshot", seq, gib, seq);
+			row("kernel model + dentry walk (once)", modelAndWalk, gib, seq);
+			row("per-inode walk (pages)", walk, gib, seq);
+			row("per-inode read+sha256 (" + bytesHashed / 1024 + " KiB)", walkData, gib, seq);
+			row("struct page scan, all", scanAll, gib, seq);
+			row("struct page scan, dirty only", scanDirty, gib, seq);
+			row("cross-check (walk vs scan)", cross, gib, seq);
+			row("block-device caches", bdev, gib, seq);
+			double perInode = inodes.isEmpty() ? 0 : walk / (double) inodes.size();
+			System.out.printf("crossover: one scan costs as much as walking %.0f inodes (%.1f µs per inode walked)%n",
+					perInode == 0 ? 0 : scanAll / perInode, perInode / 1000);
+		}
+	}
+
+	private static void row(String what, long nanos, double gib, long seq) {
+		System.out.printf("%-34s %9.1f %7.3f %8.3f%n", what, nanos / 1e6, nanos / 1e9 / gib, nanos / (double) seq);
+	}
+
+	private static void sequentialRead(Layer mem) throws IOException {
+		byte[] buf = new byte[1 << 20];
+		long sum = 0;
+		for (Extent e : mem.extents()) {
+			for (long o = e.start(); o < e.end(); o += buf.length) {
+				int n = (int) Math.min(buf.length, e.end() - o);
+				mem.read(o, buf, 0, n);
+				sum += buf[0];
+			}
+		}
+		if (sum == 42) System.out.print("");
+	}
+}
