@@ -160,9 +160,16 @@ public class CaseView extends ViewPart {
 				viewer.setInput(List.of());
 			} else {
 				List<EvidenceItem> ev = c.evidence();
+				// keep the examiner's selection across refreshes: items are new records (status changes), ids are stable
+				java.util.Set<Long> selected = new java.util.HashSet<>();
+				for (Object o : viewer.getStructuredSelection().toList()) selected.add(((EvidenceItem) o).id());
 				header.setText("Case \"" + c.name() + "\" — " + c.dir() + " — " + ev.size() + " evidence item(s), custody log "
 						+ c.custodyLog().size() + " entries");
 				viewer.setInput(ev);
+				if (!selected.isEmpty()) {
+					viewer.setSelection(new org.eclipse.jface.viewers.StructuredSelection(
+							ev.stream().filter(e -> selected.contains(e.id())).toList()));
+				}
 			}
 		} catch (CaseException e) {
 			header.setText(e.getMessage());

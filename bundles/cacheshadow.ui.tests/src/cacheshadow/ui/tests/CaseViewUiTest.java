@@ -90,6 +90,8 @@ class CaseViewUiTest {
 		waitFor(display, () -> verify.getResult() != null, 120_000);
 		assertTrue(verify.getResult().isOK(), verify.getResult().getMessage());
 		waitFor(display, () -> "VERIFIED".equals(table.getItem(0).getText(5)), 10_000);
+		assertEquals("disk.img", ((EvidenceItem) view.viewer().getStructuredSelection().getFirstElement()).fileName(),
+				"the selection survives the refresh after verification");
 		screenshot(display, view.getSite().getShell(), "case-view.png");
 		CaseSession.get().close();
 	}
