@@ -34,6 +34,8 @@ public final class FileContent {
 	private final BlockMap map;
 	private final Layer diskLayer;
 	private final int blockSize;
+	/** False to read clean pages from the disk instead, as after memory pressure dropped them. */
+	private final boolean cleanPages;
 
 	/**
 	 * @param size   end of file
@@ -42,6 +44,11 @@ public final class FileContent {
 	 * @param disk   the disk's file (its block map through that view's layer), or null
 	 */
 	FileContent(long size, CachedFile cached, boolean shmem, Ext4FileSystem fs, Ext4Inode disk) {
+		this(size, cached, shmem, fs, disk, true);
+	}
+
+	FileContent(long size, CachedFile cached, boolean shmem, Ext4FileSystem fs, Ext4Inode disk, boolean cleanPages) {
+		this.cleanPages = cleanPages || disk == null;
 		this.size = size;
 		this.cached = cached;
 		this.shmem = shmem;
@@ -68,6 +75,7 @@ public final class FileContent {
 	private CachedPage wholePage(long index) {
 		if (cached == null) return null;
 		CachedPage p = cached.page(index);
+		if (p != null && !cleanPages && p.provenance() == Provenance.CLEAN) return null;
 		return p != null && p.isWhole() ? p : null;
 	}
 

@@ -106,7 +106,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		progress.worked(1);
 		m.trees.put(View.DISK_ONLY, m.diskOnly());
 		progress.worked(1);
-		m.trees.put(View.MERGED, m.merged());
+		m.trees.put(View.MERGED, m.merged(true));
 		progress.worked(1);
 		return m;
 	}
@@ -248,7 +248,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		}
 	}
 
-	private ViewTree merged() {
+	private ViewTree merged(boolean cleanPages) {
 		Map<String, Node> nodes = ViewTree.newMap();
 		Map<Long, Map<String, Long>> dirsBySb = new HashMap<>();
 		for (CachedEntry e : analysis.entries()) {
@@ -262,7 +262,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 				if (r.type() == FileType.DIRECTORY) dirsBySb.computeIfAbsent(ci.superBlock(), k -> new LinkedHashMap<>()).put(e.path(), ci.ino());
 			}
 			FileContent c = r.type().isRegular()
-					? new FileContent(r.size(), cachedFile(e), shmem(ci.superBlock()), d == null ? null : d.merged(), disk != null && disk.isRegular() ? disk : null)
+					? new FileContent(r.size(), cachedFile(e), shmem(ci.superBlock()), d == null ? null : d.merged(), disk != null && disk.isRegular() ? disk : null, cleanPages)
 					: null;
 			nodes.put(e.path(), new Node(e.path(), r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.CACHE, ci.superBlock()));
 		}
@@ -280,10 +280,19 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 					continue;
 				}
 			}
-			checkLevels(d, nodes, dirs);
+			if (cleanPages) checkLevels(d, nodes, dirs);
 			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true);
 		}
 		return new ViewTree(View.MERGED, "/", nodes);
+	}
+
+	/**
+	 * The merged view as it would be after memory pressure dropped every clean page of the disk-backed files (what
+	 * {@code make-evidence.sh --drop-caches 1} does): their bytes then come from the disk through the merge. Equal
+	 * content to {@link #tree(View) tree(MERGED)} is the check that the disk side of the merge reads the right blocks.
+	 */
+	public ViewTree mergedWithoutCleanPages() {
+		return merged(false);
 	}
 
 	/** The disk inode behind a cached one, when it is the same file (same type; not an unused slot). */
@@ -428,6 +437,11 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	/** All three views. */
 	public Map<View, ViewTree> views() {
 		return Collections.unmodifiableMap(trees);
+	}
+
+	/** Each dirty page of the cached file at {@code path} against the disk block that holds its range today. */
+	public FileHexDiff hexDiff(String path) throws IOException {
+		return FileHexDiff.of(this, path);
 	}
 
 	// ---- status
