@@ -11,9 +11,11 @@ import org.eclipse.ui.application.WorkbenchWindowAdvisor;
 
 public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
 	private final Path caseToOpen;
+	private final boolean analyze;
 
-	public CacheShadowWorkbenchAdvisor(Path caseToOpen) {
+	public CacheShadowWorkbenchAdvisor(Path caseToOpen, boolean analyze) {
 		this.caseToOpen = caseToOpen;
+		this.analyze = analyze;
 	}
 
 	@Override
@@ -21,6 +23,7 @@ public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
 		if (caseToOpen == null) return;
 		try {
 			CaseSession.get().open(caseToOpen);
+			if (analyze) CaseJobs.analyze().schedule();
 		} catch (IOException e) {
 			MessageDialog.openError(null, "CacheShadow", e.getMessage());
 		}

@@ -11,6 +11,9 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 
 import cacheshadow.cases.Case;
+import cacheshadow.cases.CaseInputs;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.PathStatus;
 import cacheshadow.cases.VerificationReport;
 
 /** Long case work as Eclipse Jobs: progress in the Progress view, errors as one-line statuses (no stack traces). */
@@ -61,6 +64,27 @@ public final class CaseJobs {
 					c.addEvidence(f, p);
 					CaseSession.get().changed();
 				}
+				return Status.OK_STATUS;
+			}
+		};
+	}
+
+	/**
+	 * Analyzes the case's memory snapshot (kernel model, dentry/inode/page caches) and merges it over its disk: the
+	 * model every analysis view shows. Recorded in the custody log.
+	 */
+	public static Job analyze() {
+		return new CaseJob("Analyzing the guest's caches and disk") {
+			@Override
+			IStatus work(Case c, MonitorProgress p) throws IOException {
+				CaseInputs in = CaseInputs.of(c.evidence());
+				if (in.memory().isEmpty()) return Status.error("The case has no memory snapshot to analyze");
+				MergedFileSystem m = MergedFileSystem.open(Path.of(in.memory().get().path()), in.disk().map(d -> Path.of(d.path())).orElse(null),
+						in.kernelDir().orElse(null), true, p);
+				List<PathStatus> statuses = m.statuses();
+				CaseSession.get().setAnalysis(m);
+				c.appendCustody("analysis-run", "merged " + in.memory().get().fileName() + in.disk().map(d -> " over " + d.fileName()).orElse("")
+						+ ": " + statuses.size() + " paths, " + m.findings().size() + " findings");
 				return Status.OK_STATUS;
 			}
 		};

@@ -4,7 +4,10 @@ import org.eclipse.ui.IFolderLayout;
 import org.eclipse.ui.IPageLayout;
 import org.eclipse.ui.IPerspectiveFactory;
 
-/** Case view on the left, Properties and Progress below: the examiner's evidence desk. */
+/**
+ * The examiner's desk: the case's evidence top left, Properties and Progress below it; the guest's file system
+ * (three views) on the right with the hex diff of the selected file under it.
+ */
 public class CasePerspective implements IPerspectiveFactory {
 	public static final String ID = "cacheshadow.ui.casePerspective";
 
@@ -12,9 +15,11 @@ public class CasePerspective implements IPerspectiveFactory {
 	public void createInitialLayout(IPageLayout layout) {
 		layout.setEditorAreaVisible(false);
 		String editor = layout.getEditorArea();
-		layout.addView(CaseView.ID, IPageLayout.TOP, 0.6f, editor);
-		IFolderLayout bottom = layout.createFolder("bottom", IPageLayout.BOTTOM, 0.6f, CaseView.ID);
-		bottom.addView(IPageLayout.ID_PROP_SHEET);
-		bottom.addView(IPageLayout.ID_PROGRESS_VIEW);
+		layout.addView(CaseView.ID, IPageLayout.LEFT, 0.38f, editor);
+		IFolderLayout bottomLeft = layout.createFolder("bottomLeft", IPageLayout.BOTTOM, 0.45f, CaseView.ID);
+		bottomLeft.addView(IPageLayout.ID_PROP_SHEET);
+		bottomLeft.addView(IPageLayout.ID_PROGRESS_VIEW);
+		layout.addView(FileSystemView.ID, IPageLayout.TOP, 0.62f, editor);
+		layout.addView(HexDiffView.ID, IPageLayout.BOTTOM, 0.62f, FileSystemView.ID);
 	}
 }

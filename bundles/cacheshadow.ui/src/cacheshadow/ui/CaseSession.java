@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import cacheshadow.cases.Case;
+import cacheshadow.merge.MergedFileSystem;
 
 /** The case open in this workbench (one at a time), and who wants to hear when it changes. */
 public final class CaseSession {
 	private static final CaseSession INSTANCE = new CaseSession();
 
 	private volatile Case current;
+	private volatile MergedFileSystem analysis;
 	private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
 	public static CaseSession get() {
@@ -38,6 +40,24 @@ public final class CaseSession {
 		Case old = current;
 		current = c;
 		if (old != null) old.close();
+		setAnalysis(null);
+	}
+
+	/** The analysis of the open case's evidence (caches merged over the disk), or null before one ran. */
+	public MergedFileSystem analysis() {
+		return analysis;
+	}
+
+	public void setAnalysis(MergedFileSystem a) {
+		MergedFileSystem old = analysis;
+		analysis = a;
+		if (old != null && old != a) {
+			try {
+				old.close();
+			} catch (IOException e) {
+				// the old analysis only read evidence; nothing to save
+			}
+		}
 		changed();
 	}
 

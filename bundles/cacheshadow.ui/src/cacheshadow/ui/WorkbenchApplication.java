@@ -6,18 +6,20 @@ import org.eclipse.swt.widgets.Display;
 import org.eclipse.ui.IWorkbench;
 import org.eclipse.ui.PlatformUI;
 
-/** The workbench application; {@code -case DIR} opens a case folder on start. */
+/** The workbench application; {@code -case DIR} opens a case folder on start, {@code -analyze} also analyzes it. */
 public class WorkbenchApplication implements IApplication {
 	@Override
 	public Object start(IApplicationContext context) throws Exception {
 		String[] args = (String[]) context.getArguments().get(IApplicationContext.APPLICATION_ARGS);
 		java.nio.file.Path caseDir = null;
-		for (int i = 0; args != null && i + 1 < args.length; i++) {
-			if (args[i].equals("-case")) caseDir = java.nio.file.Path.of(args[i + 1]);
+		boolean analyze = false;
+		for (int i = 0; args != null && i < args.length; i++) {
+			if (args[i].equals("-case") && i + 1 < args.length) caseDir = java.nio.file.Path.of(args[i + 1]);
+			if (args[i].equals("-analyze")) analyze = true;
 		}
 		Display display = PlatformUI.createDisplay();
 		try {
-			int code = PlatformUI.createAndRunWorkbench(display, new CacheShadowWorkbenchAdvisor(caseDir));
+			int code = PlatformUI.createAndRunWorkbench(display, new CacheShadowWorkbenchAdvisor(caseDir, analyze));
 			return code == PlatformUI.RETURN_RESTART ? IApplication.EXIT_RESTART : IApplication.EXIT_OK;
 		} finally {
 			display.dispose();

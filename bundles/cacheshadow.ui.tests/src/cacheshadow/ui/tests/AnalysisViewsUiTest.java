@@ -1,0 +1,94 @@
+package cacheshadow.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.jface.viewers.StructuredSelection;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.TreeItem;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.PlatformUI;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import cacheshadow.merge.View;
+import cacheshadow.ui.CaseJobs;
+import cacheshadow.ui.CaseSession;
+import cacheshadow.ui.FileSystemView;
+import cacheshadow.ui.HexDiffView;
+
+/**
+ * The sample's memory and stale disk analyzed in the workbench: the File System view shows phase-2 files as
+ * cache-only and deleted ones as deleted, the Hex Diff view the dirty pages of a changed file against its disk
+ * blocks; screenshots of the window are saved.
+ */
+class AnalysisViewsUiTest {
+
+	@Test
+	void analyzeSampleShowsStatusesAndHexDiff(@TempDir Path tmp) throws Exception {
+		Display display = Display.getCurrent();
+		Path set = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
+		assertTrue(Files.isDirectory(set), "no sample set at " + set);
+		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
+		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
+		HexDiffView hex = (HexDiffView) page.showView(HexDiffView.ID);
+
+		CaseSession.get().create(tmp.resolve("case"), "UI analysis");
+		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("kernel/vmlinux.btf"),
+				set.resolve("kernel/System.map")));
+		add.schedule();
+		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
+		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
+		Job analyze = CaseJobs.analyze();
+		analyze.schedule();
+		CaseViewUiTest.waitFor(display, () -> analyze.getResult() != null, 300_000);
+		assertTrue(analyze.getResult().isOK(), analyze.getResult().getMessage());
+		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 10_000);
+
+		// phase-2 file: only in the caches; a file deleted in phase 2: deleted
+		String newFile = "/mnt/disk/new/p2_file_1.txt";
+		assertEquals("cache-only", statusShown(fs, newFile));
+		String changed = "/mnt/disk/data/blob.bin";
+		assertTrue(statusShown(fs, changed).startsWith("differs"), statusShown(fs, changed));
+		fs.show(View.DISK_ONLY);
+		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 10_000);
+		assertEquals("deleted", statusShown(fs, "/mnt/disk/srv/archive/file_1.txt"));
+		assertNull(find(fs, newFile), "the disk-only view has no phase-2 file");
+		fs.show(View.MERGED);
+		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 10_000);
+
+		TreeItem blob = find(fs, changed);
+		fs.viewer().setSelection(new StructuredSelection(blob.getData()), true);
+		page.activate(fs);
+		CaseViewUiTest.waitFor(display, () -> hex.text().startsWith(changed), 10_000);
+		assertTrue(hex.text().contains("dirty page"), hex.text());
+		assertTrue(hex.text().contains("disk block"), hex.text());
+		CaseViewUiTest.screenshot(display, fs.getSite().getShell(), "analysis-merged-hexdiff.png");
+		CaseSession.get().close();
+	}
+
+	static String statusShown(FileSystemView fs, String path) {
+		TreeItem i = find(fs, path);
+		assertNotNull(i, path + " not in the tree");
+		return i.getText(1);
+	}
+
+	/** Expands the tree along {@code path} and returns its item, or null. */
+	static TreeItem find(FileSystemView fs, String path) {
+		TreeItem cur = fs.viewer().getTree().getItem(0);
+		if (path.equals("/")) return cur;
+		String[] parts = path.substring(1).split("/");
+		for (String part : parts) {
+			fs.viewer().setExpandedState(cur.getData(), true);
+			TreeItem next = null;
+			for (TreeItem c : cur.getItems()) if (part.equals(c.getText(0))) next = c;
+			if (next == null) return null;
+			cur = next;
+		}
+		return cur;
+	}
+}
