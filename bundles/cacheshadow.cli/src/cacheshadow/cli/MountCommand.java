@@ -1,0 +1,111 @@
+package cacheshadow.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.fuse.Ext4Tree;
+import cacheshadow.fuse.FuseMount;
+import cacheshadow.fuse.MergeViewTree;
+import cacheshadow.fuse.MountedTree;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.View;
+
+/**
+ * {@code mount}: one view of the guest's file system as a read-only FUSE file system (libfuse3 through JNA), in the
+ * foreground until Ctrl-C, SIGTERM or {@code fusermount3 -u}; every way out unmounts.
+ */
+final class MountCommand implements Command {
+	@Override
+	public String name() {
+		return "mount";
+	}
+
+	@Override
+	public String summary() {
+		return "a view (merged, cache-only, disk-only) as a read-only FUSE file system at MOUNTPOINT";
+	}
+
+	@Override
+	public String usage() {
+		return """
+				usage: ./cacheshadow mount --memory M --disk D [--kernel DIR] [--view merged|cache-only|disk-only]
+				                           [--no-journal-replay] [--keep-cache] MOUNTPOINT
+				       ./cacheshadow mount --disk D [--no-journal-replay] MOUNTPOINT     (disk-only, no memory needed)
+				  --memory M            memory snapshot: ELF core, LiME or raw
+				  --disk D              the guest's disk image: raw or qcow2 (ext4)
+				  --kernel DIR          optional: vmlinux.btf or vmlinux, System.map or kallsyms
+				  --view V              merged (default with --memory): the guest's caches over its disk, the guest's
+				                        whole namespace at MOUNTPOINT (e.g. MOUNTPOINT/mnt/disk); cache-only: the caches
+				                        alone; disk-only (default without --memory): the disk alone at MOUNTPOINT
+				  --no-journal-replay   the disk as it lies, without replaying its jbd2 journal
+				  --keep-cache          let the kernel keep file pages across opens (faster re-reads; evidence does
+				                        not change)
+				  MOUNTPOINT            an existing directory; the view appears there read-only with the evidence's own
+				                        inode numbers, modes, owners, sizes, link counts and times. Every write fails
+				                        with EROFS. Runs in the foreground; Ctrl-C, SIGTERM or fusermount3 -u MOUNTPOINT
+				                        unmount it. Needs /dev/fuse and Debian's fuse3 and libfuse3-3.""";
+	}
+
+	@Override
+	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(argv, Set.of("memory", "disk", "kernel", "view"), Set.of("no-journal-replay", "keep-cache", "debug"));
+		if (a.positionals().size() != 1) throw new UsageException("exactly one MOUNTPOINT is required");
+		Path mountpoint = Path.of(a.positionals().get(0));
+		if (!Files.isDirectory(mountpoint)) throw new UsageException(mountpoint + " is not a directory");
+		Path memory = a.path("memory"), disk = a.path("disk");
+		String view = a.option("view", memory == null ? "disk-only" : "merged");
+		View v = View.fromLabel(view);
+		if (v == null) throw new UsageException("--view " + view + ": one of merged, cache-only, disk-only");
+		if (memory == null && v != View.DISK_ONLY) throw new UsageException("--view " + view + " needs --memory M");
+		if (disk == null && v != View.CACHE_ONLY) throw new UsageException("--view " + view + " needs --disk D");
+		boolean replay = !a.flag("no-journal-replay");
+		if (memory == null) { // the disk alone: ext4 straight from the image, no cache analysis
+			try (Layer layer = Layers.openDisk(disk);
+					Ext4FileSystem fs = Ext4FileSystem.open(layer, replay ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES)) {
+				return serve(new Ext4Tree(fs), mountpoint, "disk-only:" + disk.getFileName(), a, out, err);
+			}
+		}
+		MergedFileSystem merged;
+		ConsoleProgress progress = new ConsoleProgress(err);
+		try {
+			merged = MergedFileSystem.open(memory, disk, a.path("kernel"), replay, progress);
+		} finally {
+			progress.finish();
+		}
+		try (merged) {
+			return serve(new MergeViewTree(merged.tree(v)), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err);
+		}
+	}
+
+	private static int serve(MountedTree tree, Path mountpoint, String source, Args a, PrintStream out, PrintStream err)
+			throws IOException, InterruptedException {
+		FuseMount.Options options = new FuseMount.Options(a.flag("keep-cache"), true, a.flag("debug"));
+		FuseMount mount = FuseMount.mount(tree, mountpoint, source, options, msg -> err.println("cacheshadow mount: " + msg));
+		Thread unmount = new Thread(() -> {
+			try {
+				mount.close();
+				err.println("cacheshadow mount: unmounted " + mount.mountpoint());
+			} catch (IOException e) {
+				err.println("cacheshadow mount: " + e.getMessage());
+			}
+		}, "unmount " + mount.mountpoint());
+		Runtime.getRuntime().addShutdownHook(unmount);
+		out.println("mounted " + source + " read-only at " + mount.mountpoint() + "; Ctrl-C or fusermount3 -u " + mount.mountpoint() + " unmounts");
+		out.flush();
+		mount.awaitUnmounted();
+		try {
+			Runtime.getRuntime().removeShutdownHook(unmount);
+			err.println("cacheshadow mount: unmounted " + mount.mountpoint());
+		} catch (IllegalStateException shuttingDown) {
+			// the hook is unmounting and reports it
+		}
+		return 0;
+	}
+}
