@@ -4,7 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.BtfParser;
+import cacheshadow.kernel.InMemoryBtfLocator;
+import cacheshadow.kernel.KallsymsScanner;
+import cacheshadow.kernel.KaslrDetector;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.kernel.SymbolTable;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.Progress;
 import cacheshadow.layers.RawFileLayer;
 
 /**
@@ -53,6 +61,26 @@ public final class LiveGuest implements AutoCloseable {
 
 	public QmpClient qmp() {
 		return qmp;
+	}
+
+	/**
+	 * The kernel model, built while the guest runs: BTF, KASLR placement, symbols (kallsyms from memory when
+	 * {@code kernelDir} is null), page tables and {@code page_offset_base}/{@code vmemmap_base} are all fixed
+	 * after boot, so only the cache walk itself needs the guest paused (then {@code CacheAnalysis.walk(kernel)}).
+	 */
+	public LinuxKernel kernelModel(Path kernelDir, Progress progress) throws IOException {
+		Btf btf;
+		SymbolTable symbols = null;
+		if (kernelDir != null) {
+			btf = BtfParser.parse(kernelDir.resolve("vmlinux.btf"));
+			Path map = kernelDir.resolve("System.map");
+			if (Files.isRegularFile(map)) symbols = SymbolTable.readSystemMap(map);
+		} else {
+			btf = InMemoryBtfLocator.find(ram, progress).btf();
+		}
+		KaslrDetector.Result kaslr = KaslrDetector.detect(ram, btf, symbols, progress);
+		if (symbols == null) symbols = KallsymsScanner.scan(ram, kaslr, progress);
+		return LinuxKernel.open(ram, btf, symbols, kaslr, progress);
 	}
 
 	/**

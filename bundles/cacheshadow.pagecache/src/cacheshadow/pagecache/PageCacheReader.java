@@ -71,6 +71,20 @@ public final class PageCacheReader {
 		return xarray;
 	}
 
+	/**
+	 * Learns where {@code xa_flags} keeps the marks (see {@link XArrayWalker#calibrate}) from this inode's
+	 * mapping; true once known.
+	 */
+	public boolean calibrateMarks(long inode) {
+		if (xarray.rootMarkShift() >= 0) return true;
+		try {
+			long mapping = mappingOf(inode);
+			return mapping != 0 && xarray.calibrate(mapping + iPagesOff);
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
 	/** {@code inode->i_mapping}. */
 	public long mappingOf(long inode) throws IOException {
 		return vm.readU64(inode + iMappingOff);
@@ -134,7 +148,12 @@ public final class PageCacheReader {
 			return;
 		}
 		byte[] hp = new byte[(int) pages.pageSize()];
-		vm.read(head, hp, 0, hp.length);
+		try {
+			vm.read(head, hp, 0, hp.length);
+		} catch (IOException x) {
+			findings.add(Finding.anomaly("page-struct-unreadable", head, "struct page of index " + e.index() + " not readable: " + x.getMessage()));
+			return;
+		}
 		long flags = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.flagsOff);
 		long pm = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.mappingOff);
 		long pi = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.indexOff);
@@ -151,7 +170,12 @@ public final class PageCacheReader {
 		} else if ((flags & (f.slab | f.reserved)) != 0) {
 			findings.add(Finding.anomaly("page-impossible-flags", head, "page-cache page with " + f.describe(flags & (f.slab | f.reserved))));
 		}
-		long nr = pages.folioPages(head, flags);
+		long nr;
+		try {
+			nr = pages.folioPages(head, flags);
+		} catch (IOException x) {
+			nr = -1;
+		}
 		if (nr < 0) {
 			findings.add(Finding.anomaly("folio-bad-size", head, "large folio with an impossible page count; taken as one page"));
 			nr = 1;

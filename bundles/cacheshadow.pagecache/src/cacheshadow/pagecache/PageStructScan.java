@@ -127,7 +127,12 @@ public final class PageStructScan {
 		}
 		folios++;
 		long index = LittleEndian.u64(b, off + (int) pages.indexOff);
-		long nr = pages.folioPages(page, flags);
+		long nr;
+		try {
+			nr = pages.folioPages(page, flags);
+		} catch (IOException e) {
+			nr = -1;
+		}
 		if (nr < 0) {
 			finding(Finding.anomaly("folio-bad-size", page, "large folio with an impossible page count; taken as one page"));
 			nr = 1;

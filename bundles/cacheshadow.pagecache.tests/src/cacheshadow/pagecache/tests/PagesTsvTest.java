@@ -36,6 +36,9 @@ class PagesTsvTest {
 		try (Layer mem = Layers.openMemory(Samples.file(set, image))) {
 			CacheAnalysis a = CacheAnalysis.open(mem, kernelFiles ? Samples.dir(set).resolve("kernel") : null, Progress.NONE);
 			PageCache cache = new PageCache(a);
+			// Where xa_flags keeps the root's marks: from BTF (___GFP_LAST_BIT) or learned from a marked node.
+			int markShift = cache.reader().xarray().rootMarkShift();
+			assertTrue(markShift > 5, "xa_flags mark bit unknown");
 			List<String> lines = Files.readAllLines(Samples.file(set, "pages.tsv"));
 			int pages = 0, tmpfs = 0;
 			Map<Provenance, Integer> ext4Provenance = new EnumMap<>(Provenance.class);
@@ -47,10 +50,15 @@ class PagesTsvTest {
 				assertEquals(c[2], f.pageSha256(index), c[0] + " page " + index + " (" + f.provenance(index) + ")");
 				pages++;
 				if (c[0].startsWith("/mnt/tmp/")) tmpfs++;
-				else ext4Provenance.merge(f.provenance(index), 1, Integer::sum);
+				else {
+					ext4Provenance.merge(f.provenance(index), 1, Integer::sum);
+					// ext4 tags dirty folios: the XArray's dirty mark agrees with PG_dirty (also for one-page files,
+					// whose entry sits in xa_head with its marks in xa_flags).
+					assertEquals(f.provenance(index) == Provenance.DIRTY, f.page(index).dirtyMark(), c[0] + " page " + index);
+				}
 			}
-			System.out.printf("%s %s kernel-files=%s: %d pages.tsv pages bit-exact (%d tmpfs); ext4 provenance %s; findings %s%n",
-					set, image, kernelFiles, pages, tmpfs, ext4Provenance, cache.findings());
+			System.out.printf("%s %s kernel-files=%s: %d pages.tsv pages bit-exact (%d tmpfs); ext4 provenance %s; xa_flags mark 0 at bit %d; findings %s%n",
+					set, image, kernelFiles, pages, tmpfs, ext4Provenance, markShift, cache.findings());
 			assertTrue(pages > 50 && tmpfs > 0);
 			// Phase 2 ran with write-back off: what pages.tsv lists on ext4 is mostly dirty (the rest is unchanged
 			// data of appended/overwritten files, clean). No page may be evicted.
