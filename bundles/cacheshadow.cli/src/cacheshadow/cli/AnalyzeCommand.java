@@ -3,6 +3,7 @@ package cacheshadow.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,13 +12,17 @@ import java.util.Set;
 import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.caches.Mount;
-import cacheshadow.layers.Layer;
-import cacheshadow.layers.Layers;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.ManifestFormat;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.PathStatus;
+import cacheshadow.merge.View;
 
-/** {@code analyze}: the guest's file-system caches from a memory snapshot, as a ground-truth-format manifest. */
+/**
+ * {@code analyze}: the guest's file system from a memory snapshot (and its disk) as a ground-truth-format manifest:
+ * merged, cache-only or disk-only view, with a status column when the disk is given.
+ */
 final class AnalyzeCommand implements Command {
 	@Override
 	public String name() {
@@ -26,66 +31,119 @@ final class AnalyzeCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "the file system as the guest's caches show it (--view cache-only), as a manifest";
+		return "the guest's file system as a manifest: merged (caches over disk), cache-only or disk-only";
 	}
 
 	@Override
 	public String usage() {
 		return """
-				usage: ./cacheshadow analyze --memory M [--kernel DIR] [--view cache-only] --manifest OUT.tsv
-				                             [--json] [--fail-on-anomaly] [--case DIR]
-				  --memory M        memory snapshot: ELF core, LiME or raw (format from content)
-				  --kernel DIR      optional: vmlinux.btf or vmlinux, System.map or kallsyms; without it the BTF and
-				                    the symbols come from the snapshot itself
-				  --view V          cache-only (the file system as the caches alone show it)
-				  --manifest OUT    every cached path with its cached metadata, in the columns of the guest's own
-				                    manifest.tsv (path type mode uid gid size nlink inode atime mtime ctime
-				                    mtime_full sha256 symlink_target), sorted by path
+				usage: ./cacheshadow analyze --memory M [--disk D] [--kernel DIR] [--view merged|cache-only|disk-only]
+				                             --manifest OUT.tsv [--no-journal-replay] [--json] [--fail-on-anomaly] [--case DIR]
+				""" + EvidenceArgs.USAGE + """
+
+				  --view V          merged (default with --disk): the caches over the disk, as the guest sees it;
+				                    cache-only (default without --disk): the caches alone; disk-only: the disk alone
+				  --manifest OUT    every path of the view in the columns of the guest's own manifest.tsv (path type
+				                    mode uid gid size nlink inode atime mtime ctime mtime_full sha256 symlink_target),
+				                    sorted by path; sha256 where every byte is known. With --disk a status column
+				                    follows: same, differs:WHAT, cache-only, disk-only, deleted
 				  --json            print a machine-readable summary (kernel, KASLR, mounts, counts, anomalies)
-				  --fail-on-anomaly exit 1 when guest structures showed anomalies
+				  --fail-on-anomaly exit 1 when guest structures or the merge showed anomalies
 				  --case DIR        record the run in this case's custody log""";
 	}
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(argv, Set.of("memory", "kernel", "view", "manifest", "case", "disk"), Set.of("json", "fail-on-anomaly"));
+		Set<String> options = new java.util.HashSet<>(EvidenceArgs.OPTIONS);
+		options.addAll(Set.of("manifest", "case"));
+		Set<String> flags = new java.util.HashSet<>(EvidenceArgs.FLAGS);
+		flags.addAll(Set.of("json", "fail-on-anomaly"));
+		Args a = new Args(argv, options, flags);
 		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
-		Path memory = a.requiredPath("memory");
-		String view = a.option("view", "cache-only");
-		if (!view.equals("cache-only")) {
-			throw new UsageException("--view " + view + " needs the merge of cache and disk, which is not built yet; use cache-only");
-		}
-		if (a.option("disk") != null) throw new UsageException("--disk belongs to the merged and disk-only views, which are not built yet");
+		EvidenceArgs ev = new EvidenceArgs(a, View.MERGED, false);
 		Path manifest = a.path("manifest");
 		if (manifest == null && !a.flag("json")) throw new UsageException("--manifest OUT.tsv or --json is required");
 		ConsoleProgress progress = new ConsoleProgress(err);
+		List<FileRecord> records;
+		List<String> status = null;
 		CacheAnalysis analysis;
-		try (Layer mem = Layers.openMemory(memory)) {
-			analysis = CacheAnalysis.open(mem, a.path("kernel"), progress);
+		List<Finding> findings;
+		Map<String, Object> merge = null;
+		try (MergedFileSystem m = ev.open(progress)) {
+			progress.finish();
+			analysis = m.analysis();
+			findings = m.findings();
+			records = m.tree(ev.view).listing(true);
+			if (ev.disk != null) {
+				Map<String, PathStatus> byPath = new HashMap<>();
+				for (PathStatus s : m.statuses()) byPath.put(s.path(), s);
+				status = new ArrayList<>(records.size());
+				for (FileRecord r : records) {
+					PathStatus s = byPath.get(r.path());
+					status.add(s == null ? "cache-only" : s.column());
+				}
+				merge = mergeSummary(m);
+			}
 		} finally {
 			progress.finish();
 		}
-		List<FileRecord> records = analysis.records();
-		if (manifest != null) ManifestFormat.write(manifest, records);
+		if (manifest != null) writeManifest(manifest, records, status);
 		if (a.option("case") != null) {
 			try (cacheshadow.cases.Case c = cacheshadow.cases.Case.open(Path.of(a.option("case")))) {
-				c.appendCustody("analysis-run", "analyze --view " + view + " --memory " + memory.toAbsolutePath() + ": " + records.size()
-						+ " paths, " + analysis.findings().size() + " findings" + (manifest == null ? "" : " → " + manifest.toAbsolutePath()));
+				c.appendCustody("analysis-run", "analyze --view " + ev.view.label() + " --memory " + ev.memory.toAbsolutePath()
+						+ (ev.disk == null ? "" : " --disk " + ev.disk.toAbsolutePath()) + ": " + records.size()
+						+ " paths, " + findings.size() + " findings" + (manifest == null ? "" : " → " + manifest.toAbsolutePath()));
 			}
 		}
 		if (a.flag("json")) {
-			out.println(Json.of(summary(analysis, records)));
+			Map<String, Object> sum = summary(analysis, records, findings);
+			sum.put("view", ev.view.label());
+			if (merge != null) sum.put("merge", merge);
+			out.println(Json.of(sum));
 		} else {
-			out.printf("kernel %s, KASLR shift %s; %d mounts; %d cached paths, %d deleted names, %d orphan inodes; %d findings%n",
+			out.printf("kernel %s, KASLR shift %s; %d mounts; view %s: %d paths; %d deleted names, %d orphan inodes; %d findings%n",
 					analysis.kernelRelease(), analysis.virtualShift() == null ? "unknown" : "0x" + Long.toHexString(analysis.virtualShift()),
-					analysis.mounts().size(), records.size(), analysis.deleted().size(), analysis.orphans().size(), analysis.findings().size());
-			for (Finding f : analysis.findings()) out.println("  " + f);
+					analysis.mounts().size(), ev.view.label(), records.size(), analysis.deleted().size(), analysis.orphans().size(), findings.size());
+			if (merge != null) out.println("status: " + merge.get("status"));
+			for (Finding f : findings) out.println("  " + f);
 			if (manifest != null) out.println("manifest: " + manifest);
 		}
-		return a.flag("fail-on-anomaly") && !analysis.findings().isEmpty() ? 1 : 0;
+		return a.flag("fail-on-anomaly") && !findings.isEmpty() ? 1 : 0;
 	}
 
-	static Map<String, Object> summary(CacheAnalysis an, List<FileRecord> records) {
+	/** The manifest in the ground-truth conventions; with statuses, a {@code status} column after the standard ones. */
+	static void writeManifest(Path file, List<FileRecord> records, List<String> status) throws java.io.IOException {
+		try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8)) {
+			w.write(ManifestFormat.header(status == null ? List.of() : List.of("status")));
+			w.write('\n');
+			for (int i = 0; i < records.size(); i++) {
+				w.write(ManifestFormat.line(records.get(i), status == null ? List.of() : List.of(status.get(i))));
+				w.write('\n');
+			}
+		}
+	}
+
+	static Map<String, Object> mergeSummary(MergedFileSystem m) throws java.io.IOException {
+		Map<String, Object> x = new LinkedHashMap<>();
+		List<Object> disks = new ArrayList<>();
+		for (MergedFileSystem.DiskMatch d : m.disks()) {
+			Map<String, Object> y = new LinkedHashMap<>();
+			y.put("disk", d.disk().name());
+			y.put("uuid", d.diskOnly().superblock().uuidString());
+			y.put("mount", d.mount() == null ? null : d.mount().path());
+			y.put("block_device_cache", d.overlay() != null);
+			y.put("journal_replayed", m.replayJournal());
+			disks.add(y);
+		}
+		x.put("disks", disks);
+		Map<String, Object> counts = new LinkedHashMap<>();
+		for (PathStatus.Kind k : PathStatus.Kind.values()) counts.put(k.label(), 0);
+		for (PathStatus s : m.statuses()) counts.merge(s.kind().label(), 1, (p, q) -> (Integer) p + (Integer) q);
+		x.put("status", counts);
+		return x;
+	}
+
+	static Map<String, Object> summary(CacheAnalysis an, List<FileRecord> records, List<Finding> all) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("kernel_release", an.kernelRelease());
 		Map<String, Object> kaslr = new LinkedHashMap<>();
@@ -113,13 +171,13 @@ final class AnalyzeCommand implements Command {
 		counts.put("deleted_names", an.deleted().size());
 		counts.put("orphan_inodes", an.orphans().size());
 		counts.put("inodes_listed", an.inodesListed());
-		counts.put("findings", an.findings().size());
+		counts.put("findings", all.size());
 		m.put("counts", counts);
 		List<Object> deleted = new ArrayList<>();
 		for (CachedEntry e : an.deleted()) deleted.add(e.path() + " (" + e.state().name().toLowerCase() + ")");
 		m.put("deleted", deleted);
 		List<Object> findings = new ArrayList<>();
-		for (Finding f : an.findings()) {
+		for (Finding f : all) {
 			Map<String, Object> x = new LinkedHashMap<>();
 			x.put("severity", f.severity().name());
 			x.put("kind", f.kind());

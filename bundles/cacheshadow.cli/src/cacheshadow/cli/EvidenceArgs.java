@@ -1,0 +1,47 @@
+package cacheshadow.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+
+import cacheshadow.layers.Progress;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.View;
+
+/**
+ * The evidence options the merge commands share ({@code --memory M --disk D [--kernel DIR] [--view V]
+ * [--no-journal-replay]}), and opening the merge from them.
+ */
+final class EvidenceArgs {
+	static final Set<String> OPTIONS = Set.of("memory", "disk", "kernel", "view");
+	static final Set<String> FLAGS = Set.of("no-journal-replay");
+	static final String USAGE = """
+			  --memory M        memory snapshot: ELF core, LiME or raw (format from content)
+			  --disk D          the guest's disk image: raw or qcow2 (ext4, matched to the cached super block by UUID)
+			  --kernel DIR      optional: vmlinux.btf or vmlinux, System.map or kallsyms; without it the BTF and
+			                    the symbols come from the snapshot itself
+			  --no-journal-replay  the disk-only view reads the image as it lies (default: after jbd2 replay, as a
+			                    mount would see it)""";
+
+	final Path memory, disk, kernel;
+	final View view;
+	final boolean replayJournal;
+
+	EvidenceArgs(Args a, View defaultView, boolean diskRequired) throws UsageException {
+		memory = a.requiredPath("memory");
+		disk = a.path("disk");
+		kernel = a.path("kernel");
+		replayJournal = !a.flag("no-journal-replay");
+		String v = a.option("view");
+		View parsed = v == null ? (disk == null ? View.CACHE_ONLY : defaultView) : View.fromLabel(v);
+		if (parsed == null) throw new UsageException("--view " + v + ": one of merged, cache-only, disk-only");
+		view = parsed;
+		if (disk == null && (diskRequired || view != View.CACHE_ONLY)) {
+			throw new UsageException((diskRequired ? "this command" : "--view " + view.label()) + " needs --disk D");
+		}
+	}
+
+	MergedFileSystem open(Progress progress) throws IOException {
+		return MergedFileSystem.open(memory, disk, kernel, replayJournal, progress);
+	}
+}
