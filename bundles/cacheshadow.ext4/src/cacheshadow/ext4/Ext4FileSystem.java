@@ -507,6 +507,18 @@ public final class Ext4FileSystem implements AutoCloseable {
 		return (bm[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
 	}
 
+	/** The inode bitmap of a group, or null when the group is INODE_UNINIT or its bitmap unusable. */
+	byte[] inodeBitmapOf(long g) {
+		GroupDescriptor d = groups[(int) g];
+		boolean csumGroups = sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM);
+		if (csumGroups && (d.flags() & GroupDescriptor.INODE_UNINIT) != 0) return null;
+		try {
+			return bitmap(d.inodeBitmap(), "inode", g, sb.inodesPerGroup / 8, d.inodeBitmapCsum());
+		} catch (IOException e) {
+			return null;
+		}
+	}
+
 	/** Reads a bitmap block; under metadata_csum verifies crc32c(seed, first {@code bytes} bytes) ("Bitmaps"). */
 	private byte[] bitmap(long blk, String what, long group, long bytes, long stored) throws IOException {
 		if (blk == 0 || blk >= sb.blocksCount) throw new EvidenceFormatException(layer.name(), what + " bitmap of group " + group + " lies outside the device");

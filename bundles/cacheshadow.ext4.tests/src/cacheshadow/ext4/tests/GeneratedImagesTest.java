@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import cacheshadow.ext4.BlockOwners;
 import cacheshadow.ext4.BlockRun;
 
 import cacheshadow.ext4.Ext4File;
@@ -141,6 +142,33 @@ class GeneratedImagesTest {
 				boolean theirs = bits.get("testi <" + i + ">").contains("marked in use");
 				check(problems, "inode " + i + " allocated", theirs, fs.inodeAllocated(i));
 			}
+			// block owners against debugfs icheck (block -> inode) for every block in use
+			BlockOwners owners = BlockOwners.build(fs);
+			List<Long> inUse = new ArrayList<>();
+			for (long blk = first; blk < fs.blocksCount(); blk++) if (fs.blockAllocated(blk)) inUse.add(blk);
+			List<String> icheck = new ArrayList<>();
+			for (int i = 0; i < inUse.size(); i += 200) {
+				StringBuilder c = new StringBuilder("icheck");
+				for (long blk : inUse.subList(i, Math.min(inUse.size(), i + 200))) c.append(' ').append(blk);
+				icheck.add(c.toString());
+			}
+			int owned = 0;
+			for (String out : Oracles.debugfs(img, icheck, false).values()) {
+				for (String l : out.split("\n")) {
+					String[] c = l.split("\t");
+					if (c.length != 2 || !c[0].matches("\\d+")) continue;
+					long blk = Long.parseLong(c[0]);
+					BlockOwners.Owner o = owners.owner(blk);
+					boolean fileKind = o.kind() == BlockOwners.Kind.FILE_DATA || o.kind() == BlockOwners.Kind.FILE_MAP || o.kind() == BlockOwners.Kind.XATTR_BLOCK;
+					if (c[1].startsWith("<")) {
+						if (fileKind || (o.kind() == BlockOwners.Kind.UNOWNED && tsk)) problems.add("block " + blk + ": debugfs finds no inode, ours " + o);
+					} else if (!(fileKind && o.inode() == Long.parseLong(c[1])) && !(o.kind() == BlockOwners.Kind.RESERVED_GDT && c[1].equals("7"))) {
+						problems.add("block " + blk + ": debugfs inode " + c[1] + ", ours " + o);
+					}
+					owned++;
+				}
+			}
+			check(problems, "blocks checked by icheck", inUse.size(), owned);
 			for (Finding f : fs.findings()) if (!problems.contains("finding: " + f)) problems.add("finding: " + f);
 
 			// 3. independent truth: the source tree

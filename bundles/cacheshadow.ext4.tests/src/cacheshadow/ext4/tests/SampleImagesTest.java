@@ -9,6 +9,9 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import cacheshadow.ext4.BlockMap;
+import cacheshadow.ext4.BlockOwners;
+import cacheshadow.ext4.BlockRun;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.layers.RawFileLayer;
 import cacheshadow.listing.FileRecord;
@@ -34,6 +37,17 @@ class SampleImagesTest {
 			assertEquals(List.of(), diff, String.join("\n", diff));
 			for (Finding f : fs.findings()) {
 				assertTrue(f.severity() == Finding.Severity.INFO, "unexpected finding " + f);
+			}
+			// every block in use has an owner; file blocks map back to their file and offset
+			BlockOwners owners = BlockOwners.build(fs);
+			for (long b = 0; b < fs.blocksCount(); b++) {
+				if (fs.blockAllocated(b)) assertTrue(owners.owner(b).kind() != BlockOwners.Kind.UNOWNED, "owner of block " + b);
+			}
+			long log = fs.lookup("/var/log/app.log");
+			BlockMap m = fs.blockMap(fs.inode(log));
+			for (BlockRun r : m.runs()) {
+				BlockOwners.Owner o = owners.owner(r.physical() + r.length() - 1);
+				assertEquals(new BlockOwners.Owner(BlockOwners.Kind.FILE_DATA, log, r.logicalEnd() - 1, -1), o);
 			}
 		}
 	}
