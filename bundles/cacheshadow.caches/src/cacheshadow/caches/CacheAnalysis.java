@@ -78,7 +78,7 @@ public final class CacheAnalysis {
 		if (btf != null) {
 			// Kernel files of another build describe another layout: no consistent init_task is then found.
 			try {
-				kaslr = KaslrDetector.detect(physicalMemory, btf, symbols, progress);
+				kaslr = KaslrDetector.detect(physicalMemory, btf, null, progress);
 			} catch (KernelLayoutException e) {
 				notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", btf.source(),
 						"this BTF does not describe the snapshot's kernel (" + e.getMessage() + "); the snapshot's own BTF is used"));
@@ -89,45 +89,44 @@ public final class CacheAnalysis {
 			btf = InMemoryBtfLocator.find(physicalMemory, progress).btf();
 			kaslr = KaslrDetector.detect(physicalMemory, btf, null, progress);
 		}
-		if (symbols != null && !symbolsFit(physicalMemory, symbols, kaslr)) {
-			notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", symbols.source(),
-					"these symbols do not fit the snapshot's kernel (linux_banner not where they place it); the snapshot's own kallsyms are used"));
-			symbols = null;
+		if (symbols != null) {
+			try {
+				kaslr = KaslrDetector.fit(physicalMemory, symbols, kaslr.candidates());
+			} catch (KernelLayoutException e) {
+				notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", symbols.source(),
+						"these symbols do not fit the snapshot's kernel (" + e.getMessage() + "); the snapshot's own kallsyms are used"));
+				symbols = null;
+			}
 		}
 		if (symbols == null) {
-			kaslr = new KaslrDetector.Result(null, kaslr.physBase(), kaslr.initTaskVa(), kaslr.initTaskPa(), kaslr.method());
-			// Snapshot only: the kernel's own kallsyms give symbols; without them the walk still works (see LinuxKernel).
-			try {
-				symbols = KallsymsScanner.scan(physicalMemory, kaslr, progress);
-			} catch (KernelLayoutException e) {
-				notes.add(new Finding(Finding.Severity.WARNING, "kallsyms-not-found", String.format("0x%x", kaslr.initTaskPa()), e.getMessage()));
+			// Snapshot only: the kernel's own kallsyms give symbols (tried near each init_task candidate, since
+			// decoys may come first); without them the walk still works (see LinuxKernel).
+			KernelLayoutException last = null;
+			for (KaslrDetector.Candidate c : kaslr.candidates()) {
+				try {
+					SymbolTable found = KallsymsScanner.scan(physicalMemory, kaslr.choose(c, "init_task self-references"), progress);
+					kaslr = KaslrDetector.fit(physicalMemory, found, kaslr.candidates());
+					symbols = found;
+					break;
+				} catch (KernelLayoutException e) {
+					last = e;
+				}
+			}
+			if (symbols == null) {
+				notes.add(new Finding(Finding.Severity.WARNING, "kallsyms-not-found", String.format("0x%x", kaslr.initTaskPa()),
+						last == null ? "no candidates" : last.getMessage()));
 			}
 		}
 		LinuxKernel kernel = LinuxKernel.open(physicalMemory, btf, symbols, kaslr, progress);
+		for (KaslrDetector.Candidate d : kernel.kaslr().decoys()) {
+			notes.add(new Finding(Finding.Severity.ANOMALY, "init-task-decoy", String.format("physical 0x%x", d.pa()), String.format(
+					"a self-consistent \"swapper\" task claiming 0x%x that is not the kernel's init_task (planted copy?)", d.va())));
+		}
 		// A VMCOREINFO note (kdump, QEMU vmcoreinfo device) is the guest's own claim: checked against the model.
 		if (physicalMemory instanceof ElfCoreLayer elf && elf.vmcoreinfo().isPresent()) {
 			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
 		}
 		return walk(kernel, notes, progress);
-	}
-
-	/**
-	 * Whether a symbol table belongs to the snapshot's kernel: {@code linux_banner}, placed by it (and the shift
-	 * init_task gives), must read "Linux version ".
-	 */
-	private static boolean symbolsFit(Layer physical, SymbolTable symbols, KaslrDetector.Result kaslr) {
-		Long banner = symbols.addressOrNull("linux_banner");
-		Long init = symbols.addressOrNull("init_task");
-		if (banner == null || init == null) return false;
-		long runtime = symbols.isRuntime() ? banner : banner + (kaslr.initTaskVa() - init);
-		if (symbols.isRuntime() && init != kaslr.initTaskVa()) return false;
-		try {
-			byte[] b = new byte[14];
-			physical.read(kaslr.imageToPhysical(runtime), b, 0, b.length);
-			return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).equals("Linux version ");
-		} catch (IOException | RuntimeException e) {
-			return false;
-		}
 	}
 
 	/** Walks the caches of an already built kernel model. */

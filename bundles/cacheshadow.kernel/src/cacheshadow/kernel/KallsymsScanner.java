@@ -27,7 +27,7 @@ import cacheshadow.layers.Progress;
  * to {@code relative_base − 1}), or plain relative offsets when that does not reproduce init_task.
  */
 public final class KallsymsScanner {
-	private static final long SEARCH_RADIUS = 96L << 20;
+	private static final long SEARCH_RADIUS = 48L << 20;
 	private static final int MIN_SYMS = 1000, MAX_SYMS = 4_000_000;
 	private static final String TYPES = "tTdDbBrRvVwWaAuUnNsSgGiIpP?-";
 

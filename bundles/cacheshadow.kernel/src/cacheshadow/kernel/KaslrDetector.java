@@ -2,46 +2,107 @@ package cacheshadow.kernel;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
-import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.Progress;
 
 /**
  * Finds where KASLR put the kernel, from physical memory alone: {@code init_task} (the idle task, comm
- * {@code "swapper"} or {@code "swapper/0"}) is found by its comm, and a candidate is accepted only when its
- * {@code pid} is 0 and its {@code group_leader}, {@code real_parent} and {@code parent} all point to one kernel-image
- * address — the candidate's own run-time virtual address. That address and the candidate's physical address give
- * the physical base; with a symbol table, the difference to the link-time {@code init_task} gives the virtual shift.
+ * {@code "swapper"} or {@code "swapper/0"}) is found by its comm, and a candidate counts only when its {@code pid}
+ * is 0 and its {@code group_leader}, {@code real_parent} and {@code parent} all point to one kernel-image address —
+ * the candidate's own run-time virtual address. That address and the candidate's physical address give the physical
+ * base; with a symbol table, the difference to the link-time {@code init_task} gives the virtual shift.
+ *
+ * <p>Any process can fill its own pages with a copy of such a task (a decoy), so every candidate in the snapshot is
+ * collected. With symbols, the one under which {@code linux_banner} reads "Linux version " wins; without, callers
+ * try them in order ({@link Result#candidates()}) and keep the first that yields a working kernel model. The other
+ * candidates are reported as decoys.
  */
 public final class KaslrDetector {
 	/** {@code __START_KERNEL_map}: the x86-64 kernel image mapping starts here (architecture constant). */
 	public static final long START_KERNEL_MAP = 0xffff_ffff_8000_0000L;
 	private static final byte[] SWAPPER = "swapper".getBytes(StandardCharsets.US_ASCII);
+	private static final byte[] BANNER = "Linux version ".getBytes(StandardCharsets.US_ASCII);
 	private static final int CHUNK = 1 << 20;
+	/** Candidates kept; more are only counted (a flood of decoys must not cost unbounded memory or time). */
+	private static final int MAX_CANDIDATES = 64;
 
 	private KaslrDetector() {
+	}
+
+	/** A self-consistent "swapper" task at physical {@code pa} claiming virtual address {@code va}. */
+	public record Candidate(long pa, long va) {
+		public long physBase() {
+			return pa - (va - START_KERNEL_MAP);
+		}
 	}
 
 	/**
 	 * @param virtualShift run-time minus link-time addresses (0 when KASLR is off), or null without symbols
 	 * @param physBase     {@code phys_base}: physical = virtual − {@code START_KERNEL_MAP} + physBase in the kernel image
+	 * @param candidates   every consistent candidate found, in physical order (the chosen one included)
 	 */
-	public record Result(Long virtualShift, long physBase, long initTaskVa, long initTaskPa, String method) {
+	public record Result(Long virtualShift, long physBase, long initTaskVa, long initTaskPa, String method,
+			List<Candidate> candidates) {
 		public long imageToPhysical(long va) {
 			return va - START_KERNEL_MAP + physBase;
+		}
+
+		/** This result with another candidate chosen (no symbols: shift unknown). */
+		public Result choose(Candidate c, String why) {
+			return new Result(null, c.physBase(), c.va(), c.pa(), why, candidates);
+		}
+
+		public Result withShift(Long shift) {
+			return new Result(shift, physBase, initTaskVa, initTaskPa, method, candidates);
+		}
+
+		/** Candidates other than the chosen one: planted copies, or stale ones. */
+		public List<Candidate> decoys() {
+			return candidates.stream().filter(c -> c.pa() != initTaskPa).toList();
 		}
 	}
 
 	public static Result detect(Layer physical, Btf btf, SymbolTable symbols, Progress progress) throws IOException {
+		List<Candidate> all = candidates(physical, btf, progress);
+		if (all.isEmpty()) throw new KernelLayoutException("no init_task found in " + physical.name() + " (no consistent \"swapper\" task)");
+		if (symbols == null) {
+			Candidate c = all.get(0);
+			return new Result(null, c.physBase(), c.va(), c.pa(), "init_task self-references", all);
+		}
+		return fit(physical, symbols, all);
+	}
+
+	/**
+	 * The candidate that fits {@code symbols}: {@code linux_banner} reads "Linux version " where they (shifted by
+	 * the candidate's KASLR slide, for link-time symbols) place it, and run-time symbols name its address.
+	 */
+	public static Result fit(Layer physical, SymbolTable symbols, List<Candidate> all) throws KernelLayoutException {
+		Long init = symbols.addressOrNull("init_task"), banner = symbols.addressOrNull("linux_banner");
+		if (init == null || banner == null) throw new KernelLayoutException(symbols.source() + " lacks init_task or linux_banner");
+		for (Candidate c : all) {
+			long shift = symbols.isRuntime() ? 0 : c.va() - init;
+			if (symbols.isRuntime() && c.va() != init) continue;
+			long bannerPa = banner + shift - START_KERNEL_MAP + c.physBase();
+			if (!startsWith(physical, bannerPa, BANNER)) continue;
+			return new Result(symbols.isRuntime() ? null : shift, c.physBase(), c.va(), c.pa(),
+					"init_task self-references, linux_banner where the symbols place it", all);
+		}
+		throw new KernelLayoutException("no init_task candidate fits " + symbols.source() + " (linux_banner not where it places it; "
+				+ all.size() + " candidates)");
+	}
+
+	/** Every self-consistent "swapper" task in physical memory (at most {@value #MAX_CANDIDATES}). */
+	public static List<Candidate> candidates(Layer physical, Btf btf, Progress progress) throws IOException {
 		long commOff = btf.field("task_struct", "comm").offset();
 		long pidOff = btf.field("task_struct", "pid").offset();
 		long leaderOff = btf.field("task_struct", "group_leader").offset();
 		long realParentOff = btf.field("task_struct", "real_parent").offset();
 		long parentOff = btf.field("task_struct", "parent").offset();
-		Long linkInitTask = symbols != null && !symbols.isRuntime() ? symbols.addressOrNull("init_task") : null;
-		Long runInitTask = symbols != null && symbols.isRuntime() ? symbols.addressOrNull("init_task") : null;
+		List<Candidate> out = new ArrayList<>();
 		byte[] buf = new byte[CHUNK + 16];
 		long total = 0;
 		for (Extent e : physical.extents()) total += e.length();
@@ -59,31 +120,36 @@ public final class KaslrDetector {
 					if (after != 0 && after != '/') continue;
 					long pa = pos + i - commOff;
 					if (pa < e.start()) continue;
-					Result r = check(physical, pa, pidOff, leaderOff, realParentOff, parentOff, linkInitTask, runInitTask);
-					if (r != null) return r;
+					Candidate c = check(physical, pa, pidOff, leaderOff, realParentOff, parentOff);
+					if (c != null && out.size() < MAX_CANDIDATES) out.add(c);
 				}
 			}
 		}
-		throw new KernelLayoutException("no init_task found in " + physical.name() + " (no consistent \"swapper\" task)");
+		return out;
 	}
 
-	private static Result check(Layer phys, long pa, long pidOff, long leaderOff, long realParentOff, long parentOff,
-			Long linkInitTask, Long runInitTask) {
+	private static Candidate check(Layer phys, long pa, long pidOff, long leaderOff, long realParentOff, long parentOff) {
 		try {
 			if (phys.readU32(pa + pidOff) != 0) return null;
 			long leader = phys.readU64(pa + leaderOff);
 			if (leader != phys.readU64(pa + realParentOff) || leader != phys.readU64(pa + parentOff)) return null;
 			if (Long.compareUnsigned(leader, START_KERNEL_MAP) < 0) return null;
-			long physBase = pa - (leader - START_KERNEL_MAP);
-			if ((physBase & 0xfff) != 0) return null;
-			if (runInitTask != null && runInitTask != leader) return null;
-			Long shift = null;
-			if (linkInitTask != null) shift = leader - linkInitTask;
-			else if (runInitTask != null) shift = null;
-			return new Result(shift, physBase, leader, pa, "init_task self-references (group_leader = real_parent = parent)");
+			Candidate c = new Candidate(pa, leader);
+			if ((c.physBase() & 0xfff) != 0) return null;
+			return c;
 		} catch (IOException e) {
 			return null;
 		}
+	}
+
+	private static boolean startsWith(Layer phys, long pa, byte[] p) {
+		byte[] b = new byte[p.length];
+		try {
+			phys.read(pa, b, 0, b.length);
+		} catch (IOException | RuntimeException e) {
+			return false;
+		}
+		return java.util.Arrays.equals(b, p);
 	}
 
 	private static boolean startsWith(byte[] b, int at, byte[] p) {
@@ -91,9 +157,5 @@ public final class KaslrDetector {
 			if (b[at + k] != p[k]) return false;
 		}
 		return true;
-	}
-
-	static long u64(byte[] b, int off) {
-		return LittleEndian.u64(b, off);
 	}
 }

@@ -2,6 +2,7 @@ package cacheshadow.kernel;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.LittleEndian;
@@ -57,22 +58,35 @@ public final class LinuxKernel {
 	/** As {@link #open(Layer, Btf, SymbolTable, Progress)} with init_task already located. */
 	public static LinuxKernel open(Layer physical, Btf btf, SymbolTable symbols, KaslrDetector.Result k, Progress progress)
 			throws IOException {
-		if (k.virtualShift() == null && symbols != null && !symbols.isRuntime() && symbols.contains("init_task")) {
-			k = new KaslrDetector.Result(k.initTaskVa() - symbols.address("init_task"), k.physBase(), k.initTaskVa(), k.initTaskPa(), k.method());
-		}
+		if (symbols != null) k = KaslrDetector.fit(physical, symbols, k.candidates());
 		Long shift = k.virtualShift();
 		if (shift == null && symbols != null && symbols.isRuntime() && symbols.contains("_text")) {
 			shift = symbols.address("_text") - DEFAULT_TEXT;
 		}
-		// Top page table: the init_top_pgt symbol, else found near init_task in the kernel image (see findTopTable).
-		PageTableWalker walker;
+		// Top page table: the init_top_pgt symbol, else found near init_task in the kernel image (see
+		// TopTableFinder) — trying the candidates in order, since a decoy maps nowhere consistent.
+		PageTableWalker walker = null;
 		String topSource;
 		if (symbols != null && symbols.contains("init_top_pgt") && shift != null) {
 			long topVa = runtime(symbols, "init_top_pgt", shift);
 			walker = chooseLevels(physical, symbols, shift, k, k.imageToPhysical(topVa));
 			topSource = "symbol init_top_pgt";
 		} else {
-			walker = TopTableFinder.find(physical, btf, k, progress);
+			KernelLayoutException first = null;
+			List<KaslrDetector.Candidate> order = new java.util.ArrayList<>(k.candidates());
+			final long chosenPa = k.initTaskPa();
+			order.sort(java.util.Comparator.comparing(c -> c.pa() != chosenPa));
+			for (KaslrDetector.Candidate c : order) {
+				try {
+					KaslrDetector.Result tried = c.pa() == k.initTaskPa() ? k : k.choose(c, "init_task self-references, mapped by the page tables near it");
+					walker = TopTableFinder.find(physical, btf, tried, progress);
+					k = tried;
+					break;
+				} catch (KernelLayoutException e) {
+					if (first == null) first = e;
+				}
+			}
+			if (walker == null) throw first != null ? first : new KernelLayoutException("no init_task candidates");
 			topSource = "page table found near init_task (maps init_task and its task list)";
 		}
 		KernelAddressSpace vas = new KernelAddressSpace(walker);

@@ -221,6 +221,32 @@ class HostileStructuresTest {
 		}
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void decoyInitTaskIsReportedNotFollowed(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			// A byte-for-byte copy of init_task in low memory, before the real one: self-consistent, and first.
+			long realPa = s.kernel.kaslr().initTaskPa();
+			byte[] task = new byte[(int) s.btf.sizeOf("task_struct")];
+			mem.read(realPa, task, 0, task.length);
+			long decoyPa = 0x10000 + (realPa & 0xfff);
+			PatchedLayer p = new PatchedLayer(mem).put(decoyPa, task);
+			String decoy = String.format("physical 0x%x", decoyPa);
+			// With kernel files (System.map), and from the snapshot alone (kallsyms and page tables near each candidate).
+			for (java.nio.file.Path dir : new java.nio.file.Path[] { Samples.dir(set).resolve("kernel"), null }) {
+				CacheAnalysis a = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CacheAnalysis.open(p, dir, Progress.NONE));
+				assertEquals(realPa, a.kernel().kaslr().initTaskPa());
+				assertEquals(s.clean.entries(), a.entries());
+				assertTrue(a.findings().stream().anyMatch(f -> f.kind().equals("init-task-decoy") && f.location().equals(decoy)), a.findings().toString());
+			}
+			// No symbols at all: the page tables decide.
+			LinuxKernel bare = LinuxKernel.open(p, s.btf, null, Progress.NONE);
+			assertEquals(realPa, bare.kaslr().initTaskPa());
+			assertEquals(s.kernel.pageTables().topTable(), bare.pageTables().topTable());
+		}
+	}
+
 	private static List<String> paths(CacheAnalysis a) {
 		return a.entries().stream().map(e -> e.path() + " " + e.state()).toList();
 	}
