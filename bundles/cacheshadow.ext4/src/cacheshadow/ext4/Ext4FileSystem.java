@@ -594,8 +594,10 @@ public final class Ext4FileSystem implements AutoCloseable {
 	}
 
 	/**
-	 * The orphan list: {@code s_last_orphan} then each inode's {@code i_dtime} as the next link ("Orphan
-	 * List"). Open-but-unlinked or mid-truncate inodes; a loop or bad link ends the walk with a finding.
+	 * Orphan inodes (open but unlinked, or mid-truncate when the image was taken): the list from
+	 * {@code s_last_orphan} through each inode's {@code i_dtime} ("Orphan List"), then the entries of the
+	 * orphan file (orphan_file feature: blocks of le32 inode numbers, tail magic 0x0b10ca04). A loop or bad link
+	 * ends the walk with a finding; each orphan is also an {@code ext4-orphan} INFO finding.
 	 */
 	public List<Long> orphanList() {
 		List<Long> out = new ArrayList<>();
@@ -614,11 +616,43 @@ public final class Ext4FileSystem implements AutoCloseable {
 				break;
 			}
 			out.add(n);
-			findings.add(new Finding(Finding.Severity.INFO, "ext4-orphan", "inode " + n,
-					String.format("orphan inode (links %d, size %d)", in.linksCount, in.size)));
+			orphanFinding(in, "orphan list");
 			n = in.dtime;
 		}
+		if (sb.hasCompat(Ext4Superblock.COMPAT_ORPHAN_FILE) && sb.orphanFileInum != 0) {
+			try {
+				Ext4Inode of = inode(sb.orphanFileInum);
+				Ext4File f = open(of);
+				byte[] b = new byte[blockSize];
+				for (BlockRun r : f.blockMap().runs()) {
+					for (long i = 0; i < r.length() && out.size() < 1_000_000; i++) {
+						layer.read((r.physical() + i) * blockSize, b, 0, blockSize);
+						if (cacheshadow.layers.LittleEndian.u32(b, blockSize - 8) != 0x0b10ca04L) {
+							finding("ext4-orphan", "block " + (r.physical() + i), "orphan file block without its tail magic");
+							continue;
+						}
+						for (int off = 0; off < blockSize - 8; off += 4) {
+							long ino = cacheshadow.layers.LittleEndian.u32(b, off);
+							if (ino == 0 || !seen.add(ino)) continue;
+							out.add(ino);
+							try {
+								orphanFinding(inode(ino), "orphan file");
+							} catch (IOException e) {
+								finding("ext4-orphan", "inode " + ino, "orphan file entry unusable: " + e.getMessage());
+							}
+						}
+					}
+				}
+			} catch (IOException e) {
+				finding("ext4-orphan", "inode " + sb.orphanFileInum, "orphan file unreadable: " + e.getMessage());
+			}
+		}
 		return out;
+	}
+
+	private void orphanFinding(Ext4Inode in, String where) {
+		findings.add(new Finding(Finding.Severity.INFO, "ext4-orphan", "inode " + in.number,
+				String.format("orphan inode in the %s (links %d, size %d)", where, in.linksCount, in.size)));
 	}
 
 	@Override

@@ -22,7 +22,7 @@ public final class Ext4Superblock {
 
 	// s_feature_compat
 	public static final int COMPAT_HAS_JOURNAL = 0x4, COMPAT_EXT_ATTR = 0x8, COMPAT_RESIZE_INODE = 0x10,
-			COMPAT_DIR_INDEX = 0x20, COMPAT_SPARSE_SUPER2 = 0x200;
+			COMPAT_DIR_INDEX = 0x20, COMPAT_SPARSE_SUPER2 = 0x200, COMPAT_ORPHAN_FILE = 0x1000;
 	// s_feature_incompat
 	public static final int INCOMPAT_COMPRESSION = 0x1, INCOMPAT_FILETYPE = 0x2, INCOMPAT_RECOVER = 0x4,
 			INCOMPAT_JOURNAL_DEV = 0x8, INCOMPAT_META_BG = 0x10, INCOMPAT_EXTENTS = 0x40, INCOMPAT_64BIT = 0x80,
@@ -62,6 +62,8 @@ public final class Ext4Superblock {
 	public final int minExtraIsize, wantExtraIsize;
 	public final int checksumType;
 	public final long checksumSeedField;
+	/** {@code s_orphan_file_inum} (orphan_file feature), 0 if none. */
+	public final long orphanFileInum;
 	public final long storedChecksum;
 	public final int state;
 
@@ -102,6 +104,7 @@ public final class Ext4Superblock {
 		wantExtraIsize = u16(b, 0x15E);
 		checksumType = u8(b, 0x175);
 		checksumSeedField = u32(b, 0x270);
+		orphanFileInum = u32(b, 0x280);
 		storedChecksum = u32(b, 0x3FC);
 		validate();
 	}
@@ -191,7 +194,7 @@ public final class Ext4Superblock {
 	/** Feature names as dumpe2fs prints them (known ones only). */
 	public List<String> featureNames() {
 		List<String> n = new ArrayList<>();
-		String[][] compat = { { "4", "has_journal" }, { "8", "ext_attr" }, { "16", "resize_inode" }, { "32", "dir_index" }, { "512", "sparse_super2" } };
+		String[][] compat = { { "4", "has_journal" }, { "8", "ext_attr" }, { "16", "resize_inode" }, { "32", "dir_index" }, { "512", "sparse_super2" }, { "4096", "orphan_file" } };
 		String[][] incompat = { { "2", "filetype" }, { "4", "needs_recovery" }, { "8", "journal_dev" }, { "16", "meta_bg" }, { "64", "extent" }, { "128", "64bit" }, { "256", "mmp" }, { "512", "flex_bg" }, { "1024", "ea_inode" }, { "8192", "metadata_csum_seed" }, { "16384", "large_dir" }, { "32768", "inline_data" }, { "65536", "encrypt" }, { "131072", "casefold" } };
 		String[][] ro = { { "1", "sparse_super" }, { "2", "large_file" }, { "8", "huge_file" }, { "16", "uninit_bg" }, { "32", "dir_nlink" }, { "64", "extra_isize" }, { "256", "quota" }, { "512", "bigalloc" }, { "1024", "metadata_csum" }, { "8192", "project" }, { "32768", "verity" }, { "65536", "orphan_present" } };
 		for (String[] f : compat) if ((featureCompat & Integer.parseInt(f[0])) != 0) n.add(f[1]);

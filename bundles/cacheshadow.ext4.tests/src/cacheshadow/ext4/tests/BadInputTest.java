@@ -267,4 +267,18 @@ class BadInputTest {
 		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-inode") && f.location().equals("/f1.txt")), fs.findings().toString());
 		assertTrue(fs.listing("").stream().anyMatch(r -> r.path().equals("/sub/inner.txt")), "the directory's real block is still read");
 	}
+
+	@Test
+	void orphanFileEntries() throws Exception {
+		Path img = tmp.resolve("orphanfile.img");
+		Oracles.mkfs(tmp.resolve("src"), img, "16M", "-t", "ext4", "-b", "4096", "-O", "orphan_file");
+		ByteArrayLayer a = ByteArrayLayer.of(img);
+		Ext4FileSystem p = Ext4FileSystem.open(a);
+		assertTrue(p.superblock().featureNames().contains("orphan_file"), p.superblock().featureNames().toString());
+		assertEquals(List.of(), p.orphanList());
+		long blk = p.blockMap(p.inode(p.superblock().orphanFileInum)).physical(0);
+		long f1 = p.lookup("/f1.txt");
+		a.put32(blk * bs + 8, f1); // as the kernel records an open-unlinked inode
+		assertEquals(List.of(f1), Ext4FileSystem.open(a).orphanList());
+	}
 }
