@@ -104,6 +104,19 @@ class SampleRoundsTest {
 			List<String> diff = Samples.diff(theirs.listing("/mnt/disk"), ours.listing("/mnt/disk"));
 			assertEquals(List.of(), diff, String.join("\n", diff));
 		}
+		// a full e2fsck -fy (which also fixes summary counts) must not change what is listed either
+		Path full = tmp.resolve("fsck-fy.img");
+		Files.copy(d.resolve("disk.img"), full, StandardCopyOption.REPLACE_EXISTING);
+		assertTrue(full.toFile().setWritable(true), "copy writable");
+		Oracles.runBytes(true, "e2fsck", "-fy", full.toString());
+		try (RawFileLayer raw = new RawFileLayer(d.resolve("disk.img")); RawFileLayer fixed = new RawFileLayer(full)) {
+			Ext4FileSystem checked = Ext4FileSystem.open(fixed, Ext4FileSystem.Options.AS_IT_LIES);
+			assertTrue(!checked.superblock().needsRecovery());
+			List<String> diff = Samples.diff(checked.listing("/mnt/disk"),
+					Ext4FileSystem.open(raw, Ext4FileSystem.Options.REPLAYED).listing("/mnt/disk"));
+			assertEquals(List.of(), diff, String.join("\n", diff));
+			assertEquals(List.of(), checked.findings(), "e2fsck's output has no checksum or structure findings");
+		}
 	}
 
 	/** dm-log-writes log: sector 0 super, then per entry a 512-byte header and nr_sectors*512 data bytes. */
