@@ -16,6 +16,7 @@ import java.util.Set;
 import cacheshadow.ext4.jbd2.Jbd2Replay;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
@@ -336,6 +337,16 @@ public final class Ext4FileSystem implements AutoCloseable {
 	 * children {@code mountPrefix/name}. Unreadable entries become findings and are left out.
 	 */
 	public List<FileRecord> listing(String mountPrefix, boolean hash) throws IOException {
+		return listing(mountPrefix, hash, Progress.NONE);
+	}
+
+	/**
+	 * As {@link #listing(String, boolean)}, reporting one unit per path (estimated total: inodes in use per the
+	 * superblock, which a live system updates lazily)
+	 * and polling {@code progress} for cancellation.
+	 */
+	public List<FileRecord> listing(String mountPrefix, boolean hash, Progress progress) throws IOException {
+		progress.begin("Listing " + layer.name(), Math.max(-1, sb.inodesCount - sb.freeInodesCount));
 		String rootPath = mountPrefix == null || mountPrefix.isEmpty() || mountPrefix.equals("/") ? "/" : stripSlash(mountPrefix);
 		List<FileRecord> out = new ArrayList<>();
 		Set<Long> visitedDirs = new HashSet<>();
@@ -357,6 +368,8 @@ public final class Ext4FileSystem implements AutoCloseable {
 			}
 			for (DirectoryEntry e : entries) {
 				if (e.isDotOrDotDot()) continue;
+				progress.checkCanceled();
+				progress.worked(1);
 				String p = (dirPath.equals("/") ? "" : dirPath) + "/" + e.name();
 				Ext4Inode in;
 				try {

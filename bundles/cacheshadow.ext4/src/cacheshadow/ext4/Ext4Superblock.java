@@ -36,6 +36,8 @@ public final class Ext4Superblock {
 
 	private final byte[] raw;
 	public final long inodesCount;
+	/** As of the last superblock write (stale on a live image). */
+	public final long freeInodesCount;
 	public final long blocksCount;
 	public final long firstDataBlock;
 	public final int logBlockSize;
@@ -73,6 +75,7 @@ public final class Ext4Superblock {
 			throw new EvidenceFormatException("ext4 superblock", String.format("bad magic 0x%04x (expected 0xef53)", u16(b, 0x38)));
 		}
 		inodesCount = u32(b, 0x0);
+		freeInodesCount = u32(b, 0x10);
 		logBlockSize = (int) u32(b, 0x18);
 		if (logBlockSize > 6) throw new EvidenceFormatException("ext4 superblock", "block size 2^(10+" + logBlockSize + ") is not 1..64 KiB");
 		blockSize = 1024 << logBlockSize;

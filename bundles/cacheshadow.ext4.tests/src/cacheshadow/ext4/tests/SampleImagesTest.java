@@ -88,4 +88,46 @@ class SampleImagesTest {
 			assertEquals(List.of(), diff, String.join("\n", diff));
 		}
 	}
+
+	@ParameterizedTest
+	@MethodSource("sets")
+	void listingReportsProgressAndCancels(String set) throws Exception {
+		Path d = Samples.dir(set);
+		try (RawFileLayer layer = new RawFileLayer(d.resolve("disk.img"))) {
+			Ext4FileSystem fs = Ext4FileSystem.open(layer);
+			long[] seen = new long[2];
+			cacheshadow.layers.Progress p = new cacheshadow.layers.Progress() {
+				@Override
+				public void begin(String task, long totalWork) {
+					seen[0] = totalWork;
+				}
+
+				@Override
+				public void worked(long units) {
+					seen[1] += units;
+				}
+			};
+			int n = fs.listing("/mnt/disk", false, p).size();
+			assertEquals(n - 1, seen[1], "one unit per path below the root");
+			assertTrue(seen[0] > 0, "an estimated total: " + seen[0]);
+			cacheshadow.layers.Progress cancel = new cacheshadow.layers.Progress() {
+				int k;
+
+				@Override
+				public void begin(String task, long totalWork) {
+				}
+
+				@Override
+				public void worked(long units) {
+					k++;
+				}
+
+				@Override
+				public boolean isCanceled() {
+					return k >= 5;
+				}
+			};
+			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class, () -> fs.listing("/", true, cancel));
+		}
+	}
 }
