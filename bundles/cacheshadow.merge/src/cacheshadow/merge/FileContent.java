@@ -15,6 +15,7 @@ import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.layers.Layer;
 import cacheshadow.merge.ByteProvenance.Source;
+import cacheshadow.pagecache.BlockDeviceCacheOverlay;
 import cacheshadow.pagecache.CachedFile;
 import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.Provenance;
@@ -54,7 +55,10 @@ public final class FileContent {
 		this.shmem = shmem;
 		this.disk = disk == null ? null : fs.open(disk);
 		this.map = this.disk == null ? null : this.disk.blockMap();
-		this.diskLayer = fs == null ? null : fs.layer();
+		// File data never comes from the block device's cache: a page there aliasing a data block (someone read
+		// /dev/vda) is not kept coherent with the file's own page cache and may be older than the disk. Only the
+		// metadata (block map, inode) is read through it; the data from the disk below (journal replayed).
+		this.diskLayer = fs == null ? null : fs.layer() instanceof BlockDeviceCacheOverlay o ? o.disk() : fs.layer();
 		this.blockSize = fs == null ? PAGE : fs.blockSize();
 	}
 
@@ -90,8 +94,13 @@ public final class FileContent {
 			int in = (int) (pos % PAGE);
 			int k = Math.min(n - done, PAGE - in);
 			CachedPage p = wholePage(pos / PAGE);
-			if (p != null) cached.physicalLayer().read(p.physical() + in, buf, off + done, k);
-			else readDisk(pos, buf, off + done, k);
+			if (p != null) {
+				cached.physicalLayer().read(p.physical() + in, buf, off + done, k);
+			} else {
+				// pages the cache lacks, read from the disk in one go
+				while (done + k < n && wholePage((pos + k) / PAGE) == null) k += Math.min(n - done - k, PAGE);
+				readDisk(pos, buf, off + done, k);
+			}
 			done += k;
 		}
 		return n;
@@ -114,10 +123,16 @@ public final class FileContent {
 			long at = pos + done;
 			long lb = at / blockSize;
 			int inBlock = (int) (at % blockSize);
-			int k = Math.min(len - done, blockSize - inBlock);
 			BlockRun r = map.runAt(lb);
-			if (r == null || r.unwritten()) Arrays.fill(buf, off + done, off + done + k, (byte) 0);
-			else diskLayer.read((r.physical() + lb - r.logical()) * blockSize + inBlock, buf, off + done, k);
+			int k;
+			if (r == null) {
+				k = Math.min(len - done, blockSize - inBlock); // a hole: block by block
+				Arrays.fill(buf, off + done, off + done + k, (byte) 0);
+			} else {
+				k = (int) Math.min(len - done, (r.logicalEnd() - lb) * blockSize - inBlock); // to the end of the run
+				if (r.unwritten()) Arrays.fill(buf, off + done, off + done + k, (byte) 0);
+				else diskLayer.read((r.physical() + lb - r.logical()) * blockSize + inBlock, buf, off + done, k);
+			}
 			done += k;
 		}
 	}

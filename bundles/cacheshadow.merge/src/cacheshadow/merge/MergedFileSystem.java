@@ -62,6 +62,8 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	private final List<AutoCloseable> owned = new ArrayList<>();
 	private final Map<Long, String> fsTypes = new HashMap<>();
 	private final Set<String> hidden = new HashSet<>();
+	/** Cached inodes by super block and number: orphans (no dentry left) and inodes of cached names. */
+	private final Map<String, CachedInode> cachedInodes = new HashMap<>();
 	private List<PathStatus> statuses;
 
 	private MergedFileSystem(CacheAnalysis analysis, PageCache pages, boolean replayJournal) {
@@ -101,7 +103,11 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		for (Mount mt : analysis.mounts()) m.fsTypes.putIfAbsent(mt.superBlock(), mt.fsType());
 		progress.begin("Merging caches over the disk", 3);
 		for (Layer d : disks) m.match(d);
-		for (CachedEntry e : analysis.entries()) if (e.state() != CachedEntry.State.POSITIVE) m.hidden.add(e.path());
+		for (CachedEntry e : analysis.entries()) {
+			if (e.state() != CachedEntry.State.POSITIVE) m.hidden.add(e.path());
+			else m.cachedInodes.putIfAbsent(e.inode().superBlock() + ":" + e.inode().ino(), e.inode());
+		}
+		for (CachedInode o : analysis.orphans()) m.cachedInodes.putIfAbsent(o.superBlock() + ":" + o.ino(), o);
 		m.trees.put(View.CACHE_ONLY, m.cacheOnly());
 		progress.worked(1);
 		m.trees.put(View.DISK_ONLY, m.diskOnly());
@@ -183,7 +189,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			try {
 				Ext4Inode rootInode = fs.inode(Ext4FileSystem.ROOT_INODE);
 				nodes.put(prefix, diskNode(fs, prefix, rootInode, sb));
-				walkDisk(fs, nodes, new ArrayDeque<>(List.of(prefix)), Map.of(prefix, Ext4FileSystem.ROOT_INODE), sb, false);
+				walkDisk(fs, nodes, new ArrayDeque<>(List.of(prefix)), Map.of(prefix, Ext4FileSystem.ROOT_INODE), sb, false, true);
 			} catch (IOException e) {
 				findings.add(new Finding(Finding.Severity.ERROR, "merge-disk-unreadable", d.disk().name(), e.getMessage()));
 			}
@@ -198,11 +204,42 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	}
 
 	/**
+	 * A name only the disk (through the block-device cache) gives, in the merged view: when the guest still caches
+	 * its inode (a dirty inode whose dentry was dropped, a hard link's other name), the cached inode and its pages
+	 * win over the inode table, which holds only {@code i_disksize} and older times.
+	 */
+	private Node mergedDiskNode(Ext4FileSystem fs, String path, Ext4Inode in, long sb, boolean cleanPages) {
+		CachedInode ci = cachedInodes.get(sb + ":" + in.number);
+		if (ci == null || (ci.mode() & 0xF000) != (in.mode & 0xF000)) return diskNode(fs, path, in, sb);
+		FileRecord r = new FileRecord(path, FileType.fromMode(ci.mode(), ci.size()), ci.mode(), ci.uid(), ci.gid(), ci.size(), ci.nlink(),
+				ci.ino(), ci.atime(), ci.mtime(), ci.ctime(), ci.mtimeNanos(), null, ci.symlinkTarget());
+		if (r.type() == FileType.SYMLINK && r.symlinkTarget() == null) {
+			try {
+				r = new FileRecord(path, r.type(), r.mode(), r.uid(), r.gid(), r.size(), r.nlink(), r.inode(), r.atime(), r.mtime(), r.ctime(),
+						r.mtimeNanos(), null, fs.symlinkTarget(in));
+			} catch (IOException e) {
+				findings.add(new Finding(Finding.Severity.WARNING, "merge-symlink", path, e.getMessage()));
+			}
+		}
+		CachedFile pagesOf = null;
+		if (r.type().isRegular()) {
+			try {
+				pagesOf = pages.file(ci);
+			} catch (IOException | RuntimeException ex) {
+				findings.add(Finding.anomaly("page-cache-unreadable", ci.address(), path + ": " + ex.getMessage()));
+			}
+		}
+		FileContent c = r.type().isRegular() ? new FileContent(r.size(), pagesOf, false, fs, in, cleanPages) : null;
+		return new Node(path, r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.CACHE, sb);
+	}
+
+	/**
 	 * Adds what the disk's directories name below the queued directories ({@code dirInodes}: path → inode number),
 	 * recursively; names already present stay as they are, and in the merged view names the cache knows to be gone
 	 * are left out.
 	 */
-	private void walkDisk(Ext4FileSystem fs, Map<String, Node> nodes, Deque<String> queue, Map<String, Long> dirInodes, long sb, boolean merged) {
+	private void walkDisk(Ext4FileSystem fs, Map<String, Node> nodes, Deque<String> queue, Map<String, Long> dirInodes, long sb, boolean merged,
+			boolean cleanPages) {
 		Map<String, Long> inodes = new HashMap<>(dirInodes);
 		Set<Long> visited = new HashSet<>();
 		while (!queue.isEmpty()) {
@@ -239,7 +276,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 					continue;
 				}
 				if (in.mode == 0) continue; // names an unused inode: ext4's listing reports it
-				nodes.put(p, diskNode(fs, p, in, sb));
+				nodes.put(p, merged ? mergedDiskNode(fs, p, in, sb, cleanPages) : diskNode(fs, p, in, sb));
 				if (in.isDirectory()) {
 					inodes.put(p, in.number);
 					queue.add(p);
@@ -281,7 +318,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 				}
 			}
 			if (cleanPages) checkLevels(d, nodes, dirs);
-			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true);
+			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true, cleanPages);
 		}
 		return new ViewTree(View.MERGED, "/", nodes);
 	}
