@@ -78,6 +78,7 @@ final class FuseOperations {
 	private final List<Callback> callbacks = new ArrayList<>(); // strong references: C holds only the pointers
 	private final Map<Long, MountedTree.OpenFile> open = new ConcurrentHashMap<>();
 	private final AtomicLong nextHandle = new AtomicLong(1);
+	final AtomicLong readRequests = new AtomicLong(), readBytes = new AtomicLong(), readNanos = new AtomicLong();
 	private final java.util.Set<String> reported = ConcurrentHashMap.newKeySet();
 	private final Memory entryStat = new Memory(StatBuffer.STAT_SIZE);
 	private final ThreadLocal<byte[]> readBuffer = ThreadLocal.withInitial(() -> new byte[128 * 1024]);
@@ -187,6 +188,17 @@ final class FuseOperations {
 	}
 
 	private int read(Pointer pathPtr, Pointer buf, long size, long offset, Pointer fi) {
+		readRequests.incrementAndGet();
+		readBytes.addAndGet(size);
+		long t0 = System.nanoTime();
+		try {
+			return readTimed(pathPtr, buf, size, offset, fi);
+		} finally {
+			readNanos.addAndGet(System.nanoTime() - t0);
+		}
+	}
+
+	private int readTimed(Pointer pathPtr, Pointer buf, long size, long offset, Pointer fi) {
 		MountedTree.OpenFile f = open.get(fi.getLong(FI_FH));
 		try {
 			if (f == null) return -EBADF;

@@ -34,6 +34,7 @@ class DiskOnlyMountTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void toolsOnTheMountSeeManifestRound6(String set, @TempDir Path tmp) throws Exception {
+		FuseDevice.assumePresent();
 		List<FileRecord> manifest = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv"));
 		Path mnt = Files.createDirectory(tmp.resolve("mnt"));
 		List<String> errors = new ArrayList<>();
@@ -57,6 +58,7 @@ class DiskOnlyMountTest {
 
 	@org.junit.jupiter.api.Test
 	void unmountFromOutsideEndsTheLoop(@TempDir Path tmp) throws Exception {
+		FuseDevice.assumePresent();
 		Path mnt = Files.createDirectory(tmp.resolve("mnt"));
 		try (Layer disk = Layers.openDisk(Samples.file("debian-6.1-kaslr", "disk.img"));
 				Ext4FileSystem fs = Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED)) {

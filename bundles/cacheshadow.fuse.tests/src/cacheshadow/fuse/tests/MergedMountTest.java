@@ -31,6 +31,7 @@ class MergedMountTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void mergedAndDiskOnlyViewsOnTheMount(String set, @TempDir Path tmp) throws Exception {
+		FuseDevice.assumePresent();
 		try (MergedFileSystem merged = MergedFileSystem.open(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img"),
 				Samples.dir(set).resolve("kernel"), true, Progress.NONE)) {
 			List<FileRecord> manifest = ManifestFormat.read(Samples.file(set, "manifest.tsv"));
