@@ -94,6 +94,25 @@ public final class PageCache {
 		return new PageCache(analysis).withContentHashes();
 	}
 
+	/**
+	 * The block-device cache under a mounted file system ({@code sb->s_bdev}), or null when it has none (tmpfs,
+	 * proc...). Lay it over the disk image with {@link BlockDeviceCache#overlay}.
+	 */
+	public BlockDeviceCache blockDevice(Mount mount) throws IOException {
+		return BlockDeviceCache.of(reader, mount, findings);
+	}
+
+	/** The block-device cache of the mount at {@code path} (e.g. {@code /mnt/disk}) laid over {@code disk}, or null. */
+	public BlockDeviceCacheOverlay overlay(String mountPath, cacheshadow.layers.Layer disk) throws IOException {
+		for (Mount m : analysis.mounts()) {
+			if (m.path().equals(mountPath)) {
+				BlockDeviceCache b = blockDevice(m);
+				return b == null ? null : b.overlay(disk);
+			}
+		}
+		return null;
+	}
+
 	/** Anomalies met while reading page caches so far. */
 	public List<Finding> findings() {
 		return Collections.unmodifiableList(findings);

@@ -180,7 +180,8 @@ public final class PageCacheReader {
 			findings.add(Finding.anomaly("folio-bad-size", head, "large folio with an impossible page count; taken as one page"));
 			nr = 1;
 		}
-		if (nr > e.span() && e.node() != 0) {
+		// A multi-page folio always sits in a node (xa_head holds index 0 alone): never expand past the entry.
+		if (nr > e.span()) {
 			findings.add(Finding.anomaly("folio-larger-than-entry", head, String.format(
 					"folio of %d pages in an XArray entry spanning %d indices", nr, e.span())));
 			nr = e.span();

@@ -26,6 +26,7 @@ import cacheshadow.listing.Finding;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.pagecache.BlockDeviceCache;
 import cacheshadow.pagecache.BlockDeviceCacheOverlay;
+import cacheshadow.pagecache.PageCache;
 import cacheshadow.pagecache.PageCacheReader;
 import cacheshadow.pagecache.Provenance;
 
@@ -63,6 +64,7 @@ class BlockDeviceCacheOverlayTest {
 			assertEquals(0, cache.startBytes());
 			assertEquals(disk.size(), cache.sizeBytes());
 			BlockDeviceCacheOverlay overlay = cache.overlay(disk);
+			assertEquals(cache.pages().mapping(), new PageCache(a).overlay("/mnt/disk", disk).cache().pages().mapping());
 
 			byte[] sb = new byte[1024];
 			overlay.read(1024, sb, 0, sb.length);
