@@ -98,9 +98,26 @@ public final class PageCacheBench {
 			row("cross-check (walk vs scan)", cross, gib, seq);
 			row("block-device caches", bdev, gib, seq);
 			double perInode = inodes.isEmpty() ? 0 : walk / (double) inodes.size();
+			Path pagesTsv = image.toAbsolutePath().getParent().resolve("pages.tsv");
+			if (java.nio.file.Files.isRegularFile(pagesTsv)) checkPagesTsv(new PageCache(a), pagesTsv);
 			System.out.printf("crossover: one scan costs as much as walking %.0f inodes (%.1f µs per inode walked)%n",
 					perInode == 0 ? 0 : scanAll / perInode, perInode / 1000);
 		}
+	}
+
+	/** Ground truth next to the image: every listed page recovered bit-exact by the per-inode walk? */
+	private static void checkPagesTsv(PageCache cache, Path pagesTsv) throws IOException {
+		List<String> lines = java.nio.file.Files.readAllLines(pagesTsv);
+		int exact = 0, total = 0, dirty = 0;
+		for (String l : lines.subList(1, lines.size())) {
+			String[] c = l.split("\t");
+			total++;
+			CachedFile f = cache.file(c[0]);
+			long index = Long.parseLong(c[1]);
+			if (f != null && c[2].equals(f.pageSha256(index))) exact++;
+			if (f != null && f.provenance(index) == Provenance.DIRTY) dirty++;
+		}
+		System.out.printf("pages.tsv: %d of %d pages bit-exact (%d dirty); findings %d%n", exact, total, dirty, cache.findings().size());
 	}
 
 	private static void row(String what, long nanos, double gib, long seq) {

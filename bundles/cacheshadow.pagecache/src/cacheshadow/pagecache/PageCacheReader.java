@@ -44,7 +44,13 @@ public final class PageCacheReader {
 		Btf b = kernel.btf();
 		iMappingOff = b.field("inode", "i_mapping").offset();
 		iSizeOff = b.field("inode", "i_size").offset();
-		iPagesOff = b.field("address_space", "i_pages").offset();
+		Btf.Field iPages = b.field("address_space", "i_pages");
+		// XArray since 4.20; BTF-described kernels (5.2+) never have the older radix tree (page_tree).
+		String iPagesType = b.resolved(iPages.type()).name();
+		if (!iPagesType.equals("xarray")) {
+			throw new cacheshadow.kernel.KernelLayoutException("address_space.i_pages is struct " + iPagesType + ", not an XArray (radix-tree page caches are not read)");
+		}
+		iPagesOff = iPages.offset();
 		hostOff = b.field("address_space", "host").offset();
 		aOpsOff = b.field("address_space", "a_ops").offset();
 		long shmem = 0;
