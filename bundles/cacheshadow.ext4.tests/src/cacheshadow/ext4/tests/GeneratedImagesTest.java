@@ -192,6 +192,7 @@ class GeneratedImagesTest {
 			}
 			assertEquals(FileType.CHAR_DEVICE, byPath.get("/null-dev").type());
 			assertEquals(FileType.FIFO, byPath.get("/fifo").type());
+			assertEquals(FileType.SOCKET, byPath.get("/socket").type());
 			assertEquals(FileType.BLOCK_DEVICE, byPath.get("/loop-dev").type());
 			assertEquals(1000, byPath.get("/small.txt").uid());
 			assertEquals(1001, byPath.get("/small.txt").gid());

@@ -132,7 +132,7 @@ final class OracleComparison {
 		case FIFO -> "p";
 		case CHAR_DEVICE -> "c";
 		case BLOCK_DEVICE -> "b";
-		case SOCKET -> "h";
+		case SOCKET -> "h"; // TSK's letter for sockets
 		default -> "-";
 		};
 	}

@@ -67,6 +67,9 @@ final class SourceTree {
 		v.write("big", ByteBuffer.wrap(BIG_XATTR));
 		t.xattrs.put("xattr.txt", Map.of("small", "sm".getBytes(StandardCharsets.UTF_8), "big", BIG_XATTR));
 		Oracles.run("mkfifo", root.resolve("fifo").toString());
+		try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+			ch.bind(java.net.UnixDomainSocketAddress.of(root.resolve("socket"))); // the socket file stays after close
+		}
 		Oracles.run("chmod", "4755", root.resolve("one.txt").toString());
 		return t;
 	}
