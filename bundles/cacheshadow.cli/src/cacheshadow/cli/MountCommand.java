@@ -80,7 +80,7 @@ final class MountCommand implements Command {
 			progress.finish();
 		}
 		try (merged) {
-			return serve(new MergeViewTree(merged.tree(v)), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err);
+			return serve(MergeViewTree.of(merged, v), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err);
 		}
 	}
 

@@ -19,8 +19,8 @@ import cacheshadow.listing.FileRecord;
 
 /**
  * {@code struct fuse_operations} of libfuse 3.14 ({@code <fuse3/fuse.h>}, FUSE_USE_VERSION 31) in native memory:
- * 42 function pointers, 336 bytes on x86-64, in header order. getattr, readlink, open, read, statfs, release,
- * readdir and lseek-free reading are served from a {@link MountedTree}; every operation that would write gets
+ * 42 function pointers, 336 bytes on x86-64, in header order. getattr, readlink, open, read, release, readdir and
+ * statfs are served from a {@link MountedTree}, init sets use_ino and timeouts; every operation that would write gets
  * -EROFS (the mount is also {@code -o ro}, so the kernel normally refuses first). Callbacks never throw into C:
  * an exception becomes -EIO (or -ENOENT for a missing path) and is reported once per message.
  */

@@ -1,24 +1,67 @@
 package cacheshadow.fuse;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
+import cacheshadow.caches.Mount;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.merge.FileTree;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.View;
 
 /**
  * One view of the merge model ({@link FileTree}: merged, cache-only or disk-only) as the mount serves it: the
  * mount's {@code /} is the tree's {@link FileTree#root()} ({@code /} for the guest's namespace, {@code /mnt/disk}
  * for a disk alone), so {@code MOUNTPOINT/x} is the tree's {@code root/x}.
+ * <p>
+ * A FUSE mount is one st_dev, but the guest's namespace holds several file systems whose inode numbers collide
+ * (rootfs, tmpfs, proc and sysfs roots are all inode 1), and tools take equal (st_dev, st_ino) for the same file:
+ * find reports loops and skips subtrees, tar and du see hard links. So st_ino is the evidence's inode number for
+ * the file system matched to the disk, and for every other guest file system the inode number plus
+ * {@code k << 32} ({@code k} = 1, 2, ... per super block, in mount-path order): the low 32 bits stay the guest's.
  */
 public final class MergeViewTree implements MountedTree {
 	private final FileTree tree;
 	private final String root;
+	private final TreeMap<String, Integer> mountTags = new TreeMap<>(); // guest mount path → k (0: inode numbers as they are)
 
+	/** The tree with its inode numbers as they are (one file system, e.g. the disk-only view). */
 	public MergeViewTree(FileTree tree) {
 		this.tree = tree;
 		String r = tree.root();
 		this.root = r == null || r.equals("/") ? "" : r;
+	}
+
+	/** One view of a merge, with inode numbers made unique across the guest's file systems (see above). */
+	public static MergeViewTree of(MergedFileSystem merged, View view) {
+		MergeViewTree t = new MergeViewTree(merged.tree(view));
+		long primary = 0;
+		for (MergedFileSystem.DiskMatch d : merged.disks()) if (d.mount() != null && primary == 0) primary = d.mount().superBlock();
+		Map<Long, Integer> tagOf = new HashMap<>();
+		tagOf.put(primary, 0);
+		TreeMap<String, Long> byPath = new TreeMap<>();
+		for (Mount m : merged.analysis().mounts()) byPath.put(m.path(), m.superBlock());
+		for (Map.Entry<String, Long> e : byPath.entrySet()) {
+			Integer k = tagOf.get(e.getValue());
+			if (k == null) tagOf.put(e.getValue(), k = tagOf.size());
+			t.mountTags.put(e.getKey(), k);
+		}
+		return t;
+	}
+
+	/** The k of the file system holding {@code guestPath} (its longest mount-path prefix); 0 when none is known. */
+	int fileSystemTag(String guestPath) {
+		String p = guestPath.isEmpty() ? "/" : guestPath;
+		while (true) {
+			Integer k = mountTags.get(p);
+			if (k != null) return k;
+			if (p.equals("/")) return 0;
+			int slash = p.lastIndexOf('/');
+			p = slash <= 0 ? "/" : p.substring(0, slash);
+		}
 	}
 
 	public FileTree tree() {
@@ -31,7 +74,13 @@ public final class MergeViewTree implements MountedTree {
 
 	@Override
 	public FileRecord getattr(String path) throws IOException {
-		return tree.getattr(inTree(path));
+		String p = inTree(path);
+		FileRecord r = tree.getattr(p);
+		if (r == null || mountTags.isEmpty()) return r;
+		int k = fileSystemTag(p);
+		if (k == 0) return r;
+		return new FileRecord(r.path(), r.type(), r.mode(), r.uid(), r.gid(), r.size(), r.nlink(), r.inode() + ((long) k << 32), r.atime(),
+				r.mtime(), r.ctime(), r.mtimeNanos(), r.sha256(), r.symlinkTarget());
 	}
 
 	@Override

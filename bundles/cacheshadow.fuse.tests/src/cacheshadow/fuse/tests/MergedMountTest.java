@@ -24,7 +24,8 @@ import cacheshadow.merge.View;
 
 /**
  * The merge model's views mounted through FUSE: the merged view (guest namespace at the mount's root) shows
- * /mnt/disk and /mnt/tmp exactly as the guest's manifest.tsv lists them to find, stat and sha256sum; the merge's
+ * /mnt/disk and /mnt/tmp exactly as the guest's manifest.tsv lists them to find, stat and sha256sum (st_ino of
+ * /mnt/tmp in its low 32 bits), and find walks the whole namespace without a file-system loop; the merge's
  * disk-only view (rooted at /mnt/disk) equals manifest.round-6.tsv.
  */
 class MergedMountTest {
@@ -35,20 +36,23 @@ class MergedMountTest {
 		try (MergedFileSystem merged = MergedFileSystem.open(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img"),
 				Samples.dir(set).resolve("kernel"), true, Progress.NONE)) {
 			List<FileRecord> manifest = ManifestFormat.read(Samples.file(set, "manifest.tsv"));
-			mountAndCheck(new MergeViewTree(merged.tree(View.MERGED)), tmp.resolve("merged"), "", manifest, List.of("/mnt/disk", "/mnt/tmp"));
+			mountAndCheck(MergeViewTree.of(merged, View.MERGED), tmp.resolve("merged"), "", manifest, List.of("/mnt/disk", "/mnt/tmp"), true);
 			List<FileRecord> round6 = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv"));
-			mountAndCheck(new MergeViewTree(merged.tree(View.DISK_ONLY)), tmp.resolve("disk-only"), "/mnt/disk", round6, List.of("/mnt/disk"));
+			mountAndCheck(MergeViewTree.of(merged, View.DISK_ONLY), tmp.resolve("disk-only"), "/mnt/disk", round6, List.of("/mnt/disk"), false);
 		}
 	}
 
-	private static void mountAndCheck(MergeViewTree tree, Path mnt, String guestRoot, List<FileRecord> manifest, List<String> subtrees)
-			throws Exception {
+	private static void mountAndCheck(MergeViewTree tree, Path mnt, String guestRoot, List<FileRecord> manifest, List<String> subtrees,
+			boolean lowInodeBits) throws Exception {
 		Files.createDirectory(mnt);
 		List<String> errors = new ArrayList<>();
 		FuseMount m = FuseMount.mount(tree, mnt, tree.tree().root(), FuseMount.Options.DEFAULT, errors::add);
 		try {
 			String root = mnt.toRealPath().toString();
-			ManifestOnMount.check(root, guestRoot, manifest, subtrees);
+			ManifestOnMount.check(root, guestRoot, manifest, subtrees, lowInodeBits);
+			// the whole mount in one walk: no two directories of different guest file systems look like one inode
+			Shell.Result all = Shell.run(List.of("find", root, "-printf", ""));
+			assertEquals(new Shell.Result(0, ""), all, "find over the whole mount");
 			FileRecord file = manifest.stream().filter(r -> r.type() == FileType.REGULAR).findFirst().get();
 			ManifestOnMount.readOnly(root, ManifestOnMount.onMount(root, guestRoot, file.path()));
 			assertEquals(List.of(), errors, "callback errors");
