@@ -113,7 +113,7 @@ public final class Ext4File {
 		} catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException(e);
 		}
-		byte[] buf = new byte[1 << 20];
+		byte[] buf = new byte[(int) Math.max(1, Math.min(1 << 20, inode.size))];
 		long pos = 0;
 		while (pos < inode.size) {
 			int k = read(pos, buf, 0, buf.length);
