@@ -5,7 +5,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 
-import cacheshadow.caches.CachedEntry;
+import cacheshadow.caches.CachedInode;
 import cacheshadow.ext4.BlockMap;
 import cacheshadow.ext4.BlockRun;
 import cacheshadow.ext4.Ext4FileSystem;
@@ -33,28 +33,29 @@ public record FileHexDiff(String path, long inode, long cachedSize, long diskSiz
 	/** The diff of the cached file at {@code path} against the first disk matched to its super block. */
 	public static FileHexDiff of(MergedFileSystem m, String path) throws IOException {
 		String p = ViewTree.normalize(path);
-		CachedEntry entry = null;
-		for (CachedEntry e : m.analysis().entries()) {
-			if (e.state() == CachedEntry.State.POSITIVE && e.path().equals(p)) entry = e;
-		}
-		if (entry == null) throw new NoSuchFileException(p, null, "not in the guest's dentry cache");
-		if ((entry.inode().mode() & 0xF000) != 0x8000) throw new NoSuchFileException(p, null, "not a regular file");
-		CachedFile cached = m.pageCache().file(entry.inode());
+		// through the merged view: a dirty inode may have lost its dentry (memory pressure) and still be named
+		// by its directory's block in the block-device cache
+		ViewTree.Node node = m.tree(View.MERGED).node(p);
+		if (node == null) throw new NoSuchFileException(p, null, "no such path in the merged view");
+		if (!node.attr().type().isRegular()) throw new NoSuchFileException(p, null, "not a regular file");
+		CachedInode ci = m.cachedInode(node.superBlock(), node.attr().inode());
+		if (ci == null) return new FileHexDiff(p, node.attr().inode(), node.attr().size(), node.attr().size(), 0, List.of()); // not cached: nothing dirty
+		CachedFile cached = m.pageCache().file(ci);
 		Ext4FileSystem fs = null;
 		for (MergedFileSystem.DiskMatch d : m.disks()) {
-			if (d.mount() != null && d.mount().superBlock() == entry.inode().superBlock()) fs = d.diskOnly();
+			if (d.mount() != null && d.mount().superBlock() == ci.superBlock()) fs = d.diskOnly();
 		}
 		Ext4Inode disk = null;
 		if (fs != null) {
 			try {
-				Ext4Inode in = fs.inode(entry.inode().ino());
+				Ext4Inode in = fs.inode(ci.ino());
 				if (in.isRegular() && in.linksCount > 0 && in.dtime == 0) disk = in;
 			} catch (IOException e) {
 				// no such inode on the disk: everything is unallocated there
 			}
 		}
 		BlockMap map = disk == null || disk.hasInlineData() ? BlockMap.EMPTY : fs.blockMap(disk);
-		long size = entry.inode().size();
+		long size = ci.size();
 		List<DirtyPageDiff> out = new ArrayList<>();
 		int dirty = 0;
 		for (CachedPage page : cached.pages()) {
@@ -65,7 +66,7 @@ public record FileHexDiff(String path, long inode, long cachedSize, long diskSiz
 			cached.physicalLayer().read(page.physical(), mem, 0, PAGE);
 			out.add(pageDiff(page.index(), mem, size, fs, map, disk));
 		}
-		return new FileHexDiff(p, entry.inode().ino(), size, disk == null ? -1 : disk.size, dirty, out);
+		return new FileHexDiff(p, ci.ino(), size, disk == null ? -1 : disk.size, dirty, out);
 	}
 
 	private static DirtyPageDiff pageDiff(long index, byte[] mem, long size, Ext4FileSystem fs, BlockMap map, Ext4Inode disk) throws IOException {

@@ -65,6 +65,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	/** Cached inodes by super block and number: orphans (no dentry left) and inodes of cached names. */
 	private final Map<String, CachedInode> cachedInodes = new HashMap<>();
 	private List<PathStatus> statuses;
+	private Map<String, PathStatus> statusByPath;
 
 	private MergedFileSystem(CacheAnalysis analysis, PageCache pages, boolean replayJournal) {
 		this.analysis = analysis;
@@ -351,8 +352,12 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	 */
 	private void checkLevels(DiskMatch d, Map<String, Node> nodes, Map<String, Long> cachedDirs) {
 		Map<String, CachedEntry> positive = new HashMap<>();
+		Map<String, List<CachedEntry>> byParent = new HashMap<>();
 		for (CachedEntry e : analysis.entries()) {
-			if (e.state() == CachedEntry.State.POSITIVE && e.inode().superBlock() == d.mount().superBlock()) positive.put(e.path(), e);
+			if (e.state() == CachedEntry.State.POSITIVE && e.inode().superBlock() == d.mount().superBlock()) {
+				positive.put(e.path(), e);
+				if (!e.path().equals(d.mount().path())) byParent.computeIfAbsent(ViewTree.parent(e.path()), k -> new ArrayList<>()).add(e);
+			}
 		}
 		for (Map.Entry<String, Long> dir : cachedDirs.entrySet()) {
 			Map<String, Long> block = new HashMap<>();
@@ -373,8 +378,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 					disagree(p, "dentry names inode " + c.inode().ino() + ", the directory block inode " + b.getValue());
 				}
 			}
-			for (CachedEntry c : positive.values()) {
-				if (!ViewTree.parent(c.path()).equals(dir.getKey()) || c.path().equals(dir.getKey())) continue;
+			for (CachedEntry c : byParent.getOrDefault(dir.getKey(), List.of())) {
 				String name = c.path().substring(c.path().lastIndexOf('/') + 1);
 				if (!block.containsKey(name)) {
 					disagree(c.path(), "cached dentry (inode " + c.inode().ino() + ") has no entry in its directory's blocks");
@@ -476,6 +480,11 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		return Collections.unmodifiableMap(trees);
 	}
 
+	/** The guest's cached inode {@code ino} of the super block at {@code superBlock}, or null. */
+	CachedInode cachedInode(long superBlock, long ino) {
+		return cachedInodes.get(superBlock + ":" + ino);
+	}
+
 	/** Each dirty page of the cached file at {@code path} against the disk block that holds its range today. */
 	public FileHexDiff hexDiff(String path) throws IOException {
 		return FileHexDiff.of(this, path);
@@ -514,14 +523,17 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			}
 		}
 		statuses = Collections.unmodifiableList(out);
+		statusByPath = new HashMap<>();
+		for (PathStatus st : out) statusByPath.put(st.path(), st);
 		return statuses;
 	}
 
 	/** The status of one path, or null when neither the merged nor the disk-only view has it. */
 	public PathStatus status(String path) throws IOException {
-		String p = ViewTree.normalize(path);
-		for (PathStatus s : statuses()) if (s.path().equals(p)) return s;
-		return null;
+		statuses();
+		synchronized (this) {
+			return statusByPath.get(ViewTree.normalize(path));
+		}
 	}
 
 	/** Names of the manifest columns in which two records of one path differ (merged first, disk second). */

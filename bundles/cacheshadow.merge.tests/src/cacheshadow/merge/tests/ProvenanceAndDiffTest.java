@@ -31,8 +31,8 @@ import cacheshadow.merge.ViewTree;
  * of the {@code content} files of {@code expect.tsv} differs from the old disk blocks exactly where phase 2 wrote.
  */
 class ProvenanceAndDiffTest {
-	static List<String> sets() {
-		return Samples.SETS;
+	static List<String> sets() throws java.io.IOException {
+		return Samples.allSets();
 	}
 
 	@ParameterizedTest

@@ -25,7 +25,36 @@ public final class Samples {
 	private Samples() {
 	}
 
+	/**
+	 * The required sets, then every evidence set under {@code $CACHESHADOW_EXTRA_SAMPLES} (e.g. sets made with
+	 * {@code make-evidence.sh --drop-caches 3}), named by absolute path.
+	 */
+	public static List<String> allSets() throws IOException {
+		List<String> out = new ArrayList<>(SETS);
+		String extra = System.getenv("CACHESHADOW_EXTRA_SAMPLES");
+		if (extra != null && !extra.isBlank()) {
+			try (var s = Files.list(Path.of(extra))) {
+				for (Path d : s.sorted().toList()) {
+					if (Files.isRegularFile(d.resolve("memory.elf")) && Files.isRegularFile(d.resolve("disk.img")) && Files.isRegularFile(d.resolve("manifest.tsv"))) {
+						out.add(d.toAbsolutePath().toString());
+					}
+				}
+			}
+		}
+		return out;
+	}
+
+	/** The last synced round's manifest: the disk after journal replay. */
+	public static Path lastRound(String set) throws IOException {
+		for (int k = 20; k > 0; k--) {
+			Path p = dir(set).resolve("manifest.round-" + k + ".tsv");
+			if (Files.isRegularFile(p)) return p;
+		}
+		throw new AssertionError("no manifest.round-K.tsv in " + dir(set));
+	}
+
 	public static Path dir(String set) {
+		if (set.startsWith("/")) return Path.of(set);
 		String root = System.getProperty("cacheshadow.samples");
 		if (root == null || root.isBlank()) fail("system property cacheshadow.samples is not set (releng/samples.sh gives the directory)");
 		Path d = Path.of(root, set);
