@@ -58,10 +58,9 @@ final class ChangesCommand implements Command {
 				out.println("# from " + i1);
 				out.println("# to   " + i2);
 				out.println("# " + changes.size() + " paths changed");
-				for (FileChanges.FileChange c : changes) {
-					out.println(c.kind().word() + "\t" + c.path() + "\t" + (c.columns().isEmpty() ? "-" : String.join(",", c.columns())) + "\t"
-							+ (c.ranges().isEmpty() ? "-" : c.ranges().stream().map(Object::toString).reduce((r, s) -> r + "," + s).get()));
-				}
+				StringBuilder sb = new StringBuilder();
+				FileChanges.writeTsv(changes, sb);
+				out.print(sb);
 			}
 			if (a.flag("blocks")) {
 				StringBuilder sb = new StringBuilder();
