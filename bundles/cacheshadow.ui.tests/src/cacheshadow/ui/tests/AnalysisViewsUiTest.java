@@ -80,8 +80,11 @@ class AnalysisViewsUiTest {
 	/** Expands the tree along {@code path} and returns its item, or null. */
 	static TreeItem find(FileSystemView fs, String path) {
 		TreeItem cur = fs.viewer().getTree().getItem(0);
-		if (path.equals("/")) return cur;
-		String[] parts = path.substring(1).split("/");
+		String root = ((FileSystemView.Node) cur.getData()).path();
+		if (path.equals(root)) return cur;
+		String rel = root.equals("/") ? path.substring(1) : path.startsWith(root + "/") ? path.substring(root.length() + 1) : null;
+		if (rel == null) return null;
+		String[] parts = rel.split("/");
 		for (String part : parts) {
 			fs.viewer().setExpandedState(cur.getData(), true);
 			TreeItem next = null;
