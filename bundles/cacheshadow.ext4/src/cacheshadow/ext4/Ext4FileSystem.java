@@ -607,6 +607,39 @@ public final class Ext4FileSystem implements AutoCloseable {
 	}
 
 	/**
+	 * A deleted or orphan inode as a listing row: {@code record.path()} is {@code <prefix>/$Deleted/<inode>} (or
+	 * {@code $Orphan}), {@code recoveredPath} a removed name found in directory slack that named it, or null.
+	 * Content hashes cover whatever the block map still points at (ext4 usually clears it on deletion).
+	 */
+	public record DeletedFile(FileRecord record, String recoveredPath, boolean orphan) {
+	}
+
+	/** Deleted inodes and orphans, with names recovered from directory slack where possible. */
+	public List<DeletedFile> deletedListing(String mountPrefix, boolean hash) throws IOException {
+		String base = mountPrefix == null || mountPrefix.isEmpty() || mountPrefix.equals("/") ? "" : stripSlash(mountPrefix);
+		java.util.Map<Long, String> names = new java.util.HashMap<>();
+		for (DeletedName n : deletedNames(mountPrefix)) if (n.inode() > 0) names.putIfAbsent(n.inode(), n.path());
+		List<DeletedFile> out = new ArrayList<>();
+		Set<Long> orphans = new HashSet<>(orphanList());
+		Set<Long> done = new HashSet<>();
+		for (Ext4Inode in : deletedInodes()) {
+			boolean orphan = orphans.contains(in.number);
+			done.add(in.number);
+			out.add(new DeletedFile(record(base + (orphan ? "/$Orphan/" : "/$Deleted/") + in.number, in, hash), names.get(in.number), orphan));
+		}
+		for (long n : orphans) {
+			if (done.contains(n)) continue;
+			try {
+				out.add(new DeletedFile(record(base + "/$Orphan/" + n, inode(n), hash), names.get(n), true));
+			} catch (IOException e) {
+				// reported by orphanList()
+			}
+		}
+		out.sort(Comparator.comparing(d -> d.record().path(), ManifestFormat.PATH_ORDER));
+		return out;
+	}
+
+	/**
 	 * Orphan inodes (open but unlinked, or mid-truncate when the image was taken): the list from
 	 * {@code s_last_orphan} through each inode's {@code i_dtime} ("Orphan List"), then the entries of the
 	 * orphan file (orphan_file feature: blocks of le32 inode numbers, tail magic 0x0b10ca04). A loop or bad link

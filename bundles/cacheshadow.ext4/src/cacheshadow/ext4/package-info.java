@@ -10,6 +10,8 @@
  * BlockMap m = f.blockMap();                            // logical block → device block / hole / unwritten
  * fs.findings();                                        // checksum mismatches, damaged structures
  * fs.journalReplay().overlay();                         // the replayed disk as a Layer (block → journal copy)
+ * BlockOwners.build(fs).owner(block);                   // device block → group metadata or inode + file block
+ * fs.deletedListing("/mnt/disk", true);                 // deleted / orphan inodes, names recovered from slack
  * </pre>
  */
 package cacheshadow.ext4;

@@ -253,6 +253,12 @@ class BadInputTest {
 		List<Ext4FileSystem.DeletedName> names = fs.deletedNames("/mnt");
 		assertTrue(names.stream().anyMatch(n -> n.path().equals("/mnt/f2.txt") && n.inode() == ino && !n.inodeReused()), names.toString());
 		assertTrue(Ext4FileSystem.open(pristine).deletedNames("").isEmpty(), "a fresh image has no removed names");
+		List<Ext4FileSystem.DeletedFile> rows = fs.deletedListing("/mnt", true);
+		assertTrue(rows.stream().anyMatch(r -> r.record().path().equals("/mnt/$Deleted/" + ino) && "/mnt/f2.txt".equals(r.recoveredPath())
+				&& r.record().size() == 4000 && !r.orphan()), rows.toString());
+		long f1 = p.lookup("/f1.txt");
+		assertTrue(rows.stream().anyMatch(r -> r.record().path().equals("/mnt/$Orphan/" + f1) && r.orphan()
+				&& r.record().sha256() != null), rows.toString());
 	}
 
 	@Test
