@@ -157,8 +157,9 @@ public final class Ext4FileSystem implements AutoCloseable {
 				long grp = i * perBlock + k;
 				if (grp >= n) break;
 				GroupDescriptor d = GroupDescriptor.parse(grp, b, k * ds, ds);
-				if (sb.hasMetadataCsum()) {
-					int c = GroupDescriptor.computeChecksum(csumSeed, grp, b, k * ds, ds);
+				if (sb.hasMetadataCsum() || sb.hasRoCompat(Ext4Superblock.RO_COMPAT_GDT_CSUM)) {
+					int c = sb.hasMetadataCsum() ? GroupDescriptor.computeChecksum(csumSeed, grp, b, k * ds, ds)
+							: GroupDescriptor.computeCrc16(sb.uuid, grp, b, k * ds, ds);
 					if (c != d.checksum() && bad++ < 20) {
 						finding("ext4-csum", "group " + grp, String.format("group descriptor checksum 0x%04x, computed 0x%04x", d.checksum(), c));
 					}

@@ -22,6 +22,27 @@ public record GroupDescriptor(long group, long blockBitmap, long inodeBitmap, lo
 		return new GroupDescriptor(group, bb, ib, it, u16(b, off + 0x12), unused, u16(b, off + 0x1E), bbc, ibc);
 	}
 
+	/**
+	 * uninit_bg (gdt_csum, no metadata_csum): crc16 (poly 0x8005 reflected, seed ~0) over the uuid, le32 group and
+	 * the descriptor without {@code bg_checksum}.
+	 */
+	static int computeCrc16(byte[] uuid, long group, byte[] b, int off, int descSize) {
+		int c = crc16(0xffff, uuid, 0, 16);
+		byte[] g = { (byte) group, (byte) (group >>> 8), (byte) (group >>> 16), (byte) (group >>> 24) };
+		c = crc16(c, g, 0, 4);
+		c = crc16(c, b, off, 0x1E);
+		if (descSize > 0x20) c = crc16(c, b, off + 0x20, descSize - 0x20);
+		return c & 0xffff;
+	}
+
+	private static int crc16(int crc, byte[] b, int off, int len) {
+		for (int i = off; i < off + len; i++) {
+			crc ^= b[i] & 0xff;
+			for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >>> 1) ^ 0xA001 : crc >>> 1;
+		}
+		return crc;
+	}
+
 	/** metadata_csum: low 16 bits of crc32c(seed, le32 group, descriptor with bg_checksum as zero). */
 	static int computeChecksum(int seed, long group, byte[] b, int off, int descSize) {
 		int c = Crc32c.updateLe32(seed, group);

@@ -58,6 +58,7 @@ class GeneratedImagesTest {
 				Arguments.of("ext4-4k", new String[] { "-t", "ext4", "-b", "4096" }),
 				Arguments.of("ext4-64k", new String[] { "-t", "ext4", "-b", "65536" }),
 				Arguments.of("ext4-32bit-nocsum", new String[] { "-t", "ext4", "-O", "^64bit,^metadata_csum" }),
+				Arguments.of("ext4-uninit_bg", new String[] { "-t", "ext4", "-O", "^metadata_csum,uninit_bg" }),
 				Arguments.of("ext4-inline", new String[] { "-t", "ext4", "-O", "inline_data" }),
 				Arguments.of("ext4-metabg-1k", new String[] { "-t", "ext4", "-b", "1024", "-O", "meta_bg,^resize_inode" }),
 				Arguments.of("ext4-128inode-csumseed", new String[] { "-t", "ext4", "-I", "128", "-O", "metadata_csum_seed" }),
