@@ -194,4 +194,85 @@ class Jbd2FormatsTest {
 			}
 		}
 	}
+
+	/**
+	 * A log that wraps: the debugfs-written log is rotated so it starts {@code k} blocks before the journal's
+	 * end and continues at {@code s_first} (checksums cover contents and sequence numbers, not positions). Our
+	 * replay must follow the wrap exactly as e2fsck does.
+	 */
+	@org.junit.jupiter.api.Test
+	void wrappedLogAgreesWithE2fsck() throws Exception {
+		Path src = Files.createDirectories(tmp.resolve("src"));
+		Files.writeString(src.resolve("file.txt"), "content\n");
+		Path img = tmp.resolve("wrap.img");
+		Oracles.mkfs(src, img, "16M", "-t", "ext4");
+		long blocks;
+		int bs;
+		try (RawFileLayer l = new RawFileLayer(img)) {
+			Ext4FileSystem fs = Ext4FileSystem.open(l, Ext4FileSystem.Options.AS_IT_LIES);
+			bs = fs.blockSize();
+			blocks = fs.blocksCount();
+		}
+		byte[] data = new byte[4 * bs];
+		new Random(3).nextBytes(data);
+		Files.write(tmp.resolve("four"), data);
+		long t = blocks - 100;
+		Oracles.debugfs(img, List.of("jo -c -v 3", "jw -b " + t + "," + (t + 1) + "," + (t + 2) + "," + (t + 3) + " " + tmp.resolve("four"),
+				"jw -b " + (t + 4) + "," + (t + 5) + " " + tmp.resolve("four"), "jw -b " + (t + 1) + " " + tmp.resolve("four"), "jc"), true);
+		long[] jphys;
+		long maxLen, used;
+		try (RawFileLayer l = new RawFileLayer(img)) {
+			Ext4FileSystem fs = Ext4FileSystem.open(l, Ext4FileSystem.Options.REPLAYED);
+			var r = fs.journalReplay();
+			assertEquals(3, r.transactions().size());
+			maxLen = r.journalSuperblock().maxLen;
+			used = r.transactions().get(2).commitJournalBlock(); // log occupies journal blocks 1..used
+			jphys = new long[(int) maxLen];
+			for (int j = 0; j < maxLen; j++) jphys[j] = r.journalBlockToDevice(j);
+		}
+		int k = 3; // the first transaction's descriptor and two data blocks sit at the journal's end
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+			byte[][] log = new byte[(int) used][bs];
+			for (int i = 0; i < used; i++) {
+				f.seek(jphys[1 + i] * bs);
+				f.readFully(log[i]);
+			}
+			byte[] zero = new byte[bs];
+			for (int i = 0; i < used; i++) {
+				f.seek(jphys[1 + i] * bs);
+				f.write(zero);
+			}
+			for (int i = 0; i < used; i++) {
+				long p = maxLen - k + i;
+				if (p >= maxLen) p = 1 + (p - maxLen);
+				f.seek(jphys[(int) p] * bs);
+				f.write(log[i]);
+			}
+			// s_start = maxLen - k, then the v3 superblock checksum over the 1024 bytes with s_checksum zeroed
+			byte[] jsb = new byte[1024];
+			f.seek(jphys[0] * bs);
+			f.readFully(jsb);
+			java.nio.ByteBuffer.wrap(jsb).putInt(0x1C, (int) (maxLen - k)).putInt(0xFC, 0);
+			int c = cacheshadow.ext4.Crc32c.update(~0, jsb, 0, 1024);
+			java.nio.ByteBuffer.wrap(jsb).putInt(0xFC, c);
+			f.seek(jphys[0] * bs);
+			f.write(jsb);
+		}
+		Path copy = tmp.resolve("wrap.recovered.img");
+		Files.copy(img, copy);
+		Oracles.runBytes(true, "e2fsck", "-y", "-E", "journal_only", copy.toString());
+		try (RawFileLayer l = new RawFileLayer(img); RawFileLayer rec = new RawFileLayer(copy)) {
+			Ext4FileSystem ours = Ext4FileSystem.open(l, Ext4FileSystem.Options.REPLAYED);
+			assertEquals(3, ours.journalReplay().transactions().size(), "all three transactions across the wrap; " + ours.findings());
+			assertTrue(ours.journalReplay().transactions().get(0).commitJournalBlock() < maxLen - k, "the first commit lies after the wrap");
+			byte[] x = new byte[bs], y = new byte[bs];
+			for (long blk = t; blk < t + 6; blk++) {
+				ours.layer().read(blk * bs, x, 0, bs);
+				rec.read(blk * bs, y, 0, bs);
+				assertArrayEquals(y, x, "block " + blk);
+			}
+			ours.layer().read(t * bs, x, 0, bs);
+			assertArrayEquals(Arrays.copyOfRange(data, 0, bs), x);
+		}
+	}
 }
