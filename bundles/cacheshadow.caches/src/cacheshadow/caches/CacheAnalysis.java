@@ -75,6 +75,7 @@ public final class CacheAnalysis {
 			symbols = kernelSymbols(kernelDir);
 		}
 		KaslrDetector.Result kaslr = null;
+		boolean symbolsFitted = false;
 		if (btf != null) {
 			// Kernel files of another build describe another layout: no consistent init_task is then found.
 			try {
@@ -86,35 +87,63 @@ public final class CacheAnalysis {
 			}
 		}
 		if (btf == null) {
-			btf = InMemoryBtfLocator.find(physicalMemory, progress).btf();
-			kaslr = KaslrDetector.detect(physicalMemory, btf, null, progress);
+			// The snapshot's BTF. A planted copy may come first: a candidate is taken when init_task candidates exist
+			// under its layout and, where kallsyms (given or found) name __start_BTF, it sits exactly there.
+			List<InMemoryBtfLocator.Found> blobs = InMemoryBtfLocator.findAll(physicalMemory, 16, progress);
+			InMemoryBtfLocator.Found chosen = null;
+			for (InMemoryBtfLocator.Found f : blobs) {
+				KaslrDetector.Result r;
+				try {
+					r = KaslrDetector.detect(physicalMemory, f.btf(), null, progress);
+				} catch (KernelLayoutException e) {
+					continue;
+				}
+				SymbolTable syms = symbols;
+				Fitted fitted = syms != null ? fit(physicalMemory, syms, r) : null;
+				if (fitted == null) fitted = kallsyms(physicalMemory, r, progress);
+				if (fitted != null) {
+					Long start = fitted.symbols.isRuntime() ? fitted.symbols.addressOrNull("__start_BTF")
+							: fitted.kaslr.virtualShift() == null || fitted.symbols.addressOrNull("__start_BTF") == null ? null
+									: fitted.symbols.address("__start_BTF") + fitted.kaslr.virtualShift();
+					if (start != null && fitted.kaslr.imageToPhysical(start) != f.physicalAddress()) continue;
+					symbols = fitted.symbols;
+					symbolsFitted = true;
+					r = fitted.kaslr;
+				}
+				chosen = f;
+				btf = f.btf();
+				kaslr = r;
+				break;
+			}
+			if (chosen == null) throw new KernelLayoutException("no BTF in " + physicalMemory.name() + " describes a consistent init_task");
+			for (InMemoryBtfLocator.Found f : blobs) {
+				if (f != chosen && !f.sha256().equals(chosen.sha256())) {
+					notes.add(new Finding(Finding.Severity.ANOMALY, "btf-decoy", String.format("physical 0x%x", f.physicalAddress()),
+							"a kernel-like BTF blob that is not the running kernel's (the kernel's is at physical 0x"
+									+ Long.toHexString(chosen.physicalAddress()) + ")"));
+				}
+			}
 		}
-		if (symbols != null) {
-			try {
-				kaslr = KaslrDetector.fit(physicalMemory, symbols, kaslr.candidates());
-			} catch (KernelLayoutException e) {
+		if (symbols != null && !symbolsFitted) {
+			Fitted f = fit(physicalMemory, symbols, kaslr);
+			if (f == null) {
 				notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", symbols.source(),
-						"these symbols do not fit the snapshot's kernel (" + e.getMessage() + "); the snapshot's own kallsyms are used"));
+						"these symbols do not fit the snapshot's kernel (linux_banner is not where they place it); the snapshot's own kallsyms are used"));
 				symbols = null;
+			} else {
+				kaslr = f.kaslr;
 			}
 		}
 		if (symbols == null) {
 			// Snapshot only: the kernel's own kallsyms give symbols (tried near each init_task candidate, since
 			// decoys may come first); without them the walk still works (see LinuxKernel).
-			KernelLayoutException last = null;
-			for (KaslrDetector.Candidate c : kaslr.candidates()) {
-				try {
-					SymbolTable found = KallsymsScanner.scan(physicalMemory, kaslr.choose(c, "init_task self-references"), progress);
-					kaslr = KaslrDetector.fit(physicalMemory, found, kaslr.candidates());
-					symbols = found;
-					break;
-				} catch (KernelLayoutException e) {
-					last = e;
-				}
-			}
-			if (symbols == null) {
-				notes.add(new Finding(Finding.Severity.WARNING, "kallsyms-not-found", String.format("0x%x", kaslr.initTaskPa()),
-						last == null ? "no candidates" : last.getMessage()));
+			Fitted f = kallsyms(physicalMemory, kaslr, progress);
+			if (f != null) {
+				symbols = f.symbols;
+				kaslr = f.kaslr;
+			} else {
+				notes.add(new Finding(Finding.Severity.WARNING, "kallsyms-not-found", String.format("physical 0x%x", kaslr.initTaskPa()),
+						"no kallsyms tables near any init_task candidate; symbols, KASLR shift and vmemmap/vmalloc bases stay unknown"));
 			}
 		}
 		LinuxKernel kernel = LinuxKernel.open(physicalMemory, btf, symbols, kaslr, progress);
@@ -127,6 +156,30 @@ public final class CacheAnalysis {
 			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
 		}
 		return walk(kernel, notes, progress);
+	}
+
+	private record Fitted(SymbolTable symbols, KaslrDetector.Result kaslr) {
+	}
+
+	private static Fitted fit(Layer physical, SymbolTable symbols, KaslrDetector.Result r) {
+		try {
+			return new Fitted(symbols, KaslrDetector.fit(physical, symbols, r.candidates()));
+		} catch (KernelLayoutException e) {
+			return null;
+		}
+	}
+
+	/** The kernel's kallsyms, searched near each init_task candidate in turn; null when none is found. */
+	private static Fitted kallsyms(Layer physical, KaslrDetector.Result r, Progress progress) throws IOException {
+		for (KaslrDetector.Candidate c : r.candidates()) {
+			try {
+				SymbolTable found = KallsymsScanner.scan(physical, r.choose(c, "init_task self-references"), progress);
+				return new Fitted(found, KaslrDetector.fit(physical, found, r.candidates()));
+			} catch (KernelLayoutException e) {
+				// next candidate
+			}
+		}
+		return null;
 	}
 
 	/** Walks the caches of an already built kernel model. */

@@ -1,6 +1,8 @@
 package cacheshadow.kernel;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
@@ -21,11 +23,23 @@ public final class InMemoryBtfLocator {
 	private InMemoryBtfLocator() {
 	}
 
-	/** The physical address and parsed BTF of the first acceptable candidate. */
-	public record Found(long physicalAddress, Btf btf) {
+	/** The physical address, parsed BTF and SHA-256 of the blob of an acceptable candidate. */
+	public record Found(long physicalAddress, Btf btf, String sha256) {
 	}
 
+	/** The first acceptable candidate in physical order. */
 	public static Found find(Layer physical, Progress progress) throws IOException {
+		List<Found> all = findAll(physical, 1, progress);
+		return all.get(0);
+	}
+
+	/**
+	 * Acceptable candidates in physical order (at most {@code limit}): the kernel's own and any planted copies — a
+	 * decoy in a process's pages can come first, so callers check candidates against the symbols
+	 * ({@code __start_BTF}) before trusting one.
+	 */
+	public static List<Found> findAll(Layer physical, int limit, Progress progress) throws IOException {
+		List<Found> found = new ArrayList<>();
 		long total = 0;
 		for (Extent e : physical.extents()) total += e.length();
 		progress.begin("Searching the snapshot for the kernel's BTF", total);
@@ -38,8 +52,8 @@ public final class InMemoryBtfLocator {
 				int n = (int) Math.min(CHUNK + 24, e.end() - pos);
 				physical.read(pos, buf, 0, n);
 				progress.worked(Math.min(CHUNK, n));
-				int limit = Math.min(n - 24, CHUNK);
-				for (int i = (int) ((4 - (pos & 3)) & 3); i <= limit; i += 4) {
+				int last = Math.min(n - 24, CHUNK);
+				for (int i = (int) ((4 - (pos & 3)) & 3); i <= last; i += 4) {
 					if (buf[i] != (byte) 0x9f || buf[i + 1] != (byte) 0xeb || buf[i + 2] != 1 || buf[i + 3] != 0) continue;
 					if (LittleEndian.u32(buf, i + 4) != 24 || LittleEndian.u32(buf, i + 8) != 0) continue;
 					long typeLen = LittleEndian.u32(buf, i + 12), strOff = LittleEndian.u32(buf, i + 16), strLen = LittleEndian.u32(buf, i + 20);
@@ -50,7 +64,10 @@ public final class InMemoryBtfLocator {
 					physical.read(at, blob, 0, blob.length);
 					try {
 						Btf btf = BtfParser.parse(blob, String.format("BTF in memory at physical 0x%x", at));
-						if (btf.compositeId("task_struct") >= 0) return new Found(at, btf);
+						if (btf.compositeId("task_struct") >= 0) {
+							found.add(new Found(at, btf, sha256(blob)));
+							if (found.size() >= limit) return found;
+						}
 						lastProblem = String.format("BTF at 0x%x has no struct task_struct (a module's?)", at);
 					} catch (BtfFormatException ex) {
 						lastProblem = ex.getMessage();
@@ -58,6 +75,15 @@ public final class InMemoryBtfLocator {
 				}
 			}
 		}
+		if (!found.isEmpty()) return found;
 		throw new KernelLayoutException("no kernel BTF found in " + physical.name() + (lastProblem == null ? "" : " (last candidate: " + lastProblem + ")"));
+	}
+
+	private static String sha256(byte[] b) {
+		try {
+			return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+		} catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 }

@@ -247,6 +247,24 @@ class HostileStructuresTest {
 		}
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void decoyBtfIsReportedNotUsed(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			// A slightly altered copy of the kernel's BTF at 1 MiB (ZONE_DMA, unused by the kernel's allocations here),
+			// physically before the real one.
+			byte[] btf = java.nio.file.Files.readAllBytes(Samples.file(set, "kernel/vmlinux.btf"));
+			int lastString = btf.length - 2;
+			btf[lastString] = (byte) (btf[lastString] == 'x' ? 'y' : 'x');
+			PatchedLayer p = new PatchedLayer(mem).put(0x10_0000, btf);
+			CacheAnalysis a = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CacheAnalysis.open(p, null, Progress.NONE));
+			assertTrue(!a.btfSource().contains("0x100000"), a.btfSource());
+			assertTrue(a.findings().stream().anyMatch(f -> f.kind().equals("btf-decoy") && f.location().equals("physical 0x100000")), a.findings().toString());
+			assertEquals(s.clean.entries(), a.entries());
+		}
+	}
+
 	private static List<String> paths(CacheAnalysis a) {
 		return a.entries().stream().map(e -> e.path() + " " + e.state()).toList();
 	}

@@ -68,10 +68,8 @@ final class PatchedLayer implements Layer {
 	private void overlayBytes(long offset, byte[] buf, int off, int len) {
 		for (Map.Entry<Long, byte[]> e : bytes.headMap(offset + len).entrySet()) {
 			byte[] d = e.getValue();
-			for (int i = 0; i < d.length; i++) {
-				long at = e.getKey() + i - offset;
-				if (at >= 0 && at < len) buf[off + (int) at] = d[i];
-			}
+			long from = Math.max(offset, e.getKey()), to = Math.min(offset + len, e.getKey() + d.length);
+			if (from < to) System.arraycopy(d, (int) (from - e.getKey()), buf, off + (int) (from - offset), (int) (to - from));
 		}
 	}
 
