@@ -117,6 +117,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 		Jbd2Replay r = Jbd2Replay.scan(fs);
 		if (r.overlay().overlaidBlocks() == 0) {
 			fs.replay = r;
+			fs.findings.addAll(r.findings());
 			return fs;
 		}
 		Ext4FileSystem replayed = new Ext4FileSystem(r.overlay(), options.backupSuperblock());

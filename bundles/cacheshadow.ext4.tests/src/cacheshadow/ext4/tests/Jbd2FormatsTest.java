@@ -275,4 +275,32 @@ class Jbd2FormatsTest {
 			assertArrayEquals(Arrays.copyOfRange(data, 0, bs), x);
 		}
 	}
+
+	/** Journal findings reach the file system's findings even when nothing could be replayed. */
+	@org.junit.jupiter.api.Test
+	void journalFindingsSurviveAnEmptyReplay() throws Exception {
+		Path src = Files.createDirectories(tmp.resolve("src"));
+		Files.writeString(src.resolve("file.txt"), "content\n");
+		Path img = tmp.resolve("onlyone.img");
+		Oracles.mkfs(src, img, "16M", "-t", "ext4");
+		Files.write(tmp.resolve("one"), new byte[1024]);
+		Oracles.debugfs(img, List.of("jo -c -v 3", "jw -b 9000 " + tmp.resolve("one"), "jc"), true);
+		long commit;
+		int bs;
+		try (RawFileLayer l = new RawFileLayer(img)) {
+			Ext4FileSystem fs = Ext4FileSystem.open(l);
+			bs = fs.blockSize();
+			var t = fs.journalReplay().transactions().get(0);
+			commit = fs.journalReplay().journalBlockToDevice(t.commitJournalBlock());
+		}
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+			f.seek(commit * bs + 300);
+			f.write(0x42);
+		}
+		try (RawFileLayer l = new RawFileLayer(img)) {
+			Ext4FileSystem fs = Ext4FileSystem.open(l);
+			assertEquals(0, fs.journalReplay().transactions().size());
+			assertTrue(fs.findings().stream().anyMatch(x -> x.kind().equals("jbd2-csum")), fs.findings().toString());
+		}
+	}
 }
