@@ -109,6 +109,31 @@ public final class Ext4Tree implements MountedTree {
 		return in.isSymlink() ? fs.symlinkTarget(in) : null;
 	}
 
+	/**
+	 * {@code user.cacheshadow.inode} and, for regular files, {@code .blocks}: the file's block runs, one line each
+	 * ({@code logical+count at block physical [unwritten]}, in file-system blocks).
+	 */
+	@Override
+	public List<String> attributeNames(String path) throws IOException {
+		FileRecord r = getattr(path);
+		if (r == null) return List.of();
+		return r.type().isRegular() ? List.of("inode", "blocks") : List.of("inode");
+	}
+
+	@Override
+	public String attribute(String path, String name) throws IOException {
+		FileRecord r = getattr(path);
+		if (r == null) return null;
+		if (name.equals("inode")) return Long.toString(r.inode());
+		if (!name.equals("blocks") || !r.type().isRegular()) return null;
+		StringBuilder b = new StringBuilder();
+		for (cacheshadow.ext4.BlockRun run : fs.blockMap(fs.inode(r.inode())).runs()) {
+			b.append(run.logical()).append('+').append(run.length()).append(" at block ").append(run.physical())
+					.append(run.unwritten() ? " unwritten\n" : "\n");
+		}
+		return b.toString();
+	}
+
 	@Override
 	public long[] capacity() {
 		return new long[] { fs.blockSize(), fs.blocksCount(), fs.superblock().inodesCount };

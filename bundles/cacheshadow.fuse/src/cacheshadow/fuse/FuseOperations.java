@@ -19,8 +19,8 @@ import cacheshadow.listing.FileRecord;
 
 /**
  * {@code struct fuse_operations} of libfuse 3.14 ({@code <fuse3/fuse.h>}, FUSE_USE_VERSION 31) in native memory:
- * 42 function pointers, 336 bytes on x86-64, in header order. getattr, readlink, open, read, release, readdir and
- * statfs are served from a {@link MountedTree}, init sets use_ino and timeouts; every operation that would write gets
+ * 42 function pointers, 336 bytes on x86-64, in header order. getattr, readlink, open, read, release, readdir,
+ * statfs, getxattr and listxattr ({@code user.cacheshadow.*}) are served from a {@link MountedTree}, init sets use_ino and timeouts; every operation that would write gets
  * -EROFS (the mount is also {@code -o ro}, so the kernel normally refuses first). Callbacks never throw into C:
  * an exception becomes -EIO (or -ENOENT for a missing path) and is reported once per message.
  */
@@ -29,10 +29,11 @@ final class FuseOperations {
 	// slot indices in struct fuse_operations (fuse.h 3.14)
 	private static final int GETATTR = 0, READLINK = 1, MKNOD = 2, MKDIR = 3, UNLINK = 4, RMDIR = 5, SYMLINK = 6,
 			RENAME = 7, LINK = 8, CHMOD = 9, CHOWN = 10, TRUNCATE = 11, OPEN = 12, READ = 13, WRITE = 14, STATFS = 15,
-			RELEASE = 17, SETXATTR = 19, REMOVEXATTR = 22, READDIR = 24, INIT = 27, CREATE = 29, UTIMENS = 31,
+			RELEASE = 17, SETXATTR = 19, GETXATTR = 20, LISTXATTR = 21, REMOVEXATTR = 22, READDIR = 24, INIT = 27, CREATE = 29, UTIMENS = 31,
 			FALLOCATE = 39;
 	private static final int ENOENT = 2, EIO = 5, EBADF = 9, EACCES = 13, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
-			EROFS = 30;
+			EROFS = 30, ERANGE = 34, ENODATA = 61;
+	private static final String XATTR_PREFIX = "user.cacheshadow.";
 	private static final int O_ACCMODE = 3, O_RDONLY = 0;
 	// struct fuse_file_info (fuse_common.h 3.14): int flags at 0; bit fields at 4 (keep_cache is bit 2); uint64_t fh at 16
 	private static final int FI_FLAGS = 0, FI_BITS = 4, FI_FH = 16;
@@ -60,6 +61,14 @@ final class FuseOperations {
 
 	interface Readdir extends Callback {
 		int invoke(Pointer path, Pointer buf, Pointer filler, long offset, Pointer fileInfo, int flags);
+	}
+
+	interface Getxattr extends Callback {
+		int invoke(Pointer path, Pointer name, Pointer value, long size);
+	}
+
+	interface Listxattr extends Callback {
+		int invoke(Pointer path, Pointer list, long size);
 	}
 
 	interface Init extends Callback {
@@ -96,6 +105,8 @@ final class FuseOperations {
 		set(RELEASE, (Open) this::release);
 		set(READDIR, (Readdir) this::readdir);
 		set(INIT, (Init) this::init);
+		set(GETXATTR, (Getxattr) this::getxattr);
+		set(LISTXATTR, (Listxattr) this::listxattr);
 		Refuse refuse = path -> -EROFS;
 		for (int slot : new int[] { MKNOD, MKDIR, UNLINK, RMDIR, SYMLINK, RENAME, LINK, CHMOD, CHOWN, TRUNCATE, WRITE,
 				SETXATTR, REMOVEXATTR, CREATE, UTIMENS, FALLOCATE }) {
@@ -252,6 +263,39 @@ final class FuseOperations {
 		} catch (Throwable e) {
 			return failure("readdir", path, e);
 		}
+	}
+
+	/** fuse.h getxattr: size 0 asks for the length; too small a buffer is -ERANGE; the value is not NUL-terminated. */
+	private int getxattr(Pointer pathPtr, Pointer namePtr, Pointer value, long size) {
+		String path = path(pathPtr);
+		try {
+			String name = path(namePtr);
+			String v = name.startsWith(XATTR_PREFIX) ? tree.attribute(path, name.substring(XATTR_PREFIX.length())) : null;
+			if (v == null) return tree.getattr(path) == null ? -ENOENT : -ENODATA;
+			return copyOut(v.getBytes(StandardCharsets.UTF_8), value, size);
+		} catch (Throwable e) {
+			return failure("getxattr", path, e);
+		}
+	}
+
+	/** fuse.h listxattr: the names, each NUL-terminated, one after another. */
+	private int listxattr(Pointer pathPtr, Pointer list, long size) {
+		String path = path(pathPtr);
+		try {
+			if (tree.getattr(path) == null) return -ENOENT;
+			java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
+			for (String n : tree.attributeNames(path)) names.writeBytes(cstring(XATTR_PREFIX + n));
+			return copyOut(names.toByteArray(), list, size);
+		} catch (Throwable e) {
+			return failure("listxattr", path, e);
+		}
+	}
+
+	private static int copyOut(byte[] b, Pointer dst, long size) {
+		if (size == 0) return b.length;
+		if (size < b.length) return -ERANGE;
+		dst.write(0, b, 0, b.length);
+		return b.length;
 	}
 
 	private static byte[] cstring(String s) {

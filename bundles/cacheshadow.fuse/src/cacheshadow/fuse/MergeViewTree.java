@@ -8,8 +8,10 @@ import java.util.TreeMap;
 
 import cacheshadow.caches.Mount;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.merge.ByteProvenance;
 import cacheshadow.merge.FileTree;
 import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.PathStatus;
 import cacheshadow.merge.View;
 
 /**
@@ -27,6 +29,7 @@ public final class MergeViewTree implements MountedTree {
 	private final FileTree tree;
 	private final String root;
 	private final TreeMap<String, Integer> mountTags = new TreeMap<>(); // guest mount path → k (0: inode numbers as they are)
+	private MergedFileSystem merged; // for the status attribute; null for a bare tree
 
 	/** The tree with its inode numbers as they are (one file system, e.g. the disk-only view). */
 	public MergeViewTree(FileTree tree) {
@@ -38,6 +41,7 @@ public final class MergeViewTree implements MountedTree {
 	/** One view of a merge, with inode numbers made unique across the guest's file systems (see above). */
 	public static MergeViewTree of(MergedFileSystem merged, View view) {
 		MergeViewTree t = new MergeViewTree(merged.tree(view));
+		t.merged = merged;
 		long primary = 0;
 		for (MergedFileSystem.DiskMatch d : merged.disks()) if (d.mount() != null && primary == 0) primary = d.mount().superBlock();
 		Map<Long, Integer> tagOf = new HashMap<>();
@@ -96,5 +100,44 @@ public final class MergeViewTree implements MountedTree {
 	@Override
 	public String readlink(String path) throws IOException {
 		return tree.readlink(inTree(path));
+	}
+
+	/**
+	 * {@code user.cacheshadow.path} (the guest path), {@code .inode} (the guest's inode number), {@code .provenance}
+	 * of regular files (one line per byte range: offset+length source [disk block]), {@code .status} in a merge
+	 * (same, differs:..., cache-only, disk-only, deleted).
+	 */
+	@Override
+	public List<String> attributeNames(String path) throws IOException {
+		FileRecord r = tree.getattr(inTree(path));
+		if (r == null) return List.of();
+		List<String> names = new java.util.ArrayList<>(List.of("path", "inode"));
+		if (r.type().isRegular()) names.add("provenance");
+		if (merged != null) names.add("status");
+		return names;
+	}
+
+	@Override
+	public String attribute(String path, String name) throws IOException {
+		String p = inTree(path);
+		FileRecord r = tree.getattr(p);
+		if (r == null) return null;
+		switch (name) {
+		case "path":
+			return p.isEmpty() ? "/" : p;
+		case "inode":
+			return Long.toString(r.inode());
+		case "provenance":
+			if (!r.type().isRegular()) return null;
+			StringBuilder b = new StringBuilder();
+			for (ByteProvenance bp : tree.provenance(p)) b.append(bp).append('\n');
+			return b.toString();
+		case "status":
+			if (merged == null) return null;
+			PathStatus st = merged.status(p.isEmpty() ? "/" : p);
+			return st == null ? null : st.column();
+		default:
+			return null;
+		}
 	}
 }

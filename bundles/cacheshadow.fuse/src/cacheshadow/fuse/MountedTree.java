@@ -28,6 +28,19 @@ public interface MountedTree {
 		return new long[] { 4096, 0, 0 };
 	}
 
+	/**
+	 * Names of the extended attributes the mount shows for the path (without the {@code user.cacheshadow.}
+	 * prefix); cheap, values are computed only by {@link #attribute}.
+	 */
+	default List<String> attributeNames(String path) throws IOException {
+		return List.of();
+	}
+
+	/** The value of one attribute named by {@link #attributeNames}, or null. */
+	default String attribute(String path, String name) throws IOException {
+		return null;
+	}
+
 	/** A reader bound to the file at {@code path}; the default reads through {@link #read} by path. */
 	default OpenFile open(String path) throws IOException {
 		return (offset, buf, off, len) -> read(path, offset, buf, off, len);

@@ -47,6 +47,15 @@ class DiskOnlyMountTest {
 				ManifestOnMount.check(root, GUEST_ROOT, manifest, List.of(GUEST_ROOT));
 				FileRecord file = manifest.stream().filter(r -> r.type() == FileType.REGULAR).findFirst().get();
 				ManifestOnMount.readOnly(root, ManifestOnMount.onMount(root, GUEST_ROOT, file.path()));
+				// user.cacheshadow.inode of every path not a symlink (the kernel keeps user xattrs off symlinks), blocks of a file
+				for (FileRecord r : manifest) {
+					if (r.type() == FileType.SYMLINK) continue;
+					Path p = Path.of(ManifestOnMount.onMount(root, GUEST_ROOT, r.path()));
+					assertEquals("" + r.inode(), Xattrs.get(p, "inode"), r.path());
+				}
+				Path f = Path.of(ManifestOnMount.onMount(root, GUEST_ROOT, file.path()));
+				assertEquals(List.of("cacheshadow.inode", "cacheshadow.blocks"), Xattrs.names(f));
+				assertTrue(Xattrs.get(f, "blocks").matches("(0\\+\\d+ at block \\d+\n)(\\d+\\+\\d+ at block \\d+( unwritten)?\n)*"), Xattrs.get(f, "blocks"));
 				assertEquals(List.of(), errors, "callback errors");
 			} finally {
 				m.close();

@@ -55,6 +55,26 @@ class MergedMountTest {
 			assertEquals(new Shell.Result(0, ""), all, "find over the whole mount");
 			FileRecord file = manifest.stream().filter(r -> r.type() == FileType.REGULAR).findFirst().get();
 			ManifestOnMount.readOnly(root, ManifestOnMount.onMount(root, guestRoot, file.path()));
+			// provenance of every regular file as an extended attribute: it covers the file; phase 2 left dirty pages
+			long dirty = 0;
+			for (FileRecord r : manifest) {
+				if (!r.type().isRegular()) continue;
+				Path p = Path.of(ManifestOnMount.onMount(root, guestRoot, r.path()));
+				String prov = Xattrs.get(p, "provenance");
+				long covered = 0;
+				for (String l : prov.lines().toList()) {
+					covered += Long.parseLong(l.substring(l.indexOf('+') + 1, l.indexOf(' ')));
+					if (l.contains(" dirty page")) dirty++;
+				}
+				assertEquals(r.size(), covered, r.path() + " provenance:\n" + prov);
+				assertEquals(r.path(), Xattrs.get(p, "path"));
+				assertEquals("" + r.inode(), Xattrs.get(p, "inode"));
+			}
+			if (guestRoot.isEmpty()) {
+				assertTrue(dirty > 0, "dirty-page ranges in the merged view");
+				assertTrue(Xattrs.names(Path.of(root + "/mnt/disk")).contains("cacheshadow.status"));
+				assertTrue(Xattrs.get(Path.of(root + "/mnt/disk"), "status").matches("same|differs.*"), Xattrs.get(Path.of(root + "/mnt/disk"), "status"));
+			}
 			assertEquals(List.of(), errors, "callback errors");
 		} finally {
 			m.close();
