@@ -106,6 +106,10 @@ public final class CacheAnalysis {
 							: fitted.kaslr.virtualShift() == null || fitted.symbols.addressOrNull("__start_BTF") == null ? null
 									: fitted.symbols.address("__start_BTF") + fitted.kaslr.virtualShift();
 					if (start != null && fitted.kaslr.imageToPhysical(start) != f.physicalAddress()) continue;
+					if (symbols != null && fitted.symbols != symbols) {
+						notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", symbols.source(),
+								"these symbols do not fit the snapshot's kernel (linux_banner is not where they place it); the snapshot's own kallsyms are used"));
+					}
 					symbols = fitted.symbols;
 					symbolsFitted = true;
 					r = fitted.kaslr;
