@@ -75,9 +75,18 @@ class LargeImageTest {
 				if (c.length > 6 && !c[1].equals("0") && !c[5].equals(".") && !c[5].equals("..")) dbg.add(c[5]);
 			}
 			assertEquals(names, dbg, "debugfs ls");
+			// fls must list every entry with the same inode; TSK 4.11 also parses htree index blocks as entries,
+			// which yields a few garbage names depending on the hash values (never a real name)
 			Map<String, String> fls = Oracles.fls(img);
-			long inBig = fls.keySet().stream().filter(p -> p.startsWith("/big/")).count();
-			assertEquals(ENTRIES, inBig, "fls -r");
+			List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
+			Map<String, Long> ourInodes = new java.util.HashMap<>();
+			for (DirectoryEntry e : fs.readDirectory(d)) if (!e.isDotOrDotDot()) ourInodes.put("/big/" + e.name(), e.inode());
+			for (var e : ourInodes.entrySet()) {
+				if (!("r " + e.getValue()).equals(fls.get(e.getKey()))) missing.add(e.getKey() + " " + fls.get(e.getKey()));
+			}
+			for (String p : fls.keySet()) if (p.startsWith("/big/") && !ourInodes.containsKey(p)) extra.add(p + " " + fls.get(p));
+			assertEquals(List.of(), missing, "fls -r disagrees");
+			assertTrue(extra.size() <= 8, "TSK's extra names: " + extra);
 
 			// the > 4 GiB sparse file
 			Ext4File f = fs.open(fs.lookup("/sparse5g.bin"));
