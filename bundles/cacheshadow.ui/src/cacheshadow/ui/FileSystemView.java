@@ -157,6 +157,23 @@ public class FileSystemView extends ViewPart {
 		});
 	}
 
+	/** Opens the tree down to each mount that has a disk (where cache and disk meet), leaving the rest closed. */
+	private void revealDisks(MergedFileSystem m, ViewTree tree) {
+		viewer.expandToLevel(new Node(tree, tree.root()), 1);
+		for (MergedFileSystem.DiskMatch d : m.disks()) {
+			String mount = d.mount().path();
+			if (!mount.startsWith(tree.root())) continue;
+			String p = tree.root();
+			for (String part : mount.substring(tree.root().length()).split("/")) {
+				if (part.isEmpty()) continue;
+				p = (p.equals("/") ? "" : p) + "/" + part;
+				viewer.setExpandedState(new Node(tree, p), true);
+			}
+			viewer.setExpandedState(new Node(tree, mount), true);
+			viewer.reveal(new Node(tree, mount));
+		}
+	}
+
 	static String provenanceSummary(Node n) {
 		List<ByteProvenance> p = n.tree().provenance(n.path());
 		if (p.isEmpty()) return "";
@@ -199,7 +216,7 @@ public class FileSystemView extends ViewPart {
 			sb.append("— ").append(m.findings().size()).append(" findings");
 			header.setText(sb.toString());
 			viewer.setInput(tree);
-			viewer.expandToLevel(3);
+			revealDisks(m, tree);
 		}
 		header.getParent().layout();
 	}
