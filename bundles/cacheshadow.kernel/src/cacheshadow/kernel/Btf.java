@@ -32,7 +32,8 @@ public final class Btf {
 		this.strings = strings;
 		this.strOffset = strOffset;
 		this.base = base;
-		for (int id = 1; id < this.types.size(); id++) {
+		// A split BTF indexes only its own types; base names are looked up in the base.
+		for (int id = base == null ? 1 : base.typeCount(); id < this.types.size(); id++) {
 			String n = this.types.get(id).name();
 			if (!n.isEmpty()) byName.computeIfAbsent(n, k -> new ArrayList<>(1)).add(id);
 		}
@@ -75,7 +76,14 @@ public final class Btf {
 
 	/** Ids of every type with this name, in id order. */
 	public List<Integer> idsNamed(String name) {
-		return byName.getOrDefault(name, List.of());
+		List<Integer> own = byName.getOrDefault(name, List.of());
+		if (base == null) return own;
+		List<Integer> inBase = base.idsNamed(name);
+		if (own.isEmpty()) return inBase;
+		if (inBase.isEmpty()) return own;
+		List<Integer> all = new ArrayList<>(inBase);
+		all.addAll(own);
+		return all;
 	}
 
 	/** The id of the first type of {@code kind} named {@code name}, or -1. Forward declarations are not structs. */

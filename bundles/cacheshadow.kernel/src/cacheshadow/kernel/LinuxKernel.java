@@ -230,21 +230,20 @@ public final class LinuxKernel {
 		return runtime(symbols, name, virtualShift == null ? 0 : virtualShift);
 	}
 
-	private java.util.Map<String, Btf> moduleBtfs;
+	private final java.util.Map<String, java.util.Optional<Btf>> moduleBtfs = new java.util.HashMap<>();
 
 	/**
 	 * The BTF of a loaded module ({@code "ext4"}), base types included, or null when the module is not loaded, has
 	 * no BTF, or the kernel's module BTF list cannot be read (no symbol {@code btf_modules}).
 	 */
 	public synchronized Btf moduleBtf(String module) {
-		if (moduleBtfs == null) {
+		return moduleBtfs.computeIfAbsent(module, m -> {
 			try {
-				moduleBtfs = ModuleBtfLoader.load(this);
+				return java.util.Optional.ofNullable(ModuleBtfLoader.load(this, m));
 			} catch (IOException e) {
-				moduleBtfs = java.util.Map.of();
+				return java.util.Optional.empty();
 			}
-		}
-		return moduleBtfs.get(module);
+		}).orElse(null);
 	}
 
 	/** Reads {@code len} bytes of kernel virtual memory into a new array. */

@@ -23,6 +23,16 @@ public final class ModuleBtfLoader {
 
 	/** Module name → its BTF (base types included); modules whose BTF cannot be read are left out. */
 	public static Map<String, Btf> load(LinuxKernel kernel) throws IOException {
+		return loadMatching(kernel, null);
+	}
+
+	/** The BTF of one module, or null when it is not loaded or its BTF cannot be read. */
+	public static Btf load(LinuxKernel kernel, String module) throws IOException {
+		return loadMatching(kernel, module).get(module);
+	}
+
+	/** {@code only}: a module name to parse alone, or null for all. */
+	private static Map<String, Btf> loadMatching(LinuxKernel kernel, String only) throws IOException {
 		Btf b = kernel.btf();
 		Layer vm = kernel.virtual();
 		long head = kernel.symbol("btf_modules");
@@ -37,6 +47,7 @@ public final class ModuleBtfLoader {
 			if (!seen.add(p) || seen.size() > MAX_MODULES) break;
 			long btf = vm.readU64(p - listOff + btfOff);
 			String name = LinuxKernel.cString(vm, btf + nameOff, nameLen);
+			if (only != null && !only.equals(name)) continue;
 			long data = vm.readU64(btf + dataOff), size = vm.readU32(btf + sizeOff);
 			if (data == 0 || size < 24 || size > MAX_BLOB) continue;
 			byte[] blob = new byte[(int) size];
