@@ -26,6 +26,7 @@ final class ExtentTree {
 	private final Set<Long> visited = new java.util.LinkedHashSet<>();
 	private int nodes;
 	private boolean reportedBudget;
+	private long mapped;
 
 	private ExtentTree(Ext4FileSystem fs, Ext4Inode inode) {
 		this.fs = fs;
@@ -74,6 +75,12 @@ final class ExtentTree {
 				if (start == 0 || start + n > devBlocks) {
 					fs.finding("ext4-extent", where(), String.format("%s: extent %d+%d -> block %d lies outside the device (%d blocks)", node, lblk, n, start, devBlocks));
 					continue;
+				}
+				mapped += n;
+				if (mapped > devBlocks) {
+					if (!reportedBudget) fs.finding("ext4-extent", where(), "extents map more blocks than the device holds; rest ignored");
+					reportedBudget = true;
+					return;
 				}
 				runs.add(new BlockRun(lblk, start, n, unwritten));
 			} else {

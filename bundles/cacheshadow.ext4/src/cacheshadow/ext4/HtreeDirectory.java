@@ -57,7 +57,7 @@ final class HtreeDirectory {
 		byte[] b = new byte[bs];
 		boolean csum = fs.superblock().hasMetadataCsum();
 		int seed = dir.checksumSeed(fs.checksumSeed());
-		long expected = 0;
+		long expected = 0, visited = 0;
 		for (BlockRun run : f.blockMap().runs()) {
 			if (run.logical() >= nblocks || out.size() >= MAX_ENTRIES) break;
 			if (run.logical() > expected && verify) {
@@ -66,6 +66,10 @@ final class HtreeDirectory {
 			expected = run.logicalEnd();
 			if (run.unwritten()) continue;
 			for (long lb = run.logical(); lb < Math.min(run.logicalEnd(), nblocks) && out.size() < MAX_ENTRIES; lb++) {
+				if (++visited > fs.blocksCount()) {
+					fs.finding("ext4-dir", "inode " + dir.number, "directory maps more blocks than the device holds; rest ignored");
+					return;
+				}
 				long phys = run.physical() + (lb - run.logical());
 				try {
 					fs.layer().read(phys * bs, b, 0, bs);

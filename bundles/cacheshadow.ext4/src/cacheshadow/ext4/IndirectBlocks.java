@@ -20,6 +20,8 @@ final class IndirectBlocks {
 	private final List<Long> metadata = new ArrayList<>();
 	private long runLogical = -1, runPhysical, runLength;
 	private int reported;
+	private long leaves;
+	private boolean stopped;
 
 	private IndirectBlocks(Ext4FileSystem fs, Ext4Inode inode) {
 		this.fs = fs;
@@ -51,7 +53,7 @@ final class IndirectBlocks {
 	}
 
 	private void indirect(long block, int level, long firstLogical) {
-		if (block == 0 || firstLogical >= limit) return;
+		if (block == 0 || firstLogical >= limit || stopped) return;
 		if (block >= fs.blocksCount()) {
 			bad("indirect block " + block + " (level " + level + ") lies outside the device");
 			return;
@@ -63,15 +65,16 @@ final class IndirectBlocks {
 			bad("indirect block " + block + " unreadable: " + e.getMessage());
 			return;
 		}
-		if (metadata.size() > 4 * limit + 16) {
-			bad("more indirect blocks than the file size allows; rest ignored");
+		if (metadata.size() > Math.min(4 * limit + 16, fs.blocksCount())) {
+			bad("more indirect blocks than the file size or the device allows; rest ignored");
+			stopped = true;
 			return;
 		}
 		metadata.add(block);
 		long span = pow(perBlock, level - 1);
 		for (int i = 0; i < perBlock; i++) {
 			long lb = firstLogical + i * span;
-			if (lb >= limit) break;
+			if (lb >= limit || stopped) break;
 			long p = u32(b, 4 * i);
 			if (level == 1) leaf(lb, p);
 			else indirect(p, level - 1, lb);
@@ -79,7 +82,12 @@ final class IndirectBlocks {
 	}
 
 	private void leaf(long logical, long physical) {
-		if (physical == 0 || logical >= limit) return;
+		if (physical == 0 || logical >= limit || stopped) return;
+		if (++leaves > fs.blocksCount()) {
+			bad("maps more blocks than the device holds; rest ignored");
+			stopped = true;
+			return;
+		}
 		if (physical >= fs.blocksCount()) {
 			bad("block " + logical + " -> " + physical + " lies outside the device");
 			return;

@@ -170,6 +170,25 @@ class BadInputTest {
 	}
 
 	@Test
+	void crossLinkedExtentsAreBounded() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long ino = p.lookup("/frag.bin");
+		long leaf = p.blockMap(p.inode(ino)).metadataBlocks().get(0);
+		ByteArrayLayer a = pristine.copy();
+		for (int i = 0; i < 40; i++) { // every extent maps the whole device again
+			long e = leaf * bs + 12 + 12L * i;
+			a.put32(e, i * 4000L);
+			a.put16(e + 4, 4000);
+			a.put16(e + 6, 0);
+			a.put32(e + 8, 1);
+		}
+		a.put32(inodeOffset(p, ino) + 0x04, 40L * 4000 * bs);
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-extent", "/frag.bin");
+		assertTrue(fs.findings().stream().anyMatch(f -> f.message().contains("more blocks than the device")), fs.findings().toString());
+		assertTrue(fs.blockMap(fs.inode(ino)).mappedBlocks() <= fs.blocksCount());
+	}
+
+	@Test
 	void badDirectoryEntryLengths() throws Exception {
 		Ext4FileSystem p = Ext4FileSystem.open(pristine);
 		long sub = p.lookup("/sub");
