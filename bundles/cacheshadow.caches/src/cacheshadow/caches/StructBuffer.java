@@ -41,10 +41,6 @@ final class StructBuffer {
 		return LittleEndian.u16(b, (int) off);
 	}
 
-	long s64(long off) {
-		return LittleEndian.u64(b, (int) off);
-	}
-
 	byte[] bytes(long off, int len) {
 		byte[] out = new byte[len];
 		System.arraycopy(b, (int) off, out, 0, len);

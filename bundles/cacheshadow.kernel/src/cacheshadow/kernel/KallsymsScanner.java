@@ -204,12 +204,4 @@ public final class KallsymsScanner {
 		if (!absolutePercpu) return relBase + (o & 0xffffffffL);
 		return o >= 0 ? o : relBase - 1 - o;
 	}
-
-	Layer physical() {
-		return phys;
-	}
-
-	long regionEnd() {
-		return hi;
-	}
 }

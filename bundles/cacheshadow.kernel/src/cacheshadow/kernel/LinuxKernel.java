@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import cacheshadow.layers.Layer;
-import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.Progress;
 import cacheshadow.layers.UnmappedAddressException;
 
@@ -260,10 +259,6 @@ public final class LinuxKernel {
 	/** True when {@code va} is a canonical kernel-half address that the page tables map. */
 	public boolean isMapped(long va) {
 		return va < 0 && walker.translateOrNegative(va) >= 0;
-	}
-
-	static long le64(byte[] b, int off) {
-		return LittleEndian.u64(b, off);
 	}
 
 	/** Physical address of a virtual one (or throws {@link UnmappedAddressException}). */
