@@ -80,7 +80,7 @@ final class AnalyzeCommand implements Command {
 				status = new ArrayList<>(records.size());
 				for (FileRecord r : records) {
 					PathStatus s = byPath.get(r.path());
-					status.add(s == null ? "cache-only" : s.column());
+					status.add(s == null ? "cache-only" : s.manifestColumn());
 				}
 				merge = mergeSummary(m);
 			}

@@ -36,11 +36,17 @@ public record PathStatus(String path, Kind kind, List<String> differences, Strin
 		}
 	}
 
-	/** The manifest's {@code status} column: {@code differs:data,size}, {@code cache-only renamed-from=/old/path}... */
+	/** Short form for tables: {@code same}, {@code differs:data,size}, {@code deleted}, {@code cache-only}... */
 	public String column() {
-		StringBuilder sb = new StringBuilder(kind.label());
-		if (!differences.isEmpty()) sb.append(':').append(String.join(",", differences));
-		if (renamed != null) sb.append(kind == Kind.DELETED ? " renamed-to=" : " renamed-from=").append(renamed);
-		return sb.toString();
+		return differences.isEmpty() ? kind.label() : kind.label() + ":" + String.join(",", differences);
+	}
+
+	/**
+	 * The manifest's {@code status} column: {@link #column()} and, where the inode moved, where to or from
+	 * ({@code deleted renamed-to=/new/path}, {@code cache-only renamed-from=/old/path}).
+	 */
+	public String manifestColumn() {
+		if (renamed == null) return column();
+		return column() + (kind == Kind.DELETED ? " renamed-to=" : " renamed-from=") + renamed;
 	}
 }

@@ -59,13 +59,13 @@ class MergedFileSystemTest {
 		for (String p : expect.getOrDefault("mode", List.of())) check(m, p, PathStatus.Kind.DIFFERS, "mode", wrong);
 		for (String p : expect.getOrDefault("owner", List.of())) check(m, p, PathStatus.Kind.DIFFERS, "owner", wrong);
 		assertEquals(List.of(), wrong);
-		for (PathStatus s : m.statuses()) if (s.path().startsWith("/mnt/")) System.out.println(set + " " + s.path() + "\t" + s.column());
+		for (PathStatus s : m.statuses()) if (s.path().startsWith("/mnt/")) System.out.println(set + " " + s.path() + "\t" + s.manifestColumn());
 	}
 
 	private static void check(MergedFileSystem m, String path, PathStatus.Kind kind, String difference, List<String> wrong) throws Exception {
 		PathStatus s = m.status(path);
 		if (s == null || s.kind() != kind || difference != null && !s.differences().contains(difference)) {
-			wrong.add(path + ": expected " + kind.label() + (difference == null ? "" : ":" + difference) + ", got " + (s == null ? "nothing" : s.column()));
+			wrong.add(path + ": expected " + kind.label() + (difference == null ? "" : ":" + difference) + ", got " + (s == null ? "nothing" : s.manifestColumn()));
 		}
 	}
 
