@@ -31,13 +31,23 @@ final class BenchCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "bench evidence FILE: hashing vs sha256sum, layer random reads vs plain reads";
+		return "benchmarks, each against a baseline measured in the same run: evidence, caches, pagecache, journal, fuse";
 	}
 
 	@Override
 	public String usage() {
 		return """
 				usage: ./cacheshadow bench evidence FILE [--reads N]
+				       ./cacheshadow bench journal [--writes N] [--disk-gib G] [--write-bytes B] [--csj] [--dir DIR] [--keep]
+				       ./cacheshadow bench caches MEMORY [KERNEL_DIR]
+				       ./cacheshadow bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]
+				       ./cacheshadow bench fuse [ROUNDS]
+				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
+				           seek-to-instant p50/p99 across the log, vs replaying from the start.
+				  caches: dentry/inode metadata walk (inodes/s) vs a sequential read of the snapshot.
+				  pagecache: per-inode page-cache walk vs the struct-page scan vs a sequential read of the snapshot.
+				  fuse: hashing a 4 MiB file from the disk image vs through the FUSE mount.
+				evidence:
 				  Hashing throughput of the case's SHA-256 against sha256sum on the same file (goal ratio >= 0.9), and
 				  random 4 KiB reads through the file's layer (ELF core, LiME, qcow2, raw) against positional reads of
 				  the file itself. Both sides run in the same process run, best of 3, with the file already cached.""";
@@ -45,9 +55,45 @@ final class BenchCommand implements Command {
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, caches, pagecache, journal or fuse");
+		String[] rest = argv.subList(1, argv.size()).toArray(String[]::new);
+		switch (argv.get(0)) {
+		case "journal" -> {
+			cacheshadow.journal.JournalBench.main(rest);
+			return 0;
+		}
+		case "caches" -> {
+			if (rest.length == 0) throw new UsageException("bench caches MEMORY [KERNEL_DIR]");
+			cacheshadow.caches.CacheWalkBench.run(Path.of(rest[0]), rest.length > 1 ? Path.of(rest[1]) : null, out);
+			return 0;
+		}
+		case "pagecache" -> {
+			if (rest.length == 0) throw new UsageException("bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]");
+			cacheshadow.pagecache.PageCacheBench.main(rest);
+			return 0;
+		}
+		case "fuse" -> {
+			Path work = Files.createTempDirectory("cacheshadow-fuse-bench");
+			try {
+				out.println(cacheshadow.fuse.FuseBenchmark.run(work, rest.length > 0 ? Integer.parseInt(rest[0]) : 5).line());
+			} finally {
+				try (var s = Files.walk(work)) {
+					s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+				}
+			}
+			return 0;
+		}
+		case "evidence" -> {
+			return evidence(argv.subList(1, argv.size()), out);
+		}
+		default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "'");
+		}
+	}
+
+	private int evidence(List<String> argv, PrintStream out) throws Exception {
 		Args a = new Args(argv, java.util.Set.of("reads"), java.util.Set.of());
-		if (a.positionals().size() != 2 || !a.positionals().get(0).equals("evidence")) throw new UsageException("bench evidence FILE");
-		Path file = Path.of(a.positionals().get(1));
+		if (a.positionals().size() != 1) throw new UsageException("bench evidence FILE");
+		Path file = Path.of(a.positionals().get(0));
 		int reads = Integer.parseInt(a.option("reads", "200000"));
 		long size = Files.size(file);
 		EvidenceHasher.sha256(file, Progress.NONE); // warm the page cache for both sides
