@@ -56,7 +56,9 @@ class AnalysisViewsUiTest {
 		assertTrue(statusShown(fs, changed).startsWith("differs"), statusShown(fs, changed));
 		fs.show(View.DISK_ONLY);
 		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 10_000);
-		assertEquals("deleted", statusShown(fs, "/mnt/disk/srv/archive/file_1.txt"));
+		// phase 2 renamed file_1.txt: the disk's old name is deleted in the guest's view, with where it went
+		assertEquals("deleted renamed-to=/mnt/disk/docs/renamed_file_1.txt", statusShown(fs, "/mnt/disk/srv/archive/file_1.txt"));
+		assertTrue(statusShown(fs, "/mnt/disk/srv/archive/file_6.txt").startsWith("deleted"));
 		assertNull(find(fs, newFile), "the disk-only view has no phase-2 file");
 		fs.show(View.MERGED);
 		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 10_000);
