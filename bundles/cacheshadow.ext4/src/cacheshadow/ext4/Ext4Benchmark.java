@@ -1,4 +1,4 @@
-package cacheshadow.ext4.tests;
+package cacheshadow.ext4;
 
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,7 +12,6 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.layers.RawFileLayer;
 import cacheshadow.listing.FileRecord;
 
@@ -22,8 +21,8 @@ import cacheshadow.listing.FileRecord;
  * the image, in the same run.
  *
  * <pre>
- *   java ... cacheshadow.ext4.tests.Ext4Benchmark IMAGE
- *   java ... cacheshadow.ext4.tests.Ext4Benchmark --make MB WORKDIR   # builds an ext4 image of about MB MiB of files first
+ *   ./cacheshadow bench ext4 IMAGE
+ *   ./cacheshadow bench ext4 --make MB WORKDIR   # builds an ext4 image of about MB MiB of files first
  * </pre>
  */
 public final class Ext4Benchmark {
@@ -124,7 +123,10 @@ public final class Ext4Benchmark {
 			total += size;
 			i++;
 		}
-		Oracles.run("mke2fs", "-q", "-F", "-t", "ext4", "-d", src.toString(), img.toString(), (mb * 5 / 4 + 32) + "M");
+		Process p = new ProcessBuilder("mke2fs", "-q", "-F", "-t", "ext4", "-d", src.toString(), img.toString(), (mb * 5 / 4 + 32) + "M")
+				.redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes());
+		if (p.waitFor() != 0) throw new java.io.IOException("mke2fs failed: " + out.strip());
 		return img;
 	}
 }
