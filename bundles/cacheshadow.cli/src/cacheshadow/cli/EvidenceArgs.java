@@ -20,8 +20,10 @@ final class EvidenceArgs {
 			  --disk D          the guest's disk image: raw or qcow2 (ext4, matched to the cached super block by UUID)
 			  --kernel DIR      optional: vmlinux.btf or vmlinux, System.map or kallsyms; without it the BTF and
 			                    the symbols come from the snapshot itself
-			  --no-journal-replay  the disk-only view reads the image as it lies (default: after jbd2 replay, as a
-			                    mount would see it)""";
+			  --no-journal-replay
+			                    the disk-only view reads the image as it lies (default: after jbd2 replay, as
+			                    a mount would see it)\
+			""";
 
 	final Path memory, disk, kernel;
 	final View view;
