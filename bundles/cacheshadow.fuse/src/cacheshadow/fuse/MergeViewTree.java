@@ -29,7 +29,7 @@ public final class MergeViewTree implements MountedTree {
 	private final FileTree tree;
 	private final String root;
 	private final TreeMap<String, Integer> mountTags = new TreeMap<>(); // guest mount path → k (0: inode numbers as they are)
-	private MergedFileSystem merged; // for the status attribute; null for a bare tree
+	private MergedFileSystem merged; // for the status attribute and statfs; null for a bare tree
 
 	/** The tree with its inode numbers as they are (one file system, e.g. the disk-only view). */
 	public MergeViewTree(FileTree tree) {
@@ -54,6 +54,18 @@ public final class MergeViewTree implements MountedTree {
 			t.mountTags.put(e.getKey(), k);
 		}
 		return t;
+	}
+
+	/** statfs: the matched disk's ext4 (block size, blocks, inodes), as df shows a mounted disk. */
+	@Override
+	public long[] capacity() {
+		if (merged != null) {
+			for (MergedFileSystem.DiskMatch d : merged.disks()) {
+				var fs = d.diskOnly();
+				return new long[] { fs.blockSize(), fs.blocksCount(), fs.superblock().inodesCount };
+			}
+		}
+		return MountedTree.super.capacity();
 	}
 
 	/** The k of the file system holding {@code guestPath} (its longest mount-path prefix); 0 when none is known. */

@@ -76,8 +76,12 @@ final class ManifestOnMount {
 		assertTrue(hashed > 10, "regular files hashed: " + hashed);
 	}
 
-	/** Writes fail with EROFS (kernel and operations), missing paths with ENOENT. */
+	/** Writes fail with EROFS (kernel and operations), missing paths with ENOENT; statfs gives the disk's ext4 size. */
 	static void readOnly(String mountRoot, String anyRegularFile) throws Exception {
+		String[] sf = Shell.ok(List.of("stat", "-f", "-c", "%S %b %c %l", mountRoot)).strip().split(" ");
+		assertEquals(4, sf.length, String.join(" ", sf));
+		assertTrue(Long.parseLong(sf[0]) >= 1024 && Long.parseLong(sf[1]) * Long.parseLong(sf[0]) == 64L << 20, "statfs: block size and blocks of the 64 MiB disk: " + String.join(" ", sf));
+		assertTrue(Long.parseLong(sf[2]) > 0 && sf[3].equals("255"), "statfs: inodes and name length: " + String.join(" ", sf));
 		Shell.Result touch = Shell.run(List.of("touch", mountRoot + "/cacheshadow-was-here"));
 		assertNotEquals(0, touch.exit());
 		assertTrue(touch.out().contains("Read-only file system"), touch.out());
