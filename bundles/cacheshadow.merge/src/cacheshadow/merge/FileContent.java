@@ -199,8 +199,22 @@ public final class FileContent {
 		return true;
 	}
 
-	/** Lowercase hex sha256 of the content, or null when some bytes are unknown. */
+	/** Lowercase hex sha256 of the content, or null when some bytes are unknown. Computed once. */
 	public String sha256() throws IOException {
+		String h = sha256;
+		if (h == null && !hashed) {
+			h = computeSha256();
+			sha256 = h;
+			hashed = true;
+		}
+		return h;
+	}
+
+	// the evidence does not change under us: one hash per file, however many listings and statuses ask
+	private volatile String sha256;
+	private volatile boolean hashed;
+
+	private String computeSha256() throws IOException {
 		if (!isComplete()) return null;
 		MessageDigest md;
 		try {
