@@ -7,6 +7,7 @@ import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.BtfType;
 import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.kernel.ModuleBtfLoader;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.listing.Finding;
@@ -16,7 +17,9 @@ import cacheshadow.listing.Finding;
  * include/linux/buffer_head.h). A file system block smaller than the page, or a block freshly allocated with
  * {@code sb_getblk()}, is valid by its buffer's {@code BH_Uptodate} while the page itself is not
  * {@code PG_uptodate}. {@code BH_Dirty} is the buffer's dirty bit; {@code BH_PrivateStart} is jbd2's
- * {@code BH_JBD} (a journal_head is attached: the block belongs to a journal transaction).
+ * {@code BH_JBD} (a journal_head is attached: the block belongs to a journal transaction). jbd2 marks metadata
+ * modified in a transaction with its own {@code BH_JBDDirty} instead of {@code BH_Dirty}; that bit comes from the
+ * jbd2 module's BTF when the module is loaded (vmlinux's BTF lacks it), and such buffers count as dirty.
  */
 final class BufferHeads {
 	/** Most buffers per 4 KiB page (512-byte blocks) times the largest folio walked for buffers. */
@@ -25,6 +28,8 @@ final class BufferHeads {
 	private final Layer vm;
 	private final long stateOff, nextOff, sizeOff, dataOff;
 	private final long uptodate, dirty, jbd;
+	/** jbd2's {@code BH_JBDDirty} ({@code enum jbd_state_bits}, from the jbd2 module's BTF), or 0 when unknown. */
+	private final long jbdDirty;
 	private final long direct;
 
 	/** Per page of a folio: valid 512-byte sectors, dirty and journaled buffers. */
@@ -55,7 +60,27 @@ final class BufferHeads {
 		dirty = 1L << bits.valueOf("BH_Dirty");
 		Long priv = bits.valueOf("BH_PrivateStart");
 		jbd = priv == null ? 0 : 1L << priv;
+		jbdDirty = jbdDirtyBit(kernel);
 		direct = kernel.pageOffsetBase();
+	}
+
+	/** {@code BH_JBDDirty} from the loaded jbd2 module's BTF (vmlinux's BTF lacks it when jbd2 is a module). */
+	private static long jbdDirtyBit(LinuxKernel kernel) {
+		Long v = kernel.btf().enumValue("BH_JBDDirty");
+		if (v == null) {
+			try {
+				Btf jbd2 = ModuleBtfLoader.load(kernel, "jbd2");
+				if (jbd2 != null) v = jbd2.enumValue("BH_JBDDirty");
+			} catch (IOException | RuntimeException e) {
+				// no symbols, or the module's BTF unreadable: journaled buffers stay JOURNALED
+			}
+		}
+		return v == null || v < 0 || v > 63 ? 0 : 1L << v;
+	}
+
+	/** True when jbd2's own dirty bit is known (then journaled buffers modified in a transaction count as dirty). */
+	boolean knowsJournalDirty() {
+		return jbdDirty != 0;
 	}
 
 	/**
@@ -90,7 +115,7 @@ final class BufferHeads {
 			for (long s = off; s < off + size; s += 512) {
 				int page = (int) (s / 4096);
 				if ((state & uptodate) != 0) sectors[page] |= 1 << ((s % 4096) / 512);
-				if ((state & dirty) != 0) d[page] = true;
+				if ((state & (dirty | jbdDirty)) != 0) d[page] = true;
 				if ((state & jbd) != 0) j[page] = true;
 			}
 			at = LittleEndian.u64(bh, (int) nextOff);

@@ -69,6 +69,11 @@ public final class PageCacheReader {
 		buffers = bh;
 	}
 
+	/** True when jbd2's {@code BH_JBDDirty} is known, so journal-modified metadata reads as DIRTY, not JOURNALED. */
+	public boolean knowsJournalDirty() {
+		return buffers != null && buffers.knowsJournalDirty();
+	}
+
 	public PageArray pageArray() {
 		return pages;
 	}

@@ -59,7 +59,8 @@ class BlockDeviceCacheOverlayTest {
 			CacheAnalysis a = CacheAnalysis.open(mem, kernelFiles ? Samples.dir(set).resolve("kernel") : null, Progress.NONE);
 			Mount ext4 = a.mounts().stream().filter(m -> m.path().equals("/mnt/disk")).findFirst().orElseThrow();
 			List<Finding> findings = new ArrayList<>();
-			BlockDeviceCache cache = BlockDeviceCache.of(new PageCacheReader(a.kernel()), ext4, findings);
+			PageCacheReader reader = new PageCacheReader(a.kernel());
+			BlockDeviceCache cache = BlockDeviceCache.of(reader, ext4, findings);
 			assertNotNull(cache);
 			assertEquals(0, cache.startBytes());
 			assertEquals(disk.size(), cache.sizeBytes());
@@ -80,7 +81,7 @@ class BlockDeviceCacheOverlayTest {
 			assertTrue(expected.containsKey("p2_file_1.txt"), expected.toString());
 
 			Map<String, Long> fromOverlay = new HashMap<>();
-			int dirBlocks = 0, dirty = 0;
+			int dirBlocks = 0, dirty = 0, strictlyDirty = 0;
 			byte[] mb = new byte[blockSize], db = new byte[blockSize];
 			for (long block : cache.cachedBlocks(blockSize)) {
 				if ((block + 1) * blockSize > disk.size()) continue;
@@ -90,6 +91,7 @@ class BlockDeviceCacheOverlayTest {
 				dirBlocks++;
 				Provenance prov = cache.provenance(block, blockSize);
 				if (prov == Provenance.DIRTY || prov == Provenance.JOURNALED) dirty++;
+				if (prov == Provenance.DIRTY) strictlyDirty++;
 				fromOverlay.putAll(names);
 				System.out.println("  directory block " + block + " " + prov + " " + names);
 				disk.read(block * blockSize, db, 0, blockSize);
@@ -109,11 +111,14 @@ class BlockDeviceCacheOverlayTest {
 				assertArrayEquals(y, x);
 				compared++;
 			}
-			System.out.printf("%s kernel-files=%s: block-device cache %d pages (%d dirty), %d directory block(s) naming %s, %d dirty or journaled; findings %s%n",
-					set, kernelFiles, cache.cachedBlocks(4096).length, cache.dirtyBlocks(4096).length, dirBlocks, expected.keySet(), dirty, findings);
+			System.out.printf("%s kernel-files=%s: block-device cache %d pages (%d dirty), %d directory block(s) naming %s, %d dirty or journaled (%d dirty; jbd2 BH_JBDDirty known: %s); findings %s%n",
+					set, kernelFiles, cache.cachedBlocks(4096).length, cache.dirtyBlocks(4096).length, dirBlocks, expected.keySet(), dirty, strictlyDirty,
+					reader.knowsJournalDirty(), findings);
 			assertTrue(dirBlocks >= 1);
-			// jbd2 holds the modified directory block in the running transaction: newer than the disk.
+			// jbd2 holds the modified directory block in the running transaction: newer than the disk. With jbd2's
+			// BTF (its module's) the block is DIRTY by BH_JBDDirty; without it, JOURNALED by BH_JBD.
 			assertEquals(dirBlocks, dirty);
+			assertEquals(reader.knowsJournalDirty(), strictlyDirty == dirBlocks);
 			assertTrue(findings.isEmpty(), findings.toString());
 		}
 	}
