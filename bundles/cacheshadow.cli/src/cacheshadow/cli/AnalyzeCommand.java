@@ -38,7 +38,8 @@ final class AnalyzeCommand implements Command {
 	public String usage() {
 		return """
 				usage: ./cacheshadow analyze --memory M [--disk D] [--kernel DIR] [--view merged|cache-only|disk-only]
-				                             --manifest OUT.tsv [--no-journal-replay] [--json] [--fail-on-anomaly] [--case DIR]
+				                             --manifest OUT.tsv [--under P[,P...]] [--no-journal-replay] [--json]
+				                             [--fail-on-anomaly] [--case DIR]
 				""" + EvidenceArgs.USAGE + """
 
 				  --view V          merged (default with --disk): the caches over the disk, as the guest sees it;
@@ -47,6 +48,8 @@ final class AnalyzeCommand implements Command {
 				                    mode uid gid size nlink inode atime mtime ctime mtime_full sha256 symlink_target),
 				                    sorted by path; sha256 where every byte is known. With --disk a status column
 				                    follows: same, differs:WHAT, cache-only, disk-only, deleted
+				  --under P,...     only these guest paths and what is below them, e.g. /mnt/disk,/mnt/tmp (the
+				                    mounts a guest-side listing covers); default: the whole view
 				  --json            print a machine-readable summary (kernel, KASLR, mounts, counts, anomalies)
 				  --fail-on-anomaly exit 1 when guest structures or the merge showed anomalies
 				  --case DIR        record the run in this case's custody log""";
@@ -55,7 +58,7 @@ final class AnalyzeCommand implements Command {
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
 		Set<String> options = new java.util.HashSet<>(EvidenceArgs.OPTIONS);
-		options.addAll(Set.of("manifest", "case"));
+		options.addAll(Set.of("manifest", "case", "under"));
 		Set<String> flags = new java.util.HashSet<>(EvidenceArgs.FLAGS);
 		flags.addAll(Set.of("json", "fail-on-anomaly"));
 		Args a = new Args(argv, options, flags);
@@ -73,7 +76,7 @@ final class AnalyzeCommand implements Command {
 			progress.finish();
 			analysis = m.analysis();
 			findings = m.findings();
-			records = m.tree(ev.view).listing(true);
+			records = under(m.tree(ev.view).listing(true), a.option("under"));
 			if (ev.disk != null) {
 				Map<String, PathStatus> byPath = new HashMap<>();
 				for (PathStatus s : m.statuses()) byPath.put(s.path(), s);
@@ -109,6 +112,27 @@ final class AnalyzeCommand implements Command {
 			if (manifest != null) out.println("manifest: " + manifest);
 		}
 		return a.flag("fail-on-anomaly") && !findings.isEmpty() ? 1 : 0;
+	}
+
+	/** The records at or below one of the comma-separated roots (all when none are given). */
+	static List<FileRecord> under(List<FileRecord> records, String roots) {
+		if (roots == null || roots.isBlank()) return records;
+		List<String> rs = new ArrayList<>();
+		for (String r : roots.split(",")) {
+			String t = r.strip();
+			while (t.length() > 1 && t.endsWith("/")) t = t.substring(0, t.length() - 1);
+			if (!t.isEmpty()) rs.add(t);
+		}
+		List<FileRecord> out = new ArrayList<>();
+		for (FileRecord r : records) {
+			for (String root : rs) {
+				if (root.equals("/") || r.path().equals(root) || r.path().startsWith(root + "/")) {
+					out.add(r);
+					break;
+				}
+			}
+		}
+		return out;
 	}
 
 	/** The manifest in the ground-truth conventions; with statuses, a {@code status} column after the standard ones. */
