@@ -76,7 +76,7 @@ public class FileSystemView extends ViewPart {
 		column("Name", 260, Node::name);
 		column("Status", 190, n -> {
 			PathStatus s = status.get(n.path());
-			return s == null ? "" : s.column();
+			return s == null ? "" : s.manifestColumn(); // renames included: where a name went matters to the examiner
 		});
 		column("Type", 110, n -> n.attr().type().label());
 		column("Mode", 50, n -> Integer.toOctalString(n.attr().permissions()));
