@@ -308,38 +308,7 @@ public final class CacheAnalysis {
 		return out;
 	}
 
-	/**
-	 * Like {@link #records()}, with {@code sha256} filled for every regular file whose pages are all in the page
-	 * cache (and up to date); null where any page is missing. Reads file contents: costs time proportional to the
-	 * cached data.
-	 */
-	public List<FileRecord> recordsWithCachedContentHashes() throws IOException {
-		PageCacheReader pages = new PageCacheReader(kernel);
-		java.security.MessageDigest sha;
-		try {
-			sha = java.security.MessageDigest.getInstance("SHA-256");
-		} catch (java.security.NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
-		List<FileRecord> out = new ArrayList<>();
-		for (CachedEntry e : entries) {
-			if (e.state() != CachedEntry.State.POSITIVE) continue;
-			FileRecord r = e.toRecord();
-			if (r.type().isRegular()) {
-				byte[] data;
-				try {
-					data = pages.read(e.inode().address(), e.inode().size());
-				} catch (IOException ex) {
-					data = null;
-				}
-				if (data != null) r = r.withSha256(java.util.HexFormat.of().formatHex(sha.digest(data)));
-			}
-			out.add(r);
-		}
-		return out;
-	}
-
-	/** Names the cache knows to be gone: negative dentries, and unhashed ones (deleted while still referenced). */
+		/** Names the cache knows to be gone: negative dentries, and unhashed ones (deleted while still referenced). */
 	public List<CachedEntry> deleted() {
 		List<CachedEntry> out = new ArrayList<>();
 		for (CachedEntry e : entries) {

@@ -49,12 +49,6 @@ class PageCacheReaderTest {
 			System.out.printf("%s: %d of %d regular files read completely from the page cache, all hashes equal%n", set, read, files);
 			assertEquals(files, read);
 			assertTrue(files > 30);
-			// The listing with content hashes: every manifest row now matches in every column.
-			Map<String, FileRecord> hashed = new HashMap<>();
-			for (FileRecord r : a.recordsWithCachedContentHashes()) hashed.put(r.path(), r);
-			for (FileRecord r : expected) {
-				assertEquals(ManifestFormat.line(r, List.of()), ManifestFormat.line(hashed.get(r.path()), List.of()), r.path());
-			}
 		}
 	}
 }
