@@ -1,5 +1,7 @@
 package cacheshadow.caches.tests;
 
+import cacheshadow.testing.PatchedLayer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;

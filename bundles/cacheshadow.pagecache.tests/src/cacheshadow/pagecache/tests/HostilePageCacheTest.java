@@ -1,5 +1,7 @@
 package cacheshadow.pagecache.tests;
 
+import cacheshadow.testing.PatchedLayer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

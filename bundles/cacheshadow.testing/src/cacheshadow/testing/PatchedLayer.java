@@ -1,4 +1,4 @@
-package cacheshadow.caches.tests;
+package cacheshadow.testing;
 
 import java.io.IOException;
 import java.util.List;
@@ -10,21 +10,21 @@ import cacheshadow.layers.Layer;
 import cacheshadow.layers.LittleEndian;
 
 /** Physical memory with some 64-bit words overwritten: crafted hostile kernel structures over a real snapshot. */
-final class PatchedLayer implements Layer {
+public final class PatchedLayer implements Layer {
 	private final Layer base;
 	private final TreeMap<Long, Long> words = new TreeMap<>();
 
-	PatchedLayer(Layer base) {
+	public PatchedLayer(Layer base) {
 		this.base = base;
 	}
 
-	PatchedLayer put64(long pa, long value) {
+	public PatchedLayer put64(long pa, long value) {
 		words.put(pa, value);
 		return this;
 	}
 
 	/** Overwrites {@code data.length} bytes at {@code pa}. */
-	PatchedLayer put(long pa, byte[] data) {
+	public PatchedLayer put(long pa, byte[] data) {
 		bytes.put(pa, data.clone());
 		return this;
 	}
