@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
 import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.ext4.Ext4FileSystem;
-import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
 import cacheshadow.layers.LittleEndian;
@@ -26,6 +22,7 @@ import cacheshadow.merge.View;
 import cacheshadow.pagecache.BlockDeviceCache;
 import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.PageCache;
+import cacheshadow.testing.PatchedLayer;
 
 /**
  * The file-level merge (dentries, inodes) and the block-level one (directory blocks and inode table in the
@@ -34,53 +31,6 @@ import cacheshadow.pagecache.PageCache;
  * anomaly naming the path; the merged view still shows the file as the dentry cache has it.
  */
 class LevelDisagreementTest {
-	/** Physical memory with some bytes overwritten. */
-	static final class PatchedLayer implements Layer {
-		private final Layer base;
-		private final TreeMap<Long, byte[]> patches = new TreeMap<>();
-
-		PatchedLayer(Layer base) {
-			this.base = base;
-		}
-
-		void put(long at, byte[] b) {
-			patches.put(at, b.clone());
-		}
-
-		@Override
-		public String name() {
-			return base.name() + " (patched)";
-		}
-
-		@Override
-		public String source() {
-			return base.source();
-		}
-
-		@Override
-		public long size() {
-			return base.size();
-		}
-
-		@Override
-		public List<Extent> extents() {
-			return base.extents();
-		}
-
-		@Override
-		public void read(long offset, byte[] buf, int off, int len) throws IOException {
-			base.read(offset, buf, off, len);
-			for (Map.Entry<Long, byte[]> e : patches.entrySet()) {
-				long s = Math.max(offset, e.getKey()), end = Math.min(offset + len, e.getKey() + e.getValue().length);
-				for (long a = s; a < end; a++) buf[off + (int) (a - offset)] = e.getValue()[(int) (a - e.getKey())];
-			}
-		}
-
-		@Override
-		public void close() {
-		}
-	}
-
 	@Test
 	void doctoredBlockDeviceCacheIsAnAnomaly() throws Exception {
 		String set = "debian-6.1-kaslr";

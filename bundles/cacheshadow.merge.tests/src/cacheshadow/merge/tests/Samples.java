@@ -1,7 +1,6 @@
 package cacheshadow.merge.tests;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,16 +9,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
-import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.testing.EvidenceSamples;
 
-/** The decompressed evidence sets ({@code -Dcacheshadow.samples}); tests fail, not skip, without them. */
-public final class Samples {
-	public static final List<String> SETS = List.of("debian-6.1-kaslr", "debian-6.12-kaslr");
+/**
+ * The evidence samples ({@link EvidenceSamples}) plus the merge's helpers; sets may also be named by absolute path
+ * (extra sets from {@code $CACHESHADOW_EXTRA_SAMPLES}).
+ */
+public final class Samples extends EvidenceSamples {
 	private static final Map<String, MergedFileSystem> OPENED = new HashMap<>();
 
 	private Samples() {
@@ -54,12 +54,7 @@ public final class Samples {
 	}
 
 	public static Path dir(String set) {
-		if (set.startsWith("/")) return Path.of(set);
-		String root = System.getProperty("cacheshadow.samples");
-		if (root == null || root.isBlank()) fail("system property cacheshadow.samples is not set (releng/samples.sh gives the directory)");
-		Path d = Path.of(root, set);
-		assertTrue(Files.isDirectory(d), "missing sample set " + d);
-		return d;
+		return set.startsWith("/") ? Path.of(set) : EvidenceSamples.dir(set);
 	}
 
 	public static Path file(String set, String relative) {
@@ -85,25 +80,6 @@ public final class Samples {
 			String[] c = l.split("\t");
 			if (c.length >= 2) m.computeIfAbsent(c[0], k -> new ArrayList<>()).add(c[1]);
 		}
-		return m;
-	}
-
-	/** Line-by-line differences of two listings (missing, extra, differing rows). */
-	public static List<String> diff(List<FileRecord> expected, List<FileRecord> got) {
-		Map<String, String> e = lines(expected), g = lines(got);
-		List<String> out = new ArrayList<>();
-		for (var x : e.entrySet()) {
-			String gl = g.get(x.getKey());
-			if (gl == null) out.add("missing " + x.getValue());
-			else if (!gl.equals(x.getValue())) out.add("expected " + x.getValue() + "\n     got " + gl);
-		}
-		for (var x : g.entrySet()) if (!e.containsKey(x.getKey())) out.add("extra   " + x.getValue());
-		return out;
-	}
-
-	private static Map<String, String> lines(List<FileRecord> rs) {
-		Map<String, String> m = new TreeMap<>(ManifestFormat.PATH_ORDER);
-		for (FileRecord r : rs) m.put(r.path(), ManifestFormat.line(r, List.of()));
 		return m;
 	}
 
