@@ -157,16 +157,9 @@ class TimestampedJournalTest {
 		}
 	}
 
-	static long recordStart(TimestampedJournal j, int i) throws IOException {
+	static long recordStart(TimestampedJournal j, int i) {
 		// data position minus the record header; marks and flushes also have their payload there
-		java.lang.reflect.Field f;
-		try {
-			f = TimestampedJournal.class.getDeclaredField("table");
-			f.setAccessible(true);
-			return ((EntryTable) f.get(j)).dataPos(i) - TimestampedJournal.RECORD_HEADER;
-		} catch (ReflectiveOperationException e) {
-			throw new AssertionError(e);
-		}
+		return j.table.dataPos(i) - TimestampedJournal.RECORD_HEADER;
 	}
 
 	@Test

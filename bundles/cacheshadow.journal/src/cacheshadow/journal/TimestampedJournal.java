@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.zip.CRC32C;
 
 import cacheshadow.layers.EvidenceFormatException;
@@ -18,7 +17,7 @@ import cacheshadow.layers.Progress;
  * stops at the first record that is torn (the file ends inside it: a crash mid-append) or corrupt; every record
  * before it is kept and {@link #damage()} says where and why.
  */
-public final class TimestampedJournal implements WriteLog {
+public final class TimestampedJournal extends MappedWriteLog {
 	static final byte[] MAGIC = { 'C', 'S', 'J', 'R', 'N', 'L', '\r', '\n' };
 	static final int HEADER_BYTES = 64;
 	static final int MAJOR = 1, MINOR = 0;
@@ -29,25 +28,16 @@ public final class TimestampedJournal implements WriteLog {
 	/** Longest mark text a record may carry (a hostile record must not make the reader allocate gigabytes). */
 	static final int MAX_MARK_BYTES = 4096;
 
-	private final MappedFile file;
-	private final int sectorSize;
 	private final long diskSize;
 	private final long createdNanos;
-	private final EntryTable table;
 	private final byte[] quality;
-	private final LogDamage damage;
-	private final long validBytes;
 
 	private TimestampedJournal(MappedFile file, int sectorSize, long diskSize, long createdNanos, EntryTable table, byte[] quality,
 			LogDamage damage, long validBytes) {
-		this.file = file;
-		this.sectorSize = sectorSize;
+		super(file, sectorSize, table, damage, validBytes);
 		this.diskSize = diskSize;
 		this.createdNanos = createdNanos;
-		this.table = table;
 		this.quality = quality;
-		this.damage = damage;
-		this.validBytes = validBytes;
 	}
 
 	public static TimestampedJournal open(Path path) throws IOException {
@@ -193,16 +183,6 @@ public final class TimestampedJournal implements WriteLog {
 		return (RECORD_HEADER + payload + 4 + 7) & ~7L;
 	}
 
-	@Override
-	public String name() {
-		return file.path().toString();
-	}
-
-	@Override
-	public int sectorSize() {
-		return sectorSize;
-	}
-
 	/** Disk size recorded in the header (0 = unknown). */
 	public long diskSize() {
 		return diskSize;
@@ -210,31 +190,6 @@ public final class TimestampedJournal implements WriteLog {
 
 	public long createdNanos() {
 		return createdNanos;
-	}
-
-	@Override
-	public int entryCount() {
-		return table.count();
-	}
-
-	@Override
-	public long diskOffset(int i) {
-		return table.diskOffset(i);
-	}
-
-	@Override
-	public long length(int i) {
-		return table.length(i);
-	}
-
-	@Override
-	public int flags(int i) {
-		return table.flags(i);
-	}
-
-	@Override
-	public String mark(int i) {
-		return table.mark(i);
 	}
 
 	@Override
@@ -247,32 +202,6 @@ public final class TimestampedJournal implements WriteLog {
 	public TimeQuality timeQuality(int i) {
 		if (i < 0 || i >= table.count()) throw new IndexOutOfBoundsException(i);
 		return TimeQuality.values()[quality[i]];
-	}
-
-	@Override
-	public void readData(int i, long within, byte[] buf, int off, int len) throws IOException {
-		long length = table.length(i);
-		if (within < 0 || len < 0 || within + len > length) throw new IndexOutOfBoundsException("entry " + i + ": " + len + " bytes at " + within + " of " + length);
-		if ((table.flags(i) & DISCARD) != 0) {
-			Arrays.fill(buf, off, off + len, (byte) 0);
-			return;
-		}
-		file.read(table.dataPos(i) + within, buf, off, len);
-	}
-
-	@Override
-	public Optional<LogDamage> damage() {
-		return Optional.ofNullable(damage);
-	}
-
-	@Override
-	public long validBytes() {
-		return validBytes;
-	}
-
-	@Override
-	public void close() {
-		file.close();
 	}
 
 	@Override
