@@ -31,7 +31,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, journal, fuse";
+		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse";
 	}
 
 	@Override
@@ -41,12 +41,14 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench journal [--writes N] [--disk-gib G] [--write-bytes B] [--csj] [--dir DIR] [--keep]
 				       ./cacheshadow bench ext4 IMAGE | --make MB WORKDIR
 				       ./cacheshadow bench caches MEMORY [KERNEL_DIR]
+				       ./cacheshadow bench merge MEMORY DISK [KERNEL_DIR] [PATH]
 				       ./cacheshadow bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]
 				       ./cacheshadow bench fuse [ROUNDS]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
 				  caches: dentry/inode metadata walk (inodes/s) vs a sequential read of the snapshot.
+				  merge: hashing a file straight from the disk image vs through the merged view in-process.
 				  pagecache: per-inode page-cache walk vs the struct-page scan vs a sequential read of the snapshot.
 				  fuse: hashing a 4 MiB file from the disk image vs through the FUSE mount.
 				evidence:
@@ -57,7 +59,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, journal or fuse");
+		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal or fuse");
 		String[] rest = argv.subList(1, argv.size()).toArray(String[]::new);
 		switch (argv.get(0)) {
 		case "journal" -> {
@@ -67,6 +69,11 @@ final class BenchCommand implements Command {
 		case "ext4" -> {
 			if (rest.length == 0) throw new UsageException("bench ext4 IMAGE | bench ext4 --make MB WORKDIR");
 			cacheshadow.ext4.Ext4Benchmark.main(rest);
+			return 0;
+		}
+		case "merge" -> {
+			if (rest.length < 2) throw new UsageException("bench merge MEMORY DISK [KERNEL_DIR] [PATH]");
+			cacheshadow.merge.MergeBenchmark.main(rest);
 			return 0;
 		}
 		case "caches" -> {
