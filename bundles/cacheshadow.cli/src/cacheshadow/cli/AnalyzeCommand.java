@@ -13,6 +13,7 @@ import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.caches.Mount;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Json;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.MergedFileSystem;

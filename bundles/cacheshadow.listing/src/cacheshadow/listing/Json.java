@@ -1,14 +1,14 @@
-package cacheshadow.cli;
+package cacheshadow.listing;
 
 import java.util.Collection;
 import java.util.Map;
 
-/** Minimal JSON text for the CLI's machine-readable summaries (maps, collections, strings, numbers, booleans). */
-final class Json {
+/** Minimal JSON text for machine-readable summaries (maps, collections, strings, numbers, booleans): CLI, reports. */
+public final class Json {
 	private Json() {
 	}
 
-	static String of(Object v) {
+	public static String of(Object v) {
 		StringBuilder sb = new StringBuilder();
 		write(sb, v, 0);
 		return sb.toString();
@@ -46,6 +46,13 @@ final class Json {
 		} else {
 			quote(sb, v.toString());
 		}
+	}
+
+	/** {@code s} as a JSON string literal. */
+	public static String quote(String s) {
+		StringBuilder sb = new StringBuilder(s.length() + 2);
+		quote(sb, s);
+		return sb.toString();
 	}
 
 	private static void quote(StringBuilder sb, String s) {
