@@ -12,6 +12,8 @@ final class ConsoleProgress implements Progress {
 	private long done;
 	private long lastDraw;
 	private final long started = System.nanoTime();
+	/** Redrawing a line with \r only makes sense on a terminal; into a log, only the start and the end of a task go. */
+	private final boolean terminal = System.console() != null;
 
 	ConsoleProgress(PrintStream err) {
 		this.err = err;
@@ -31,7 +33,8 @@ final class ConsoleProgress implements Progress {
 	public void worked(long units) {
 		done += units;
 		long now = System.nanoTime();
-		if (now - lastDraw > 200_000_000L || (total > 0 && done >= total)) {
+		boolean finished = total > 0 && done >= total;
+		if (finished || (terminal && now - lastDraw > 200_000_000L)) {
 			lastDraw = now;
 			draw();
 		}
