@@ -202,32 +202,7 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		int si = c > MaskSummary.G ? Arrays.binarySearch(summarized, k) : -1;
 		MaskSummary.Longs sum = si < 0 ? null : i -> summary[summaryStart[si] + i];
 		MaskSummary.Longs own = i -> masks[s + i];
-		return new BlockVersions() {
-			@Override
-			public int findPrev(int pos, long need) throws java.io.IOException {
-				return MaskSummary.findPrev(own, c, sum, pos, need);
-			}
-
-			@Override
-			public long block() {
-				return block;
-			}
-
-			@Override
-			public int count() {
-				return c;
-			}
-
-			@Override
-			public int entry(int i) {
-				return entries[s + i];
-			}
-
-			@Override
-			public long mask(int i) {
-				return masks[s + i];
-			}
-		};
+		return new VersionSlice(block, c, i -> entries[s + i], own, sum);
 	}
 
 	@Override

@@ -231,32 +231,7 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 				int c = Math.toIntExact(e - s);
 				MaskSummary.Longs own = i -> file.u64(masksAt + (s + i) * 8);
 				MaskSummary.Longs sum = c > MaskSummary.G ? summaryOf(mid) : null;
-				return new BlockVersions() {
-					@Override
-					public int findPrev(int pos, long need) throws IOException {
-						return MaskSummary.findPrev(own, c, sum, pos, need);
-					}
-
-					@Override
-					public long block() {
-						return block;
-					}
-
-					@Override
-					public int count() {
-						return c;
-					}
-
-					@Override
-					public int entry(int i) throws IOException {
-						return (int) file.u32(entriesAt + (s + i) * 4);
-					}
-
-					@Override
-					public long mask(int i) throws IOException {
-						return file.u64(masksAt + (s + i) * 8);
-					}
-				};
+				return new VersionSlice(block, c, i -> (int) file.u32(entriesAt + (s + i) * 4), own, sum);
 			}
 		}
 		return null;
