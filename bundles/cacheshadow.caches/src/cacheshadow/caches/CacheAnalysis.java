@@ -45,6 +45,8 @@ public final class CacheAnalysis {
 	private final long inodesListed;
 	private final int inodesRead;
 	private final long walkNanos;
+	/** Set by {@link #open}: loading the kernel files, and building the kernel model (0 when given a model). */
+	private long kernelFilesNanos, kernelModelNanos;
 
 	private CacheAnalysis(LinuxKernel kernel, String btfSource, String symbolSource, List<Mount> mounts,
 			List<CachedEntry> entries, List<CachedInode> orphans, List<Finding> findings, long inodesListed, int inodesRead, long walkNanos) {
@@ -66,17 +68,48 @@ public final class CacheAnalysis {
 	 *                       {@code System.map} / {@code kallsyms}; null to use the snapshot alone
 	 */
 	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, Progress progress) throws IOException {
+		return open(physicalMemory, kernelDir, false, progress);
+	}
+
+	/**
+	 * As {@link #open(Layer, Path, Progress)}; {@code sweep} also searches all of memory for planted copies of
+	 * init_task (reported as decoys) when kernel files already locate the kernel in a few reads per 2 MiB. Without
+	 * kernel files the snapshot is always swept: its BTF, init_task and kallsyms must be found that way.
+	 */
+	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, boolean sweep, Progress progress) throws IOException {
+		long t0 = System.nanoTime();
 		Btf btf = null;
 		SymbolTable symbols = null;
 		List<Finding> notes = new ArrayList<>();
 		if (kernelDir != null) {
 			if (!Files.isDirectory(kernelDir)) throw new IOException(kernelDir + ": not a directory");
+			// The two files are independent and each costs a few hundred ms on a cold JVM: load them side by side.
+			java.util.concurrent.CompletableFuture<SymbolTable> map = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+				try {
+					return kernelSymbols(kernelDir);
+				} catch (IOException e) {
+					throw new java.io.UncheckedIOException(e);
+				}
+			});
 			btf = kernelBtf(kernelDir, notes);
-			symbols = kernelSymbols(kernelDir);
+			try {
+				symbols = map.join();
+			} catch (java.util.concurrent.CompletionException e) {
+				if (e.getCause() instanceof java.io.UncheckedIOException u) throw u.getCause();
+				throw e;
+			}
 		}
+		long t1 = System.nanoTime();
 		KaslrDetector.Result kaslr = null;
 		boolean symbolsFitted = false;
-		if (btf != null) {
+		if (btf != null && symbols != null) {
+			kaslr = KaslrDetector.locate(physicalMemory, btf, symbols, progress);
+			if (kaslr != null) {
+				symbolsFitted = true;
+				if (sweep) kaslr = KaslrDetector.withCandidates(kaslr, KaslrDetector.candidates(physicalMemory, btf, progress));
+			}
+		}
+		if (btf != null && kaslr == null) {
 			// Kernel files of another build describe another layout: no consistent init_task is then found.
 			try {
 				kaslr = KaslrDetector.detect(physicalMemory, btf, null, progress);
@@ -159,7 +192,11 @@ public final class CacheAnalysis {
 		if (physicalMemory instanceof ElfCoreLayer elf && elf.vmcoreinfo().isPresent()) {
 			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
 		}
-		return walk(kernel, notes, progress);
+		long t2 = System.nanoTime();
+		CacheAnalysis a = walk(kernel, notes, progress);
+		a.kernelFilesNanos = t1 - t0;
+		a.kernelModelNanos = t2 - t1;
+		return a;
 	}
 
 	private record Fitted(SymbolTable symbols, KaslrDetector.Result kaslr) {
@@ -334,6 +371,19 @@ public final class CacheAnalysis {
 	/** Distinct inodes decoded by the walk (through dentries and the super blocks' inode lists). */
 	public int inodesRead() {
 		return inodesRead;
+	}
+
+	/** Wall time of loading the kernel files (BTF, symbols); 0 without them or when given a model. */
+	public long kernelFilesNanos() {
+		return kernelFilesNanos;
+	}
+
+	/**
+	 * Wall time of building the kernel model from the snapshot: locating the kernel (KASLR) and its page tables,
+	 * and — without kernel files — finding its BTF and kallsyms in memory. 0 when given a model.
+	 */
+	public long kernelModelNanos() {
+		return kernelModelNanos;
 	}
 
 	/** Wall time of the cache walk (mounts, dentries, inodes, orphans), kernel model excluded. */

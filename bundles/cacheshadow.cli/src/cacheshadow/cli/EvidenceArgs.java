@@ -10,11 +10,11 @@ import cacheshadow.merge.View;
 
 /**
  * The evidence options the merge commands share ({@code --memory M --disk D [--kernel DIR] [--view V]
- * [--no-journal-replay]}), and opening the merge from them.
+ * [--no-journal-replay] [--sweep]}), and opening the merge from them.
  */
 final class EvidenceArgs {
 	static final Set<String> OPTIONS = Set.of("memory", "disk", "kernel", "view");
-	static final Set<String> FLAGS = Set.of("no-journal-replay");
+	static final Set<String> FLAGS = Set.of("no-journal-replay", "sweep");
 	static final String USAGE = """
 			  --memory M        memory snapshot: ELF core, LiME or raw (format from content)
 			  --disk D          the guest's disk image: raw or qcow2 (ext4, matched to the cached super block by UUID)
@@ -22,18 +22,21 @@ final class EvidenceArgs {
 			                    the symbols come from the snapshot itself
 			  --no-journal-replay
 			                    the disk-only view reads the image as it lies (default: after jbd2 replay, as
-			                    a mount would see it)\
+			                    a mount would see it)
+			  --sweep           also search all of memory for planted copies of init_task (decoys); with
+			                    --kernel the kernel is otherwise located in a few reads per 2 MiB\
 			""";
 
 	final Path memory, disk, kernel;
 	final View view;
-	final boolean replayJournal;
+	final boolean replayJournal, sweep;
 
 	EvidenceArgs(Args a, View defaultView, boolean diskRequired) throws UsageException {
 		memory = a.requiredPath("memory");
 		disk = a.path("disk");
 		kernel = a.path("kernel");
 		replayJournal = !a.flag("no-journal-replay");
+		sweep = a.flag("sweep");
 		String v = a.option("view");
 		View parsed = v == null ? (disk == null ? View.CACHE_ONLY : defaultView) : View.fromLabel(v);
 		if (parsed == null) throw new UsageException("--view " + v + ": one of merged, cache-only, disk-only");
@@ -44,6 +47,6 @@ final class EvidenceArgs {
 	}
 
 	MergedFileSystem open(Progress progress) throws IOException {
-		return MergedFileSystem.open(memory, disk, kernel, replayJournal, progress);
+		return MergedFileSystem.open(memory, disk, kernel, replayJournal, sweep, progress);
 	}
 }

@@ -95,13 +95,84 @@ public final class KaslrDetector {
 				+ all.size() + " candidates)");
 	}
 
+	/**
+	 * {@code CONFIG_PHYSICAL_ALIGN}'s floor on x86-64 (arch/x86/Kconfig: "must be a multiple of 0x200000"): the
+	 * kernel image's {@code _text} starts on such a boundary wherever physical KASLR puts it.
+	 */
+	static final long PHYSICAL_ALIGN = 2L << 20;
+
+	/**
+	 * Locates the kernel with symbols, without sweeping memory: at every {@link #PHYSICAL_ALIGN} boundary the
+	 * image could start at, {@code linux_banner} must read "Linux version " at its offset from {@code _text}, and
+	 * {@code init_task} at its offset must be a self-consistent "swapper" task (whose self-references give the
+	 * virtual shift). When several places pass (a planted copy of the image), the one whose own
+	 * {@code init_top_pgt} maps its init_task to where it lies comes first. Reads two pages per 2 MiB of memory.
+	 *
+	 * @return the result, candidates in preference order, or null when no boundary passes (symbols of another
+	 *         build, or a layout this does not know: callers fall back to {@link #detect})
+	 */
+	public static Result locate(Layer physical, Btf btf, SymbolTable symbols, Progress progress) throws IOException {
+		Long text = symbols.addressOrNull("_text"), init = symbols.addressOrNull("init_task"), banner = symbols.addressOrNull("linux_banner");
+		if (text == null || init == null || banner == null) return null;
+		long commOff = btf.field("task_struct", "comm").offset();
+		long[] fields = taskFields(btf);
+		long total = 0;
+		for (Extent e : physical.extents()) total += e.length();
+		progress.begin("Locating the kernel image (KASLR)", total);
+		List<Candidate> consistent = new ArrayList<>(), mapped = new ArrayList<>();
+		for (Extent e : physical.extents()) {
+			long first = (e.start() + PHYSICAL_ALIGN - 1) & -PHYSICAL_ALIGN;
+			progress.worked(Math.min(e.length(), first - e.start()));
+			for (long p = first; p < e.end(); p += PHYSICAL_ALIGN) {
+				progress.checkCanceled();
+				progress.worked(Math.min(PHYSICAL_ALIGN, e.end() - p));
+				if (!startsWith(physical, p + (banner - text), BANNER)) continue;
+				long pa = p + (init - text);
+				if (!startsWith(physical, pa + commOff, SWAPPER)) continue;
+				Candidate c = check(physical, pa, fields[0], fields[1], fields[2], fields[3]);
+				// Link-time symbols: the task's self-references give the shift. Run-time ones must name it.
+				if (c == null || symbols.isRuntime() && c.va() != init) continue;
+				if (consistent.size() >= MAX_CANDIDATES) continue;
+				consistent.add(c);
+				if (mapsItself(physical, symbols, c, init)) mapped.add(c);
+			}
+		}
+		if (consistent.isEmpty()) return null;
+		List<Candidate> order = new ArrayList<>(mapped);
+		for (Candidate c : consistent) if (!mapped.contains(c)) order.add(c);
+		Candidate c = order.get(0);
+		return new Result(symbols.isRuntime() ? null : c.va() - init, c.physBase(), c.va(), c.pa(),
+				"kernel image at a 2 MiB boundary: linux_banner and a self-consistent init_task where the symbols place them", order);
+	}
+
+	/** Whether the candidate image's own {@code init_top_pgt} (4- or 5-level) translates its init_task to it. */
+	private static boolean mapsItself(Layer physical, SymbolTable symbols, Candidate c, long init) {
+		Long top = symbols.addressOrNull("init_top_pgt");
+		if (top == null) return false;
+		long shift = symbols.isRuntime() ? 0 : c.va() - init;
+		long topPa = top + shift - START_KERNEL_MAP + c.physBase();
+		for (boolean l5 : new boolean[] { false, true }) {
+			if (new PageTableWalker(physical, topPa, l5).translateOrNegative(c.va()) == c.pa()) return true;
+		}
+		return false;
+	}
+
+	/** Merges {@code more} (a sweep's candidates) into a result's list: the chosen one stays chosen. */
+	public static Result withCandidates(Result r, List<Candidate> more) {
+		List<Candidate> all = new ArrayList<>(r.candidates());
+		for (Candidate c : more) if (all.stream().noneMatch(x -> x.pa() == c.pa())) all.add(c);
+		return new Result(r.virtualShift(), r.physBase(), r.initTaskVa(), r.initTaskPa(), r.method(), all);
+	}
+
+	private static long[] taskFields(Btf btf) throws KernelLayoutException {
+		return new long[] { btf.field("task_struct", "pid").offset(), btf.field("task_struct", "group_leader").offset(),
+				btf.field("task_struct", "real_parent").offset(), btf.field("task_struct", "parent").offset() };
+	}
+
 	/** Every self-consistent "swapper" task in physical memory (at most {@value #MAX_CANDIDATES}). */
 	public static List<Candidate> candidates(Layer physical, Btf btf, Progress progress) throws IOException {
 		long commOff = btf.field("task_struct", "comm").offset();
-		long pidOff = btf.field("task_struct", "pid").offset();
-		long leaderOff = btf.field("task_struct", "group_leader").offset();
-		long realParentOff = btf.field("task_struct", "real_parent").offset();
-		long parentOff = btf.field("task_struct", "parent").offset();
+		long[] f = taskFields(btf);
 		List<Candidate> out = new ArrayList<>();
 		byte[] buf = new byte[CHUNK + 16];
 		long total = 0;
@@ -120,7 +191,7 @@ public final class KaslrDetector {
 					if (after != 0 && after != '/') continue;
 					long pa = pos + i - commOff;
 					if (pa < e.start()) continue;
-					Candidate c = check(physical, pa, pidOff, leaderOff, realParentOff, parentOff);
+					Candidate c = check(physical, pa, f[0], f[1], f[2], f[3]);
 					if (c != null && out.size() < MAX_CANDIDATES) out.add(c);
 				}
 			}

@@ -81,11 +81,17 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	 * @param replayJournal disk-only view after jbd2 replay (as a mount sees it), else the image as it lies
 	 */
 	public static MergedFileSystem open(Path memory, Path disk, Path kernelDir, boolean replayJournal, Progress progress) throws IOException {
+		return open(memory, disk, kernelDir, replayJournal, false, progress);
+	}
+
+	/** As {@link #open(Path, Path, Path, boolean, Progress)}; {@code sweep} as in {@link CacheAnalysis#open(Layer, Path, boolean, Progress)}. */
+	public static MergedFileSystem open(Path memory, Path disk, Path kernelDir, boolean replayJournal, boolean sweep, Progress progress)
+			throws IOException {
 		Layer mem = Layers.openMemory(memory);
 		Layer d = null;
 		try {
 			d = disk == null ? null : Layers.openDisk(disk);
-			CacheAnalysis a = CacheAnalysis.open(mem, kernelDir, progress);
+			CacheAnalysis a = CacheAnalysis.open(mem, kernelDir, sweep, progress);
 			MergedFileSystem m = of(a, new PageCache(a), d == null ? List.of() : List.of(d), replayJournal, progress);
 			m.owned.add(mem);
 			if (d != null) m.owned.add(d);

@@ -237,7 +237,7 @@ class HostileStructuresTest {
 			String decoy = String.format("physical 0x%x", decoyPa);
 			// With kernel files (System.map), and from the snapshot alone (kallsyms and page tables near each candidate).
 			for (java.nio.file.Path dir : new java.nio.file.Path[] { Samples.dir(set).resolve("kernel"), null }) {
-				CacheAnalysis a = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CacheAnalysis.open(p, dir, Progress.NONE));
+				CacheAnalysis a = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CacheAnalysis.open(p, dir, true, Progress.NONE));
 				assertEquals(realPa, a.kernel().kaslr().initTaskPa());
 				assertEquals(s.clean.entries(), a.entries());
 				assertTrue(a.findings().stream().anyMatch(f -> f.kind().equals("init-task-decoy") && f.location().equals(decoy)), a.findings().toString());

@@ -69,9 +69,15 @@ final class Oracles {
 
 	/** Runs debugfs commands in one process; returns each command's output keyed by the command. */
 	static Map<String, String> debugfs(Path img, List<String> cmds, boolean write) throws Exception {
-		Path f = Files.createTempFile(img.getParent(), "debugfs", ".cmd");
-		Files.write(f, cmds, StandardCharsets.UTF_8);
-		String out = write ? run("debugfs", "-w", "-f", f.toString(), img.toString()) : run("debugfs", "-f", f.toString(), img.toString());
+		// In the temp dir, never next to the image: evidence directories stay as they were delivered.
+		Path f = Files.createTempFile("debugfs", ".cmd");
+		String out;
+		try {
+			Files.write(f, cmds, StandardCharsets.UTF_8);
+			out = write ? run("debugfs", "-w", "-f", f.toString(), img.toString()) : run("debugfs", "-f", f.toString(), img.toString());
+		} finally {
+			Files.deleteIfExists(f);
+		}
 		Map<String, String> m = new LinkedHashMap<>();
 		String cur = null;
 		StringBuilder sb = new StringBuilder();

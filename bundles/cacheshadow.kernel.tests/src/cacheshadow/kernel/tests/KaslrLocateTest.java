@@ -1,0 +1,125 @@
+package cacheshadow.kernel.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import cacheshadow.kernel.Btf;
+import cacheshadow.kernel.BtfParser;
+import cacheshadow.kernel.KaslrDetector;
+import cacheshadow.kernel.SymbolTable;
+import cacheshadow.layers.Extent;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.layers.Progress;
+import cacheshadow.testing.PatchedLayer;
+
+/** {@link KaslrDetector#locate}: the kernel found with symbols in a few reads per 2 MiB, not a sweep of memory. */
+class KaslrLocateTest {
+	private static final long TWO_MIB = 2L << 20;
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void locatesAsTheSweepDoesReadingAlmostNothing(String set) throws Exception {
+		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			KaslrDetector.Result swept = KaslrDetector.detect(mem, btf, map, Progress.NONE);
+			CountingLayer counted = new CountingLayer(mem);
+			KaslrDetector.Result fast = KaslrDetector.locate(counted, btf, map, Progress.NONE);
+			assertNotNull(fast);
+			assertEquals(Long.decode(Samples.meta(set).get("kaslr_virtual_slide")), fast.virtualShift());
+			assertEquals(swept.virtualShift(), fast.virtualShift());
+			assertEquals(swept.physBase(), fast.physBase());
+			assertEquals(swept.initTaskPa(), fast.initTaskPa());
+			assertEquals(List.of(), fast.decoys());
+			// One banner probe (14 bytes) per 2 MiB boundary, plus init_task's fields and a page-table walk once.
+			long ram = 0;
+			for (Extent e : mem.extents()) ram += e.length();
+			assertTrue(counted.bytes < 14 * (ram / TWO_MIB + mem.extents().size()) + 4096, counted.bytes + " bytes read");
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void aPlantedImageCopyIsRankedBehindTheImageItsPageTablesMap(String set) throws Exception {
+		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			KaslrDetector.Result real = KaslrDetector.locate(mem, btf, map, Progress.NONE);
+			long text = map.address("_text"), realText = real.initTaskPa() - (map.address("init_task") - text);
+			// A copy of the pages the locator checks (banner, init_task, the top page table) at a lower 2 MiB boundary.
+			long copy = realText == 32L << 20 ? 64L << 20 : 32L << 20;
+			PatchedLayer planted = new PatchedLayer(mem);
+			for (String sym : new String[] { "linux_banner", "init_task", "init_top_pgt" }) {
+				long off = (map.address(sym) - text) & ~0xfffL;
+				byte[] pages = new byte[2 * 4096];
+				mem.read(realText + off, pages, 0, pages.length);
+				planted.put(copy + off, pages);
+			}
+			KaslrDetector.Result r = KaslrDetector.locate(planted, btf, map, Progress.NONE);
+			assertEquals(real.initTaskPa(), r.initTaskPa());
+			assertEquals(real.virtualShift(), r.virtualShift());
+			long copyTask = copy + (map.address("init_task") - text);
+			assertEquals(List.of(copyTask), r.decoys().stream().map(KaslrDetector.Candidate::pa).toList());
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void symbolsOfAnotherBuildLocateNothing(String set) throws Exception {
+		String other = set.equals("debian-6.1-kaslr") ? "debian-6.12-kaslr" : "debian-6.1-kaslr";
+		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		SymbolTable wrong = SymbolTable.readSystemMap(Samples.file(other, "kernel/System.map"));
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			assertNull(KaslrDetector.locate(mem, btf, wrong, Progress.NONE));
+		}
+	}
+
+	/** Counts the bytes read through it. */
+	private static final class CountingLayer implements Layer {
+		private final Layer base;
+		long bytes;
+
+		CountingLayer(Layer base) {
+			this.base = base;
+		}
+
+		@Override
+		public String name() {
+			return base.name();
+		}
+
+		@Override
+		public String source() {
+			return base.source();
+		}
+
+		@Override
+		public long size() {
+			return base.size();
+		}
+
+		@Override
+		public List<Extent> extents() {
+			return base.extents();
+		}
+
+		@Override
+		public void read(long offset, byte[] buf, int off, int len) throws IOException {
+			bytes += len;
+			base.read(offset, buf, off, len);
+		}
+
+		@Override
+		public void close() {
+		}
+	}
+}
