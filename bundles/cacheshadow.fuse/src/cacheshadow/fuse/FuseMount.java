@@ -76,6 +76,7 @@ public final class FuseMount implements AutoCloseable {
 			fuse.fuse_destroy(f);
 			throw new IOException(mp + ": fuse_mount failed although /dev/fuse exists (reason on stderr; as a user, fusermount3 must be installed setuid and /dev/fuse accessible)");
 		}
+		ops.directIo(DirectIoMmapGrant.install(fuse, f)); // before the loop: INIT is its first request
 		FuseMount m = new FuseMount(fuse, f, mp, ops, List.of(argvNative, args));
 		Thread loop = new Thread(m::serve, "fuse " + mp);
 		loop.setDaemon(true);

@@ -35,9 +35,9 @@ final class FuseOperations {
 			EROFS = 30, ERANGE = 34, ENODATA = 61;
 	private static final String XATTR_PREFIX = "user.cacheshadow.";
 	private static final int O_ACCMODE = 3, O_RDONLY = 0;
-	// struct fuse_file_info (fuse_common.h 3.14): int flags at 0; bit fields at 4 (keep_cache is bit 2); uint64_t fh at 16
+	// struct fuse_file_info (fuse_common.h 3.14): int flags at 0; bit fields at 4 (direct_io bit 1, keep_cache bit 2); uint64_t fh at 16
 	private static final int FI_FLAGS = 0, FI_BITS = 4, FI_FH = 16;
-	private static final int KEEP_CACHE = 1 << 2;
+	private static final int DIRECT_IO = 1 << 1, KEEP_CACHE = 1 << 2;
 
 	interface Getattr extends Callback {
 		int invoke(Pointer path, Pointer stat, Pointer fileInfo);
@@ -91,6 +91,7 @@ final class FuseOperations {
 	private final java.util.Set<String> reported = ConcurrentHashMap.newKeySet();
 	private final Memory entryStat = new Memory(StatBuffer.STAT_SIZE);
 	private final ThreadLocal<byte[]> readBuffer = ThreadLocal.withInitial(() -> new byte[128 * 1024]);
+	private volatile DirectIoMmapGrant directIo; // null until mounted: files open through the page cache
 
 	FuseOperations(MountedTree tree, boolean keepCache, Consumer<String> errors) {
 		this.tree = tree;
@@ -124,6 +125,11 @@ final class FuseOperations {
 		return open.size();
 	}
 
+	/** Set before the loop starts: regular files open FOPEN_DIRECT_IO once the kernel took the grant. */
+	void directIo(DirectIoMmapGrant grant) {
+		this.directIo = grant;
+	}
+
 	private void set(int slot, Callback cb) {
 		callbacks.add(cb);
 		struct.setPointer(slot * 8L, CallbackReference.getFunctionPointer(cb));
@@ -142,9 +148,17 @@ final class FuseOperations {
 
 	// struct fuse_config (fuse.h 3.14): double entry_timeout at 24, negative_timeout 32, attr_timeout 40; int use_ino at 64
 	private static final int CFG_ENTRY_TIMEOUT = 24, CFG_NEGATIVE_TIMEOUT = 32, CFG_ATTR_TIMEOUT = 40, CFG_USE_INO = 64;
+	// struct fuse_conn_info (fuse_common.h 3.14): unsigned proto_major at 0, proto_minor 4 (the kernel's)
+	private static final int CONN_PROTO_MINOR = 4;
 
-	/** use_ino (st_ino is the evidence's inode number; libfuse 3 has no -o use_ino) and long kernel caching of names and attributes: evidence does not change. */
+	/**
+	 * use_ino (st_ino is the evidence's inode number; libfuse 3 has no -o use_ino) and long kernel caching of names
+	 * and attributes: evidence does not change. The kernel's protocol minor tells the direct-I/O grant whether the
+	 * kernel knows FUSE_DIRECT_IO_ALLOW_MMAP.
+	 */
 	private Pointer init(Pointer connection, Pointer config) {
+		DirectIoMmapGrant g = directIo;
+		if (g != null) g.kernelMinor(connection.getInt(CONN_PROTO_MINOR));
 		config.setInt(CFG_USE_INO, 1);
 		config.setDouble(CFG_ENTRY_TIMEOUT, 3600);
 		config.setDouble(CFG_NEGATIVE_TIMEOUT, 3600);
@@ -191,7 +205,14 @@ final class FuseOperations {
 			long h = nextHandle.getAndIncrement();
 			open.put(h, tree.open(path));
 			fi.setLong(FI_FH, h);
-			if (keepCache) fi.setInt(FI_BITS, fi.getInt(FI_BITS) | KEEP_CACHE);
+			int bits = fi.getInt(FI_BITS);
+			if (keepCache) bits |= KEEP_CACHE;
+			// FOPEN_DIRECT_IO: each read(2) becomes one request of its own size (up to max_pages) whose reply the kernel
+			// copies straight into the reader's buffer, with no page-cache pages to allocate, fill and drop (Linux 6.18
+			// fuse caches in 4 KiB folios); mmap still works through the grant
+			DirectIoMmapGrant g = directIo;
+			if (g != null && g.granted()) bits |= DIRECT_IO;
+			fi.setInt(FI_BITS, bits);
 			return 0;
 		} catch (Throwable e) {
 			return failure("open", path, e);

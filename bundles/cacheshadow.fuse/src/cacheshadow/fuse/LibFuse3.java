@@ -25,6 +25,18 @@ public interface LibFuse3 extends Library {
 	/** {@code void fuse_unmount(struct fuse *f)}: closes the device fd and unmounts unless already gone. */
 	void fuse_unmount(Pointer fuse);
 
+	/** {@code struct fuse_session *fuse_get_session(struct fuse *f)} */
+	Pointer fuse_get_session(Pointer fuse);
+
+	/** {@code int fuse_session_fd(struct fuse_session *se)}: the /dev/fuse descriptor once mounted. */
+	int fuse_session_fd(Pointer session);
+
+	/**
+	 * {@code int fuse_session_custom_io(struct fuse_session *se, const struct fuse_custom_io *io, int fd)}: the
+	 * session reads requests and writes replies through {@code io} (copied), on {@code fd}.
+	 */
+	int fuse_session_custom_io(Pointer session, Pointer io, int fd);
+
 	/** {@code void fuse_destroy(struct fuse *f)} */
 	void fuse_destroy(Pointer fuse);
 

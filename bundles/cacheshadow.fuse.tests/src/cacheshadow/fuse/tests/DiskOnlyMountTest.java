@@ -65,6 +65,37 @@ class DiskOnlyMountTest {
 		}
 	}
 
+	/**
+	 * Files open FOPEN_DIRECT_IO (every read(2) reaches the handler, none is answered from the kernel's page cache,
+	 * which keeps the benchmark's reads cold), and MAP_SHARED mmap still works (FUSE_DIRECT_IO_ALLOW_MMAP granted;
+	 * without it the kernel refuses with ENODEV): Python's mmap in a subprocess hashes the file as the manifest says.
+	 */
+	@org.junit.jupiter.api.Test
+	void readsReachTheHandlerAndSharedMmapWorks(@TempDir Path tmp) throws Exception {
+		FuseDevice.assumePresent();
+		String set = "debian-6.1-kaslr";
+		FileRecord file = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv")).stream()
+				.filter(r -> r.type() == FileType.REGULAR).max(java.util.Comparator.comparingLong(FileRecord::size)).get();
+		Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+		try (Layer disk = Layers.openDisk(Samples.file(set, "disk.img"));
+				Ext4FileSystem fs = Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED);
+				FuseMount m = FuseMount.mount(new Ext4Tree(fs), mnt, "disk-only", FuseMount.Options.DEFAULT, System.err::println)) {
+			Path f = Path.of(ManifestOnMount.onMount(mnt.toRealPath().toString(), GUEST_ROOT, file.path()));
+			int len = (int) Math.min(file.size(), 64 << 10);
+			try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+				for (int i = 0; i < 2; i++) {
+					long asked = m.readStatistics()[1];
+					java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(len);
+					while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+					}
+					assertTrue(m.readStatistics()[1] - asked >= len, "read " + i + " of " + file.path() + " reached the handler");
+				}
+			}
+			String py = "import hashlib,mmap,sys\nwith open(sys.argv[1],'rb') as f:\n m=mmap.mmap(f.fileno(),0,flags=mmap.MAP_SHARED,prot=mmap.PROT_READ)\n print(hashlib.sha256(m).hexdigest())\n m.close()";
+			assertEquals(file.sha256(), Shell.ok(List.of("python3", "-c", py, f.toString())).strip(), "sha256 of " + file.path() + " mapped MAP_SHARED");
+		}
+	}
+
 	@org.junit.jupiter.api.Test
 	void unmountFromOutsideEndsTheLoop(@TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
