@@ -26,7 +26,10 @@ import com.sun.jna.StringArray;
  * {@code fuse_loop} returns; the loop thread then calls {@code fuse_unmount} and {@code fuse_destroy}.
  */
 public final class FuseMount implements AutoCloseable {
-	/** {@code keepCache}: let the kernel keep file pages across opens (evidence does not change). */
+	/**
+	 * {@code keepCache}: let the kernel keep file pages across opens (evidence does not change); with direct I/O
+	 * (see {@link DirectIoMmapGrant}) that concerns only pages of mmap'd files.
+	 */
 	public record Options(boolean keepCache, boolean autoUnmount, boolean debug) {
 		public static final Options DEFAULT = new Options(false, true, false);
 	}
@@ -95,7 +98,8 @@ public final class FuseMount implements AutoCloseable {
 
 	/**
 	 * Raises the mount's readahead window (its bdi, named major:minor of st_dev) from the kernel's 128 KiB to
-	 * 1 MiB, so sequential readers get 1 MiB requests (libfuse negotiates max_pages 256); needs root, else left.
+	 * 1 MiB, so reads through the page cache (mmap'd files, or all files where the kernel predates the direct-I/O
+	 * grant) come in 1 MiB requests (libfuse negotiates max_pages 256); needs root, else left.
 	 */
 	private void readAhead(long dev, long minor) {
 		long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
