@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import cacheshadow.kernel.AddressSet;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
@@ -85,7 +85,7 @@ public final class DentryWalker {
 	 */
 	public List<CachedEntry> walk(Mount mount, Set<Long> skip, boolean ext4) {
 		List<CachedEntry> out = new ArrayList<>();
-		Set<Long> visited = new HashSet<>();
+		AddressSet visited = new AddressSet();
 		Deque<Pending> todo = new ArrayDeque<>();
 		todo.push(new Pending(mount.root(), mount.path(), 0));
 		visited.add(mount.root());
@@ -162,7 +162,7 @@ public final class DentryWalker {
 	/** Child dentry addresses in list order; a loop or an unreadable link ends the list with a finding. */
 	private void collectChildren(long d, long first, String path, List<Long> out) {
 		long head = d + childHeadOff;
-		Set<Long> seen = new HashSet<>();
+		AddressSet seen = new AddressSet();
 		long p = first;
 		try {
 			while (hlistChildren ? p != 0 : p != head) {

@@ -5,11 +5,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import cacheshadow.kernel.AddressSet;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
@@ -63,7 +62,7 @@ public final class MountWalker {
 		long root = vm.readU64(ns + nsRootOff);
 		List<Mount> out = new ArrayList<>();
 		Map<Long, String> pathOf = new HashMap<>();
-		Set<Long> seen = new HashSet<>();
+		AddressSet seen = new AddressSet();
 		Deque<Long> todo = new ArrayDeque<>();
 		todo.push(root);
 		seen.add(root);

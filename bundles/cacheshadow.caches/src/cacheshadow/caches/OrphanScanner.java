@@ -2,10 +2,9 @@ package cacheshadow.caches;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
+import cacheshadow.kernel.AddressSet;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
@@ -66,7 +65,7 @@ final class OrphanScanner {
 		List<CachedInode> out = new ArrayList<>();
 		long firstIno = firstUserInode(superBlock, ext4);
 		long head = superBlock + sInodesOff;
-		Set<Long> seen = new HashSet<>();
+		AddressSet seen = new AddressSet();
 		long p;
 		try {
 			p = vm.readU64(head + listNextOff);

@@ -61,10 +61,23 @@ public final class PageCache {
 
 	/** The page cache of the file at {@code path} (a positive cached entry), or null when no such entry. */
 	public CachedFile file(String path) throws IOException {
-		for (CachedEntry e : analysis.entries()) {
-			if (e.state() == CachedEntry.State.POSITIVE && e.path().equals(path)) return file(e.inode());
+		CachedEntry e = positiveByPath().get(path);
+		return e == null ? null : file(e.inode());
+	}
+
+	private volatile java.util.Map<String, CachedEntry> positiveByPath;
+
+	/** Positive entries by path, built once: a scan per lookup made listing 100,000 files quadratic. */
+	private java.util.Map<String, CachedEntry> positiveByPath() {
+		java.util.Map<String, CachedEntry> m = positiveByPath;
+		if (m == null) {
+			m = new java.util.HashMap<>();
+			for (CachedEntry e : analysis.entries()) {
+				if (e.state() == CachedEntry.State.POSITIVE) m.putIfAbsent(e.path(), e);
+			}
+			positiveByPath = m;
 		}
-		return null;
+		return m;
 	}
 
 	/**

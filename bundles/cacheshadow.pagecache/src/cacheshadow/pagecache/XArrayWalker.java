@@ -1,10 +1,9 @@
 package cacheshadow.pagecache;
 
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
+import cacheshadow.kernel.AddressSet;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
@@ -133,7 +132,7 @@ public final class XArrayWalker {
 	private final class Walk {
 		final Visitor visitor;
 		final List<Finding> findings;
-		final Set<Long> seen = new HashSet<>();
+		final AddressSet seen = new AddressSet();
 		long entries;
 
 		Walk(Visitor visitor, List<Finding> findings) {
