@@ -21,6 +21,11 @@ import cacheshadow.listing.Finding;
  * many files the per-inode walk can visit in the time of one whole struct-page scan.
  *
  * <pre>java -cp ... cacheshadow.pagecache.PageCacheBench memory.elf [kernelDir] [repeats]</pre>
+ *
+ * The last line ({@code figure-row}, tab-separated) is what releng/pagecache-figures.sh collects into the
+ * Figures 5–7 series: image, GiB, cached inodes, pages walked, then seconds per GiB of the sequential read, all
+ * caches, all caches without loading kernel files, that one's ratio to the read, the struct-page scan, the per-inode
+ * page walk, the dentry/inode walk, and the crossover in inodes.
  */
 public final class PageCacheBench {
 	private PageCacheBench() {
@@ -113,8 +118,12 @@ public final class PageCacheBench {
 			double perInode = inodes.isEmpty() ? 0 : walk / (double) inodes.size();
 			Path pagesTsv = image.toAbsolutePath().getParent().resolve("pages.tsv");
 			if (java.nio.file.Files.isRegularFile(pagesTsv)) checkPagesTsv(new PageCache(a), pagesTsv);
-			System.out.printf("crossover: one scan costs as much as walking %.0f inodes (%.1f µs per inode walked)%n",
-					perInode == 0 ? 0 : scanAll / perInode, perInode / 1000);
+			double crossover = perInode == 0 ? 0 : scanAll / perInode;
+			System.out.printf("crossover: one scan costs as much as walking %.0f inodes (%.1f µs per inode walked)%n", crossover, perInode / 1000);
+			// One tab-separated line per snapshot for series (releng/pagecache-figures.sh): seconds per GiB of RAM.
+			System.out.printf(java.util.Locale.ROOT, "figure-row\t%s\t%.3f\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.2f\t%.4f\t%.4f\t%.4f\t%.0f%n", image, gib,
+					inodes.size(), pagesWalked, seq / 1e9 / gib, allCaches / 1e9 / gib, allButFiles / 1e9 / gib, allButFiles / (double) seq,
+					scanAll / 1e9 / gib, walk / 1e9 / gib, dentries / 1e9 / gib, crossover);
 		}
 	}
 

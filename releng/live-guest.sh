@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# A live QEMU guest for LiveGuestTest (issue #4: attach to a running guest, pause, analyze, resume), started with
+# the shared evidence tool: make-evidence.sh --live DIR boots a real Debian kernel, runs the workload and leaves
+# the guest running with its RAM in DIR/ram, QMP at DIR/qmp.sock and the guest's ground truth in DIR.
+#   releng/live-guest.sh start DIR   # runs in the foreground; DIR.log gets the output, DIR.rc the exit status
+#   releng/live-guest.sh stop DIR    # quits the guest (QMP quit, then by PID)
+# The test waits for DIR/live.txt (ready) or DIR.rc (failed), so test.sh starts the guest in the background and
+# builds meanwhile.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+TOOL="${CACHESHADOW_SHARED:-$ROOT/../shared}/evidence/make-evidence.sh"
+cmd=${1:-}; dir=${2:-}
+[ -n "$dir" ] || { echo "usage: live-guest.sh start|stop DIR" >&2; exit 2; }
+[ -x "$TOOL" ] || [ -f "$TOOL" ] || { echo "live-guest.sh: no $TOOL" >&2; exit 2; }
+case "$cmd" in
+  start)
+    "$TOOL" --stop "$dir" >/dev/null 2>&1 || true
+    rm -rf "$dir" "$dir.rc"; mkdir -p "$(dirname "$dir")"
+    # Two synced rounds are enough for the page cache; no -dbg download (the test reads the snapshot alone).
+    bash "$TOOL" --live "$dir" --rounds 2 --no-dbg --seed 404 > "$dir.log" 2>&1
+    rc=$?
+    echo "$rc" > "$dir.rc"
+    exit "$rc";;
+  stop)
+    bash "$TOOL" --stop "$dir" >> "$dir.log" 2>&1 || true;;
+  *) echo "usage: live-guest.sh start|stop DIR" >&2; exit 2;;
+esac
