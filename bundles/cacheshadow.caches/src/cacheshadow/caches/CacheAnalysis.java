@@ -73,8 +73,9 @@ public final class CacheAnalysis {
 
 	/**
 	 * As {@link #open(Layer, Path, Progress)}; {@code sweep} also searches all of memory for planted copies of
-	 * init_task (reported as decoys) when kernel files already locate the kernel in a few reads per 2 MiB. Without
-	 * kernel files the snapshot is always swept: its BTF, init_task and kallsyms must be found that way.
+	 * init_task (reported as decoys). Without it, kernel files locate the kernel in a few reads per 2 MiB, and from
+	 * the snapshot alone init_task is sought in the kernel image around the BTF (the one full pass left is the
+	 * search for the BTF itself, which also reports planted BTF copies).
 	 */
 	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, boolean sweep, Progress progress) throws IOException {
 		long t0 = System.nanoTime();
@@ -127,7 +128,8 @@ public final class CacheAnalysis {
 			for (InMemoryBtfLocator.Found f : blobs) {
 				KaslrDetector.Result r;
 				try {
-					r = KaslrDetector.detect(physicalMemory, f.btf(), null, progress);
+					r = sweep ? KaslrDetector.detect(physicalMemory, f.btf(), null, progress)
+							: KaslrDetector.detectNear(physicalMemory, f.btf(), f.physicalAddress(), progress);
 				} catch (KernelLayoutException e) {
 					continue;
 				}

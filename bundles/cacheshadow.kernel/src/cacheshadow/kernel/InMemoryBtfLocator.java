@@ -19,6 +19,10 @@ public final class InMemoryBtfLocator {
 	/** Largest BTF accepted (vmlinux BTF is ~5 MB). */
 	private static final long MAX_BTF = 64L << 20;
 	private static final int CHUNK = 1 << 20;
+	/** Magic 0xEB9F, version 1, flags 0: the first four header bytes as one little-endian int (one compare per 4 bytes). */
+	private static final int MAGIC_VERSION_1 = 0x0001_EB9F;
+	private static final java.lang.invoke.VarHandle INT = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class,
+			java.nio.ByteOrder.LITTLE_ENDIAN);
 
 	private InMemoryBtfLocator() {
 	}
@@ -54,7 +58,7 @@ public final class InMemoryBtfLocator {
 				progress.worked(Math.min(CHUNK, n));
 				int last = Math.min(n - 24, CHUNK);
 				for (int i = (int) ((4 - (pos & 3)) & 3); i <= last; i += 4) {
-					if (buf[i] != (byte) 0x9f || buf[i + 1] != (byte) 0xeb || buf[i + 2] != 1 || buf[i + 3] != 0) continue;
+					if ((int) INT.get(buf, i) != MAGIC_VERSION_1) continue;
 					if (LittleEndian.u32(buf, i + 4) != 24 || LittleEndian.u32(buf, i + 8) != 0) continue;
 					long typeLen = LittleEndian.u32(buf, i + 12), strOff = LittleEndian.u32(buf, i + 16), strLen = LittleEndian.u32(buf, i + 20);
 					if (strOff != typeLen || typeLen == 0 || strLen == 0 || typeLen + strLen > MAX_BTF) continue;

@@ -169,25 +169,53 @@ public final class KaslrDetector {
 				btf.field("task_struct", "real_parent").offset(), btf.field("task_struct", "parent").offset() };
 	}
 
-	/** Every self-consistent "swapper" task in physical memory (at most {@value #MAX_CANDIDATES}). */
+	/**
+	 * Every self-consistent "swapper" task in physical memory (at most {@value #MAX_CANDIDATES}). A task_struct is at
+	 * least 8-byte aligned (it holds 8-byte atomics; init_task is cache-line aligned), so its comm is sought only where
+	 * it would sit for such a task: one 8-byte compare per 8 bytes of memory, not a byte-by-byte search.
+	 */
 	public static List<Candidate> candidates(Layer physical, Btf btf, Progress progress) throws IOException {
+		return candidates(physical, btf, 0, Long.MAX_VALUE, progress);
+	}
+
+	/** How far from the kernel's own BTF its init_task is sought: both lie in one kernel image (tens of MiB). */
+	static final long IMAGE_RADIUS = 128L << 20;
+
+	/**
+	 * Without symbols, near the kernel's BTF (found at physical {@code btfPa}): init_task lies in the same image, so
+	 * only {@link #IMAGE_RADIUS} around it is searched, and all of memory only when nothing is found there. Planted
+	 * copies elsewhere are then not seen: {@link #candidates(Layer, Btf, Progress)} sweeps for them.
+	 */
+	public static Result detectNear(Layer physical, Btf btf, long btfPa, Progress progress) throws IOException {
+		List<Candidate> near = candidates(physical, btf, Math.max(0, btfPa - IMAGE_RADIUS), btfPa + IMAGE_RADIUS, progress);
+		if (near.isEmpty()) return detect(physical, btf, null, progress);
+		Candidate c = near.get(0);
+		return new Result(null, c.physBase(), c.va(), c.pa(), "init_task self-references, in the image around the BTF", near);
+	}
+
+	/** {@link #candidates(Layer, Btf, Progress)} whose task starts in physical [{@code from}, {@code to}). */
+	public static List<Candidate> candidates(Layer physical, Btf btf, long from, long to, Progress progress) throws IOException {
 		long commOff = btf.field("task_struct", "comm").offset();
 		long[] f = taskFields(btf);
 		List<Candidate> out = new ArrayList<>();
-		byte[] buf = new byte[CHUNK + 16];
+		byte[] buf = new byte[CHUNK + 8];
 		long total = 0;
-		for (Extent e : physical.extents()) total += e.length();
+		for (Extent e : physical.extents()) total += Math.max(0, Math.min(e.end(), to) - Math.max(e.start(), from));
 		progress.begin("Locating init_task (KASLR)", total);
-		for (Extent e : physical.extents()) {
+		for (Extent whole : physical.extents()) {
+			long start = Math.max(whole.start(), from), end = Math.min(whole.end(), to == Long.MAX_VALUE ? to : to + commOff + 8);
+			if (start >= end) continue;
+			Extent e = new Extent(start, end - start);
 			for (long pos = e.start(); pos < e.end(); pos += CHUNK) {
 				progress.checkCanceled();
-				int n = (int) Math.min(CHUNK + 16, e.end() - pos);
+				int n = (int) Math.min(CHUNK + 8, e.end() - pos);
 				physical.read(pos, buf, 0, n);
 				progress.worked(Math.min(CHUNK, n));
-				int limit = Math.min(n - 8, CHUNK);
-				for (int i = 0; i < limit; i++) {
-					if (buf[i] != 's' || !startsWith(buf, i, SWAPPER)) continue;
-					byte after = buf[i + SWAPPER.length];
+				int limit = Math.min(n - 8, CHUNK - 1);
+				for (int i = (int) Math.floorMod(commOff - pos, 8L); i <= limit; i += 8) {
+					long w = (long) LONG.get(buf, i);
+					if ((w & SWAPPER_MASK) != SWAPPER_WORD) continue;
+					byte after = (byte) (w >>> 56);
 					if (after != 0 && after != '/') continue;
 					long pa = pos + i - commOff;
 					if (pa < e.start()) continue;
@@ -197,6 +225,16 @@ public final class KaslrDetector {
 			}
 		}
 		return out;
+	}
+
+	private static final java.lang.invoke.VarHandle LONG = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+			java.nio.ByteOrder.LITTLE_ENDIAN);
+	/** "swapper" as the low seven bytes of a little-endian word; the eighth is the NUL or the '/' of "swapper/0". */
+	private static final long SWAPPER_MASK = 0x00ff_ffff_ffff_ffffL, SWAPPER_WORD;
+	static {
+		long w = 0;
+		for (int k = SWAPPER.length - 1; k >= 0; k--) w = w << 8 | (SWAPPER[k] & 0xff);
+		SWAPPER_WORD = w;
 	}
 
 	private static Candidate check(Layer phys, long pa, long pidOff, long leaderOff, long realParentOff, long parentOff) {
