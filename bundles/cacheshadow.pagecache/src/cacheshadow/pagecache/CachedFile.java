@@ -57,7 +57,7 @@ public final class CachedFile {
 		return size < 0 ? 0 : (size + PAGE - 1) / PAGE;
 	}
 
-	/** Every index the XArray has an entry for (data, shadow or swap), beyond EOF included, by index. */
+	/** Every index the page tree (XArray or radix tree) has an entry for (data, shadow or swap), beyond EOF included, by index. */
 	public Collection<CachedPage> pages() {
 		return pages.values();
 	}

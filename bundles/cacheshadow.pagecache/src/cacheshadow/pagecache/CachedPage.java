@@ -9,10 +9,11 @@ package cacheshadow.pagecache;
  * @param folio      the folio's head {@code struct page}, or 0
  * @param physical   guest-physical address of the 4 KiB frame, or -1
  * @param flags      the folio's {@code flags} (the head page's), or 0
- * @param dirtyMark  whether the XArray marks the entry dirty ({@code PAGECACHE_TAG_DIRTY}, XA_MARK_0)
+ * @param dirtyMark  whether the page tree marks the entry dirty ({@code PAGECACHE_TAG_DIRTY}: XA_MARK_0, radix tree tag 0)
  * @param validSectors bit i set when 512-byte sector i of the page holds valid data: {@code 0xff} for an up-to-date
  *                   page, fewer when only some buffer heads of a not-up-to-date page are ({@code BH_Uptodate})
- * @param value      for evicted and swapped-out pages the value entry's integer (shadow / {@code swp_entry_t}), else 0
+ * @param value      for evicted pages the value entry's integer (the shadow), for swapped-out ones the
+ *                   {@code swp_entry_t} in the XArray era's layout (radix-tree kernels' repacked), else 0
  */
 public record CachedPage(long index, Provenance provenance, long page, long folio, long physical, long flags,
 		boolean dirtyMark, int validSectors, long value) {

@@ -30,7 +30,7 @@ public final class PageCache {
 		this.analysis = analysis;
 		this.reader = new PageCacheReader(analysis.kernel());
 		for (Mount m : analysis.mounts()) fsTypeBySuperBlock.put(m.superBlock(), m.fsType());
-		// Marks of single-entry XArrays live in xa_flags at a kernel-specific bit: learn it before the first file.
+		// Marks of single-entry trees live in the root (xa_flags, gfp_mask) at a kernel-specific bit: learn it before the first file.
 		for (CachedEntry e : analysis.entries()) {
 			if (e.inode() != null && reader.calibrateMarks(e.inode().address())) break;
 		}

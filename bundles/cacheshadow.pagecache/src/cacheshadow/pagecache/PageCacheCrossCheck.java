@@ -85,7 +85,7 @@ public final class PageCacheCrossCheck {
 				CachedPage p = file.page(s.index());
 				if (p == null || p.page() != s.page()) {
 					findings.add(Finding.anomaly("dirty-page-missing-from-walk", s.page(), String.format(
-							"index %d of mapping 0x%x: the scan finds a dirty page its XArray does not hold", s.index(), s.mapping())));
+							"index %d of mapping 0x%x: the scan finds a dirty page its page tree does not hold", s.index(), s.mapping())));
 				}
 				continue;
 			}

@@ -11,11 +11,12 @@ import cacheshadow.layers.Layer;
 import cacheshadow.listing.Finding;
 
 /**
- * The per-inode method: walks one {@code struct address_space}'s {@code i_pages} XArray and resolves each entry.
+ * The per-inode method: walks one {@code struct address_space}'s page tree (the {@code i_pages} XArray, or the
+ * radix tree of kernels before 4.20: {@link PageIndexWalker#of}) and resolves each entry.
  * A pointer entry is a folio (6.x) or page: its head {@code struct page} must lie in the vmemmap array, name this
  * mapping in {@code mapping} and the entry's index in {@code index}; a large folio covers {@code folio_nr_pages}
  * indices whose frames follow the head's. Value entries are workingset shadows (evicted pages) or, on shmem,
- * swap entries. {@code PG_dirty} is checked against the XArray's dirty mark where the mapping does write-back
+ * swap entries. {@code PG_dirty} is checked against the tree's dirty mark/tag where the mapping does write-back
  * accounting (not shmem, whose {@code dirty_folio} does not tag). Every inconsistency is a finding with the
  * address; the page is still reported as found.
  */
@@ -23,7 +24,7 @@ public final class PageCacheReader {
 	private final LinuxKernel kernel;
 	private final PageArray pages;
 	private final PageFlags f;
-	private final XArrayWalker xarray;
+	private final PageIndexWalker index;
 	private final Layer vm, physical;
 	private final long iMappingOff, iSizeOff, iPagesOff, hostOff;
 	private final long shmemAops;
@@ -31,26 +32,20 @@ public final class PageCacheReader {
 	private final BufferHeads buffers;
 
 	public PageCacheReader(LinuxKernel kernel) throws IOException {
-		this(new PageArray(kernel), new XArrayWalker(kernel));
+		this(new PageArray(kernel), PageIndexWalker.of(kernel));
 	}
 
-	public PageCacheReader(PageArray pages, XArrayWalker xarray) throws IOException {
+	public PageCacheReader(PageArray pages, PageIndexWalker index) throws IOException {
 		this.kernel = pages.kernel();
 		this.pages = pages;
 		this.f = pages.flags();
-		this.xarray = xarray;
+		this.index = index;
 		this.vm = kernel.virtual();
 		this.physical = kernel.physical();
 		Btf b = kernel.btf();
 		iMappingOff = b.field("inode", "i_mapping").offset();
 		iSizeOff = b.field("inode", "i_size").offset();
-		Btf.Field iPages = b.field("address_space", "i_pages");
-		// XArray since 4.20; BTF-described kernels (5.2+) never have the older radix tree (page_tree).
-		String iPagesType = b.resolved(iPages.type()).name();
-		if (!iPagesType.equals("xarray")) {
-			throw new cacheshadow.kernel.KernelLayoutException("address_space.i_pages is struct " + iPagesType + ", not an XArray (radix-tree page caches are not read)");
-		}
-		iPagesOff = iPages.offset();
+		iPagesOff = PageIndexWalker.rootField(b).offset();
 		hostOff = b.field("address_space", "host").offset();
 		aOpsOff = b.field("address_space", "a_ops").offset();
 		long shmem = 0;
@@ -78,19 +73,20 @@ public final class PageCacheReader {
 		return pages;
 	}
 
-	public XArrayWalker xarray() {
-		return xarray;
+	/** The walker of this kernel's page trees (XArray or radix tree). */
+	public PageIndexWalker pageIndex() {
+		return index;
 	}
 
 	/**
-	 * Learns where {@code xa_flags} keeps the marks (see {@link XArrayWalker#calibrate}) from this inode's
+	 * Learns where the tree's root keeps the marks (see {@link PageIndexWalker#calibrate}) from this inode's
 	 * mapping; true once known.
 	 */
 	public boolean calibrateMarks(long inode) {
-		if (xarray.rootMarkShift() >= 0) return true;
+		if (index.rootMarkShift() >= 0) return true;
 		try {
 			long mapping = mappingOf(inode);
-			return mapping != 0 && xarray.calibrate(mapping + iPagesOff);
+			return mapping != 0 && index.calibrate(mapping + iPagesOff);
 		} catch (IOException e) {
 			return false;
 		}
@@ -129,17 +125,17 @@ public final class PageCacheReader {
 			findings.add(Finding.anomaly("mapping-unreadable", mapping, "address_space not readable: " + e.getMessage()));
 			return new CachedFile(mapping, 0, size, out, physical);
 		}
-		long xa = mapping + iPagesOff;
-		xarray.calibrate(xa);
+		long root = mapping + iPagesOff;
+		index.calibrate(root);
 		long lastIndex = size < 0 ? Long.MAX_VALUE : (size == 0 ? -1 : (size - 1) / CachedFile.PAGE);
 		boolean tagsDirty = !shmem;
 		boolean[] pastEof = { false };
 		final boolean isShmem = shmem;
-		xarray.walk(xa, e -> resolve(mapping, e, isShmem, tagsDirty, lastIndex, pastEof, out, findings), findings);
+		index.walk(root, e -> resolve(mapping, e, isShmem, tagsDirty, lastIndex, pastEof, out, findings), findings);
 		return new CachedFile(mapping, host, size, out, physical);
 	}
 
-	private void resolve(long mapping, XArrayWalker.Entry e, boolean shmem, boolean tagsDirty, long lastIndex,
+	private void resolve(long mapping, PageIndexWalker.Entry e, boolean shmem, boolean tagsDirty, long lastIndex,
 			boolean[] pastEof, TreeMap<Long, CachedPage> out, List<Finding> findings) throws IOException {
 		if (Long.compareUnsigned(e.index(), lastIndex) > 0 && !pastEof[0]) {
 			pastEof[0] = true; // one finding per mapping
@@ -149,7 +145,8 @@ public final class PageCacheReader {
 		if (e.isValue()) {
 			Provenance p = shmem ? Provenance.SWAPPED_OUT : Provenance.EVICTED;
 			long n = Math.min(e.span(), 1 << 9);
-			for (long i = 0; i < n; i++) out.put(e.index() + i, new CachedPage(e.index() + i, p, 0, 0, -1, 0, e.mark0(), 0, e.integer()));
+			long value = shmem ? index.swapEntry(e.integer()) : e.integer();
+			for (long i = 0; i < n; i++) out.put(e.index() + i, new CachedPage(e.index() + i, p, 0, 0, -1, 0, e.mark0(), 0, value));
 			return;
 		}
 		long head = e.value();
@@ -191,16 +188,16 @@ public final class PageCacheReader {
 			findings.add(Finding.anomaly("folio-bad-size", head, "large folio with an impossible page count; taken as one page"));
 			nr = 1;
 		}
-		// A multi-page folio always sits in a node (xa_head holds index 0 alone): never expand past the entry.
+		// A multi-page folio always sits in a node (the root holds index 0 alone): never expand past the entry.
 		if (nr > e.span()) {
 			findings.add(Finding.anomaly("folio-larger-than-entry", head, String.format(
-					"folio of %d pages in an XArray entry spanning %d indices", nr, e.span())));
+					"folio of %d pages in an entry of the %s spanning %d indices", nr, index.structure(), e.span())));
 			nr = e.span();
 		}
 		boolean dirty = (flags & f.dirty) != 0;
-		if (tagsDirty && dirty != e.mark0() && (e.node() != 0 || xarray.rootMarkShift() >= 0)) {
+		if (tagsDirty && dirty != e.mark0() && (e.node() != 0 || index.rootMarkShift() >= 0)) {
 			findings.add(Finding.anomaly("dirty-flag-mark-mismatch", head, String.format(
-					"index %d of mapping 0x%x: PG_dirty %s but XArray dirty mark %s", e.index(), mapping, dirty ? "set" : "clear", e.mark0() ? "set" : "clear")));
+					"index %d of mapping 0x%x: PG_dirty %s but %s dirty mark %s", e.index(), mapping, dirty ? "set" : "clear", index.structure(), e.mark0() ? "set" : "clear")));
 		}
 		boolean uptodate = (flags & f.uptodate) != 0;
 		Provenance prov;

@@ -16,9 +16,9 @@ public enum Provenance {
 	CLEAN,
 	/** In the page cache but not {@code PG_uptodate}: a read in flight; its bytes are not valid data. */
 	NOT_UPTODATE,
-	/** Was cached, evicted: the XArray keeps a workingset shadow entry. The data is not in memory. */
+	/** Was cached, evicted: the page tree keeps a workingset shadow entry. The data is not in memory. */
 	EVICTED,
-	/** shmem/tmpfs page moved to swap: the XArray keeps a swap entry. The data is in the swap device. */
+	/** shmem/tmpfs page moved to swap: the page tree keeps a swap entry. The data is in the swap device. */
 	SWAPPED_OUT,
 	/** Never cached (no entry), or its frame lies outside the snapshot. */
 	ABSENT;

@@ -3,7 +3,6 @@ package cacheshadow.pagecache;
 import java.io.IOException;
 import java.util.List;
 
-import cacheshadow.kernel.AddressSet;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
@@ -21,28 +20,11 @@ import cacheshadow.listing.Finding;
  * {@code PAGECACHE_TAG_WRITEBACK}. The marks of the head entry live in {@code xa_flags} at
  * {@code __GFP_BITS_SHIFT + mark}.
  *
- * <p>Hostile trees end in findings, never in a loop: a node seen twice, a child whose shift is not its parent's
- * minus {@code XA_CHUNK_SHIFT}, an unreadable node, or more entries than {@link #MAX_ENTRIES}.
+ * <p>Hostile trees end in findings, never in a loop ({@link BoundedTreeWalk}): a node seen twice, a child whose
+ * shift is not its parent's minus {@code XA_CHUNK_SHIFT}, an unreadable node, or more entries than
+ * {@link #MAX_ENTRIES}.
  */
-public final class XArrayWalker {
-	/** One present entry: indices {@code [index, index + span)}; marks of its canonical slot. */
-	public record Entry(long index, long span, long value, boolean mark0, boolean mark1, long node, int slot) {
-		public boolean isValue() {
-			return (value & 1) != 0;
-		}
-
-		/** The integer a value entry carries ({@code xa_to_value}). */
-		public long integer() {
-			return value >>> 1;
-		}
-	}
-
-	public interface Visitor {
-		void entry(Entry e) throws IOException;
-	}
-
-	public static final long MAX_ENTRIES = 1L << 24;
-
+public final class XArrayWalker implements PageIndexWalker {
 	private final Layer vm;
 	private final long xaFlagsOff, xaHeadOff, shiftOff, slotsOff, marksOff;
 	private final int chunk, chunkShift, markLongs, nodeSize;
@@ -75,8 +57,20 @@ public final class XArrayWalker {
 	}
 
 	/** Bit of mark 0 in {@code xa_flags}, or -1 when neither BTF nor a calibration told it. */
+	@Override
 	public int rootMarkShift() {
 		return rootMarkShift;
+	}
+
+	@Override
+	public String structure() {
+		return "XArray";
+	}
+
+	/** {@code swp_to_radix_entry()} since 4.20 is {@code xa_mk_value(entry.val)}: already the XArray era's layout. */
+	@Override
+	public long swapEntry(long integer) {
+		return integer;
 	}
 
 	/**
@@ -84,6 +78,7 @@ public final class XArrayWalker {
 	 * then has root mark 0 set, and nothing else sets bits above {@code XA_FLAGS_ACCOUNT} (bit 5) below it.
 	 * @return true when known afterwards
 	 */
+	@Override
 	public boolean calibrate(long xarray) throws IOException {
 		if (rootMarkShift >= 0) return true;
 		long head = vm.readU64(xarray + xaHeadOff);
@@ -111,6 +106,7 @@ public final class XArrayWalker {
 	 * Visits every entry of the XArray at {@code xarray} in index order.
 	 * @return false when the walk was cut short (a finding says why)
 	 */
+	@Override
 	public boolean walk(long xarray, Visitor visitor, List<Finding> findings) throws IOException {
 		long head = vm.readU64(xarray + xaHeadOff);
 		if (head == 0) return true;
@@ -122,39 +118,32 @@ public final class XArrayWalker {
 				m0 = (flags >>> rootMarkShift & 1) != 0;
 				m1 = (flags >>> (rootMarkShift + 1) & 1) != 0;
 			}
-			visitor.entry(new Entry(0, 1, head, m0, m1, 0, -1));
+			visitor.entry(entry(0, 1, head, m0, m1, 0, -1));
 			return true;
 		}
 		Walk w = new Walk(visitor, findings);
 		return w.node(head - 2, -1, 0);
 	}
 
+	private static Entry entry(long index, long span, long e, boolean m0, boolean m1, long node, int slot) {
+		return new Entry(index, span, e, (e & 1) != 0, e >>> 1, m0, m1, node, slot);
+	}
+
 	private final class Walk {
 		final Visitor visitor;
-		final List<Finding> findings;
-		final AddressSet seen = new AddressSet();
-		long entries;
+		final BoundedTreeWalk bounds;
 
 		Walk(Visitor visitor, List<Finding> findings) {
 			this.visitor = visitor;
-			this.findings = findings;
+			this.bounds = new BoundedTreeWalk(vm, "xarray", "xa_node", "XArray", nodeSize, findings);
 		}
 
 		boolean node(long node, int expectedShift, long base) throws IOException {
-			if (!seen.add(node)) {
-				findings.add(Finding.anomaly("xarray-node-loop", node, "xa_node reached twice in one XArray (a cycle or shared subtree); not walked again"));
-				return false;
-			}
-			byte[] n = new byte[nodeSize];
-			try {
-				vm.read(node, n, 0, nodeSize);
-			} catch (IOException e) {
-				findings.add(Finding.anomaly("xarray-node-unreadable", node, "xa_node not readable: " + e.getMessage()));
-				return false;
-			}
+			byte[] n = bounds.enter(node);
+			if (n == null) return false;
 			int shift = n[(int) shiftOff] & 0xff;
 			if ((expectedShift >= 0 && shift != expectedShift) || shift % chunkShift != 0 || shift > 63) {
-				findings.add(Finding.anomaly("xarray-bad-shift", node, "xa_node shift " + shift + (expectedShift >= 0 ? ", expected " + expectedShift : "")));
+				bounds.badLevel(node, "shift " + shift + (expectedShift >= 0 ? ", expected " + expectedShift : ""));
 				return false;
 			}
 			boolean complete = true;
@@ -164,7 +153,7 @@ public final class XArrayWalker {
 				long index = base + ((long) slot << shift);
 				if (isNode(e)) {
 					if (shift == 0) {
-						findings.add(Finding.anomaly("xarray-bad-shift", node, "xa_node of shift 0 points to another node in slot " + slot));
+						bounds.badLevel(node, "of shift 0 points to another node in slot " + slot);
 						complete = false;
 						continue;
 					}
@@ -172,17 +161,14 @@ public final class XArrayWalker {
 					continue;
 				}
 				if ((e & 3) == 2) continue; // retry / zero entries
-				if (++entries > MAX_ENTRIES) {
-					findings.add(Finding.anomaly("xarray-too-many-entries", node, "more than " + MAX_ENTRIES + " entries; walk stopped"));
-					return false;
-				}
+				if (!bounds.count(node)) return false;
 				int span = 1;
 				while (slot + span < chunk) {
 					long s = LittleEndian.u64(n, (int) slotsOff + 8 * (slot + span));
 					if (!isSibling(s) || (s >>> 2) != slot) break;
 					span++;
 				}
-				visitor.entry(new Entry(index, (long) span << shift, e, mark(n, 0, slot), mark(n, 1, slot), node, slot));
+				visitor.entry(entry(index, (long) span << shift, e, mark(n, 0, slot), mark(n, 1, slot), node, slot));
 			}
 			return complete;
 		}

@@ -8,7 +8,8 @@
  * {@link cacheshadow.pagecache.PageCache} over a {@code CacheAnalysis}:
  * <ul>
  * <li>{@code file(CachedInode)} / {@code file(path)} → {@link cacheshadow.pagecache.CachedFile}: the pages of
- * {@code inode->i_mapping->i_pages} ({@link cacheshadow.pagecache.XArrayWalker}, large folios, buffer heads), each a
+ * {@code inode->i_mapping->i_pages} ({@link cacheshadow.pagecache.XArrayWalker}; before 4.20 the radix tree
+ * {@code i_pages}/{@code page_tree}, {@link cacheshadow.pagecache.RadixTreeWalker}; large folios, buffer heads), each a
  * {@link cacheshadow.pagecache.CachedPage} with its {@link cacheshadow.pagecache.Provenance} (dirty, writeback,
  * journaled, clean, not up to date, evicted, swapped out, absent); {@code read(offset, buf, off, len, present)}
  * leaves holes untouched and says which pages had data; {@code sha256()} only when every page is in the
@@ -18,7 +19,7 @@
  * <li>{@code blockDevice(mount)} → {@link cacheshadow.pagecache.BlockDeviceCache} (the page cache of
  * {@code sb->s_bdev}); {@code overlay(disk)} → {@link cacheshadow.pagecache.BlockDeviceCacheOverlay}, a
  * {@code Layer} reading cached blocks from memory and the rest from the disk image.</li>
- * <li>{@code findings()}: anomalies met (XArray loops, foreign or forged page pointers, dirty flag vs dirty mark).</li>
+ * <li>{@code findings()}: anomalies met (XArray and radix-tree loops, foreign or forged page pointers, dirty flag vs dirty mark).</li>
  * </ul>
  *
  * <h2>Struct page scan</h2>

@@ -34,6 +34,7 @@ import cacheshadow.pagecache.PageCache;
 import cacheshadow.pagecache.PageCacheCrossCheck;
 import cacheshadow.pagecache.PageStructScan;
 import cacheshadow.pagecache.Provenance;
+import cacheshadow.pagecache.PageIndexWalker;
 import cacheshadow.pagecache.XArrayWalker;
 
 /**
@@ -54,9 +55,9 @@ class HostilePageCacheTest {
 		}
 
 		/** Entries (node, slot) of a file's i_pages. */
-		List<XArrayWalker.Entry> entries(String path) throws Exception {
+		List<PageIndexWalker.Entry> entries(String path) throws Exception {
 			CachedFile f = clean.file(path);
-			List<XArrayWalker.Entry> out = new ArrayList<>();
+			List<PageIndexWalker.Entry> out = new ArrayList<>();
 			new XArrayWalker(kernel).walk(f.mapping() + btf.field("address_space", "i_pages").offset(), out::add, new ArrayList<>());
 			return out;
 		}
@@ -101,10 +102,10 @@ class HostilePageCacheTest {
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			Setup s = setup(set, mem);
 			String path = "/mnt/disk/data/blob.bin"; // 134 pages: a root node of shift 6 over leaf nodes
-			List<XArrayWalker.Entry> es = s.entries(path);
+			List<PageIndexWalker.Entry> es = s.entries(path);
 			long leaf = es.get(0).node(), lastLeaf = es.get(es.size() - 1).node();
 			// The last leaf's slot 63 points back to the first leaf node.
-			XArrayWalker.Entry last = es.get(es.size() - 1);
+			PageIndexWalker.Entry last = es.get(es.size() - 1);
 			PatchedLayer p = new PatchedLayer(mem).put64(s.pa(last.node() + s.slotsOff() + 8 * 63), leaf | 2);
 			PageCache pc = assertTimeoutPreemptively(LIMIT, () -> s.patched(p));
 			CachedFile f = assertTimeoutPreemptively(LIMIT, () -> pc.file(path));
@@ -130,8 +131,8 @@ class HostilePageCacheTest {
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			Setup s = setup(set, mem);
 			String path = "/mnt/disk/new/p2_file_2.txt"; // 4 pages under one node
-			List<XArrayWalker.Entry> es = s.entries(path);
-			XArrayWalker.Entry first = es.get(0);
+			List<PageIndexWalker.Entry> es = s.entries(path);
+			PageIndexWalker.Entry first = es.get(0);
 			assertTrue(first.node() != 0);
 			PatchedLayer p = new PatchedLayer(mem).put64(s.pa(first.node() + s.slotsOff() + 8 * 63), first.value());
 			PageCache pc = assertTimeoutPreemptively(LIMIT, () -> s.patched(p));
@@ -202,8 +203,8 @@ class HostilePageCacheTest {
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			Setup s = setup(set, mem);
 			String ext4 = "/mnt/disk/new/p2_file_2.txt", tmpfs = "/mnt/tmp/cache/blob.dat";
-			XArrayWalker.Entry e4 = s.entries(ext4).get(2);
-			XArrayWalker.Entry et = s.entries(tmpfs).get(1);
+			PageIndexWalker.Entry e4 = s.entries(ext4).get(2);
+			PageIndexWalker.Entry et = s.entries(tmpfs).get(1);
 			long shadow = (0x12345L << 1) | 1;
 			long swap = ((1L << 58 | 0x77L) << 1) | 1; // swap type 1, offset 0x77
 			PatchedLayer p = new PatchedLayer(mem).put64(s.pa(e4.node() + s.slotsOff() + 8 * e4.slot()), shadow)
@@ -266,7 +267,7 @@ class HostilePageCacheTest {
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			Setup s = setup(set, mem);
 			String path = "/mnt/disk/new/p2_file_2.txt";
-			XArrayWalker.Entry e0 = s.entries(path).get(0);
+			PageIndexWalker.Entry e0 = s.entries(path).get(0);
 			assertEquals(0, e0.slot());
 			CachedPage head = s.clean.file(path).page(0);
 			long pageSize = s.btf.sizeOf("page");

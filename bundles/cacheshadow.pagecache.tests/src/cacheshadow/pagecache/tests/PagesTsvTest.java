@@ -37,7 +37,7 @@ class PagesTsvTest {
 			CacheAnalysis a = CacheAnalysis.open(mem, kernelFiles ? Samples.dir(set).resolve("kernel") : null, Progress.NONE);
 			PageCache cache = new PageCache(a);
 			// Where xa_flags keeps the root's marks: from BTF (___GFP_LAST_BIT) or learned from a marked node.
-			int markShift = cache.reader().xarray().rootMarkShift();
+			int markShift = cache.reader().pageIndex().rootMarkShift();
 			assertTrue(markShift > 5, "xa_flags mark bit unknown");
 			List<String> lines = Files.readAllLines(Samples.file(set, "pages.tsv"));
 			int pages = 0, tmpfs = 0;
