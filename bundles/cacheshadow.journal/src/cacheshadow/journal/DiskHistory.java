@@ -43,14 +43,15 @@ public final class DiskHistory implements AutoCloseable {
 	 * {@code indexFile} may be null (index in memory) or a writable path for the compact index (reused if it matches).
 	 */
 	public static DiskHistory open(Path basePath, Path journalPath, Path timelinePath, Path indexFile, Progress progress) throws IOException {
-		WriteLog log = JournalFormat.open(journalPath);
+		JournalIndex idx = JournalIndex.readAndIndex(journalPath, indexFile, progress);
+		WriteLog log = idx.log();
 		try {
 			Timeline tl = timelinePath == null ? null : Timeline.read(timelinePath);
-			JournalIndex idx = indexFile == null ? JournalIndex.build(log, progress) : JournalIndex.openOrBuild(log, indexFile, progress);
 			if (basePath == null) throw new IllegalArgumentException("no base disk image given");
 			Layer base = Layers.openDisk(basePath); // raw or qcow2
 			return new DiskHistory(base, true, log, tl, idx);
 		} catch (IOException | RuntimeException e) {
+			idx.close();
 			log.close();
 			throw e;
 		}

@@ -45,16 +45,30 @@ public final class DmLogWritesReader {
 	}
 
 	public static DmLogWritesLog read(Path path, Progress progress) throws IOException {
+		return read(path, progress, EntrySink.NONE);
+	}
+
+	/** {@link #read}, handing each entry to {@code sink} as soon as it is accepted. */
+	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink) throws IOException {
+		return read(path, progress, sink, ReadAheadFile.DEFAULT_CHUNK);
+	}
+
+	/**
+	 * Headers are parsed from chunks of {@code chunkBytes} read ahead on another thread (the data between them is
+	 * read over too: one system call per chunk is cheaper than a page fault or a read per header); entry data is
+	 * later read lazily from the mapped file.
+	 */
+	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink, int chunkBytes) throws IOException {
 		MappedFile file = MappedFile.open(path);
-		try {
-			return parse(file, progress);
+		try (ReadAheadFile ahead = new ReadAheadFile(path, file.size(), chunkBytes)) {
+			return parse(file, ahead, progress, sink);
 		} catch (IOException | RuntimeException e) {
 			file.close();
 			throw e;
 		}
 	}
 
-	private static DmLogWritesLog parse(MappedFile file, Progress progress) throws IOException {
+	private static DmLogWritesLog parse(MappedFile file, ReadAheadFile ahead, Progress progress, EntrySink sink) throws IOException {
 		Path path = file.path();
 		long size = file.size();
 		if (size < SUPER_BYTES) {
@@ -80,7 +94,9 @@ public final class DmLogWritesReader {
 		// nr_entries is a hint (stale in a live log), but a good first size; bounded by what the file can hold
 		long room = (size - sectorSize) / sectorSize;
 		long hint = superEntries < 0 || superEntries > room ? room : superEntries + superEntries / 16 + 1024;
-		EntryTable table = new EntryTable(false, (int) Math.min(Math.min(hint, room), EntryTable.limit() / 4));
+		int expected = (int) Math.min(Math.min(hint, room), EntryTable.limit() / 4);
+		EntryTable table = new EntryTable(false, expected);
+		sink.start(sectorSize, expected);
 		LogDamage damage = null;
 		byte[] header = new byte[sectorSize];
 		long pos = sectorSize;
@@ -96,12 +112,12 @@ public final class DmLogWritesReader {
 			}
 			if (pos + sectorSize > size) {
 				int rest = (int) (size - pos);
-				file.read(pos, header, 0, rest);
+				ahead.read(pos, header, 0, rest);
 				if (allZero(header, 0, rest) && i >= superEntries) break;
 				damage = new LogDamage(path.toString(), i, pos, "truncated entry header (" + rest + " of " + sectorSize + " bytes)");
 				break;
 			}
-			file.read(pos, header, 0, sectorSize);
+			ahead.read(pos, header, 0, sectorSize);
 			long sector = LittleEndian.u64(header, 0);
 			long nrSectors = LittleEndian.u64(header, 8);
 			long flags = LittleEndian.u64(header, 16);
@@ -157,6 +173,7 @@ public final class DmLogWritesReader {
 				break;
 			}
 			table.add(sector * sectorSize, mark ? 0 : bytes, dataPos, (int) flags, markText, WriteLog.NO_TIME);
+			sink.accept(i, sector * sectorSize, mark ? 0 : bytes, (int) flags);
 			pos = dataPos + dataBytes;
 			if (pos - reported >= (64 << 20)) {
 				progress.worked(pos - reported);

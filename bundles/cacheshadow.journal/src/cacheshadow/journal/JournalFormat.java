@@ -8,6 +8,7 @@ import java.nio.file.Path;
 
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
+import cacheshadow.layers.Progress;
 
 /** The journal formats this bundle reads, told apart by their first bytes. */
 public enum JournalFormat {
@@ -31,9 +32,22 @@ public enum JournalFormat {
 
 	/** Opens a journal of either format. */
 	public static WriteLog open(Path path) throws IOException {
+		return open(path, Progress.NONE, EntrySink.NONE);
+	}
+
+	/**
+	 * Opens a journal of either format and hands every valid entry to {@code sink}: a dm-log-writes log while it
+	 * is read, a .csj journal (whose parse reads every record's data for its CRC anyway) once it is open.
+	 */
+	static WriteLog open(Path path, Progress progress, EntrySink sink) throws IOException {
 		return switch (detect(path)) {
-		case DM_LOG_WRITES -> DmLogWritesReader.read(path);
-		case CACHESHADOW -> TimestampedJournal.open(path);
+		case DM_LOG_WRITES -> DmLogWritesReader.read(path, progress, sink);
+		case CACHESHADOW -> {
+			TimestampedJournal j = TimestampedJournal.open(path, progress);
+			sink.start(j.sectorSize(), j.entryCount());
+			for (int i = 0; i < j.entryCount(); i++) sink.accept(i, j.diskOffset(i), j.length(i), j.flags(i));
+			yield j;
+		}
 		};
 	}
 }

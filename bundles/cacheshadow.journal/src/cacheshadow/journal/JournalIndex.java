@@ -45,7 +45,11 @@ public final class JournalIndex implements AutoCloseable {
 	}
 
 	static boolean isLargeDiscard(WriteLog log, int i) {
-		return (log.flags(i) & WriteLog.DISCARD) != 0 && log.length(i) > LARGE_DISCARD_BYTES;
+		return isLargeDiscard(log.length(i), log.flags(i));
+	}
+
+	static boolean isLargeDiscard(long length, int flags) {
+		return (flags & WriteLog.DISCARD) != 0 && length > LARGE_DISCARD_BYTES;
 	}
 
 	/** Entries of the large discards, ascending. */
@@ -85,6 +89,35 @@ public final class JournalIndex implements AutoCloseable {
 		HeapBlockVersionStore heap = HeapBlockVersionStore.build(log, progress);
 		MappedBlockVersionStore.write(heap, log, indexFile);
 		return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log));
+	}
+
+	/**
+	 * Opens the journal at {@code journal} (either format) and its index: a matching {@code indexFile} is reused;
+	 * otherwise the index is built while the journal is read (one pass over the file, the indexing on the parsing
+	 * thread while another reads ahead) and written to {@code indexFile} unless that is null (then it stays in
+	 * memory). The journal is {@link #log()}; the caller closes both.
+	 */
+	public static JournalIndex readAndIndex(Path journal, Path indexFile, Progress progress) throws IOException {
+		if (indexFile != null && Files.isRegularFile(indexFile)) {
+			WriteLog log = JournalFormat.open(journal, progress, EntrySink.NONE);
+			try {
+				return openOrBuild(log, indexFile, progress);
+			} catch (IOException | RuntimeException e) {
+				log.close();
+				throw e;
+			}
+		}
+		BlockVersionsBuilder versions = new BlockVersionsBuilder();
+		WriteLog log = JournalFormat.open(journal, progress, versions);
+		try {
+			HeapBlockVersionStore heap = versions.build(log);
+			if (indexFile == null) return new JournalIndex(log, heap);
+			MappedBlockVersionStore.write(heap, log, indexFile);
+			return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log));
+		} catch (IOException | RuntimeException e) {
+			log.close();
+			throw e;
+		}
 	}
 
 	/** Writes the compact index file for this journal. */
@@ -134,8 +167,9 @@ public final class JournalIndex implements AutoCloseable {
 	/** Mask of the units of index block {@code b} that {@code [start, end)} touches. */
 	static long unitMask(long b, int bs, int us, long start, long end) {
 		long bStart = b * bs;
-		int u0 = (int) ((Math.max(start, bStart) - bStart) / us);
-		int u1 = (int) ((Math.min(end, bStart + bs) - bStart + us - 1) / us);
+		int shift = Integer.numberOfTrailingZeros(us); // unit sizes are powers of two; a shift is far cheaper than a division
+		int u0 = (int) ((Math.max(start, bStart) - bStart) >>> shift);
+		int u1 = (int) ((Math.min(end, bStart + bs) - bStart + us - 1) >>> shift);
 		return (u1 - u0 >= 64 ? -1L : ((1L << (u1 - u0)) - 1)) << u0;
 	}
 
@@ -165,13 +199,13 @@ public final class JournalIndex implements AutoCloseable {
 				max = Math.max(max, b);
 			}
 		}
-		int[] order = HeapBlockVersionStore.radixOrder(blocks, p, max);
+		BlockMajorSort.sort(blocks, entries, null, p, max);
 		List<BlockChange> out = new ArrayList<>();
 		for (int k = 0; k < p;) {
-			long b = blocks[order[k]];
-			int first = entries[order[k]], last = first, n = 0;
-			while (k < p && blocks[order[k]] == b) {
-				last = entries[order[k]];
+			long b = blocks[k];
+			int first = entries[k], last = first, n = 0;
+			while (k < p && blocks[k] == b) {
+				last = entries[k];
 				n++;
 				k++;
 			}

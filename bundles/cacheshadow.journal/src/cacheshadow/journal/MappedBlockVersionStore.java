@@ -1,8 +1,6 @@
 package cacheshadow.journal;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +76,12 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 
 	/** Writes {@code store} for {@code log} to {@code path} (via a temporary file and a rename). */
 	public static void write(BlockVersionStore store, WriteLog log, Path path) throws IOException {
+		if (!(store instanceof HeapBlockVersionStore heap)) {
+			throw new IllegalArgumentException("only an in-memory store is written; copy others into a HeapBlockVersionStore first");
+		}
 		Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
 		long b = store.writtenBlockCount(), v = store.versionCount();
-		try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+		try (ArrayFileWriter out = new ArrayFileWriter(tmp)) {
 			byte[] h = new byte[HEADER];
 			System.arraycopy(MAGIC, 0, h, 0, 8);
 			LittleEndian.put32(h, 8, VERSION);
@@ -95,50 +96,22 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 			crc.update(h, 0, 60);
 			LittleEndian.put32(h, 60, (int) crc.getValue());
 			out.write(h);
-			if (store instanceof HeapBlockVersionStore heap) {
-				writeLongs(out, heap.blocks, heap.blocks.length);
-				long[] starts = new long[heap.starts.length];
-				for (int k = 0; k < starts.length; k++) starts[k] = heap.starts[k];
-				writeLongs(out, starts, starts.length);
-				writeInts(out, heap.entries);
-				if ((v * 4) % 8 != 0) out.write(new byte[4]);
-				writeLongs(out, heap.masks, heap.masks.length);
-				long[] table = new long[heap.summarized.length * 2 + 2];
-				table[0] = heap.summarized.length;
-				table[1] = heap.summary.length;
-				for (int i = 0; i < heap.summarized.length; i++) {
-					table[2 + 2 * i] = heap.summarized[i];
-					table[3 + 2 * i] = heap.summaryStart[i];
-				}
-				writeLongs(out, table, table.length);
-				writeLongs(out, heap.summary, heap.summary.length);
-			} else {
-				throw new IllegalArgumentException("only an in-memory store is written; copy others into a HeapBlockVersionStore first");
+			out.write(heap.blocks, heap.blocks.length);
+			out.writeAsLongs(heap.starts);
+			out.write(heap.entries, (int) v);
+			if ((v * 4) % 8 != 0) out.write(new byte[4]);
+			out.write(heap.masks, (int) v);
+			long[] table = new long[heap.summarized.length * 2 + 2];
+			table[0] = heap.summarized.length;
+			table[1] = heap.summary.length;
+			for (int i = 0; i < heap.summarized.length; i++) {
+				table[2 + 2 * i] = heap.summarized[i];
+				table[3 + 2 * i] = heap.summaryStart[i];
 			}
+			out.write(table, table.length);
+			out.write(heap.summary, heap.summary.length);
 		}
 		Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-	}
-
-	private static void writeLongs(OutputStream out, long[] a, int n) throws IOException {
-		java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-		for (int i = 0; i < n;) {
-			int c = Math.min(n - i, bb.capacity() / 8);
-			bb.clear();
-			bb.asLongBuffer().put(a, i, c);
-			out.write(bb.array(), 0, c * 8);
-			i += c;
-		}
-	}
-
-	private static void writeInts(OutputStream out, int[] a) throws IOException {
-		java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-		for (int i = 0; i < a.length;) {
-			int c = Math.min(a.length - i, bb.capacity() / 4);
-			bb.clear();
-			bb.asIntBuffer().put(a, i, c);
-			out.write(bb.array(), 0, c * 4);
-			i += c;
-		}
 	}
 
 	/** Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint). */
@@ -176,12 +149,16 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 	/** CRC32C over every entry's disk offset, length and flags: ties an index to the journal it describes. */
 	static int fingerprint(WriteLog log) {
 		CRC32C crc = new CRC32C();
-		byte[] w = new byte[20];
-		for (int i = 0; i < log.entryCount(); i++) {
-			LittleEndian.put64(w, 0, log.diskOffset(i));
-			LittleEndian.put64(w, 8, log.length(i));
-			LittleEndian.put32(w, 16, log.flags(i));
-			crc.update(w, 0, 20);
+		byte[] w = new byte[20 * 4096]; // a batch of records per update: one CRC call per entry cost more than the rest
+		int n = log.entryCount();
+		for (int i = 0; i < n;) {
+			int k = 0;
+			for (; k < w.length && i < n; k += 20, i++) {
+				LittleEndian.put64(w, k, log.diskOffset(i));
+				LittleEndian.put64(w, k + 8, log.length(i));
+				LittleEndian.put32(w, k + 16, log.flags(i));
+			}
+			crc.update(w, 0, k);
 		}
 		return (int) crc.getValue();
 	}

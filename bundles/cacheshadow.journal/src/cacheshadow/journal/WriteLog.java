@@ -66,7 +66,12 @@ public interface WriteLog extends AutoCloseable {
 
 	/** True when entry {@code i} changes disk content (a write or a discard with a non-zero length). */
 	default boolean changesDisk(int i) {
-		return length(i) > 0 && (flags(i) & MARK) == 0;
+		return changesDisk(length(i), flags(i));
+	}
+
+	/** {@link #changesDisk(int)} of an entry with this length and these flags. */
+	static boolean changesDisk(long length, int flags) {
+		return length > 0 && (flags & MARK) == 0;
 	}
 
 	/** Where and why reading stopped early, if it did: everything before it is valid and kept. */

@@ -1,0 +1,138 @@
+package cacheshadow.journal;
+
+import java.util.Arrays;
+
+/**
+ * Builds a {@link HeapBlockVersionStore}: every version (block, entry, unit mask) of a journal's entries, grouped by
+ * block with entries ascending within a block. Fed the entries in order as an {@link EntrySink} (by the parser while
+ * it reads, or from a parsed log), it only counts each block's versions; {@link #build} then puts every version
+ * straight into its final slot, a counting sort: one more pass over the entries, no array of (block, entry) pairs
+ * and no sort scratch, so the memory an import touches is little more than the store itself (fresh memory is most
+ * of what a cold import pays for). When the written blocks are too sparse for a counter per block (a huge disk
+ * written in few places, a hostile offset) it collects the triples and radix-sorts them instead
+ * ({@link BlockMajorSort}); both give the same store.
+ */
+final class BlockVersionsBuilder implements EntrySink {
+	/** Counters for this many blocks are always allowed (16 MiB: a 16 GiB disk of 4 KiB blocks); more only while there are at least half as many versions. */
+	private static final int DENSE_FLOOR = 1 << 22;
+
+	private int blockSize, unitSize, blockShift;
+	private int[] counts = new int[1024]; // versions per block; null once the blocks proved too sparse
+	private long versions;
+	private long maxBlock = -1;
+
+	@Override
+	public void start(int sectorSize, int expectedEntries) {
+		unitSize = sectorSize;
+		blockSize = BlockVersionStore.blockSizeFor(sectorSize);
+		blockShift = Integer.numberOfTrailingZeros(blockSize);
+	}
+
+	/** Counts the blocks of every entry that changes the disk, except large discards (ranges, see {@link JournalIndex}). */
+	@Override
+	public void accept(int entry, long diskOffset, long length, int flags) {
+		if (!indexed(length, flags)) return;
+		long b0 = diskOffset >>> blockShift, b1 = (diskOffset + length - 1) >>> blockShift;
+		versions += b1 - b0 + 1;
+		if (b1 > maxBlock) maxBlock = b1;
+		if (counts == null || b1 >= counts.length && !growCounts(b1 + 1)) return;
+		for (long b = b0; b <= b1; b++) counts[(int) b]++;
+	}
+
+	private static boolean indexed(long length, int flags) {
+		return WriteLog.changesDisk(length, flags) && !JournalIndex.isLargeDiscard(length, flags);
+	}
+
+	private boolean growCounts(long needed) {
+		long allowed = Math.max(DENSE_FLOOR, 2 * versions);
+		if (needed > allowed) {
+			counts = null;
+			return false;
+		}
+		counts = Arrays.copyOf(counts, (int) Math.min(allowed, Math.max(needed, 2L * counts.length)));
+		return true;
+	}
+
+	/** True while the blocks seen are dense enough for a counter each, i.e. {@link #build} will lay out by counts. */
+	boolean countsPerBlock() {
+		return counts != null;
+	}
+
+	/** The store of {@code log}, which must hold exactly the entries this builder was fed. */
+	HeapBlockVersionStore build(WriteLog log) {
+		if (blockSize == 0) start(log.sectorSize(), 0); // fed nothing
+		if (versions > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(log.name() + ": too many block versions for one in-memory index");
+		return counts != null ? placeByCounts(log, (int) versions) : sortTriples(log, (int) versions);
+	}
+
+	private HeapBlockVersionStore placeByCounts(WriteLog log, int v) {
+		int[] next = counts; // per block: where its next version goes
+		int n = (int) Math.min(next.length, maxBlock + 1);
+		int written = 0;
+		for (int b = 0; b < n; b++) if (next[b] != 0) written++;
+		long[] blocks = new long[written];
+		int[] starts = new int[written + 1];
+		for (int b = 0, k = 0, at = 0; b < n; b++) {
+			int c = next[b];
+			if (c == 0) continue;
+			blocks[k] = b;
+			starts[k++] = at;
+			next[b] = at;
+			at += c;
+		}
+		starts[written] = v;
+		int[] entries = new int[v];
+		long[] masks = new long[v];
+		long placed = 0;
+		for (int i = 0, entryCount = log.entryCount(); i < entryCount; i++) {
+			long length = log.length(i);
+			int flags = log.flags(i);
+			if (!indexed(length, flags)) continue;
+			long start = log.diskOffset(i), end = start + length;
+			for (long b = start >>> blockShift, b1 = (end - 1) >>> blockShift; b <= b1; b++) {
+				int at = next[(int) b]++;
+				entries[at] = i;
+				masks[at] = JournalIndex.unitMask(b, blockSize, unitSize, start, end);
+				placed++;
+			}
+		}
+		if (placed != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
+		counts = null; // consumed
+		return new HeapBlockVersionStore(blockSize, unitSize, log.entryCount(), blocks, starts, entries, masks);
+	}
+
+	private HeapBlockVersionStore sortTriples(WriteLog log, int v) {
+		long[] pb = new long[v];
+		int[] pe = new int[v];
+		long[] pm = new long[v];
+		int p = 0;
+		for (int i = 0, entryCount = log.entryCount(); i < entryCount; i++) {
+			long length = log.length(i);
+			int flags = log.flags(i);
+			if (!indexed(length, flags)) continue;
+			long start = log.diskOffset(i), end = start + length;
+			for (long b = start >>> blockShift, b1 = (end - 1) >>> blockShift; b <= b1; b++) {
+				if (p == v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
+				pb[p] = b;
+				pe[p] = i;
+				pm[p++] = JournalIndex.unitMask(b, blockSize, unitSize, start, end);
+			}
+		}
+		if (p != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
+		BlockMajorSort.sort(pb, pe, pm, p, maxBlock);
+		int written = 0;
+		for (int k = 0; k < p; k++) {
+			if (k == 0 || pb[k] != pb[k - 1]) written++;
+		}
+		long[] blocks = new long[written];
+		int[] starts = new int[written + 1];
+		for (int k = 0, bi = -1; k < p; k++) {
+			if (k == 0 || pb[k] != pb[k - 1]) {
+				blocks[++bi] = pb[k];
+				starts[bi] = k;
+			}
+		}
+		starts[written] = p;
+		return new HeapBlockVersionStore(blockSize, unitSize, log.entryCount(), blocks, starts, pe, pm);
+	}
+}
