@@ -204,6 +204,10 @@ public final class CacheAnalysis {
 	private record Fitted(SymbolTable symbols, KaslrDetector.Result kaslr) {
 	}
 
+	/** One name in one state: the key under which a deeper mount's entry covers an earlier one. */
+	private record PathState(String path, CachedEntry.State state) {
+	}
+
 	private static Fitted fit(Layer physical, SymbolTable symbols, KaslrDetector.Result r) {
 		try {
 			return new Fitted(symbols, KaslrDetector.fit(physical, symbols, r.candidates()));
@@ -238,7 +242,7 @@ public final class CacheAnalysis {
 		DentryWalker dentries = new DentryWalker(kernel, inodes, findings);
 		OrphanScanner orphanScanner = new OrphanScanner(kernel, inodes, findings);
 		progress.begin("Walking dentry and inode caches", mounts.size());
-		Map<String, CachedEntry> byPath = new LinkedHashMap<>();
+		Map<PathState, CachedEntry> byPath = new LinkedHashMap<>();
 		List<CachedEntry> hidden = new ArrayList<>();
 		List<CachedInode> orphans = new ArrayList<>();
 		Set<Long> superBlocks = new HashSet<>();
@@ -252,7 +256,7 @@ public final class CacheAnalysis {
 			boolean ext4 = "ext4".equals(m.fsType());
 			for (CachedEntry e : dentries.walk(m, skip, ext4)) {
 				// A later (deeper) mount at the same path covers the earlier one, as the guest sees it.
-				CachedEntry prev = byPath.put(e.path() + "\0" + e.state(), e);
+				CachedEntry prev = byPath.put(new PathState(e.path(), e.state()), e);
 				if (prev != null && prev.dentry() != e.dentry()) hidden.add(prev);
 			}
 			if (superBlocks.add(m.superBlock())) orphans.addAll(orphanScanner.scan(m.superBlock(), ext4, listed));

@@ -74,7 +74,8 @@ public final class DentryWalker {
 		return hlistChildren;
 	}
 
-	private record Pending(long dentry, String path, int depth) {
+	/** A dentry to visit, with the fields read when its parent listed it (one read per dentry, not one per field). */
+	private record Pending(long dentry, String path, int depth, long inode, boolean hashed, long head) {
 	}
 
 	/**
@@ -87,23 +88,19 @@ public final class DentryWalker {
 		List<CachedEntry> out = new ArrayList<>();
 		AddressSet visited = new AddressSet();
 		Deque<Pending> todo = new ArrayDeque<>();
-		todo.push(new Pending(mount.root(), mount.path(), 0));
+		try {
+			StructBuffer r = buf.load(mount.root());
+			todo.push(new Pending(mount.root(), mount.path(), 0, r.u64(inodeOff), r.u64(hashPprevOff) != 0, r.u64(childHeadOff + headFirstOff)));
+		} catch (IOException e) {
+			findings.add(Finding.anomaly("dentry-unreadable", mount.root(), mount.path() + ": " + e.getMessage()));
+			return out;
+		}
 		visited.add(mount.root());
 		List<Long> children = new ArrayList<>();
 		while (!todo.isEmpty()) {
 			Pending p = todo.pop();
-			long d = p.dentry;
-			long inode, head;
-			boolean hashed;
-			try {
-				StructBuffer s = buf.load(d);
-				inode = s.u64(inodeOff);
-				hashed = s.u64(hashPprevOff) != 0;
-				head = s.u64(childHeadOff + headFirstOff);
-			} catch (IOException e) {
-				findings.add(Finding.anomaly("dentry-unreadable", d, p.path + ": " + e.getMessage()));
-				continue;
-			}
+			long d = p.dentry, inode = p.inode, head = p.head;
+			boolean hashed = p.hashed;
 			CachedInode ci = null;
 			if (inode != 0) {
 				try {
@@ -134,14 +131,16 @@ public final class DentryWalker {
 					return out;
 				}
 				String name;
+				StructBuffer cs;
 				try {
-					if (vm.readU64(c + parentOff) != d) {
+					cs = buf.load(c);
+					if (cs.u64(parentOff) != d) {
 						findings.add(Finding.anomaly("dentry-parent-mismatch", c, "child of " + p.path + " whose d_parent points elsewhere"));
 						continue;
 					}
-					long len = vm.readU32(c + nameLenOff);
+					long len = cs.u32(nameLenOff);
 					if (len == 0) continue; // readdir cursor
-					name = name(vm, c + nameOff, len);
+					name = name(cs, nameOff, len);
 					if (len > NAME_MAX) {
 						findings.add(Finding.anomaly("dentry-name-length", c, "name of " + len + " bytes under " + p.path
 								+ (len > MAX_NAME ? " (shown cut to " + MAX_NAME + ")" : "")));
@@ -153,7 +152,8 @@ public final class DentryWalker {
 					findings.add(Finding.anomaly("dentry-unreadable", c, "child of " + p.path + ": " + e.getMessage()));
 					continue;
 				}
-				todo.push(new Pending(c, MountWalker.join(p.path, "/" + name), p.depth + 1));
+				todo.push(new Pending(c, MountWalker.join(p.path, "/" + name), p.depth + 1, cs.u64(inodeOff), cs.u64(hashPprevOff) != 0,
+						cs.u64(childHeadOff + headFirstOff)));
 			}
 		}
 		return out;
@@ -182,9 +182,24 @@ public final class DentryWalker {
 		}
 	}
 
+	/**
+	 * The name of the dentry in {@code s}: short names sit inline in the dentry ({@code d_iname}, where the pointer
+	 * then points), so they come from the buffer without another read.
+	 */
+	private String name(StructBuffer s, long nameField, long len) throws IOException {
+		long ptr = s.u64(nameField);
+		int n = (int) Math.min(len, MAX_NAME);
+		long off = ptr - s.address();
+		if (off >= 0 && off + n <= s.size()) return new String(s.bytes(off, n), StandardCharsets.UTF_8);
+		return nameAt(vm, ptr, len);
+	}
+
 	/** A {@code qstr} name: {@code nameField} holds the pointer to {@code len} bytes (cut at {@link #MAX_NAME}). */
 	static String name(Layer vm, long nameField, long len) throws IOException {
-		long ptr = vm.readU64(nameField);
+		return nameAt(vm, vm.readU64(nameField), len);
+	}
+
+	private static String nameAt(Layer vm, long ptr, long len) throws IOException {
 		byte[] b = new byte[(int) Math.min(len, MAX_NAME)];
 		vm.read(ptr, b, 0, b.length);
 		return new String(b, StandardCharsets.UTF_8);

@@ -83,7 +83,7 @@ final class InodeReader {
 	}
 
 	/** Inodes decoded so far: hard links and the orphan scan meet the same inode again. */
-	private final java.util.Map<Long, CachedInode> decoded = new java.util.HashMap<>();
+	private final cacheshadow.kernel.AddressMap<CachedInode> decoded = new cacheshadow.kernel.AddressMap<>();
 
 	/** Distinct inodes decoded. */
 	int count() {
@@ -95,7 +95,7 @@ final class InodeReader {
 		CachedInode known = decoded.get(inode);
 		if (known != null) return known;
 		CachedInode ci = decode(inode, ext4);
-		decoded.put(inode, ci);
+		decoded.putIfAbsent(inode, ci);
 		return ci;
 	}
 

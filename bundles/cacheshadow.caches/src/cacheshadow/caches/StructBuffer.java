@@ -29,6 +29,10 @@ final class StructBuffer {
 		return address;
 	}
 
+	int size() {
+		return b.length;
+	}
+
 	long u64(long off) {
 		return LittleEndian.u64(b, (int) off);
 	}
