@@ -7,11 +7,14 @@ import cacheshadow.kernel.BtfType;
 import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.LittleEndian;
 
 /**
  * The kernel's {@code struct page} array (SPARSEMEM_VMEMMAP: {@code vmemmap_base + pfn * sizeof(struct page)}) and
  * the fields both page-cache methods read: {@code flags}, {@code mapping}, {@code index}, {@code compound_head}, and
- * a large folio's page count. Every offset and size comes from BTF.
+ * a large folio's page count. Every offset and size comes from BTF. Kernels before 4.4 have no
+ * {@code compound_head} ({@code PG_tail} marks a tail page) and keep a compound page's order in the first tail
+ * page's {@code lru.prev} ({@code set_compound_order()}, include/linux/mm.h).
  */
 public final class PageArray {
 	/** A folio never spans more than a PUD (1 GiB of 4 KiB pages); anything larger is a forged count. */
@@ -19,7 +22,9 @@ public final class PageArray {
 
 	private final LinuxKernel kernel;
 	private final long base, pageSize, maxPfn;
-	final long flagsOff, mappingOff, indexOff, compoundHeadOff, privateOff;
+	final long flagsOff, mappingOff, indexOff, privateOff;
+	/** {@code compound_head} (4.4+), or -1: then {@code PG_tail}. */
+	private final long compoundHeadOff;
 	/** {@code folio._folio_nr_pages} relative to the head page, or -1; else {@link #orderOff}. */
 	private final long nrPagesOff;
 	/** {@code folio._folio_order} (a byte) or, with {@link #orderInFlags1}, the low byte of {@code folio._flags_1}. */
@@ -36,14 +41,20 @@ public final class PageArray {
 		flagsOff = b.field("page", "flags").offset();
 		mappingOff = b.field("page", "mapping").offset();
 		indexOff = b.field("page", "index").offset();
-		compoundHeadOff = b.field("page", "compound_head").offset();
+		Btf.Field ch = b.fieldOrNull("page", "compound_head");
+		compoundHeadOff = ch == null ? -1 : ch.offset();
 		privateOff = b.field("page", "private").offset();
 		flags = new PageFlags(b);
 		Btf.Field nr = b.compositeId("folio") >= 0 ? b.fieldOrNull("folio", "_folio_nr_pages") : null;
 		nrPagesOff = nr == null ? -1 : nr.offset();
 		Btf.Field order = b.compositeId("folio") >= 0 ? b.fieldOrNull("folio", "_folio_order") : null;
 		if (order == null) order = b.fieldOrNull("page", "compound_order");
-		if (order != null && b.compositeId("folio") < 0) {
+		Btf.Field lru = b.fieldOrNull("page", "lru");
+		if (order == null && nr == null && lru != null && b.compositeId("folio") < 0) {
+			// Before 4.4: page[1].lru.prev holds the order (little-endian: its low byte).
+			orderOff = pageSize + lru.offset() + 8;
+			orderInFlags1 = false;
+		} else if (order != null && b.compositeId("folio") < 0) {
 			// Pre-folio kernels: compound_order lives in the first tail page.
 			orderOff = pageSize + order.offset();
 			orderInFlags1 = false;
@@ -122,6 +133,12 @@ public final class PageArray {
 	/** {@code compound_head} with bit 0 set marks a tail page; the rest is the head's address. */
 	public static boolean isTail(long compoundHead) {
 		return (compoundHead & 1) != 0;
+	}
+
+	/** Whether the {@code struct page} at {@code b[off]} with {@code pageFlags} is a tail page. */
+	boolean isTail(byte[] b, int off, long pageFlags) {
+		if (compoundHeadOff >= 0) return isTail(LittleEndian.u64(b, off + (int) compoundHeadOff));
+		return (pageFlags & flags.tail) != 0;
 	}
 
 	static int arrayLength(Btf b, String struct, String field) throws KernelLayoutException {

@@ -14,6 +14,8 @@ import cacheshadow.kernel.KernelLayoutException;
  */
 public final class PageFlags {
 	public final long locked, uptodate, dirty, writeback, head, lru, slab, reserved, swapbacked, swapcache, isPrivate;
+	/** {@code PG_tail} of kernels before 4.4 (later a tail page says so in {@code compound_head}), or 0. */
+	public final long tail;
 	/** Every real flag bit: {@code (1 << __NR_PAGEFLAGS) - 1}. */
 	public final long allFlags;
 	private final BtfType.Enum names;
@@ -32,6 +34,7 @@ public final class PageFlags {
 		isPrivate = required("PG_private");
 		slab = optional("PG_slab"); // gone from pageflags once slab became a page type
 		swapcache = optional("PG_swapcache");
+		tail = optional("PG_tail");
 		Long nr = names.valueOf("__NR_PAGEFLAGS");
 		if (nr == null || nr <= 0 || nr > 63) throw new KernelLayoutException("enum pageflags has no sane __NR_PAGEFLAGS");
 		allFlags = (1L << nr) - 1;

@@ -114,7 +114,7 @@ public final class PageStructScan {
 
 	private void examine(byte[] b, int off, long pfn, boolean dirtyOnly) throws IOException {
 		long flags = LittleEndian.u64(b, off + (int) pages.flagsOff);
-		if (PageArray.isTail(LittleEndian.u64(b, off + (int) pages.compoundHeadOff))) return;
+		if (pages.isTail(b, off, flags)) return;
 		long mapping = LittleEndian.u64(b, off + (int) pages.mappingOff);
 		if (mapping == 0 || (mapping & 3) != 0) return; // none, or PAGE_MAPPING_ANON/MOVABLE/KSM
 		if ((flags & (f.slab | f.reserved)) != 0 && !f.isEveryFlag(flags)) return;

@@ -57,14 +57,14 @@ final class RadixTreeKernel {
 	static final long TEXT = LinuxKernel.DEFAULT_TEXT;
 	static final long TEXT_PA = 0x100_0000;
 	static final int PAGE_STRUCT = 64;
-	static final int PG_UPTODATE = 3, PG_DIRTY = 4, PG_LRU = 5, PG_HEAD = 15;
+	static final int PG_UPTODATE = 3, PG_DIRTY = 4, PG_LRU = 5, PG_HEAD = 15, PG_TAIL = 20;
 	static final long CLEAN = 1L << PG_UPTODATE | 1L << PG_LRU, DIRTY = CLEAN | 1L << PG_DIRTY;
 
 	final Layout layout;
 	final RamLayer ram = new RamLayer().bank(0, 2 << 20).bank(TEXT_PA, 2 << 20);
 	final Btf btf;
 	final long shmemAops = TEXT + 0x4000;
-	final long nodeSize, slotsOff, tagsOff, levelOff, rnodeOff, gfpMaskOff;
+	final long nodeSize, slotsOff, tagsOff, levelOff, rnodeOff, gfpMaskOff, pageMappingOff, pageIndexOff;
 	private LinuxKernel kernel;
 	/** Bump allocators: structures in the direct map below vmemmap, page frames above it. */
 	private long nextStruct = 0x1000, nextFrame = 0x150;
@@ -78,6 +78,8 @@ final class RadixTreeKernel {
 		levelOff = btf.field("radix_tree_node", layout.level).offset();
 		rnodeOff = btf.field("radix_tree_root", "rnode").offset();
 		gfpMaskOff = btf.field("radix_tree_root", "gfp_mask").offset();
+		pageMappingOff = btf.field("page", "mapping").offset();
+		pageIndexOff = btf.field("page", "index").offset();
 		image();
 	}
 
@@ -136,12 +138,17 @@ final class RadixTreeKernel {
 		int inode = w.reserve(), inodep = w.ptr(inode);
 		int mapping = w.struct("address_space", 64, m("host", inodep, 0), m(l.rootField, root, 8), m("a_ops", voidp, 40));
 		int mappingp = w.ptr(mapping);
-		w.struct(inode, "inode", 128, m("i_mapping", mappingp, 48), m("i_size", llong, 80));
-		w.struct("page", PAGE_STRUCT, m("flags", ulong, 0), m("compound_head", ulong, 8), m("compound_dtor", uchar, 16),
-				m("compound_order", uchar, 17), m("mapping", mappingp, 24), m("index", pgoff, 32), m("private", ulong, 40));
+		w.struct(inode, "inode", 128, m("i_sb", voidp, 40), m("i_mapping", mappingp, 48), m("i_ino", ulong, 64), m("i_size", llong, 80));
+		if (l == Layout.V3_13) { // before 4.4: no compound_head/compound_order (PG_tail; the order in page[1].lru.prev)
+			w.struct("page", PAGE_STRUCT, m("flags", ulong, 0), m("mapping", mappingp, 8), m("index", pgoff, 16), m("lru", listHead, 32),
+					m("private", ulong, 48));
+		} else {
+			w.struct("page", PAGE_STRUCT, m("flags", ulong, 0), m("compound_head", ulong, 8), m("compound_dtor", uchar, 16),
+					m("compound_order", uchar, 17), m("mapping", mappingp, 24), m("index", pgoff, 32), m("private", ulong, 40));
+		}
 		String[] flags = { "PG_locked", "PG_error", "PG_referenced", "PG_uptodate", "PG_dirty", "PG_lru", "PG_active", "PG_waiters",
 				"PG_slab", "PG_owner_priv_1", "PG_arch_1", "PG_reserved", "PG_private", "PG_private_2", "PG_writeback", "PG_head",
-				"PG_mappedtodisk", "PG_reclaim", "PG_swapbacked", "PG_unevictable", "__NR_PAGEFLAGS" };
+				"PG_mappedtodisk", "PG_reclaim", "PG_swapbacked", "PG_unevictable", l == Layout.V3_13 ? "PG_tail" : "PG_uncached", "__NR_PAGEFLAGS" };
 		long[] values = new long[flags.length];
 		for (int i = 0; i < values.length; i++) values[i] = i;
 		w.enumeration("pageflags", flags, values);
@@ -215,6 +222,7 @@ final class RadixTreeKernel {
 		Tree(long size, boolean shmem) {
 			root = mapping + btf.fieldOrNull("address_space", layout.rootField).offset();
 			put64(inode + 48, mapping);
+			put64(inode + 64, 1000 + (inode >>> 6 & 0xffff));
 			put64(inode + 80, size);
 			put64(mapping, inode);
 			put64(mapping + 40, shmem ? shmemAops : TEXT + 0x5000);
@@ -227,8 +235,8 @@ final class RadixTreeKernel {
 			ram.put(pfn << 12, content(mapping, index));
 			long page = pageStruct(pfn);
 			put64(page, flags);
-			put64(page + 24, mapping);
-			put64(page + 32, index);
+			put64(page + pageMappingOff, mapping);
+			put64(page + pageIndexOff, index);
 			entries.put(index, page);
 			if ((flags & 1L << PG_DIRTY) != 0) dirty.add(index);
 			return page;

@@ -24,10 +24,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import cacheshadow.layers.Progress;
 import cacheshadow.listing.Finding;
 import cacheshadow.pagecache.CachedFile;
 import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.PageCacheReader;
+import cacheshadow.pagecache.PageStructScan;
 import cacheshadow.pagecache.Provenance;
 import cacheshadow.pagecache.RadixTreeWalker;
 import cacheshadow.pagecache.tests.RadixTreeKernel.Layout;
@@ -229,6 +231,34 @@ class RadixTreePageCacheTest {
 		assertEquals(far, f.page(100_000).page());
 		assertNotNull(f.readPage(0));
 		assertEquals(1, findings.size(), findings.toString());
+	}
+
+	/**
+	 * The struct page scan finds exactly the pages the radix-tree walk finds, and skips a tail page that names the
+	 * mapping ({@code compound_head} bit 0, or {@code PG_tail} before 4.4).
+	 */
+	@ParameterizedTest
+	@EnumSource(Layout.class)
+	void structPageScanAgreesWithTheWalk(Layout layout) throws Exception {
+		RadixTreeKernel k = new RadixTreeKernel(layout);
+		long[] placed = { 0, 1, 64, 4096 };
+		RadixTreeKernel.Tree t = k.file(4097 * 4096, false);
+		for (int i = 0; i < placed.length; i++) t.page(placed[i], i % 2 == 1 ? DIRTY : CLEAN);
+		long tail = t.page(999, CLEAN);
+		t.entries.remove(999L);
+		if (layout == Layout.V3_13) k.put64(tail, CLEAN | 1L << RadixTreeKernel.PG_TAIL);
+		else k.put64(tail + k.btf.field("page", "compound_head").offset(), (tail - RadixTreeKernel.PAGE_STRUCT) | 1);
+		t.write();
+		PageCacheReader reader = new PageCacheReader(k.kernel());
+		List<Finding> findings = new ArrayList<>();
+		CachedFile f = reader.file(t.inode, false, findings);
+		PageStructScan scan = assertTimeoutPreemptively(LIMIT, () -> PageStructScan.scan(reader.pageArray(), false, Progress.NONE));
+		assertEquals(List.of(), findings);
+		assertEquals(List.of(), scan.findings());
+		Set<Long> scanned = scan.table().keySet().stream().filter(key -> key.mapping() == t.mapping).map(PageStructScan.Key::index)
+				.collect(Collectors.toCollection(TreeSet::new));
+		assertEquals(indices(f), scanned, "the tail page at 999 is not a page-cache page of its own");
+		for (long i : placed) assertEquals(f.page(i).page(), scan.get(t.mapping, i).page());
 	}
 
 	/**
