@@ -9,7 +9,10 @@ import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.LittleEndian;
 
-/** Physical memory with some 64-bit words overwritten: crafted hostile kernel structures over a real snapshot. */
+/**
+ * Physical memory with some 64-bit words overwritten: crafted hostile kernel structures over a real snapshot. Also
+ * counts the bytes read through it, for tests that bound how much of a snapshot an operation touches.
+ */
 public final class PatchedLayer implements Layer {
 	private final Layer base;
 	private final TreeMap<Long, Long> words = new TreeMap<>();
@@ -30,6 +33,12 @@ public final class PatchedLayer implements Layer {
 	}
 
 	private final TreeMap<Long, byte[]> bytes = new TreeMap<>();
+	private long bytesRead;
+
+	/** Bytes read through this layer so far. */
+	public long bytesRead() {
+		return bytesRead;
+	}
 
 	@Override
 	public String name() {
@@ -53,6 +62,7 @@ public final class PatchedLayer implements Layer {
 
 	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
+		bytesRead += len;
 		base.read(offset, buf, off, len);
 		byte[] w = new byte[8];
 		for (Map.Entry<Long, Long> e : words.subMap(offset - 7, offset + len).entrySet()) {
