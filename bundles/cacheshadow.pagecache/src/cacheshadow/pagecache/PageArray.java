@@ -30,6 +30,8 @@ public final class PageArray {
 	/** {@code folio._folio_order} (a byte) or, with {@link #orderInFlags1}, the low byte of {@code folio._flags_1}. */
 	private final long orderOff;
 	private final boolean orderInFlags1;
+	/** Whether the kernel has {@code struct folio} (5.16+): its page cache holds a large folio once, in a multi-index entry. */
+	private final boolean folios;
 	private final PageFlags flags;
 
 	public PageArray(LinuxKernel kernel) throws IOException {
@@ -45,6 +47,7 @@ public final class PageArray {
 		compoundHeadOff = ch == null ? -1 : ch.offset();
 		privateOff = b.field("page", "private").offset();
 		flags = new PageFlags(b);
+		folios = b.compositeId("folio") >= 0;
 		Btf.Field nr = b.compositeId("folio") >= 0 ? b.fieldOrNull("folio", "_folio_nr_pages") : null;
 		nrPagesOff = nr == null ? -1 : nr.offset();
 		Btf.Field order = b.compositeId("folio") >= 0 ? b.fieldOrNull("folio", "_folio_order") : null;
@@ -110,6 +113,11 @@ public final class PageArray {
 	public long physical(long page) {
 		long pfn = pfn(page);
 		return pfn < 0 ? -1 : pfn << 12;
+	}
+
+	/** Whether the kernel has {@code struct folio} (5.16+), so a large folio sits once in a multi-index entry. */
+	public boolean hasFolios() {
+		return folios;
 	}
 
 	/**

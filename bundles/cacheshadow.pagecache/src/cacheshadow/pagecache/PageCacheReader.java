@@ -169,7 +169,17 @@ public final class PageCacheReader {
 			findings.add(Finding.anomaly("page-mapping-mismatch", head, String.format(
 					"page at index %d of mapping 0x%x names mapping 0x%x", e.index(), mapping, pm)));
 		}
-		if (pi != e.index()) {
+		long nr;
+		try {
+			nr = pages.folioPages(head, flags);
+		} catch (IOException x) {
+			nr = -1;
+		}
+		// Kernels before folios (4.20-5.15 XArray) store a huge page's head in each of its slots, and find_subpage()
+		// picks head + (index - head->index); folio kernels store it once, in a multi-index entry.
+		boolean headInEachSlot = !pages.hasFolios() && nr > 1 && e.span() == 1 && Long.compareUnsigned(e.index() - pi, nr) < 0;
+		long first = headInEachSlot ? e.index() - pi : 0;
+		if (pi != e.index() && !headInEachSlot) {
 			findings.add(Finding.anomaly("page-index-mismatch", head, String.format(
 					"page at index %d of mapping 0x%x says index %d", e.index(), mapping, pi)));
 		}
@@ -178,18 +188,15 @@ public final class PageCacheReader {
 		} else if ((flags & (f.slab | f.reserved)) != 0) {
 			findings.add(Finding.anomaly("page-impossible-flags", head, "page-cache page with " + f.describe(flags & (f.slab | f.reserved))));
 		}
-		long nr;
-		try {
-			nr = pages.folioPages(head, flags);
-		} catch (IOException x) {
-			nr = -1;
-		}
 		if (nr < 0) {
 			findings.add(Finding.anomaly("folio-bad-size", head, "large folio with an impossible page count; taken as one page"));
 			nr = 1;
 		}
-		// A multi-page folio always sits in a node (the root holds index 0 alone): never expand past the entry.
-		if (nr > e.span()) {
+		long folioPages = nr;
+		if (headInEachSlot) {
+			nr = 1; // this slot's one page of the huge page
+		} else if (nr > e.span()) {
+			// A multi-page folio always sits in a node (the root holds index 0 alone): never expand past the entry.
 			findings.add(Finding.anomaly("folio-larger-than-entry", head, String.format(
 					"folio of %d pages in an entry of the %s spanning %d indices", nr, index.structure(), e.span())));
 			nr = e.span();
@@ -209,17 +216,18 @@ public final class PageCacheReader {
 		BufferHeads.State bufs = null;
 		if ((flags & f.isPrivate) != 0 && buffers != null) {
 			long priv = cacheshadow.layers.LittleEndian.u64(hp, (int) pages.privateOff);
-			bufs = buffers.read(priv, head, pages.physical(head), nr, findings);
+			bufs = buffers.read(priv, head, pages.physical(head), headInEachSlot ? folioPages : nr, findings);
 		}
 		for (long i = 0; i < nr; i++) {
-			long page = head + i * pages.pageSize();
+			long k = first + i; // page of the folio
+			long page = head + k * pages.pageSize();
 			long pa = pages.physical(page);
 			Provenance p = prov;
 			int valid = CachedPage.ALL_SECTORS;
 			if (bufs != null) {
-				if (!uptodate) valid = bufs.uptodateSectors(i);
-				if (p == Provenance.CLEAN && bufs.dirty(i)) p = Provenance.DIRTY;
-				else if (p == Provenance.CLEAN && bufs.journaled(i)) p = Provenance.JOURNALED;
+				if (!uptodate) valid = bufs.uptodateSectors(k);
+				if (p == Provenance.CLEAN && bufs.dirty(k)) p = Provenance.DIRTY;
+				else if (p == Provenance.CLEAN && bufs.journaled(k)) p = Provenance.JOURNALED;
 			} else if (!uptodate) {
 				valid = 0;
 			}

@@ -288,4 +288,32 @@ class RadixTreePageCacheTest {
 			assertArrayEquals(RadixTreeKernel.content(t.mapping, i), f.readPage(i), "index " + i);
 		}
 	}
+
+	/**
+	 * Kernels without folios whose page cache is an XArray (4.20-5.15) store a huge page's head in each of its slots;
+	 * each index is then the head's page + (index - head->index), as find_subpage() has it. The resolution of entries
+	 * is the same for both walkers, so a crafted pre-folio tree shows it.
+	 */
+	@ParameterizedTest
+	@EnumSource(value = Layout.class, names = { "V4_18", "V4_14" })
+	void aHugePageHeadInEachSlotGivesItsSubpages(Layout layout) throws Exception {
+		RadixTreeKernel k = new RadixTreeKernel(layout);
+		RadixTreeKernel.Tree t = k.file(8 * 4096, false);
+		long head = t.page(0, CLEAN | 1L << RadixTreeKernel.PG_HEAD);
+		for (int i = 1; i < 4; i++) assertEquals(head + i * RadixTreeKernel.PAGE_STRUCT, t.page(i, CLEAN));
+		t.page(5, CLEAN);
+		t.write();
+		long leaf = t.node(1, 0);
+		for (int s = 1; s < 4; s++) t.slot(leaf, s, head);
+		k.ram.put8(RadixTreeKernel.pa(head + RadixTreeKernel.PAGE_STRUCT + 17), 2); // compound_order in the first tail page
+		List<Finding> findings = new ArrayList<>();
+		CachedFile f = new PageCacheReader(k.kernel()).file(t.inode, false, findings);
+		assertEquals(List.of(), findings);
+		assertEquals(Set.of(0L, 1L, 2L, 3L, 5L), indices(f));
+		for (int i = 0; i < 4; i++) {
+			assertEquals(head + i * RadixTreeKernel.PAGE_STRUCT, f.page(i).page(), "index " + i);
+			assertEquals(head, f.page(i).folio());
+			assertArrayEquals(RadixTreeKernel.content(t.mapping, i), f.readPage(i), "index " + i);
+		}
+	}
 }
