@@ -26,10 +26,12 @@ import cacheshadow.listing.FileRecord;
  */
 final class FuseOperations {
 	static final int SIZE = 42 * 8;
-	// slot indices in struct fuse_operations (fuse.h 3.14)
+	// slot indices in struct fuse_operations (fuse.h 3.14: ... init 27, destroy 28, access 29, create 30, lock 31, utimens 32 ...).
+	// access and lock stay NULL: libfuse answers ENOSYS, so the kernel checks access(2) and chdir itself (no
+	// default_permissions: allowed) and keeps POSIX locks local, and a close sends FLUSH once, not every time
 	private static final int GETATTR = 0, READLINK = 1, MKNOD = 2, MKDIR = 3, UNLINK = 4, RMDIR = 5, SYMLINK = 6,
 			RENAME = 7, LINK = 8, CHMOD = 9, CHOWN = 10, TRUNCATE = 11, OPEN = 12, READ = 13, WRITE = 14, STATFS = 15,
-			RELEASE = 17, SETXATTR = 19, GETXATTR = 20, LISTXATTR = 21, REMOVEXATTR = 22, READDIR = 24, INIT = 27, CREATE = 29, UTIMENS = 31,
+			RELEASE = 17, SETXATTR = 19, GETXATTR = 20, LISTXATTR = 21, REMOVEXATTR = 22, READDIR = 24, INIT = 27, CREATE = 30, UTIMENS = 32,
 			FALLOCATE = 39;
 	private static final int ENOENT = 2, EIO = 5, EBADF = 9, EACCES = 13, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
 			EROFS = 30, ERANGE = 34, ENODATA = 61;

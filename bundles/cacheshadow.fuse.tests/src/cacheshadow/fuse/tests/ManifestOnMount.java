@@ -91,6 +91,10 @@ final class ManifestOnMount {
 		assertTrue(mkdir.out().contains("Read-only file system"), mkdir.out());
 		Shell.Result missing = Shell.run(List.of("stat", mountRoot + "/no/such/path"));
 		assertTrue(missing.out().contains("No such file"), missing.out());
+		// reading is allowed: access(2), chdir and a shared POSIX lock (kept by the kernel) succeed on a read-only mount
+		Shell.ok(List.of("test", "-r", anyRegularFile));
+		Shell.ok(List.of("sh", "-c", "cd \"$1\"", "sh", mountRoot));
+		Shell.ok(List.of("python3", "-c", "import fcntl,sys\nwith open(sys.argv[1],'rb') as f: fcntl.lockf(f, fcntl.LOCK_SH)", anyRegularFile));
 	}
 
 	static String onMount(String mountRoot, String guestRoot, String guestPath) {
