@@ -9,10 +9,12 @@ import java.util.TreeMap;
 import cacheshadow.caches.Mount;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.merge.ByteProvenance;
+import cacheshadow.merge.FileContent;
 import cacheshadow.merge.FileTree;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.merge.View;
+import cacheshadow.merge.ViewTree;
 
 /**
  * One view of the merge model ({@link FileTree}: merged, cache-only or disk-only) as the mount serves it: the
@@ -107,6 +109,14 @@ public final class MergeViewTree implements MountedTree {
 	@Override
 	public int read(String path, long offset, byte[] buf, int off, int len) throws IOException {
 		return tree.read(inTree(path), offset, buf, off, len);
+	}
+
+	/** Binds the file's content once, so a read request is no path lookup. */
+	@Override
+	public OpenFile open(String path) throws IOException {
+		if (!(tree instanceof ViewTree v)) return MountedTree.super.open(path);
+		FileContent c = v.content(inTree(path));
+		return c::read;
 	}
 
 	@Override
