@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.kernel.AddressMap;
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.caches.CachedInode;
 import cacheshadow.caches.Mount;
@@ -22,14 +23,14 @@ import cacheshadow.listing.Finding;
 public final class PageCache {
 	private final CacheAnalysis analysis;
 	private final PageCacheReader reader;
-	private final Map<Long, String> fsTypeBySuperBlock = new HashMap<>();
-	private final Map<Long, CachedFile> byInode = new HashMap<>();
+	private final AddressMap<String> fsTypeBySuperBlock = new AddressMap<>();
+	private final AddressMap<CachedFile> byInode = new AddressMap<>();
 	private final List<Finding> findings = new ArrayList<>();
 
 	public PageCache(CacheAnalysis analysis) throws IOException {
 		this.analysis = analysis;
 		this.reader = new PageCacheReader(analysis.kernel());
-		for (Mount m : analysis.mounts()) fsTypeBySuperBlock.put(m.superBlock(), m.fsType());
+		for (Mount m : analysis.mounts()) if (m.fsType() != null) fsTypeBySuperBlock.putIfAbsent(m.superBlock(), m.fsType());
 		// Marks of single-entry trees live in the root (xa_flags, gfp_mask) at a kernel-specific bit: learn it before the first file.
 		for (CachedEntry e : analysis.entries()) {
 			if (e.inode() != null && reader.calibrateMarks(e.inode().address())) break;
@@ -54,7 +55,7 @@ public final class PageCache {
 		CachedFile f = byInode.get(inode.address());
 		if (f == null) {
 			f = reader.file(inode.address(), isShmem(fsTypeBySuperBlock.get(inode.superBlock())), findings);
-			byInode.put(inode.address(), f);
+			byInode.putIfAbsent(inode.address(), f);
 		}
 		return f;
 	}
