@@ -19,7 +19,7 @@ public final class Btf {
 
 	private final List<BtfType> types;
 	private final String source;
-	private final Map<String, List<Integer>> byName = new HashMap<>();
+	private final Map<String, List<Integer>> byName;
 
 	/** This BTF's own string section; offsets below {@code strOffset} belong to {@code base}. */
 	private final byte[] strings;
@@ -32,6 +32,7 @@ public final class Btf {
 		this.strings = strings;
 		this.strOffset = strOffset;
 		this.base = base;
+		this.byName = new HashMap<>(Math.max(16, types.size())); // sized once: ~100,000 named types in a vmlinux BTF
 		// A split BTF indexes only its own types; base names are looked up in the base.
 		for (int id = base == null ? 1 : base.typeCount(); id < this.types.size(); id++) {
 			String n = this.types.get(id).name();

@@ -5,9 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import cacheshadow.kernel.BtfType.Member;
 import cacheshadow.layers.LittleEndian;
@@ -25,7 +23,8 @@ public final class BtfParser {
 	private final byte[] b;
 	private final String source;
 	private final int typeStart, typeEnd, strStart, strEnd;
-	private final Map<Integer, String> strings = new HashMap<>();
+	/** Strings decoded so far by offset: member names repeat across thousands of types. */
+	private final AddressMap<String> strings = new AddressMap<>();
 	/** For split BTF (a module's): the vmlinux BTF its type ids and string offsets continue. */
 	private final Btf base;
 	private final int baseStrLen;
@@ -100,14 +99,13 @@ public final class BtfParser {
 			off -= baseStrLen;
 		}
 		if (off < 0 || off >= strEnd - strStart) throw error("string offset " + off + " outside the string section");
-		Integer key = (int) off;
-		String s = strings.get(key);
+		String s = strings.get(off);
 		if (s != null) return s;
 		int start = strStart + (int) off, end = start;
 		while (end < strEnd && b[end] != 0) end++;
 		if (end == strEnd) throw error("string at offset " + off + " is not NUL-terminated");
 		s = new String(b, start, end - start, StandardCharsets.UTF_8);
-		strings.put(key, s);
+		strings.putIfAbsent(off, s);
 		return s;
 	}
 
