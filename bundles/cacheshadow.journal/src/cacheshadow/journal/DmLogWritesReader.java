@@ -1,7 +1,6 @@
 package cacheshadow.journal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -35,8 +34,6 @@ public final class DmLogWritesReader {
 	public static final long VERSION = 1;
 	/** {@code sizeof(struct log_write_entry)}. */
 	public static final int ENTRY_HEADER_BYTES = 32;
-	/** Sector sizes are below this (QEMU's limit). */
-	private static final int MAX_SECTOR = 1 << 24;
 	private static final int SUPER_BYTES = 28;
 
 	private DmLogWritesReader() {
@@ -51,35 +48,27 @@ public final class DmLogWritesReader {
 		return read(path, progress, EntrySink.NONE);
 	}
 
-	/**
-	 * {@link #read}, handing each entry to {@code sink} as soon as it is accepted. Only the header sectors are read,
-	 * in place through a mapping ({@link MappedEntryHeaders}); entry data is later read lazily from the mapped file.
-	 */
+	/** {@link #read}, handing each entry to {@code sink} as soon as it is accepted. */
 	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink) throws IOException {
-		MappedFile file = MappedFile.open(path);
-		return parse(file, new MappedEntryHeaders(path, file.size(), MAX_SECTOR), progress, sink);
+		return read(path, progress, sink, ReadAheadFile.DEFAULT_CHUNK);
 	}
 
 	/**
-	 * The same parse over the whole file read ahead in chunks of {@code chunkBytes} on another thread (the data
-	 * between the headers is read over too): the reference the header-only read is tested against.
+	 * Headers are parsed from chunks of {@code chunkBytes} read ahead on another thread (the data between them is
+	 * read over too: one system call per chunk is cheaper than a page fault or a read per header); entry data is
+	 * later read lazily from the mapped file.
 	 */
 	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink, int chunkBytes) throws IOException {
 		MappedFile file = MappedFile.open(path);
-		return parse(file, new ReadAheadFile(path, file.size(), chunkBytes), progress, sink);
-	}
-
-	/** Parses with {@code headers}, which it closes; closes {@code file} too unless the parse succeeds. */
-	private static DmLogWritesLog parse(MappedFile file, EntryHeaders headers, Progress progress, EntrySink sink) throws IOException {
-		try (headers) {
-			return walk(file, headers, progress, sink);
+		try (ReadAheadFile ahead = new ReadAheadFile(path, file.size(), chunkBytes)) {
+			return parse(file, ahead, progress, sink);
 		} catch (IOException | RuntimeException e) {
 			file.close();
 			throw e;
 		}
 	}
 
-	private static DmLogWritesLog walk(MappedFile file, EntryHeaders headers, Progress progress, EntrySink sink) throws IOException {
+	private static DmLogWritesLog parse(MappedFile file, ReadAheadFile ahead, Progress progress, EntrySink sink) throws IOException {
 		Path path = file.path();
 		long size = file.size();
 		if (size < SUPER_BYTES) {
@@ -98,7 +87,7 @@ public final class DmLogWritesReader {
 		long superEntries = LittleEndian.u64(sb, 16);
 		long sectorSizeU = LittleEndian.u32(sb, 24);
 		// QEMU's blk_log_writes_sector_size_valid: a power of two, large enough for the headers, below 16 MiB.
-		if (sectorSizeU < ENTRY_HEADER_BYTES || sectorSizeU >= MAX_SECTOR || Long.bitCount(sectorSizeU) != 1) {
+		if (sectorSizeU < ENTRY_HEADER_BYTES || sectorSizeU >= (1 << 24) || Long.bitCount(sectorSizeU) != 1) {
 			throw new EvidenceFormatException(path, "dm-log-writes sector size " + sectorSizeU + " is not a power of two in [32, 16M)");
 		}
 		int sectorSize = (int) sectorSizeU;
@@ -109,6 +98,7 @@ public final class DmLogWritesReader {
 		EntryTable table = new EntryTable(false, expected);
 		sink.start(sectorSize, expected);
 		LogDamage damage = null;
+		byte[] header = new byte[sectorSize];
 		long pos = sectorSize;
 		progress.begin("Reading " + path.getFileName(), size);
 		long reported = 0;
@@ -122,16 +112,16 @@ public final class DmLogWritesReader {
 			}
 			if (pos + sectorSize > size) {
 				int rest = (int) (size - pos);
-				if (allZero(headers.at(pos, rest), 0, rest) && i >= superEntries) break;
+				ahead.read(pos, header, 0, rest);
+				if (allZero(header, 0, rest) && i >= superEntries) break;
 				damage = new LogDamage(path.toString(), i, pos, "truncated entry header (" + rest + " of " + sectorSize + " bytes)");
 				break;
 			}
-			ByteBuffer header = headers.at(pos, sectorSize);
-			int h = header.position();
-			long sector = header.getLong(h);
-			long nrSectors = header.getLong(h + 8);
-			long flags = header.getLong(h + 16);
-			long dataLen = header.getLong(h + 24);
+			ahead.read(pos, header, 0, sectorSize);
+			long sector = LittleEndian.u64(header, 0);
+			long nrSectors = LittleEndian.u64(header, 8);
+			long flags = LittleEndian.u64(header, 16);
+			long dataLen = LittleEndian.u64(header, 24);
 			if (flags == 0 && nrSectors == 0) {
 				if (allZero(header, 0, sectorSize)) {
 					if (i >= superEntries) break; // normal end: nothing more was promised
@@ -159,9 +149,7 @@ public final class DmLogWritesReader {
 					damage = new LogDamage(path.toString(), i, pos, "malformed mark entry: garbage after the mark text");
 					break;
 				}
-				byte[] text = new byte[n];
-				header.get(h + ENTRY_HEADER_BYTES, text);
-				markText = new String(text, StandardCharsets.UTF_8);
+				markText = new String(header, ENTRY_HEADER_BYTES, n, StandardCharsets.UTF_8);
 			} else if (!allZero(header, ENTRY_HEADER_BYTES, sectorSize - ENTRY_HEADER_BYTES)) {
 				// write_metadata() zero-fills the header sector after the entry; replay-log's log_entry_valid checks this.
 				damage = new LogDamage(path.toString(), i, pos, "malformed entry: non-zero padding after the header (garbage)");
@@ -202,13 +190,12 @@ public final class DmLogWritesReader {
 		return new DmLogWritesLog(file, sectorSize, superEntries, table, damage, valid);
 	}
 
-	/** True when the {@code len} bytes {@code from} past {@code b}'s position are all zero; read a long at a time. */
-	static boolean allZero(ByteBuffer b, int from, int len) {
-		int p = b.position() + from, end = p + len;
-		long or = 0;
-		for (; p < end && (p & 7) != 0; p++) or |= b.get(p);
-		for (; p + 8 <= end; p += 8) or |= b.getLong(p);
-		for (; p < end; p++) or |= b.get(p);
-		return or == 0;
+	private static byte[] zeros = new byte[4096];
+
+	/** Vectorized zero check (Arrays.mismatch against a shared zero block). */
+	static boolean allZero(byte[] b, int off, int len) {
+		byte[] z = zeros;
+		if (z.length < len) zeros = z = new byte[Integer.highestOneBit(len - 1) << 1];
+		return java.util.Arrays.mismatch(b, off, off + len, z, 0, len) < 0;
 	}
 }

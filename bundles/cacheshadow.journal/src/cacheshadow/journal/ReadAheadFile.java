@@ -3,7 +3,6 @@ package cacheshadow.journal;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,15 +13,15 @@ import cacheshadow.layers.EvidenceFormatException;
 
 /**
  * The first {@code size} bytes of a file, read front to back in large chunks by a background thread, for a parser
- * that walks the file forwards: one system call per chunk, the copy on another core while the parser works on the
- * previous chunk. The dm-log-writes reader's full read over every byte, the reference its default header-only read
- * ({@link MappedEntryHeaders}) is tested against.
+ * that walks the file forwards. Why: a parser that only needs a small header every few KiB (dm-log-writes) pays a
+ * page fault or a system call per header when it reads them in place; a plain sequential read costs one system
+ * call per chunk, and here that copy runs on another core while the parser works on the previous chunk.
  *
  * <p>{@link #read} serves a range that lies inside the current chunk by a copy; a range that spans two chunks or
  * lies behind the current one (rare for a forward walk: at most once per chunk) by a positional read. Chunks wholly
  * before a requested position are skipped.
  */
-final class ReadAheadFile implements EntryHeaders {
+final class ReadAheadFile implements AutoCloseable {
 	/** Large enough that the system call per chunk is noise, small enough that a chunk is still in cache when parsed. */
 	static final int DEFAULT_CHUNK = 1 << 20;
 	private static final int BUFFERS = 4;
@@ -37,7 +36,6 @@ final class ReadAheadFile implements EntryHeaders {
 	private volatile IOException failure;
 	private volatile boolean closed;
 
-	private ByteBuffer header = ByteBuffer.allocate(0); // what at() copies into
 	private ByteBuffer current; // null before the first chunk and after the last
 	private long currentStart, currentEnd;
 	private boolean ended;
@@ -86,14 +84,6 @@ final class ReadAheadFile implements EntryHeaders {
 		while (b.hasRemaining()) {
 			if (ch.read(b, pos + (b.position() - off)) < 0) throw new EvidenceFormatException(path, "shrank while being read (" + size + " bytes expected)");
 		}
-	}
-
-	/** {@link #read} into a buffer of its own: the whole file is read anyway, so the header is a copy from it. */
-	@Override
-	public ByteBuffer at(long pos, int len) throws IOException {
-		if (header.capacity() < len) header = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-		read(pos, header.array(), 0, len);
-		return header.position(0);
 	}
 
 	private void advance() throws IOException {
