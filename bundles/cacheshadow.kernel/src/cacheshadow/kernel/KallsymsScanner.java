@@ -3,7 +3,6 @@ package cacheshadow.kernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Map;
 
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.LittleEndian;
@@ -188,12 +187,12 @@ public final class KallsymsScanner {
 			long relBase = LittleEndian.u64(image, base);
 			for (boolean absolutePercpu : new boolean[] { true, false }) {
 				if (address(offs, initIdx, relBase, absolutePercpu) != kaslr.initTaskVa()) continue;
-				Map<String, Long> a = new HashMap<>(n * 2);
-				Map<String, Character> t = new HashMap<>(n * 2);
+				HashMap<String, Long> a = new HashMap<>(n * 2);
+				HashMap<String, Character> t = new HashMap<>(n * 2);
 				for (int i = 0; i < n; i++) {
 					if (a.putIfAbsent(d.names[i], address(offs, i, relBase, absolutePercpu)) == null) t.put(d.names[i], d.types[i]);
 				}
-				return new SymbolTable(a, t, true, String.format("kallsyms in memory (names at physical 0x%x, %d symbols)", lo + numSyms + 8, n));
+				return SymbolTable.of(a, t, true, String.format("kallsyms in memory (names at physical 0x%x, %d symbols)", lo + numSyms + 8, n));
 			}
 		}
 		return null;

@@ -20,10 +20,20 @@ public final class SymbolTable {
 	private final String source;
 
 	public SymbolTable(Map<String, Long> addresses, Map<String, Character> types, boolean runtime, String source) {
-		this.addresses = Collections.unmodifiableMap(new HashMap<>(addresses));
-		this.types = Collections.unmodifiableMap(new HashMap<>(types));
+		this(new HashMap<>(addresses), new HashMap<>(types), runtime, source, true);
+	}
+
+	/** Takes the maps as they are (built here or by a scanner, never shared): no copy of ~100,000 entries. */
+	private SymbolTable(HashMap<String, Long> addresses, HashMap<String, Character> types, boolean runtime, String source, boolean owned) {
+		this.addresses = Collections.unmodifiableMap(addresses);
+		this.types = Collections.unmodifiableMap(types);
 		this.runtime = runtime;
 		this.source = source;
+	}
+
+	/** A table over maps the caller built for it and hands over. */
+	static SymbolTable of(HashMap<String, Long> addresses, HashMap<String, Character> types, boolean runtime, String source) {
+		return new SymbolTable(addresses, types, runtime, source, true);
 	}
 
 	/** System.map: link-time addresses. */
@@ -47,8 +57,8 @@ public final class SymbolTable {
 	 * ~100,000 lines and a regex split per line cost most of the time of loading kernel files.
 	 */
 	public static SymbolTable parse(byte[] text, boolean runtime, String source) throws IOException {
-		Map<String, Long> a = new HashMap<>(1 << 17);
-		Map<String, Character> t = new HashMap<>(1 << 17);
+		HashMap<String, Long> a = new HashMap<>(1 << 17);
+		HashMap<String, Character> t = new HashMap<>(1 << 17);
 		int n = 0, i = 0, len = text.length;
 		String[] field = new String[4];
 		while (i < len) {
@@ -77,7 +87,7 @@ public final class SymbolTable {
 			if (a.putIfAbsent(field[2], addr) == null) t.put(field[2], field[1].charAt(0));
 		}
 		if (a.isEmpty()) throw new KernelLayoutException(source + ": no symbols");
-		return new SymbolTable(a, t, runtime, source);
+		return of(a, t, runtime, source);
 	}
 
 	private static boolean isBlank(byte b) {
