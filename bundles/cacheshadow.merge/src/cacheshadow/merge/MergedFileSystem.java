@@ -115,6 +115,15 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			else m.cachedInodes.putIfAbsent(e.inode().superBlock() + ":" + e.inode().ino(), e.inode());
 		}
 		for (CachedInode o : analysis.orphans()) m.cachedInodes.putIfAbsent(o.superBlock() + ":" + o.ino(), o);
+		// Every cached regular file's pages, walked on all cores up front (in path order, orphans last).
+		List<CachedInode> regular = new ArrayList<>();
+		for (CachedEntry e : analysis.entries()) if (e.inode() != null && (e.inode().mode() & 0xF000) == 0x8000) regular.add(e.inode());
+		for (CachedInode o : analysis.orphans()) if ((o.mode() & 0xF000) == 0x8000) regular.add(o);
+		try {
+			pages.prefetch(regular, Runtime.getRuntime().availableProcessors());
+		} catch (IOException e) {
+			// each file's own read below reports what is unreadable
+		}
 		m.trees.put(View.CACHE_ONLY, m.cacheOnly());
 		progress.worked(1);
 		m.trees.put(View.DISK_ONLY, m.diskOnly());

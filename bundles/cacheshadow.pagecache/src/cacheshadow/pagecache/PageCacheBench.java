@@ -67,6 +67,7 @@ public final class PageCacheBench {
 
 				t = System.nanoTime();
 				PageCache pc = new PageCache(a);
+				pc.prefetch(inodes, Runtime.getRuntime().availableProcessors());
 				pagesWalked = 0;
 				for (CachedInode i : inodes) pagesWalked += pc.file(i).pages().size();
 				long tb = System.nanoTime();

@@ -53,7 +53,8 @@ public final class RadixTreeWalker implements PageIndexWalker {
 	private final String levelName;
 	private final int chunk, chunkShift, maxHeight, tagCount, tagLongs, nodeSize;
 	/** Bit of tag 0 in {@code gfp_mask} ({@code __GFP_BITS_SHIFT}), or -1 while unknown. */
-	private int rootTagShift = -1;
+	/** Learned from the first tree with tags, read by walks that may run on several threads. */
+	private volatile int rootTagShift = -1;
 
 	public RadixTreeWalker(LinuxKernel kernel) throws IOException {
 		Btf b = kernel.btf();

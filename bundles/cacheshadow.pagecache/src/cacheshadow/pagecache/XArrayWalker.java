@@ -29,7 +29,8 @@ public final class XArrayWalker implements PageIndexWalker {
 	private final long xaFlagsOff, xaHeadOff, shiftOff, slotsOff, marksOff;
 	private final int chunk, chunkShift, markLongs, nodeSize;
 	/** Bit of mark 0 in {@code xa_flags} ({@code __GFP_BITS_SHIFT}), or -1 while unknown. */
-	private int rootMarkShift;
+	/** Learned once (calibrate), read by walks that may run on several threads. */
+	private volatile int rootMarkShift;
 
 	public XArrayWalker(LinuxKernel kernel) throws IOException {
 		Btf b = kernel.btf();
