@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -263,7 +262,7 @@ public final class CacheAnalysis {
 			progress.worked(1);
 		}
 		List<CachedEntry> all = new ArrayList<>(byPath.values());
-		all.sort(Comparator.comparing(CachedEntry::path, ManifestFormat.PATH_ORDER));
+		ManifestFormat.sortByPath(all, CachedEntry::path);
 		return new CacheAnalysis(kernel, kernel.btf().source(), kernel.symbols() == null ? null : kernel.symbols().source(),
 				mounts, all, orphans, findings, listed[0], inodes.count(), System.nanoTime() - t0);
 	}

@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -391,7 +390,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 				}
 			}
 		}
-		out.sort(Comparator.comparing(FileRecord::path, ManifestFormat.PATH_ORDER));
+		ManifestFormat.sortByPath(out, FileRecord::path);
 		return out;
 	}
 
@@ -637,7 +636,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 				// reported by orphanList()
 			}
 		}
-		out.sort(Comparator.comparing(d -> d.record().path(), ManifestFormat.PATH_ORDER));
+		ManifestFormat.sortByPath(out, d -> d.record().path());
 		return out;
 	}
 

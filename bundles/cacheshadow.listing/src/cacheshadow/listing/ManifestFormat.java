@@ -32,6 +32,19 @@ public final class ManifestFormat {
 		return java.util.Arrays.compareUnsigned(x, y);
 	};
 
+	/**
+	 * Sorts {@code items} in {@link #PATH_ORDER} of {@code path(item)}, encoding each path once rather than twice per
+	 * comparison (sorting 100,000 cached paths spent most of its time encoding).
+	 */
+	public static <T> void sortByPath(List<T> items, java.util.function.Function<T, String> path) {
+		record Keyed<T>(byte[] key, T item) {
+		}
+		List<Keyed<T>> keyed = new ArrayList<>(items.size());
+		for (T t : items) keyed.add(new Keyed<>(path.apply(t).getBytes(StandardCharsets.UTF_8), t));
+		keyed.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
+		for (int i = 0; i < keyed.size(); i++) items.set(i, keyed.get(i).item());
+	}
+
 	private ManifestFormat() {
 	}
 
@@ -62,7 +75,7 @@ public final class ManifestFormat {
 	/** Writes records sorted by path, with the header. */
 	public static void write(Writer out, List<FileRecord> records) throws IOException {
 		List<FileRecord> sorted = new ArrayList<>(records);
-		sorted.sort(Comparator.comparing(FileRecord::path, PATH_ORDER));
+		sortByPath(sorted, FileRecord::path);
 		out.write(header(List.of()));
 		out.write('\n');
 		for (FileRecord r : sorted) {

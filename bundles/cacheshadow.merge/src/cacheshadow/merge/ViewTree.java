@@ -85,7 +85,7 @@ public final class ViewTree implements FileTree {
 		Node n = node(path);
 		if (n == null || n.children() == null) return null;
 		List<String> names = new ArrayList<>(n.children());
-		names.sort(ManifestFormat.PATH_ORDER);
+		ManifestFormat.sortByPath(names, name -> name);
 		return names;
 	}
 
@@ -116,7 +116,7 @@ public final class ViewTree implements FileTree {
 	/** Every path of the view, sorted by byte order. */
 	public List<String> paths() {
 		List<String> p = new ArrayList<>(nodes.keySet());
-		p.sort(ManifestFormat.PATH_ORDER);
+		ManifestFormat.sortByPath(p, n -> n);
 		return Collections.unmodifiableList(p);
 	}
 

@@ -20,6 +20,27 @@ import cacheshadow.listing.ManifestFormat;
 class ManifestFormatTest {
 
 	@Test
+	void sortByPathSortsInPathOrder() {
+		// Code points whose UTF-16 and UTF-8 orders disagree (U+E000..U+FFFF against surrogate pairs) among ASCII.
+		int[] pool = { '/', '.', 'a', 'z', 'A', '_', 0xe9, 0x4e2d, 0xe000, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10ffff };
+		java.util.Random r = new java.util.Random(5);
+		List<String> paths = new ArrayList<>();
+		for (int k = 0; k < 50_000; k++) paths.add(randomPath(r, pool));
+		List<String> expected = new ArrayList<>(paths);
+		expected.sort(ManifestFormat.PATH_ORDER);
+		List<String> got = new ArrayList<>(paths);
+		ManifestFormat.sortByPath(got, p -> p);
+		assertEquals(expected, got);
+		assertNotEquals(expected, paths.stream().sorted().toList(), "UTF-16 order differs from byte order here");
+	}
+
+	private static String randomPath(java.util.Random r, int[] pool) {
+		StringBuilder sb = new StringBuilder();
+		for (int n = r.nextInt(5); n > 0; n--) sb.appendCodePoint(pool[r.nextInt(pool.length)]);
+		return sb.toString();
+	}
+
+	@Test
 	void everyGroundTruthManifestRoundTripsExactly() throws Exception {
 		Path samples = Path.of(System.getProperty("cacheshadow.samples", "-")).toRealPath();
 		assertTrue(Files.isDirectory(samples), "no samples at " + samples);
