@@ -162,23 +162,15 @@ public final class DentryWalker {
 	/** Child dentry addresses in list order; a loop or an unreadable link ends the list with a finding. */
 	private void collectChildren(long d, long first, String path, List<Long> out) {
 		long head = d + childHeadOff;
-		AddressSet seen = new AddressSet();
-		long p = first;
-		try {
-			while (hlistChildren ? p != 0 : p != head) {
-				if (!seen.add(p)) {
-					findings.add(Finding.anomaly("dentry-child-list-cycle", p, "child list of " + path + " loops"));
-					return;
-				}
-				if (seen.size() > maxDentries) {
-					findings.add(Finding.anomaly("dentry-child-list-length", head, "child list of " + path + " longer than " + maxDentries));
-					return;
-				}
-				out.add(p - siblingOff);
-				p = vm.readU64(p + nextOff);
-			}
-		} catch (IOException e) {
-			findings.add(Finding.anomaly("dentry-child-list-broken", p, "child list of " + path + ": " + e.getMessage()));
+		KernelListWalk list = KernelListWalk.walk(first, hlistChildren ? 0 : head, node -> vm.readU64(node + nextOff),
+				(int) Math.min(maxDentries, Integer.MAX_VALUE - 8));
+		for (int k = 0; k < list.count(); k++) out.add(list.node(k) - siblingOff);
+		switch (list.outcome()) {
+		case CYCLE -> findings.add(Finding.anomaly("dentry-child-list-cycle", list.at(), "child list of " + path + " loops"));
+		case TOO_LONG -> findings.add(Finding.anomaly("dentry-child-list-length", head, "child list of " + path + " longer than " + maxDentries));
+		case BROKEN -> findings.add(Finding.anomaly("dentry-child-list-broken", list.at(), "child list of " + path + ": " + list.problem()));
+		case END -> {
+		}
 		}
 	}
 

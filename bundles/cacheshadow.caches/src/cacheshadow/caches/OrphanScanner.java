@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import cacheshadow.kernel.AddressSet;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
@@ -65,32 +64,30 @@ final class OrphanScanner {
 		List<CachedInode> out = new ArrayList<>();
 		long firstIno = firstUserInode(superBlock, ext4);
 		long head = superBlock + sInodesOff;
-		AddressSet seen = new AddressSet();
-		long p;
+		KernelListWalk list;
 		try {
-			p = vm.readU64(head + listNextOff);
-			while (p != head) {
-				if (!seen.add(p)) {
-					findings.add(Finding.anomaly("inode-list-cycle", p, "s_inodes list of super block 0x" + Long.toHexString(superBlock) + " loops"));
-					break;
-				}
-				if (seen.size() > maxInodes) {
-					findings.add(Finding.anomaly("inode-list-length", head, "s_inodes longer than " + maxInodes));
-					break;
-				}
-				long inode = p - sbListOff;
-				try {
-					CachedInode ci = inodes.read(inode, ext4);
-					if (!ci.hasDentry() && ci.ino() >= firstIno) out.add(ci);
-				} catch (IOException e) {
-					findings.add(Finding.anomaly("inode-unreadable", inode, e.getMessage()));
-				}
-				p = vm.readU64(p + listNextOff);
-			}
+			list = KernelListWalk.walk(vm.readU64(head + listNextOff), head, node -> vm.readU64(node + listNextOff), (int) Math.min(maxInodes, Integer.MAX_VALUE - 8));
 		} catch (IOException e) {
 			findings.add(Finding.anomaly("inode-list-broken", head, "s_inodes of super block 0x" + Long.toHexString(superBlock) + ": " + e.getMessage()));
+			return out;
 		}
-		counted[0] += seen.size();
+		for (int k = 0; k < list.count(); k++) {
+			long inode = list.node(k) - sbListOff;
+			try {
+				CachedInode ci = inodes.read(inode, ext4);
+				if (!ci.hasDentry() && ci.ino() >= firstIno) out.add(ci);
+			} catch (IOException e) {
+				findings.add(Finding.anomaly("inode-unreadable", inode, e.getMessage()));
+			}
+		}
+		switch (list.outcome()) {
+		case CYCLE -> findings.add(Finding.anomaly("inode-list-cycle", list.at(), "s_inodes list of super block 0x" + Long.toHexString(superBlock) + " loops"));
+		case TOO_LONG -> findings.add(Finding.anomaly("inode-list-length", head, "s_inodes longer than " + maxInodes));
+		case BROKEN -> findings.add(Finding.anomaly("inode-list-broken", head, "s_inodes of super block 0x" + Long.toHexString(superBlock) + ": " + list.problem()));
+		case END -> {
+		}
+		}
+		counted[0] += list.count() + (list.outcome() == KernelListWalk.Outcome.TOO_LONG ? 1 : 0);
 		return out;
 	}
 }
