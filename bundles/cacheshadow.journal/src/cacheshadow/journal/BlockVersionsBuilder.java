@@ -83,41 +83,49 @@ final class BlockVersionsBuilder implements EntrySink {
 		starts[written] = v;
 		int[] entries = new int[v];
 		long[] masks = new long[v];
-		long placed = 0;
+		long[] placed = { 0 };
+		forEachVersion(log, (b, i, mask) -> {
+			int at = next[(int) b]++;
+			entries[at] = i;
+			masks[at] = mask;
+			placed[0]++;
+		});
+		if (placed[0] != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
+		counts = null; // consumed
+		return new HeapBlockVersionStore(blockSize, unitSize, log.entryCount(), blocks, starts, entries, masks);
+	}
+
+	/** One version: entry {@code entry} wrote the units {@code mask} of block {@code block}. */
+	private interface VersionSink {
+		void accept(long block, int entry, long mask);
+	}
+
+	/** Every block version of the log's indexed entries, in entry order and block order within an entry. */
+	private void forEachVersion(WriteLog log, VersionSink sink) {
 		for (int i = 0, entryCount = log.entryCount(); i < entryCount; i++) {
 			long length = log.length(i);
 			int flags = log.flags(i);
 			if (!indexed(length, flags)) continue;
 			long start = log.diskOffset(i), end = start + length;
 			for (long b = start >>> blockShift, b1 = (end - 1) >>> blockShift; b <= b1; b++) {
-				int at = next[(int) b]++;
-				entries[at] = i;
-				masks[at] = JournalIndex.unitMask(b, blockSize, unitSize, start, end);
-				placed++;
+				sink.accept(b, i, JournalIndex.unitMask(b, blockSize, unitSize, start, end));
 			}
 		}
-		if (placed != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
-		counts = null; // consumed
-		return new HeapBlockVersionStore(blockSize, unitSize, log.entryCount(), blocks, starts, entries, masks);
 	}
 
 	private HeapBlockVersionStore sortTriples(WriteLog log, int v) {
 		long[] pb = new long[v];
 		int[] pe = new int[v];
 		long[] pm = new long[v];
-		int p = 0;
-		for (int i = 0, entryCount = log.entryCount(); i < entryCount; i++) {
-			long length = log.length(i);
-			int flags = log.flags(i);
-			if (!indexed(length, flags)) continue;
-			long start = log.diskOffset(i), end = start + length;
-			for (long b = start >>> blockShift, b1 = (end - 1) >>> blockShift; b <= b1; b++) {
-				if (p == v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
-				pb[p] = b;
-				pe[p] = i;
-				pm[p++] = JournalIndex.unitMask(b, blockSize, unitSize, start, end);
-			}
-		}
+		int[] filled = { 0 };
+		forEachVersion(log, (b, i, mask) -> {
+			int k = filled[0]++;
+			if (k == v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
+			pb[k] = b;
+			pe[k] = i;
+			pm[k] = mask;
+		});
+		int p = filled[0];
 		if (p != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
 		BlockMajorSort.sort(pb, pe, pm, p, maxBlock);
 		int written = 0;
