@@ -1,9 +1,8 @@
 package cacheshadow.pagecache;
 
 import java.io.IOException;
-import java.util.List;
 
-import cacheshadow.layers.Extent;
+import cacheshadow.layers.BlockOverlayLayer;
 import cacheshadow.layers.Layer;
 
 /**
@@ -13,12 +12,12 @@ import cacheshadow.layers.Layer;
  * metadata the guest had (directories, inode tables, bitmaps not yet written back). Offsets are the disk's; the
  * cached device starts at {@link BlockDeviceCache#startBytes()} on it.
  */
-public final class BlockDeviceCacheOverlay implements Layer {
-	private final Layer disk;
+public final class BlockDeviceCacheOverlay extends BlockOverlayLayer {
+	private static final int SECTOR = 512;
 	private final BlockDeviceCache cache;
 
 	public BlockDeviceCacheOverlay(Layer disk, BlockDeviceCache cache) {
-		this.disk = disk;
+		super(disk, CachedFile.PAGE, cache.startBytes());
 		this.cache = cache;
 	}
 
@@ -27,65 +26,58 @@ public final class BlockDeviceCacheOverlay implements Layer {
 	}
 
 	public Layer disk() {
-		return disk;
+		return base;
 	}
 
 	@Override
 	public String name() {
-		return disk.name() + " + block-device cache";
-	}
-
-	@Override
-	public String source() {
-		return disk.name();
-	}
-
-	@Override
-	public long size() {
-		return disk.size();
-	}
-
-	@Override
-	public List<Extent> extents() {
-		return disk.extents();
+		return base.name() + " + block-device cache";
 	}
 
 	/** Where the byte at disk offset {@code offset} comes from. */
 	public Provenance provenance(long offset) {
 		long dev = offset - cache.startBytes();
-		if (dev < 0 || (cache.sizeBytes() >= 0 && dev >= cache.sizeBytes())) return Provenance.ABSENT;
+		if (!onDevice(dev)) return Provenance.ABSENT;
 		return cache.pages().provenance(dev / CachedFile.PAGE);
 	}
 
 	/** True when the byte at {@code offset} is read from the memory snapshot. */
 	public boolean fromMemory(long offset) {
 		long dev = offset - cache.startBytes();
-		if (dev < 0 || (cache.sizeBytes() >= 0 && dev >= cache.sizeBytes())) return false;
+		if (!onDevice(dev)) return false;
 		CachedPage p = cache.pages().page(dev / CachedFile.PAGE);
 		return p != null && p.hasByte((int) (dev % CachedFile.PAGE));
 	}
 
-	@Override
-	public void read(long offset, byte[] buf, int off, int len) throws IOException {
-		if (offset < 0 || len < 0 || offset + len > size()) disk.read(offset, buf, off, len); // the disk reports it
-		int done = 0;
-		while (done < len) {
-			long at = offset + done;
-			long dev = at - cache.startBytes();
-			int n = (int) Math.min(len - done, CachedFile.PAGE - Math.floorMod(dev, CachedFile.PAGE));
-			CachedPage p = dev < 0 || (cache.sizeBytes() >= 0 && dev >= cache.sizeBytes()) ? null : cache.pages().page(dev / CachedFile.PAGE);
-			if (p != null && !p.isWhole()) n = (int) Math.min(n, 512 - (dev & 511)); // per buffer: sector by sector
-			if (p != null && p.hasByte((int) (dev % CachedFile.PAGE))) {
-				cache.pages().physicalLayer().read(p.physical() + dev % CachedFile.PAGE, buf, off + done, n);
-			} else {
-				disk.read(at, buf, off + done, n);
-			}
-			done += n;
-		}
+	private boolean onDevice(long dev) {
+		return dev >= 0 && (cache.sizeBytes() < 0 || dev < cache.sizeBytes());
 	}
 
 	@Override
-	public void close() {
-		// the disk layer and the snapshot belong to the caller
+	protected boolean holdsAny(long firstPage, long lastPage) {
+		return cache.pages().hasPageIn(firstPage, lastPage);
+	}
+
+	/** A cached page with valid data; a page valid only in part (buffers) is read sector by sector, the rest from the disk. */
+	@Override
+	protected boolean readOverlaid(long page, int inPage, byte[] buf, int off, int len) throws IOException {
+		if (!onDevice(page * CachedFile.PAGE + inPage)) return false;
+		CachedPage p = cache.pages().page(page);
+		if (p == null || !p.provenance().hasData() || p.physical() < 0) return false;
+		Layer memory = cache.pages().physicalLayer();
+		if (p.isWhole()) {
+			memory.read(p.physical() + inPage, buf, off, len);
+			return true;
+		}
+		boolean any = false;
+		for (int at = inPage; at < inPage + len && !any; at = (at / SECTOR + 1) * SECTOR) any = p.hasByte(at);
+		if (!any) return false;
+		for (int at = inPage; at < inPage + len;) {
+			int n = Math.min(inPage + len - at, SECTOR - (at % SECTOR));
+			if (p.hasByte(at)) memory.read(p.physical() + at, buf, off + at - inPage, n);
+			else base.read(origin + page * CachedFile.PAGE + at, buf, off + at - inPage, n);
+			at += n;
+		}
+		return true;
 	}
 }

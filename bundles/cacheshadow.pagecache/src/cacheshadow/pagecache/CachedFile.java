@@ -62,6 +62,12 @@ public final class CachedFile {
 		return pages.values();
 	}
 
+	/** Whether any page index in [{@code first}, {@code last}] has an entry. */
+	public boolean hasPageIn(long first, long last) {
+		Long k = pages.ceilingKey(first);
+		return k != null && k <= last;
+	}
+
 	public CachedPage page(long index) {
 		return pages.get(index);
 	}
