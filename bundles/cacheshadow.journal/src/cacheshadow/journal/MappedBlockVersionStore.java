@@ -195,37 +195,36 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 
 	@Override
 	public BlockVersions versions(long block) throws IOException {
-		long lo = 0, hi = blockCount - 1;
+		long mid = search(blocksAt, 8, blockCount, block);
+		if (mid < 0) return null;
+		long s = file.u64(startsAt + mid * 8);
+		long e = file.u64(startsAt + (mid + 1) * 8);
+		if (s < 0 || e < s || e > versionCount) throw new EvidenceFormatException(file.path(), "corrupt version range of block " + block);
+		int c = Math.toIntExact(e - s);
+		MaskSummary.Longs own = i -> file.u64(masksAt + (s + i) * 8);
+		MaskSummary.Longs sum = c > MaskSummary.G ? summaryOf(mid) : null;
+		return new VersionSlice(block, c, i -> (int) file.u32(entriesAt + (s + i) * 4), own, sum);
+	}
+
+	/** Position of {@code key} in the sorted table of {@code count} u64 keys {@code stride} bytes apart at {@code at}, or -1. */
+	private long search(long at, long stride, long count, long key) throws IOException {
+		long lo = 0, hi = count - 1;
 		while (lo <= hi) {
 			long mid = (lo + hi) >>> 1;
-			long v = file.u64(blocksAt + mid * 8);
-			if (v < block) lo = mid + 1;
-			else if (v > block) hi = mid - 1;
-			else {
-				long s = file.u64(startsAt + mid * 8);
-				long e = file.u64(startsAt + (mid + 1) * 8);
-				if (s < 0 || e < s || e > versionCount) throw new EvidenceFormatException(file.path(), "corrupt version range of block " + block);
-				int c = Math.toIntExact(e - s);
-				MaskSummary.Longs own = i -> file.u64(masksAt + (s + i) * 8);
-				MaskSummary.Longs sum = c > MaskSummary.G ? summaryOf(mid) : null;
-				return new VersionSlice(block, c, i -> (int) file.u32(entriesAt + (s + i) * 4), own, sum);
-			}
+			long v = file.u64(at + mid * stride);
+			if (v < key) lo = mid + 1;
+			else if (v > key) hi = mid - 1;
+			else return mid;
 		}
-		return null;
+		return -1;
 	}
 
 	/** The summary levels of the block at position {@code k}, by binary search in the summary table. */
 	private MaskSummary.Longs summaryOf(long k) throws IOException {
-		long lo = 0, hi = summarizedCount - 1;
-		while (lo <= hi) {
-			long mid = (lo + hi) >>> 1;
-			long v = file.u64(summaryTableAt + mid * 16);
-			if (v < k) lo = mid + 1;
-			else if (v > k) hi = mid - 1;
-			else {
-				long at = summaryAt + file.u64(summaryTableAt + mid * 16 + 8) * 8;
-				return i -> file.u64(at + (long) i * 8);
-			}
+		long mid = search(summaryTableAt, 16, summarizedCount, k);
+		if (mid >= 0) {
+			long at = summaryAt + file.u64(summaryTableAt + mid * 16 + 8) * 8;
+			return i -> file.u64(at + (long) i * 8);
 		}
 		throw new EvidenceFormatException(file.path(), "block at position " + k + " has no mask summary");
 	}
