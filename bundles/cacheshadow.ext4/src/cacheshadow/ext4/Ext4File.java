@@ -58,10 +58,21 @@ public final class Ext4File {
 			Arrays.fill(buf, off + Math.max(avail, 0), off + n, (byte) 0);
 			return n;
 		}
+		readMapped(fs.layer(), offset, buf, off, n);
+		return n;
+	}
+
+	/**
+	 * Reads {@code len} bytes at {@code offset} through the block map alone, whatever {@code i_size} says: holes and
+	 * unwritten extents as zeros, data blocks from {@code data} (the file system's layer, or one with the same block
+	 * addresses, e.g. the disk below a cache overlay). The merge reads past the disk's end of file this way when the
+	 * cached inode is larger and its blocks are already allocated. Not for inline-data files.
+	 */
+	public void readMapped(Layer data, long offset, byte[] buf, int off, int len) throws IOException {
+		if (inline != null) throw new IllegalStateException("inode " + inode.number + " keeps its data inline");
 		int bs = fs.blockSize();
-		Layer layer = fs.layer();
 		int done = 0;
-		while (done < n) {
+		while (done < len) {
 			long pos = offset + done;
 			long lb = pos / bs;
 			int inBlock = (int) (pos % bs);
@@ -70,22 +81,21 @@ public final class Ext4File {
 				// hole up to the next run
 				int idx = map.firstRunEndingAfter(lb);
 				long holeEnd = idx < map.runs().size() ? map.runs().get(idx).logical() * bs : Long.MAX_VALUE;
-				int k = (int) Math.min(n - done, holeEnd - pos);
+				int k = (int) Math.min(len - done, holeEnd - pos);
 				Arrays.fill(buf, off + done, off + done + k, (byte) 0);
 				done += k;
 				continue;
 			}
 			long runBytesLeft = (r.logicalEnd() - lb) * bs - inBlock;
-			int k = (int) Math.min(n - done, runBytesLeft);
+			int k = (int) Math.min(len - done, runBytesLeft);
 			if (r.unwritten()) {
 				Arrays.fill(buf, off + done, off + done + k, (byte) 0);
 			} else {
 				long dev = (r.physical() + (lb - r.logical())) * bs + inBlock;
-				layer.read(dev, buf, off + done, k);
+				data.read(dev, buf, off + done, k);
 			}
 			done += k;
 		}
-		return n;
 	}
 
 	public void readFully(long offset, byte[] buf, int off, int len) throws IOException {

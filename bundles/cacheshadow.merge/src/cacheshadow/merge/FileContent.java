@@ -118,23 +118,7 @@ public final class FileContent {
 			Arrays.fill(buf, off + avail, off + len, (byte) 0);
 			return;
 		}
-		int done = 0;
-		while (done < len) {
-			long at = pos + done;
-			long lb = at / blockSize;
-			int inBlock = (int) (at % blockSize);
-			BlockRun r = map.runAt(lb);
-			int k;
-			if (r == null) {
-				k = Math.min(len - done, blockSize - inBlock); // a hole: block by block
-				Arrays.fill(buf, off + done, off + done + k, (byte) 0);
-			} else {
-				k = (int) Math.min(len - done, (r.logicalEnd() - lb) * blockSize - inBlock); // to the end of the run
-				if (r.unwritten()) Arrays.fill(buf, off + done, off + done + k, (byte) 0);
-				else diskLayer.read((r.physical() + lb - r.logical()) * blockSize + inBlock, buf, off + done, k);
-			}
-			done += k;
-		}
+		disk.readMapped(diskLayer, pos, buf, off, len);
 	}
 
 	/** Where every byte of {@code [0, size)} comes from, adjacent ranges of one source merged. */
