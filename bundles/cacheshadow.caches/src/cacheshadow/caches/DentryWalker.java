@@ -182,7 +182,7 @@ public final class DentryWalker {
 		long ptr = s.u64(nameField);
 		int n = (int) Math.min(len, MAX_NAME);
 		long off = ptr - s.address();
-		if (off >= 0 && off + n <= s.size()) return new String(s.bytes(off, n), StandardCharsets.UTF_8);
+		if (off >= 0 && off + n <= s.size()) return s.string(off, n);
 		return nameAt(vm, ptr, len);
 	}
 

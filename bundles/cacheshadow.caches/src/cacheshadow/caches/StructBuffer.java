@@ -45,6 +45,11 @@ final class StructBuffer {
 		return LittleEndian.u16(b, (int) off);
 	}
 
+	/** {@code len} bytes at {@code off} as UTF-8 text (invalid bytes replaced), without an intermediate copy. */
+	String string(long off, int len) {
+		return new String(b, (int) off, len, java.nio.charset.StandardCharsets.UTF_8);
+	}
+
 	byte[] bytes(long off, int len) {
 		byte[] out = new byte[len];
 		System.arraycopy(b, (int) off, out, 0, len);
