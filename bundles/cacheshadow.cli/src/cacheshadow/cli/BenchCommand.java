@@ -43,7 +43,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench caches MEMORY [KERNEL_DIR]
 				       ./cacheshadow bench merge MEMORY DISK [KERNEL_DIR] [PATH]
 				       ./cacheshadow bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]
-				       ./cacheshadow bench fuse [--rounds N] [MEMORY DISK [KERNEL_DIR] [PATH]]
+				       ./cacheshadow bench fuse [--rounds N] [MEMORY DISK [KERNEL_DIR] [PATH] [--baseline-disk IMAGE [--baseline-path P]]]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
@@ -53,7 +53,11 @@ final class BenchCommand implements Command {
 				  fuse: hashing 4 MiB (128 KiB reads, a fresh open per pass) from the disk image vs through the FUSE
 				        mount, each read reaching the mount's handler: without evidence a synthetic 4 MiB file on an
 				        mkfs'd image; with evidence the merged view as `mount` serves it, and in-process in between
-				        (PATH: default the largest file the disk has; smaller files in passes up to 4 MiB).
+				        (PATH: default the largest file the disk has; smaller files in passes up to 4 MiB);
+				        --baseline-disk: (a) from this ext4 image instead, which holds the bytes the merged view
+				        serves (for a file the stale disk lacks, e.g. one dirty in the page cache only; PATH default
+				        the merged view's largest file on the disk; P default PATH below the disk's mount point);
+				        then (a), (b) and (c) must hash alike in every round (releng/fuse-figure.sh).
 				evidence:
 				  Hashing throughput of the case's SHA-256 against sha256sum on the same file (goal ratio >= 0.9), and
 				  random 4 KiB reads through the file's layer (ELF core, LiME, qcow2, raw) against positional reads of
@@ -90,9 +94,13 @@ final class BenchCommand implements Command {
 			return 0;
 		}
 		case "fuse" -> {
-			int evidence = rest.length > 1 && rest[0].equals("--rounds") ? rest.length - 2 : rest.length;
-			if (evidence == 1 || evidence > 4) throw new UsageException("bench fuse [--rounds N] [MEMORY DISK [KERNEL_DIR] [PATH]]");
-			cacheshadow.fuse.FuseBenchmark.main(rest);
+			cacheshadow.fuse.FuseBenchmark.Arguments a;
+			try {
+				a = cacheshadow.fuse.FuseBenchmark.Arguments.parse(rest);
+			} catch (IllegalArgumentException e) {
+				throw new UsageException("bench fuse: " + e.getMessage());
+			}
+			cacheshadow.fuse.FuseBenchmark.run(a, out);
 			return 0;
 		}
 		case "evidence" -> {

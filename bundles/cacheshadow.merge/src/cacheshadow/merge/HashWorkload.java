@@ -74,9 +74,15 @@ public record HashWorkload(String path, long fileSize, int passes, int buffer) {
 			}
 			if (path == null) throw new IOException("no regular file on the disk to benchmark");
 		}
-		FileRecord d = disk.getattr(path), v = merged.getattr(path);
+		FileRecord d = disk.getattr(path);
 		if (d == null || !d.type().isRegular()) throw new NoSuchFileException(path, null, "not a regular file on the disk");
-		if (v == null || !v.type().isRegular()) throw new NoSuchFileException(path, null, "not a regular file in the merged view");
+		return of(merged, path, buffer);
+	}
+
+	/** {@code path} as {@code view} has it, whether or not the disk image has it too, read {@code buffer} bytes at a time. */
+	public static HashWorkload of(ViewTree view, String path, int buffer) throws IOException {
+		FileRecord v = view.getattr(path);
+		if (v == null || !v.type().isRegular()) throw new NoSuchFileException(path, null, "not a regular file in the " + view.view().label() + " view");
 		int passes = (int) Math.max(1, (VOLUME + v.size() - 1) / Math.max(1, v.size()));
 		return new HashWorkload(path, v.size(), passes, buffer);
 	}

@@ -2,9 +2,13 @@ package cacheshadow.fuse.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,8 +19,10 @@ import cacheshadow.fuse.FuseBenchmark;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.ManifestFormat;
+import cacheshadow.merge.FileContent;
 import cacheshadow.merge.HashWorkload;
 import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.View;
 
 /**
  * Prints the benchmark lines (hashing through the mount as a ratio to straight from the disk image; the goal is
@@ -57,6 +63,54 @@ class FuseBenchmarkTest {
 			assertTrue(r.leastHandlerBytesPerRound() >= (long) w.passes() * w.fileSize(), r.line());
 			// one request per 128 KiB read(2) and the read at EOF: no pass was answered from the kernel's cache
 			assertEquals((w.fileSize() + w.buffer() - 1) / w.buffer() + 1, r.requestsPerPass(), 0.0, r.line());
+		}
+	}
+
+	/**
+	 * (a) from a baseline image holding the bytes the merged view serves (made here: the merged view's blob.bin
+	 * written into a fresh image at the path it has on the disk): all three sides hash as the guest's manifest says.
+	 * With the stale disk image as the baseline instead, the run fails rather than comparing different bytes.
+	 */
+	@Test
+	void hashingAgainstABaselineImage(@TempDir Path tmp) throws Exception {
+		FuseDevice.assumePresent();
+		String set = "debian-6.1-kaslr", path = "/mnt/disk/data/blob.bin";
+		try (MergedFileSystem m = MergedFileSystem.open(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img"),
+				Samples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+			FileContent c = m.tree(View.MERGED).content(path);
+			byte[] bytes = new byte[(int) c.size()];
+			assertEquals(bytes.length, c.read(0, bytes, 0, bytes.length));
+			Path src = Files.createDirectories(tmp.resolve("src/data"));
+			Files.write(src.resolve("blob.bin"), bytes);
+			Path image = tmp.resolve("baseline.img");
+			Process mkfs = new ProcessBuilder("mkfs.ext4", "-q", "-F", "-b", "4096", "-d", tmp.resolve("src").toString(), image.toString(), "8M")
+					.redirectErrorStream(true).start();
+			assertEquals(0, mkfs.waitFor(), new String(mkfs.getInputStream().readAllBytes()));
+
+			FuseBenchmark.Result r = FuseBenchmark.run(m, path, image, null, Files.createDirectories(tmp.resolve("w1")), 3);
+			System.out.println(set + ": " + r.line());
+			assertEquals("baseline image baseline.img:/data/blob.bin", r.disk(), "default: the guest path below the disk's mount point");
+			assertEquals(sha256(set, "manifest.tsv", path), r.sha256());
+			assertEquals(r.sha256(), r.diskSha256());
+			assertTrue(r.leastHandlerBytesPerRound() >= (long) r.workload().passes() * r.workload().fileSize(), r.line());
+
+			IOException stale = assertThrows(IOException.class,
+					() -> FuseBenchmark.run(m, path, Samples.file(set, "disk.img"), null, Files.createDirectories(tmp.resolve("w2")), 1));
+			assertTrue(stale.getMessage().contains("hashes differ"), stale.getMessage());
+		}
+	}
+
+	@Test
+	void arguments() {
+		FuseBenchmark.Arguments a = FuseBenchmark.Arguments.parse("M", "D", "--baseline-disk", "b.img", "K", "/p", "--rounds", "7", "--baseline-path", "/q");
+		assertEquals(List.of("M", "D", "K", "/p"), a.evidence());
+		assertEquals(7, a.rounds());
+		assertEquals(Path.of("b.img"), a.baselineDisk());
+		assertEquals("/q", a.baselinePath());
+		assertEquals(List.of(), FuseBenchmark.Arguments.parse().evidence());
+		for (String[] bad : new String[][] { { "M" }, { "--baseline-disk", "b.img" }, { "M", "D", "--baseline-path", "/q" }, { "M", "D", "--rounds" },
+				{ "--frobnicate", "1" }, { "--rounds", "0" } }) {
+			assertThrows(IllegalArgumentException.class, () -> FuseBenchmark.Arguments.parse(bad), String.join(" ", bad));
 		}
 	}
 
