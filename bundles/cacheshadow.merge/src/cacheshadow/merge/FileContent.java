@@ -79,8 +79,67 @@ public final class FileContent {
 	private CachedPage wholePage(long index) {
 		if (cached == null) return null;
 		CachedPage p = cached.page(index);
-		if (p != null && !cleanPages && p.provenance() == Provenance.CLEAN) return null;
-		return p != null && p.isWhole() ? p : null;
+		return p != null && served(p) ? p : null;
+	}
+
+	/** Whether the view reads this cached page (else the disk's block). */
+	private boolean served(CachedPage p) {
+		return p.isWhole() && (cleanPages || p.provenance() != Provenance.CLEAN);
+	}
+
+	/**
+	 * The served cached pages as runs of consecutive file pages at consecutive physical addresses (as the page
+	 * allocator often hands them out): a read copies each run in one call instead of looking up every page in the
+	 * cache's map, whose nodes a FUSE request finds cold. Made on the first read.
+	 */
+	private static final class PhysicalRuns {
+		static final PhysicalRuns NONE = new PhysicalRuns(new long[0], new long[0], new long[0], 0);
+		final long[] first, physical, end; // page index of each run's first page, its physical address, index past the run
+		final int count;
+
+		private PhysicalRuns(long[] first, long[] physical, long[] end, int count) {
+			this.first = first;
+			this.physical = physical;
+			this.end = end;
+			this.count = count;
+		}
+
+		static PhysicalRuns of(FileContent c) {
+			if (c.cached == null) return NONE;
+			int cap = 16, n = 0;
+			long[] first = new long[cap], physical = new long[cap], end = new long[cap];
+			for (CachedPage p : c.cached.pages()) { // in index order
+				if (!c.served(p)) continue;
+				if (n > 0 && end[n - 1] == p.index() && physical[n - 1] + (p.index() - first[n - 1]) * PAGE == p.physical()) {
+					end[n - 1]++;
+					continue;
+				}
+				if (n == cap) {
+					cap *= 2;
+					first = Arrays.copyOf(first, cap);
+					physical = Arrays.copyOf(physical, cap);
+					end = Arrays.copyOf(end, cap);
+				}
+				first[n] = p.index();
+				physical[n] = p.physical();
+				end[n++] = p.index() + 1;
+			}
+			return new PhysicalRuns(first, physical, end, n);
+		}
+
+		/** The last run starting at or before page {@code index}, or -1. */
+		int before(long index) {
+			int i = Arrays.binarySearch(first, 0, count, index);
+			return i >= 0 ? i : -i - 2;
+		}
+	}
+
+	private volatile PhysicalRuns runs;
+
+	private PhysicalRuns runs() {
+		PhysicalRuns r = runs;
+		if (r == null) runs = r = PhysicalRuns.of(this);
+		return r;
 	}
 
 	/** Reads up to {@code len} bytes at {@code offset}; 0 at or past the end. Unknown bytes read as zeros. */
@@ -88,17 +147,19 @@ public final class FileContent {
 		if (offset < 0) throw new IllegalArgumentException("negative offset");
 		if (offset >= size || len <= 0) return 0;
 		int n = (int) Math.min(len, size - offset);
+		PhysicalRuns r = runs();
+		int i = r.before(offset / PAGE);
 		int done = 0;
 		while (done < n) {
 			long pos = offset + done;
-			int in = (int) (pos % PAGE);
-			int k = Math.min(n - done, PAGE - in);
-			CachedPage p = wholePage(pos / PAGE);
-			if (p != null) {
-				cached.physicalLayer().read(p.physical() + in, buf, off + done, k);
+			while (i + 1 < r.count && r.first[i + 1] * PAGE <= pos) i++;
+			int k;
+			if (i >= 0 && pos < r.end[i] * PAGE) {
+				k = (int) Math.min(n - done, r.end[i] * PAGE - pos);
+				cached.physicalLayer().read(r.physical[i] + pos - r.first[i] * PAGE, buf, off + done, k);
 			} else {
-				// pages the cache lacks, read from the disk in one go
-				while (done + k < n && wholePage((pos + k) / PAGE) == null) k += Math.min(n - done - k, PAGE);
+				// pages the cache lacks, up to the next run, from the disk in one go
+				k = (int) Math.min(n - done, i + 1 < r.count ? r.first[i + 1] * PAGE - pos : Long.MAX_VALUE);
 				readDisk(pos, buf, off + done, k);
 			}
 			done += k;

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,9 +15,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.ManifestFormat;
+import cacheshadow.merge.FileContent;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.merge.View;
+import cacheshadow.merge.ViewTree;
 
 /**
  * The merge on the real samples: the merged view is the guest's own listing ({@code manifest.tsv}) in every column,
@@ -79,5 +83,33 @@ class MergedFileSystemTest {
 		for (Finding f : m.findings()) System.out.println(set + " finding " + f);
 		assertEquals(List.of(), m.mergeFindings());
 		assertTrue(m.tree(View.MERGED).paths().size() > m.tree(View.DISK_ONLY).paths().size());
+	}
+
+	/**
+	 * Reads that start and end inside pages, cross from cached pages to disk blocks and back, and span runs of
+	 * physically contiguous pages give every file of the merged view the guest's sha256 too.
+	 */
+	@ParameterizedTest
+	@MethodSource("sets")
+	void unalignedReadsGiveTheGuestsBytes(String set) throws Exception {
+		MergedFileSystem m = Samples.merged(set);
+		ViewTree v = m.tree(View.MERGED);
+		int checked = 0;
+		for (FileRecord want : ManifestFormat.read(Samples.file(set, "manifest.tsv"))) {
+			if (!want.type().isRegular() || want.sha256() == null || !v.exists(want.path())) continue;
+			FileContent c = v.content(want.path());
+			MessageDigest md = MessageDigest.getInstance("SHA-256");
+			byte[] buf = new byte[3 * 4096 + 1];
+			int[] sizes = { 1, 4095, 4097, 3 * 4096 + 1, 77 };
+			long pos = 0;
+			for (int i = 0; pos < c.size(); i++) {
+				int k = c.read(pos, buf, 0, sizes[i % sizes.length]);
+				md.update(buf, 0, k);
+				pos += k;
+			}
+			assertEquals(want.sha256(), HexFormat.of().formatHex(md.digest()), want.path());
+			checked++;
+		}
+		assertTrue(checked > 10, checked + " files");
 	}
 }
