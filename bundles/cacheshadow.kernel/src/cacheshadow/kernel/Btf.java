@@ -1,12 +1,12 @@
 package cacheshadow.kernel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import cacheshadow.kernel.BtfType.Composite;
 import cacheshadow.kernel.BtfType.Member;
+import cacheshadow.layers.LittleEndian;
 
 /**
  * A kernel's types as its BTF describes them: the only source of structure layouts in this project. Lookups by
@@ -17,26 +17,40 @@ public final class Btf {
 	/** Longest typedef/qualifier chain or nesting followed before calling it a loop. */
 	private static final int MAX_CHAIN = 64;
 
-	private final List<BtfType> types;
 	private final String source;
-	private final Map<String, List<Integer>> byName;
-
-	/** This BTF's own string section; offsets below {@code strOffset} belong to {@code base}. */
-	private final byte[] strings;
-	private final int strOffset;
+	/** The whole blob as parsed (never modified): records are decoded from it on first use. */
+	private final byte[] blob;
+	/** Offset in {@code blob} of each own type's {@code struct btf_type}; own ids start at {@code first}. */
+	private final int[] offsets;
+	private final int first;
+	/** This BTF's string section in {@code blob}; string offsets below {@code strOffset} belong to {@code base}. */
+	private final int strStart, strEnd, strOffset;
 	private final Btf base;
+	/** Own type ids by name. */
+	private final NameTable byName;
+	/**
+	 * Decoded records by own id. Filled racily by concurrent readers: a record is immutable (final fields), so a
+	 * reader sees either null (and decodes it again, to an equal value) or a complete record.
+	 */
+	private final BtfType[] decoded;
 
-	Btf(List<BtfType> types, String source, byte[] strings, int strOffset, Btf base) {
-		this.types = List.copyOf(types);
+	Btf(byte[] blob, int[] offsets, int first, int strStart, int strEnd, String source, Btf base) {
+		this.blob = blob;
+		this.offsets = offsets;
+		this.first = first;
+		this.strStart = strStart;
+		this.strEnd = strEnd;
+		this.strOffset = base == null ? 0 : base.stringsLength();
 		this.source = source;
-		this.strings = strings;
-		this.strOffset = strOffset;
 		this.base = base;
-		this.byName = new HashMap<>(Math.max(16, types.size())); // sized once: ~100,000 named types in a vmlinux BTF
+		this.decoded = new BtfType[offsets.length];
 		// A split BTF indexes only its own types; base names are looked up in the base.
-		for (int id = base == null ? 1 : base.typeCount(); id < this.types.size(); id++) {
-			String n = this.types.get(id).name();
-			if (!n.isEmpty()) byName.computeIfAbsent(n, k -> new ArrayList<>(1)).add(id);
+		this.byName = new NameTable(offsets.length);
+		for (int i = 0; i < offsets.length; i++) {
+			int off = (int) LittleEndian.u32(blob, offsets[i]);
+			if (off == 0) continue;
+			int start = stringStart(off);
+			byName.add(first + i, NameTable.hash(bytesOf(off), start, stringEnd(off, start)));
 		}
 	}
 
@@ -51,33 +65,183 @@ public final class Btf {
 
 	/** Length of the string offset space up to the end of this BTF's strings (base strings included). */
 	int stringsLength() {
-		return strOffset + strings.length;
+		return strOffset + (strEnd - strStart);
 	}
 
 	/** The string starting at {@code offset} of the string section (base strings included), or null. */
 	String string(int offset) {
 		if (offset < strOffset) return base == null ? null : base.string(offset);
-		int start = offset - strOffset;
-		if (start >= strings.length) return null;
+		int start = strStart + offset - strOffset;
+		if (start >= strEnd) return null;
 		int end = start;
-		while (end < strings.length && strings[end] != 0) end++;
-		if (end == strings.length) return null;
-		return new String(strings, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+		while (end < strEnd && blob[end] != 0) end++;
+		if (end == strEnd) return null;
+		return new String(blob, start, end - start, StandardCharsets.UTF_8);
+	}
+
+	/** The array holding string {@code off} (ours or the base's), and where it starts / ends in it. */
+	private byte[] bytesOf(long off) {
+		return off < strOffset ? base.bytesOf(off) : blob;
+	}
+
+	private int stringStart(long off) {
+		return off < strOffset ? base.stringStart(off) : strStart + (int) (off - strOffset);
+	}
+
+	private int stringEnd(long off, int start) {
+		if (off < strOffset) return base.stringEnd(off, start);
+		int end = start;
+		while (blob[end] != 0) end++; // the parser checked the section ends in NUL
+		return end;
+	}
+
+	private String str(long off) {
+		if (off == 0) return "";
+		int start = stringStart(off);
+		return new String(bytesOf(off), start, stringEnd(off, start) - start, StandardCharsets.UTF_8);
+	}
+
+	private boolean nameEquals(int id, byte[] name) {
+		long off = LittleEndian.u32(blob, offsets[id - first]);
+		byte[] b = bytesOf(off);
+		int start = stringStart(off);
+		if (start + name.length >= b.length || b[start + name.length] != 0) return false;
+		return java.util.Arrays.equals(b, start, start + name.length, name, 0, name.length);
 	}
 
 	/** Number of type ids, {@code void} (id 0) included. */
 	public int typeCount() {
-		return types.size();
+		return first + offsets.length;
+	}
+
+	/** The first id this BTF defines (1, or the base's type count for split BTF). */
+	int firstOwnId() {
+		return first;
 	}
 
 	public BtfType type(int id) {
-		if (id < 0 || id >= types.size()) throw new IllegalArgumentException("no BTF type " + id + " in " + source);
-		return types.get(id);
+		if (id < 0 || id >= typeCount()) throw new IllegalArgumentException("no BTF type " + id + " in " + source);
+		if (id < first) return base == null ? new BtfType.Void() : base.type(id);
+		BtfType t = decoded[id - first];
+		if (t == null) decoded[id - first] = t = decode(id);
+		return t;
+	}
+
+	/** The raw kind of an own type, without decoding it. */
+	private BtfKind kindOf(int id) {
+		return BtfKind.of((int) ((LittleEndian.u32(blob, offsets[id - first] + 4) >>> 24) & 0x1f));
+	}
+
+	/** Type ids record {@code id} names (as unsigned values cast to int); the parser checks them against the count. */
+	int[] references(int id) {
+		int p = offsets[id - first];
+		int vlen = (int) (LittleEndian.u32(blob, p + 4) & 0xffff);
+		int ref = (int) LittleEndian.u32(blob, p + 8);
+		p += 12;
+		return switch (kindOf(id)) {
+		case PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, FUNC, VAR, DECL_TAG -> new int[] { ref };
+		case ARRAY -> new int[] { (int) LittleEndian.u32(blob, p), (int) LittleEndian.u32(blob, p + 4) };
+		case STRUCT, UNION -> {
+			int[] r = new int[vlen];
+			for (int i = 0; i < vlen; i++) r[i] = (int) LittleEndian.u32(blob, p + 12 * i + 4);
+			yield r;
+		}
+		case FUNC_PROTO -> {
+			int[] r = new int[vlen + 1];
+			r[0] = ref;
+			for (int i = 0; i < vlen; i++) r[i + 1] = (int) LittleEndian.u32(blob, p + 8 * i + 4);
+			yield r;
+		}
+		case DATASEC -> {
+			int[] r = new int[vlen];
+			for (int i = 0; i < vlen; i++) r[i] = (int) LittleEndian.u32(blob, p + 12 * i);
+			yield r;
+		}
+		default -> new int[0];
+		};
+	}
+
+	/** Decodes one record (include/uapi/linux/btf.h: {@code struct btf_type} and what its kind carries after it). */
+	private BtfType decode(int id) {
+		int p = offsets[id - first];
+		String name = str(LittleEndian.u32(blob, p));
+		long info = LittleEndian.u32(blob, p + 4);
+		long sizeOrType = LittleEndian.u32(blob, p + 8);
+		int vlen = (int) (info & 0xffff);
+		boolean kindFlag = (info & 0x80000000L) != 0;
+		BtfKind kind = kindOf(id);
+		int ref = (int) sizeOrType;
+		p += 12;
+		switch (kind) {
+		case INT -> {
+			long enc = LittleEndian.u32(blob, p);
+			int e = (int) ((enc >>> 24) & 0xf);
+			return new BtfType.Int(name, (int) sizeOrType, (int) (enc & 0xff), (int) ((enc >>> 16) & 0xff), (e & 1) != 0, (e & 2) != 0, (e & 4) != 0);
+		}
+		case PTR -> {
+			return new BtfType.Ptr(ref);
+		}
+		case ARRAY -> {
+			return new BtfType.Array((int) LittleEndian.u32(blob, p), (int) LittleEndian.u32(blob, p + 4), LittleEndian.u32(blob, p + 8));
+		}
+		case STRUCT, UNION -> {
+			Member[] members = new Member[vlen];
+			for (int i = 0; i < vlen; i++, p += 12) {
+				long off = LittleEndian.u32(blob, p + 8);
+				long bitOffset = kindFlag ? off & 0xffffff : off;
+				int bitSize = kindFlag ? (int) (off >>> 24) : 0;
+				members[i] = new Member(str(LittleEndian.u32(blob, p)), (int) LittleEndian.u32(blob, p + 4), bitOffset, bitSize);
+			}
+			return new BtfType.Composite(kind, name, sizeOrType, List.of(members));
+		}
+		case ENUM, ENUM64 -> {
+			BtfType.Enumerator[] values = new BtfType.Enumerator[vlen];
+			for (int i = 0; i < vlen; i++) {
+				long v = kind == BtfKind.ENUM
+						? (kindFlag ? LittleEndian.s32(blob, p + 8 * i + 4) : LittleEndian.u32(blob, p + 8 * i + 4))
+						: LittleEndian.u32(blob, p + 12 * i + 4) | (LittleEndian.u32(blob, p + 12 * i + 8) << 32);
+				values[i] = new BtfType.Enumerator(str(LittleEndian.u32(blob, p + (kind == BtfKind.ENUM ? 8 : 12) * i)), v);
+			}
+			return new BtfType.Enum(kind, name, (int) sizeOrType, kindFlag, List.of(values));
+		}
+		case FWD -> {
+			return new BtfType.Fwd(name, kindFlag);
+		}
+		case TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG -> {
+			return new BtfType.Modifier(kind, name, ref);
+		}
+		case FUNC -> {
+			return new BtfType.Func(name, ref, vlen);
+		}
+		case FUNC_PROTO -> {
+			BtfType.Param[] params = new BtfType.Param[vlen];
+			for (int i = 0; i < vlen; i++, p += 8) params[i] = new BtfType.Param(str(LittleEndian.u32(blob, p)), (int) LittleEndian.u32(blob, p + 4));
+			return new BtfType.FuncProto(ref, List.of(params));
+		}
+		case VAR -> {
+			return new BtfType.Var(name, ref, (int) LittleEndian.u32(blob, p));
+		}
+		case DATASEC -> {
+			BtfType.SectionVar[] vars = new BtfType.SectionVar[vlen];
+			for (int i = 0; i < vlen; i++, p += 12) {
+				vars[i] = new BtfType.SectionVar((int) LittleEndian.u32(blob, p), LittleEndian.u32(blob, p + 4), LittleEndian.u32(blob, p + 8));
+			}
+			return new BtfType.DataSec(name, sizeOrType, List.of(vars));
+		}
+		case FLOAT -> {
+			return new BtfType.Float(name, (int) sizeOrType);
+		}
+		case DECL_TAG -> {
+			return new BtfType.DeclTag(name, ref, LittleEndian.s32(blob, p));
+		}
+		default -> throw new IllegalStateException("BTF type " + id + ": kind " + kind + " passed the parser");
+		}
 	}
 
 	/** Ids of every type with this name, in id order. */
 	public List<Integer> idsNamed(String name) {
-		List<Integer> own = byName.getOrDefault(name, List.of());
+		byte[] q = name.getBytes(StandardCharsets.UTF_8);
+		List<Integer> own = byName.all(NameTable.hash(q, 0, q.length), id -> nameEquals(id, q));
 		if (base == null) return own;
 		List<Integer> inBase = base.idsNamed(name);
 		if (own.isEmpty()) return inBase;
@@ -90,7 +254,7 @@ public final class Btf {
 	/** The id of the first type of {@code kind} named {@code name}, or -1. Forward declarations are not structs. */
 	public int find(BtfKind kind, String name) {
 		for (int id : idsNamed(name)) {
-			if (types.get(id).kind() == kind) return id;
+			if (type(id).kind() == kind) return id;
 		}
 		return -1;
 	}
@@ -104,7 +268,7 @@ public final class Btf {
 	public Composite struct(String name) throws KernelLayoutException {
 		int id = compositeId(name);
 		if (id < 0) throw new KernelLayoutException("BTF has no struct " + name + " (" + source + ")");
-		return (Composite) types.get(id);
+		return (Composite) type(id);
 	}
 
 	/** Follows typedef/volatile/const/restrict/type-tag links to the underlying type's id. */
@@ -212,8 +376,13 @@ public final class Btf {
 
 	/** The value of enumerator {@code name} in any enum (named or anonymous), or null. */
 	public Long enumValue(String name) {
-		for (BtfType t : types) {
-			if (t instanceof BtfType.Enum e) {
+		if (base != null) {
+			Long v = base.enumValue(name);
+			if (v != null) return v;
+		}
+		for (int id = first; id < typeCount(); id++) {
+			BtfKind k = kindOf(id);
+			if ((k == BtfKind.ENUM || k == BtfKind.ENUM64) && type(id) instanceof BtfType.Enum e) {
 				Long v = e.valueOf(name);
 				if (v != null) return v;
 			}
@@ -224,7 +393,7 @@ public final class Btf {
 	/** {@code enum name} (ENUM or ENUM64), or null. */
 	public BtfType.Enum enumType(String name) {
 		for (int id : idsNamed(name)) {
-			if (types.get(id) instanceof BtfType.Enum e) return e;
+			if (type(id) instanceof BtfType.Enum e) return e;
 		}
 		return null;
 	}

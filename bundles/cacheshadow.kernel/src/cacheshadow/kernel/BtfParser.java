@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import cacheshadow.kernel.BtfType.Member;
 import cacheshadow.layers.LittleEndian;
 
 /**
@@ -23,8 +19,6 @@ public final class BtfParser {
 	private final byte[] b;
 	private final String source;
 	private final int typeStart, typeEnd, strStart, strEnd;
-	/** Strings decoded so far by offset: member names repeat across thousands of types. */
-	private final AddressMap<String> strings = new AddressMap<>();
 	/** For split BTF (a module's): the vmlinux BTF its type ids and string offsets continue. */
 	private final Btf base;
 	private final int baseStrLen;
@@ -52,6 +46,8 @@ public final class BtfParser {
 		strStart = (int) (hdrLen + strOff);
 		strEnd = (int) (strStart + strLen);
 		if (base == null && strLen > 0 && blob[strStart] != 0) throw error("string section does not start with the empty string");
+		// Every string offset below the section's length then names a NUL-terminated string.
+		if (strLen > 0 && blob[strEnd - 1] != 0) throw error("string section does not end with a NUL");
 	}
 
 	/** Parses a raw {@code .BTF} blob (as in /sys/kernel/btf/vmlinux or a vmlinux's {@code .BTF} section). */
@@ -88,165 +84,99 @@ public final class BtfParser {
 		return new BtfFormatException(source, problem);
 	}
 
-	private String str(long off) throws BtfFormatException {
-		if (off == 0) return "";
-		if (base != null) {
-			if (off < baseStrLen) {
-				String s = base.string((int) off);
-				if (s == null) throw error("string offset " + off + " is not the start of a base string");
-				return s;
-			}
-			off -= baseStrLen;
-		}
-		if (off < 0 || off >= strEnd - strStart) throw error("string offset " + off + " outside the string section");
-		String s = strings.get(off);
-		if (s != null) return s;
-		int start = strStart + (int) off, end = start;
-		while (end < strEnd && b[end] != 0) end++;
-		if (end == strEnd) throw error("string at offset " + off + " is not NUL-terminated");
-		s = new String(b, start, end - start, StandardCharsets.UTF_8);
-		strings.putIfAbsent(off, s);
-		return s;
-	}
-
+	/**
+	 * One validating pass over the type section: every record's length, kind, string offsets and type ids are
+	 * checked here, so a hostile blob fails now with bounded work; records are decoded later, on first use (an
+	 * analysis reads a few hundred of a vmlinux's ~100,000 types).
+	 */
 	private Btf parseTypes() throws BtfFormatException {
-		List<BtfType> types = new ArrayList<>();
-		if (base == null) types.add(new BtfType.Void());
-		else for (int id = 0; id < base.typeCount(); id++) types.add(base.type(id));
+		int first = base == null ? 1 : base.typeCount();
+		int[] offsets = new int[Math.max(16, (typeEnd - typeStart) / 24)];
+		int count = 0;
+		long maxRef = 0;
 		int p = typeStart;
 		while (p < typeEnd) {
-			int id = types.size();
+			int id = first + count;
 			need(p, 12, id);
-			long nameOff = LittleEndian.u32(b, p);
 			long info = LittleEndian.u32(b, p + 4);
 			long sizeOrType = LittleEndian.u32(b, p + 8);
-			p += 12;
 			int vlen = (int) (info & 0xffff);
-			int kindValue = (int) ((info >>> 24) & 0x1f);
-			boolean kindFlag = (info & 0x80000000L) != 0;
-			BtfKind kind = BtfKind.of(kindValue);
-			if (kind == null) throw error("type " + id + " has unknown kind " + kindValue + " at offset " + (p - 12));
-			String name = str(nameOff);
-			int ref = (int) sizeOrType;
+			BtfKind kind = BtfKind.of((int) ((info >>> 24) & 0x1f));
+			if (kind == null) throw error("type " + id + " has unknown kind " + ((info >>> 24) & 0x1f) + " at offset " + p);
+			checkString(LittleEndian.u32(b, p), id);
+			if (count == offsets.length) offsets = java.util.Arrays.copyOf(offsets, count * 2);
+			offsets[count++] = p;
+			p += 12;
 			switch (kind) {
-			case INT -> {
+			case INT, VAR, DECL_TAG -> {
 				need(p, 4, id);
-				long enc = LittleEndian.u32(b, p);
+				if (kind != BtfKind.INT) maxRef = Math.max(maxRef, sizeOrType);
 				p += 4;
-				int bits = (int) (enc & 0xff);
-				int bitOff = (int) ((enc >>> 16) & 0xff);
-				int e = (int) ((enc >>> 24) & 0xf);
-				types.add(new BtfType.Int(name, (int) sizeOrType, bits, bitOff, (e & 1) != 0, (e & 2) != 0, (e & 4) != 0));
 			}
-			case PTR -> types.add(new BtfType.Ptr(ref));
+			case PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, FUNC -> maxRef = Math.max(maxRef, sizeOrType);
 			case ARRAY -> {
 				need(p, 12, id);
-				types.add(new BtfType.Array((int) LittleEndian.u32(b, p), (int) LittleEndian.u32(b, p + 4),
-						LittleEndian.u32(b, p + 8)));
+				maxRef = Math.max(maxRef, Math.max(LittleEndian.u32(b, p), LittleEndian.u32(b, p + 4)));
 				p += 12;
 			}
 			case STRUCT, UNION -> {
 				need(p, 12L * vlen, id);
-				List<Member> members = new ArrayList<>(vlen);
 				for (int i = 0; i < vlen; i++, p += 12) {
-					long off = LittleEndian.u32(b, p + 8);
-					long bitOffset = kindFlag ? off & 0xffffff : off;
-					int bitSize = kindFlag ? (int) (off >>> 24) : 0;
-					members.add(new Member(str(LittleEndian.u32(b, p)), (int) LittleEndian.u32(b, p + 4), bitOffset, bitSize));
+					checkString(LittleEndian.u32(b, p), id);
+					maxRef = Math.max(maxRef, LittleEndian.u32(b, p + 4));
 				}
-				types.add(new BtfType.Composite(kind, name, sizeOrType, List.copyOf(members)));
 			}
-			case ENUM -> {
-				need(p, 8L * vlen, id);
-				List<BtfType.Enumerator> values = new ArrayList<>(vlen);
-				for (int i = 0; i < vlen; i++, p += 8) {
-					long v = kindFlag ? LittleEndian.s32(b, p + 4) : LittleEndian.u32(b, p + 4);
-					values.add(new BtfType.Enumerator(str(LittleEndian.u32(b, p)), v));
-				}
-				types.add(new BtfType.Enum(kind, name, (int) sizeOrType, kindFlag, List.copyOf(values)));
+			case ENUM, ENUM64 -> {
+				int each = kind == BtfKind.ENUM ? 8 : 12;
+				need(p, (long) each * vlen, id);
+				for (int i = 0; i < vlen; i++, p += each) checkString(LittleEndian.u32(b, p), id);
 			}
-			case ENUM64 -> {
-				need(p, 12L * vlen, id);
-				List<BtfType.Enumerator> values = new ArrayList<>(vlen);
-				for (int i = 0; i < vlen; i++, p += 12) {
-					long v = LittleEndian.u32(b, p + 4) | (LittleEndian.u32(b, p + 8) << 32);
-					values.add(new BtfType.Enumerator(str(LittleEndian.u32(b, p)), v));
-				}
-				types.add(new BtfType.Enum(kind, name, (int) sizeOrType, kindFlag, List.copyOf(values)));
-			}
-			case FWD -> types.add(new BtfType.Fwd(name, kindFlag));
-			case TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG -> types.add(new BtfType.Modifier(kind, name, ref));
-			case FUNC -> types.add(new BtfType.Func(name, ref, vlen));
 			case FUNC_PROTO -> {
+				maxRef = Math.max(maxRef, sizeOrType);
 				need(p, 8L * vlen, id);
-				List<BtfType.Param> params = new ArrayList<>(vlen);
 				for (int i = 0; i < vlen; i++, p += 8) {
-					params.add(new BtfType.Param(str(LittleEndian.u32(b, p)), (int) LittleEndian.u32(b, p + 4)));
+					checkString(LittleEndian.u32(b, p), id);
+					maxRef = Math.max(maxRef, LittleEndian.u32(b, p + 4));
 				}
-				types.add(new BtfType.FuncProto(ref, List.copyOf(params)));
-			}
-			case VAR -> {
-				need(p, 4, id);
-				types.add(new BtfType.Var(name, ref, (int) LittleEndian.u32(b, p)));
-				p += 4;
 			}
 			case DATASEC -> {
 				need(p, 12L * vlen, id);
-				List<BtfType.SectionVar> vars = new ArrayList<>(vlen);
-				for (int i = 0; i < vlen; i++, p += 12) {
-					vars.add(new BtfType.SectionVar((int) LittleEndian.u32(b, p), LittleEndian.u32(b, p + 4), LittleEndian.u32(b, p + 8)));
-				}
-				types.add(new BtfType.DataSec(name, sizeOrType, List.copyOf(vars)));
+				for (int i = 0; i < vlen; i++, p += 12) maxRef = Math.max(maxRef, LittleEndian.u32(b, p));
 			}
-			case FLOAT -> types.add(new BtfType.Float(name, (int) sizeOrType));
-			case DECL_TAG -> {
-				need(p, 4, id);
-				types.add(new BtfType.DeclTag(name, ref, LittleEndian.s32(b, p)));
-				p += 4;
+			case FWD, FLOAT -> {
 			}
 			default -> throw error("type " + id + " has kind " + kind + " which cannot appear in a type section");
 			}
 		}
-		checkReferences(types, base == null ? 1 : base.typeCount());
-		return new Btf(types, source, java.util.Arrays.copyOfRange(b, strStart, strEnd), baseStrLen, base);
+		int n = first + count;
+		Btf btf = new Btf(b, java.util.Arrays.copyOf(offsets, count), first, strStart, strEnd, source, base);
+		if (maxRef >= n) throw firstDanglingReference(btf, n);
+		return btf;
+	}
+
+	/** Only when some type id is out of range: the lowest type naming one, as the error. */
+	private BtfFormatException firstDanglingReference(Btf btf, int n) {
+		for (int id = btf.firstOwnId(); id < n; id++) {
+			for (int ref : btf.references(id)) {
+				if (ref < 0 || ref >= n) {
+					return error("type " + id + " refers to type " + Integer.toUnsignedString(ref) + ", but only " + n + " types exist");
+				}
+			}
+		}
+		return error("a type refers to a type id past the " + n + " types");
+	}
+
+	/** A string offset must name a NUL-terminated string of this BTF or, for split BTF, of its base. */
+	private void checkString(long off, int id) throws BtfFormatException {
+		if (off == 0) return;
+		if (base != null) {
+			if (off < baseStrLen) return; // the base's string section ends in NUL (checked when it was parsed)
+			off -= baseStrLen;
+		}
+		if (off >= strEnd - strStart) throw error("type " + id + ": string offset " + off + " outside the string section");
 	}
 
 	private void need(long p, long len, int id) throws BtfFormatException {
 		if (len < 0 || p + len > typeEnd) throw error("type " + id + " truncated: needs " + len + " bytes at offset " + p + ", type section ends at " + typeEnd);
-	}
-
-	/** Every type id a record names must exist, so later lookups never index out of range. */
-	private void checkReferences(List<BtfType> types, int first) throws BtfFormatException {
-		int n = types.size();
-		for (int id = first; id < n; id++) {
-			BtfType t = types.get(id);
-			switch (t) {
-			case BtfType.Ptr x -> check(id, x.target(), n);
-			case BtfType.Array x -> {
-				check(id, x.element(), n);
-				check(id, x.indexType(), n);
-			}
-			case BtfType.Composite x -> {
-				for (Member m : x.members()) check(id, m.type(), n);
-			}
-			case BtfType.Modifier x -> check(id, x.target(), n);
-			case BtfType.Func x -> check(id, x.proto(), n);
-			case BtfType.FuncProto x -> {
-				check(id, x.returnType(), n);
-				for (BtfType.Param pa : x.params()) check(id, pa.type(), n);
-			}
-			case BtfType.Var x -> check(id, x.type(), n);
-			case BtfType.DataSec x -> {
-				for (BtfType.SectionVar v : x.vars()) check(id, v.type(), n);
-			}
-			case BtfType.DeclTag x -> check(id, x.target(), n);
-			default -> {
-			}
-			}
-		}
-	}
-
-	private void check(int id, int ref, int n) throws BtfFormatException {
-		if (ref < 0 || ref >= n) throw error("type " + id + " refers to type " + Integer.toUnsignedString(ref) + ", but only " + n + " types exist");
 	}
 }

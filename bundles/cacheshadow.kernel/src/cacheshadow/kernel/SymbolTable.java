@@ -14,10 +14,14 @@ import java.util.Map;
  * (add the KASLR virtual shift), kallsyms holds run-time ones ({@link #isRuntime()}).
  */
 public final class SymbolTable {
+	/** A parsed symbol list (System.map, kallsyms capture), or null when built from maps. */
+	private final SymbolListIndex list;
 	private final Map<String, Long> addresses;
 	private final Map<String, Character> types;
 	private final boolean runtime;
 	private final String source;
+	/** {@link #all()} of a parsed list, built on first request. */
+	private volatile Map<String, Long> allOfList;
 
 	public SymbolTable(Map<String, Long> addresses, Map<String, Character> types, boolean runtime, String source) {
 		this(new HashMap<>(addresses), new HashMap<>(types), runtime, source, true);
@@ -25,8 +29,17 @@ public final class SymbolTable {
 
 	/** Takes the maps as they are (built here or by a scanner, never shared): no copy of ~100,000 entries. */
 	private SymbolTable(HashMap<String, Long> addresses, HashMap<String, Character> types, boolean runtime, String source, boolean owned) {
+		this.list = null;
 		this.addresses = Collections.unmodifiableMap(addresses);
 		this.types = Collections.unmodifiableMap(types);
+		this.runtime = runtime;
+		this.source = source;
+	}
+
+	private SymbolTable(SymbolListIndex list, boolean runtime, String source) {
+		this.list = list;
+		this.addresses = null;
+		this.types = null;
 		this.runtime = runtime;
 		this.source = source;
 	}
@@ -51,47 +64,11 @@ public final class SymbolTable {
 	}
 
 	/**
-	 * {@code ADDRESS TYPE NAME [\[module\]]} lines. Module symbols are skipped (they are not in the kernel image);
-	 * where a name repeats (static functions), the first one wins. Malformed lines are an error, not skipped: a
-	 * file that is not a symbol list should not pass as an empty one. Scans bytes by hand: a System.map has
-	 * ~100,000 lines and a regex split per line cost most of the time of loading kernel files.
+	 * {@code ADDRESS TYPE NAME [\[module\]]} lines, validated and indexed in one pass ({@link SymbolListIndex}):
+	 * module symbols skipped, the first of a repeated name wins, a malformed line is an error.
 	 */
 	public static SymbolTable parse(byte[] text, boolean runtime, String source) throws IOException {
-		HashMap<String, Long> a = new HashMap<>(1 << 17);
-		HashMap<String, Character> t = new HashMap<>(1 << 17);
-		int n = 0, i = 0, len = text.length;
-		String[] field = new String[4];
-		while (i < len) {
-			n++;
-			int eol = i;
-			while (eol < len && text[eol] != '\n') eol++;
-			int fields = 0, p = i;
-			while (fields < 4) {
-				while (p < eol && isBlank(text[p])) p++;
-				if (p >= eol) break;
-				int q = p;
-				while (q < eol && !isBlank(text[q])) q++;
-				field[fields++] = new String(text, p, q - p, StandardCharsets.ISO_8859_1);
-				p = q;
-			}
-			i = eol + 1;
-			if (fields == 0) continue;
-			if (fields < 3 || field[1].length() != 1) throw new KernelLayoutException(source + ":" + n + ": not a symbol line");
-			if (fields > 3 && field[3].startsWith("[")) continue;
-			long addr;
-			try {
-				addr = Long.parseUnsignedLong(field[0], 16);
-			} catch (NumberFormatException e) {
-				throw new KernelLayoutException(source + ":" + n + ": bad address " + field[0]);
-			}
-			if (a.putIfAbsent(field[2], addr) == null) t.put(field[2], field[1].charAt(0));
-		}
-		if (a.isEmpty()) throw new KernelLayoutException(source + ": no symbols");
-		return of(a, t, runtime, source);
-	}
-
-	private static boolean isBlank(byte b) {
-		return b == ' ' || b == '\t' || b == '\r' || b == 0x0b || b == '\f';
+		return new SymbolTable(new SymbolListIndex(text, source), runtime, source);
 	}
 
 	public boolean isRuntime() {
@@ -103,29 +80,32 @@ public final class SymbolTable {
 	}
 
 	public int size() {
-		return addresses.size();
+		return list != null ? list.size() : addresses.size();
 	}
 
 	public boolean contains(String name) {
-		return addresses.containsKey(name);
+		return list != null ? list.contains(name) : addresses.containsKey(name);
 	}
 
 	/** The address as the source states it. */
 	public long address(String name) throws KernelLayoutException {
-		Long a = addresses.get(name);
+		Long a = addressOrNull(name);
 		if (a == null) throw new KernelLayoutException("no symbol " + name + " in " + source);
 		return a;
 	}
 
 	public Long addressOrNull(String name) {
-		return addresses.get(name);
+		return list != null ? list.address(name) : addresses.get(name);
 	}
 
 	public Character type(String name) {
-		return types.get(name);
+		return list != null ? list.type(name) : types.get(name);
 	}
 
 	public Map<String, Long> all() {
-		return addresses;
+		if (list == null) return addresses;
+		Map<String, Long> m = allOfList;
+		if (m == null) allOfList = m = Collections.unmodifiableMap(list.all());
+		return m;
 	}
 }

@@ -90,6 +90,52 @@ class BtfParserTest {
 		assertTrue(((BtfType.Int) btf.type(intId)).signed());
 	}
 
+	/**
+	 * Records are decoded on first use and names are indexed by a hash of their bytes: every id must decode, every
+	 * named type must be found under its name (and only types of that name), from two threads at once.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void everyTypeDecodesAndIsFoundByItsName(String set) throws Exception {
+		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+		try {
+			java.util.List<java.util.concurrent.Future<Integer>> halves = new java.util.ArrayList<>();
+			for (int half = 0; half < 2; half++) {
+				int from = half == 0 ? 0 : btf.typeCount() / 2, to = half == 0 ? btf.typeCount() / 2 : btf.typeCount();
+				halves.add(pool.submit(() -> {
+					int named = 0;
+					for (int id = from; id < to; id++) {
+						BtfType t = btf.type(id);
+						if (id == 0 || t.name().isEmpty()) continue;
+						named++;
+						java.util.List<Integer> ids = btf.idsNamed(t.name());
+						assertTrue(ids.contains(id), "type " + id + " not found under its name " + t.name());
+						for (int other : ids) assertEquals(t.name(), btf.type(other).name());
+						for (int i = 1; i < ids.size(); i++) assertTrue(ids.get(i - 1) < ids.get(i), "ids in id order: " + ids);
+					}
+					return named;
+				}));
+			}
+			int named = halves.get(0).get() + halves.get(1).get();
+			assertTrue(named > 50_000, "named types: " + named);
+		} finally {
+			pool.shutdownNow();
+		}
+		assertEquals(java.util.List.of(), btf.idsNamed("no_such_type_name_at_all"));
+		assertEquals(java.util.List.of(), btf.idsNamed("dentr"), "a prefix of a name is not the name");
+	}
+
+	@Test
+	void aMemberNameOutsideTheStringsFailsAtParseTime() throws Exception {
+		Blob blob = new Blob();
+		int intId = blob.type(blob.str("int"), 1 << 24, 4, 0x01000020);
+		blob.type(blob.str("s"), (4 << 24) | 1, 4);
+		blob.member(999_999, intId, 0);
+		BtfFormatException e = assertThrows(BtfFormatException.class, () -> BtfParser.parse(blob.bytes(), "member"));
+		assertTrue(e.getMessage().contains("type 2") && e.getMessage().contains("string offset"), e.getMessage());
+	}
+
 	@Test
 	void truncatedBlobsFailClearly() throws Exception {
 		byte[] real = Files.readAllBytes(Samples.file("debian-6.1-kaslr", "kernel/vmlinux.btf"));
