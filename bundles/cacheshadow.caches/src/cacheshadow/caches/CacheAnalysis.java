@@ -77,6 +77,11 @@ public final class CacheAnalysis {
 	 * search for the BTF itself, which also reports planted BTF copies).
 	 */
 	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, boolean sweep, Progress progress) throws IOException {
+		return open(physicalMemory, kernelDir, sweep, progress, null);
+	}
+
+	/** As {@link #open(Layer, Path, boolean, Progress)}, telling {@code listener} (may be null) of each inode as it is found. */
+	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, boolean sweep, Progress progress, WalkListener listener) throws IOException {
 		long t0 = System.nanoTime();
 		Btf btf = null;
 		SymbolTable symbols = null;
@@ -194,7 +199,7 @@ public final class CacheAnalysis {
 			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
 		}
 		long t2 = System.nanoTime();
-		CacheAnalysis a = walk(kernel, notes, progress);
+		CacheAnalysis a = walk(kernel, notes, progress, listener);
 		a.kernelFilesNanos = t1 - t0;
 		a.kernelModelNanos = t2 - t1;
 		return a;
@@ -230,16 +235,25 @@ public final class CacheAnalysis {
 
 	/** Walks the caches of an already built kernel model. */
 	public static CacheAnalysis walk(LinuxKernel kernel, Progress progress) throws IOException {
-		return walk(kernel, List.of(), progress);
+		return walk(kernel, List.of(), progress, null);
 	}
 
-	private static CacheAnalysis walk(LinuxKernel kernel, List<Finding> modelFindings, Progress progress) throws IOException {
+	/** As {@link #walk(LinuxKernel, Progress)}, telling {@code listener} (may be null) of each inode as it is found. */
+	public static CacheAnalysis walk(LinuxKernel kernel, Progress progress, WalkListener listener) throws IOException {
+		return walk(kernel, List.of(), progress, listener);
+	}
+
+	private static CacheAnalysis walk(LinuxKernel kernel, List<Finding> modelFindings, Progress progress, WalkListener listener) throws IOException {
 		long t0 = System.nanoTime();
 		List<Finding> findings = new ArrayList<>(modelFindings);
 		List<Mount> mounts = new MountWalker(kernel, findings).walk();
 		InodeReader inodes = new InodeReader(kernel, findings);
 		DentryWalker dentries = new DentryWalker(kernel, inodes, findings);
 		OrphanScanner orphanScanner = new OrphanScanner(kernel, inodes, findings);
+		if (listener != null) {
+			listener.started(kernel, mounts);
+			inodes.listener(listener);
+		}
 		progress.begin("Walking dentry and inode caches", mounts.size());
 		Map<PathState, CachedEntry> byPath = new LinkedHashMap<>();
 		List<CachedEntry> hidden = new ArrayList<>();

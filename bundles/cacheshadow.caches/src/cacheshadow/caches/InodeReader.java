@@ -24,7 +24,7 @@ final class InodeReader {
 	private final Layer vm;
 	private final StructBuffer buf;
 	private final List<Finding> findings;
-	private final long modeOff, uidOff, gidOff, sizeOff, nlinkOff, inoOff, sbOff, linkOff, dentryFirstOff;
+	private final long modeOff, uidOff, gidOff, sizeOff, nlinkOff, inoOff, sbOff, linkOff, dentryFirstOff, mappingOff;
 	private final TimeField atime, mtime, ctime;
 	/** Offset of {@code i_data} relative to the embedded {@code vfs_inode} in {@code struct ext4_inode_info}, or 0. */
 	private final long ext4InlineData;
@@ -64,13 +64,14 @@ final class InodeReader {
 		sbOff = b.field("inode", "i_sb").offset();
 		linkOff = b.field("inode", "i_link").offset();
 		dentryFirstOff = b.field("inode", "i_dentry").offset();
+		mappingOff = b.field("inode", "i_mapping").offset();
 		atime = TimeField.of(b, "i_atime");
 		mtime = TimeField.of(b, "i_mtime");
 		ctime = TimeField.of(b, "i_ctime");
 		// Only the head of struct inode up to the last field read for every inode (i_link is read for symlinks
 		// alone): half of its cache lines, and a walk of many inodes is bound by touching guest memory.
 		long end = 0;
-		for (long off : new long[] { modeOff, uidOff, gidOff, sizeOff, nlinkOff, inoOff, sbOff, dentryFirstOff, atime.secOff, atime.nsecOff,
+		for (long off : new long[] { modeOff, uidOff, gidOff, sizeOff, nlinkOff, inoOff, sbOff, dentryFirstOff, mappingOff, atime.secOff, atime.nsecOff,
 				mtime.secOff, mtime.nsecOff, ctime.secOff, ctime.nsecOff }) end = Math.max(end, off + 8);
 		this.buf = new StructBuffer(vm, Math.min(end, b.sizeOf("inode")));
 		// struct ext4_inode_info is ext4's (a module on Debian): its split BTF, when the kernel still holds it.
@@ -90,6 +91,13 @@ final class InodeReader {
 	/** Inodes decoded so far: hard links and the orphan scan meet the same inode again. */
 	private final cacheshadow.kernel.AddressMap<CachedInode> decoded = new cacheshadow.kernel.AddressMap<>();
 
+	/** Told of each newly decoded inode, or null. */
+	private WalkListener listener;
+
+	void listener(WalkListener l) {
+		this.listener = l;
+	}
+
 	/** Distinct inodes decoded. */
 	int count() {
 		return decoded.size();
@@ -101,6 +109,7 @@ final class InodeReader {
 		if (known != null) return known;
 		CachedInode ci = decode(inode, ext4);
 		decoded.putIfAbsent(inode, ci);
+		if (listener != null) listener.inode(ci);
 		return ci;
 	}
 
@@ -112,7 +121,7 @@ final class InodeReader {
 		if ((mode & S_IFMT) == S_IFLNK) target = symlinkTarget(inode, vm.readU64(inode + linkOff), size, ext4);
 		return new CachedInode(inode, s.u64(sbOff), s.u64(inoOff), mode, s.u32(uidOff), s.u32(gidOff), size,
 				s.u32(nlinkOff), s.u64(atime.secOff), s.u32(atime.nsecOff), s.u64(mtime.secOff), s.u32(mtime.nsecOff),
-				s.u64(ctime.secOff), s.u32(ctime.nsecOff), target, s.u64(dentryFirstOff) != 0);
+				s.u64(ctime.secOff), s.u32(ctime.nsecOff), target, s.u64(dentryFirstOff) != 0, s.u64(mappingOff));
 	}
 
 	private String symlinkTarget(long inode, long link, long size, boolean ext4) throws IOException {

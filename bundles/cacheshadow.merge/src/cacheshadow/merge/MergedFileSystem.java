@@ -91,8 +91,8 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		Layer d = null;
 		try {
 			d = disk == null ? null : Layers.openDisk(disk);
-			CacheAnalysis a = CacheAnalysis.open(mem, kernelDir, sweep, progress);
-			MergedFileSystem m = of(a, new PageCache(a), d == null ? List.of() : List.of(d), replayJournal, progress);
+			PageCache pc = PageCache.open(mem, kernelDir, sweep, progress);
+			MergedFileSystem m = of(pc.analysis(), pc, d == null ? List.of() : List.of(d), replayJournal, progress);
 			m.owned.add(mem);
 			if (d != null) m.owned.add(d);
 			return m;

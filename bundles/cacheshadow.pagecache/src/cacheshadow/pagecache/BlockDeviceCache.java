@@ -50,13 +50,7 @@ public final class BlockDeviceCache {
 		LinuxKernel k = reader.pageArray().kernel();
 		Btf b = k.btf();
 		Layer vm = k.virtual();
-		long mapping;
-		if (b.hasField("block_device", "bd_mapping")) {
-			mapping = vm.readU64(bdev + b.field("block_device", "bd_mapping").offset());
-		} else {
-			long inode = vm.readU64(bdev + b.field("block_device", "bd_inode").offset());
-			mapping = inode == 0 ? 0 : reader.mappingOf(inode);
-		}
+		long mapping = mappingOf(reader, bdev);
 		long start = vm.readU64(bdev + b.field("block_device", "bd_start_sect").offset()) * 512;
 		long sectors = vm.readU64(bdev + b.field("block_device", "bd_nr_sectors").offset());
 		int dev = (int) vm.readU32(bdev + b.field("block_device", "bd_dev").offset());
@@ -69,6 +63,33 @@ public final class BlockDeviceCache {
 		CachedFile f = reader.mapping(mapping, size, false, local);
 		findings.addAll(local);
 		return new BlockDeviceCache(bdev, dev, start, size, f);
+	}
+
+	/** The page cache ({@code struct address_space}) of the block device at {@code bdev}: {@code bd_mapping} (6.10+) or its inode's. */
+	static long mappingOf(PageCacheReader reader, long bdev) throws IOException {
+		LinuxKernel k = reader.pageArray().kernel();
+		Btf b = k.btf();
+		Layer vm = k.virtual();
+		if (b.hasField("block_device", "bd_mapping")) return vm.readU64(bdev + b.field("block_device", "bd_mapping").offset());
+		long inode = vm.readU64(bdev + b.field("block_device", "bd_inode").offset());
+		return inode == 0 ? 0 : reader.mappingOf(inode);
+	}
+
+	/**
+	 * Learns where tree roots keep marks ({@link PageCacheReader#calibrateMapping}) from the mounted block devices'
+	 * caches first: they hold dirty metadata in trees with nodes, and trying them before any file makes what is
+	 * learned independent of the order files are met in.
+	 */
+	static void calibrate(PageCacheReader reader, List<cacheshadow.caches.Mount> mounts) {
+		LinuxKernel k = reader.pageArray().kernel();
+		for (cacheshadow.caches.Mount m : mounts) {
+			try {
+				long bdev = k.virtual().readU64(m.superBlock() + k.btf().field("super_block", "s_bdev").offset());
+				if (bdev != 0 && reader.calibrateMapping(mappingOf(reader, bdev))) return;
+			} catch (IOException e) {
+				// an unreadable super block or device: the files may still tell
+			}
+		}
 	}
 
 	/** The {@code struct block_device}. */

@@ -29,12 +29,19 @@ public final class PageCache {
 	private final List<Finding> findings = new ArrayList<>();
 
 	public PageCache(CacheAnalysis analysis) throws IOException {
+		this(analysis, new PageCacheReader(analysis.kernel()), true);
+	}
+
+	/** {@code calibrate} false when {@code reader} has already been offered every inode (by {@link PageWalkAlongside}). */
+	private PageCache(CacheAnalysis analysis, PageCacheReader reader, boolean calibrate) throws IOException {
 		this.analysis = analysis;
-		this.reader = new PageCacheReader(analysis.kernel());
+		this.reader = reader;
 		for (Mount m : analysis.mounts()) if (m.fsType() != null) fsTypeBySuperBlock.putIfAbsent(m.superBlock(), m.fsType());
-		// Marks of single-entry trees live in the root (xa_flags, gfp_mask) at a kernel-specific bit: learn it before the first file.
-		for (CachedEntry e : analysis.entries()) {
-			if (e.inode() != null && reader.calibrateMarks(e.inode().address())) break;
+		// Marks of single-entry trees live in the root (xa_flags, gfp_mask) at a kernel-specific bit: learn it before the
+		// first file, from the block devices' caches, else from the first file that shows it.
+		if (calibrate) BlockDeviceCache.calibrate(reader, analysis.mounts());
+		for (CachedEntry e : calibrate ? analysis.entries() : List.<CachedEntry>of()) {
+			if (e.inode() != null && reader.calibrateMapping(e.inode().mapping())) break;
 		}
 	}
 
@@ -46,6 +53,67 @@ public final class PageCache {
 		return reader;
 	}
 
+	/**
+	 * Analyzes a snapshot ({@link CacheAnalysis#open(Layer, Path, boolean, Progress, cacheshadow.caches.WalkListener)})
+	 * and walks the page cache of every inode it finds, on the other cores while the dentry/inode walk is still
+	 * running ({@link PageWalkAlongside}): the same files and findings as {@code new PageCache(analysis)} followed
+	 * by {@link #file} of every {@link #listedInodes() listed inode} in order, in about the time of the longer of the
+	 * two walks. An inode whose page cache cannot be read is left out here and reported by {@link #file}.
+	 */
+	public static PageCache open(cacheshadow.layers.Layer memory, java.nio.file.Path kernelDir, boolean sweep, cacheshadow.layers.Progress progress)
+			throws IOException {
+		return open(memory, kernelDir, sweep, progress, Runtime.getRuntime().availableProcessors());
+	}
+
+	/** As {@link #open(cacheshadow.layers.Layer, java.nio.file.Path, boolean, cacheshadow.layers.Progress)} on {@code threads} threads in all. */
+	public static PageCache open(cacheshadow.layers.Layer memory, java.nio.file.Path kernelDir, boolean sweep, cacheshadow.layers.Progress progress,
+			int threads) throws IOException {
+		if (threads < 2) {
+			PageCache pc = new PageCache(CacheAnalysis.open(memory, kernelDir, sweep, progress));
+			pc.prefetch(pc.listedInodes(), 1);
+			return pc;
+		}
+		PageWalkAlongside alongside = new PageWalkAlongside(threads - 1);
+		CacheAnalysis a;
+		try {
+			a = CacheAnalysis.open(memory, kernelDir, sweep, progress, alongside);
+		} finally {
+			alongside.finish();
+		}
+		PageCache pc = alongside.reader() != null ? new PageCache(a, alongside.reader(), false) : new PageCache(a);
+		pc.adopt(alongside);
+		return pc;
+	}
+
+	/** Every inode the analysis lists (entries, then orphans), each once: what {@link #open} walks. */
+	public List<CachedInode> listedInodes() {
+		List<CachedInode> out = new ArrayList<>();
+		AddressSet seen = new AddressSet();
+		for (CachedEntry e : analysis.entries()) if (e.inode() != null && seen.add(e.inode().address())) out.add(e.inode());
+		for (CachedInode i : analysis.orphans()) if (seen.add(i.address())) out.add(i);
+		return out;
+	}
+
+	/**
+	 * Keeps what the walks alongside found for the listed inodes, with their findings in the order of
+	 * {@link #listedInodes()} (as {@link #prefetch} would add them); inodes whose walk failed are left to {@link #file}.
+	 */
+	private void adopt(PageWalkAlongside alongside) {
+		AddressMap<PageWalkAlongside.Walked> walked = alongside.results();
+		for (CachedInode i : listedInodes()) {
+			PageWalkAlongside.Walked w = walked.get(i.address());
+			if (w != null && w.file() != null) {
+				if (byInode.putIfAbsent(i.address(), w.file()) == null) findings.addAll(w.findings());
+				continue;
+			}
+			try {
+				file(i); // not walked alongside (or its walk failed): here, in order
+			} catch (IOException e) {
+				// left to the caller's own file(i), which reports it
+			}
+		}
+	}
+
 	/** True for file systems whose pages live only in memory (shmem: tmpfs, devtmpfs...). */
 	static boolean isShmem(String fsType) {
 		return "tmpfs".equals(fsType) || "shmem".equals(fsType) || "devtmpfs".equals(fsType);
@@ -55,7 +123,7 @@ public final class PageCache {
 	public CachedFile file(CachedInode inode) throws IOException {
 		CachedFile f = byInode.get(inode.address());
 		if (f == null) {
-			f = reader.file(inode.address(), isShmem(fsTypeBySuperBlock.get(inode.superBlock())), findings);
+			f = reader.file(inode, isShmem(fsTypeBySuperBlock.get(inode.superBlock())), findings);
 			byInode.putIfAbsent(inode.address(), f);
 		}
 		return f;
@@ -87,7 +155,7 @@ public final class PageCache {
 					CachedInode i = todo.get(k);
 					List<Finding> f = new ArrayList<>(0);
 					try {
-						files[k] = reader.file(i.address(), isShmem(fsTypeBySuperBlock.get(i.superBlock())), f);
+						files[k] = reader.file(i, isShmem(fsTypeBySuperBlock.get(i.superBlock())), f);
 					} catch (IOException e) {
 						synchronized (failure) {
 							if (failure[0] == null) failure[0] = e;

@@ -85,7 +85,16 @@ public final class PageCacheReader {
 	public boolean calibrateMarks(long inode) {
 		if (index.rootMarkShift() >= 0) return true;
 		try {
-			long mapping = mappingOf(inode);
+			return calibrateMapping(mappingOf(inode));
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
+	/** As {@link #calibrateMarks} from the inode's {@code i_mapping} as already read. */
+	public boolean calibrateMapping(long mapping) {
+		if (index.rootMarkShift() >= 0) return true;
+		try {
 			return mapping != 0 && index.calibrate(mapping + iPagesOff);
 		} catch (IOException e) {
 			return false;
@@ -103,8 +112,15 @@ public final class PageCacheReader {
 	 *                  when symbols cannot tell ({@code a_ops == &shmem_aops})
 	 */
 	public CachedFile file(long inode, boolean shmemHint, List<Finding> findings) throws IOException {
-		long mapping = mappingOf(inode);
-		long size = vm.readU64(inode + iSizeOff);
+		return file(inode, mappingOf(inode), vm.readU64(inode + iSizeOff), shmemHint, findings);
+	}
+
+	/** As {@link #file(long, boolean, List)} with {@code i_mapping} and {@code i_size} as the inode walk read them. */
+	public CachedFile file(cacheshadow.caches.CachedInode inode, boolean shmemHint, List<Finding> findings) throws IOException {
+		return file(inode.address(), inode.mapping(), inode.size(), shmemHint, findings);
+	}
+
+	private CachedFile file(long inode, long mapping, long size, boolean shmemHint, List<Finding> findings) throws IOException {
 		if (size < 0) {
 			findings.add(Finding.anomaly("inode-negative-size", inode, "i_size " + size));
 			size = 0;

@@ -56,6 +56,22 @@ class PrefetchTest {
 				}
 				if (a == patched) assertTrue(one.findings().size() >= patchedFiles / 2, one.findings().size() + " findings for " + patchedFiles / 2 + " forged roots");
 			}
+			// PageCache.open walks page caches alongside the dentry/inode walk: the same files and findings as walking
+			// them one by one afterwards, in the order of listedInodes().
+			for (Layer layer : new Layer[] { mem, hostile }) {
+				PageCache one = new PageCache(CacheAnalysis.open(layer, Samples.dir(set).resolve("kernel"), Progress.NONE));
+				List<CachedInode> listed = one.listedInodes();
+				for (CachedInode i : listed) one.file(i);
+				for (int threads : new int[] { 2, 3 }) {
+					PageCache alongside = PageCache.open(layer, Samples.dir(set).resolve("kernel"), false, Progress.NONE, threads);
+					assertEquals(listed, alongside.listedInodes());
+					for (CachedInode i : listed) {
+						assertEquals(new ArrayList<>(one.file(i).pages()), new ArrayList<>(alongside.file(i).pages()), "inode 0x" + Long.toHexString(i.address()));
+					}
+					assertEquals(one.findings(), alongside.findings(), threads + " threads");
+					if (layer == hostile) assertTrue(alongside.findings().size() >= patchedFiles / 2, alongside.findings().size() + " findings");
+				}
+			}
 		}
 	}
 

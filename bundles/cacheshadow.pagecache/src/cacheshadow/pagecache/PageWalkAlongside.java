@@ -1,0 +1,142 @@
+package cacheshadow.pagecache;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import cacheshadow.caches.CachedInode;
+import cacheshadow.caches.Mount;
+import cacheshadow.caches.WalkListener;
+import cacheshadow.kernel.AddressMap;
+import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.listing.Finding;
+
+/**
+ * Walks page caches on worker threads while the dentry/inode walk is still finding inodes: the walk hands over
+ * inodes in batches and goes on, so on two cores the two walks overlap instead of running one after the other
+ * (each is bound by touching guest memory, ~1 µs per inode). Every inode's findings are kept apart, for
+ * {@link PageCache} to add in its own order. Each inode is first offered to the reader to learn where the tree
+ * root keeps its marks ({@link PageCacheReader#calibrateMarks}), as {@code new PageCache} does before any walk;
+ * inodes walked before that was known are walked again at the end if it became known, so every result is what the
+ * one-after-the-other order gives.
+ */
+final class PageWalkAlongside implements WalkListener {
+	/**
+	 * One inode's page cache, or {@code file == null} when reading it failed (then left to {@link PageCache#file});
+	 * {@code marksKnown} whether the root's mark bit was known before the walk.
+	 */
+	record Walked(CachedInode inode, CachedFile file, List<Finding> findings, boolean marksKnown) {
+	}
+
+	private static final int BATCH = 128;
+	/** Tells a worker to stop (compared by identity). */
+	private static final List<CachedInode> DONE = new ArrayList<>(0);
+
+	private final int workers;
+	private final LinkedBlockingQueue<List<CachedInode>> queue = new LinkedBlockingQueue<>();
+	private final List<Walked> walked = new ArrayList<>();
+	private List<CachedInode> batch = new ArrayList<>(BATCH);
+	private Thread[] threads;
+	private volatile RuntimeException failure;
+	private PageCacheReader reader;
+	private final AddressMap<String> fsTypes = new AddressMap<>();
+
+	PageWalkAlongside(int workers) {
+		this.workers = workers;
+	}
+
+	@Override
+	public void started(LinuxKernel kernel, List<Mount> mounts) throws IOException {
+		reader = new PageCacheReader(kernel);
+		for (Mount m : mounts) if (m.fsType() != null) fsTypes.putIfAbsent(m.superBlock(), m.fsType());
+		BlockDeviceCache.calibrate(reader, mounts);
+		threads = new Thread[workers];
+		for (int t = 0; t < workers; t++) {
+			threads[t] = new Thread(this::work, "page-cache walk alongside " + (t + 1));
+			threads[t].setDaemon(true);
+			threads[t].start();
+		}
+	}
+
+	@Override
+	public void inode(CachedInode inode) {
+		batch.add(inode);
+		if (batch.size() == BATCH) {
+			queue.add(batch);
+			batch = new ArrayList<>(BATCH);
+		}
+	}
+
+	/** The reader the walks used (it has learned the marks), or null when the walk never started. */
+	PageCacheReader reader() {
+		return reader;
+	}
+
+	/** After the dentry/inode walk (also when it failed): hands over the rest, helps, and waits for the workers. */
+	void finish() throws IOException {
+		if (threads == null) return;
+		queue.add(batch);
+		for (int t = 0; t < workers; t++) queue.add(DONE);
+		List<Walked> mine = new ArrayList<>();
+		for (List<CachedInode> b; (b = queue.poll()) != null;) {
+			if (b == DONE) {
+				queue.add(DONE); // a worker's
+				break;
+			}
+			walk(b, mine);
+		}
+		for (Thread t : threads) {
+			try {
+				t.join();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new java.io.InterruptedIOException("page-cache walk interrupted");
+			}
+		}
+		walked.addAll(mine);
+		if (failure != null) throw failure;
+		if (reader.pageIndex().rootMarkShift() < 0) return; // never learned: as the sequential walk, none knew it
+		for (int k = 0; k < walked.size(); k++) {
+			Walked w = walked.get(k);
+			if (!w.marksKnown()) walked.set(k, walk(w.inode()));
+		}
+	}
+
+	/** Everything walked, by inode address (valid after {@link #finish}). */
+	AddressMap<Walked> results() {
+		AddressMap<Walked> m = new AddressMap<>();
+		for (Walked w : walked) m.putIfAbsent(w.inode().address(), w);
+		return m;
+	}
+
+	private void work() {
+		List<Walked> mine = new ArrayList<>();
+		try {
+			for (List<CachedInode> b; (b = queue.take()) != DONE;) walk(b, mine);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		} catch (RuntimeException e) {
+			failure = e;
+		}
+		synchronized (walked) {
+			walked.addAll(mine);
+		}
+	}
+
+	private void walk(List<CachedInode> inodes, List<Walked> out) {
+		for (CachedInode i : inodes) out.add(walk(i));
+	}
+
+	private Walked walk(CachedInode i) {
+		boolean known = reader.calibrateMapping(i.mapping());
+		List<Finding> f = new ArrayList<>(0);
+		CachedFile file;
+		try {
+			file = reader.file(i, PageCache.isShmem(fsTypes.get(i.superBlock())), f);
+		} catch (IOException e) {
+			file = null;
+		}
+		return new Walked(i, file, f, known);
+	}
+}
