@@ -55,9 +55,8 @@ if [ ! -f "$img" ] || [ "$(debugfs -R "cat $on_image" "$img" 2>/dev/null | sha25
   for part in "${parts[@]:0:${#parts[@]}-1}"; do
     parent="$parent/$part"
     # debugfs exits 0 whatever its command did: its message tells
-    if debugfs -R "stat $parent" "$img.tmp" 2>&1 > /dev/null | grep -q 'not found'; then
-      debugfs -w -R "mkdir $parent" "$img.tmp" >> "$base/debugfs.log" 2>&1
-    fi
+    err=$(debugfs -R "stat $parent" "$img.tmp" 2>&1 > /dev/null)
+    [[ "$err" != *"not found"* ]] || debugfs -w -R "mkdir $parent" "$img.tmp" >> "$base/debugfs.log" 2>&1
   done
   debugfs -w -R "write $base/export$FILE $on_image" "$img.tmp" >> "$base/debugfs.log" 2>&1
   got=$(debugfs -R "cat $on_image" "$img.tmp" 2>/dev/null | sha256sum | cut -d' ' -f1)
