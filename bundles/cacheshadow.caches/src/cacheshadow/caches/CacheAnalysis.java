@@ -255,11 +255,11 @@ public final class CacheAnalysis {
 			inodes.listener(listener);
 		}
 		progress.begin("Walking dentry and inode caches", mounts.size());
-		Map<PathState, CachedEntry> byPath = new LinkedHashMap<>();
-		List<CachedEntry> hidden = new ArrayList<>();
+		List<List<CachedEntry>> perMount = new ArrayList<>();
 		List<CachedInode> orphans = new ArrayList<>();
 		Set<Long> superBlocks = new HashSet<>();
 		long[] listed = { 0 };
+		int names = 0;
 		for (Mount m : mounts) {
 			progress.checkCanceled();
 			Set<Long> skip = new HashSet<>();
@@ -267,13 +267,21 @@ public final class CacheAnalysis {
 				if (c.parent() == m.address() && c.address() != m.address()) skip.add(c.mountpoint());
 			}
 			boolean ext4 = "ext4".equals(m.fsType());
-			for (CachedEntry e : dentries.walk(m, skip, ext4)) {
+			List<CachedEntry> found = dentries.walk(m, skip, ext4);
+			perMount.add(found);
+			names += found.size();
+			if (superBlocks.add(m.superBlock())) orphans.addAll(orphanScanner.scan(m.superBlock(), ext4, listed));
+			progress.worked(1);
+		}
+		// Sized once: a map grown step by step to 100,000 paths rehashed them all several times.
+		Map<PathState, CachedEntry> byPath = LinkedHashMap.newLinkedHashMap(names);
+		List<CachedEntry> hidden = new ArrayList<>();
+		for (List<CachedEntry> found : perMount) {
+			for (CachedEntry e : found) {
 				// A later (deeper) mount at the same path covers the earlier one, as the guest sees it.
 				CachedEntry prev = byPath.put(new PathState(e.path(), e.state()), e);
 				if (prev != null && prev.dentry() != e.dentry()) hidden.add(prev);
 			}
-			if (superBlocks.add(m.superBlock())) orphans.addAll(orphanScanner.scan(m.superBlock(), ext4, listed));
-			progress.worked(1);
 		}
 		List<CachedEntry> all = new ArrayList<>(byPath.values());
 		ManifestFormat.sortByPath(all, CachedEntry::path);

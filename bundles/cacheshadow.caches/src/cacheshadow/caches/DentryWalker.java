@@ -96,7 +96,6 @@ public final class DentryWalker {
 			return out;
 		}
 		visited.add(mount.root());
-		List<Long> children = new ArrayList<>();
 		while (!todo.isEmpty()) {
 			Pending p = todo.pop();
 			long d = p.dentry, inode = p.inode, head = p.head;
@@ -117,10 +116,9 @@ public final class DentryWalker {
 				findings.add(Finding.anomaly("dentry-too-deep", d, p.path + ": deeper than " + MAX_DEPTH + " levels"));
 				continue;
 			}
-			children.clear();
-			collectChildren(d, head, p.path, children);
-			for (int i = children.size() - 1; i >= 0; i--) {
-				long c = children.get(i);
+			KernelListWalk children = children(d, head, p.path);
+			for (int i = children.count() - 1; i >= 0; i--) {
+				long c = children.node(i) - siblingOff;
 				if (skip.contains(c)) continue;
 				if (!visited.add(c)) {
 					findings.add(Finding.anomaly("dentry-revisited", c, "dentry under " + p.path + " was already reached elsewhere (cycle)"));
@@ -152,19 +150,21 @@ public final class DentryWalker {
 					findings.add(Finding.anomaly("dentry-unreadable", c, "child of " + p.path + ": " + e.getMessage()));
 					continue;
 				}
-				todo.push(new Pending(c, MountWalker.join(p.path, "/" + name), p.depth + 1, cs.u64(inodeOff), cs.u64(hashPprevOff) != 0,
+				todo.push(new Pending(c, MountWalker.child(p.path, name), p.depth + 1, cs.u64(inodeOff), cs.u64(hashPprevOff) != 0,
 						cs.u64(childHeadOff + headFirstOff)));
 			}
 		}
 		return out;
 	}
 
-	/** Child dentry addresses in list order; a loop or an unreadable link ends the list with a finding. */
-	private void collectChildren(long d, long first, String path, List<Long> out) {
+	/**
+	 * The sibling links of the children in list order (the child dentry is {@code node - siblingOff}); a loop or an
+	 * unreadable link ends the list with a finding.
+	 */
+	private KernelListWalk children(long d, long first, String path) {
 		long head = d + childHeadOff;
 		KernelListWalk list = KernelListWalk.walk(first, hlistChildren ? 0 : head, node -> vm.readU64(node + nextOff),
 				(int) Math.min(maxDentries, Integer.MAX_VALUE - 8));
-		for (int k = 0; k < list.count(); k++) out.add(list.node(k) - siblingOff);
 		switch (list.outcome()) {
 		case CYCLE -> findings.add(Finding.anomaly("dentry-child-list-cycle", list.at(), "child list of " + path + " loops"));
 		case TOO_LONG -> findings.add(Finding.anomaly("dentry-child-list-length", head, "child list of " + path + " longer than " + maxDentries));
@@ -172,6 +172,7 @@ public final class DentryWalker {
 		case END -> {
 		}
 		}
+		return list;
 	}
 
 	/**

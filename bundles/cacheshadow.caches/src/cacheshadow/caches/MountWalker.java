@@ -154,6 +154,11 @@ public final class MountWalker {
 		return sb.toString();
 	}
 
+	/** {@code dir/name} in one concatenation (the dentry walk builds one path per cached name). */
+	static String child(String dir, String name) {
+		return dir.equals("/") ? "/" + name : dir + "/" + name;
+	}
+
 	static String join(String dir, String rel) {
 		if (rel.isEmpty()) return dir;
 		return dir.equals("/") ? rel : dir + rel;
