@@ -77,9 +77,15 @@ public final class PageCache {
 		CacheAnalysis a;
 		try {
 			a = CacheAnalysis.open(memory, kernelDir, sweep, progress, alongside);
-		} finally {
-			alongside.finish();
+		} catch (IOException | RuntimeException e) {
+			try {
+				alongside.finish(); // stop the workers; the walk's own failure is the one to report
+			} catch (IOException | RuntimeException x) {
+				e.addSuppressed(x);
+			}
+			throw e;
 		}
+		alongside.finish();
 		PageCache pc = alongside.reader() != null ? new PageCache(a, alongside.reader(), false) : new PageCache(a);
 		pc.adopt(alongside);
 		return pc;
