@@ -101,7 +101,7 @@ class BlockVersionsBuilderTest {
 				assertTrue(model.size() > 100, what);
 				BlockVersionsBuilder direct = new BlockVersionsBuilder();
 				direct.start(log.sectorSize(), 0);
-				for (int i = 0; i < log.entryCount(); i++) direct.accept(i, log.diskOffset(i), log.length(i), log.flags(i));
+				for (int i = 0; i < log.entryCount(); i++) direct.accept(log.diskOffset(i), log.length(i), log.flags(i));
 				assertEquals(farByte == 0, direct.countsPerBlock(), what + ": which way the store is laid out");
 				assertStoreIs(model, direct.build(log), what + ", built from the log");
 				assertStoreIs(model, inMemory.store(), what + ", in memory");
@@ -134,9 +134,13 @@ class BlockVersionsBuilderTest {
 		}
 	}
 
-	/** Small chunks put headers across chunk ends and skip whole chunks: the same entries and damage as the default. */
+	/**
+	 * A second walk from anywhere (a header, data, a header's padding, past the damage) gives the same entries,
+	 * damage and index as one walk; most splits hand over, and a split that lands in data which looks like
+	 * entries is passed over and still parses the same.
+	 */
 	@Test
-	void chunkingDoesNotChangeTheParse() throws IOException {
+	void splittingDoesNotChangeTheParse() throws IOException {
 		Path f = crafted(tmp.resolve("k.log"), 512, 11, 200, 0);
 		byte[] all = Files.readAllBytes(f);
 		Random rnd = new Random(12);
@@ -145,24 +149,67 @@ class BlockVersionsBuilderTest {
 			if (t % 3 == 1) bad[512 + rnd.nextInt(bad.length - 512)] ^= 0x40;
 			Path b = tmp.resolve("k" + t + ".log");
 			Files.write(b, bad);
-			try (DmLogWritesLog ref = DmLogWritesReader.read(b)) {
-				for (int chunk : new int[] { 333, 512, 4608, 70_000 }) {
-					try (DmLogWritesLog log = DmLogWritesReader.read(b, Progress.NONE, EntrySink.NONE, chunk)) {
-						String what = "trial " + t + " chunk " + chunk;
-						assertEquals(ref.entryCount(), log.entryCount(), what);
-						assertEquals(ref.damage(), log.damage(), what);
-						assertEquals(ref.validBytes(), log.validBytes(), what);
-						for (int i = 0; i < ref.entryCount(); i++) {
-							assertEquals(ref.headerOffset(i), log.headerOffset(i), what);
-							assertEquals(ref.diskOffset(i), log.diskOffset(i), what);
-							assertEquals(ref.length(i), log.length(i), what);
-							assertEquals(ref.flags(i), log.flags(i), what);
-							assertEquals(ref.mark(i), log.mark(i), what);
-						}
+			try (DmLogWritesLog ref = DmLogWritesReader.read(b, Progress.NONE, EntrySink.NONE, size -> 0)) {
+				TreeMap<Long, List<long[]>> model = model(ref);
+				if (t == 0) {
+					long mid = ref.headerOffset(ref.entryCount() / 2);
+					try (cacheshadow.layers.MappedFile mf = cacheshadow.layers.MappedFile.open(b)) {
+						assertEquals(mid, SecondHalfWalk.findEntry(mf, 512, mid - 300), "the guess is the next header");
+					}
+				}
+				for (int k = 0; k < 12; k++) {
+					long at = k == 0 && ref.entryCount() > 0 ? ref.headerOffset(ref.entryCount() / 2) : 1 + rnd.nextInt(bad.length);
+					String what = "trial " + t + " split at " + at;
+					BlockVersionsBuilder versions = new BlockVersionsBuilder();
+					try (DmLogWritesLog log = DmLogWritesReader.read(b, Progress.NONE, versions, size -> at)) {
+						assertSameParse(ref, log, what);
+						assertStoreIs(model, versions.build(log), what);
 					}
 				}
 			}
 			Files.delete(b);
+		}
+	}
+
+	/** Entries whose data is itself a run of valid-looking entries: a guess inside it is wrong, the parse is not. */
+	@Test
+	void entriesInsideDataMisleadTheGuessNotTheParse() throws IOException {
+		Path inner = tmp.resolve("inner.log");
+		try (DmLogWritesWriter w = new DmLogWritesWriter(inner, 512)) {
+			for (int i = 0; i < 3 * SecondHalfWalk.CHAIN; i++) w.write(100 + i, new byte[1024], 0, 1024, 0);
+		}
+		byte[] fake = Arrays.copyOfRange(Files.readAllBytes(inner), 512, 512 + 3 * SecondHalfWalk.CHAIN * 1536);
+		Path f = tmp.resolve("outer.log");
+		try (DmLogWritesWriter w = new DmLogWritesWriter(f, 512)) {
+			w.write(7, new byte[4096], 0, 4096, 0);
+			w.write(5000, fake, 0, fake.length, 0); // data that looks like entries from its first sector on
+			w.write(9, new byte[4096], 0, 4096, 0);
+		}
+		long fakeAt = 512 + (512 + 4096) + 512, afterFake = fakeAt + fake.length;
+		try (cacheshadow.layers.MappedFile mf = cacheshadow.layers.MappedFile.open(f)) {
+			assertEquals(fakeAt, SecondHalfWalk.findEntry(mf, 512, fakeAt - 511), "a guess taken in by the data");
+			assertEquals(afterFake, SecondHalfWalk.findEntry(mf, 512, afterFake - 511), "a guess right after it");
+		}
+		try (DmLogWritesLog ref = DmLogWritesReader.read(f, Progress.NONE, EntrySink.NONE, size -> 0)) {
+			assertEquals(3, ref.entryCount());
+			for (long at : new long[] { fakeAt - 511, fakeAt + 1536, afterFake - 511 }) {
+				try (DmLogWritesLog log = DmLogWritesReader.read(f, Progress.NONE, EntrySink.NONE, size -> at)) {
+					assertSameParse(ref, log, "split at " + at);
+				}
+			}
+		}
+	}
+
+	static void assertSameParse(DmLogWritesLog ref, DmLogWritesLog log, String what) {
+		assertEquals(ref.entryCount(), log.entryCount(), what);
+		assertEquals(ref.damage(), log.damage(), what);
+		assertEquals(ref.validBytes(), log.validBytes(), what);
+		for (int i = 0; i < ref.entryCount(); i++) {
+			assertEquals(ref.headerOffset(i), log.headerOffset(i), what);
+			assertEquals(ref.diskOffset(i), log.diskOffset(i), what);
+			assertEquals(ref.length(i), log.length(i), what);
+			assertEquals(ref.flags(i), log.flags(i), what);
+			assertEquals(ref.mark(i), log.mark(i), what);
 		}
 	}
 

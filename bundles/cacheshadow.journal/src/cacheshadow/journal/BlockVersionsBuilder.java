@@ -20,6 +20,10 @@ final class BlockVersionsBuilder implements EntrySink {
 	private int[] counts = new int[1024]; // versions per block; null once the blocks proved too sparse
 	private long versions;
 	private long maxBlock = -1;
+	private int accepted; // entries fed (indexed or not)
+	/** Counts of the entries from {@link #laterFrom} on, kept apart so that {@link #build} places them on a second thread. */
+	private BlockVersionsBuilder later;
+	private int laterFrom;
 
 	@Override
 	public void start(int sectorSize, int expectedEntries) {
@@ -30,13 +34,43 @@ final class BlockVersionsBuilder implements EntrySink {
 
 	/** Counts the blocks of every entry that changes the disk, except large discards (ranges, see {@link JournalIndex}). */
 	@Override
-	public void accept(int entry, long diskOffset, long length, int flags) {
+	public void accept(long diskOffset, long length, int flags) {
+		accepted++;
 		if (!indexed(length, flags)) return;
 		long b0 = diskOffset >>> blockShift, b1 = (diskOffset + length - 1) >>> blockShift;
 		versions += b1 - b0 + 1;
 		if (b1 > maxBlock) maxBlock = b1;
 		if (counts == null || b1 >= counts.length && !growCounts(b1 + 1)) return;
 		for (long b = b0; b <= b1; b++) counts[(int) b]++;
+	}
+
+	@Override
+	public BlockVersionsBuilder part() {
+		BlockVersionsBuilder p = new BlockVersionsBuilder();
+		p.start(unitSize, 0);
+		return p;
+	}
+
+	/**
+	 * Takes {@code part}'s counts: kept apart (entries from here on are placed by a second thread), or added to the
+	 * part kept already, whose entries they follow.
+	 */
+	@Override
+	public void absorb(EntrySink part) {
+		BlockVersionsBuilder p = (BlockVersionsBuilder) part;
+		versions += p.versions;
+		maxBlock = Math.max(maxBlock, p.maxBlock);
+		if (counts == null || p.counts == null || maxBlock >= counts.length && !growCounts(maxBlock + 1)) {
+			counts = null; // too sparse: build sorts instead, which needs no counts
+			later = null;
+		} else if (later == null) {
+			later = p;
+			laterFrom = accepted;
+		} else {
+			if (p.counts.length > later.counts.length) later.counts = Arrays.copyOf(later.counts, p.counts.length);
+			for (int b = 0; b < p.counts.length; b++) later.counts[b] += p.counts[b];
+		}
+		accepted += p.accepted;
 	}
 
 	private static boolean indexed(long length, int flags) {
@@ -65,33 +99,63 @@ final class BlockVersionsBuilder implements EntrySink {
 		return counts != null ? placeByCounts(log, (int) versions) : sortTriples(log, (int) versions);
 	}
 
+	/**
+	 * Lays out the blocks by their counts, then puts each version in its block's next free slot: the entries
+	 * before {@link #laterFrom} here, the later ones (whose slots in each block follow) on a second thread.
+	 */
 	private HeapBlockVersionStore placeByCounts(WriteLog log, int v) {
 		int[] next = counts; // per block: where its next version goes
+		int[] laterNext = later == null ? new int[0] : later.counts; // the same for the later entries
 		int n = (int) Math.min(next.length, maxBlock + 1);
 		int written = 0;
-		for (int b = 0; b < n; b++) if (next[b] != 0) written++;
+		for (int b = 0; b < n; b++) if (next[b] != 0 || b < laterNext.length && laterNext[b] != 0) written++;
 		long[] blocks = new long[written];
 		int[] starts = new int[written + 1];
 		for (int b = 0, k = 0, at = 0; b < n; b++) {
-			int c = next[b];
-			if (c == 0) continue;
+			int c = next[b], cl = b < laterNext.length ? laterNext[b] : 0;
+			if (c + cl == 0) continue;
 			blocks[k] = b;
 			starts[k++] = at;
 			next[b] = at;
-			at += c;
+			if (cl != 0) laterNext[b] = at + c;
+			at += c + cl;
 		}
 		starts[written] = v;
 		int[] entries = new int[v];
 		long[] masks = new long[v];
-		long[] placed = { 0 };
-		forEachVersion(log, (b, i, mask) -> {
+		int split = later == null ? log.entryCount() : Math.min(laterFrom, log.entryCount());
+		long[] placed = new long[2];
+		RuntimeException[] failed = new RuntimeException[1];
+		Thread second = later == null ? null : Thread.ofPlatform().name("index " + log.name()).start(() -> {
+			try {
+				forEachVersion(log, split, log.entryCount(), (b, i, mask) -> {
+					int at = laterNext[(int) b]++;
+					entries[at] = i;
+					masks[at] = mask;
+					placed[1]++;
+				});
+			} catch (RuntimeException e) {
+				failed[0] = e;
+			}
+		});
+		forEachVersion(log, 0, split, (b, i, mask) -> {
 			int at = next[(int) b]++;
 			entries[at] = i;
 			masks[at] = mask;
 			placed[0]++;
 		});
-		if (placed[0] != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
+		if (second != null) {
+			try {
+				second.join();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("interrupted while indexing " + log.name(), e);
+			}
+			if (failed[0] != null) throw failed[0];
+		}
+		if (placed[0] + placed[1] != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
 		counts = null; // consumed
+		later = null;
 		return new HeapBlockVersionStore(blockSize, unitSize, log.entryCount(), blocks, starts, entries, masks);
 	}
 
@@ -100,9 +164,9 @@ final class BlockVersionsBuilder implements EntrySink {
 		void accept(long block, int entry, long mask);
 	}
 
-	/** Every block version of the log's indexed entries, in entry order and block order within an entry. */
-	private void forEachVersion(WriteLog log, VersionSink sink) {
-		for (int i = 0, entryCount = log.entryCount(); i < entryCount; i++) {
+	/** Every block version of the log's indexed entries {@code [from, to)}, in entry order and block order within an entry. */
+	private void forEachVersion(WriteLog log, int from, int to, VersionSink sink) {
+		for (int i = from; i < to; i++) {
 			long length = log.length(i);
 			int flags = log.flags(i);
 			if (!indexed(length, flags)) continue;
@@ -118,7 +182,7 @@ final class BlockVersionsBuilder implements EntrySink {
 		int[] pe = new int[v];
 		long[] pm = new long[v];
 		int[] filled = { 0 };
-		forEachVersion(log, (b, i, mask) -> {
+		forEachVersion(log, 0, log.entryCount(), (b, i, mask) -> {
 			int k = filled[0]++;
 			if (k == v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
 			pb[k] = b;

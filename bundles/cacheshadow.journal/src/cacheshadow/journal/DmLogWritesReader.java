@@ -1,8 +1,8 @@
 package cacheshadow.journal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.function.LongUnaryOperator;
 
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
@@ -50,25 +50,30 @@ public final class DmLogWritesReader {
 
 	/** {@link #read}, handing each entry to {@code sink} as soon as it is accepted. */
 	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink) throws IOException {
-		return read(path, progress, sink, ReadAheadFile.DEFAULT_CHUNK);
+		return read(path, progress, sink, SPLIT);
 	}
 
+	/** Logs at least this large are walked in two halves at once (when there is a second core). */
+	static final long SPLIT_BYTES = 64 << 20;
+	/** {@link #read}'s choice of where the second walk begins: the middle of a large log, or 0 (none). */
+	static final LongUnaryOperator SPLIT = size -> size >= SPLIT_BYTES && Runtime.getRuntime().availableProcessors() > 1 ? size / 2 : 0;
+
 	/**
-	 * Headers are parsed from chunks of {@code chunkBytes} read ahead on another thread (the data between them is
-	 * read over too: one system call per chunk is cheaper than a page fault or a read per header); entry data is
-	 * later read lazily from the mapped file.
+	 * Entry headers are read in place from the mapped log (see {@link EntryWalk}); entry data is never read here.
+	 * {@code splitAt} gives, for the file's size, where a {@link SecondHalfWalk} starts looking for an entry
+	 * (0: one walk does it all); the parse is the same wherever it is.
 	 */
-	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink, int chunkBytes) throws IOException {
+	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink, LongUnaryOperator splitAt) throws IOException {
 		MappedFile file = MappedFile.open(path);
-		try (ReadAheadFile ahead = new ReadAheadFile(path, file.size(), chunkBytes)) {
-			return parse(file, ahead, progress, sink);
+		try {
+			return parse(file, progress, sink, splitAt.applyAsLong(file.size()));
 		} catch (IOException | RuntimeException e) {
 			file.close();
 			throw e;
 		}
 	}
 
-	private static DmLogWritesLog parse(MappedFile file, ReadAheadFile ahead, Progress progress, EntrySink sink) throws IOException {
+	private static DmLogWritesLog parse(MappedFile file, Progress progress, EntrySink sink, long splitAt) throws IOException {
 		Path path = file.path();
 		long size = file.size();
 		if (size < SUPER_BYTES) {
@@ -94,108 +99,37 @@ public final class DmLogWritesReader {
 		// nr_entries is a hint (stale in a live log), but a good first size; bounded by what the file can hold
 		long room = (size - sectorSize) / sectorSize;
 		long hint = superEntries < 0 || superEntries > room ? room : superEntries + superEntries / 16 + 1024;
-		int expected = (int) Math.min(Math.min(hint, room), EntryTable.limit() / 4);
-		EntryTable table = new EntryTable(false, expected);
-		sink.start(sectorSize, expected);
-		LogDamage damage = null;
-		byte[] header = new byte[sectorSize];
-		long pos = sectorSize;
-		progress.begin("Reading " + path.getFileName(), size);
-		long reported = 0;
 		int limit = EntryTable.limit();
-		while (true) {
-			int i = table.count();
-			if (pos >= size) break;
-			if (i >= limit) {
-				damage = new LogDamage(path.toString(), i, pos, "more entries than fit in this JVM's heap (" + limit + "); give it more memory (-Xmx)");
-				break;
-			}
-			if (pos + sectorSize > size) {
-				int rest = (int) (size - pos);
-				ahead.read(pos, header, 0, rest);
-				if (allZero(header, 0, rest) && i >= superEntries) break;
-				damage = new LogDamage(path.toString(), i, pos, "truncated entry header (" + rest + " of " + sectorSize + " bytes)");
-				break;
-			}
-			ahead.read(pos, header, 0, sectorSize);
-			long sector = LittleEndian.u64(header, 0);
-			long nrSectors = LittleEndian.u64(header, 8);
-			long flags = LittleEndian.u64(header, 16);
-			long dataLen = LittleEndian.u64(header, 24);
-			if (flags == 0 && nrSectors == 0) {
-				if (allZero(header, 0, sectorSize)) {
-					if (i >= superEntries) break; // normal end: nothing more was promised
-					damage = new LogDamage(path.toString(), i, pos, "all-zero entry header, but the super block promises " + superEntries + " entries");
+		int expected = (int) Math.min(Math.min(hint, room), limit / 4);
+		sink.start(sectorSize, expected);
+		progress.begin("Reading " + path.getFileName(), size);
+		EntryTable table = new EntryTable(false, expected);
+		EntryWalk first = new EntryWalk(file, sectorSize, sectorSize, table, sink), last = first;
+		// the second walk cannot reach the entry limit (the file has no room for that many), so only the first judges it
+		SecondHalfWalk second = splitAt > sectorSize && splitAt < size && room < limit
+				? SecondHalfWalk.start(file, sectorSize, splitAt, (int) (expected * (double) (size - splitAt) / size) + 1024, limit, sink.part())
+				: null;
+		try {
+			first.run(second, progress, limit);
+			if (first.end == EntryWalk.End.HANDED_OVER) {
+				EntryWalk rest = second.join();
+				if (rest != null) {
+					table.append(rest.table);
+					sink.absorb(rest.sink);
+					last = rest;
 				} else {
-					damage = new LogDamage(path.toString(), i, pos, "malformed entry: no flags and no sectors");
+					first.run(null, progress, limit);
 				}
-				break;
 			}
-			if ((flags & ~(long) WriteLog.KNOWN_FLAGS) != 0) {
-				damage = new LogDamage(path.toString(), i, pos, String.format("malformed entry: unknown flags 0x%x", flags));
-				break;
-			}
-			boolean mark = (flags & WriteLog.MARK) != 0;
-			boolean discard = (flags & WriteLog.DISCARD) != 0;
-			String markText = null;
-			if (mark) {
-				// log_mark(): at most sectorsize - sizeof(entry) - 1 bytes of text, written inline after the header.
-				if (dataLen > sectorSize - ENTRY_HEADER_BYTES - 1 || nrSectors != 0) {
-					damage = new LogDamage(path.toString(), i, pos, "malformed mark entry (data_len " + dataLen + ", nr_sectors " + nrSectors + ")");
-					break;
-				}
-				int n = (int) dataLen;
-				if (!allZero(header, ENTRY_HEADER_BYTES + n, sectorSize - ENTRY_HEADER_BYTES - n)) {
-					damage = new LogDamage(path.toString(), i, pos, "malformed mark entry: garbage after the mark text");
-					break;
-				}
-				markText = new String(header, ENTRY_HEADER_BYTES, n, StandardCharsets.UTF_8);
-			} else if (!allZero(header, ENTRY_HEADER_BYTES, sectorSize - ENTRY_HEADER_BYTES)) {
-				// write_metadata() zero-fills the header sector after the entry; replay-log's log_entry_valid checks this.
-				damage = new LogDamage(path.toString(), i, pos, "malformed entry: non-zero padding after the header (garbage)");
-				break;
-			}
-			long maxSectors = Long.MAX_VALUE / sectorSize;
-			if (nrSectors > maxSectors || sector > maxSectors || sector + nrSectors > maxSectors || nrSectors < 0 || sector < 0) {
-				damage = new LogDamage(path.toString(), i, pos, "malformed entry: sector " + Long.toUnsignedString(sector) + " + " + Long.toUnsignedString(nrSectors) + " overflows");
-				break;
-			}
-			long bytes = nrSectors * sectorSize;
-			long dataBytes = discard ? 0 : bytes;
-			if (!discard && !mark && dataLen > dataBytes) {
-				damage = new LogDamage(path.toString(), i, pos, "malformed entry: data_len " + dataLen + " exceeds its " + dataBytes + " bytes of sectors");
-				break;
-			}
-			long dataPos = pos + sectorSize;
-			if (dataBytes > size - dataPos) {
-				damage = new LogDamage(path.toString(), i, pos,
-						"truncated: entry needs " + dataBytes + " bytes of data, the file has " + (size - dataPos) + " after its header");
-				break;
-			}
-			table.add(sector * sectorSize, mark ? 0 : bytes, dataPos, (int) flags, markText, WriteLog.NO_TIME);
-			sink.accept(i, sector * sectorSize, mark ? 0 : bytes, (int) flags);
-			pos = dataPos + dataBytes;
-			if (pos - reported >= (64 << 20)) {
-				progress.worked(pos - reported);
-				reported = pos;
-				progress.checkCanceled();
-			}
+		} finally {
+			if (second != null) second.close();
 		}
-		progress.worked(Math.max(0, Math.min(size, pos) - reported));
+		progress.worked(Math.max(0, Math.min(size, last.pos) - first.reportedUpTo()));
+		LogDamage damage = last.damage(path.toString(), table.count(), superEntries);
 		if (damage == null && table.count() < superEntries) {
-			damage = new LogDamage(path.toString(), table.count(), pos,
-					"log ends early: the super block promises " + superEntries + " entries");
+			damage = new LogDamage(path.toString(), table.count(), last.pos, "log ends early: the super block promises " + superEntries + " entries");
 		}
-		long valid = damage == null ? Math.min(pos, size) : damage.fileOffset();
+		long valid = damage == null ? Math.min(last.pos, size) : damage.fileOffset();
 		return new DmLogWritesLog(file, sectorSize, superEntries, table, damage, valid);
-	}
-
-	private static byte[] zeros = new byte[4096];
-
-	/** Vectorized zero check (Arrays.mismatch against a shared zero block). */
-	static boolean allZero(byte[] b, int off, int len) {
-		byte[] z = zeros;
-		if (z.length < len) zeros = z = new byte[Integer.highestOneBit(len - 1) << 1];
-		return java.util.Arrays.mismatch(b, off, off + len, z, 0, len) < 0;
 	}
 }

@@ -28,15 +28,34 @@ final class EntryTable {
 		if (withTime) time = new long[n];
 	}
 
+	/** Appends {@code other}'s entries after this table's. */
+	void append(EntryTable other) {
+		if ((time == null) != (other.time == null)) throw new IllegalArgumentException("tables with and without times");
+		int n = count + other.count;
+		if (n < 0 || n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("too many entries");
+		if (n > diskOffset.length) grow(n);
+		System.arraycopy(other.diskOffset, 0, diskOffset, count, other.count);
+		System.arraycopy(other.length, 0, length, count, other.count);
+		System.arraycopy(other.dataPos, 0, dataPos, count, other.count);
+		System.arraycopy(other.flags, 0, flags, count, other.count);
+		if (time != null) System.arraycopy(other.time, 0, time, count, other.count);
+		for (Map.Entry<Integer, String> m : other.marks.entrySet()) marks.put(count + m.getKey(), m.getValue());
+		count = n;
+	}
+
+	private void grow(int n) {
+		diskOffset = Arrays.copyOf(diskOffset, n);
+		length = Arrays.copyOf(length, n);
+		dataPos = Arrays.copyOf(dataPos, n);
+		flags = Arrays.copyOf(flags, n);
+		if (time != null) time = Arrays.copyOf(time, n);
+	}
+
 	int add(long diskOff, long len, long pos, int flagBits, String mark, long epochNanos) {
 		if (count == diskOffset.length) {
 			int n = Math.max(1024, count + (count >> 1));
 			if (n < 0) n = Integer.MAX_VALUE - 8;
-			diskOffset = Arrays.copyOf(diskOffset, n);
-			length = Arrays.copyOf(length, n);
-			dataPos = Arrays.copyOf(dataPos, n);
-			flags = Arrays.copyOf(flags, n);
-			if (time != null) time = Arrays.copyOf(time, n);
+			grow(n);
 		}
 		diskOffset[count] = diskOff;
 		length[count] = len;

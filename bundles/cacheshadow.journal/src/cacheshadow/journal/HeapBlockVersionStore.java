@@ -59,7 +59,7 @@ public final class HeapBlockVersionStore implements BlockVersionStore {
 		BlockVersionsBuilder versions = new BlockVersionsBuilder();
 		versions.start(log.sectorSize(), n);
 		for (int i = 0; i < n; i++) {
-			versions.accept(i, log.diskOffset(i), log.length(i), log.flags(i));
+			versions.accept(log.diskOffset(i), log.length(i), log.flags(i));
 			if ((i & 0xffff) == 0xffff) {
 				progress.worked(0x10000);
 				progress.checkCanceled();

@@ -45,7 +45,7 @@ public enum JournalFormat {
 		case CACHESHADOW -> {
 			TimestampedJournal j = TimestampedJournal.open(path, progress);
 			sink.start(j.sectorSize(), j.entryCount());
-			for (int i = 0; i < j.entryCount(); i++) sink.accept(i, j.diskOffset(i), j.length(i), j.flags(i));
+			for (int i = 0; i < j.entryCount(); i++) sink.accept(j.diskOffset(i), j.length(i), j.flags(i));
 			yield j;
 		}
 		};

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Progress;
@@ -86,9 +87,12 @@ public final class JournalIndex implements AutoCloseable {
 				// another or a damaged index: rebuild below
 			}
 		}
-		HeapBlockVersionStore heap = HeapBlockVersionStore.build(log, progress);
-		MappedBlockVersionStore.write(heap, log, indexFile);
-		return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log));
+		return writeAndOpen(HeapBlockVersionStore.build(log, progress), log, MappedBlockVersionStore.fingerprint(log), indexFile);
+	}
+
+	private static JournalIndex writeAndOpen(HeapBlockVersionStore heap, WriteLog log, int fingerprint, Path indexFile) throws IOException {
+		MappedBlockVersionStore.write(heap, log, fingerprint, indexFile);
+		return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log, fingerprint));
 	}
 
 	/**
@@ -110,10 +114,11 @@ public final class JournalIndex implements AutoCloseable {
 		BlockVersionsBuilder versions = new BlockVersionsBuilder();
 		WriteLog log = JournalFormat.open(journal, progress, versions);
 		try {
+			if (indexFile == null) return new JournalIndex(log, versions.build(log));
+			// the fingerprint needs only the entries: computed on another core while this one builds
+			CompletableFuture<Integer> fingerprint = CompletableFuture.supplyAsync(() -> MappedBlockVersionStore.fingerprint(log));
 			HeapBlockVersionStore heap = versions.build(log);
-			if (indexFile == null) return new JournalIndex(log, heap);
-			MappedBlockVersionStore.write(heap, log, indexFile);
-			return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log));
+			return writeAndOpen(heap, log, fingerprint.join(), indexFile);
 		} catch (IOException | RuntimeException e) {
 			log.close();
 			throw e;

@@ -76,6 +76,11 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 
 	/** Writes {@code store} for {@code log} to {@code path} (via a temporary file and a rename). */
 	public static void write(BlockVersionStore store, WriteLog log, Path path) throws IOException {
+		write(store, log, fingerprint(log), path);
+	}
+
+	/** {@link #write} with {@code log}'s {@link #fingerprint} already computed. */
+	static void write(BlockVersionStore store, WriteLog log, int fingerprint, Path path) throws IOException {
 		if (!(store instanceof HeapBlockVersionStore heap)) {
 			throw new IllegalArgumentException("only an in-memory store is written; copy others into a HeapBlockVersionStore first");
 		}
@@ -91,7 +96,7 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 			LittleEndian.put64(h, 32, b);
 			LittleEndian.put64(h, 40, v);
 			LittleEndian.put64(h, 48, log.validBytes());
-			LittleEndian.put32(h, 56, fingerprint(log));
+			LittleEndian.put32(h, 56, fingerprint);
 			CRC32C crc = new CRC32C();
 			crc.update(h, 0, 60);
 			LittleEndian.put32(h, 60, (int) crc.getValue());
@@ -116,6 +121,11 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 
 	/** Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint). */
 	public static MappedBlockVersionStore open(Path path, WriteLog log) throws IOException {
+		return open(path, log, fingerprint(log));
+	}
+
+	/** {@link #open} with {@code log}'s {@link #fingerprint} already computed. */
+	static MappedBlockVersionStore open(Path path, WriteLog log, int fingerprint) throws IOException {
 		MappedFile f = MappedFile.open(path);
 		try {
 			if (f.size() < HEADER) throw new EvidenceFormatException(path, "too short for a block version index");
@@ -130,7 +140,7 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 			if (LittleEndian.s32(h, 8) != VERSION) throw new EvidenceFormatException(path, "index format version " + LittleEndian.s32(h, 8) + " not supported");
 			int bs = LittleEndian.s32(h, 12), us = LittleEndian.s32(h, 16);
 			long entries = LittleEndian.u64(h, 24), b = LittleEndian.u64(h, 32), v = LittleEndian.u64(h, 40);
-			if (entries != log.entryCount() || LittleEndian.u64(h, 48) != log.validBytes() || LittleEndian.s32(h, 56) != fingerprint(log)
+			if (entries != log.entryCount() || LittleEndian.u64(h, 48) != log.validBytes() || LittleEndian.s32(h, 56) != fingerprint
 					|| us != log.sectorSize() || bs != BlockVersionStore.blockSizeFor(us)) {
 				throw new EvidenceFormatException(path, "index was built from another journal than " + log.name());
 			}
