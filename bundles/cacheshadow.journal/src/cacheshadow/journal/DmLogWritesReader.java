@@ -1,6 +1,7 @@
 package cacheshadow.journal;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.function.LongUnaryOperator;
 
@@ -124,6 +125,7 @@ public final class DmLogWritesReader {
 		} finally {
 			if (second != null) second.close();
 		}
+		if (last.end == EntryWalk.End.INTERRUPTED) throw new InterruptedIOException("reading " + path);
 		progress.worked(Math.max(0, Math.min(size, last.pos) - first.reportedUpTo()));
 		LogDamage damage = last.damage(path.toString(), table.count(), superEntries);
 		if (damage == null && table.count() < superEntries) {
