@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import cacheshadow.layers.Progress;
 
 /**
- * The index built while a log is parsed (dense counting sort, or the radix-sorted fallback for sparse blocks) is the
+ * The index built while a log is parsed (partitions of blocks each counting-sorted, or the radix-sorted fallback for sparse blocks) is the
  * index a plain per-entry model gives, on whole, cut and corrupted logs, and its file is byte for byte the one
  * built from the parsed log.
  */
@@ -168,6 +168,43 @@ class BlockVersionsBuilderTest {
 				}
 			}
 			Files.delete(b);
+		}
+	}
+
+	/**
+	 * Versions across many partitions of blocks and past a partition's first chunk, fed in parts (as parsers on
+	 * several threads feed them), in any number of parts: the store is the model's.
+	 */
+	@Test
+	void partsAcrossPartitionsGiveTheModelsStore() throws IOException {
+		Path f = tmp.resolve("wide.log");
+		Random rnd = new Random(5);
+		try (DmLogWritesWriter w = new DmLogWritesWriter(f, 512)) {
+			byte[] d = new byte[4096 * 3];
+			for (int i = 0; i < 30_000; i++) {
+				int len = 512 * (1 + rnd.nextInt(24)); // partial and multi-block writes
+				long block = i % 3 == 0 ? rnd.nextInt(64) : rnd.nextInt(300_000); // a hot partition (many chunks) and 19 others
+				w.write(block * 8 + rnd.nextInt(8), d, 0, len, 0);
+				if (i % 1000 == 0) w.flush();
+			}
+		}
+		try (DmLogWritesLog log = DmLogWritesReader.read(f, Progress.NONE, EntrySink.NONE, size -> 0)) {
+			TreeMap<Long, List<long[]>> model = model(log);
+			assertTrue(model.lastKey() > 16 * (1 << 14), "blocks in many partitions: " + model.lastKey());
+			int n = log.entryCount();
+			for (int parts : new int[] { 1, 2, 3, 7 }) {
+				BlockVersionsBuilder first = new BlockVersionsBuilder();
+				first.start(512, n);
+				List<BlockVersionsBuilder> later = new ArrayList<>();
+				for (int k = 0; k < parts; k++) {
+					BlockVersionsBuilder sink = k == 0 ? first : first.part();
+					if (k > 0) later.add(sink);
+					for (int i = k * n / parts; i < (k + 1) * n / parts; i++) sink.accept(log.diskOffset(i), log.length(i), log.flags(i));
+				}
+				for (BlockVersionsBuilder p : later) first.absorb(p);
+				assertTrue(first.countsPerBlock(), "dense");
+				assertStoreIs(model, first.build(log), parts + " parts");
+			}
 		}
 	}
 

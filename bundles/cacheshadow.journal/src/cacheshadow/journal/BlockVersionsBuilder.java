@@ -1,27 +1,24 @@
 package cacheshadow.journal;
 
-import java.util.Arrays;
-
 /**
  * Builds a {@link HeapBlockVersionStore}: every version (block, entry, unit mask) of a journal's entries, grouped by
  * block with entries ascending within a block. Fed the entries in order as an {@link EntrySink} (by the parser while
- * it reads, or from a parsed log), it only counts each block's versions; {@link #build} then puts every version
- * straight into its final slot, a counting sort: one more pass over the entries, no array of (block, entry) pairs
- * and no sort scratch, so the memory an import touches is little more than the store itself (fresh memory is most
- * of what a cold import pays for). When the written blocks are too sparse for a counter per block (a huge disk
- * written in few places, a hostile offset) it collects the triples and radix-sorts them instead
- * ({@link BlockMajorSort}); both give the same store.
+ * it reads, or from a parsed log), it appends each version to its partition of blocks ({@link VersionPartitions});
+ * {@link #build} then sorts each partition by block on its own (both cores share the partitions), a counting sort
+ * whose counters and output slice stay in the core's cache, and concatenates them: no pass over the log again.
+ * When the written blocks are too sparse for partitions (a huge disk written in few places, a hostile offset) it
+ * collects the triples from the log and radix-sorts them instead ({@link BlockMajorSort}); both give the same store.
  */
 final class BlockVersionsBuilder implements EntrySink {
-	/** Counters for this many blocks are always allowed (16 MiB: a 16 GiB disk of 4 KiB blocks); more only while there are at least half as many versions. */
-	private static final int DENSE_FLOOR = 1 << 22;
+	/** Partitions for this many blocks are always allowed (16 Mi blocks: a 64 GiB disk of 4 KiB blocks); more only while there are at least half as many versions. */
+	private static final long DENSE_FLOOR = 1L << 24;
 
 	private int blockSize, unitSize, blockShift;
-	private int[] counts = new int[1024]; // versions per block; null once the blocks proved too sparse
+	private VersionPartitions parts = new VersionPartitions(); // null once the blocks proved too sparse
 	private long versions;
 	private long maxBlock = -1;
 	private int accepted; // entries fed (indexed or not)
-	/** Counts of the entries from {@link #laterFrom} on, kept apart so that {@link #build} places them on a second thread. */
+	/** The versions of the entries from {@link #laterFrom} on, kept apart (fed on another thread, see {@link #part}). */
 	private BlockVersionsBuilder later;
 	private int laterFrom;
 
@@ -32,16 +29,25 @@ final class BlockVersionsBuilder implements EntrySink {
 		blockShift = Integer.numberOfTrailingZeros(blockSize);
 	}
 
-	/** Counts the blocks of every entry that changes the disk, except large discards (ranges, see {@link JournalIndex}). */
+	/** Keeps the versions of every entry that changes the disk, except large discards (ranges, see {@link JournalIndex}). */
 	@Override
 	public void accept(long diskOffset, long length, int flags) {
-		accepted++;
+		int entry = accepted++;
 		if (!indexed(length, flags)) return;
-		long b0 = diskOffset >>> blockShift, b1 = (diskOffset + length - 1) >>> blockShift;
+		long end = diskOffset + length;
+		long b0 = diskOffset >>> blockShift, b1 = (end - 1) >>> blockShift;
 		versions += b1 - b0 + 1;
 		if (b1 > maxBlock) maxBlock = b1;
-		if (counts == null || b1 >= counts.length && !growCounts(b1 + 1)) return;
-		for (long b = b0; b <= b1; b++) counts[(int) b]++;
+		if (parts == null || !dense()) {
+			parts = null;
+			return;
+		}
+		for (long b = b0; b <= b1; b++) parts.add(b, entry, JournalIndex.unitMask(b, blockSize, unitSize, diskOffset, end));
+	}
+
+	/** Whether the blocks written so far are dense enough for partitions of {@link VersionPartitions#BLOCKS}. */
+	private boolean dense() {
+		return maxBlock < Math.max(DENSE_FLOOR, 2 * versions);
 	}
 
 	@Override
@@ -52,23 +58,23 @@ final class BlockVersionsBuilder implements EntrySink {
 	}
 
 	/**
-	 * Takes {@code part}'s counts: kept apart (entries from here on are placed by a second thread), or added to the
-	 * part kept already, whose entries they follow.
+	 * Takes {@code part}'s versions: kept apart (the first part, sorted in with these at {@link #build}), or appended
+	 * to the part kept already, whose entries they follow.
 	 */
 	@Override
 	public void absorb(EntrySink part) {
 		BlockVersionsBuilder p = (BlockVersionsBuilder) part;
 		versions += p.versions;
 		maxBlock = Math.max(maxBlock, p.maxBlock);
-		if (counts == null || p.counts == null || maxBlock >= counts.length && !growCounts(maxBlock + 1)) {
-			counts = null; // too sparse: build sorts instead, which needs no counts
+		if (parts == null || p.parts == null || !dense() || later != null && later.parts == null) {
+			parts = null; // too sparse: build sorts instead, from the log
 			later = null;
 		} else if (later == null) {
 			later = p;
 			laterFrom = accepted;
 		} else {
-			if (p.counts.length > later.counts.length) later.counts = Arrays.copyOf(later.counts, p.counts.length);
-			for (int b = 0; b < p.counts.length; b++) later.counts[b] += p.counts[b];
+			later.parts.append(p.parts, later.accepted);
+			later.accepted += p.accepted;
 		}
 		accepted += p.accepted;
 	}
@@ -77,73 +83,42 @@ final class BlockVersionsBuilder implements EntrySink {
 		return WriteLog.changesDisk(length, flags) && !JournalIndex.isLargeDiscard(length, flags);
 	}
 
-	private boolean growCounts(long needed) {
-		long allowed = Math.max(DENSE_FLOOR, 2 * versions);
-		if (needed > allowed) {
-			counts = null;
-			return false;
-		}
-		counts = Arrays.copyOf(counts, (int) Math.min(allowed, Math.max(needed, 2L * counts.length)));
-		return true;
-	}
-
-	/** True while the blocks seen are dense enough for a counter each, i.e. {@link #build} will lay out by counts. */
+	/** True while the blocks seen are dense enough for partitions, i.e. {@link #build} will not sort from the log. */
 	boolean countsPerBlock() {
-		return counts != null;
+		return parts != null;
 	}
 
 	/** The store of {@code log}, which must hold exactly the entries this builder was fed. */
 	HeapBlockVersionStore build(WriteLog log) {
 		if (blockSize == 0) start(log.sectorSize(), 0); // fed nothing
 		if (versions > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(log.name() + ": too many block versions for one in-memory index");
-		return counts != null ? placeByCounts(log, (int) versions) : sortTriples(log, (int) versions);
+		if (parts == null) return sortTriples(log, (int) versions);
+		if (accepted != log.entryCount()) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
+		return placeByPartitions(log, (int) versions);
 	}
 
-	/**
-	 * Lays out the blocks by their counts, then puts each version in its block's next free slot: the entries
-	 * before {@link #laterFrom} here, the later ones (whose slots in each block follow) on a second thread.
-	 */
-	private HeapBlockVersionStore placeByCounts(WriteLog log, int v) {
-		int[] next = counts; // per block: where its next version goes
-		int[] laterNext = later == null ? new int[0] : later.counts; // the same for the later entries
-		int n = (int) Math.min(next.length, maxBlock + 1);
-		int written = 0;
-		for (int b = 0; b < n; b++) if (next[b] != 0 || b < laterNext.length && laterNext[b] != 0) written++;
-		long[] blocks = new long[written];
-		int[] starts = new int[written + 1];
-		for (int b = 0, k = 0, at = 0; b < n; b++) {
-			int c = next[b], cl = b < laterNext.length ? laterNext[b] : 0;
-			if (c + cl == 0) continue;
-			blocks[k] = b;
-			starts[k++] = at;
-			next[b] = at;
-			if (cl != 0) laterNext[b] = at + c;
-			at += c + cl;
-		}
-		starts[written] = v;
+	/** Sorts each partition into its slice of the store (partitions shared by two threads), then lists the blocks. */
+	private HeapBlockVersionStore placeByPartitions(WriteLog log, int v) {
+		VersionPartitions laterParts = later == null ? null : later.parts;
+		int np = Math.max(parts.partitions(), laterParts == null ? 0 : laterParts.partitions());
+		int[] at = new int[np + 1];
+		for (int p = 0; p < np; p++) at[p + 1] = at[p] + parts.size(p) + (laterParts == null ? 0 : laterParts.size(p));
+		if (at[np] != v) throw new IllegalStateException(log.name() + ": " + at[np] + " versions kept, " + v + " counted");
 		int[] entries = new int[v];
 		long[] masks = new long[v];
-		int split = later == null ? log.entryCount() : Math.min(laterFrom, log.entryCount());
-		long[] placed = new long[2];
+		int[][] blocksOf = new int[np][];
+		java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
 		RuntimeException[] failed = new RuntimeException[1];
-		Thread second = later == null ? null : Thread.ofPlatform().name("index " + log.name()).start(() -> {
+		Runnable sorter = () -> {
 			try {
-				forEachVersion(log, split, log.entryCount(), (b, i, mask) -> {
-					int at = laterNext[(int) b]++;
-					entries[at] = i;
-					masks[at] = mask;
-					placed[1]++;
-				});
+				int[] counts = new int[VersionPartitions.BLOCKS];
+				for (int p; (p = next.getAndIncrement()) < np;) blocksOf[p] = parts.sortInto(p, laterParts, laterFrom, counts, entries, masks, at[p]);
 			} catch (RuntimeException e) {
 				failed[0] = e;
 			}
-		});
-		forEachVersion(log, 0, split, (b, i, mask) -> {
-			int at = next[(int) b]++;
-			entries[at] = i;
-			masks[at] = mask;
-			placed[0]++;
-		});
+		};
+		Thread second = v < 1 << 16 ? null : Thread.ofPlatform().name("index " + log.name()).start(sorter);
+		sorter.run();
 		if (second != null) {
 			try {
 				second.join();
@@ -151,10 +126,21 @@ final class BlockVersionsBuilder implements EntrySink {
 				Thread.currentThread().interrupt();
 				throw new IllegalStateException("interrupted while indexing " + log.name(), e);
 			}
-			if (failed[0] != null) throw failed[0];
 		}
-		if (placed[0] + placed[1] != v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
-		counts = null; // consumed
+		if (failed[0] != null) throw failed[0];
+		int written = 0;
+		for (int[] b : blocksOf) written += b.length / 2;
+		long[] blocks = new long[written];
+		int[] starts = new int[written + 1];
+		for (int p = 0, k = 0; p < np; p++) {
+			int[] b = blocksOf[p];
+			for (int d = 0; d < b.length; d += 2, k++) {
+				blocks[k] = ((long) p << VersionPartitions.SHIFT) + b[d];
+				starts[k] = at[p] + b[d + 1];
+			}
+		}
+		starts[written] = v;
+		parts = null; // consumed
 		later = null;
 		return new HeapBlockVersionStore(blockSize, unitSize, log.entryCount(), blocks, starts, entries, masks);
 	}
