@@ -135,8 +135,12 @@ public final class PageCacheReader {
 		long host;
 		boolean shmem = shmemHint;
 		try {
-			host = vm.readU64(mapping + hostOff);
-			if (shmemAops != 0) shmem = vm.readU64(mapping + aOpsOff) == shmemAops;
+			// host and a_ops in one read (one translation, one copy): this runs once per cached file
+			long from = Math.min(hostOff, aOpsOff);
+			byte[] head = new byte[(int) (Math.max(hostOff, aOpsOff) + 8 - from)];
+			vm.read(mapping + from, head, 0, head.length);
+			host = cacheshadow.layers.LittleEndian.u64(head, (int) (hostOff - from));
+			if (shmemAops != 0) shmem = cacheshadow.layers.LittleEndian.u64(head, (int) (aOpsOff - from)) == shmemAops;
 		} catch (IOException e) {
 			findings.add(Finding.anomaly("mapping-unreadable", mapping, "address_space not readable: " + e.getMessage()));
 			return new CachedFile(mapping, 0, size, out, physical);

@@ -16,10 +16,10 @@ import cacheshadow.listing.Finding;
  * Walks page caches on worker threads while the dentry/inode walk is still finding inodes: the walk hands over
  * inodes in batches and goes on, so on two cores the two walks overlap instead of running one after the other
  * (each is bound by touching guest memory, ~1 µs per inode). Every inode's findings are kept apart, for
- * {@link PageCache} to add in its own order. Each inode is first offered to the reader to learn where the tree
- * root keeps its marks ({@link PageCacheReader#calibrateMarks}), as {@code new PageCache} does before any walk;
- * inodes walked before that was known are walked again at the end if it became known, so every result is what the
- * one-after-the-other order gives.
+ * {@link PageCache} to add in its own order. Each inode's tree is offered to the reader to learn where the root
+ * keeps its marks ({@link PageCacheReader#calibrateMarks}) as its walk begins, where {@code new PageCache} offers all
+ * of them before any walk; inodes walked before that was known are walked again at the end if it became known, so
+ * every result is what the one-after-the-other order gives.
  */
 final class PageWalkAlongside implements WalkListener {
 	/**
@@ -129,7 +129,8 @@ final class PageWalkAlongside implements WalkListener {
 	}
 
 	private Walked walk(CachedInode i) {
-		boolean known = reader.calibrateMapping(i.mapping());
+		// mapping() offers the tree to the calibration first thing, as PageCache's constructor would have
+		boolean known = reader.pageIndex().rootMarkShift() >= 0;
 		List<Finding> f = new ArrayList<>(0);
 		CachedFile file;
 		try {
