@@ -17,7 +17,7 @@ import cacheshadow.listing.Finding;
  * inodes in batches and goes on, so on two cores the two walks overlap instead of running one after the other
  * (each is bound by touching guest memory, ~1 µs per inode). Every inode's findings are kept apart, for
  * {@link PageCache} to add in its own order. Each inode's tree is offered to the reader to learn where the root
- * keeps its marks ({@link PageCacheReader#calibrateMarks}) as its walk begins, where {@code new PageCache} offers all
+ * keeps its marks ({@link PageCacheReader#calibrateMarks}) before its walk, where {@code new PageCache} offers all
  * of them before any walk; inodes walked before that was known are walked again at the end if it became known, so
  * every result is what the one-after-the-other order gives.
  */
@@ -129,8 +129,8 @@ final class PageWalkAlongside implements WalkListener {
 	}
 
 	private Walked walk(CachedInode i) {
-		// mapping() offers the tree to the calibration first thing, as PageCache's constructor would have
-		boolean known = reader.pageIndex().rootMarkShift() >= 0;
+		// offered before the walk (not only as mapping() begins it): a big file that shows the marks is then walked once
+		boolean known = reader.calibrateMapping(i.mapping());
 		List<Finding> f = new ArrayList<>(0);
 		CachedFile file;
 		try {
