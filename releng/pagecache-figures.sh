@@ -39,7 +39,7 @@ for line in "${SERIES[@]}"; do
       || { echo "make-evidence failed for $name: see $DIR/$name.log" >&2; continue; }
   fi
   echo "== bench $name" >&2
-  row=$("$ROOT/cacheshadow" bench pagecache "$set_dir/memory.elf" "$set_dir/kernel" 3 | tee "$DIR/$name.bench.txt" | grep '^figure-row' | cut -f3-)
+  row=$("$ROOT/cacheshadow" bench pagecache "$set_dir/memory.elf" "$set_dir/kernel" 5 | tee "$DIR/$name.bench.txt" | grep '^figure-row' | cut -f3-)
   printf '%s\t%s\t%s\n' "$fig" "$name" "$row" >> "$out"
 done
 column -t -s $'\t' "$out"
