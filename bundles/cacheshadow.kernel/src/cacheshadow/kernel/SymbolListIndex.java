@@ -23,33 +23,24 @@ final class SymbolListIndex {
 		for (byte c : text) if (c == '\n') lines++;
 		names = new NameTable(lines + 1);
 		int line = 0, i = 0, len = text.length, distinct = 0;
+		int[] from = new int[4], to = new int[4]; // address, type, name, module: where each field starts and ends
 		while (i < len) {
 			line++;
 			int eol = i;
 			while (eol < len && text[eol] != '\n') eol++;
-			int p = skipBlanks(i, eol);
-			if (p < eol) {
-				int a = p;
-				p = skipWord(p, eol);
-				int aEnd = p;
-				p = skipBlanks(p, eol);
-				int t = p;
-				p = skipWord(p, eol);
-				int tEnd = p;
-				p = skipBlanks(p, eol);
-				int name = p;
-				p = skipWord(p, eol);
-				int nameEnd = p;
-				p = skipBlanks(p, eol);
-				if (name == nameEnd || tEnd - t != 1) throw new KernelLayoutException(source + ":" + line + ": not a symbol line");
-				if (!(p < eol && text[p] == '[')) {
-					if (aEnd - a > 16 || !isHex(a, aEnd)) {
-						throw new KernelLayoutException(source + ":" + line + ": bad address " + new String(text, a, aEnd - a, StandardCharsets.ISO_8859_1));
-					}
-					if (insert(name, nameEnd)) distinct++;
-				}
+			int fields = 0;
+			for (int p = skipBlanks(i, eol); p < eol && fields < 4; p = skipBlanks(p, eol), fields++) {
+				from[fields] = p;
+				p = to[fields] = skipWord(p, eol);
 			}
 			i = eol + 1;
+			if (fields == 0) continue;
+			if (fields < 3 || to[1] - from[1] != 1) throw new KernelLayoutException(source + ":" + line + ": not a symbol line");
+			if (fields == 4 && text[from[3]] == '[') continue; // a module's symbol
+			if (to[0] - from[0] > 16 || !isHex(from[0], to[0])) {
+				throw new KernelLayoutException(source + ":" + line + ": bad address " + new String(text, from[0], to[0] - from[0], StandardCharsets.ISO_8859_1));
+			}
+			if (insert(from[2], to[2])) distinct++;
 		}
 		if (distinct == 0) throw new KernelLayoutException(source + ": no symbols");
 		this.size = distinct;
