@@ -78,11 +78,7 @@ public final class PageCache {
 		try {
 			a = CacheAnalysis.open(memory, kernelDir, sweep, progress, alongside);
 		} catch (IOException | RuntimeException e) {
-			try {
-				alongside.finish(); // stop the workers; the walk's own failure is the one to report
-			} catch (IOException | RuntimeException x) {
-				e.addSuppressed(x);
-			}
+			alongside.abandon(); // stop the workers at once; the walk's own failure (or cancellation) is the one to report
 			throw e;
 		}
 		alongside.finish();

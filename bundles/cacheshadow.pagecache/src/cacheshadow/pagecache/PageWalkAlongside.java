@@ -39,6 +39,7 @@ final class PageWalkAlongside implements WalkListener {
 	private List<CachedInode> batch = new ArrayList<>(BATCH);
 	private Thread[] threads;
 	private volatile RuntimeException failure;
+	private volatile boolean abandoned;
 	private PageCacheReader reader;
 	private final AddressMap<String> fsTypes = new AddressMap<>();
 
@@ -103,6 +104,25 @@ final class PageWalkAlongside implements WalkListener {
 		}
 	}
 
+	/**
+	 * After a failed or canceled walk: the workers drop what is queued and stop (nothing is walked here), so a
+	 * canceled analysis ends at once.
+	 */
+	void abandon() {
+		if (threads == null) return;
+		abandoned = true;
+		queue.clear();
+		for (int t = 0; t < workers; t++) queue.add(DONE);
+		for (Thread t : threads) {
+			try {
+				t.join();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
 	/** Everything walked, by inode address (valid after {@link #finish}). */
 	AddressMap<Walked> results() {
 		AddressMap<Walked> m = new AddressMap<>();
@@ -125,7 +145,10 @@ final class PageWalkAlongside implements WalkListener {
 	}
 
 	private void walk(List<CachedInode> inodes, List<Walked> out) {
-		for (CachedInode i : inodes) out.add(walk(i));
+		for (CachedInode i : inodes) {
+			if (abandoned) return;
+			out.add(walk(i));
+		}
 	}
 
 	private Walked walk(CachedInode i) {

@@ -75,6 +75,36 @@ class PrefetchTest {
 		}
 	}
 
+	/** Canceled during the dentry walk: PageCache.open ends with the cancellation and leaves no page walk running. */
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr" })
+	void cancelingStopsTheWalksAlongside(String set) throws Exception {
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			boolean[] walking = { false }, canceled = { false };
+			Progress p = new Progress() {
+				@Override
+				public void begin(String task, long totalWork) {
+					walking[0] = task.startsWith("Walking dentry");
+				}
+
+				@Override
+				public void worked(long units) {
+					if (walking[0]) canceled[0] = true; // after the first mount
+				}
+
+				@Override
+				public boolean isCanceled() {
+					return canceled[0];
+				}
+			};
+			org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+					() -> PageCache.open(mem, Samples.dir(set).resolve("kernel"), false, p, 2));
+			for (Thread t : Thread.getAllStackTraces().keySet()) {
+				assertTrue(!t.getName().startsWith("page-cache walk alongside") || !t.isAlive(), "still running: " + t.getName());
+			}
+		}
+	}
+
 	private static long xaHeadOffset(CacheAnalysis a) throws Exception {
 		return a.kernel().btf().field("address_space", "i_pages").offset() + a.kernel().btf().field("xarray", "xa_head").offset();
 	}
