@@ -87,14 +87,7 @@ final class PageWalkAlongside implements WalkListener {
 			}
 			walk(b, mine);
 		}
-		for (Thread t : threads) {
-			try {
-				t.join();
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new java.io.InterruptedIOException("page-cache walk interrupted");
-			}
-		}
+		joinAll(threads);
 		walked.addAll(mine);
 		if (failure != null) throw failure;
 		if (reader.pageIndex().rootMarkShift() < 0) return; // never learned: as the sequential walk, none knew it
@@ -112,7 +105,12 @@ final class PageWalkAlongside implements WalkListener {
 		Thread[] helpers = new Thread[again.length < 256 ? 0 : workers];
 		for (int t = 0; t < helpers.length; t++) (helpers[t] = new Thread(rewalk, "page-cache walk again " + (t + 1))).start();
 		rewalk.run();
-		for (Thread t : helpers) {
+		joinAll(helpers);
+		if (failure != null) throw failure;
+	}
+
+	private static void joinAll(Thread[] threads) throws java.io.InterruptedIOException {
+		for (Thread t : threads) {
 			try {
 				t.join();
 			} catch (InterruptedException e) {
@@ -120,7 +118,6 @@ final class PageWalkAlongside implements WalkListener {
 				throw new java.io.InterruptedIOException("page-cache walk interrupted");
 			}
 		}
-		if (failure != null) throw failure;
 	}
 
 	/**
