@@ -268,25 +268,7 @@ class RadixTreePageCacheTest {
 	@ParameterizedTest
 	@EnumSource(value = Layout.class, names = { "V4_18", "V4_14", "V4_9" })
 	void siblingsContinueAMultiOrderEntry(Layout layout) throws Exception {
-		RadixTreeKernel k = new RadixTreeKernel(layout);
-		RadixTreeKernel.Tree t = k.file(8 * 4096, false);
-		long head = t.page(0, CLEAN | 1L << RadixTreeKernel.PG_HEAD);
-		for (int i = 1; i < 4; i++) assertEquals(head + i * RadixTreeKernel.PAGE_STRUCT, t.page(i, CLEAN));
-		t.page(5, CLEAN);
-		t.write();
-		long leaf = t.node(1, 0);
-		for (int s = 1; s < 4; s++) t.slot(leaf, s, (leaf + k.slotsOff) | 1);
-		k.ram.put8(RadixTreeKernel.pa(head + RadixTreeKernel.PAGE_STRUCT + 17), 2); // compound_order in the first tail page
-		PageCacheReader reader = new PageCacheReader(k.kernel());
-		List<Finding> findings = new ArrayList<>();
-		CachedFile f = reader.file(t.inode, false, findings);
-		assertEquals(List.of(), findings);
-		assertEquals(Set.of(0L, 1L, 2L, 3L, 5L), indices(f));
-		for (int i = 0; i < 4; i++) {
-			assertEquals(head + i * RadixTreeKernel.PAGE_STRUCT, f.page(i).page());
-			assertEquals(head, f.page(i).folio());
-			assertArrayEquals(RadixTreeKernel.content(t.mapping, i), f.readPage(i), "index " + i);
-		}
+		assertFourPageHeadResolves(layout, (leaf, slotsOff, head) -> (leaf + slotsOff) | 1);
 	}
 
 	/**
@@ -297,6 +279,16 @@ class RadixTreePageCacheTest {
 	@ParameterizedTest
 	@EnumSource(value = Layout.class, names = { "V4_18", "V4_14" })
 	void aHugePageHeadInEachSlotGivesItsSubpages(Layout layout) throws Exception {
+		assertFourPageHeadResolves(layout, (leaf, slotsOff, head) -> head);
+	}
+
+	/** What slots 1..3 of the leaf hold after the four-page head in slot 0. */
+	private interface TailSlot {
+		long value(long leaf, long slotsOff, long head);
+	}
+
+	/** A four-page compound page at indices 0..3 (and a page at 5): every index resolves to its own page of it. */
+	private static void assertFourPageHeadResolves(Layout layout, TailSlot tail) throws Exception {
 		RadixTreeKernel k = new RadixTreeKernel(layout);
 		RadixTreeKernel.Tree t = k.file(8 * 4096, false);
 		long head = t.page(0, CLEAN | 1L << RadixTreeKernel.PG_HEAD);
@@ -304,7 +296,7 @@ class RadixTreePageCacheTest {
 		t.page(5, CLEAN);
 		t.write();
 		long leaf = t.node(1, 0);
-		for (int s = 1; s < 4; s++) t.slot(leaf, s, head);
+		for (int s = 1; s < 4; s++) t.slot(leaf, s, tail.value(leaf, k.slotsOff, head));
 		k.ram.put8(RadixTreeKernel.pa(head + RadixTreeKernel.PAGE_STRUCT + 17), 2); // compound_order in the first tail page
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = new PageCacheReader(k.kernel()).file(t.inode, false, findings);
