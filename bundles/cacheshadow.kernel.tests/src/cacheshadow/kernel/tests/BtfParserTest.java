@@ -30,7 +30,7 @@ class BtfParserTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void parsesSampleVmlinuxBtf(String set) throws Exception {
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		Btf btf = Samples.btf(set);
 		assertTrue(btf.typeCount() > 50_000, "types: " + btf.typeCount());
 		// struct dentry { unsigned int d_flags; seqcount_spinlock_t d_seq; struct hlist_bl_node d_hash;
 		// struct dentry *d_parent; struct qstr d_name; ... } on x86-64 in both series.
@@ -97,7 +97,7 @@ class BtfParserTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void everyTypeDecodesAndIsFoundByItsName(String set) throws Exception {
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		Btf btf = Samples.btf(set);
 		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
 		try {
 			java.util.List<java.util.concurrent.Future<Integer>> halves = new java.util.ArrayList<>();

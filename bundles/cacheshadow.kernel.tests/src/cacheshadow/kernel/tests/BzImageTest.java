@@ -23,7 +23,7 @@ class BzImageTest {
 		long t0 = System.nanoTime();
 		Btf fromVmlinuz = BtfParser.parse(Samples.file(set, "kernel/vmlinuz"));
 		System.out.printf("%s: BTF from vmlinuz in %.0f ms%n", set, (System.nanoTime() - t0) / 1e6);
-		Btf raw = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		Btf raw = Samples.btf(set);
 		assertEquals(raw.typeCount(), fromVmlinuz.typeCount());
 		assertEquals(raw.field("dentry", "d_name"), fromVmlinuz.field("dentry", "d_name"));
 		byte[] elf = BzImage.vmlinux(Files.readAllBytes(Samples.file(set, "kernel/vmlinuz")), "vmlinuz");

@@ -9,7 +9,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.kernel.Btf;
-import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.KaslrDetector;
 import cacheshadow.kernel.KallsymsScanner;
 import cacheshadow.kernel.LinuxKernel;
@@ -22,8 +21,8 @@ class KallsymsScannerTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void inMemoryKallsymsEqualSystemMapPlusShift(String set) throws Exception {
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
-		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		Btf btf = Samples.btf(set);
+		SymbolTable map = Samples.systemMap(set);
 		long slide = Long.decode(Samples.meta(set).get("kaslr_virtual_slide"));
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			KaslrDetector.Result k = KaslrDetector.detect(mem, btf, null, Progress.NONE);

@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.kernel.Btf;
-import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.KaslrDetector;
 import cacheshadow.kernel.SymbolTable;
 import cacheshadow.layers.Extent;
@@ -27,8 +26,8 @@ class KaslrLocateTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void locatesAsTheSweepDoesReadingAlmostNothing(String set) throws Exception {
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
-		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		Btf btf = Samples.btf(set);
+		SymbolTable map = Samples.systemMap(set);
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			KaslrDetector.Result swept = KaslrDetector.detect(mem, btf, map, Progress.NONE);
 			PatchedLayer counted = new PatchedLayer(mem);
@@ -49,8 +48,8 @@ class KaslrLocateTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void aPlantedImageCopyIsRankedBehindTheImageItsPageTablesMap(String set) throws Exception {
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
-		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		Btf btf = Samples.btf(set);
+		SymbolTable map = Samples.systemMap(set);
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			KaslrDetector.Result real = KaslrDetector.locate(mem, btf, map, Progress.NONE);
 			long text = map.address("_text"), realText = real.initTaskPa() - (map.address("init_task") - text);
@@ -75,7 +74,7 @@ class KaslrLocateTest {
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void symbolsOfAnotherBuildLocateNothing(String set) throws Exception {
 		String other = set.equals("debian-6.1-kaslr") ? "debian-6.12-kaslr" : "debian-6.1-kaslr";
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		Btf btf = Samples.btf(set);
 		SymbolTable wrong = SymbolTable.readSystemMap(Samples.file(other, "kernel/System.map"));
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			assertNull(KaslrDetector.locate(mem, btf, wrong, Progress.NONE));

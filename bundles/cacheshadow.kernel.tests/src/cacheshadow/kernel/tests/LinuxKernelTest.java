@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.kernel.Btf;
-import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.KaslrDetector;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
@@ -24,8 +23,8 @@ class LinuxKernelTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void withKernelFilesMatchesGroundTruth(String set) throws Exception {
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
-		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		Btf btf = Samples.btf(set);
+		SymbolTable map = Samples.systemMap(set);
 		assertEquals(0xffffffff81000000L, map.address("_text"));
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			long t0 = System.nanoTime();
@@ -57,8 +56,8 @@ class LinuxKernelTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void snapshotOnlyGivesTheSameModel(String set) throws Exception {
-		Btf btf = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
-		SymbolTable map = SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map"));
+		Btf btf = Samples.btf(set);
+		SymbolTable map = Samples.systemMap(set);
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			LinuxKernel withMap = LinuxKernel.open(mem, btf, map, Progress.NONE);
 			LinuxKernel alone = LinuxKernel.open(mem, btf, null, Progress.NONE);

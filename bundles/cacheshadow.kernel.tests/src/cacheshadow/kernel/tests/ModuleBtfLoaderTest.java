@@ -10,10 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.kernel.Btf;
-import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.ModuleBtfLoader;
-import cacheshadow.kernel.SymbolTable;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
 import cacheshadow.layers.Progress;
@@ -22,9 +20,9 @@ class ModuleBtfLoaderTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void loadsExt4sSplitBtfFromMemory(String set) throws Exception {
-		Btf vmlinux = BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf"));
+		Btf vmlinux = Samples.btf(set);
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
-			LinuxKernel k = LinuxKernel.open(mem, vmlinux, SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map")), Progress.NONE);
+			LinuxKernel k = LinuxKernel.open(mem, vmlinux, Samples.systemMap(set), Progress.NONE);
 			Map<String, Btf> modules = ModuleBtfLoader.load(k);
 			System.out.printf("%s: module BTF for %s%n", set, modules.keySet());
 			for (String m : Samples.info(set, "modules").trim().split(" ")) assertTrue(modules.containsKey(m.replace('-', '_')) || modules.containsKey(m), m);

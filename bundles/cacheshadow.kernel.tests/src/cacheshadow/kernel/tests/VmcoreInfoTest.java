@@ -7,9 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.LinuxKernel;
-import cacheshadow.kernel.SymbolTable;
 import cacheshadow.kernel.VmcoreInfo;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
@@ -22,8 +20,8 @@ class VmcoreInfoTest {
 	void agreesWithTheModelOrBecomesAnAnomaly() throws Exception {
 		String set = "debian-6.1-kaslr";
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
-			LinuxKernel k = LinuxKernel.open(mem, BtfParser.parse(Samples.file(set, "kernel/vmlinux.btf")),
-					SymbolTable.readSystemMap(Samples.file(set, "kernel/System.map")), Progress.NONE);
+			LinuxKernel k = LinuxKernel.open(mem, Samples.btf(set),
+					Samples.systemMap(set), Progress.NONE);
 			String good = "OSRELEASE=" + k.release() + "\nPAGESIZE=4096\nSYMBOL(init_top_pgt)=" + Long.toHexString(k.symbol("init_top_pgt"))
 					+ "\nNUMBER(phys_base)=" + k.physBase() + "\nKERNELOFFSET=" + Long.toHexString(k.virtualShift()) + "\n";
 			VmcoreInfo v = VmcoreInfo.parse(good);
