@@ -149,42 +149,23 @@ public final class PageCache {
 		CachedFile[] files = new CachedFile[todo.size()];
 		@SuppressWarnings("unchecked")
 		List<Finding>[] found = new List[todo.size()];
-		java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-		IOException[] failure = new IOException[1];
-		Runnable worker = () -> {
-			for (int from; (from = next.getAndAdd(CHUNK)) < files.length && failure[0] == null;) {
-				for (int k = from; k < Math.min(from + CHUNK, files.length); k++) {
-					CachedInode i = todo.get(k);
-					List<Finding> f = new ArrayList<>(0);
-					try {
-						files[k] = reader.file(i, isShmem(fsTypeBySuperBlock.get(i.superBlock())), f);
-					} catch (IOException e) {
-						synchronized (failure) {
-							if (failure[0] == null) failure[0] = e;
-						}
-						return;
-					}
-					if (!f.isEmpty()) found[k] = f;
-				}
-			}
-		};
-		Thread[] pool = new Thread[Math.min(threads, (todo.size() + CHUNK - 1) / CHUNK)];
-		for (int t = 1; t < pool.length; t++) (pool[t] = new Thread(worker, "page-cache walk " + t)).start();
-		worker.run();
-		for (int t = 1; t < pool.length; t++) {
-			try {
-				pool[t].join();
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new java.io.InterruptedIOException("page-cache walk interrupted");
-			}
+		IOException failure = null;
+		try {
+			ParallelRange.run(files.length, threads, CHUNK, "page-cache walk", k -> {
+				CachedInode i = todo.get(k);
+				List<Finding> f = new ArrayList<>(0);
+				files[k] = reader.file(i, isShmem(fsTypeBySuperBlock.get(i.superBlock())), f);
+				if (!f.isEmpty()) found[k] = f;
+			});
+		} catch (IOException e) {
+			failure = e;
 		}
 		// Sequentially from here: what file() would have kept and reported, up to a failing inode as it would stop.
 		for (int k = 0; k < files.length && files[k] != null; k++) {
 			byInode.putIfAbsent(todo.get(k).address(), files[k]);
 			if (found[k] != null) findings.addAll(found[k]);
 		}
-		if (failure[0] != null) throw failure[0];
+		if (failure != null) throw failure;
 	}
 
 	/** Files a thread takes at a time (and below which one thread walks them all). */

@@ -91,22 +91,10 @@ final class PageWalkAlongside implements WalkListener {
 		walked.addAll(mine);
 		if (failure != null) throw failure;
 		if (reader.pageIndex().rootMarkShift() < 0) return; // never learned: as the sequential walk, none knew it
-		// Walked again with the marks known, on as many threads as the walks alongside had: each slot is written by
-		// the one thread that claims its index.
+		// Walked again with the marks known, on as many threads as the walks alongside had (each slot written by the
+		// one thread that takes its index).
 		int[] again = java.util.stream.IntStream.range(0, walked.size()).filter(k -> !walked.get(k).marksKnown()).toArray();
-		java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-		Runnable rewalk = () -> {
-			try {
-				for (int j; (j = next.getAndIncrement()) < again.length;) walked.set(again[j], walk(walked.get(again[j]).inode()));
-			} catch (RuntimeException e) {
-				failure = e;
-			}
-		};
-		Thread[] helpers = new Thread[again.length < 256 ? 0 : workers];
-		for (int t = 0; t < helpers.length; t++) (helpers[t] = new Thread(rewalk, "page-cache walk again " + (t + 1))).start();
-		rewalk.run();
-		joinAll(helpers);
-		if (failure != null) throw failure;
+		ParallelRange.run(again.length, workers + 1, 256, "page-cache walk again", j -> walked.set(again[j], walk(walked.get(again[j]).inode())));
 	}
 
 	private static void joinAll(Thread[] threads) throws java.io.InterruptedIOException {
