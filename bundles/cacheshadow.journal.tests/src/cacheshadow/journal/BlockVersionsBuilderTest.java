@@ -102,7 +102,7 @@ class BlockVersionsBuilderTest {
 				BlockVersionsBuilder direct = new BlockVersionsBuilder();
 				direct.start(log.sectorSize(), 0);
 				for (int i = 0; i < log.entryCount(); i++) direct.accept(log.diskOffset(i), log.length(i), log.flags(i));
-				assertEquals(farByte == 0, direct.countsPerBlock(), what + ": which way the store is laid out");
+				assertEquals(farByte == 0, direct.partitioned(), what + ": which way the store is laid out");
 				assertStoreIs(model, direct.build(log), what + ", built from the log");
 				assertStoreIs(model, inMemory.store(), what + ", in memory");
 				assertStoreIs(model, mapped.store(), what + ", mapped");
@@ -202,7 +202,7 @@ class BlockVersionsBuilderTest {
 					for (int i = k * n / parts; i < (k + 1) * n / parts; i++) sink.accept(log.diskOffset(i), log.length(i), log.flags(i));
 				}
 				for (BlockVersionsBuilder p : later) first.absorb(p);
-				assertTrue(first.countsPerBlock(), "dense");
+				assertTrue(first.partitioned(), "dense");
 				assertStoreIs(model, first.build(log), parts + " parts");
 			}
 		}

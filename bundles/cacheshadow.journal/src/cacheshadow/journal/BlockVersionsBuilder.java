@@ -42,8 +42,10 @@ final class BlockVersionsBuilder implements EntrySink {
 			parts = null;
 			return;
 		}
-		for (long b = b0; b <= b1; b++) parts.add(b, entry, JournalIndex.unitMask(b, blockSize, unitSize, diskOffset, end));
+		eachVersion(entry, diskOffset, length, toParts);
 	}
+
+	private final VersionSink toParts = (b, i, mask) -> parts.add(b, i, mask);
 
 	/** Whether the blocks written so far are dense enough for partitions of {@link VersionPartitions#BLOCKS}. */
 	private boolean dense() {
@@ -84,7 +86,7 @@ final class BlockVersionsBuilder implements EntrySink {
 	}
 
 	/** True while the blocks seen are dense enough for partitions, i.e. {@link #build} will not sort from the log. */
-	boolean countsPerBlock() {
+	boolean partitioned() {
 		return parts != null;
 	}
 
@@ -150,16 +152,19 @@ final class BlockVersionsBuilder implements EntrySink {
 		void accept(long block, int entry, long mask);
 	}
 
-	/** Every block version of the log's indexed entries {@code [from, to)}, in entry order and block order within an entry. */
-	private void forEachVersion(WriteLog log, int from, int to, VersionSink sink) {
-		for (int i = from; i < to; i++) {
+	/** Every block version of the log's indexed entries, in entry order and block order within an entry. */
+	private void forEachVersion(WriteLog log, VersionSink sink) {
+		for (int i = 0; i < log.entryCount(); i++) {
 			long length = log.length(i);
-			int flags = log.flags(i);
-			if (!indexed(length, flags)) continue;
-			long start = log.diskOffset(i), end = start + length;
-			for (long b = start >>> blockShift, b1 = (end - 1) >>> blockShift; b <= b1; b++) {
-				sink.accept(b, i, JournalIndex.unitMask(b, blockSize, unitSize, start, end));
-			}
+			if (indexed(length, log.flags(i))) eachVersion(i, log.diskOffset(i), length, sink);
+		}
+	}
+
+	/** The versions entry {@code entry} makes: one per block it touches, with the units of the block it covers. */
+	private void eachVersion(int entry, long diskOffset, long length, VersionSink sink) {
+		long end = diskOffset + length;
+		for (long b = diskOffset >>> blockShift, b1 = (end - 1) >>> blockShift; b <= b1; b++) {
+			sink.accept(b, entry, JournalIndex.unitMask(b, blockSize, unitSize, diskOffset, end));
 		}
 	}
 
@@ -168,7 +173,7 @@ final class BlockVersionsBuilder implements EntrySink {
 		int[] pe = new int[v];
 		long[] pm = new long[v];
 		int[] filled = { 0 };
-		forEachVersion(log, 0, log.entryCount(), (b, i, mask) -> {
+		forEachVersion(log, (b, i, mask) -> {
 			int k = filled[0]++;
 			if (k == v) throw new IllegalStateException(log.name() + ": the log has other entries than the builder was fed");
 			pb[k] = b;

@@ -16,6 +16,7 @@ import cacheshadow.layers.LittleEndian;
 public final class Btf {
 	/** Longest typedef/qualifier chain or nesting followed before calling it a loop. */
 	private static final int MAX_CHAIN = 64;
+	private static final BtfType VOID = new BtfType.Void();
 
 	private final String source;
 	/** The whole blob as parsed (never modified): records are decoded from it on first use. */
@@ -121,7 +122,7 @@ public final class Btf {
 
 	public BtfType type(int id) {
 		if (id < 0 || id >= typeCount()) throw new IllegalArgumentException("no BTF type " + id + " in " + source);
-		if (id < first) return base == null ? new BtfType.Void() : base.type(id);
+		if (id < first) return base == null ? VOID : base.type(id);
 		BtfType t = decoded[id - first];
 		if (t == null) decoded[id - first] = t = decode(id);
 		return t;
