@@ -24,7 +24,7 @@ fi
 if [ ! -f "$CASE/case.mv.db" ]; then
   rm -rf "$CASE"
   "$@" case new "$CASE" --name "Sample: Debian 6.1 guest, KASLR, cache-only changes" >&2
-  "$@" case add "$CASE" "$EV/memory.elf" "$EV/disk.img" "$EV/disk.base.img" "$EV/writes.log" \
+  "$@" case add "$CASE" "$EV/memory.elf" "$EV/disk.img" "$EV/disk.base.img" "$EV/writes.log" "$EV/timeline.tsv" \
        "$EV/kernel/vmlinux.btf" "$EV/kernel/System.map" "$EV/kernel/config" >&2
 fi
 echo "$CASE"

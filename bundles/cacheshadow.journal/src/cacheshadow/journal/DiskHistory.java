@@ -22,6 +22,7 @@ public final class DiskHistory implements AutoCloseable {
 	private final JournalIndex index;
 	private final List<String> warnings = new ArrayList<>();
 	private final JournalLandmarks landmarks;
+	private JournalActivity activity;
 
 	private DiskHistory(Layer base, boolean ownsBase, WriteLog journal, Timeline timeline, JournalIndex index) {
 		this.base = base;
@@ -115,6 +116,21 @@ public final class DiskHistory implements AutoCloseable {
 	/** The blocks written between two instants, with a content comparison. */
 	public DiskChanges changes(ResolvedInstant from, ResolvedInstant to, Progress progress) throws IOException {
 		return DiskChanges.between(at(from), at(to), from, to, progress);
+	}
+
+	/**
+	 * When the guest was paused for its memory snapshot, as the timing sidecar recorded it (QMP {@code stop}
+	 * acknowledged: the guest wrote nothing after it); empty when the sidecar has no such event or there is none.
+	 */
+	public java.util.OptionalLong snapshotNanos() {
+		if (timeline == null) return java.util.OptionalLong.empty();
+		return timeline.firstEvent("qmp", "stopped").map(s -> java.util.OptionalLong.of(s.epochNanos())).orElse(java.util.OptionalLong.empty());
+	}
+
+	/** The write activity along time (or entry index), for a chart and a cursor; built once, on first use. */
+	public synchronized JournalActivity activity() {
+		if (activity == null) activity = JournalActivity.of(journal, timeline, landmarks);
+		return activity;
 	}
 
 	/** Summary for {@code timeline}: flushes, marks, measured samples, writes per second. */

@@ -88,6 +88,14 @@ public final class Timeline {
 		return samples;
 	}
 
+	/**
+	 * The first sample of {@code event} whose detail starts with {@code detailPrefix}, e.g. the evidence generator's
+	 * {@code qmp} / {@code stopped} (the guest paused for its memory snapshot).
+	 */
+	public java.util.Optional<Sample> firstEvent(String event, String detailPrefix) {
+		return samples.stream().filter(s -> s.event().equals(event) && s.detail().startsWith(detailPrefix)).findFirst();
+	}
+
 	/** When entry {@code i} (0-based) became complete. */
 	public EntryTime timeOfEntry(int i) {
 		int need = i + 1;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** What an evidence file is, told from its content (never its name). */
@@ -22,10 +23,12 @@ public enum EvidenceFormat {
 	BZIMAGE("kernel bzImage", Kind.KERNEL),
 	SYSTEM_MAP("kernel symbols (System.map / kallsyms)", Kind.KERNEL),
 	KERNEL_CONFIG("kernel config", Kind.KERNEL),
+	/** Wall-clock samples of a journal without time of its own (the evidence generator's {@code timeline.tsv}). */
+	TIMING_SIDECAR("journal timing sidecar (host_epoch, entries_complete)", Kind.TIMING),
 	RAW("raw bytes (memory or disk, not recognized)", Kind.UNKNOWN);
 
 	public enum Kind {
-		MEMORY, DISK, JOURNAL, KERNEL, UNKNOWN
+		MEMORY, DISK, JOURNAL, TIMING, KERNEL, UNKNOWN
 	}
 
 	private static final Pattern MAP_LINE = Pattern.compile("^[0-9a-fA-F]{8,16} [A-Za-z] \\S+");
@@ -83,6 +86,9 @@ public enum EvidenceFormat {
 		if (looksLikeText(h, n)) {
 			String first = text.lines().findFirst().orElse("");
 			if (MAP_LINE.matcher(first).find()) return SYSTEM_MAP;
+			// a tab-separated header naming the two columns a timing sidecar needs (Timeline.read in the journal bundle)
+			List<String> columns = List.of(first.split("\t", -1));
+			if (columns.contains("host_epoch") && columns.contains("entries_complete")) return TIMING_SIDECAR;
 			if (text.contains("\nCONFIG_") || text.startsWith("CONFIG_") || text.contains("# Automatically generated file")) return KERNEL_CONFIG;
 		}
 		return RAW;
