@@ -254,6 +254,19 @@ public final class Ext4FileSystem implements AutoCloseable {
 		return in;
 	}
 
+	/**
+	 * Byte offset in {@link #layer()} of inode {@code number}'s on-disk record ({@code inode_size} bytes): where inline
+	 * data and fast symlink targets live.
+	 */
+	public long inodeOffset(long number) throws IOException {
+		if (number < 1 || number > sb.inodesCount) {
+			throw new EvidenceFormatException(layer.name(), "inode " + number + " out of range 1.." + sb.inodesCount);
+		}
+		long g = (number - 1) / sb.inodesPerGroup;
+		if (g >= groups.length) throw new EvidenceFormatException(layer.name(), "inode " + number + " in nonexistent group " + g);
+		return groups[(int) g].inodeTable() * blockSize + (number - 1) % sb.inodesPerGroup * sb.inodeSize;
+	}
+
 	private static boolean allZero(byte[] b) {
 		for (byte x : b) if (x != 0) return false;
 		return true;

@@ -81,7 +81,12 @@ public final class FileChanges {
 		return r.type() == FileType.REGULAR || r.type() == FileType.REGULAR_EMPTY;
 	}
 
-	static List<String> differingColumns(FileRecord x, FileRecord y) {
+	/**
+	 * The manifest columns in which two rows of the same path differ, in manifest order ({@code mtime_full} beside
+	 * {@code mtime} when either seconds or nanoseconds differ; {@code sha256} only when both rows carry a different hash
+	 * or one carries none).
+	 */
+	public static List<String> differingColumns(FileRecord x, FileRecord y) {
 		List<String> c = new ArrayList<>();
 		if (x.type() != y.type()) c.add("type");
 		if (x.permissions() != y.permissions()) c.add("mode");
@@ -100,7 +105,7 @@ public final class FileChanges {
 	}
 
 	/** Byte ranges where the two contents differ; bytes past the shorter file count as changed. */
-	static List<ByteRange> byteRanges(String path, long sizeA, long sizeB, Content a, Content b) throws IOException {
+	public static List<ByteRange> byteRanges(String path, long sizeA, long sizeB, Content a, Content b) throws IOException {
 		List<ByteRange> out = new ArrayList<>();
 		long common = Math.min(sizeA, sizeB);
 		byte[] x = new byte[1 << 16], y = new byte[1 << 16];

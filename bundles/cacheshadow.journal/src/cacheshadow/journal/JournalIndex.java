@@ -164,6 +164,63 @@ public final class JournalIndex implements AutoCloseable {
 		return best;
 	}
 
+	/** Bytes {@code [offset, offset+length)} of the disk last written by journal entry {@code entry}, or by none ({@code -1}: the base image's). */
+	public record WriteRun(long offset, long length, int entry) {
+		public long end() {
+			return offset + length;
+		}
+	}
+
+	/**
+	 * Which entry among the first {@code entryLimit} last wrote (or discarded) each byte of
+	 * {@code [offset, offset+length)}, as runs in ascending offset that cover the range exactly; {@code entry} -1 where
+	 * no entry did (the base image's bytes). Sector-exact: an index block written only in part splits into runs. This is
+	 * what {@link DiskAtInstant#read} reads each byte from.
+	 */
+	public List<WriteRun> lastWrites(long offset, long length, long entryLimit) throws IOException {
+		if (offset < 0 || length < 0 || offset + length < offset) throw new IllegalArgumentException("range " + offset + "+" + length);
+		List<WriteRun> out = new ArrayList<>();
+		if (length == 0) return out;
+		int bs = store.blockSize(), us = store.unitSize();
+		int units = bs / us;
+		long end = offset + length;
+		int nLarge = largeDiscardsBefore(entryLimit);
+		int[] writer = new int[units];
+		for (long b = offset / bs; b * bs < end; b++) {
+			long bStart = b * bs;
+			long need = unitMask(b, bs, us, Math.max(offset, bStart), Math.min(end, bStart + bs));
+			java.util.Arrays.fill(writer, -1);
+			BlockVersions vs = entryLimit <= 0 ? null : store.versions(b);
+			if (vs != null) {
+				long left = need;
+				for (int j = vs.findPrev(vs.countBefore(entryLimit), left); j >= 0; j = left == 0 ? -1 : vs.findPrev(j, left)) {
+					long m = vs.mask(j) & left;
+					left &= ~m;
+					int e = vs.entry(j);
+					for (long k = m; k != 0; k &= k - 1) writer[Long.numberOfTrailingZeros(k)] = e;
+				}
+			}
+			for (int k = nLarge - 1; k >= 0; k--) { // a newer large discard erased what older versions wrote
+				int de = largeDiscards[k];
+				long ds = log.diskOffset(de), dEnd = ds + log.length(de);
+				if (dEnd <= bStart || ds >= bStart + bs) continue;
+				long m = unitMask(b, bs, us, Math.max(bStart, ds), Math.min(bStart + bs, dEnd)) & need;
+				for (long q = m; q != 0; q &= q - 1) {
+					int u = Long.numberOfTrailingZeros(q);
+					if (writer[u] < de) writer[u] = de;
+				}
+			}
+			for (long q = need; q != 0; q &= q - 1) {
+				int u = Long.numberOfTrailingZeros(q);
+				long cs = Math.max(offset, bStart + (long) u * us), ce = Math.min(end, bStart + (long) (u + 1) * us);
+				WriteRun last = out.isEmpty() ? null : out.get(out.size() - 1);
+				if (last != null && last.entry() == writer[u] && last.end() == cs) out.set(out.size() - 1, new WriteRun(last.offset(), ce - last.offset(), writer[u]));
+				else out.add(new WriteRun(cs, ce - cs, writer[u]));
+			}
+		}
+		return out;
+	}
+
 	/** {@link #latestWrite} for 4 KiB disk block {@code block}. */
 	public int latestWriteToBlock(long block, long entryLimit) throws IOException {
 		return latestWrite(block * BlockChange.BLOCK_SIZE, BlockChange.BLOCK_SIZE, entryLimit);
