@@ -5,9 +5,10 @@ package cacheshadow.merge;
  *
  * @param offset    file offset of the first byte
  * @param length    number of bytes
- * @param source    dirty page, clean page, disk block, hole or unknown
- * @param diskBlock for {@link Source#DISK_BLOCK}: the file-system block number of the first byte's block (the
- *                  range covers consecutive blocks), else -1
+ * @param source    dirty page, clean page, disk block, hole or unknown; for the disk at a recorded instant
+ *                  ({@link InstantTree}) journal entry or base image
+ * @param diskBlock for {@link Source#DISK_BLOCK}, {@link Source#JOURNAL_ENTRY} and {@link Source#BASE_IMAGE}: the
+ *                  file-system block number of the first byte's block (the range covers consecutive blocks), else -1
  */
 public record ByteProvenance(long offset, long length, Source source, long diskBlock) {
 	public enum Source {
@@ -20,7 +21,14 @@ public record ByteProvenance(long offset, long length, Source source, long diskB
 		/** Nothing allocated: a sparse hole or an unwritten extent, zeros by definition. */
 		HOLE("hole"),
 		/** No evidence holds these bytes (evicted or swapped-out page the disk cannot supply); read as zeros. */
-		UNKNOWN("unknown");
+		UNKNOWN("unknown"),
+		/**
+		 * The disk at a recorded instant ({@link InstantTree}): bytes a write-journal entry at or before the instant
+		 * wrote last ({@link InstantTree#lastWriters} says which entry).
+		 */
+		JOURNAL_ENTRY("journal entry"),
+		/** The disk at a recorded instant: bytes no journal entry up to the instant wrote, still the base image's. */
+		BASE_IMAGE("base image");
 
 		private final String label;
 
