@@ -5,11 +5,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.FileChanges;
 import cacheshadow.journal.ResolvedInstant;
-import cacheshadow.listing.FileRecord;
+import cacheshadow.layers.Progress;
+import cacheshadow.merge.InstantChanges;
 
 /** {@code changes}: the file-level difference of the disk between two recorded instants. */
 final class ChangesCommand implements Command {
@@ -52,16 +52,13 @@ final class ChangesCommand implements Command {
 				throw new UsageException(e.getMessage());
 			}
 			for (String w : h.warnings()) err.println("warning: " + w);
-			try (Ext4FileSystem before = JournalOptions.ext4(h.at(i1), a); Ext4FileSystem after = JournalOptions.ext4(h.at(i2), a)) {
-				List<FileRecord> x = JournalOptions.listing(before, prefix), y = JournalOptions.listing(after, prefix);
-				List<FileChanges.FileChange> changes = FileChanges.diff(x, y, JournalOptions.content(before, prefix), JournalOptions.content(after, prefix));
-				out.println("# from " + i1);
-				out.println("# to   " + i2);
-				out.println("# " + changes.size() + " paths changed");
-				StringBuilder sb = new StringBuilder();
-				FileChanges.writeTsv(changes, sb);
-				out.print(sb);
-			}
+			List<FileChanges.FileChange> changes = InstantChanges.between(h, i1, i2, prefix, JournalOptions.replayJbd2(a), Progress.NONE);
+			out.println("# from " + i1);
+			out.println("# to   " + i2);
+			out.println("# " + changes.size() + " paths changed");
+			StringBuilder tsv = new StringBuilder();
+			FileChanges.writeTsv(changes, tsv);
+			out.print(tsv);
 			if (a.flag("blocks")) {
 				StringBuilder sb = new StringBuilder();
 				h.changes(i1, i2, p).writeTsv(sb);

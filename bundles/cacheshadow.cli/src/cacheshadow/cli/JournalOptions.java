@@ -1,19 +1,13 @@
 package cacheshadow.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
-import cacheshadow.ext4.Ext4FileSystem;
-import cacheshadow.journal.DiskAtInstant;
 import cacheshadow.journal.DiskHistory;
-import cacheshadow.journal.FileChanges;
 import cacheshadow.layers.Progress;
-import cacheshadow.listing.FileRecord;
 
 /**
- * What {@code replay} and {@code changes} share: opening the base image + journal (+ timing sidecar), and reading
- * ext4 at an instant as a mount would (jbd2 applied in memory) with a mount prefix on its paths.
+ * The options {@code replay} and {@code changes} share: the base image + journal (+ timing sidecar, index file), the
+ * mount prefix and whether jbd2 is replayed. Reading ext4 at an instant is {@link cacheshadow.merge.InstantTree}'s.
  */
 final class JournalOptions {
 	static final java.util.Set<String> OPTIONS = java.util.Set.of("disk", "journal", "timeline", "index", "mount-prefix");
@@ -31,21 +25,8 @@ final class JournalOptions {
 		return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
 	}
 
-	/** ext4 on the disk at an instant, journal replayed unless {@code --no-journal-replay}. */
-	static Ext4FileSystem ext4(DiskAtInstant disk, Args a) throws IOException {
-		return Ext4FileSystem.open(disk, a.flag("no-journal-replay") ? Ext4FileSystem.Options.AS_IT_LIES : Ext4FileSystem.Options.REPLAYED);
-	}
-
-	static List<FileRecord> listing(Ext4FileSystem fs, String prefix) throws IOException {
-		return fs.listing(prefix, true);
-	}
-
-	/** File contents of a listing made with {@code prefix}, for {@link FileChanges}. */
-	static FileChanges.Content content(Ext4FileSystem fs, String prefix) {
-		return (path, offset, buf, off, len) -> {
-			String inFs = prefix.equals("/") ? path : path.substring(prefix.length());
-			if (inFs.isEmpty()) inFs = "/";
-			return fs.open(fs.lookup(inFs)).read(offset, buf, off, len);
-		};
+	/** jbd2 replayed in memory (as a mount would) unless {@code --no-journal-replay}. */
+	static boolean replayJbd2(Args a) {
+		return !a.flag("no-journal-replay");
 	}
 }

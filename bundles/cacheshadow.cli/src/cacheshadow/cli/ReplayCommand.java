@@ -6,12 +6,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import cacheshadow.ext4.Ext4FileSystem;
-import cacheshadow.journal.DiskAtInstant;
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.ManifestFormat;
+import cacheshadow.merge.InstantTree;
 
 /** {@code replay}: the disk as the write journal says it stood at an instant — as an image, or as its ext4 listing. */
 final class ReplayCommand implements Command {
@@ -65,12 +65,11 @@ final class ReplayCommand implements Command {
 				p.finish();
 				out.printf("%s: disk image %s (%d data bytes) at %s%n", image, h.base().name(), bytes, when);
 			} else {
-				DiskAtInstant disk = h.at(when);
-				try (Ext4FileSystem fs = JournalOptions.ext4(disk, a)) {
-					List<FileRecord> records = JournalOptions.listing(fs, JournalOptions.prefix(a));
+				try (InstantTree tree = InstantTree.open(h, when, JournalOptions.prefix(a), JournalOptions.replayJbd2(a))) {
+					List<FileRecord> records = tree.listing(true, Progress.NONE);
 					ManifestFormat.write(manifest, records);
 					out.printf("%s: %d paths of ext4 at %s%s%n", manifest, records.size(), when,
-							fs.findings().isEmpty() ? "" : "; " + fs.findings().size() + " file-system findings");
+							tree.findings().isEmpty() ? "" : "; " + tree.findings().size() + " file-system findings");
 				}
 			}
 		}
