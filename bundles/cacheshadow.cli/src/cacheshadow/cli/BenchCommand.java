@@ -31,7 +31,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse";
+		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse, timeline";
 	}
 
 	@Override
@@ -44,8 +44,14 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench merge MEMORY DISK [KERNEL_DIR] [PATH]
 				       ./cacheshadow bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]
 				       ./cacheshadow bench fuse [--rounds N] [MEMORY DISK [KERNEL_DIR] [PATH] [--baseline-disk IMAGE [--baseline-path P]]]
+				       ./cacheshadow bench timeline SET_DIR [--mount-prefix P] [--writes N] [--scrubs N] [--dir DIR]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
+				  timeline: the timeline slider's scrub (resolve an instant, ext4 at it compared with the end of the
+				            journal, the rows a fresh tree shows: InstantScrub) at many instants, p50/p99/max, vs the same
+				            rows read by ext4 from a plain image; (1) the set's own journal (disk.base.img, writes.log,
+				            timeline.tsv; goal <= 100 ms), (2) that journal + N generated 4 KiB writes (default 1 M) to free
+				            blocks and file data blocks, written under DIR (default a temp dir) and deleted (goal <= 300 ms).
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
 				  caches: dentry/inode metadata walk (inodes/s) vs a sequential read of the snapshot.
 				  merge: hashing a file straight from the disk image vs through the merged view in-process.
@@ -66,7 +72,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal or fuse");
+		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal, fuse or timeline");
 		String[] rest = argv.subList(1, argv.size()).toArray(String[]::new);
 		switch (argv.get(0)) {
 		case "journal" -> {
@@ -101,6 +107,16 @@ final class BenchCommand implements Command {
 				throw new UsageException("bench fuse: " + e.getMessage());
 			}
 			cacheshadow.fuse.FuseBenchmark.run(a, out);
+			return 0;
+		}
+		case "timeline" -> {
+			cacheshadow.merge.TimelineBench.Options o;
+			try {
+				o = cacheshadow.merge.TimelineBench.parse(rest);
+			} catch (IllegalArgumentException e) {
+				throw new UsageException("bench timeline: " + e.getMessage());
+			}
+			cacheshadow.merge.TimelineBench.run(o, out);
 			return 0;
 		}
 		case "evidence" -> {
