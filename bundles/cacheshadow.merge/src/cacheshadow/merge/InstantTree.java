@@ -334,12 +334,12 @@ public final class InstantTree implements FileTree, AutoCloseable {
 	 */
 	@Override
 	public List<ByteProvenance> provenance(String path) throws IOException {
-		if (getattr(path) == null || !getattr(path).type().isRegular()) return List.of();
+		FileRecord r = getattr(path);
+		if (r == null || !r.type().isRegular()) return List.of();
 		Ext4File f = file(path);
 		List<ByteProvenance> out = new ArrayList<>();
 		long size = f.size();
 		if (size == 0) return out;
-		int bs = fs.blockSize();
 		if (f.isInline()) {
 			for (Piece p : pieces(f)) add(out, new ByteProvenance(p.fileOffset, p.length, p.entry >= 0 ? ByteProvenance.Source.JOURNAL_ENTRY
 					: ByteProvenance.Source.BASE_IMAGE, -1));

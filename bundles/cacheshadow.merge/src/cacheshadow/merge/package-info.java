@@ -14,5 +14,20 @@
  * ViewExport.toDirectory(tree, under, dir, provenanceTsv, manifestTsv);   // or toTar(...)
  * m.findings();                                     // merge-level disagreements, then the analyses' own findings
  * </pre>
+ *
+ * The disk at a recorded instant of a write journal ({@code cacheshadow.journal.DiskHistory}), as the timeline
+ * slider and the CLI's {@code replay --manifest} and {@code changes} read it:
+ *
+ * <pre>
+ * InstantTree t = InstantTree.open(history, history.resolve("time:..."), "/mnt/disk", true);   // lazy per directory
+ * t.getattr(path); t.readdir(path); t.read(...); t.provenance(path);   // JOURNAL_ENTRY | BASE_IMAGE | HOLE per run
+ * t.lastWriters(path);                              // per run: the entry that last wrote it (-1 = base image), its time
+ * t.listing(true, progress);                        // manifest rows, as replay --manifest writes them
+ * InstantComparison c = InstantComparison.of(t, end);   // end = InstantScrub.reference(history, prefix, true)
+ * c.children(dir); c.status(path);                  // LaterStatus: unchanged later, changed later:cols, deleted later, created later
+ * c.changedRanges(path);                            // byte ranges that differ from the reference
+ * InstantChanges.between(history, a, b, prefix, true, progress);   // what ./cacheshadow changes prints
+ * InstantScrub.open(end, instant).rows();           // the slider's scrub: the prefix and its names with status
+ * </pre>
  */
 package cacheshadow.merge;
