@@ -23,6 +23,7 @@ public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
 		if (caseToOpen == null) return;
 		try {
 			CaseSession.get().open(caseToOpen);
+			CaseJobs.openHistory().schedule();
 			if (analyze) CaseJobs.analyze().schedule();
 		} catch (IOException e) {
 			MessageDialog.openError(null, "CacheShadow", e.getMessage());

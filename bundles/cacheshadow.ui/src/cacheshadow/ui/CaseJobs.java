@@ -15,6 +15,11 @@ import cacheshadow.cases.CaseInputs;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.cases.VerificationReport;
+import cacheshadow.journal.DiskHistory;
+import cacheshadow.layers.EvidenceFormat;
+import cacheshadow.journal.JournalBase;
+import cacheshadow.journal.JournalFormat;
+import cacheshadow.journal.WriteLog;
 
 /** Long case work as Eclipse Jobs: progress in the Progress view, errors as one-line statuses (no stack traces). */
 public final class CaseJobs {
@@ -60,10 +65,13 @@ public final class CaseJobs {
 		return new CaseJob("Adding " + files.size() + " evidence file(s)") {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
+				boolean history = false;
 				for (Path f : files) {
-					c.addEvidence(f, p);
+					EvidenceFormat.Kind k = c.addEvidence(f, p).format().kind();
+					history |= k == EvidenceFormat.Kind.JOURNAL || k == EvidenceFormat.Kind.TIMING || k == EvidenceFormat.Kind.DISK;
 					CaseSession.get().changed();
 				}
+				if (history) openHistory().schedule(); // a journal, its sidecar or another candidate base arrived
 				return Status.OK_STATUS;
 			}
 		};
@@ -85,6 +93,35 @@ public final class CaseJobs {
 				CaseSession.get().setAnalysis(m);
 				c.appendCustody("analysis-run", "merged " + in.memory().get().fileName() + in.disk().map(d -> " over " + d.fileName()).orElse("")
 						+ ": " + statuses.size() + " paths, " + m.findings().size() + " findings");
+				return Status.OK_STATUS;
+			}
+		};
+	}
+
+	/**
+	 * Opens the case's write journal over the disk image it was recorded against (chosen by content among the case's
+	 * disks), with its timing sidecar; indexes it (the index is kept in the case folder and reused while it matches).
+	 * Does nothing when the case has no journal. Recorded in the custody log.
+	 */
+	public static Job openHistory() {
+		return new CaseJob("Indexing the write journal") {
+			@Override
+			IStatus work(Case c, MonitorProgress p) throws IOException {
+				CaseInputs in = CaseInputs.of(c.evidence());
+				if (in.journal().isEmpty()) return Status.OK_STATUS;
+				if (in.disks().isEmpty()) return Status.error("The case has a write journal but no disk image to replay it onto");
+				Path journal = Path.of(in.journal().get().path());
+				JournalBase base;
+				try (WriteLog log = JournalFormat.open(journal)) {
+					base = JournalBase.choose(in.disks().stream().map(d -> Path.of(d.path())).toList(), log);
+				}
+				Path index = c.dir().resolve("index");
+				java.nio.file.Files.createDirectories(index);
+				DiskHistory h = DiskHistory.open(base.base(), journal, in.timing().map(t -> Path.of(t.path())).orElse(null),
+						index.resolve("journal-" + in.journal().get().id() + ".idx"), p);
+				CaseSession.get().setHistory(h, "journal " + journal.getFileName() + " over " + base.base().getFileName() + ": " + base.note());
+				c.appendCustody("journal-opened", journal.getFileName() + " (" + h.journal().entryCount() + " entries) over " + base.base().getFileName()
+						+ (in.timing().isPresent() ? ", times from " + in.timing().get().fileName() : ""));
 				return Status.OK_STATUS;
 			}
 		};

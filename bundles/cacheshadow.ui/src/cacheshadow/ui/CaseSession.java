@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import cacheshadow.cases.Case;
+import cacheshadow.journal.DiskHistory;
+import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.journal.TimelineSummary;
 import cacheshadow.merge.MergedFileSystem;
 
 /** The case open in this workbench (one at a time), and who wants to hear when it changes. */
@@ -15,6 +18,11 @@ public final class CaseSession {
 	private volatile Case current;
 	private volatile MergedFileSystem analysis;
 	private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+	private volatile DiskHistory history;
+	private volatile String historyNote;
+	private volatile TimelineSummary summary;
+	private volatile ResolvedInstant cursorA, cursorB;
+	private final List<Runnable> instantListeners = new CopyOnWriteArrayList<>();
 
 	public static CaseSession get() {
 		return INSTANCE;
@@ -40,6 +48,7 @@ public final class CaseSession {
 		Case old = current;
 		current = c;
 		if (old != null) old.close();
+		setHistory(null, null);
 		setAnalysis(null);
 	}
 
@@ -59,6 +68,72 @@ public final class CaseSession {
 			}
 		}
 		changed();
+	}
+
+	/**
+	 * The disk's history from the case's write journal (base image chosen by content, timing sidecar if registered),
+	 * or null when the case has none or it is not opened yet. {@code note} says which base was chosen and why.
+	 */
+	public DiskHistory history() {
+		return history;
+	}
+
+	public String historyNote() {
+		return historyNote;
+	}
+
+	/** The journal's flushes, marks and sidecar events (computed once per history). */
+	public TimelineSummary summary() {
+		return summary;
+	}
+
+	public void setHistory(DiskHistory h, String note) {
+		DiskHistory old = history;
+		summary = h == null ? null : h.summary();
+		if (h != null) h.activity(); // built here, on the job's thread, not on the UI thread's first paint
+		history = h;
+		historyNote = note;
+		cursorA = h == null ? null : h.resolve("end");
+		cursorB = null;
+		if (old != null && old != h) {
+			try {
+				old.close();
+			} catch (IOException e) {
+				// the old history only read evidence; nothing to save
+			}
+		}
+		changed();
+		instantChanged();
+	}
+
+	/** The case's current instant (cursor A of the timeline); the end of the journal until moved. */
+	public ResolvedInstant cursorA() {
+		return cursorA;
+	}
+
+	/** The second cursor, for changes between two instants; null until set. */
+	public ResolvedInstant cursorB() {
+		return cursorB;
+	}
+
+	public void setCursors(ResolvedInstant a, ResolvedInstant b) {
+		if (a == cursorA && b == cursorB) return;
+		cursorA = a;
+		cursorB = b;
+		instantChanged();
+	}
+
+	private void instantChanged() {
+		for (Runnable r : instantListeners) r.run();
+	}
+
+	/** Listeners of the cursors (called on the thread that moved them; they refresh on the UI thread themselves). */
+	public void addInstantListener(Runnable r) {
+		instantListeners.add(r);
+	}
+
+	public void removeInstantListener(Runnable r) {
+		instantListeners.remove(r);
 	}
 
 	/** Tells listeners that the case or its evidence changed; they refresh on the UI thread themselves. */

@@ -107,7 +107,10 @@ public class CaseView extends ViewPart {
 			@Override
 			public void run() {
 				String dir = new DirectoryDialog(getSite().getShell()).open();
-				if (dir != null) guard(() -> CaseSession.get().open(Path.of(dir)));
+				if (dir != null) guard(() -> {
+					CaseSession.get().open(Path.of(dir));
+					CaseJobs.openHistory().schedule();
+				});
 			}
 		});
 		tb.add(new Action("Close Case") {

@@ -13,7 +13,13 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.ui.ISelectionListener;
 import org.eclipse.ui.part.ViewPart;
 
+import cacheshadow.journal.DiskHistory;
+import cacheshadow.journal.FileChanges;
+import cacheshadow.journal.ResolvedInstant;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.merge.FileTree;
+import cacheshadow.merge.InstantComparison;
+import cacheshadow.merge.InstantTree;
 import cacheshadow.merge.DirtyPageDiff;
 import cacheshadow.merge.FileHexDiff;
 import cacheshadow.merge.MergedFileSystem;
@@ -30,7 +36,10 @@ public class HexDiffView extends ViewPart {
 	private StyledText text;
 	private final ISelectionListener listener = (part, sel) -> {
 		if (part instanceof FileSystemView && sel instanceof IStructuredSelection s && s.getFirstElement() instanceof FileSystemView.Node n) {
-			show(n.path());
+			if (n.model() instanceof FileTreeModel.AtInstant at) {
+				InstantComparison c = at.comparison();
+				showComparison(n.path(), c, "at " + c.at().instant().spec(), "at " + c.reference().instant().spec());
+			} else show(n.path());
 		}
 	};
 
@@ -83,6 +92,71 @@ public class HexDiffView extends ViewPart {
 		}
 		text.setText(sb.toString());
 		text.setStyleRanges(styles.toArray(StyleRange[]::new));
+	}
+
+	/**
+	 * The file at cursor A against the file at cursor B (both read from the disk as the journal says it stood then):
+	 * every differing byte range, hex side by side.
+	 */
+	public void showInstants(String path) {
+		DiskHistory h = CaseSession.get().history();
+		ResolvedInstant a = CaseSession.get().cursorA(), b = CaseSession.get().cursorB();
+		if (h == null || a == null || b == null || text.isDisposed()) return;
+		String prefix = FileSystemView.mountPrefix();
+		try (InstantTree x = InstantTree.open(h, a, prefix, true); InstantTree y = InstantTree.open(h, b, prefix, true)) {
+			showComparison(path, InstantComparison.of(x, y), "A = " + a.spec(), "B = " + b.spec());
+		} catch (IOException | RuntimeException e) {
+			text.setText(path + ": " + e.getMessage());
+		}
+	}
+
+	/** Hex of every byte range where {@code c}'s two instants differ in {@code path}. */
+	private void showComparison(String path, InstantComparison c, String left, String right) {
+		StringBuilder sb = new StringBuilder();
+		List<StyleRange> styles = new ArrayList<>();
+		try {
+			FileRecord x = c.at().getattr(path), y = c.reference().getattr(path);
+			if ((x == null || !x.type().isRegular()) && (y == null || !y.type().isRegular())) {
+				text.setText(path + ": not a regular file at either instant");
+				return;
+			}
+			sb.append(String.format("%s   %s: %s   %s: %s%n", path, left, x == null ? "absent" : x.size() + " bytes", right,
+					y == null ? "absent" : y.size() + " bytes"));
+			List<FileChanges.ByteRange> ranges = c.changedRanges(path);
+			if (ranges.isEmpty()) sb.append("\nSame content at both instants.\n");
+			sb.append(String.format("%n  %-10s %-48s   %-48s%n", "offset", left, right));
+			byte[] bx = new byte[16], by = new byte[16];
+			int lines = 0;
+			for (FileChanges.ByteRange r : ranges) {
+				sb.append(String.format("range %d+%d%n", r.offset(), r.length()));
+				for (long o = r.offset() - r.offset() % 16; o < r.offset() + r.length() && lines < MAX_LINES_PER_PAGE * 4; o += 16, lines++) {
+					int nx = x == null ? 0 : readUpTo(c.at(), path, o, bx, x.size()), ny = y == null ? 0 : readUpTo(c.reference(), path, o, by, y.size());
+					sb.append(String.format("  %010x %-48s   ", o, nx == 0 ? "--" : hex(bx, 0, nx)));
+					int start = sb.length();
+					sb.append(ny == 0 ? "--" : hex(by, 0, ny));
+					styles.add(new StyleRange(start, sb.length() - start, text.getDisplay().getSystemColor(SWT.COLOR_RED), null));
+					sb.append('\n');
+				}
+			}
+			if (lines >= MAX_LINES_PER_PAGE * 4) sb.append("  … more differing bytes\n");
+		} catch (IOException e) {
+			sb.setLength(0);
+			styles.clear();
+			sb.append(path).append(": ").append(e.getMessage());
+		}
+		text.setText(sb.toString());
+		text.setStyleRanges(styles.toArray(StyleRange[]::new));
+	}
+
+	private static int readUpTo(FileTree t, String path, long offset, byte[] buf, long size) throws IOException {
+		if (offset >= size) return 0;
+		int n = (int) Math.min(buf.length, size - offset), got = 0;
+		while (got < n) {
+			int r = t.read(path, offset + got, buf, got, n - got);
+			if (r <= 0) break;
+			got += r;
+		}
+		return got;
 	}
 
 	static String hex(byte[] b, int from, int n) {

@@ -1,0 +1,202 @@
+package cacheshadow.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.TreeItem;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.PlatformUI;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import cacheshadow.journal.FileChanges;
+import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.ManifestFormat;
+import cacheshadow.ui.CaseJobs;
+import cacheshadow.ui.CaseSession;
+import cacheshadow.ui.ChangesView;
+import cacheshadow.ui.FileSystemView;
+import cacheshadow.ui.HexDiffView;
+import cacheshadow.ui.TimelineView;
+
+/**
+ * The timeline on the real sample case, driven in the started workbench: the chart shows the journal, the cursor is
+ * moved to three synced rounds and the "disk at instant A" tree is checked against the guest's own listing of each
+ * round ({@code manifest.round-K.tsv}: every path, type, mode and size, and which paths are created or deleted
+ * later); keys and typed instants move the cursor; two cursors list the changes between two rounds exactly as the
+ * manifests differ, and a row opens its hex diff A vs B. Screenshots of each state are saved.
+ */
+class TimelineUiTest {
+	private static final String PREFIX = "/mnt/disk";
+
+	@Test
+	void scrubTheSampleJournalAndCompareWithTheGuestsRoundListings(@TempDir Path tmp) throws Exception {
+		Display display = Display.getCurrent();
+		Path set = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
+		assertTrue(Files.isDirectory(set), "no sample set at " + set);
+		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
+		page.getWorkbenchWindow().getShell().setSize(1500, 1000);
+		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
+		TimelineView timeline = (TimelineView) page.showView(TimelineView.ID);
+
+		CaseSession.get().create(tmp.resolve("case"), "UI timeline");
+		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("disk.base.img"), set.resolve("writes.log"),
+				set.resolve("timeline.tsv"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
+		add.schedule();
+		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
+		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
+		Job analyze = CaseJobs.analyze(); // the analysis tells where the guest mounted the disk (/mnt/disk)
+		analyze.schedule();
+		CaseViewUiTest.waitFor(display, () -> analyze.getResult() != null && CaseSession.get().history() != null, 300_000);
+		assertTrue(analyze.getResult().isOK(), analyze.getResult().getMessage());
+		assertTrue(CaseSession.get().historyNote().contains("over disk.base.img"), CaseSession.get().historyNote());
+		CaseViewUiTest.waitFor(display, () -> timeline.chart() != null, 10_000);
+		assertEquals(120, timeline.slider().getMaximum());
+		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-end.png");
+
+		fs.show(null); // the disk at instant A
+		Map<Integer, Integer> rounds = rounds(set);
+		Set<String> end = paths(ManifestFormat.read(set.resolve("manifest.round-6.tsv")));
+		for (int k : new int[] { 2, 4, 6 }) {
+			int entries = rounds.get(k);
+			timeline.setCursorA(entries);
+			CaseViewUiTest.waitFor(display, () -> fs.headerText().contains("A — entry:" + entries + " "), 30_000);
+			List<FileRecord> manifest = ManifestFormat.read(set.resolve("manifest.round-" + k + ".tsv"));
+			Map<String, String[]> shown = walk(fs);
+			Map<String, String[]> atK = new TreeMap<>();
+			shown.forEach((p, row) -> {
+				if (!row[1].startsWith("created later")) atK.put(p, row);
+			});
+			assertEquals(paths(manifest), atK.keySet(), "round " + k + ": the tree at entry:" + entries);
+			for (FileRecord r : manifest) {
+				String[] row = atK.get(r.path());
+				assertEquals(r.type().label(), row[2], r.path());
+				assertEquals(Integer.toOctalString(r.permissions()), row[3], r.path());
+				assertEquals(Long.toString(r.size()), row[5], r.path());
+			}
+			// against the end of the journal (after round 6 nothing but a flush reached the log)
+			Set<String> created = new TreeSet<>(), deleted = new TreeSet<>();
+			shown.forEach((p, row) -> {
+				if (row[1].startsWith("created later")) created.add(p);
+				if (row[1].startsWith("deleted later")) deleted.add(p);
+			});
+			Set<String> expectCreated = new TreeSet<>(end), expectDeleted = new TreeSet<>(paths(manifest));
+			expectCreated.removeAll(paths(manifest));
+			expectDeleted.removeAll(end);
+			assertEquals(expectCreated, created, "created later than round " + k);
+			assertEquals(expectDeleted, deleted, "deleted later than round " + k);
+			System.out.println("timeline UI: cursor to round " + k + " (entry:" + entries + ") -> tree on screen in " + fs.lastScrubMillis() + " ms");
+			CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-round-" + k + ".png");
+		}
+
+		// keys and typed instants: the same names and steps as the core computes them
+		int r2 = rounds.get(2);
+		timeline.setCursorA(r2);
+		CaseViewUiTest.waitFor(display, () -> CaseSession.get().cursorA().entryCount() == r2, 5_000);
+		assertTrue(timeline.handleKey(SWT.ARROW_RIGHT, 0));
+		assertEquals(CaseSession.get().history().activity().nextWrite(r2), CaseSession.get().cursorA().entryCount());
+		assertTrue(timeline.handleKey(SWT.ARROW_LEFT, SWT.SHIFT));
+		assertEquals(CaseSession.get().history().activity().previousFlush(CaseSession.get().history().activity().nextWrite(r2)),
+				CaseSession.get().cursorA().entryCount());
+		timeline.jumpTo("flush:3");
+		assertEquals(CaseSession.get().history().resolve("flush:3").entryCount(), CaseSession.get().cursorA().entryCount());
+		timeline.jumpTo("time:@" + roundEpoch(set, 4));
+		assertEquals(rounds.get(4).intValue(), CaseSession.get().cursorA().entryCount(), "time of round 4's sample");
+		timeline.jumpTo("flush:999");
+		assertTrue(timeline.statusText().contains("only"), timeline.statusText());
+
+		// two cursors: the change list between rounds 2 and 5 is the difference of the guest's two listings
+		ChangesView changes = (ChangesView) page.showView(ChangesView.ID);
+		timeline.setCursorA(rounds.get(2));
+		timeline.setCursorB(rounds.get(5));
+		ResolvedInstant b = CaseSession.get().cursorB();
+		CaseViewUiTest.waitFor(display, () -> changes.headerText().contains("to " + b), 60_000);
+		List<FileRecord> m2 = ManifestFormat.read(set.resolve("manifest.round-2.tsv")), m5 = ManifestFormat.read(set.resolve("manifest.round-5.tsv"));
+		Map<String, String> expected = expectedChanges(m2, m5), got = new TreeMap<>();
+		for (FileChanges.FileChange c : changes.changes()) got.put(c.path(), c.kind().word());
+		assertEquals(expected, got);
+		assertEquals(expected.size(), changes.viewer().getTable().getItemCount());
+		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-changes-a-b.png");
+		FileChanges.FileChange changedFile = changes.changes().stream()
+				.filter(c -> c.kind() == FileChanges.Kind.CHANGED && !c.ranges().isEmpty()).findFirst().orElseThrow();
+		HexDiffView hex = (HexDiffView) page.showView(HexDiffView.ID);
+		hex.showInstants(changedFile.path());
+		assertTrue(hex.text().startsWith(changedFile.path()), hex.text());
+		assertTrue(hex.text().contains("range " + changedFile.ranges().get(0)), hex.text());
+		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-hexdiff-a-b.png");
+		CaseSession.get().close();
+	}
+
+	static Set<String> paths(List<FileRecord> m) {
+		Set<String> s = new TreeSet<>();
+		for (FileRecord r : m) s.add(r.path());
+		return s;
+	}
+
+	/** What {@code changes} must list between two of the guest's listings: path → added | removed | changed. */
+	static Map<String, String> expectedChanges(List<FileRecord> before, List<FileRecord> after) {
+		Map<String, FileRecord> a = new TreeMap<>(), b = new TreeMap<>();
+		before.forEach(r -> a.put(r.path(), r));
+		after.forEach(r -> b.put(r.path(), r));
+		Map<String, String> out = new TreeMap<>();
+		for (String p : a.keySet()) if (!b.containsKey(p)) out.put(p, "removed");
+		for (String p : b.keySet()) {
+			FileRecord x = a.get(p), y = b.get(p);
+			if (x == null) out.put(p, "added");
+			else if (!ManifestFormat.line(x, List.of()).equals(ManifestFormat.line(y, List.of()))) out.put(p, "changed");
+		}
+		return out;
+	}
+
+	/** rounds.tsv: round → entries complete after its sync. */
+	static Map<Integer, Integer> rounds(Path set) throws Exception {
+		Map<Integer, Integer> m = new TreeMap<>();
+		List<String> lines = Files.readAllLines(set.resolve("rounds.tsv"));
+		for (String l : lines.subList(1, lines.size())) {
+			String[] f = l.split("\t");
+			m.put(Integer.parseInt(f[0]), Integer.parseInt(f[2]));
+		}
+		return m;
+	}
+
+	static String roundEpoch(Path set, int round) throws Exception {
+		for (String l : Files.readAllLines(set.resolve("rounds.tsv"))) {
+			String[] f = l.split("\t");
+			if (f[0].equals(Integer.toString(round))) return new BigDecimal(f[1]).toPlainString();
+		}
+		throw new AssertionError("no round " + round);
+	}
+
+	/** Expands the whole tree and returns each path's cells as shown (name, status, type, mode, owner, size, ...). */
+	static Map<String, String[]> walk(FileSystemView fs) {
+		fs.viewer().expandAll();
+		Map<String, String[]> out = new TreeMap<>();
+		for (TreeItem i : fs.viewer().getTree().getItems()) walk(i, out);
+		return out;
+	}
+
+	private static void walk(TreeItem item, Map<String, String[]> out) {
+		String[] cells = new String[item.getParent().getColumnCount()];
+		for (int c = 0; c < cells.length; c++) cells[c] = item.getText(c);
+		out.put(((FileSystemView.Node) Objects.requireNonNull(item.getData())).path(), cells);
+		for (TreeItem c : item.getItems()) walk(c, out);
+	}
+
+	static List<String> sorted(Set<String> s) {
+		return new ArrayList<>(s);
+	}
+}

@@ -1,0 +1,449 @@
+package cacheshadow.ui;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.geom.Point2D;
+import java.awt.geom.Rectangle2D;
+import java.util.List;
+import java.util.TimeZone;
+
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.events.KeyAdapter;
+import org.eclipse.swt.events.KeyEvent;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Scale;
+import org.eclipse.swt.widgets.Text;
+import org.eclipse.ui.part.ViewPart;
+import org.jfree.chart.ChartMouseEvent;
+import org.jfree.chart.ChartMouseListener;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.DateAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.StackedXYBarRenderer;
+import org.jfree.chart.renderer.xy.StandardXYBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.swt.ChartComposite;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.Range;
+import org.jfree.data.xy.DefaultTableXYDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import cacheshadow.journal.DiskHistory;
+import cacheshadow.journal.InstantSpec;
+import cacheshadow.journal.JournalActivity;
+import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.journal.TimelineSummary;
+import cacheshadow.journal.Timeline;
+
+/**
+ * The case's write journal over time: blocks written per interval (exactly placed writes solid, writes placed by an
+ * interpolated time hatched lighter), flushes, marks, the timing sidecar's measured samples and events, and the
+ * instant of the memory snapshot. Cursor A (the case's current instant) follows a click, the slider, a typed instant
+ * ({@code time:}, {@code entry:N}, {@code flush:K}, {@code mark:TEXT}, {@code end}) or the keys: ←/→ previous/next
+ * write, Shift+←/→ flush, Ctrl+←/→ mark, +/− zoom, Home fit all, PgUp/PgDn pan. Shift+click (or "B = A") places
+ * cursor B. Everything shown is computed by the journal bundle ({@link JournalActivity}, {@link TimelineSummary}).
+ */
+public class TimelineView extends ViewPart {
+	public static final String ID = "cacheshadow.ui.timelineView";
+	/** Bars across the visible range, whatever its width. */
+	static final int BUCKETS = 160;
+	private static final Color EXACT = new Color(40, 90, 170), ESTIMATED = new Color(150, 180, 225), CURSOR_A = new Color(0, 70, 200),
+			CURSOR_B = new Color(210, 110, 0), SNAPSHOT = new Color(180, 0, 0), FLUSH = new Color(120, 120, 120), MARK = new Color(130, 0, 160),
+			EVENT = new Color(0, 130, 60);
+
+	private Label header, status;
+	private ChartComposite chartComposite;
+	private JFreeChart chart;
+	private XYPlot plot;
+	private Scale slider;
+	private Text jump;
+	private DefaultTableXYDataset bars;
+	private DiskHistory shown;
+	private ValueMarker markerA, markerB;
+	private boolean rebucketing;
+	private final Runnable caseListener = () -> asyncRefresh(false);
+	private final Runnable instantListener = () -> asyncRefresh(true);
+
+	@Override
+	public void createPartControl(Composite parent) {
+		parent.setLayout(new GridLayout(1, false));
+		header = new Label(parent, SWT.WRAP);
+		header.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		chartComposite = new ChartComposite(parent, SWT.NONE, null, true);
+		GridData cg = new GridData(SWT.FILL, SWT.FILL, true, true);
+		cg.heightHint = 220;
+		chartComposite.setLayoutData(cg);
+		chartComposite.setRangeZoomable(false);
+		chartComposite.addChartMouseListener(new ChartMouseListener() {
+			@Override
+			public void chartMouseClicked(ChartMouseEvent e) {
+				if (shown == null || e.getTrigger().getButton() != java.awt.event.MouseEvent.BUTTON1) return;
+				long pos = positionAt(e.getTrigger().getX(), e.getTrigger().getY());
+				int entries = shown.activity().entriesAt(pos);
+				if (e.getTrigger().isShiftDown()) setCursorB(entries);
+				else setCursorA(entries);
+			}
+
+			@Override
+			public void chartMouseMoved(ChartMouseEvent e) {
+			}
+		});
+		slider = new Scale(parent, SWT.HORIZONTAL);
+		slider.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		slider.addListener(SWT.Selection, e -> {
+			if (shown != null) setCursorA(slider.getSelection());
+		});
+		Composite bar = new Composite(parent, SWT.NONE);
+		bar.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		bar.setLayout(new GridLayout(11, false));
+		new Label(bar, SWT.NONE).setText("Go to:");
+		jump = new Text(bar, SWT.BORDER | SWT.SINGLE);
+		GridData jg = new GridData(SWT.FILL, SWT.CENTER, false, false);
+		jg.widthHint = 260;
+		jump.setLayoutData(jg);
+		jump.setMessage("time:ISO | entry:N | flush:K | mark:TEXT | end");
+		jump.addListener(SWT.DefaultSelection, e -> jumpTo(jump.getText()));
+		button(bar, "◀ write", "Previous write (←)", () -> step(a -> a::previousWrite));
+		button(bar, "write ▶", "Next write (→)", () -> step(a -> a::nextWrite));
+		button(bar, "◀ flush", "Previous flush (Shift+←)", () -> step(a -> a::previousFlush));
+		button(bar, "flush ▶", "Next flush (Shift+→)", () -> step(a -> a::nextFlush));
+		button(bar, "◀ mark", "Previous mark (Ctrl+←)", () -> step(a -> a::previousMark));
+		button(bar, "mark ▶", "Next mark (Ctrl+→)", () -> step(a -> a::nextMark));
+		button(bar, "B = A", "Put cursor B where A is (or Shift+click the chart)", () -> {
+			ResolvedInstant a = CaseSession.get().cursorA();
+			if (a != null) setCursorB(a.entryCount());
+		});
+		button(bar, "Fit all", "Show the whole journal (Home)", this::fitAll);
+		status = new Label(parent, SWT.WRAP);
+		status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		KeyAdapter keys = new KeyAdapter() {
+			@Override
+			public void keyPressed(KeyEvent e) {
+				if (handleKey(e.keyCode, e.stateMask)) e.doit = false;
+			}
+		};
+		chartComposite.addKeyListener(keys);
+		slider.addKeyListener(keys);
+		chartComposite.addListener(SWT.MouseDown, e -> chartComposite.setFocus());
+		CaseSession.get().addListener(caseListener);
+		CaseSession.get().addInstantListener(instantListener);
+		refresh();
+	}
+
+	private void button(Composite bar, String text, String tip, Runnable r) {
+		Button b = new Button(bar, SWT.PUSH);
+		b.setText(text);
+		b.setToolTipText(tip);
+		b.addListener(SWT.Selection, e -> r.run());
+	}
+
+	/** Keyboard of the chart and slider; true when the key was used. */
+	public boolean handleKey(int keyCode, int stateMask) {
+		if (shown == null) return false;
+		boolean shift = (stateMask & SWT.SHIFT) != 0, ctrl = (stateMask & SWT.CTRL) != 0;
+		switch (keyCode) {
+		case SWT.ARROW_LEFT:
+			step(ctrl ? a -> a::previousMark : shift ? a -> a::previousFlush : a -> a::previousWrite);
+			return true;
+		case SWT.ARROW_RIGHT:
+			step(ctrl ? a -> a::nextMark : shift ? a -> a::nextFlush : a -> a::nextWrite);
+			return true;
+		case SWT.HOME:
+			fitAll();
+			return true;
+		case '+':
+		case '=':
+		case SWT.KEYPAD_ADD:
+			zoom(0.5);
+			return true;
+		case '-':
+		case SWT.KEYPAD_SUBTRACT:
+			zoom(2);
+			return true;
+		case SWT.PAGE_UP:
+			pan(-0.5);
+			return true;
+		case SWT.PAGE_DOWN:
+			pan(0.5);
+			return true;
+		default:
+			return false;
+		}
+	}
+
+	/** A step function of the activity: from a state to the state to move to. */
+	private interface Step {
+		java.util.function.IntUnaryOperator of(JournalActivity a);
+	}
+
+	private void step(Step s) {
+		ResolvedInstant a = CaseSession.get().cursorA();
+		if (shown == null || a == null) return;
+		setCursorA(s.of(shown.activity()).applyAsInt(a.entryCount()));
+	}
+
+	/** Moves cursor A to the state after {@code entries} entries (as the CLI's {@code entry:N}). */
+	public void setCursorA(int entries) {
+		if (shown == null) return;
+		ResolvedInstant a = shown.resolve(InstantSpec.entry(entries).toString());
+		CaseSession.get().setCursors(a, CaseSession.get().cursorB());
+	}
+
+	public void setCursorB(int entries) {
+		if (shown == null) return;
+		CaseSession.get().setCursors(CaseSession.get().cursorA(), shown.resolve(InstantSpec.entry(entries).toString()));
+	}
+
+	/** Resolves a typed instant as the CLI's {@code --at} does and moves cursor A there; a bad one is said in red. */
+	public void jumpTo(String instant) {
+		if (shown == null) return;
+		try {
+			ResolvedInstant a = shown.resolve(instant);
+			CaseSession.get().setCursors(a, CaseSession.get().cursorB());
+			reveal(shown.activity().position(a.entryCount()));
+		} catch (IllegalArgumentException e) {
+			status.setForeground(status.getDisplay().getSystemColor(SWT.COLOR_RED));
+			status.setText(e.getMessage());
+			status.getParent().layout();
+		}
+	}
+
+	private long positionAt(int x, int y) {
+		Point2D p = chartComposite.translateScreenToJava2D(new java.awt.Point(x, y));
+		Rectangle2D area = chartComposite.getChartRenderingInfo().getPlotInfo().getDataArea();
+		return toPosition(plot.getDomainAxis().java2DToValue(p.getX(), area, plot.getDomainAxisEdge()));
+	}
+
+	private JournalActivity.Axis axis() {
+		return shown.activity().axis();
+	}
+
+	/** Chart x (milliseconds for a time axis, entries otherwise) of an axis position. */
+	double toChart(long position) {
+		return axis() == JournalActivity.Axis.TIME ? position / 1e6 : position;
+	}
+
+	long toPosition(double chartX) {
+		return axis() == JournalActivity.Axis.TIME ? Math.round(chartX * 1e6) : Math.round(chartX);
+	}
+
+	private void asyncRefresh(boolean cursorsOnly) {
+		if (chartComposite == null || chartComposite.isDisposed()) return;
+		chartComposite.getDisplay().asyncExec(() -> {
+			if (chartComposite.isDisposed()) return;
+			if (shown != CaseSession.get().history()) refresh();
+			else if (cursorsOnly) showCursors();
+		});
+	}
+
+	/** Rebuilds the chart for the case's history; call on the UI thread. */
+	public void refresh() {
+		DiskHistory h = CaseSession.get().history();
+		shown = h;
+		status.setText("");
+		if (h == null) {
+			header.setText(CaseSession.get().current() == null ? "No case open."
+					: "No write journal: add a dm-log-writes or .csj journal (and its timing sidecar) to the case to see the disk at any recorded instant.");
+			chartComposite.setChart(null);
+			slider.setEnabled(false);
+			header.getParent().layout();
+			return;
+		}
+		JournalActivity act = h.activity();
+		TimelineSummary sum = CaseSession.get().summary();
+		header.setText(String.format("%s — %,d entries (%,d writes, %,d bytes; %d flushes, %d marks) — time: %s%s", CaseSession.get().historyNote(),
+				sum.entries(), sum.writes(), sum.bytesWritten(), sum.flushes().size(), sum.marks().size(), sum.timeSource(),
+				sum.damage() == null ? "" : " — DAMAGE: " + sum.damage()));
+		bars = new DefaultTableXYDataset();
+		ValueAxis domain;
+		if (act.axis() == JournalActivity.Axis.TIME) {
+			DateAxis d = new DateAxis("time (UTC)");
+			d.setTimeZone(TimeZone.getTimeZone("UTC"));
+			domain = d;
+		} else domain = new NumberAxis("entries applied (the journal has no time and no sidecar was registered)");
+		NumberAxis range = new NumberAxis("4 KiB blocks written");
+		range.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+		StackedXYBarRenderer r = new StackedXYBarRenderer(0.05);
+		r.setBarPainter(new StandardXYBarPainter());
+		r.setShadowVisible(false);
+		r.setSeriesPaint(0, EXACT);
+		r.setSeriesPaint(1, ESTIMATED);
+		r.setDrawBarOutline(false);
+		plot = new XYPlot(bars, domain, range, r);
+		plot.setBackgroundPaint(Color.WHITE);
+		plot.setDomainGridlinePaint(new Color(220, 220, 220));
+		plot.setRangeGridlinePaint(new Color(220, 220, 220));
+		// the sidecar's measured samples: a tick each on the axis
+		Timeline tl = h.timeline();
+		if (tl != null && act.axis() == JournalActivity.Axis.TIME) {
+			XYSeries samples = new XYSeries("measured time samples");
+			for (Timeline.Sample s : tl.samples()) samples.add(s.epochNanos() / 1e6, 0);
+			XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
+			dots.setSeriesPaint(0, EVENT);
+			dots.setSeriesShape(0, new java.awt.geom.Rectangle2D.Double(-1, -5, 2, 5));
+			plot.setRenderer(1, dots); // before its dataset: the plot would range it with the bar renderer
+			plot.setDataset(1, new XYSeriesCollection(samples));
+		}
+		Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+		if (sum.flushes().size() <= 2000) {
+			for (TimelineSummary.Point f : sum.flushes()) plot.addDomainMarker(marker(act.position(f.entryCount()), FLUSH, 0.5f, null, small), Layer.BACKGROUND);
+		}
+		for (TimelineSummary.Point m : sum.marks()) plot.addDomainMarker(marker(act.position(m.entryCount()), MARK, 1.5f, m.instant(), small), Layer.FOREGROUND);
+		if (act.axis() == JournalActivity.Axis.TIME) {
+			for (TimelineSummary.Point ev : sum.events()) plot.addDomainMarker(dashed(ev.epochNanos(), EVENT), Layer.BACKGROUND);
+			h.snapshotNanos().ifPresent(t -> {
+				ValueMarker m = marker(t, SNAPSHOT, 2f, "memory snapshot", small);
+				m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT); // at the right end: label to its left
+				m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+				plot.addDomainMarker(m, Layer.FOREGROUND);
+			});
+		}
+		chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+		chart.setBackgroundPaint(Color.WHITE);
+		// re-bucket whenever the visible range changes (zoom, pan, fit)
+		domain.addChangeListener(e -> rebucket());
+		chartComposite.setChart(chart);
+		slider.setEnabled(true);
+		slider.setMinimum(0);
+		slider.setMaximum(Math.max(1, act.entryCount()));
+		slider.setPageIncrement(Math.max(1, act.entryCount() / 20));
+		fitAll();
+		showCursors();
+		header.getParent().layout();
+	}
+
+	private ValueMarker marker(long position, Color c, float width, String label, Font font) {
+		ValueMarker m = new ValueMarker(toChart(position), c, new BasicStroke(width));
+		if (label != null) {
+			m.setLabel(label);
+			m.setLabelFont(font);
+			m.setLabelPaint(c);
+			m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+			m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+		}
+		return m;
+	}
+
+	private ValueMarker dashed(long position, Color c) {
+		return new ValueMarker(toChart(position), c, new BasicStroke(0.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] { 3f, 3f }, 0f));
+	}
+
+	/** Recomputes the bars for the visible range: {@value #BUCKETS} buckets, whatever the zoom. */
+	private void rebucket() {
+		if (rebucketing || shown == null || plot == null) return;
+		rebucketing = true;
+		try {
+			JournalActivity act = shown.activity();
+			Range r = plot.getDomainAxis().getRange();
+			long from = toPosition(r.getLowerBound()), to = Math.max(from + 1, toPosition(r.getUpperBound()));
+			List<JournalActivity.Bucket> buckets = act.buckets(from, to, (int) Math.min(BUCKETS, to - from));
+			XYSeries exact = new XYSeries("writes at measured times", true, false), est = new XYSeries("writes at interpolated times", true, false);
+			for (JournalActivity.Bucket b : buckets) {
+				double x = toChart(b.start() + (b.end() - b.start()) / 2);
+				exact.add(x, b.exactWrites(), false);
+				est.add(x, b.writes() - b.exactWrites(), false);
+			}
+			bars.removeAllSeries();
+			bars.setIntervalWidth(toChart(buckets.get(0).end()) - toChart(buckets.get(0).start()));
+			bars.addSeries(exact);
+			bars.addSeries(est);
+		} finally {
+			rebucketing = false;
+		}
+	}
+
+	/** The whole journal, a little margin either side. */
+	public void fitAll() {
+		if (shown == null || plot == null) return;
+		JournalActivity act = shown.activity();
+		long s = act.start(), e = act.end();
+		if (act.axis() == JournalActivity.Axis.TIME) {
+			long snap = shown.snapshotNanos().orElse(e);
+			e = Math.max(e, snap);
+		}
+		long margin = Math.max(1, (e - s) / 40);
+		plot.getDomainAxis().setRange(toChart(s - margin), toChart(e + margin));
+	}
+
+	private void zoom(double factor) {
+		Range r = plot.getDomainAxis().getRange();
+		ResolvedInstant a = CaseSession.get().cursorA();
+		double c = a == null ? r.getCentralValue() : toChart(shown.activity().position(a.entryCount()));
+		double half = r.getLength() * factor / 2;
+		plot.getDomainAxis().setRange(c - half, c + half);
+	}
+
+	private void pan(double fraction) {
+		Range r = plot.getDomainAxis().getRange();
+		double d = r.getLength() * fraction;
+		plot.getDomainAxis().setRange(r.getLowerBound() + d, r.getUpperBound() + d);
+	}
+
+	/** Pans so that {@code position} is visible. */
+	private void reveal(long position) {
+		Range r = plot.getDomainAxis().getRange();
+		double x = toChart(position);
+		if (!r.contains(x)) plot.getDomainAxis().setRange(x - r.getLength() / 2, x + r.getLength() / 2);
+	}
+
+	/** Draws cursors A and B and says where A stands; call on the UI thread. */
+	private void showCursors() {
+		if (shown == null || plot == null) return;
+		ResolvedInstant a = CaseSession.get().cursorA(), b = CaseSession.get().cursorB();
+		if (markerA != null) plot.removeDomainMarker(markerA, Layer.FOREGROUND);
+		if (markerB != null) plot.removeDomainMarker(markerB, Layer.FOREGROUND);
+		Font bold = new Font(Font.SANS_SERIF, Font.BOLD, 12);
+		markerA = a == null ? null : marker(shown.activity().position(a.entryCount()), CURSOR_A, 3.5f, "A", bold);
+		markerB = b == null ? null : marker(shown.activity().position(b.entryCount()), CURSOR_B, 3.5f, "B", bold);
+		if (markerA != null) {
+			markerA.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+			markerA.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+			plot.addDomainMarker(markerA, Layer.FOREGROUND);
+		}
+		if (markerB != null) {
+			markerB.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+			markerB.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+			plot.addDomainMarker(markerB, Layer.FOREGROUND);
+		}
+		if (a != null && slider.getSelection() != a.entryCount()) slider.setSelection(a.entryCount());
+		status.setForeground(null);
+		status.setText(a == null ? "" : "A: " + a + (b == null ? "" : "    B: " + b));
+		status.getParent().layout();
+	}
+
+	/** What the status line says about the cursors (for tests and the presentation). */
+	public String statusText() {
+		return status.getText();
+	}
+
+	public JFreeChart chart() {
+		return chart;
+	}
+
+	public Scale slider() {
+		return slider;
+	}
+
+	@Override
+	public void setFocus() {
+		chartComposite.setFocus();
+	}
+
+	@Override
+	public void dispose() {
+		CaseSession.get().removeListener(caseListener);
+		CaseSession.get().removeInstantListener(instantListener);
+		super.dispose();
+	}
+}
