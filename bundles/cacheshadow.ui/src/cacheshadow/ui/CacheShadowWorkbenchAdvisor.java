@@ -20,6 +20,7 @@ public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
 
 	@Override
 	public void postStartup() {
+		UiStallWatch.start(getWorkbenchConfigurer().getWorkbench().getDisplay());
 		if (caseToOpen == null) return;
 		try {
 			CaseSession.get().open(caseToOpen);

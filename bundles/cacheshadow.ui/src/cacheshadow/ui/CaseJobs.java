@@ -88,7 +88,7 @@ public final class CaseJobs {
 				CaseInputs in = CaseInputs.of(c.evidence());
 				if (in.memory().isEmpty()) return Status.error("The case has no memory snapshot to analyze");
 				MergedFileSystem m = MergedFileSystem.open(Path.of(in.memory().get().path()), in.disk().map(d -> Path.of(d.path())).orElse(null),
-						in.kernelDir().orElse(null), true, p);
+						in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null), true, p);
 				List<PathStatus> statuses = m.statuses();
 				CaseSession.get().setAnalysis(m);
 				c.appendCustody("analysis-run", "merged " + in.memory().get().fileName() + in.disk().map(d -> " over " + d.fileName()).orElse("")

@@ -1,15 +1,8 @@
 package cacheshadow.ui;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import org.eclipse.jface.action.Action;
-import org.eclipse.jface.action.IToolBarManager;
-import org.eclipse.jface.dialogs.InputDialog;
-import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.viewers.ArrayContentProvider;
 import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.TableViewer;
@@ -19,8 +12,6 @@ import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.DirectoryDialog;
-import org.eclipse.swt.widgets.FileDialog;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.ui.part.ViewPart;
@@ -73,7 +64,7 @@ public class CaseView extends ViewPart {
 		});
 		viewer.setContentProvider(ArrayContentProvider.getInstance());
 		getSite().setSelectionProvider(viewer);
-		contributeActions(getViewSite().getActionBars().getToolBarManager());
+		// its toolbar (New, Open, Close, Add Evidence, Verify, Analyze) comes from the case commands (plugin.xml, CaseHandlers)
 		CaseSession.get().addListener(refresher);
 		refresh();
 	}
@@ -88,69 +79,6 @@ public class CaseView extends ViewPart {
 				return text.apply((EvidenceItem) o);
 			}
 		});
-	}
-
-	private void contributeActions(IToolBarManager tb) {
-		tb.add(new Action("New Case…") {
-			@Override
-			public void run() {
-				DirectoryDialog d = new DirectoryDialog(getSite().getShell());
-				d.setMessage("Folder for the new case");
-				String dir = d.open();
-				if (dir == null) return;
-				InputDialog name = new InputDialog(getSite().getShell(), "New Case", "Case name", Path.of(dir).getFileName().toString(), null);
-				if (name.open() != InputDialog.OK) return;
-				guard(() -> CaseSession.get().create(Path.of(dir), name.getValue()));
-			}
-		});
-		tb.add(new Action("Open Case…") {
-			@Override
-			public void run() {
-				String dir = new DirectoryDialog(getSite().getShell()).open();
-				if (dir != null) guard(() -> {
-					CaseSession.get().open(Path.of(dir));
-					CaseJobs.openHistory().schedule();
-				});
-			}
-		});
-		tb.add(new Action("Close Case") {
-			@Override
-			public void run() {
-				CaseSession.get().close();
-			}
-		});
-		tb.add(new Action("Add Evidence…") {
-			@Override
-			public void run() {
-				if (CaseSession.get().current() == null) {
-					MessageDialog.openInformation(getSite().getShell(), "Add Evidence", "Create or open a case first.");
-					return;
-				}
-				FileDialog d = new FileDialog(getSite().getShell(), SWT.OPEN | SWT.MULTI);
-				if (d.open() == null) return;
-				List<Path> files = new ArrayList<>();
-				for (String n : d.getFileNames()) files.add(Path.of(d.getFilterPath(), n));
-				CaseJobs.addEvidence(files).schedule();
-			}
-		});
-		tb.add(new Action("Verify") {
-			@Override
-			public void run() {
-				if (CaseSession.get().current() != null) CaseJobs.verify().schedule();
-			}
-		});
-	}
-
-	private interface CaseAction {
-		void run() throws IOException;
-	}
-
-	private void guard(CaseAction a) {
-		try {
-			a.run();
-		} catch (IOException e) {
-			MessageDialog.openError(getSite().getShell(), "CacheShadow", e.getMessage());
-		}
 	}
 
 	/** Re-reads the open case; call on the UI thread. */

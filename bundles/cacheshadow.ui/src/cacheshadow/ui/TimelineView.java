@@ -56,8 +56,6 @@ import cacheshadow.journal.Timeline;
  */
 public class TimelineView extends ViewPart {
 	public static final String ID = "cacheshadow.ui.timelineView";
-	/** Bars across the visible range, whatever its width. */
-	static final int BUCKETS = 160;
 	private static final Color EXACT = new Color(40, 90, 170), ESTIMATED = new Color(150, 180, 225), CURSOR_A = new Color(0, 70, 200),
 			CURSOR_B = new Color(210, 110, 0), SNAPSHOT = new Color(180, 0, 0), FLUSH = new Color(120, 120, 120), MARK = new Color(130, 0, 160),
 			EVENT = new Color(0, 130, 60);
@@ -114,16 +112,13 @@ public class TimelineView extends ViewPart {
 		jump.setLayoutData(jg);
 		jump.setMessage("time:ISO | entry:N | flush:K | mark:TEXT | end");
 		jump.addListener(SWT.DefaultSelection, e -> jumpTo(jump.getText()));
-		button(bar, "◀ write", "Previous write (←)", () -> step(a -> a::previousWrite));
-		button(bar, "write ▶", "Next write (→)", () -> step(a -> a::nextWrite));
-		button(bar, "◀ flush", "Previous flush (Shift+←)", () -> step(a -> a::previousFlush));
-		button(bar, "flush ▶", "Next flush (Shift+→)", () -> step(a -> a::nextFlush));
-		button(bar, "◀ mark", "Previous mark (Ctrl+←)", () -> step(a -> a::previousMark));
-		button(bar, "mark ▶", "Next mark (Ctrl+→)", () -> step(a -> a::nextMark));
-		button(bar, "B = A", "Put cursor B where A is (or Shift+click the chart)", () -> {
-			ResolvedInstant a = CaseSession.get().cursorA();
-			if (a != null) setCursorB(a.entryCount());
-		});
+		button(bar, "◀ write", "Previous write (← on the chart, Alt+← anywhere)", () -> move(Move.PREVIOUS_WRITE));
+		button(bar, "write ▶", "Next write (→, Alt+→)", () -> move(Move.NEXT_WRITE));
+		button(bar, "◀ flush", "Previous flush (Shift+←, Alt+Shift+←)", () -> move(Move.PREVIOUS_FLUSH));
+		button(bar, "flush ▶", "Next flush (Shift+→, Alt+Shift+→)", () -> move(Move.NEXT_FLUSH));
+		button(bar, "◀ mark", "Previous mark (Ctrl+←, Alt+Ctrl+←)", () -> move(Move.PREVIOUS_MARK));
+		button(bar, "mark ▶", "Next mark (Ctrl+→, Alt+Ctrl+→)", () -> move(Move.NEXT_MARK));
+		button(bar, "B = A", "Put cursor B where A is (or Shift+click the chart; Ctrl+Shift+B)", this::placeBAtA);
 		button(bar, "Fit all", "Show the whole journal (Home)", this::fitAll);
 		status = new Label(parent, SWT.WRAP);
 		status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
@@ -154,10 +149,10 @@ public class TimelineView extends ViewPart {
 		boolean shift = (stateMask & SWT.SHIFT) != 0, ctrl = (stateMask & SWT.CTRL) != 0;
 		switch (keyCode) {
 		case SWT.ARROW_LEFT:
-			step(ctrl ? a -> a::previousMark : shift ? a -> a::previousFlush : a -> a::previousWrite);
+			move(ctrl ? Move.PREVIOUS_MARK : shift ? Move.PREVIOUS_FLUSH : Move.PREVIOUS_WRITE);
 			return true;
 		case SWT.ARROW_RIGHT:
-			step(ctrl ? a -> a::nextMark : shift ? a -> a::nextFlush : a -> a::nextWrite);
+			move(ctrl ? Move.NEXT_MARK : shift ? Move.NEXT_FLUSH : Move.NEXT_WRITE);
 			return true;
 		case SWT.HOME:
 			fitAll();
@@ -182,15 +177,41 @@ public class TimelineView extends ViewPart {
 		}
 	}
 
-	/** A step function of the activity: from a state to the state to move to. */
-	private interface Step {
-		java.util.function.IntUnaryOperator of(JournalActivity a);
+	/** Where cursor A can step to, as the journal's activity computes it. */
+	public enum Move {
+		PREVIOUS_WRITE, NEXT_WRITE, PREVIOUS_FLUSH, NEXT_FLUSH, PREVIOUS_MARK, NEXT_MARK;
+
+		int from(JournalActivity a, int entries) {
+			return switch (this) {
+			case PREVIOUS_WRITE -> a.previousWrite(entries);
+			case NEXT_WRITE -> a.nextWrite(entries);
+			case PREVIOUS_FLUSH -> a.previousFlush(entries);
+			case NEXT_FLUSH -> a.nextFlush(entries);
+			case PREVIOUS_MARK -> a.previousMark(entries);
+			case NEXT_MARK -> a.nextMark(entries);
+			};
+		}
 	}
 
-	private void step(Step s) {
+	/** Steps cursor A (and keeps it in view). */
+	public void move(Move m) {
 		ResolvedInstant a = CaseSession.get().cursorA();
 		if (shown == null || a == null) return;
-		setCursorA(s.of(shown.activity()).applyAsInt(a.entryCount()));
+		int to = m.from(shown.activity(), a.entryCount());
+		setCursorA(to);
+		reveal(shown.activity().position(to));
+	}
+
+	/** Cursor B where cursor A is. */
+	public void placeBAtA() {
+		ResolvedInstant a = CaseSession.get().cursorA();
+		if (a != null) setCursorB(a.entryCount());
+	}
+
+	/** Puts the keyboard focus into the "Go to" field. */
+	public void focusGoTo() {
+		jump.setFocus();
+		jump.selectAll();
 	}
 
 	/** Moves cursor A to the state after {@code entries} entries (as the CLI's {@code entry:N}). */
@@ -339,7 +360,7 @@ public class TimelineView extends ViewPart {
 		return new ValueMarker(toChart(position), c, new BasicStroke(0.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] { 3f, 3f }, 0f));
 	}
 
-	/** Recomputes the bars for the visible range: {@value #BUCKETS} buckets, whatever the zoom. */
+	/** Recomputes the bars for the visible range: as many as the preferences say, whatever the zoom. */
 	private void rebucket() {
 		if (rebucketing || shown == null || plot == null) return;
 		rebucketing = true;
@@ -347,7 +368,7 @@ public class TimelineView extends ViewPart {
 			JournalActivity act = shown.activity();
 			Range r = plot.getDomainAxis().getRange();
 			long from = toPosition(r.getLowerBound()), to = Math.max(from + 1, toPosition(r.getUpperBound()));
-			List<JournalActivity.Bucket> buckets = act.buckets(from, to, (int) Math.min(BUCKETS, to - from));
+			List<JournalActivity.Bucket> buckets = act.buckets(from, to, (int) Math.min(WorkbenchPreferences.timelineBars(), to - from));
 			XYSeries exact = new XYSeries("writes at measured times", true, false), est = new XYSeries("writes at interpolated times", true, false);
 			for (JournalActivity.Bucket b : buckets) {
 				double x = toChart(b.start() + (b.end() - b.start()) / 2);

@@ -135,9 +135,11 @@ class TimelineUiTest {
 				.filter(c -> c.kind() == FileChanges.Kind.CHANGED && !c.ranges().isEmpty()).findFirst().orElseThrow();
 		HexDiffView hex = (HexDiffView) page.showView(HexDiffView.ID);
 		hex.showInstants(changedFile.path());
-		assertTrue(hex.text().startsWith(changedFile.path()), hex.text());
-		assertTrue(hex.text().contains("range " + changedFile.ranges().get(0)), hex.text());
+		CaseViewUiTest.waitFor(display, () -> hex.headerText().startsWith(changedFile.path()), 20_000);
+		assertTrue(hex.headerText().contains("changed bytes " + changedFile.ranges().get(0)), hex.headerText());
+		assertEquals(changedFile.ranges().get(0).offset() / 4096 * 4096, hex.pageOffset());
 		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-hexdiff-a-b.png");
+		fs.show(cacheshadow.merge.View.MERGED);
 		CaseSession.get().close();
 	}
 
