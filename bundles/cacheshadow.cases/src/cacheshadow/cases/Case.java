@@ -249,6 +249,24 @@ public final class Case implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * The custody chain as it stands: how many entries it has and the first problem ({@code problem} null when every
+	 * entry links to the one before it and matches its hash). The same check as {@link #verify}, without re-hashing
+	 * evidence or recording anything; for views that show the log.
+	 */
+	public record ChainState(int entries, long brokenAt, String problem) {
+		public boolean intact() {
+			return problem == null;
+		}
+	}
+
+	/** Checks the custody chain now (see {@link ChainState}); synchronized with appends, so the count is the one checked. */
+	public synchronized ChainState custodyChain() throws CaseException {
+		long[] broken = { -1 };
+		String problem = checkChain(broken);
+		return new ChainState(custodyLog().size(), broken[0], problem);
+	}
+
 	/** Records an action on the case (analysis run, export, ...) as the next link of the custody chain. */
 	public synchronized CustodyEntry appendCustody(String action, String detail) throws CaseException {
 		CustodyEntry entry = sql(s -> {

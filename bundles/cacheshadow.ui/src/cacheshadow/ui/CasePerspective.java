@@ -19,11 +19,14 @@ public class CasePerspective implements IPerspectiveFactory {
 		layout.addView(CaseView.ID, IPageLayout.LEFT, 0.30f, editor);
 		IFolderLayout bottomLeft = layout.createFolder("bottomLeft", IPageLayout.BOTTOM, 0.40f, CaseView.ID);
 		bottomLeft.addView(IPageLayout.ID_PROP_SHEET);
+		bottomLeft.addView(FindingsView.ID);
+		bottomLeft.addView(CustodyView.ID);
 		bottomLeft.addView(IPageLayout.ID_PROGRESS_VIEW);
 		layout.addView(TimelineView.ID, IPageLayout.BOTTOM, 0.56f, editor);
 		layout.addView(FileSystemView.ID, IPageLayout.TOP, 0.55f, editor);
 		IFolderLayout middle = layout.createFolder("middle", IPageLayout.BOTTOM, 0.55f, FileSystemView.ID);
 		middle.addView(HexDiffView.ID);
 		middle.addPlaceholder(ChangesView.ID);
+		middle.addPlaceholder(SnapshotHexView.ID);
 	}
 }
