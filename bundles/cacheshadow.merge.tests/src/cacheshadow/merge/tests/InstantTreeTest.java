@@ -162,6 +162,26 @@ class InstantTreeTest {
 		assertTrue(checked >= 12, checked + " rounds");
 	}
 
+	/** Without the jbd2 replay ({@code --no-journal-replay}): the image as it lies at each round, as ext4 lists it. */
+	@Test
+	void asItLiesTheTreeIsExt4WithoutTheJbd2Replay() throws Exception {
+		for (String set : Samples.SETS) {
+			try (DiskHistory h = history(set)) {
+				for (int[] r : rounds(set)) {
+					ResolvedInstant at = h.resolve("entry:" + r[1]);
+					try (InstantTree t = InstantTree.open(h, at, MOUNT, false); Ext4FileSystem fs = Ext4FileSystem.open(h.at(at), Ext4FileSystem.Options.AS_IT_LIES)) {
+						assertFalse(t.replayed());
+						List<FileRecord> expected = fs.listing(MOUNT, true);
+						assertEquals(List.of(), Samples.diff(expected, t.listing(true, Progress.NONE)), set + " round " + r[0]);
+						for (FileRecord e : expected) {
+							assertEquals(ManifestFormat.line(e.withSha256(null), List.of()), ManifestFormat.line(t.getattr(e.path()), List.of()), e.path());
+						}
+					}
+				}
+			}
+		}
+	}
+
 	@Test
 	void lookingUpOnePathReadsOnlyTheDirectoriesOnItsWay() throws Exception {
 		String set = Samples.SETS.get(0);
