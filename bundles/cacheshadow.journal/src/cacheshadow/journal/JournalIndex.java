@@ -189,8 +189,15 @@ public final class JournalIndex implements AutoCloseable {
 		for (long b = offset / bs; b * bs < end; b++) {
 			long bStart = b * bs;
 			long need = unitMask(b, bs, us, Math.max(offset, bStart), Math.min(end, bStart + bs));
-			java.util.Arrays.fill(writer, -1);
 			BlockVersions vs = entryLimit <= 0 ? null : store.versions(b);
+			if (vs == null && nLarge == 0) { // never written: the base image's, no unit to look at
+				long cs = Math.max(offset, bStart), ce = Math.min(end, bStart + bs);
+				WriteRun last = out.isEmpty() ? null : out.get(out.size() - 1);
+				if (last != null && last.entry() == -1 && last.end() == cs) out.set(out.size() - 1, new WriteRun(last.offset(), ce - last.offset(), -1));
+				else out.add(new WriteRun(cs, ce - cs, -1));
+				continue;
+			}
+			java.util.Arrays.fill(writer, -1);
 			if (vs != null) {
 				long left = need;
 				for (int j = vs.findPrev(vs.countBefore(entryLimit), left); j >= 0; j = left == 0 ? -1 : vs.findPrev(j, left)) {

@@ -349,8 +349,9 @@ public final class InstantTree implements FileTree, AutoCloseable {
 		for (Piece p : pieces(f)) {
 			if (p.fileOffset > pos) add(out, new ByteProvenance(pos, p.fileOffset - pos, ByteProvenance.Source.HOLE, -1));
 			ByteProvenance.Source s = p.unwritten ? ByteProvenance.Source.HOLE
+					: p.entry == OFF_DISK ? ByteProvenance.Source.UNKNOWN
 					: p.entry >= 0 ? ByteProvenance.Source.JOURNAL_ENTRY : ByteProvenance.Source.BASE_IMAGE;
-			add(out, new ByteProvenance(p.fileOffset, p.length, s, s == ByteProvenance.Source.HOLE ? -1 : p.fsBlock));
+			add(out, new ByteProvenance(p.fileOffset, p.length, s, s == ByteProvenance.Source.HOLE || s == ByteProvenance.Source.UNKNOWN ? -1 : p.fsBlock));
 			pos = p.fileOffset + p.length;
 		}
 		if (pos < size) add(out, new ByteProvenance(pos, size - pos, ByteProvenance.Source.HOLE, -1));
@@ -383,7 +384,7 @@ public final class InstantTree implements FileTree, AutoCloseable {
 		if (r == null || !r.type().isRegular()) return List.of();
 		List<LastWriter> out = new ArrayList<>();
 		for (Piece p : pieces(file(path))) {
-			if (p.unwritten) continue;
+			if (p.unwritten || p.entry == OFF_DISK) continue;
 			long[] t = entryTime(p.entry);
 			LastWriter w = new LastWriter(p.fileOffset, p.length, p.diskOffset, p.entry, t[0], TimeQuality.values()[(int) t[1]]);
 			LastWriter last = out.isEmpty() ? null : out.get(out.size() - 1);
@@ -437,8 +438,17 @@ public final class InstantTree implements FileTree, AutoCloseable {
 				out.add(new Piece(fStart, fEnd - fStart, r.physical() * bs, r.physical(), -1, true));
 				continue;
 			}
-			// consecutive blocks read from consecutive disk bytes: split where the jbd2 replay substitutes a journal copy
+			// consecutive blocks read from consecutive disk bytes: split where the jbd2 replay substitutes a journal copy;
+			// blocks past the end of the disk (corrupt or hostile map) hold nothing the disk can give
 			long b = 0, blocks = (fEnd - fStart + bs - 1) / bs;
+			long onDisk = Math.max(0, Math.min(blocks, disk.size() / bs - r.physical()));
+			Piece offDisk = null;
+			if (onDisk < blocks) {
+				long from = fStart + onDisk * bs;
+				offDisk = new Piece(from, fEnd - from, (r.physical() + onDisk) * bs, r.physical() + onDisk, OFF_DISK, false);
+				fEnd = from;
+				blocks = onDisk;
+			}
 			while (b < blocks) {
 				long phys = r.physical() + b;
 				long diskStart = overlaid(phys * bs);
@@ -454,9 +464,13 @@ public final class InstantTree implements FileTree, AutoCloseable {
 				}
 				b = e;
 			}
+			if (offDisk != null) out.add(offDisk);
 		}
 		return out;
 	}
+
+	/** {@link Piece#entry} of bytes whose blocks lie past the end of the disk. */
+	private static final int OFF_DISK = -2;
 
 	/** Where the byte at file-system offset {@code fsOffset} is read from after the jbd2 replay (a journal copy, or itself). */
 	private long overlaid(long fsOffset) {
