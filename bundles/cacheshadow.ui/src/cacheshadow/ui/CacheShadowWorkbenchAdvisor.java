@@ -41,7 +41,7 @@ public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
 		return new WorkbenchWindowAdvisor(configurer) {
 			@Override
 			public void preWindowOpen() {
-				configurer.setInitialSize(new Point(1280, 800));
+				configurer.setInitialSize(new Point(1440, 920));
 				configurer.setShowCoolBar(false);
 				configurer.setShowStatusLine(true);
 				configurer.setShowProgressIndicator(true);

@@ -75,9 +75,11 @@ public class HexDiffView extends ViewPart {
 	@Override
 	public void createPartControl(Composite parent) {
 		parent.setLayout(new GridLayout(1, false));
+		header = new Label(parent, SWT.WRAP);
+		header.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 		Composite bar = new Composite(parent, SWT.NONE);
 		bar.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-		bar.setLayout(new GridLayout(7, false));
+		bar.setLayout(new GridLayout(6, false));
 		previous = button(bar, "◀ page", "Previous differing page", () -> step(-1));
 		next = button(bar, "page ▶", "Next differing page", () -> step(1));
 		new Label(bar, SWT.NONE).setText("Offset:");
@@ -95,8 +97,6 @@ public class HexDiffView extends ViewPart {
 		});
 		button(bar, "Copy hex", "Copy this page as a hex dump of both sides", () -> copy(hexDump()));
 		button(bar, "Copy text", "Copy the newer side of this page as text (non-printable bytes as '.')", () -> copy(newerText()));
-		header = new Label(bar, SWT.WRAP);
-		header.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 		text = new StyledText(parent, SWT.READ_ONLY | SWT.H_SCROLL | SWT.V_SCROLL);
 		text.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
 		text.setFont(JFaceResources.getTextFont());
@@ -306,7 +306,7 @@ public class HexDiffView extends ViewPart {
 		if (lines == 0) sb.append("(no bytes at this offset on either side)\n");
 		text.setText(sb.toString());
 		text.setStyleRanges(styles.toArray(StyleRange[]::new));
-		text.getParent().layout();
+		header.getParent().layout();
 	}
 
 	/** Hex then ASCII of 16 bytes of one side; bytes that differ from the other side highlighted. */

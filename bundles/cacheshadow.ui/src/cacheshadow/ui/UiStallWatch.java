@@ -13,6 +13,9 @@ import org.eclipse.swt.widgets.Display;
 public final class UiStallWatch {
 	private static volatile long longestNanos;
 	private static volatile long longestAtMillis;
+	private static volatile String longestWhere = "";
+	/** A wait this long is sampled: where the UI thread was is what to move into a Job. */
+	static final long SAMPLE_AFTER_MILLIS = 100;
 	private static volatile Thread thread;
 
 	private UiStallWatch() {
@@ -37,19 +40,45 @@ public final class UiStallWatch {
 				return;
 			}
 			try {
-				while (!answered.await(1, TimeUnit.SECONDS)) {
-					if (display.isDisposed()) return;
+				String where = "";
+				if (!answered.await(SAMPLE_AFTER_MILLIS, TimeUnit.MILLISECONDS)) {
+					where = sample(display.getThread());
+					while (!answered.await(1, TimeUnit.SECONDS)) {
+						if (display.isDisposed()) return;
+					}
 				}
 				long waited = System.nanoTime() - t0;
 				if (waited > longestNanos) {
 					longestNanos = waited;
 					longestAtMillis = System.currentTimeMillis();
+					longestWhere = where;
 				}
 				Thread.sleep(20);
 			} catch (InterruptedException e) {
 				return;
 			}
 		}
+	}
+
+	/** The innermost frames of a thread and the innermost of our own code, one line. */
+	private static String sample(Thread t) {
+		StackTraceElement[] st = t.getStackTrace();
+		StringBuilder sb = new StringBuilder();
+		int ours = 0;
+		for (StackTraceElement e : st) {
+			if (!e.getClassName().startsWith("cacheshadow.") || ours++ >= 4) continue;
+			sb.append(sb.isEmpty() ? "" : " < ").append(e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1)).append('.').append(e.getMethodName())
+					.append(':').append(e.getLineNumber());
+		}
+		// and the innermost frames, wherever they are (platform code called from ours)
+		StringBuilder top = new StringBuilder();
+		for (int i = 0; i < Math.min(3, st.length); i++) top.append(i == 0 ? "" : " < ").append(st[i]);
+		return top + (sb.isEmpty() ? "" : " ... " + sb);
+	}
+
+	/** Where the UI thread was 100 ms into the longest stall (empty when that stall was shorter). */
+	public static String longestWhere() {
+		return longestWhere;
 	}
 
 	/** The longest time the UI thread took to answer since the last reset, in milliseconds. */
@@ -65,5 +94,6 @@ public final class UiStallWatch {
 	public static void reset() {
 		longestNanos = 0;
 		longestAtMillis = 0;
+		longestWhere = "";
 	}
 }

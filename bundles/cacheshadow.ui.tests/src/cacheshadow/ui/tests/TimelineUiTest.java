@@ -69,6 +69,7 @@ class TimelineUiTest {
 		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-end.png");
 
 		fs.show(null); // the disk at instant A
+		cacheshadow.ui.UiStallWatch.reset();
 		Map<Integer, Integer> rounds = rounds(set);
 		Set<String> end = paths(ManifestFormat.read(set.resolve("manifest.round-6.tsv")));
 		for (int k : new int[] { 2, 4, 6 }) {
@@ -103,6 +104,8 @@ class TimelineUiTest {
 			CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-round-" + k + ".png");
 		}
 
+		System.out.println("timeline UI: longest UI-thread stall while scrubbing to three rounds: " + cacheshadow.ui.UiStallWatch.longestMillis()
+				+ " ms (goal <= 100 ms) at " + cacheshadow.ui.UiStallWatch.longestWhere());
 		// keys and typed instants: the same names and steps as the core computes them
 		int r2 = rounds.get(2);
 		timeline.setCursorA(r2);
