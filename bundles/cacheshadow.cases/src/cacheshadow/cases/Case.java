@@ -95,6 +95,8 @@ public final class Case implements AutoCloseable {
 			s.execute("CREATE TABLE IF NOT EXISTS evidence(id BIGINT AUTO_INCREMENT PRIMARY KEY, path VARCHAR NOT NULL UNIQUE,"
 					+ " size BIGINT NOT NULL, format VARCHAR NOT NULL, sha256 VARCHAR(64), added_at VARCHAR NOT NULL,"
 					+ " status VARCHAR NOT NULL, verified_at VARCHAR)");
+			s.execute("CREATE TABLE IF NOT EXISTS bookmark(id BIGINT AUTO_INCREMENT PRIMARY KEY, view VARCHAR NOT NULL, path VARCHAR NOT NULL,"
+					+ " instant VARCHAR, range_offset BIGINT NOT NULL, range_length BIGINT NOT NULL, note VARCHAR NOT NULL, created_at VARCHAR NOT NULL)");
 			s.execute("CREATE TABLE IF NOT EXISTS custody(seq BIGINT PRIMARY KEY, at VARCHAR NOT NULL, actor VARCHAR NOT NULL,"
 					+ " action VARCHAR NOT NULL, detail VARCHAR NOT NULL, prev_hash VARCHAR(64) NOT NULL, hash VARCHAR(64) NOT NULL)");
 			return null;
@@ -294,11 +296,89 @@ public final class Case implements AutoCloseable {
 		});
 		try (Writer w = Files.newBufferedWriter(dir.resolve(CUSTODY_TEXT), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
 				StandardOpenOption.APPEND)) {
-			w.write(entry.seq() + "\t" + entry.at() + "\t" + entry.actor() + "\t" + entry.action() + "\t" + entry.detail() + "\t" + entry.hash() + "\n");
+			w.write(entry.seq() + "\t" + entry.at() + "\t" + oneField(entry.actor()) + "\t" + oneField(entry.action()) + "\t" + oneField(entry.detail()) + "\t"
+					+ entry.hash() + "\n");
 		} catch (IOException e) {
 			throw new CaseException(dir.resolve(CUSTODY_TEXT) + ": cannot append (" + e.getMessage() + ")");
 		}
 		return entry;
+	}
+
+	/** Saves a bookmark (its id and time are assigned here); logged in custody. */
+	public synchronized Bookmark addBookmark(String view, String path, String instant, long offset, long length, String note) throws CaseException {
+		Instant at = now();
+		Bookmark draft = new Bookmark(0, view, path, instant, offset, length, note, at); // validates
+		long id = sql(s -> {
+			try (PreparedStatement p = db.prepareStatement(
+					"INSERT INTO bookmark(view, path, instant, range_offset, range_length, note, created_at) VALUES (?,?,?,?,?,?,?)",
+					Statement.RETURN_GENERATED_KEYS)) {
+				p.setString(1, draft.view());
+				p.setString(2, draft.path());
+				p.setString(3, draft.instant());
+				p.setLong(4, draft.offset());
+				p.setLong(5, draft.length());
+				p.setString(6, draft.note());
+				p.setString(7, at.toString());
+				p.executeUpdate();
+				try (ResultSet k = p.getGeneratedKeys()) {
+					k.next();
+					return k.getLong(1);
+				}
+			}
+		});
+		Bookmark b = new Bookmark(id, view, path, instant, offset, length, draft.note(), at);
+		appendCustody("bookmark-added", "#" + id + " " + b.describe());
+		return b;
+	}
+
+	/** Replaces a bookmark's note; logged in custody with the old and the new note. */
+	public synchronized Bookmark updateBookmarkNote(long id, String note) throws CaseException {
+		Bookmark old = bookmark(id);
+		String n = note == null ? "" : note;
+		sql(s -> {
+			try (PreparedStatement p = db.prepareStatement("UPDATE bookmark SET note = ? WHERE id = ?")) {
+				p.setString(1, n);
+				p.setLong(2, id);
+				p.executeUpdate();
+			}
+			return null;
+		});
+		appendCustody("bookmark-changed", "#" + id + " note \"" + old.note() + "\" -> \"" + n + "\"");
+		return bookmark(id);
+	}
+
+	/** Removes a bookmark; logged in custody with what it was. */
+	public synchronized void removeBookmark(long id) throws CaseException {
+		Bookmark old = bookmark(id);
+		sql(s -> {
+			try (PreparedStatement p = db.prepareStatement("DELETE FROM bookmark WHERE id = ?")) {
+				p.setLong(1, id);
+				p.executeUpdate();
+			}
+			return null;
+		});
+		appendCustody("bookmark-removed", "#" + id + " " + old.describe());
+	}
+
+	/** The case's bookmarks in the order they were made (a walkthrough's order). */
+	public List<Bookmark> bookmarks() throws CaseException {
+		return sql(s -> {
+			List<Bookmark> out = new ArrayList<>();
+			try (ResultSet r = s.executeQuery("SELECT id, view, path, instant, range_offset, range_length, note, created_at FROM bookmark ORDER BY id")) {
+				while (r.next()) out.add(bookmark(r));
+			}
+			return out;
+		});
+	}
+
+	private Bookmark bookmark(long id) throws CaseException {
+		for (Bookmark b : bookmarks()) if (b.id() == id) return b;
+		throw new CaseException("no bookmark #" + id + " in the case");
+	}
+
+	private static Bookmark bookmark(ResultSet r) throws SQLException {
+		return new Bookmark(r.getLong(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5), r.getLong(6), r.getString(7),
+				Instant.parse(r.getString(8)));
 	}
 
 	private String info(String k) throws CaseException {
@@ -337,6 +417,27 @@ public final class Case implements AutoCloseable {
 		} catch (SQLException e) {
 			throw new CaseException(dir + ": case database error (" + firstLine(e.getMessage()) + ")");
 		}
+	}
+
+	/**
+	 * A value as one field of the text mirror: a guest-chosen name or an examiner's note with a tab or a newline must
+	 * not forge a column or a custody line there. Backslash and control characters are escaped (C style); the
+	 * database keeps the exact text, and the hash covers that.
+	 */
+	static String oneField(String v) {
+		StringBuilder sb = null;
+		for (int i = 0; i < v.length(); i++) {
+			char c = v.charAt(i);
+			String rep = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+					: c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085' ? String.format("\\x%02x", (int) c) : null;
+			if (rep == null) {
+				if (sb != null) sb.append(c);
+				continue;
+			}
+			if (sb == null) sb = new StringBuilder(v.length() + 8).append(v, 0, i);
+			sb.append(rep);
+		}
+		return sb == null ? v : sb.toString();
 	}
 
 	private static String firstLine(String m) {
