@@ -63,13 +63,27 @@ public final class InstantScrub implements AutoCloseable {
 		LaterStatus rs = c.status(root);
 		if (rs == null) return out;
 		out.add(row(c, root, root, 0, rs));
-		List<String> names = c.children(root);
-		if (names != null) {
-			for (String n : names) {
-				String p = InstantTree.child(root, n);
-				LaterStatus s = c.status(p);
-				if (s != null) out.add(row(c, p, n, 1, s));
-			}
+		List<Row> names = rowsOf(c, root);
+		if (names != null) out.addAll(names);
+		return Collections.unmodifiableList(out);
+	}
+
+	/**
+	 * The rows of one directory's names (what expanding it shows): each name of {@link InstantComparison#children}
+	 * with its metadata and status, {@code depth} one more than the directory's below the mount prefix. Null when
+	 * {@code dir} is a directory at neither instant.
+	 */
+	public static List<Row> rowsOf(InstantComparison c, String dir) throws IOException {
+		List<String> names = c.children(dir);
+		if (names == null) return null;
+		String d = c.at().canonical(dir);
+		String root = c.at().mountPrefix();
+		int depth = d.equals(root) ? 1 : (int) d.substring(root.length()).chars().filter(ch -> ch == '/').count() + 1;
+		List<Row> out = new ArrayList<>(names.size());
+		for (String n : names) {
+			String p = InstantTree.child(d, n);
+			LaterStatus s = c.status(p);
+			if (s != null) out.add(row(c, p, n, depth, s));
 		}
 		return Collections.unmodifiableList(out);
 	}

@@ -266,6 +266,15 @@ class InstantTreeTest {
 							for (String q : all) if (!q.equals(MOUNT) && parent(q).equals(p) && (dx && mine.containsKey(q) || dy && ref.containsKey(q))) names.add(q.substring(p.length() + 1));
 							ManifestFormat.sortByPath(names, s -> s);
 							assertEquals(dx || dy ? names : null, c.children(p), what + " children of " + p);
+							List<InstantScrub.Row> rows = InstantScrub.rowsOf(c, p);
+							assertEquals(dx || dy ? names : null, rows == null ? null : rows.stream().map(InstantScrub.Row::name).toList(), p);
+							if (rows != null) {
+								int depth = p.equals(MOUNT) ? 1 : p.substring(MOUNT.length()).split("/").length;
+								for (InstantScrub.Row row : rows) {
+									assertEquals(expected.get(row.path()), row.status().column(), row.path());
+									assertEquals(depth, row.depth(), row.path());
+								}
+							}
 						}
 						// the slider's first rows: the prefix and its names, each with its status
 						try (InstantScrub scrub = InstantScrub.open(end, h.resolve("entry:" + r[1]))) {
