@@ -45,6 +45,23 @@ public record ByteProvenance(long offset, long length, Source source, long diskB
 		return offset + length;
 	}
 
+	/**
+	 * The runs of {@code runs} (in file order, as {@link FileTree#provenance} gives them) clipped to
+	 * {@code [from, from + length)}: where the bytes of one range come from. A run's disk block moves with the clip
+	 * (blocks of {@code blockSize} bytes; pass 0 to keep it as it is).
+	 */
+	public static java.util.List<ByteProvenance> within(java.util.List<ByteProvenance> runs, long from, long length, int blockSize) {
+		java.util.List<ByteProvenance> out = new java.util.ArrayList<>();
+		long to = from + length;
+		for (ByteProvenance r : runs) {
+			long s = Math.max(r.offset, from), e = Math.min(r.end(), to);
+			if (s >= e) continue;
+			long block = r.diskBlock < 0 || blockSize <= 0 ? r.diskBlock : r.diskBlock + (s - r.offset) / blockSize;
+			out.add(new ByteProvenance(s, e - s, r.source, block));
+		}
+		return out;
+	}
+
 	@Override
 	public String toString() {
 		return offset + "+" + length + " " + source.label() + (diskBlock >= 0 ? " " + diskBlock : "");

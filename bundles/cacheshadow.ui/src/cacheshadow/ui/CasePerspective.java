@@ -21,10 +21,11 @@ public class CasePerspective implements IPerspectiveFactory {
 		bottomLeft.addView(IPageLayout.ID_PROP_SHEET);
 		bottomLeft.addView(FindingsView.ID);
 		bottomLeft.addView(CustodyView.ID);
+		bottomLeft.addView(BookmarksView.ID);
 		bottomLeft.addView(IPageLayout.ID_PROGRESS_VIEW);
-		layout.addView(TimelineView.ID, IPageLayout.BOTTOM, 0.56f, editor);
-		layout.addView(FileSystemView.ID, IPageLayout.TOP, 0.55f, editor);
-		IFolderLayout middle = layout.createFolder("middle", IPageLayout.BOTTOM, 0.55f, FileSystemView.ID);
+		layout.addView(TimelineView.ID, IPageLayout.BOTTOM, 0.62f, editor);
+		layout.addView(FileSystemView.ID, IPageLayout.TOP, 0.50f, editor);
+		IFolderLayout middle = layout.createFolder("middle", IPageLayout.BOTTOM, 0.50f, FileSystemView.ID);
 		middle.addView(HexDiffView.ID);
 		middle.addPlaceholder(ChangesView.ID);
 		middle.addPlaceholder(SnapshotHexView.ID);

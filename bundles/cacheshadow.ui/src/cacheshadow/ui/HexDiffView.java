@@ -66,10 +66,7 @@ public class HexDiffView extends ViewPart {
 	private final AtomicLong generation = new AtomicLong();
 	private volatile boolean busy;
 	private final ISelectionListener listener = (part, sel) -> {
-		if (part instanceof FileSystemView && sel instanceof IStructuredSelection s && s.getFirstElement() instanceof FileSystemView.Node n) {
-			if (n.model() instanceof FileTreeModel.AtInstant at) showComparison(n.path(), at.comparison(), null);
-			else show(n.path());
-		}
+		if (part instanceof FileSystemView && sel instanceof IStructuredSelection s && s.getFirstElement() instanceof FileSystemView.Node n) showNode(n);
 	};
 
 	@Override
@@ -116,6 +113,12 @@ public class HexDiffView extends ViewPart {
 	static long parseOffset(String s) {
 		String t = s.strip().replace("_", "");
 		return t.startsWith("0x") || t.startsWith("0X") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
+	}
+
+	/** A path of the File System view, in the way its tree compares it (cache vs disk, or instant vs end). */
+	public void showNode(FileSystemView.Node n) {
+		if (n.model() instanceof FileTreeModel.AtInstant at) showComparison(n.path(), at.comparison(), null);
+		else show(n.path());
 	}
 
 	/** The dirty pages of {@code path} of the current analysis against the disk blocks they will overwrite. */
