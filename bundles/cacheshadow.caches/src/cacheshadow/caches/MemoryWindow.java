@@ -60,11 +60,11 @@ public final class MemoryWindow {
 	}
 
 	/**
-	 * Reads {@code length} bytes (at most 64 KiB) around {@code at}: starting 16-byte aligned about half of them
+	 * Reads {@code length} bytes (32 to 64 KiB) around {@code at}: starting 16-byte aligned about half of them
 	 * before it, kept inside the 64-bit address space.
 	 */
 	public static MemoryWindow read(CacheAnalysis analysis, Address at, int length) {
-		if (length <= 0 || length > 65536) throw new IllegalArgumentException("window of " + length + " bytes");
+		if (length < 32 || length > 65536) throw new IllegalArgumentException("window of " + length + " bytes");
 		long start = (at.value() - length / 2) & ~0xfL;
 		if (Long.compareUnsigned(at.value(), length / 2) < 0) start = 0;
 		if (Long.compareUnsigned(start, -length) > 0) start = -length;

@@ -75,7 +75,7 @@ public class CustodyView extends ViewPart {
 		column("At (UTC)", 180, e -> TIME.format(e.at()), e -> e.at().toString());
 		column("Actor", 80, CustodyEntry::actor, null);
 		column("Action", 120, CustodyEntry::action, null);
-		column("Detail", 520, CustodyEntry::detail, CustodyEntry::detail);
+		column("Detail", 600, CustodyEntry::detail, CustodyEntry::detail);
 		column("Hash", 150, e -> e.hash().length() > 16 ? e.hash().substring(0, 16) + "…" : e.hash(),
 				e -> "hash " + e.hash() + "\nprevious " + e.prevHash() + (e.hashMatches() ? "" : "\nDOES NOT MATCH the entry's content"));
 		ColumnViewerToolTipSupport.enableFor(viewer);
@@ -201,7 +201,10 @@ public class CustodyView extends ViewPart {
 				if (chainPart >= 0) msg = msg.substring(0, chainPart);
 				if (!msg.equals("VERIFICATION FAILED:")) s += "; " + msg;
 				color = red;
-			} else if (st != null) s += "; " + st.getMessage().replace("; custody chain intact", "");
+			} else if (st != null && !st.getMessage().isEmpty()) {
+				String msg = st.getMessage().replace("; custody chain intact", "");
+				s += " — " + Character.toLowerCase(msg.charAt(0)) + msg.substring(1);
+			}
 		}
 		verdict.setText(FindingsView.displayable(s));
 		verdict.setForeground(color);

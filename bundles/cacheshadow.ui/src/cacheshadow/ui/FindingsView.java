@@ -21,13 +21,17 @@ import org.eclipse.jface.viewers.ViewerComparator;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.graphics.RGB;
+import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.layout.RowLayout;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.Tree;
+import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.PartInitException;
 import org.eclipse.ui.part.ViewPart;
 
@@ -85,12 +89,15 @@ public class FindingsView extends ViewPart {
 		grey = new Color(d, new RGB(100, 100, 100));
 		parent.setLayout(new GridLayout(1, false));
 		Composite bar = new Composite(parent, SWT.NONE);
-		bar.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-		GridLayout bl = new GridLayout(ORDER.length + 1, false);
-		bl.marginWidth = bl.marginHeight = 0;
+		GridData bd = new GridData(SWT.FILL, SWT.CENTER, true, false);
+		bd.widthHint = 200; // the bar wraps to the view's width instead of widening it
+		bar.setLayoutData(bd);
+		RowLayout bl = new RowLayout(SWT.HORIZONTAL);
+		bl.wrap = true;
+		bl.center = true;
+		bl.marginLeft = bl.marginRight = bl.marginTop = bl.marginBottom = 0;
 		bar.setLayout(bl);
 		header = new Label(bar, SWT.NONE);
-		header.setLayoutData(new GridData(SWT.LEFT, SWT.CENTER, false, false));
 		for (Finding.Severity s : ORDER) {
 			Button b = new Button(bar, SWT.TOGGLE);
 			b.setSelection(true);
@@ -190,7 +197,10 @@ public class FindingsView extends ViewPart {
 		updateHeader();
 	}
 
-	/** What the view lists: the analysis' findings, then each journal warning as a WARNING of kind {@value #JOURNAL_KIND}. */
+	/**
+	 * What the view lists: the analysis' findings, then each journal warning as a WARNING of kind {@value #JOURNAL_KIND}
+	 * located at the journal's file name.
+	 */
 	static List<Finding> collect() {
 		List<Finding> out = new ArrayList<>();
 		MergedFileSystem m = CaseSession.get().analysis();
@@ -198,6 +208,11 @@ public class FindingsView extends ViewPart {
 		DiskHistory h = CaseSession.get().history();
 		if (h != null) {
 			String where = h.journal().name();
+			try {
+				where = java.nio.file.Path.of(where).getFileName().toString(); // a host file: not to be taken for a guest path
+			} catch (RuntimeException e) {
+				// keep the name as the journal gives it
+			}
 			for (String w : h.warnings()) out.add(new Finding(Finding.Severity.WARNING, JOURNAL_KIND, where, w));
 		}
 		return out;
@@ -217,7 +232,7 @@ public class FindingsView extends ViewPart {
 		else if (CaseSession.get().analysis() == null && CaseSession.get().history() == null) what = "Not analyzed yet.";
 		else what = all.size() + " finding(s), " + viewer.getTable().getItemCount() + " shown:";
 		header.setText(what);
-		header.getParent().layout(true, true);
+		header.getParent().getParent().layout(true, true);
 	}
 
 	private static String plural(Finding.Severity s) {
@@ -301,11 +316,30 @@ public class FindingsView extends ViewPart {
 		}
 		FileSystemView.Node target = new FileSystemView.Node(m, p);
 		tree.setSelection(new StructuredSelection(target), true);
-		return tree.testFindItem(target) != null;
+		if (!(tree.testFindItem(target) instanceof TreeItem item)) return false;
+		scrollTo(item);
+		// rows made in this turn of the event loop may be laid out later: scroll again then
+		tree.getControl().getDisplay().asyncExec(() -> {
+			if (!item.isDisposed()) scrollTo(item);
+		});
+		return true;
+	}
+
+	/**
+	 * Scrolls the tree so the item shows with its directory above it (GTK's own "show item" does not scroll to rows
+	 * just created by expanding their parents).
+	 */
+	private static void scrollTo(TreeItem item) {
+		Tree t = item.getParent();
+		TreeItem dir = item.getParentItem();
+		t.setTopItem(dir != null ? dir : item);
+		Rectangle r = item.getBounds(), area = t.getClientArea();
+		if (r.y < 0 || r.y + r.height > area.y + area.height) t.setTopItem(item);
 	}
 
 	private void setStatus(String s) {
 		status.setText(s);
+		status.setToolTipText(s);
 		status.getParent().layout();
 	}
 

@@ -49,7 +49,7 @@ public class SnapshotHexView extends ViewPart {
 		hot = new Color(parent.getDisplay(), new RGB(255, 220, 120));
 		hole = new Color(parent.getDisplay(), new RGB(150, 150, 150));
 		parent.setLayout(new GridLayout(1, false));
-		header = new Label(parent, SWT.NONE);
+		header = new Label(parent, SWT.WRAP);
 		header.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 		header.setText("Open a finding with a memory address in the Findings view.");
 		text = new StyledText(parent, SWT.READ_ONLY | SWT.H_SCROLL | SWT.V_SCROLL | SWT.BORDER);
@@ -113,9 +113,9 @@ public class SnapshotHexView extends ViewPart {
 		StringBuilder sb = new StringBuilder();
 		List<StyleRange> styles = new ArrayList<>();
 		if (!w.anyReadable()) {
-			sb.append(at).append(": not mapped — ").append(virtual ? "the snapshot's page tables map no byte of " : "the snapshot holds no byte of ")
-					.append(String.format("0x%x–0x%x", w.start(), end)).append(" (").append(space).append("); nothing to show.\n");
-			header.setText(at + ": not mapped");
+			sb.append(at).append(": not mapped\n\n").append(virtual ? "The snapshot's page tables map no byte of " : "The snapshot holds no byte of ")
+					.append(String.format("0x%x–0x%x", w.start(), end)).append("\n(").append(space).append("): nothing to show.\n");
+			header.setText("Snapshot bytes at " + at + ": not mapped (" + space + ")");
 		} else {
 			long off = at.value() - w.start();
 			if (w.addressReadable()) {
@@ -142,7 +142,8 @@ public class SnapshotHexView extends ViewPart {
 				sb.append('|').append(ascii).append("|\n");
 				if (off >= row && off < row + 16 && w.addressReadable()) styles.add(new StyleRange(asciiStart + (int) (off - row), 1, null, hot, SWT.BOLD));
 			}
-			header.setText(at + (w.addressReadable() ? "" : ": not mapped") + String.format(" — %d bytes of the memory snapshot", w.length()));
+			String first = sb.substring(0, sb.indexOf("\n"));
+			header.setText("Snapshot bytes at " + first.replace(", hex and printable ASCII only", ""));
 		}
 		text.setText(sb.toString());
 		styles.sort(java.util.Comparator.comparingInt(r -> r.start));
