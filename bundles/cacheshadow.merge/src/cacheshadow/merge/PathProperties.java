@@ -61,16 +61,37 @@ public record PathProperties(String path, String sideA, String sideB, FileRecord
 	 * @param diskInode       the ext4 inode number on that side, or -1
 	 * @param diskInodeOffset byte offset of the inode's record in the file system's layer, or -1 when unknown
 	 * @param inline          whether the data lives inside the inode (inline data or a fast symlink): no block runs
-	 * @param blockRuns       the inode's logical → physical block runs (extents or block map), in file order
+	 * @param blockRuns       the inode's file → disk block runs (extents or block map), in file order
 	 * @param blockSize       the file system's block size (bytes), or 0 without a disk side
 	 * @param lastWriters     at an instant: which journal entry last wrote each run of the file (entry -1: the base
 	 *                        image); empty otherwise
 	 */
 	public record Location(long inodeAddress, long inodePhysical, long dentryAddress, String dentryState, long mappingAddress, String diskSide,
-			long diskInode, long diskInodeOffset, boolean inline, List<BlockRun> blockRuns, int blockSize, List<InstantTree.LastWriter> lastWriters) {
+			long diskInode, long diskInodeOffset, boolean inline, List<Extent> blockRuns, int blockSize, List<InstantTree.LastWriter> lastWriters) {
 		public Location {
 			blockRuns = List.copyOf(blockRuns);
 			lastWriters = List.copyOf(lastWriters);
+		}
+	}
+
+	/**
+	 * A run of a file's blocks on the disk ({@link BlockRun} of ext4, so callers need not read ext4 themselves).
+	 *
+	 * @param fileBlock first block of the file (logical)
+	 * @param diskBlock its block on the disk (physical)
+	 * @param blocks    number of consecutive blocks
+	 * @param unwritten an unwritten (preallocated) extent: reads as zeros
+	 */
+	public record Extent(long fileBlock, long diskBlock, long blocks, boolean unwritten) {
+		static List<Extent> of(List<BlockRun> runs) {
+			List<Extent> out = new ArrayList<>(runs.size());
+			for (BlockRun r : runs) out.add(new Extent(r.logical(), r.physical(), r.length(), r.unwritten()));
+			return out;
+		}
+
+		/** Whether file block {@code b} lies in this run. */
+		public boolean contains(long b) {
+			return b >= fileBlock && b < fileBlock + blocks;
 		}
 	}
 
@@ -124,7 +145,7 @@ public record PathProperties(String path, String sideA, String sideB, FileRecord
 			Ext4FileSystem fs = where.fileSystem();
 			Ext4Inode in = fs.inode(r.inode());
 			BlockMap map = fs.blockMap(in);
-			loc = new Location(-1, -1, -1, null, -1, a != null ? "at A" : "at end", in.number, fs.inodeOffset(in.number), inline(in), map.runs(),
+			loc = new Location(-1, -1, -1, null, -1, a != null ? "at A" : "at end", in.number, fs.inodeOffset(in.number), inline(in), Extent.of(map.runs()),
 					fs.blockSize(), where.lastWriters(p));
 		}
 		return new PathProperties(p, "at A", "at end", a, b, a == null || b == null ? List.of() : FileChanges.differingColumns(a, b),
@@ -165,7 +186,7 @@ public record PathProperties(String path, String sideA, String sideB, FileRecord
 		String side = null;
 		long ino = -1, offset = -1;
 		boolean inline = false;
-		List<BlockRun> runs = List.of();
+		List<Extent> runs = List.of();
 		int bs = 0;
 		ViewTree.Node dn = m.tree(View.DISK_ONLY).node(p);
 		MergedFileSystem.DiskMatch match = dn == null ? null : match(m, dn.superBlock());
@@ -176,7 +197,7 @@ public record PathProperties(String path, String sideA, String sideB, FileRecord
 			ino = in.number;
 			offset = fs.inodeOffset(in.number);
 			inline = inline(in);
-			runs = fs.blockMap(in).runs();
+			runs = Extent.of(fs.blockMap(in).runs());
 			bs = fs.blockSize();
 		} else if (mn != null && mn.content() != null && mn.content().disk() != null) {
 			Ext4File f = mn.content().disk();
@@ -188,7 +209,7 @@ public record PathProperties(String path, String sideA, String sideB, FileRecord
 				bs = mm.merged().blockSize();
 			}
 			inline = inline(f.inode());
-			runs = f.blockMap().runs();
+			runs = Extent.of(f.blockMap().runs());
 		}
 		return new Location(ci == null ? -1 : ci.address(), phys, entry == null ? -1 : entry.dentry(),
 				entry == null ? null : entry.state().name().toLowerCase(java.util.Locale.ROOT), ci == null || ci.mapping() == 0 ? -1 : ci.mapping(), side,

@@ -20,12 +20,22 @@ import java.util.Set;
  */
 public final class TreeFilter {
 	/**
-	 * @param visible the paths to show (matches and their ancestors)
-	 * @param matches the number of paths that match (ancestors not counted)
+	 * @param visible  the paths to show (matches and their ancestors)
+	 * @param matching the paths that match (a subset of {@code visible}; the rest are only their ancestors)
 	 */
-	public record Result(Set<String> visible, int matches) {
+	public record Result(Set<String> visible, Set<String> matching) {
 		public boolean shows(String path) {
 			return visible.contains(path);
+		}
+
+		/** Whether the path itself matches (not only lies above a match). */
+		public boolean matches(String path) {
+			return matching.contains(path);
+		}
+
+		/** The number of matching paths (ancestors not counted). */
+		public int matches() {
+			return matching.size();
 		}
 	}
 
@@ -46,7 +56,7 @@ public final class TreeFilter {
 				if (kinds.contains(s.kind()) && matchesText(s.path(), t) && tree.exists(s.path())) matching.add(s.path());
 			}
 		}
-		return new Result(withAncestors(matching, tree.root()), matching.size());
+		return new Result(withAncestors(matching, tree.root()), new HashSet<>(matching));
 	}
 
 	/** As {@link #of(ViewTree, List, Set, String)} for statuses at an instant ({@link #statuses(InstantComparison)}). */
@@ -56,7 +66,7 @@ public final class TreeFilter {
 		for (LaterStatus s : statuses) {
 			if ((kinds == null || kinds.contains(s.kind())) && matchesText(s.path(), t)) matching.add(s.path());
 		}
-		return new Result(withAncestors(matching, root), matching.size());
+		return new Result(withAncestors(matching, root), new HashSet<>(matching));
 	}
 
 	/** Every path at the instant or at the reference with its status: reads every directory of both trees. */

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import cacheshadow.ext4.BlockRun;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.layers.Layer;
@@ -139,7 +138,7 @@ class PathPropertiesTest {
 		assertEquals(onDisk.inode(), l.diskInode());
 		assertFalse(l.inline());
 		long blocks = 0;
-		for (BlockRun b : l.blockRuns()) blocks += b.length();
+		for (PathProperties.Extent b : l.blockRuns()) blocks += b.blocks();
 		assertEquals((onDisk.size() + l.blockSize() - 1) / l.blockSize(), blocks, l.blockRuns().toString());
 		Ext4FileSystem fs = m.disks().get(0).diskOnly();
 		assertEquals(fs.inodeOffset(onDisk.inode()), l.diskInodeOffset());
@@ -147,7 +146,7 @@ class PathPropertiesTest {
 		for (ByteProvenance b : p.provenance()) {
 			if (b.source() != ByteProvenance.Source.DISK_BLOCK) continue;
 			long logical = b.offset() / l.blockSize();
-			assertTrue(l.blockRuns().stream().anyMatch(r -> r.contains(logical) && r.physical() + logical - r.logical() == b.diskBlock()), b.toString());
+			assertTrue(l.blockRuns().stream().anyMatch(r -> r.contains(logical) && r.diskBlock() + logical - r.fileBlock() == b.diskBlock()), b.toString());
 		}
 
 		// a deleted file: only the disk side, its runs, and the negative dentry the caches keep
@@ -235,6 +234,7 @@ class PathPropertiesTest {
 		Set<String> cacheOnly = new HashSet<>();
 		for (PathStatus s : m.statuses()) if (s.kind() == PathStatus.Kind.CACHE_ONLY) cacheOnly.add(s.path());
 		assertEquals(cacheOnly.size(), r.matches());
+		assertEquals(cacheOnly, r.matching());
 		for (String p : r.visible()) {
 			assertTrue(merged.exists(p), p);
 			if (!cacheOnly.contains(p)) assertTrue(cacheOnly.stream().anyMatch(q -> q.startsWith(p.equals("/") ? "/" : p + "/")), p + " is neither a match nor an ancestor of one");
