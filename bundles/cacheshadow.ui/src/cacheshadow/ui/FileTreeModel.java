@@ -1,10 +1,13 @@
 package cacheshadow.ui;
 
 import java.io.IOException;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import cacheshadow.listing.FileRecord;
 import cacheshadow.merge.ByteProvenance;
@@ -12,13 +15,18 @@ import cacheshadow.merge.FileTree;
 import cacheshadow.merge.InstantComparison;
 import cacheshadow.merge.InstantScrub;
 import cacheshadow.merge.LaterStatus;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.PathProperties;
 import cacheshadow.merge.PathStatus;
+import cacheshadow.merge.TreeFilter;
+import cacheshadow.merge.View;
 import cacheshadow.merge.ViewTree;
 
 /**
  * What the File System view shows of one tree, whichever it is: one of the analysis' three views (each path's status
  * between cache and disk) or the disk at the timeline's cursor (each path's status against the end of the journal).
- * Only adapts core results ({@link PathStatus}, {@link LaterStatus}) to rows; computes nothing of its own.
+ * Only adapts core results ({@link PathStatus}, {@link LaterStatus}, {@link TreeFilter}, {@link PathProperties}) to
+ * rows; computes nothing of its own. Identity equality: the tree's elements hash by their model in O(1).
  */
 sealed interface FileTreeModel {
 	/** How a row is coloured. */
@@ -39,6 +47,27 @@ sealed interface FileTreeModel {
 
 	FileTree tree();
 
+	/** The Properties of a path (both sides, differences, provenance, location). */
+	PathProperties properties(String path) throws IOException;
+
+	/** The statuses a filter can choose, in toolbar order, with their labels. */
+	Map<Enum<?>, String> kinds();
+
+	/** Paths of this tree per status kind, or null while not known (at an instant: until {@link #walk()} ran). */
+	Map<Enum<?>, Integer> counts();
+
+	/** Whether {@link #walk()} must run (off the UI thread) before a status filter can be answered. */
+	default boolean needsWalk() {
+		return false;
+	}
+
+	/** Reads every path's status (at an instant: every directory of both trees). */
+	default void walk() throws IOException {
+	}
+
+	/** The paths a filter shows; null while a status filter needs {@link #walk()} first. */
+	TreeFilter.Result filter(Set<Enum<?>> kinds, String text);
+
 	default String provenance(String path) throws IOException {
 		List<ByteProvenance> p = tree().provenance(path);
 		if (p.isEmpty()) return "";
@@ -50,11 +79,44 @@ sealed interface FileTreeModel {
 	}
 
 	/** One of the analysis' views, with the merge's per-path status. */
-	record OfView(ViewTree view, Map<String, PathStatus> statuses) implements FileTreeModel {
-		static OfView of(ViewTree view, List<PathStatus> statuses) {
-			Map<String, PathStatus> m = new HashMap<>(statuses.size() * 2);
-			for (PathStatus s : statuses) m.put(s.path(), s);
-			return new OfView(view, m);
+	final class OfView implements FileTreeModel {
+		private final MergedFileSystem analysis;
+		private final ViewTree view;
+		private final List<PathStatus> statusList;
+		private final Map<String, PathStatus> statuses;
+		private final Map<Enum<?>, Integer> counts;
+
+		private OfView(MergedFileSystem analysis, ViewTree view, List<PathStatus> statusList) {
+			this.analysis = analysis;
+			this.view = view;
+			this.statusList = statusList;
+			this.statuses = new HashMap<>(statusList.size() * 2);
+			Map<Enum<?>, Integer> c = new LinkedHashMap<>();
+			for (Enum<?> k : KINDS.keySet()) c.put(k, 0);
+			for (PathStatus s : statusList) {
+				statuses.put(s.path(), s);
+				if (view.exists(s.path())) c.merge(s.kind(), 1, Integer::sum);
+			}
+			this.counts = Collections.unmodifiableMap(c);
+		}
+
+		static OfView of(MergedFileSystem analysis, View v, List<PathStatus> statuses) {
+			return new OfView(analysis, analysis.tree(v), statuses);
+		}
+
+		/** In the toolbar's order: what the cache adds, what it removes, what it changes, then the rest. */
+		private static final Map<Enum<?>, String> KINDS;
+		static {
+			Map<Enum<?>, String> k = new LinkedHashMap<>();
+			for (PathStatus.Kind s : new PathStatus.Kind[] { PathStatus.Kind.CACHE_ONLY, PathStatus.Kind.DELETED, PathStatus.Kind.DIFFERS,
+					PathStatus.Kind.SAME, PathStatus.Kind.DISK_ONLY }) {
+				k.put(s, s.label());
+			}
+			KINDS = Collections.unmodifiableMap(k);
+		}
+
+		ViewTree view() {
+			return view;
 		}
 
 		@Override
@@ -94,10 +156,52 @@ sealed interface FileTreeModel {
 		public FileTree tree() {
 			return view;
 		}
+
+		@Override
+		public PathProperties properties(String path) throws IOException {
+			return PathProperties.of(analysis, view.view(), path);
+		}
+
+		@Override
+		public Map<Enum<?>, String> kinds() {
+			return KINDS;
+		}
+
+		@Override
+		public Map<Enum<?>, Integer> counts() {
+			return counts;
+		}
+
+		@Override
+		@SuppressWarnings({ "unchecked", "rawtypes" })
+		public TreeFilter.Result filter(Set<Enum<?>> kinds, String text) {
+			return TreeFilter.of(view, statusList, kinds == null || kinds.isEmpty() ? null : (Set) kinds, text);
+		}
 	}
 
 	/** The disk at cursor A, each path against the end of the journal. The scrub is owned (closed) by the view. */
-	record AtInstant(InstantScrub scrub) implements FileTreeModel {
+	final class AtInstant implements FileTreeModel {
+		private static final Map<Enum<?>, String> KINDS;
+		static {
+			Map<Enum<?>, String> k = new LinkedHashMap<>();
+			for (LaterStatus.Kind s : new LaterStatus.Kind[] { LaterStatus.Kind.CREATED_LATER, LaterStatus.Kind.DELETED_LATER, LaterStatus.Kind.CHANGED_LATER,
+					LaterStatus.Kind.UNCHANGED }) {
+				k.put(s, s.label());
+			}
+			KINDS = Collections.unmodifiableMap(k);
+		}
+
+		private final InstantScrub scrub;
+		private volatile List<LaterStatus> all;
+
+		AtInstant(InstantScrub scrub) {
+			this.scrub = scrub;
+		}
+
+		InstantScrub scrub() {
+			return scrub;
+		}
+
 		InstantComparison comparison() {
 			return scrub.comparison();
 		}
@@ -139,6 +243,45 @@ sealed interface FileTreeModel {
 		@Override
 		public FileTree tree() {
 			return scrub.tree();
+		}
+
+		@Override
+		public PathProperties properties(String path) throws IOException {
+			return PathProperties.of(comparison(), path);
+		}
+
+		@Override
+		public Map<Enum<?>, String> kinds() {
+			return KINDS;
+		}
+
+		@Override
+		public Map<Enum<?>, Integer> counts() {
+			List<LaterStatus> a = all;
+			if (a == null) return null;
+			Map<Enum<?>, Integer> c = new LinkedHashMap<>();
+			for (Enum<?> k : KINDS.keySet()) c.put(k, 0);
+			for (LaterStatus s : a) c.merge(s.kind(), 1, Integer::sum);
+			return c;
+		}
+
+		@Override
+		public boolean needsWalk() {
+			return all == null;
+		}
+
+		@Override
+		public void walk() throws IOException {
+			if (all == null) all = TreeFilter.statuses(comparison());
+		}
+
+		@Override
+		@SuppressWarnings({ "unchecked", "rawtypes" })
+		public TreeFilter.Result filter(Set<Enum<?>> kinds, String text) {
+			boolean byKind = kinds != null && !kinds.isEmpty();
+			List<LaterStatus> a = all;
+			if (a == null) return null; // the text filter, too, needs every path's name
+			return TreeFilter.ofInstant(a, root(), byKind ? (Set) kinds : null, text);
 		}
 	}
 }
