@@ -71,6 +71,8 @@ public class TimelineView extends ViewPart {
 	private ValueMarker markerA, markerB;
 	private boolean rebucketing;
 	private final Runnable caseListener = () -> asyncRefresh(false);
+	/** The case the header was written for (its "no journal" text depends on whether one is open). */
+	private Object headerCase;
 	private final Runnable instantListener = () -> asyncRefresh(true);
 
 	@Override
@@ -263,7 +265,7 @@ public class TimelineView extends ViewPart {
 		if (chartComposite == null || chartComposite.isDisposed()) return;
 		chartComposite.getDisplay().asyncExec(() -> {
 			if (chartComposite.isDisposed()) return;
-			if (shown != CaseSession.get().history()) refresh();
+			if (shown != CaseSession.get().history() || shown == null && headerCase != CaseSession.get().current()) refresh();
 			else if (cursorsOnly) showCursors();
 		});
 	}
@@ -272,6 +274,7 @@ public class TimelineView extends ViewPart {
 	public void refresh() {
 		DiskHistory h = CaseSession.get().history();
 		shown = h;
+		headerCase = CaseSession.get().current();
 		status.setText("");
 		if (h == null) {
 			header.setText(CaseSession.get().current() == null ? "No case open."
@@ -283,9 +286,12 @@ public class TimelineView extends ViewPart {
 		}
 		JournalActivity act = h.activity();
 		TimelineSummary sum = CaseSession.get().summary();
-		header.setText(String.format("%s — %,d entries (%,d writes, %,d bytes; %d flushes, %d marks) — time: %s%s", CaseSession.get().historyNote(),
-				sum.entries(), sum.writes(), sum.bytesWritten(), sum.flushes().size(), sum.marks().size(), sum.timeSource(),
+		header.setText(String.format("%s over %s — %,d entries (%,d writes, %,d bytes; %d flushes, %d marks) — %s%s",
+				java.nio.file.Path.of(h.journal().name()).getFileName(), java.nio.file.Path.of(h.base().name()).getFileName(), sum.entries(), sum.writes(), sum.bytesWritten(), sum.flushes().size(),
+				sum.marks().size(), h.timeline() == null ? (act.axis() == JournalActivity.Axis.TIME ? "the journal's own times" : "no times: entry axis")
+						: "times interpolated between " + h.timeline().samples().size() + " samples of " + java.nio.file.Path.of(h.timeline().source()).getFileName(),
 				sum.damage() == null ? "" : " — DAMAGE: " + sum.damage()));
+		header.setToolTipText(CaseSession.get().historyNote() + "\n" + sum.timeSource());
 		bars = new DefaultTableXYDataset();
 		ValueAxis domain;
 		if (act.axis() == JournalActivity.Axis.TIME) {
