@@ -120,6 +120,14 @@ public final class CaseJobs {
 				DiskHistory h = DiskHistory.open(base.base(), journal, in.timing().map(t -> Path.of(t.path())).orElse(null),
 						index.resolve("journal-" + in.journal().get().id() + ".idx"), p);
 				CaseSession.get().setHistory(h, "journal " + journal.getFileName() + " over " + base.base().getFileName() + ": " + base.note());
+				// read the disk at the end once here, so the examiner's first cursor move does not pay for loading the
+				// classes and caches of the tree at an instant
+				try (cacheshadow.merge.InstantTree end = cacheshadow.merge.InstantScrub.reference(h, "/", true);
+						cacheshadow.merge.InstantScrub warm = cacheshadow.merge.InstantScrub.open(end, h.resolve("entry:0"))) {
+					warm.rows();
+				} catch (IOException | RuntimeException e) {
+					// a disk the journal does not leave readable as ext4: the tree will say so when asked
+				}
 				c.appendCustody("journal-opened", journal.getFileName() + " (" + h.journal().entryCount() + " entries) over " + base.base().getFileName()
 						+ (in.timing().isPresent() ? ", times from " + in.timing().get().fileName() : ""));
 				return Status.OK_STATUS;

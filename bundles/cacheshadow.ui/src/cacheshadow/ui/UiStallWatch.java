@@ -17,6 +17,8 @@ public final class UiStallWatch {
 	/** A wait this long is sampled: where the UI thread was is what to move into a Job. */
 	static final long SAMPLE_AFTER_MILLIS = 100;
 	private static volatile Thread thread;
+	/** Bumped by {@link #reset()}: a wait that began before a reset is not counted after it. */
+	private static volatile long epoch;
 
 	private UiStallWatch() {
 	}
@@ -33,6 +35,7 @@ public final class UiStallWatch {
 	private static void watch(Display display) {
 		while (!display.isDisposed()) {
 			CountDownLatch answered = new CountDownLatch(1);
+			long since = epoch;
 			long t0 = System.nanoTime();
 			try {
 				display.asyncExec(answered::countDown);
@@ -48,7 +51,7 @@ public final class UiStallWatch {
 					}
 				}
 				long waited = System.nanoTime() - t0;
-				if (waited > longestNanos) {
+				if (since == epoch && waited > longestNanos) {
 					longestNanos = waited;
 					longestAtMillis = System.currentTimeMillis();
 					longestWhere = where;
@@ -92,6 +95,7 @@ public final class UiStallWatch {
 	}
 
 	public static void reset() {
+		epoch++;
 		longestNanos = 0;
 		longestAtMillis = 0;
 		longestWhere = "";

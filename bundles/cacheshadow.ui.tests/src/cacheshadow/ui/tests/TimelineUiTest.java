@@ -69,13 +69,19 @@ class TimelineUiTest {
 		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-end.png");
 
 		fs.show(null); // the disk at instant A
-		cacheshadow.ui.UiStallWatch.reset();
+		long stall = 0;
+		String stallWhere = "";
 		Map<Integer, Integer> rounds = rounds(set);
 		Set<String> end = paths(ManifestFormat.read(set.resolve("manifest.round-6.tsv")));
 		for (int k : new int[] { 2, 4, 6 }) {
 			int entries = rounds.get(k);
+			cacheshadow.ui.UiStallWatch.reset(); // the product's own work from the cursor move to the tree, not this test's walk below
 			timeline.setCursorA(entries);
 			CaseViewUiTest.waitFor(display, () -> fs.headerText().contains("A — entry:" + entries + " "), 30_000);
+			if (cacheshadow.ui.UiStallWatch.longestMillis() > stall) {
+				stall = cacheshadow.ui.UiStallWatch.longestMillis();
+				stallWhere = cacheshadow.ui.UiStallWatch.longestWhere();
+			}
 			List<FileRecord> manifest = ManifestFormat.read(set.resolve("manifest.round-" + k + ".tsv"));
 			Map<String, String[]> shown = walk(fs);
 			Map<String, String[]> atK = new TreeMap<>();
@@ -104,8 +110,8 @@ class TimelineUiTest {
 			CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "timeline-round-" + k + ".png");
 		}
 
-		System.out.println("timeline UI: longest UI-thread stall while scrubbing to three rounds: " + cacheshadow.ui.UiStallWatch.longestMillis()
-				+ " ms (goal <= 100 ms) at " + cacheshadow.ui.UiStallWatch.longestWhere());
+		System.out.println("timeline UI: longest UI-thread stall from a cursor move to its tree on screen: " + stall + " ms (goal <= 100 ms)"
+				+ (stallWhere.isEmpty() ? "" : " at " + stallWhere));
 		// keys and typed instants: the same names and steps as the core computes them
 		int r2 = rounds.get(2);
 		timeline.setCursorA(r2);
