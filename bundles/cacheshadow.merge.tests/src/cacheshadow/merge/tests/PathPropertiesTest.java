@@ -33,6 +33,8 @@ import cacheshadow.merge.LaterStatus;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathProperties;
 import cacheshadow.merge.PathStatus;
+import cacheshadow.merge.StatusIndex;
+import cacheshadow.merge.TreeBench;
 import cacheshadow.merge.TreeFilter;
 import cacheshadow.merge.View;
 import cacheshadow.merge.ViewTree;
@@ -250,6 +252,31 @@ class PathPropertiesTest {
 		assertFalse(t.shows("/mnt/disk/new/p2_file_1.txt"));
 		assertEquals(0, TreeFilter.of(merged, m.statuses(), EnumSet.of(PathStatus.Kind.DELETED), null).matches(), "the merged view has no deleted path");
 		assertTrue(TreeFilter.of(merged, m.statuses(), null, "data/blob").shows("/mnt/disk/data/blob.bin"));
+	}
+
+	@ParameterizedTest
+	@MethodSource("sets")
+	void statusIndexCountsEachViewsPathsAndTheTreeBenchOpensTheSampleWithinASecond(String set) throws Exception {
+		MergedFileSystem m = Samples.merged(set);
+		for (View v : View.values()) {
+			ViewTree t = m.tree(v);
+			StatusIndex index = StatusIndex.of(t, m.statuses());
+			Map<PathStatus.Kind, Integer> want = new java.util.EnumMap<>(PathStatus.Kind.class);
+			for (PathStatus.Kind k : PathStatus.Kind.values()) want.put(k, 0);
+			for (PathStatus s : m.statuses()) {
+				assertEquals(s, index.status(s.path()));
+				if (t.exists(s.path())) want.merge(s.kind(), 1, Integer::sum);
+			}
+			assertEquals(want, index.counts(), v.label());
+			assertEquals(want.get(PathStatus.Kind.CACHE_ONLY).intValue(), index.filter(EnumSet.of(PathStatus.Kind.CACHE_ONLY), null).matches(), v.label());
+		}
+		TreeBench.Result r = TreeBench.run(m, 0);
+		System.out.println("bench tree on " + set + ": " + r);
+		assertEquals(StatusIndex.of(m.tree(View.MERGED), m.statuses()).counts().get(PathStatus.Kind.CACHE_ONLY).intValue(), r.cacheOnly());
+		// the root's names and the directories down to /mnt/disk with theirs
+		int rows = 1 + m.tree(View.MERGED).readdir("/").size() + m.tree(View.MERGED).readdir("/mnt").size() + m.tree(View.MERGED).readdir("/mnt/disk").size();
+		assertEquals(rows, r.rows());
+		assertTrue(r.openNanos() < 1_000_000_000L, r.toString());
 	}
 
 	@Test
