@@ -144,8 +144,14 @@ public class FileSystemView extends ViewPart {
 		orange = new Color(d, new RGB(190, 100, 0));
 		grey = new Color(d, new RGB(140, 140, 140));
 		parent.setLayout(new GridLayout(1, false));
-		header = new Label(parent, SWT.NONE);
-		header.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		header = new Label(parent, SWT.WRAP);
+		GridData hd = new GridData(SWT.FILL, SWT.CENTER, true, false);
+		header.setLayoutData(hd);
+		// a wrapping label needs the width to wrap at: the view's, whenever it changes
+		parent.addListener(SWT.Resize, e -> {
+			hd.widthHint = Math.max(100, parent.getClientArea().width - 10);
+			parent.layout(true);
+		});
 
 		Composite bar = new Composite(parent, SWT.NONE);
 		GridLayout bl = new GridLayout(3, false);

@@ -3,7 +3,6 @@ package cacheshadow.ui;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,7 @@ import cacheshadow.merge.LaterStatus;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathProperties;
 import cacheshadow.merge.PathStatus;
+import cacheshadow.merge.StatusIndex;
 import cacheshadow.merge.TreeFilter;
 import cacheshadow.merge.View;
 import cacheshadow.merge.ViewTree;
@@ -82,22 +82,12 @@ sealed interface FileTreeModel {
 	final class OfView implements FileTreeModel {
 		private final MergedFileSystem analysis;
 		private final ViewTree view;
-		private final List<PathStatus> statusList;
-		private final Map<String, PathStatus> statuses;
-		private final Map<Enum<?>, Integer> counts;
+		private final StatusIndex statuses;
 
 		private OfView(MergedFileSystem analysis, ViewTree view, List<PathStatus> statusList) {
 			this.analysis = analysis;
 			this.view = view;
-			this.statusList = statusList;
-			this.statuses = new HashMap<>(statusList.size() * 2);
-			Map<Enum<?>, Integer> c = new LinkedHashMap<>();
-			for (Enum<?> k : KINDS.keySet()) c.put(k, 0);
-			for (PathStatus s : statusList) {
-				statuses.put(s.path(), s);
-				if (view.exists(s.path())) c.merge(s.kind(), 1, Integer::sum);
-			}
-			this.counts = Collections.unmodifiableMap(c);
+			this.statuses = StatusIndex.of(view, statusList);
 		}
 
 		static OfView of(MergedFileSystem analysis, View v, List<PathStatus> statuses) {
@@ -136,13 +126,13 @@ sealed interface FileTreeModel {
 
 		@Override
 		public String status(String path) {
-			PathStatus s = statuses.get(path);
+			PathStatus s = statuses.status(path);
 			return s == null ? "" : s.manifestColumn(); // renames included: where a name went matters to the examiner
 		}
 
 		@Override
 		public Tone tone(String path) {
-			PathStatus s = statuses.get(path);
+			PathStatus s = statuses.status(path);
 			if (s == null) return Tone.NORMAL;
 			return switch (s.kind()) {
 			case CACHE_ONLY -> Tone.ADDED;
@@ -169,13 +159,13 @@ sealed interface FileTreeModel {
 
 		@Override
 		public Map<Enum<?>, Integer> counts() {
-			return counts;
+			return Collections.unmodifiableMap(new LinkedHashMap<Enum<?>, Integer>(statuses.counts()));
 		}
 
 		@Override
 		@SuppressWarnings({ "unchecked", "rawtypes" })
 		public TreeFilter.Result filter(Set<Enum<?>> kinds, String text) {
-			return TreeFilter.of(view, statusList, kinds == null || kinds.isEmpty() ? null : (Set) kinds, text);
+			return statuses.filter((Set) kinds, text);
 		}
 	}
 

@@ -123,6 +123,9 @@ final class PathPropertySource implements IPropertySource {
 
 	private static String side(PathProperties.Field f, String v, String side) {
 		if (v == null) return "- (not " + where(side) + ")";
+		if (f.column().equals("sha256") && v.equals("-") && (side.equals("at A") || side.equals("at end"))) {
+			return "- (contents are not hashed at an instant: Changes A→B compares them)";
+		}
 		String shown = readable(f, v);
 		return f.differs() ? "≠ " + shown : shown;
 	}

@@ -41,13 +41,17 @@ import cacheshadow.merge.View;
 import cacheshadow.ui.CaseJobs;
 import cacheshadow.ui.CaseSession;
 import cacheshadow.ui.FileSystemView;
+import cacheshadow.ui.TimelineView;
 
 /**
  * The File System view's filters, sorting and the Properties of a path on the real sample, in the started workbench:
  * one click on the "cache-only" toggle leaves exactly the cache-only paths (with their directories), a name filter
  * narrows them, a click on the Size header sorts each directory's entries by size both ways, and the Properties view
  * of the phase-2 changed {@code /mnt/disk/data/blob.bin} names the fields in which the guest's own listing and the
- * disk's differ and counts the dirty-page bytes of the phase-2 overwrite. Screenshots of each state are saved.
+ * disk's differ and counts the dirty-page bytes of the phase-2 overwrite. On the disk at instant A (the timeline's
+ * cursor at round 2) one click on "created later" leaves exactly the paths the guest's round-6 listing has and its
+ * round-2 listing lacks; at round 6 the Properties of a file written in round 3 name round-3 journal entries as its last
+ * writers. Screenshots of each state are saved.
  */
 class FileSystemPropertiesUiTest {
 	static final String BLOB = "/mnt/disk/data/blob.bin";
@@ -64,8 +68,8 @@ class FileSystemPropertiesUiTest {
 		page.activate(fs);
 
 		CaseSession.get().create(tmp.resolve("case"), "UI properties");
-		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("kernel/vmlinux.btf"),
-				set.resolve("kernel/System.map")));
+		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("disk.base.img"), set.resolve("writes.log"),
+				set.resolve("timeline.tsv"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
 		add.schedule();
 		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
 		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
@@ -199,7 +203,77 @@ class FileSystemPropertiesUiTest {
 		page.setPartState(page.getReference(sheet), IWorkbenchPage.STATE_MAXIMIZED); // every row readable
 		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "fs-properties-blob-maximized.png");
 		page.setPartState(page.getReference(sheet), IWorkbenchPage.STATE_RESTORED);
+
+		// the disk at instant A (round 2) against the end of the journal: one click on "created later"
+		TimelineView timeline = (TimelineView) page.showView(TimelineView.ID);
+		page.activate(fs);
+		CaseViewUiTest.waitFor(display, () -> CaseSession.get().history() != null && timeline.chart() != null, 60_000);
+		Map<Integer, Integer> rounds = TimelineUiTest.rounds(set);
+		fs.show(null);
+		int r2 = rounds.get(2);
+		timeline.setCursorA(r2);
+		CaseViewUiTest.waitFor(display, () -> fs.headerText().contains("A — entry:" + r2 + " "), 30_000);
+		ToolItem created = item(fs, "created later");
+		page.setPartState(page.getReference(fs), IWorkbenchPage.STATE_MAXIMIZED);
+		click(display, created);
+		CaseViewUiTest.waitFor(display, () -> fs.filterResult() != null, 30_000); // after every path's status at A is read
+		Set<String> at2 = TimelineUiTest.paths(ManifestFormat.read(set.resolve("manifest.round-2.tsv")));
+		Set<String> createdLater = new TreeSet<>(TimelineUiTest.paths(ManifestFormat.read(set.resolve("manifest.round-6.tsv"))));
+		createdLater.removeAll(at2);
+		assertFalse(createdLater.isEmpty());
+		assertTrue(created.getText().equals(String.format("created later (%,d)", createdLater.size())), created.getText());
+		Set<String> shownCreated = new TreeSet<>();
+		TimelineUiTest.walk(fs).forEach((p, cells) -> {
+			if (cells[1].startsWith("created later")) shownCreated.add(p);
+			else assertTrue(createdLater.stream().anyMatch(c -> below(c, p)), p + " shown but neither created later nor above such a path");
+		});
+		assertEquals(createdLater, shownCreated);
+		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "fs-instant-created-later.png");
+		click(display, created);
+		CaseViewUiTest.waitFor(display, () -> fs.filterResult() == null, 5_000);
+		page.setPartState(page.getReference(fs), IWorkbenchPage.STATE_RESTORED);
+
+		// at round 6, a file written in round 3 and left alone since: its last writers lie in round 3's entries
+		String written3 = writtenInRoundThreeOnly(set);
+		int r6 = rounds.get(6);
+		timeline.setCursorA(r6);
+		CaseViewUiTest.waitFor(display, () -> fs.headerText().contains("A — entry:" + r6 + " "), 30_000);
+		TreeItem f = AnalysisViewsUiTest.find(fs, written3);
+		assertNotNull(f, written3);
+		page.activate(fs);
+		fs.viewer().setSelection(new StructuredSelection(f.getData()), true);
+		IPropertySource at = Adapters.adapt(fs.viewer().getStructuredSelection().getFirstElement(), IPropertySource.class);
+		String writers = (String) at.getPropertyValue("loc.writers");
+		Matcher e = Pattern.compile("entry (\\d+)").matcher(writers);
+		int seen = 0;
+		while (e.find()) {
+			int entry = Integer.parseInt(e.group(1));
+			assertTrue(entry >= rounds.get(2) && entry < rounds.get(3), written3 + ": entry " + entry + " not in round 3: " + writers);
+			seen++;
+		}
+		assertTrue(seen > 0, writers);
+		CaseViewUiTest.waitFor(display, () -> sheetRows(sheet).containsKey("Location/last written by"), 10_000);
+		assertEquals(List.of("Path", "Differs", "Provenance", "Location", "At A", "At end"), categories(sheet));
+		assertEquals(writers, sheetRows(sheet).get("Location/last written by"));
+		page.activate(sheet);
+		page.setPartState(page.getReference(sheet), IWorkbenchPage.STATE_MAXIMIZED);
+		CaseViewUiTest.screenshot(display, page.getWorkbenchWindow().getShell(), "fs-instant-properties.png");
+		page.setPartState(page.getReference(sheet), IWorkbenchPage.STATE_RESTORED);
+		fs.show(View.MERGED); // as the other tests expect to find the view
 		CaseSession.get().close();
+	}
+
+	/** A regular file the guest's listings show written in round 3 (not at round 2) and unchanged to round 6. */
+	static String writtenInRoundThreeOnly(Path set) throws Exception {
+		Map<String, FileRecord> r2 = new LinkedHashMap<>(), r6 = new LinkedHashMap<>();
+		for (FileRecord r : ManifestFormat.read(set.resolve("manifest.round-2.tsv"))) r2.put(r.path(), r);
+		for (FileRecord r : ManifestFormat.read(set.resolve("manifest.round-6.tsv"))) r6.put(r.path(), r);
+		for (FileRecord r : ManifestFormat.read(set.resolve("manifest.round-3.tsv"))) {
+			FileRecord later = r6.get(r.path());
+			if (r.type() != cacheshadow.listing.FileType.REGULAR || r2.containsKey(r.path()) || later == null) continue;
+			if (r.sha256().equals(later.sha256()) && r.mtime() == later.mtime() && r.mtimeNanos() == later.mtimeNanos() && r.inode() == later.inode()) return r.path();
+		}
+		throw new AssertionError("no file written in round 3 and left alone");
 	}
 
 	/** Whether {@code path} lies below directory {@code dir}. */
@@ -208,7 +282,7 @@ class FileSystemPropertiesUiTest {
 	}
 
 	static ToolItem item(FileSystemView fs, String label) {
-		for (ToolItem i : fs.statusFilterItems()) if (i.getText().startsWith(label + " ")) return i;
+		for (ToolItem i : fs.statusFilterItems()) if (i.getText().equals(label) || i.getText().startsWith(label + " (")) return i;
 		throw new AssertionError("no toggle " + label);
 	}
 
