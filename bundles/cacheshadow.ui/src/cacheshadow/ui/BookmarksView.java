@@ -2,17 +2,14 @@ package cacheshadow.ui;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.function.Function;
 
 import org.eclipse.jface.action.Action;
 import org.eclipse.jface.action.IToolBarManager;
 import org.eclipse.jface.dialogs.InputDialog;
 import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.viewers.ArrayContentProvider;
-import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
-import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
@@ -49,12 +46,12 @@ public class BookmarksView extends ViewPart {
 		viewer.getTable().setLinesVisible(true);
 		viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
 		viewer.setContentProvider(ArrayContentProvider.getInstance());
-		column("#", 40, b -> Long.toString(b.id()));
-		column("View", 110, Bookmark::view);
-		column("Path", 260, Bookmark::path);
-		column("Instant", 90, b -> b.instant() == null ? "" : b.instant());
-		column("Bytes", 110, b -> b.length() == 0 ? "" : b.offset() + "+" + b.length());
-		column("Note", 300, Bookmark::note);
+		TableColumns.text(viewer, Bookmark.class, "#", 40, b -> Long.toString(b.id()), null);
+		TableColumns.text(viewer, Bookmark.class, "View", 110, Bookmark::view, null);
+		TableColumns.text(viewer, Bookmark.class, "Path", 260, Bookmark::path, null);
+		TableColumns.text(viewer, Bookmark.class, "Instant", 90, b -> b.instant() == null ? "" : b.instant(), null);
+		TableColumns.text(viewer, Bookmark.class, "Bytes", 110, b -> b.length() == 0 ? "" : b.offset() + "+" + b.length(), null);
+		TableColumns.text(viewer, Bookmark.class, "Note", 300, Bookmark::note, null);
 		viewer.addOpenListener(e -> {
 			if (e.getSelection() instanceof IStructuredSelection s && s.getFirstElement() instanceof Bookmark b) open(b);
 		});
@@ -73,18 +70,6 @@ public class BookmarksView extends ViewPart {
 		});
 		CaseSession.get().addListener(refresher);
 		refresh();
-	}
-
-	private void column(String title, int width, Function<Bookmark, String> text) {
-		TableViewerColumn c = new TableViewerColumn(viewer, SWT.NONE);
-		c.getColumn().setText(title);
-		c.getColumn().setWidth(width);
-		c.setLabelProvider(new ColumnLabelProvider() {
-			@Override
-			public String getText(Object o) {
-				return text.apply((Bookmark) o);
-			}
-		});
 	}
 
 	/** Re-reads the bookmarks of the open case; call on the UI thread. */

@@ -40,11 +40,11 @@ public class CaseView extends ViewPart {
 		t.setHeaderVisible(true);
 		t.setLinesVisible(true);
 		t.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
-		column("#", 40, e -> Long.toString(e.id()));
-		column("File", 170, EvidenceItem::fileName);
-		column("Format", 250, e -> e.format().label());
-		column("Size (bytes)", 110, e -> String.format("%,d", e.size()));
-		column("SHA-256", 530, e -> e.sha256() == null ? "(hashing…)" : e.sha256());
+		TableColumns.text(viewer, EvidenceItem.class, "#", 40, e -> Long.toString(e.id()), null);
+		TableColumns.text(viewer, EvidenceItem.class, "File", 170, EvidenceItem::fileName, null);
+		TableColumns.text(viewer, EvidenceItem.class, "Format", 250, e -> e.format().label(), null);
+		TableColumns.text(viewer, EvidenceItem.class, "Size (bytes)", 110, e -> String.format("%,d", e.size()), null);
+		TableColumns.text(viewer, EvidenceItem.class, "SHA-256", 530, e -> e.sha256() == null ? "(hashing…)" : e.sha256(), null);
 		TableViewerColumn st = new TableViewerColumn(viewer, SWT.NONE);
 		st.getColumn().setText("Status");
 		st.getColumn().setWidth(100);
@@ -67,18 +67,6 @@ public class CaseView extends ViewPart {
 		// its toolbar (New, Open, Close, Add Evidence, Verify, Analyze) comes from the case commands (plugin.xml, CaseHandlers)
 		CaseSession.get().addListener(refresher);
 		refresh();
-	}
-
-	private void column(String title, int width, Function<EvidenceItem, String> text) {
-		TableViewerColumn c = new TableViewerColumn(viewer, SWT.NONE);
-		c.getColumn().setText(title);
-		c.getColumn().setWidth(width);
-		c.setLabelProvider(new ColumnLabelProvider() {
-			@Override
-			public String getText(Object o) {
-				return text.apply((EvidenceItem) o);
-			}
-		});
 	}
 
 	/** Re-reads the open case; call on the UI thread. */

@@ -51,15 +51,15 @@ public class ChangesView extends ViewPart {
 		viewer.getTable().setLinesVisible(true);
 		viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
 		viewer.setContentProvider(ArrayContentProvider.getInstance());
-		column("Change", 80, c -> c.kind().word());
-		column("Path", 360, FileChanges.FileChange::path);
-		column("Columns", 260, c -> c.columns().isEmpty() ? "-" : String.join(",", c.columns()));
-		column("Byte ranges (offset+length)", 260, c -> {
+		TableColumns.text(viewer, FileChanges.FileChange.class, "Change", 80, c -> c.kind().word(), this::color);
+		TableColumns.text(viewer, FileChanges.FileChange.class, "Path", 360, FileChanges.FileChange::path, this::color);
+		TableColumns.text(viewer, FileChanges.FileChange.class, "Columns", 260, c -> c.columns().isEmpty() ? "-" : String.join(",", c.columns()), this::color);
+		TableColumns.text(viewer, FileChanges.FileChange.class, "Byte ranges (offset+length)", 260, c -> {
 			if (c.ranges().isEmpty()) return "-";
 			StringBuilder sb = new StringBuilder();
 			for (FileChanges.ByteRange r : c.ranges()) sb.append(sb.isEmpty() ? "" : ",").append(r);
 			return sb.toString();
-		});
+		}, this::color);
 		viewer.addOpenListener(e -> {
 			if (e.getSelection() instanceof IStructuredSelection s && s.getFirstElement() instanceof FileChanges.FileChange c) openHexDiff(c);
 		});
@@ -68,24 +68,12 @@ public class ChangesView extends ViewPart {
 		compute();
 	}
 
-	private void column(String title, int width, Function<FileChanges.FileChange, String> text) {
-		TableViewerColumn c = new TableViewerColumn(viewer, SWT.NONE);
-		c.getColumn().setText(title);
-		c.getColumn().setWidth(width);
-		c.setLabelProvider(new ColumnLabelProvider() {
-			@Override
-			public String getText(Object o) {
-				return text.apply((FileChanges.FileChange) o);
-			}
-
-			@Override
-			public Color getForeground(Object o) {
-				return switch (((FileChanges.FileChange) o).kind()) {
-				case ADDED -> viewer.getTable().getDisplay().getSystemColor(SWT.COLOR_DARK_GREEN);
-				case REMOVED -> viewer.getTable().getDisplay().getSystemColor(SWT.COLOR_RED);
-				default -> viewer.getTable().getDisplay().getSystemColor(SWT.COLOR_DARK_YELLOW);
-				};
-			}
+	/** Added green, removed red, changed amber, as the File System view colours statuses. */
+	private Color color(FileChanges.FileChange c) {
+		return viewer.getTable().getDisplay().getSystemColor(switch (c.kind()) {
+		case ADDED -> SWT.COLOR_DARK_GREEN;
+		case REMOVED -> SWT.COLOR_RED;
+		default -> SWT.COLOR_DARK_YELLOW;
 		});
 	}
 

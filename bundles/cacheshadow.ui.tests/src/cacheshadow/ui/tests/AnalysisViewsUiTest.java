@@ -31,23 +31,12 @@ class AnalysisViewsUiTest {
 	@Test
 	void analyzeSampleShowsStatusesAndHexDiff(@TempDir Path tmp) throws Exception {
 		Display display = Display.getCurrent();
-		Path set = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
-		assertTrue(Files.isDirectory(set), "no sample set at " + set);
 		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
 		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
 		HexDiffView hex = (HexDiffView) page.showView(HexDiffView.ID);
 		fs.show(View.MERGED); // whatever tree an earlier test left it on
 
-		CaseSession.get().create(tmp.resolve("case"), "UI analysis");
-		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("kernel/vmlinux.btf"),
-				set.resolve("kernel/System.map")));
-		add.schedule();
-		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
-		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
-		Job analyze = CaseJobs.analyze();
-		analyze.schedule();
-		CaseViewUiTest.waitFor(display, () -> analyze.getResult() != null, 300_000);
-		assertTrue(analyze.getResult().isOK(), analyze.getResult().getMessage());
+		SampleCase.create(display, tmp.resolve("case"), "UI analysis", List.of("memory.elf", "disk.img", "kernel/vmlinux.btf", "kernel/System.map"), true);
 		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 10_000);
 
 		// phase-2 file: only in the caches; a file deleted in phase 2: deleted

@@ -43,23 +43,14 @@ class BookmarksPresentationUiTest {
 	@Test
 	void bookmarkRestoreAndPresent(@TempDir Path tmp) throws Exception {
 		Display display = Display.getCurrent();
-		Path set = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
-		assertTrue(Files.isDirectory(set), "no sample set at " + set);
+		Path set = SampleCase.set();
 		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
 		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
 		HexDiffView hex = (HexDiffView) page.showView(HexDiffView.ID);
 		TimelineView timeline = (TimelineView) page.showView(TimelineView.ID);
 		fs.show(View.MERGED);
 
-		CaseSession.get().create(tmp.resolve("case"), "UI walkthrough");
-		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("disk.base.img"), set.resolve("writes.log"),
-				set.resolve("timeline.tsv"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
-		add.schedule();
-		CaseViewUiTest.waitFor(display, () -> add.getResult() != null && CaseSession.get().history() != null, 120_000);
-		Job analyze = CaseJobs.analyze();
-		analyze.schedule();
-		CaseViewUiTest.waitFor(display, () -> analyze.getResult() != null, 300_000);
-		assertTrue(analyze.getResult().isOK(), analyze.getResult().getMessage());
+		SampleCase.create(display, tmp.resolve("case"), "UI walkthrough", SampleCase.ALL, true);
 		CaseViewUiTest.waitFor(display, () -> fs.headerText().startsWith("merged view"), 10_000);
 
 		// 1: the dirty page of a changed file, in the merged tree

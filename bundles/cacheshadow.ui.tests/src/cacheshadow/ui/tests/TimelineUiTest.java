@@ -46,23 +46,14 @@ class TimelineUiTest {
 	@Test
 	void scrubTheSampleJournalAndCompareWithTheGuestsRoundListings(@TempDir Path tmp) throws Exception {
 		Display display = Display.getCurrent();
-		Path set = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
-		assertTrue(Files.isDirectory(set), "no sample set at " + set);
+		Path set = SampleCase.set();
 		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
 		page.getWorkbenchWindow().getShell().setSize(1500, 1000);
 		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
 		TimelineView timeline = (TimelineView) page.showView(TimelineView.ID);
 
-		CaseSession.get().create(tmp.resolve("case"), "UI timeline");
-		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("disk.base.img"), set.resolve("writes.log"),
-				set.resolve("timeline.tsv"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
-		add.schedule();
-		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
-		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
-		Job analyze = CaseJobs.analyze(); // the analysis tells where the guest mounted the disk (/mnt/disk)
-		analyze.schedule();
-		CaseViewUiTest.waitFor(display, () -> analyze.getResult() != null && CaseSession.get().history() != null, 300_000);
-		assertTrue(analyze.getResult().isOK(), analyze.getResult().getMessage());
+		// analyzed too: the analysis tells where the guest mounted the disk (/mnt/disk)
+		SampleCase.create(display, tmp.resolve("case"), "UI timeline", SampleCase.ALL, true);
 		assertTrue(CaseSession.get().historyNote().contains("over disk.base.img"), CaseSession.get().historyNote());
 		CaseViewUiTest.waitFor(display, () -> timeline.chart() != null, 10_000);
 		assertEquals(120, timeline.slider().getMaximum());

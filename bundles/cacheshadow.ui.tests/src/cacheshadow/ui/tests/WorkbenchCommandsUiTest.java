@@ -46,8 +46,6 @@ class WorkbenchCommandsUiTest {
 	@Test
 	void menusCommandsKeysPreferencesHelpAndHexEditor(@TempDir Path tmp) throws Exception {
 		Display display = Display.getCurrent();
-		Path set = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
-		assertTrue(Files.isDirectory(set), "no sample set at " + set);
 		Shell shell = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getShell();
 		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
 		IHandlerService handlers = PlatformUI.getWorkbench().getService(IHandlerService.class);
@@ -65,11 +63,7 @@ class WorkbenchCommandsUiTest {
 		assertEquals("Ctrl+4", keyOf(bindings, "cacheshadow.ui.tree.diskAtInstant"));
 		assertEquals("Ctrl+G", keyOf(bindings, "cacheshadow.ui.timeline.goTo"));
 
-		CaseSession.get().create(tmp.resolve("case"), "UI commands");
-		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("disk.base.img"), set.resolve("writes.log"),
-				set.resolve("timeline.tsv"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
-		add.schedule();
-		CaseViewUiTest.waitFor(display, () -> add.getResult() != null && CaseSession.get().history() != null, 120_000);
+		SampleCase.create(display, tmp.resolve("case"), "UI commands", SampleCase.ALL, false);
 		handlers.executeCommand("cacheshadow.ui.case.analyze", null); // F5
 		CaseViewUiTest.waitFor(display, () -> CaseSession.get().analysis() != null, 300_000);
 		Job.getJobManager().join(CaseJobs.FAMILY, null);
