@@ -93,11 +93,14 @@ public class FileSystemView extends ViewPart {
 	private volatile String text = "";
 	/** The filter applied to {@link #model}, or null when none is. */
 	private Filtered filtered;
+	/** A model whose filter is still being found: shown empty until it is. */
+	private FileTreeModel hidden;
+	private long filterGeneration;
 	private final ColumnSorter sorter = new ColumnSorter();
 	private final Runnable textApplier = this::applyFilter;
 
 	/** A filter's answer for one model. */
-	private record Filtered(FileTreeModel model, TreeFilter.Result result) {
+	private record Filtered(FileTreeModel model, TreeFilter.Result result, Set<Enum<?>> checked, String text) {
 	}
 
 	/** A tree element: a path of the tree being shown. Adapts to the Properties view. */
@@ -195,6 +198,7 @@ public class FileSystemView extends ViewPart {
 			@Override
 			public Object[] getElements(Object input) {
 				FileTreeModel m = (FileTreeModel) input;
+				if (m == hidden) return new Object[0];
 				TreeFilter.Result f = filterOf(m);
 				if (f != null && !f.shows(m.root())) return new Object[0];
 				return new Object[] { new Node(m, m.root()) };
@@ -458,33 +462,45 @@ public class FileSystemView extends ViewPart {
 		FileTreeModel m = model;
 		text = filterText.getText();
 		if (m == null || !filterActive()) {
-			boolean had = filtered != null;
+			filterGeneration++;
+			boolean had = filtered != null || hidden != null;
 			filtered = null;
+			hidden = null;
 			if (had) viewer.refresh();
 			updateHeader();
 			return;
 		}
-		if (m.needsWalk()) {
-			header.setText(headerBase + " — filter: reading every path's status first…");
-			Job walk = Job.create("Reading every path of the disk at A for the filter", monitor -> {
-				try {
-					m.walk();
-				} catch (IOException | RuntimeException e) {
-					asyncExec(() -> header.setText(headerBase + " — filter: " + e.getMessage()));
-					return Status.OK_STATUS;
-				}
-				asyncExec(() -> {
-					if (model != m) return;
-					updateStatusBar();
-					applyFilter();
-				});
+		// the matches are found off the UI thread (a pass over every path's status; at an instant, every directory
+		// read first); the newest request wins
+		long generation = ++filterGeneration;
+		Set<Enum<?>> kinds = checkedOf(m);
+		String t = text;
+		boolean walk = m.needsWalk();
+		header.setText(headerBase + (walk ? " — filter: reading every path's status first…" : " — filter: finding the matching paths…"));
+		Job job = Job.create("Filtering the file tree", monitor -> {
+			TreeFilter.Result r;
+			try {
+				m.walk();
+				r = m.filter(kinds, t);
+			} catch (IOException | RuntimeException e) {
+				asyncExec(() -> header.setText(headerBase + " — filter: " + e.getMessage()));
 				return Status.OK_STATUS;
+			}
+			asyncExec(() -> {
+				if (model != m || generation != filterGeneration) return; // a newer tree or filter follows
+				if (walk) updateStatusBar(); // the counts are known now
+				showFiltered(new Filtered(m, r, kinds, t));
 			});
-			walk.setSystem(true);
-			walk.schedule();
-			return;
-		}
-		filtered = new Filtered(m, m.filter(checkedOf(m), text));
+			return Status.OK_STATUS;
+		});
+		job.setSystem(true);
+		job.schedule();
+	}
+
+	/** Shows the tree with a filter's answer. */
+	private void showFiltered(Filtered f) {
+		hidden = null;
+		filtered = f;
 		viewer.getTree().setRedraw(false);
 		try {
 			viewer.refresh();
@@ -598,7 +614,7 @@ public class FileSystemView extends ViewPart {
 			headerBase = sb.toString();
 			FileTreeModel.OfView model = FileTreeModel.OfView.of(m, shown, statuses);
 			setModel(model);
-			if (filtered == null) {
+			if (filtered == null && hidden == null) {
 				for (MergedFileSystem.DiskMatch dm : m.disks()) {
 					if (dm.mount() != null && dm.mount().path().startsWith(model.root())) revealPath(model, dm.mount().path());
 				}
@@ -607,16 +623,23 @@ public class FileSystemView extends ViewPart {
 		updateHeader();
 	}
 
-	/** Shows a new model with the filter bar's statuses and name filter applied. */
 	private void setModel(FileTreeModel m) {
+		setModel(m, null);
+	}
+
+	/**
+	 * Shows a new model with the filter bar's statuses and name filter applied: {@code pre} when the caller found the
+	 * matches already (off the UI thread), else found now in a Job, the tree empty meanwhile.
+	 */
+	private void setModel(FileTreeModel m, Filtered pre) {
 		FileTreeModel old = model;
 		model = m;
-		filtered = null;
+		filtered = pre != null && pre.model() == m ? pre : null;
+		boolean pending = m != null && filterActive() && filtered == null;
+		hidden = pending ? m : null; // no unfiltered flash while the filter is found
 		updateStatusBar();
-		boolean walk = m != null && filterActive() && m.needsWalk();
-		if (m != null && filterActive() && !walk) filtered = new Filtered(m, m.filter(checkedOf(m), text));
 		viewer.setInput(m);
-		if (walk) applyFilter(); // starts the walk the filter needs, then applies it
+		if (pending) applyFilter();
 		else expandFiltered();
 		if (old instanceof FileTreeModel.AtInstant a && a != m) {
 			try {
@@ -683,7 +706,14 @@ public class FileSystemView extends ViewPart {
 				}
 				InstantScrub scrub = InstantScrub.open(reference, a);
 				FileTreeModel.AtInstant m = new FileTreeModel.AtInstant(scrub);
-				if (filterActive()) m.walk();
+				Filtered pre = null;
+				if (filterActive()) {
+					m.walk();
+					Set<Enum<?>> kinds = checkedOf(m);
+					String t = text;
+					pre = new Filtered(m, m.filter(kinds, t), kinds, t);
+				}
+				Filtered found = pre;
 				asyncExec(() -> {
 					if (shown != null || CaseSession.get().cursorA() != a) { // moved on meanwhile: a newer request follows
 						close(scrub);
@@ -701,8 +731,8 @@ public class FileSystemView extends ViewPart {
 					}
 					headerBase = "disk at instant A — " + a + " — against the end of the journal, under " + scrub.tree().mountPrefix() + ": " + changed
 							+ " changed later, " + deleted + " deleted later, " + created + " created later (top level)";
-					setModel(m);
-					if (filtered == null) viewer.expandToLevel(new Node(m, m.root()), 1);
+					setModel(m, found != null && found.model() == m && checkedOf(m).equals(found.checked()) && text.equals(found.text()) ? found : null);
+					if (filtered == null && hidden == null) viewer.expandToLevel(new Node(m, m.root()), 1);
 					updateHeader();
 					lastScrubMillis = (System.nanoTime() - asked) / 1_000_000;
 				});

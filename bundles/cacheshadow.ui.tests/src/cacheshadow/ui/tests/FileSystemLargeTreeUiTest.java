@@ -70,7 +70,7 @@ class FileSystemLargeTreeUiTest {
 
 		t0 = System.nanoTime();
 		fs.setStatusFilter("cache-only");
-		idle(display);
+		CaseViewUiTest.waitFor(display, () -> fs.filterResult() != null, 30_000); // found off the UI thread
 		long filter = (System.nanoTime() - t0) / 1_000_000;
 		assertEquals(cacheOnly, fs.filterResult().matches());
 
