@@ -26,5 +26,10 @@ if [ ! -f "$CASE/case.mv.db" ]; then
   "$@" case new "$CASE" --name "Sample: Debian 6.1 guest, KASLR, cache-only changes" >&2
   "$@" case add "$CASE" "$EV/memory.elf" "$EV/disk.img" "$EV/disk.base.img" "$EV/writes.log" "$EV/timeline.tsv" \
        "$EV/kernel/vmlinux.btf" "$EV/kernel/System.map" "$EV/kernel/config" >&2
+  # a two-step walkthrough for the Bookmarks view and presentation mode (F11)
+  "$@" case bookmark "$CASE" --view merged --path /mnt/disk/data/blob.bin --bytes 20480+4096 \
+       --note "blob.bin: the guest's newer bytes, in a dirty page the disk never received" >&2
+  "$@" case bookmark "$CASE" --view disk-at-instant --path /mnt/disk/hist/r2/f1.txt --at entry:43 \
+       --note "round 2's file as the disk stood after round 2 (entry 43 of the write journal)" >&2
 fi
 echo "$CASE"

@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
+import cacheshadow.cases.Bookmark;
 import cacheshadow.cases.Case;
 import cacheshadow.cases.CustodyEntry;
 import cacheshadow.cases.EvidenceItem;
 import cacheshadow.cases.VerificationReport;
+import cacheshadow.journal.InstantSpec;
 
-/** {@code case new|add|verify|log|summary}: the case folder, its evidence registry and custody log. */
+/** {@code case new|add|verify|log|summary|bookmark|bookmarks}: the case folder, its evidence registry, custody log and bookmarks. */
 final class CaseCommand implements Command {
 	@Override
 	public String name() {
@@ -19,7 +21,7 @@ final class CaseCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "case new DIR | add DIR FILE... | verify DIR | log DIR | summary DIR";
+		return "case new DIR | add DIR FILE... | verify DIR | log DIR | summary DIR | bookmark DIR ... | bookmarks DIR";
 	}
 
 	@Override
@@ -31,6 +33,11 @@ final class CaseCommand implements Command {
 				  ./cacheshadow case verify DIR               re-hash every evidence file and check the custody chain
 				  ./cacheshadow case log DIR                  print the custody log
 				  ./cacheshadow case summary DIR              evidence with format, size, hash and status
+				  ./cacheshadow case bookmark DIR --view merged|cache-only|disk-only|disk-at-instant --path P
+				                [--at INSTANT] [--bytes OFFSET+LENGTH] [--note TEXT]
+				                                              save a bookmark (the workbench's Bookmarks view and presentation
+				                                              mode step through them; --at is required for disk-at-instant)
+				  ./cacheshadow case bookmarks DIR            the bookmarks: id, view, path, instant, bytes, note (TSV)
 				Evidence files are opened read-only and never written. verify exits 1 when anything does not match.""";
 	}
 
@@ -38,7 +45,7 @@ final class CaseCommand implements Command {
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
 		if (argv.isEmpty()) throw new UsageException("which case action? new, add, verify, log or summary");
 		String action = argv.get(0);
-		Args a = new Args(argv.subList(1, argv.size()), Set.of("name"), Set.of());
+		Args a = new Args(argv.subList(1, argv.size()), Set.of("name", "view", "path", "at", "bytes", "note"), Set.of());
 		List<String> pos = a.positionals();
 		if (pos.isEmpty()) throw new UsageException("case " + action + " needs the case folder");
 		Path dir = Path.of(pos.get(0));
@@ -88,6 +95,49 @@ final class CaseCommand implements Command {
 		case "summary" -> {
 			try (Case c = Case.open(dir)) {
 				printSummary(c, out);
+			}
+			return 0;
+		}
+		case "bookmark" -> {
+			if (pos.size() != 1) throw new UsageException("case bookmark takes one folder");
+			String view = a.required("view"), at = a.option("at");
+			if (!List.of("merged", "cache-only", "disk-only", "disk-at-instant").contains(view)) {
+				throw new UsageException("--view is merged, cache-only, disk-only or disk-at-instant, not '" + view + "'");
+			}
+			if (view.equals("disk-at-instant") && at == null) throw new UsageException("--view disk-at-instant needs --at INSTANT");
+			if (at != null) {
+				try {
+					InstantSpec.parse(at);
+				} catch (IllegalArgumentException e) {
+					throw new UsageException(e.getMessage());
+				}
+			}
+			long offset = 0, length = 0;
+			String bytes = a.option("bytes");
+			if (bytes != null) {
+				String[] ol = bytes.split("\\+", 2);
+				try {
+					if (ol.length != 2) throw new NumberFormatException("no '+'");
+					offset = Long.parseLong(ol[0]);
+					length = Long.parseLong(ol[1]);
+					if (offset < 0 || length <= 0 || offset + length < 0) throw new NumberFormatException("out of range");
+				} catch (NumberFormatException e) {
+					throw new UsageException("--bytes is OFFSET+LENGTH in bytes, e.g. 20480+4096, not '" + bytes + "'");
+				}
+			}
+			try (Case c = Case.open(dir)) {
+				Bookmark b = c.addBookmark(view, a.required("path"), at, offset, length, a.option("note", ""));
+				out.println("bookmark #" + b.id() + " saved");
+			}
+			return 0;
+		}
+		case "bookmarks" -> {
+			try (Case c = Case.open(dir)) {
+				out.println("id\tview\tpath\tinstant\tbytes\tnote");
+				for (Bookmark b : c.bookmarks()) {
+					out.println(b.id() + "\t" + b.view() + "\t" + b.path() + "\t" + (b.instant() == null ? "-" : b.instant()) + "\t"
+							+ (b.length() == 0 ? "-" : b.offset() + "+" + b.length()) + "\t" + b.note().replaceAll("\\p{Cntrl}", " "));
+				}
 			}
 			return 0;
 		}

@@ -67,4 +67,35 @@ class CaseCliTest {
 		assertEquals(1, v.code());
 		assertTrue(v.out().contains("MISMATCH") && v.out().contains("VERIFICATION FAILED"), v.out());
 	}
+
+	@Test
+	void bookmarksFromTheCommandLine(@TempDir Path tmp) throws Exception {
+		Path c = tmp.resolve("c");
+		assertEquals(0, CliRun.of("case", "new", c.toString()).code());
+		CliRun one = CliRun.of("case", "bookmark", c.toString(), "--view", "merged", "--path", "/mnt/disk/data/blob.bin", "--bytes", "20480+4096", "--note",
+				"dirty page\tof blob.bin");
+		assertEquals(0, one.code(), one.err());
+		assertEquals("bookmark #1 saved\n", one.out());
+		assertEquals(0, CliRun.of("case", "bookmark", c.toString(), "--view", "disk-at-instant", "--path", "/mnt/disk/hist/r2/f1.txt", "--at", "entry:43")
+				.code());
+		CliRun list = CliRun.of("case", "bookmarks", c.toString());
+		assertEquals("id\tview\tpath\tinstant\tbytes\tnote\n1\tmerged\t/mnt/disk/data/blob.bin\t-\t20480+4096\tdirty page of blob.bin\n"
+				+ "2\tdisk-at-instant\t/mnt/disk/hist/r2/f1.txt\tentry:43\t-\t\n", list.out());
+		assertTrue(CliRun.of("case", "log", c.toString()).out().contains("bookmark-added"));
+		// usage errors: exit 2, the one-line reason and where the usage is, nothing saved
+		for (String[] bad : new String[][] { { "--view", "sideways", "--path", "/x" }, { "--view", "disk-at-instant", "--path", "/x" },
+				{ "--view", "merged", "--path", "/x", "--at", "yesterday" }, { "--view", "merged", "--path", "/x", "--bytes", "-1+5" },
+				{ "--view", "merged", "--path", "/x", "--bytes", "12" }, { "--view", "merged" } }) {
+			String[] argv = new String[bad.length + 3];
+			argv[0] = "case";
+			argv[1] = "bookmark";
+			argv[2] = c.toString();
+			System.arraycopy(bad, 0, argv, 3, bad.length);
+			CliRun r = CliRun.of(argv);
+			assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+			assertTrue(r.err().startsWith("cacheshadow case: ") && r.err().contains("usage: see ./cacheshadow case --help"), r.err());
+			assertFalse(r.err().contains("\tat "), "no stack trace");
+		}
+		assertEquals(3, CliRun.of("case", "bookmarks", c.toString()).out().lines().count());
+	}
 }
