@@ -14,7 +14,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.eclipse.core.runtime.Adapters;
-import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.jface.viewers.AbstractTreeViewer;
 import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.swt.SWT;
@@ -38,7 +37,6 @@ import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.merge.View;
-import cacheshadow.ui.CaseJobs;
 import cacheshadow.ui.CaseSession;
 import cacheshadow.ui.FileSystemView;
 import cacheshadow.ui.TimelineView;
@@ -59,24 +57,13 @@ class FileSystemPropertiesUiTest {
 	@Test
 	void filterSortAndPropertiesOnTheSample(@TempDir Path tmp) throws Exception {
 		Display display = Display.getCurrent();
-		Path set = Path.of(System.getProperty("cacheshadow.samples", "-"), "debian-6.1-kaslr");
-		assertTrue(Files.isDirectory(set), "no sample set at " + set);
+		Path set = SampleCase.set();
 		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
 		page.getWorkbenchWindow().getShell().setSize(1500, 1000);
 		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
 		PropertySheet sheet = (PropertySheet) page.showView(IPageLayout.ID_PROP_SHEET);
 		page.activate(fs);
-
-		CaseSession.get().create(tmp.resolve("case"), "UI properties");
-		Job add = CaseJobs.addEvidence(List.of(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("disk.base.img"), set.resolve("writes.log"),
-				set.resolve("timeline.tsv"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
-		add.schedule();
-		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
-		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
-		Job analyze = CaseJobs.analyze();
-		analyze.schedule();
-		CaseViewUiTest.waitFor(display, () -> analyze.getResult() != null, 300_000);
-		assertTrue(analyze.getResult().isOK(), analyze.getResult().getMessage());
+		SampleCase.create(display, tmp.resolve("case"), "UI properties", SampleCase.ALL, true);
 		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1 && fs.headerText().startsWith("merged view"), 10_000);
 		assertEquals(View.MERGED, fs.shown());
 		MergedFileSystem m = CaseSession.get().analysis();
