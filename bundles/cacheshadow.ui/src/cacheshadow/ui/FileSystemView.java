@@ -555,9 +555,26 @@ public class FileSystemView extends ViewPart {
 		}
 		revealPath(m, path);
 		Node n = new Node(m, path);
-		if (viewer.testFindItem(n) == null) return false;
+		if (!(viewer.testFindItem(n) instanceof org.eclipse.swt.widgets.TreeItem item)) return false;
 		viewer.setSelection(new org.eclipse.jface.viewers.StructuredSelection(n), true);
+		scrollTo(item);
+		// rows made in this turn of the event loop may be laid out later: scroll again then
+		viewer.getControl().getDisplay().asyncExec(() -> {
+			if (!item.isDisposed()) scrollTo(item);
+		});
 		return true;
+	}
+
+	/**
+	 * Scrolls the tree so the item shows with its directory above it (GTK's own "show item" does not scroll to rows
+	 * just created by expanding their parents).
+	 */
+	private static void scrollTo(org.eclipse.swt.widgets.TreeItem item) {
+		Tree t = item.getParent();
+		org.eclipse.swt.widgets.TreeItem dir = item.getParentItem();
+		t.setTopItem(dir != null ? dir : item);
+		org.eclipse.swt.graphics.Rectangle r = item.getBounds(), area = t.getClientArea();
+		if (r.y < 0 || r.y + r.height > area.y + area.height) t.setTopItem(item);
 	}
 
 	/** Opens the tree down to {@code path}, leaving the rest closed. */

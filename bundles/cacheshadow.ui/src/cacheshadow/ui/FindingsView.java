@@ -289,7 +289,7 @@ public class FindingsView extends ViewPart {
 			} else if (f.location() != null && f.location().startsWith("/")) {
 				FileSystemView fs = (FileSystemView) getSite().getPage().showView(FileSystemView.ID);
 				fs.show(View.MERGED);
-				if (select(fs.viewer(), f.location())) setStatus("Selected " + displayable(f.location()) + " in the File System view (merged).");
+				if (fs.select(f.location())) setStatus("Selected " + displayable(f.location()) + " in the File System view (merged).");
 				else setStatus(displayable(f.location()) + " is not a path of the guest's merged view.");
 			} else {
 				setStatus("\"" + displayable(f.location()) + "\" is neither a guest path nor a memory address: nothing to open.");
@@ -297,44 +297,6 @@ public class FindingsView extends ViewPart {
 		} catch (PartInitException e) {
 			setStatus(e.getMessage());
 		}
-	}
-
-	/** Expands the tree along {@code path} and selects it; false when the tree has no such path. */
-	private static boolean select(TreeViewer tree, String path) {
-		if (!(tree.getInput() instanceof FileTreeModel m)) return false;
-		String root = m.root();
-		String rel = root.equals("/") ? path.substring(1) : path.startsWith(root + "/") ? path.substring(root.length() + 1) : null;
-		if (path.equals(root)) rel = "";
-		if (rel == null) return false;
-		String p = root;
-		tree.setExpandedState(new FileSystemView.Node(m, root), true);
-		String[] parts = rel.isEmpty() ? new String[0] : rel.split("/");
-		for (int i = 0; i < parts.length; i++) {
-			p = (p.equals("/") ? "" : p) + "/" + parts[i];
-			if (tree.testFindItem(new FileSystemView.Node(m, p)) == null) return false;
-			if (i < parts.length - 1) tree.setExpandedState(new FileSystemView.Node(m, p), true);
-		}
-		FileSystemView.Node target = new FileSystemView.Node(m, p);
-		tree.setSelection(new StructuredSelection(target), true);
-		if (!(tree.testFindItem(target) instanceof TreeItem item)) return false;
-		scrollTo(item);
-		// rows made in this turn of the event loop may be laid out later: scroll again then
-		tree.getControl().getDisplay().asyncExec(() -> {
-			if (!item.isDisposed()) scrollTo(item);
-		});
-		return true;
-	}
-
-	/**
-	 * Scrolls the tree so the item shows with its directory above it (GTK's own "show item" does not scroll to rows
-	 * just created by expanding their parents).
-	 */
-	private static void scrollTo(TreeItem item) {
-		Tree t = item.getParent();
-		TreeItem dir = item.getParentItem();
-		t.setTopItem(dir != null ? dir : item);
-		Rectangle r = item.getBounds(), area = t.getClientArea();
-		if (r.y < 0 || r.y + r.height > area.y + area.height) t.setTopItem(item);
 	}
 
 	private void setStatus(String s) {

@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.swt.widgets.Display;
-import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.PartInitException;
 
@@ -73,12 +71,10 @@ public final class Walkthrough {
 		Display d = fs.viewer().getControl().getDisplay();
 		String instantHeader = b.instant() == null ? null : "A — " + b.instant() + " ";
 		when(d, () -> v != null ? fs.headerText().startsWith(v.label() + " view") : instantHeader == null || fs.headerText().contains(instantHeader), () -> {
-			TreeItem item = expandTo(fs, b.path());
-			if (item == null) return;
-			fs.viewer().setSelection(new StructuredSelection(item.getData()), true);
+			if (!fs.select(b.path())) return;
 			// activating the tree would pull the keyboard away from a presentation: tell the hex view directly
 			if (activate) page.activate(fs);
-			else hex.showNode((FileSystemView.Node) item.getData());
+			else if (fs.viewer().getStructuredSelection().getFirstElement() instanceof FileSystemView.Node n) hex.showNode(n);
 			if (b.length() > 0) when(d, () -> hex.headerText().startsWith(b.path() + " ") && !hex.busy(), () -> hex.goToOffset(b.offset()));
 		});
 	}
@@ -93,24 +89,6 @@ public final class Walkthrough {
 			else if (System.currentTimeMillis() < until) d.timerExec(50, check[0]);
 		};
 		d.asyncExec(check[0]);
-	}
-
-	/** Expands the File System tree along {@code path}; its item, or null when the tree has no such path. */
-	static TreeItem expandTo(FileSystemView fs, String path) {
-		if (fs.viewer().getTree().getItemCount() == 0) return null;
-		TreeItem cur = fs.viewer().getTree().getItem(0);
-		String root = ((FileSystemView.Node) cur.getData()).path();
-		if (path.equals(root)) return cur;
-		String rel = root.equals("/") ? path.substring(1) : path.startsWith(root + "/") ? path.substring(root.length() + 1) : null;
-		if (rel == null) return null;
-		for (String part : rel.split("/")) {
-			fs.viewer().setExpandedState(cur.getData(), true);
-			TreeItem next = null;
-			for (TreeItem c : cur.getItems()) if (part.equals(c.getText(0))) next = c;
-			if (next == null) return null;
-			cur = next;
-		}
-		return cur;
 	}
 
 	/** What one walkthrough step shows of the bookmark's bytes: an excerpt and their provenance. */
