@@ -25,10 +25,34 @@ public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
 		try {
 			CaseSession.get().open(caseToOpen);
 			CaseJobs.openHistory().schedule();
-			if (analyze) CaseJobs.analyze().schedule();
+			if (analyze) {
+				org.eclipse.core.runtime.jobs.Job a = CaseJobs.analyze();
+				a.addJobChangeListener(new org.eclipse.core.runtime.jobs.JobChangeAdapter() {
+					@Override
+					public void done(org.eclipse.core.runtime.jobs.IJobChangeEvent event) {
+						if (event.getResult().isOK()) openFirstBookmark();
+					}
+				});
+				a.schedule();
+			}
 		} catch (IOException e) {
 			MessageDialog.openError(null, "CacheShadow", e.getMessage());
 		}
+	}
+
+	/** After the start-up analysis, the case's first bookmark is where the examiner left off (the walkthrough's start). */
+	private void openFirstBookmark() {
+		org.eclipse.swt.widgets.Display d = getWorkbenchConfigurer().getWorkbench().getDisplay();
+		d.asyncExec(() -> {
+			try {
+				var c = CaseSession.get().current();
+				var w = getWorkbenchConfigurer().getWorkbench().getActiveWorkbenchWindow();
+				if (c == null || w == null || c.bookmarks().isEmpty()) return;
+				Walkthrough.restore(w.getActivePage(), c.bookmarks().get(0), true);
+			} catch (IOException | org.eclipse.ui.PartInitException e) {
+				// nothing to restore: the workbench opens as it is
+			}
+		});
 	}
 
 	@Override
