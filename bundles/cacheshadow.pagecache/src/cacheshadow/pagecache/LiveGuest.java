@@ -13,14 +13,13 @@ import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Progress;
-import cacheshadow.layers.RawFileLayer;
 
 /**
  * A running QEMU guest whose RAM is a shared {@code memory-backend-file} (as {@code make-evidence.sh --live DIR}
  * starts it: {@code DIR/ram}, {@code DIR/qmp.sock}). The RAM file is mapped read-only; {@link #paused} stops the
  * vCPUs over QMP, runs an analysis on a consistent image, resumes them, and reports how long the guest was paused.
- * Guests of 3.5 GiB or more split their RAM around the PCI hole; only the contiguous layout (RAM below that) is
- * read here.
+ * The RAM file's place in guest-physical memory is read from QEMU ({@link GuestRamLayout}: {@code query-memdev} and
+ * {@code info mtree}), so guests of any size work, RAM split around the PCI hole included.
  */
 public final class LiveGuest implements AutoCloseable {
 	/** What ran while the guest was paused, and for how long it was. */
@@ -41,18 +40,37 @@ public final class LiveGuest implements AutoCloseable {
 		this.qmp = qmp;
 	}
 
+	/** A guest laid out as {@code make-evidence.sh --live DIR} starts it: {@code DIR/ram}, {@code DIR/qmp.sock}. */
 	public static LiveGuest attach(Path dir) throws IOException {
-		Path ramFile = dir.resolve("ram"), socket = dir.resolve("qmp.sock");
+		return attach(dir.resolve("ram"), dir.resolve("qmp.sock"), dir);
+	}
+
+	/** A guest started any other way: its {@code memory-backend-file} (share=on) and its QMP UNIX socket. */
+	public static LiveGuest attach(Path ramFile, Path socket) throws IOException {
+		return attach(ramFile, socket, ramFile.toAbsolutePath().getParent());
+	}
+
+	private static LiveGuest attach(Path ramFile, Path socket, Path dir) throws IOException {
 		if (!Files.isRegularFile(ramFile)) throw new IOException(ramFile + ": no guest RAM file (is the guest running?)");
+		if (!Files.exists(socket)) throw new IOException(socket + ": no QMP socket (is the guest running?)");
 		long size = Files.size(ramFile);
-		if (size >= (7L << 29)) throw new IOException(ramFile + ": " + (size >> 20) + " MiB; guests of 3.5 GiB or more (RAM split around the PCI hole) are not supported yet");
-		QmpClient q = QmpClient.connect(socket);
+		QmpClient q;
 		try {
-			return new LiveGuest(dir, new RawFileLayer(ramFile, "live guest RAM"), q);
-		} catch (IOException e) {
+			q = QmpClient.connect(socket);
+		} catch (java.net.SocketException e) {
+			throw new IOException(socket + ": cannot connect to QMP (" + e.getMessage() + "; QMP takes one client at a time)");
+		}
+		try {
+			return new LiveGuest(dir, GuestRamLayout.layer(ramFile, GuestRamLayout.of(q, ramFile, size)), q);
+		} catch (IOException | RuntimeException e) {
 			q.close();
 			throw e;
 		}
+	}
+
+	/** The guest's physical memory, read live from the RAM file (mapped read-only). */
+	public Layer ram() {
+		return ram;
 	}
 
 	public Path dir() {
@@ -64,11 +82,20 @@ public final class LiveGuest implements AutoCloseable {
 	}
 
 	/**
-	 * The kernel model, built while the guest runs: BTF, KASLR placement, symbols (kallsyms from memory when
-	 * {@code kernelDir} is null), page tables and {@code page_offset_base}/{@code vmemmap_base} are all fixed
-	 * after boot, so only the cache walk itself needs the guest paused (then {@code CacheAnalysis.walk(kernel)}).
+	 * What of the kernel is fixed after boot, found while the guest runs (not paused): its BTF (from
+	 * {@code kernelDir/vmlinux.btf}, else searched in memory), its symbols ({@code System.map}, else the kernel's
+	 * kallsyms in memory) and its KASLR placement. A refresh then builds the kernel model over a paused copy of the
+	 * RAM from these ({@code LinuxKernel.open(copy, btf, symbols, kaslr)}), so only the cache walk pauses the guest.
 	 */
-	public LinuxKernel kernelModel(Path kernelDir, Progress progress) throws IOException {
+	public record KernelFiles(Btf btf, SymbolTable symbols, KaslrDetector.Result kaslr) {
+		/** The kernel model over {@code physical} (a paused copy of the RAM). */
+		public LinuxKernel model(Layer physical, Progress progress) throws IOException {
+			return LinuxKernel.open(physical, btf, symbols, kaslr, progress);
+		}
+	}
+
+	/** See {@link KernelFiles}; {@code kernelDir} may be null (then everything comes from the RAM). */
+	public KernelFiles kernelFiles(Path kernelDir, Progress progress) throws IOException {
 		Btf btf;
 		SymbolTable symbols = null;
 		if (kernelDir != null) {
@@ -78,9 +105,19 @@ public final class LiveGuest implements AutoCloseable {
 		} else {
 			btf = InMemoryBtfLocator.find(ram, progress).btf();
 		}
-		KaslrDetector.Result kaslr = KaslrDetector.detect(ram, btf, symbols, progress);
+		KaslrDetector.Result kaslr = symbols == null ? null : KaslrDetector.locate(ram, btf, symbols, progress);
+		if (kaslr == null) kaslr = KaslrDetector.detect(ram, btf, symbols, progress);
 		if (symbols == null) symbols = KallsymsScanner.scan(ram, kaslr, progress);
-		return LinuxKernel.open(ram, btf, symbols, kaslr, progress);
+		return new KernelFiles(btf, symbols, kaslr);
+	}
+
+	/**
+	 * The kernel model, built while the guest runs: BTF, KASLR placement, symbols (kallsyms from memory when
+	 * {@code kernelDir} is null), page tables and {@code page_offset_base}/{@code vmemmap_base} are all fixed
+	 * after boot, so only the cache walk itself needs the guest paused (then {@code CacheAnalysis.walk(kernel)}).
+	 */
+	public LinuxKernel kernelModel(Path kernelDir, Progress progress) throws IOException {
+		return kernelFiles(kernelDir, progress).model(ram, progress);
 	}
 
 	/**

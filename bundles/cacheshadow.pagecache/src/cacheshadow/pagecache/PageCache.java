@@ -87,6 +87,32 @@ public final class PageCache {
 		return pc;
 	}
 
+	/**
+	 * As {@link #open(cacheshadow.layers.Layer, java.nio.file.Path, boolean, cacheshadow.layers.Progress)} for a
+	 * kernel model already built (a live guest's, {@link LiveGuest.KernelFiles}): the dentry/inode walk with the page
+	 * caches walked alongside on the other cores.
+	 */
+	public static PageCache walk(cacheshadow.kernel.LinuxKernel kernel, cacheshadow.layers.Progress progress) throws IOException {
+		int threads = Runtime.getRuntime().availableProcessors();
+		if (threads < 2) {
+			PageCache pc = new PageCache(CacheAnalysis.walk(kernel, progress));
+			pc.prefetch(pc.listedInodes(), 1);
+			return pc;
+		}
+		PageWalkAlongside alongside = new PageWalkAlongside(threads - 1);
+		CacheAnalysis a;
+		try {
+			a = CacheAnalysis.walk(kernel, progress, alongside);
+		} catch (IOException | RuntimeException e) {
+			alongside.abandon();
+			throw e;
+		}
+		alongside.finish();
+		PageCache pc = alongside.reader() != null ? new PageCache(a, alongside.reader(), false) : new PageCache(a);
+		pc.adopt(alongside);
+		return pc;
+	}
+
 	/** Every inode the analysis lists (entries, then orphans), each once: what {@link #open} walks. */
 	public List<CachedInode> listedInodes() {
 		List<CachedInode> out = new ArrayList<>();

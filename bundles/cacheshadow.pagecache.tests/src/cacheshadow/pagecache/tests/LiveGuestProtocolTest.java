@@ -66,6 +66,9 @@ class LiveGuestProtocolTest {
 					}
 					case "query-status" -> send(c, "{\"return\": {\"status\": \"" + (running ? "running" : "paused") + "\", \"singlestep\": false, \"running\": " + running + "}}");
 					case "qmp_capabilities" -> send(c, "{\"return\": {}}");
+					case "query-memdev" -> send(c, "{\"return\": [{\"share\": true, \"size\": 1048576, \"host-nodes\": [], \"id\": \"ram0\"}]}");
+					case "human-monitor-command" -> send(c, "{\"return\": \"address-space: memory\\r\\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\\r\\n"
+							+ "    0000000000000000-00000000000fffff (prio 0, ram): alias ram-below-4g @ram0 0000000000000000-00000000000fffff\\r\\n\\r\\n\"}");
 					default -> send(c, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command " + cmd + " has not been found\"}}");
 					}
 				}
@@ -102,7 +105,7 @@ class LiveGuestProtocolTest {
 			}));
 			assertTrue(g.qmp().running(), "resumed after a failed analysis");
 			assertThrows(IOException.class, () -> g.qmp().execute("no-such-command"));
-			assertEquals(List.of("qmp_capabilities", "query-status", "stop", "query-status", "cont", "query-status", "stop", "cont", "query-status",
+			assertEquals(List.of("qmp_capabilities", "query-memdev", "human-monitor-command", "query-status", "stop", "query-status", "cont", "query-status", "stop", "cont", "query-status",
 					"no-such-command"), qmp.commands);
 		}
 	}
