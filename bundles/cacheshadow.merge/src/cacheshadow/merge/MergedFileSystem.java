@@ -443,6 +443,11 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		return replayJournal;
 	}
 
+	/** Closes {@code c} with this object (a live refresh's copies of the guest's RAM and disk). */
+	public void own(AutoCloseable c) {
+		owned.add(c);
+	}
+
 	/** Anomalies of the merge (level disagreements, unmatched disks), then the cache analysis's and ext4's. */
 	public List<Finding> findings() {
 		List<Finding> all = new ArrayList<>(findings);
