@@ -58,6 +58,12 @@ final class ConsoleProgress implements Progress {
 		}
 	}
 
+	/** One line of its own (e.g. a live refresh's pause and refresh times). */
+	void line(String text) {
+		finish();
+		err.println(text);
+	}
+
 	double seconds() {
 		return (System.nanoTime() - started) / 1e9;
 	}

@@ -2,18 +2,21 @@ package cacheshadow.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Set;
 
 import cacheshadow.layers.Progress;
+import cacheshadow.merge.LiveMerge;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 
 /**
  * The evidence options the merge commands share ({@code --memory M --disk D [--kernel DIR] [--view V]
- * [--no-journal-replay] [--sweep]}), and opening the merge from them.
+ * [--no-journal-replay] [--sweep]}, or a running guest instead of {@code --memory}: {@link AttachArgs}), and
+ * opening the merge from them.
  */
 final class EvidenceArgs {
-	static final Set<String> OPTIONS = Set.of("memory", "disk", "kernel", "view");
+	static final Set<String> OPTIONS = union(Set.of("memory", "disk", "kernel", "view"), AttachArgs.OPTIONS);
 	static final Set<String> FLAGS = Set.of("no-journal-replay", "sweep");
 	static final String USAGE = """
 			  --memory M        memory snapshot: ELF core, LiME or raw (format from content)
@@ -24,19 +27,23 @@ final class EvidenceArgs {
 			                    the disk-only view reads the image as it lies (default: after jbd2 replay, as
 			                    a mount would see it)
 			  --sweep           also search all of memory for planted copies of init_task (decoys); with
-			                    --kernel the kernel is otherwise located in a few reads per 2 MiB\
-			""";
+			                    --kernel the kernel is otherwise located in a few reads per 2 MiB
+			""" + AttachArgs.USAGE;
 
 	final Path memory, disk, kernel;
 	final View view;
 	final boolean replayJournal, sweep;
+	/** A running guest instead of a snapshot (then {@link #memory} is its RAM file). */
+	final AttachArgs live;
 
 	EvidenceArgs(Args a, View defaultView, boolean diskRequired) throws UsageException {
-		memory = a.requiredPath("memory");
-		disk = a.path("disk");
-		kernel = a.path("kernel");
+		live = new AttachArgs(a, a.path("memory"), true);
+		memory = live.live() ? live.ram : a.path("memory");
+		disk = live.disk(a.path("disk"));
+		kernel = live.kernel(a.path("kernel"));
 		replayJournal = !a.flag("no-journal-replay");
 		sweep = a.flag("sweep");
+		if (sweep && live.live()) throw new UsageException("--sweep searches a snapshot; with a running guest the kernel is located once before the pause");
 		String v = a.option("view");
 		View parsed = v == null ? (disk == null ? View.CACHE_ONLY : defaultView) : View.fromLabel(v);
 		if (parsed == null) throw new UsageException("--view " + v + ": one of merged, cache-only, disk-only");
@@ -47,6 +54,20 @@ final class EvidenceArgs {
 	}
 
 	MergedFileSystem open(Progress progress) throws IOException {
-		return MergedFileSystem.open(memory, disk, kernel, replayJournal, sweep, progress);
+		if (!live.live()) return MergedFileSystem.open(memory, disk, kernel, replayJournal, sweep, progress);
+		// the views read only the pages copied while paused, so the guest (QMP, RAM mapping) is let go at once
+		try (cacheshadow.pagecache.LiveGuest guest = live.attach()) {
+			LiveMerge.Refresh r = LiveMerge.refresh(guest, guest.kernelFiles(kernel, progress), disk, replayJournal, LiveMerge.listing(view, disk != null), progress);
+			String line = "live guest " + live.ram + ": " + r.timings();
+			if (progress instanceof ConsoleProgress c) c.line(line);
+			else System.err.println(line);
+			return r.fs();
+		}
+	}
+
+	static Set<String> union(Set<String> a, Set<String> b) {
+		Set<String> u = new HashSet<>(a);
+		u.addAll(b);
+		return Set.copyOf(u);
 	}
 }

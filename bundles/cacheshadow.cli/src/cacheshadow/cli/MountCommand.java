@@ -38,6 +38,8 @@ final class MountCommand implements Command {
 				usage: ./cacheshadow mount --memory M --disk D [--kernel DIR] [--view merged|cache-only|disk-only]
 				                           [--no-journal-replay] [--keep-cache] MOUNTPOINT
 				       ./cacheshadow mount --disk D [--no-journal-replay] MOUNTPOINT     (disk-only, no memory needed)
+				       ./cacheshadow mount (--live DIR | --ram FILE --qmp SOCKET) [--disk D] [--view V] MOUNTPOINT
+				                                                  (a running guest, as it stood at one pause)
 				  --memory M            memory snapshot: ELF core, LiME or raw
 				  --disk D              the guest's disk image: raw or qcow2 (ext4)
 				  --kernel DIR          optional: vmlinux.btf or vmlinux, System.map or kallsyms
@@ -50,16 +52,18 @@ final class MountCommand implements Command {
 				  MOUNTPOINT            an existing directory; the view appears there read-only with the evidence's own
 				                        inode numbers, modes, owners, sizes, link counts and times. Every write fails
 				                        with EROFS. Runs in the foreground; Ctrl-C, SIGTERM or fusermount3 -u MOUNTPOINT
-				                        unmount it. Needs /dev/fuse and Debian's fuse3 and libfuse3-3.""";
+				                        unmount it. Needs /dev/fuse and Debian's fuse3 and libfuse3-3.
+				""" + AttachArgs.USAGE;
 	}
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(argv, Set.of("memory", "disk", "kernel", "view"), Set.of("no-journal-replay", "keep-cache", "debug"));
+		Args a = new Args(argv, EvidenceArgs.union(Set.of("memory", "disk", "kernel", "view"), AttachArgs.OPTIONS), Set.of("no-journal-replay", "keep-cache", "debug"));
 		if (a.positionals().size() != 1) throw new UsageException("exactly one MOUNTPOINT is required");
 		Path mountpoint = Path.of(a.positionals().get(0));
 		if (!Files.isDirectory(mountpoint)) throw new UsageException(mountpoint + " is not a directory");
-		Path memory = a.path("memory"), disk = a.path("disk");
+		AttachArgs live = new AttachArgs(a, a.path("memory"), false);
+		Path memory = live.live() ? live.ram : a.path("memory"), disk = live.disk(a.path("disk"));
 		String view = a.option("view", memory == null ? "disk-only" : "merged");
 		View v = View.fromLabel(view);
 		if (v == null) throw new UsageException("--view " + view + ": one of merged, cache-only, disk-only");
@@ -75,12 +79,27 @@ final class MountCommand implements Command {
 		MergedFileSystem merged;
 		ConsoleProgress progress = new ConsoleProgress(err);
 		try {
-			merged = MergedFileSystem.open(memory, disk, a.path("kernel"), replay, progress);
+			if (live.live()) {
+				merged = openLive(live, disk, live.kernel(a.path("kernel")), replay, v, progress);
+			} else {
+				merged = MergedFileSystem.open(memory, disk, a.path("kernel"), replay, progress);
+			}
 		} finally {
 			progress.finish();
 		}
 		try (merged) {
 			return serve(MergeViewTree.of(merged, v), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err);
+		}
+	}
+
+	/** One refresh of the running guest, its views frozen at that pause (the guest runs on while mounted). */
+	private static MergedFileSystem openLive(AttachArgs live, Path disk, Path kernel, boolean replay, View v, ConsoleProgress progress) throws IOException {
+		// the views read only the pages copied while paused, so the guest (QMP, RAM mapping) is let go at once
+		try (cacheshadow.pagecache.LiveGuest guest = live.attach()) {
+			cacheshadow.merge.LiveMerge.Refresh r = cacheshadow.merge.LiveMerge.refresh(guest, guest.kernelFiles(kernel, progress), disk, replay,
+					cacheshadow.merge.LiveMerge.listing(v, disk != null), progress);
+			progress.line("live guest " + live.ram + ": " + r.timings());
+			return r.fs();
 		}
 	}
 

@@ -1,0 +1,127 @@
+package cacheshadow.cli.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+import cacheshadow.pagecache.QmpClient;
+
+/**
+ * The command line against a running guest started by {@code make-evidence.sh --live DIR}, named by
+ * {@code -Dcacheshadow.live=DIR} (as LiveGuestTest): {@code analyze --live DIR} gives the guest's own
+ * {@code manifest.tsv} (the same comparison as MergeCliTest's on snapshots); {@code watch --live DIR --count 2}
+ * lists the workload's phase-2 changes on the first refresh as expect.tsv and manifest.tsv name them, and nothing on
+ * the second (the guest is idle); the guest runs after each command.
+ */
+@EnabledIfSystemProperty(named = "cacheshadow.live", matches = ".+")
+class LiveCliTest {
+	/** As LiveGuestTest: wait for the guest; when the evidence tool could not start one, abort (skipped) with its log. */
+	private static void awaitGuest(Path dir) throws Exception {
+		Path rc = dir.resolveSibling(dir.getFileName() + ".rc"), log = dir.resolveSibling(dir.getFileName() + ".log");
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(20);
+		while (!Files.isRegularFile(dir.resolve("live.txt"))) {
+			if (Files.isRegularFile(rc) || System.nanoTime() > deadline) {
+				String tail = Files.isRegularFile(log) ? String.join("\n", tail(Files.readAllLines(log), 15)) : "(no log)";
+				String why = "the live guest in " + dir + " did not come up (" + (Files.isRegularFile(rc) ? "make-evidence.sh exit " + Files.readString(rc).strip() : "timeout") + "):\n" + tail;
+				System.out.println("LIVE GUEST TEST SKIPPED: " + why);
+				org.junit.jupiter.api.Assumptions.abort(why);
+			}
+			Thread.sleep(1000);
+		}
+	}
+
+	private static List<String> tail(List<String> lines, int n) {
+		return lines.subList(Math.max(0, lines.size() - n), lines.size());
+	}
+
+	private static Path dir() throws Exception {
+		Path dir = Path.of(System.getProperty("cacheshadow.live"));
+		awaitGuest(dir);
+		assertTrue(Files.isRegularFile(dir.resolve("ram")), "no live guest in " + dir);
+		return dir;
+	}
+
+	private static void assertRunning(Path dir) throws Exception {
+		try (QmpClient q = QmpClient.connect(dir.resolve("qmp.sock"))) {
+			assertTrue(q.running(), "the guest runs after the command");
+		}
+	}
+
+	@Test
+	void analyzeLiveIsTheGuestsManifest(@TempDir Path tmp) throws Exception {
+		Path dir = dir();
+		Path only = tmp.resolve("only.tsv");
+		CliRun r = CliRun.of("analyze", "--live", dir.toString(), "--under", "/mnt/disk,/mnt/tmp", "--manifest", only.toString());
+		System.out.print(r.err().lines().filter(l -> l.startsWith("live guest")).map(l -> "LiveCliTest analyze: " + l + "\n").reduce("", String::concat));
+		assertEquals(0, r.code(), r.err());
+		assertRunning(dir);
+		// --disk defaulted to DIR/disk.img: a status column follows the manifest's 14 columns, which are manifest.tsv byte for byte
+		List<String> cut = new ArrayList<>();
+		for (String l : Files.readAllLines(only)) cut.add(l.substring(0, l.lastIndexOf('\t')));
+		assertEquals(Files.readAllLines(dir.resolve("manifest.tsv")), cut);
+		assertTrue(r.err().lines().anyMatch(l -> l.startsWith("live guest") && l.contains("guest paused")), r.err());
+		// the same from --ram FILE --qmp SOCKET with the disk and kernel files named
+		Path ram = tmp.resolve("ram.tsv");
+		CliRun r2 = CliRun.of("analyze", "--ram", dir.resolve("ram").toString(), "--qmp", dir.resolve("qmp.sock").toString(), "--disk",
+				dir.resolve("disk.img").toString(), "--under", "/mnt/disk,/mnt/tmp", "--manifest", ram.toString());
+		assertEquals(0, r2.code(), r2.err());
+		assertEquals(Files.readAllLines(only), Files.readAllLines(ram));
+		assertRunning(dir);
+	}
+
+	@Test
+	void watchListsPhaseTwoOnceThenNothing() throws Exception {
+		Path dir = dir();
+		CliRun r = CliRun.of("watch", "--live", dir.toString(), "--count", "2", "--every", "1s");
+		System.out.print(r.err().lines().map(l -> "LiveCliTest watch: " + l + "\n").reduce("", String::concat));
+		assertEquals(0, r.code(), r.err());
+		assertRunning(dir);
+		Map<String, String> first = new TreeMap<>();
+		for (String l : r.out().lines().toList()) {
+			String[] c = l.split("\t", -1);
+			assertEquals(5, c.length, l);
+			assertEquals("1", c[0], "only the first refresh reports changes (the guest is idle): " + l);
+			assertTrue(c[1].matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"), l);
+			first.put(c[3], c[2] + "\t" + c[4]);
+		}
+		List<String> wrong = new ArrayList<>();
+		for (String l : Files.readAllLines(dir.resolve("expect.tsv"))) {
+			String[] c = l.split("\t");
+			String s = first.get(c[1]);
+			boolean ok = switch (c[0]) {
+			case "absent" -> s != null && s.startsWith("cache-only\t");
+			case "gone" -> s != null && s.startsWith("deleted\t");
+			case "content" -> s != null && s.startsWith("differs\t") && s.contains("data");
+			case "mode" -> s != null && s.startsWith("differs\t") && s.contains("mode");
+			case "owner" -> s != null && s.startsWith("differs\t") && s.contains("owner");
+			default -> true;
+			};
+			if (!ok) wrong.add(l + " → " + s);
+		}
+		// every file and directory of the guest's tmpfs (manifest.tsv lists /mnt/tmp too)
+		for (String l : Files.readAllLines(dir.resolve("manifest.tsv"))) {
+			String p = l.split("\t")[0];
+			if (p.equals("/mnt/tmp") || p.startsWith("/mnt/tmp/")) {
+				if (!("tmpfs\t-").equals(first.get(p))) wrong.add("tmpfs " + p + " → " + first.get(p));
+			}
+		}
+		assertEquals(List.of(), wrong, r.out());
+		assertTrue(r.err().contains("refresh 2 at ") && r.err().contains(": 0 changes;"), r.err());
+		// --json: the same changes, one object per line
+		CliRun j = CliRun.of("watch", "--live", dir.toString(), "--count", "1", "--json");
+		assertEquals(0, j.code(), j.err());
+		assertEquals(first.size(), j.out().lines().count());
+		assertTrue(j.out().lines().allMatch(l -> l.startsWith("{\"refresh\":1,\"time\":\"") && l.endsWith("}")), j.out());
+		assertRunning(dir);
+	}
+}
