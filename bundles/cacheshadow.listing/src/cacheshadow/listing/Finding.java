@@ -7,7 +7,8 @@ package cacheshadow.listing;
  *
  * @param severity how much it matters
  * @param kind     short stable identifier, e.g. {@code dentry-cycle}, {@code ext4-csum}
- * @param location where: a kernel virtual address ({@code 0xffff...}), a disk block, a file offset, a path
+ * @param location where: a kernel virtual address ({@code 0xffff...}), a disk block, a file offset, a path (guest
+ *                 names in their {@link GuestName} text form)
  * @param message  one line for a human
  */
 public record Finding(Severity severity, String kind, String location, String message) {
@@ -19,8 +20,9 @@ public record Finding(Severity severity, String kind, String location, String me
 		return new Finding(Severity.ANOMALY, kind, String.format("0x%x", address), message);
 	}
 
+	/** One line, safe for a terminal: guest text in location or message cannot add lines or escape sequences. */
 	@Override
 	public String toString() {
-		return severity + " " + kind + " @" + location + ": " + message;
+		return severity + " " + kind + " @" + GuestName.printable(location) + ": " + GuestName.printable(message);
 	}
 }

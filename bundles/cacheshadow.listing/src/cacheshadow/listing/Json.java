@@ -3,7 +3,11 @@ package cacheshadow.listing;
 import java.util.Collection;
 import java.util.Map;
 
-/** Minimal JSON text for machine-readable summaries (maps, collections, strings, numbers, booleans): CLI, reports. */
+/**
+ * Minimal JSON text for machine-readable summaries (maps, collections, strings, numbers, booleans): CLI, reports.
+ * Guest paths appear as their {@link GuestName} text form (a JSON string whose value is exactly the manifest's path
+ * column); control and formatting characters of any other text are written as {@code \\uXXXX}.
+ */
 public final class Json {
 	private Json() {
 	}
@@ -66,8 +70,15 @@ public final class Json {
 			case '\r' -> sb.append("\\r");
 			case '\t' -> sb.append("\\t");
 			default -> {
-				if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-				else sb.append(c);
+				// controls (C0, DEL, C1), invisible formatting and line separators, unpaired surrogates: \\uXXXX, so a
+				// document printed to a terminal cannot carry an escape sequence or a bidirectional override
+				if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xa0 && !GuestName.printable(c) && !Character.isSurrogate(c))
+						|| (Character.isHighSurrogate(c) && !(i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))))
+						|| (Character.isLowSurrogate(c) && !(i > 0 && Character.isHighSurrogate(s.charAt(i - 1))))) {
+					sb.append(String.format("\\u%04x", (int) c));
+				} else {
+					sb.append(c);
+				}
 			}
 			}
 		}

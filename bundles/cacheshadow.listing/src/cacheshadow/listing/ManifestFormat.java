@@ -18,6 +18,18 @@ import java.util.List;
  * tab-separated line per path, sorted by path (byte order), {@code -} for not applicable. Columns:
  * {@code path type mode uid gid size nlink inode atime mtime ctime mtime_full sha256 symlink_target}. Outside
  * tools compare our output with the guest's own listing, so this format is a fixed contract.
+ *
+ * <h2>Names the guest chose</h2>
+ * Each component of {@code path}, and {@code symlink_target}, is in the {@link GuestName} text form: an ordinary
+ * name (printable UTF-8 without a backslash, not {@code .} or {@code ..}) is printed exactly as the guest's own
+ * listing prints it; otherwise a backslash is {@code \\} and every byte that is not printable UTF-8 is
+ * {@code \xNN} (two lowercase hex digits) — invalid UTF-8, C0/C1 controls and DEL (tab, newline, ESC included),
+ * Unicode format and separator characters (Cf, Zl, Zp), and within a name {@code /} and NUL — and a name that is
+ * exactly {@code .} or {@code ..} is {@code \x2e} or {@code \x2e\x2e}. So a line is always one line of exactly
+ * these columns, {@code /} in the path column only ever separates components, and {@code /mnt/disk/etc/..\x2fpwned}
+ * (one file whose name holds a slash) cannot be read as {@code /mnt/disk/etc/../pwned}. {@link GuestName#raw}
+ * gives back a name's bytes. Every escaped name is also reported as a {@code guest-name} {@link Finding}. The rule,
+ * its findings and how names are written to the examiner's file system: {@code FORMAT.md} of this bundle.
  */
 public final class ManifestFormat {
 	public static final List<String> COLUMNS = List.of("path", "type", "mode", "uid", "gid", "size", "nlink", "inode",
@@ -62,12 +74,14 @@ public final class ManifestFormat {
 	/** One line without its newline; {@code extra} values are appended after the standard columns. */
 	public static String line(FileRecord r, List<String> extra) {
 		StringBuilder sb = new StringBuilder(160);
-		sb.append(r.path()).append('\t').append(r.type().label()).append('\t')
+		// paths and targets are in the GuestName text form already; printable() keeps a record from another source
+		// (raw text) from breaking the line or the columns, and costs one scan otherwise
+		sb.append(GuestName.printable(r.path())).append('\t').append(r.type().label()).append('\t')
 				.append(Integer.toOctalString(r.permissions())).append('\t').append(r.uid()).append('\t').append(r.gid())
 				.append('\t').append(r.size()).append('\t').append(r.nlink()).append('\t').append(r.inode()).append('\t')
 				.append(r.atime()).append('\t').append(r.mtime()).append('\t').append(r.ctime()).append('\t')
 				.append(fullTime(r.mtime(), r.mtimeNanos())).append('\t').append(r.sha256() == null ? "-" : r.sha256())
-				.append('\t').append(r.symlinkTarget() == null ? "-" : r.symlinkTarget());
+				.append('\t').append(r.symlinkTarget() == null ? "-" : GuestName.printable(r.symlinkTarget()));
 		for (String e : extra) sb.append('\t').append(e == null ? "-" : e);
 		return sb.toString();
 	}
