@@ -23,6 +23,13 @@ for n in "${names[@]}"; do
 done
 # classes that need the Eclipse runtime (the CLI's IApplication, UI) are left to the Tycho build
 find "${srcs[@]}" "${tests[@]}" -name '*.java' -exec grep -L '^import org\.eclipse\.' {} + > "$OUT/sources.txt" || true
+# test-support classes (cacheshadow.testing) that import a bundle not compiled here are left out too
+keep="layers|listing|testing|$(IFS='|'; echo "${names[*]}")"
+grep -vE "/cacheshadow\.testing/" "$OUT/sources.txt" > "$OUT/sources.kept" || true
+for f in $(grep -E "/cacheshadow\.testing/" "$OUT/sources.txt"); do
+  if ! grep -oE '^import (static )?cacheshadow\.[a-z0-9]+' "$f" | sed -E 's/.*cacheshadow\.//' | grep -qvxE "$keep"; then echo "$f" >> "$OUT/sources.kept"; fi
+done
+mv "$OUT/sources.kept" "$OUT/sources.txt"
 "$JAVA_HOME/bin/javac" -nowarn --release 21 -encoding UTF-8 -cp "$CP" -d "$OUT/classes" @"$OUT/sources.txt"
 for d in "${srcs[@]}" "${tests[@]}"; do
   (cd "$d" && find . -type f ! -name '*.java' -exec cp --parents {} "$OUT/classes/" \;)

@@ -35,6 +35,15 @@ public final class PatchedLayer implements Layer {
 	private final TreeMap<Long, byte[]> bytes = new TreeMap<>();
 	private long bytesRead;
 
+	/** The patched ranges as {start, length}: every 64-bit word and byte run put, in address order. */
+	public List<long[]> patchedRanges() {
+		List<long[]> out = new java.util.ArrayList<>();
+		for (Long pa : words.keySet()) out.add(new long[] { pa, 8 });
+		for (Map.Entry<Long, byte[]> e : bytes.entrySet()) out.add(new long[] { e.getKey(), e.getValue().length });
+		out.sort((a, b) -> Long.compare(a[0], b[0]));
+		return out;
+	}
+
 	/** Bytes read through this layer so far. */
 	public long bytesRead() {
 		return bytesRead;
