@@ -280,7 +280,14 @@ public final class CacheAnalysis {
 			for (CachedEntry e : found) {
 				// A later (deeper) mount at the same path covers the earlier one, as the guest sees it.
 				CachedEntry prev = byPath.put(new PathState(e.path(), e.state()), e);
-				if (prev != null && prev.dentry() != e.dentry()) hidden.add(prev);
+				if (prev != null && prev.dentry() != e.dentry()) {
+					hidden.add(prev);
+					// two names of one directory that read alike: no kernel keeps that, a planted dentry hides another
+					if (prev.mount().equals(e.mount())) {
+						findings.add(new Finding(Finding.Severity.ANOMALY, "dentry-duplicate-name", e.path(), String.format(
+								"dentries 0x%x and 0x%x of one directory have the same name; the second is listed, the first hidden", prev.dentry(), e.dentry())));
+					}
+				}
 			}
 		}
 		List<CachedEntry> all = new ArrayList<>(byPath.values());

@@ -1,7 +1,6 @@
 package cacheshadow.caches;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -13,6 +12,7 @@ import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
 import cacheshadow.listing.Finding;
+import cacheshadow.listing.GuestName;
 
 /**
  * Walks the cached dentry tree below a mount's root. Children hang off their parent either on a list
@@ -20,7 +20,9 @@ import cacheshadow.listing.Finding;
  * {@code d_sib}, from 6.8): which one is taken from the BTF. The walk is iterative (no recursion depth), remembers
  * every dentry it visited, checks that each child's {@code d_parent} is the directory it hangs under, and limits
  * list lengths and depth; anything wrong becomes a {@link Finding} and that branch is left, the rest goes on.
- * Dentries with an empty name are libfs readdir cursors, not names, and are skipped.
+ * Dentries with an empty name are libfs readdir cursors, not names, and are skipped. Names are decoded into their
+ * {@link GuestName} text form (a name holding {@code /}, NUL, invalid UTF-8 or control bytes, or being {@code .} or
+ * {@code ..}, is shown escaped, with a {@code guest-name} finding naming its path), so paths stay unambiguous.
  */
 public final class DentryWalker {
 	/** Deepest directory nesting followed (PATH_MAX 4096 allows at most 2048 levels of one-letter names). */
@@ -143,8 +145,10 @@ public final class DentryWalker {
 						findings.add(Finding.anomaly("dentry-name-length", c, "name of " + len + " bytes under " + p.path
 								+ (len > MAX_NAME ? " (shown cut to " + MAX_NAME + ")" : "")));
 					}
-					if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-						findings.add(Finding.anomaly("dentry-name-invalid", c, "name with '/' or NUL under " + p.path));
+					if (GuestName.escaped(name)) {
+						// '/', NUL, '.', '..', invalid UTF-8, controls: the name is in its escaped text form; say so, with the path
+						Finding f = GuestName.finding(MountWalker.child(p.path, name), String.format("dentry 0x%x", c));
+						if (f != null) findings.add(f);
 					}
 				} catch (IOException e) {
 					findings.add(Finding.anomaly("dentry-unreadable", c, "child of " + p.path + ": " + e.getMessage()));
@@ -176,18 +180,21 @@ public final class DentryWalker {
 	}
 
 	/**
-	 * The name of the dentry in {@code s}: short names sit inline in the dentry ({@code d_iname}, where the pointer
-	 * then points), so they come from the buffer without another read.
+	 * The name of the dentry in {@code s}, in its {@link GuestName} text form: short names sit inline in the dentry
+	 * ({@code d_iname}, where the pointer then points), so they come from the buffer without another read.
 	 */
 	private String name(StructBuffer s, long nameField, long len) throws IOException {
 		long ptr = s.u64(nameField);
 		int n = (int) Math.min(len, MAX_NAME);
 		long off = ptr - s.address();
-		if (off >= 0 && off + n <= s.size()) return s.string(off, n);
+		if (off >= 0 && off + n <= s.size()) return s.name(off, n);
 		return nameAt(vm, ptr, len);
 	}
 
-	/** A {@code qstr} name: {@code nameField} holds the pointer to {@code len} bytes (cut at {@link #MAX_NAME}). */
+	/**
+	 * A {@code qstr} name: {@code nameField} holds the pointer to {@code len} bytes (cut at {@link #MAX_NAME}), in its
+	 * {@link GuestName} text form.
+	 */
 	static String name(Layer vm, long nameField, long len) throws IOException {
 		return nameAt(vm, vm.readU64(nameField), len);
 	}
@@ -195,6 +202,6 @@ public final class DentryWalker {
 	private static String nameAt(Layer vm, long ptr, long len) throws IOException {
 		byte[] b = new byte[(int) Math.min(len, MAX_NAME)];
 		vm.read(ptr, b, 0, b.length);
-		return new String(b, StandardCharsets.UTF_8);
+		return GuestName.of(b);
 	}
 }

@@ -1,7 +1,6 @@
 package cacheshadow.caches;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import cacheshadow.kernel.Btf;
@@ -9,6 +8,7 @@ import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
 import cacheshadow.listing.Finding;
+import cacheshadow.listing.GuestName;
 
 /**
  * Decodes {@code struct inode}. The time fields changed shape across series ({@code struct timespec64 i_atime} up
@@ -137,7 +137,7 @@ final class InodeReader {
 		else if (pages != null && size < 4096) {
 			try {
 				byte[] page = pages.page(inode, 0);
-				return page == null ? null : new String(page, 0, (int) size, StandardCharsets.UTF_8);
+				return page == null ? null : GuestName.text(page, 0, (int) size);
 			} catch (IOException e) {
 				findings.add(Finding.anomaly("symlink-unreadable", inode, "link target page: " + e.getMessage()));
 				return null;
@@ -150,6 +150,6 @@ final class InodeReader {
 			findings.add(Finding.anomaly("symlink-unreadable", inode, "link target at 0x" + Long.toHexString(from) + ": " + e.getMessage()));
 			return null;
 		}
-		return new String(t, StandardCharsets.UTF_8);
+		return GuestName.text(t);
 	}
 }

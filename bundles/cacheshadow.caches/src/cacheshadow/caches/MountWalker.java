@@ -121,7 +121,7 @@ public final class MountWalker {
 		byte[] u = new byte[16];
 		vm.read(sb + sUuidOff, u, 0, 16);
 		String uuid = uuid(u);
-		String id = LinuxKernel.cString(vm, sb + sIdOff, (int) sIdLen);
+		String id = cacheshadow.listing.GuestName.printable(LinuxKernel.cString(vm, sb + sIdOff, (int) sIdLen));
 		String path = "/";
 		if (pathOf != null) {
 			String parentPath = pathOf.get(parent);
@@ -164,8 +164,9 @@ public final class MountWalker {
 		return dir.equals("/") ? rel : dir + rel;
 	}
 
+	/** A C string the guest wrote (device, file-system type), printable: control and formatting characters escaped. */
 	private String string(long va, int max) throws IOException {
-		return va == 0 ? null : LinuxKernel.cString(vm, va, max);
+		return va == 0 ? null : cacheshadow.listing.GuestName.printable(LinuxKernel.cString(vm, va, max));
 	}
 
 	static String uuid(byte[] u) {

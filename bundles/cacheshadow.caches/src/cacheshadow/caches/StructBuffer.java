@@ -45,9 +45,9 @@ final class StructBuffer {
 		return LittleEndian.u16(b, (int) off);
 	}
 
-	/** {@code len} bytes at {@code off} as UTF-8 text (invalid bytes replaced), without an intermediate copy. */
-	String string(long off, int len) {
-		return new String(b, (int) off, len, java.nio.charset.StandardCharsets.UTF_8);
+	/** {@code len} bytes at {@code off} as a guest name in its {@link cacheshadow.listing.GuestName} text form, without an intermediate copy. */
+	String name(long off, int len) {
+		return cacheshadow.listing.GuestName.of(b, (int) off, len);
 	}
 
 	byte[] bytes(long off, int len) {

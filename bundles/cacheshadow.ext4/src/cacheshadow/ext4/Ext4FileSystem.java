@@ -1,7 +1,6 @@
 package cacheshadow.ext4;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +18,7 @@ import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
+import cacheshadow.listing.GuestName;
 import cacheshadow.listing.ManifestFormat;
 
 /**
@@ -313,11 +313,21 @@ public final class Ext4FileSystem implements AutoCloseable {
 		return HtreeDirectory.read(this, dir);
 	}
 
-	/** Target of a fast or slow (or inline) symlink. */
+	/**
+	 * A {@code guest-name} finding for an entry whose name is shown escaped ({@link GuestName}: '/', NUL, a '.' or
+	 * '..' that is not the directory's own, invalid UTF-8, control characters), at its path {@code p}.
+	 */
+	public void nameFinding(String p, Ext4Inode dir, DirectoryEntry e) {
+		if (!GuestName.escaped(e.name()) || findings.size() >= MAX_FINDINGS) return;
+		Finding f = GuestName.finding(p, "ext4 directory inode " + dir.number + ", entry naming inode " + e.inode());
+		if (f != null) findings.add(f);
+	}
+
+	/** Target of a fast or slow (or inline) symlink, in its {@link GuestName} text form. */
 	public String symlinkTarget(Ext4Inode link) throws IOException {
 		if (!link.isSymlink()) throw new EvidenceFormatException(layer.name(), "inode " + link.number + " is not a symlink");
 		byte[] t = open(link).readAll(1 << 16);
-		return new String(t, StandardCharsets.UTF_8);
+		return GuestName.text(t);
 	}
 
 	/** Inode number of an absolute path inside the file system ({@code /} = root), without following symlinks. */
@@ -385,6 +395,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 				progress.checkCanceled();
 				progress.worked(1);
 				String p = (dirPath.equals("/") ? "" : dirPath) + "/" + e.name();
+				nameFinding(p, dir, e);
 				Ext4Inode in;
 				try {
 					in = inode(e.inode());
@@ -603,6 +614,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 					// out of range: keep the name, no inode
 				}
 				DeletedName d = new DeletedName(base + "/" + e.name(), e.inode(), e.fileType(), cur);
+				nameFinding(d.path(), dir, e);
 				out.add(d);
 				findings.add(new Finding(Finding.Severity.INFO, "ext4-deleted-name", d.path(), "removed entry naming inode "
 						+ e.inode() + (d.inodeReused() ? " (inode since reused)" : "")));

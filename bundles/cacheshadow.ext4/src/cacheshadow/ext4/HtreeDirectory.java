@@ -5,9 +5,10 @@ import static cacheshadow.layers.LittleEndian.u32;
 import static cacheshadow.layers.LittleEndian.u8;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+
+import cacheshadow.listing.GuestName;
 
 /**
  * Directory contents ("Directory Entries", "Hash Tree Directories", "Inline Data"). Entries are read linearly,
@@ -29,7 +30,7 @@ final class HtreeDirectory {
 			readInline(fs, dir, out);
 			return out;
 		}
-		walk(fs, dir, true, (b, lb) -> parseBlock(fs, dir, b, 0, b.length, b.length, lb, out), out);
+		walk(fs, dir, true, (b, lb) -> parseBlock(fs, dir, b, 0, b.length, b.length, lb, lb == 0, out), out);
 		return out;
 	}
 
@@ -118,25 +119,28 @@ final class HtreeDirectory {
 					continue;
 				}
 				out.add(e);
-				p += (8 + e.name().getBytes(StandardCharsets.UTF_8).length + 3) & ~3;
+				p += (8 + nameLen(b, p, filetype) + 3) & ~3;
 			}
 			off += rl;
 		}
 	}
 
+	private static int nameLen(byte[] b, int p, boolean filetype) {
+		return filetype ? u8(b, p + 6) : u16(b, p + 6) & 0xff;
+	}
+
 	/** A plausible entry at {@code p} ending before {@code limit}, or null. */
 	private static DirectoryEntry candidate(Ext4FileSystem fs, byte[] b, int p, int limit, boolean filetype, boolean zeroInode) {
 		long ino = u32(b, p);
-		int rl = u16(b, p + 4), nl = filetype ? u8(b, p + 6) : u16(b, p + 6) & 0xff, ft = filetype ? u8(b, p + 7) : 0;
+		int rl = u16(b, p + 4), nl = nameLen(b, p, filetype), ft = filetype ? u8(b, p + 7) : 0;
 		if ((!zeroInode && (ino == 0 || ino > fs.superblock().inodesCount)) || nl == 0 || p + 8 + nl > limit) return null;
 		if (rl < 8 + nl || (rl & 3) != 0 || ft > 7) return null;
 		for (int i = 0; i < nl; i++) {
 			byte c = b[p + 8 + i];
 			if (c == 0 || c == '/') return null;
 		}
-		String name = new String(b, p + 8, nl, StandardCharsets.UTF_8);
-		if (name.equals(".") || name.equals("..")) return null;
-		return new DirectoryEntry(ino, name, ft);
+		if ((nl == 1 || nl == 2) && b[p + 8] == '.' && b[p + 8 + nl - 1] == '.') return null; // "." or ".."
+		return new DirectoryEntry(ino, GuestName.of(b, p + 8, nl), ft);
 	}
 
 	static int recLen(int disk, int bs) {
@@ -145,11 +149,16 @@ final class HtreeDirectory {
 		return (disk & 65532) | ((disk & 3) << 16);
 	}
 
-	/** Parses entries in {@code b[start, end)}; stops the block at the first impossible entry. */
-	static void parseBlock(Ext4FileSystem fs, Ext4Inode dir, byte[] b, int start, int end, int bs, long lb,
+	/**
+	 * Parses entries in {@code b[start, end)}; stops the block at the first impossible entry. Names are in their
+	 * {@link GuestName} text form; "." and ".." are kept as such only as the first and second entry of a directory's
+	 * first block ({@code dots}), where ext4 puts them: anywhere else such a name is a planted entry and is shown
+	 * escaped ({@code \x2e\x2e}), never taken for the parent.
+	 */
+	static void parseBlock(Ext4FileSystem fs, Ext4Inode dir, byte[] b, int start, int end, int bs, long lb, boolean dots,
 			List<DirectoryEntry> out) {
 		boolean filetype = fs.superblock().hasIncompat(Ext4Superblock.INCOMPAT_FILETYPE);
-		int off = start;
+		int off = start, index = 0;
 		while (off + 8 <= end) {
 			long ino = u32(b, off);
 			int rl = recLen(u16(b, off + 4), bs);
@@ -161,13 +170,16 @@ final class HtreeDirectory {
 				return;
 			}
 			if (ino != 0 && nameLen > 0) {
+				String name = dots && (index == 0 && nameLen == 1 || index == 1 && nameLen == 2) && isDots(b, off + 8, nameLen)
+						? (nameLen == 1 ? "." : "..")
+						: GuestName.of(b, off + 8, nameLen);
 				if (ino > fs.superblock().inodesCount) {
-					fs.finding("ext4-dirent", "inode " + dir.number, "entry " + new String(b, off + 8, nameLen, StandardCharsets.UTF_8)
-							+ " names inode " + ino + " beyond the inode count");
+					fs.finding("ext4-dirent", "inode " + dir.number, "entry " + name + " names inode " + ino + " beyond the inode count");
 				} else {
-					out.add(new DirectoryEntry(ino, new String(b, off + 8, nameLen, StandardCharsets.UTF_8), type));
+					out.add(new DirectoryEntry(ino, name, type));
 				}
 			}
+			if (ino != 0) index++;
 			off += rl;
 		}
 	}
@@ -178,12 +190,17 @@ final class HtreeDirectory {
 		out.add(new DirectoryEntry(dir.number, ".", 2));
 		out.add(new DirectoryEntry(u32(raw, base), "..", 2));
 		byte[] ib = dir.iBlock();
-		parseBlock(fs, dir, ib, 4, ib.length, 65535, 0, out);
+		parseBlock(fs, dir, ib, 4, ib.length, 65535, 0, false, out);
 		for (ExtendedAttribute a : fs.extendedAttributes(dir)) {
 			if (a.name().equals("system.data") && a.value().length > 0) {
-				parseBlock(fs, dir, a.value(), 0, a.value().length, 65535, 1, out);
+				parseBlock(fs, dir, a.value(), 0, a.value().length, 65535, 1, false, out);
 			}
 		}
+	}
+
+	private static boolean isDots(byte[] b, int off, int len) {
+		for (int i = 0; i < len; i++) if (b[off + i] != '.') return false;
+		return len == 1 || len == 2;
 	}
 
 	/** dx_root: "." (12 bytes), ".." (rec_len to block end), then dx_root_info at 0x18 and the count/limit. */
