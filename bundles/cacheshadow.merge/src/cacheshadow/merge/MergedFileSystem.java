@@ -29,6 +29,7 @@ import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
+import cacheshadow.listing.GuestName;
 import cacheshadow.merge.ViewTree.Node;
 import cacheshadow.merge.ViewTree.Origin;
 import cacheshadow.pagecache.BlockDeviceCache;
@@ -62,6 +63,8 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	private final List<AutoCloseable> owned = new ArrayList<>();
 	private final Map<Long, String> fsTypes = new HashMap<>();
 	private final Set<String> hidden = new HashSet<>();
+	/** guest-name findings of disk entries already reported (the merged and the disk-only walk see the same names). */
+	private final Set<Finding> nameFindings = new HashSet<>();
 	/** Cached inodes by super block and number: orphans (no dentry left) and inodes of cached names. */
 	private final Map<String, CachedInode> cachedInodes = new HashMap<>();
 	private List<PathStatus> statuses;
@@ -284,6 +287,11 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 					continue;
 				}
 				if (merged && hidden.contains(p)) continue;
+				if (GuestName.escaped(e.name())) {
+					// a planted name on disk: escaped text form ('/', NUL, a stray '.' or '..', controls); one finding per path
+					Finding f = GuestName.finding(p, "ext4 directory inode " + ino + ", entry naming inode " + e.inode());
+					if (f != null && nameFindings.add(f)) findings.add(f);
+				}
 				Ext4Inode in;
 				try {
 					in = fs.inode(e.inode());
