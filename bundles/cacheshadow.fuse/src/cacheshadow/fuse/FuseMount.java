@@ -20,7 +20,8 @@ import com.sun.jna.StringArray;
  * writes with EROFS), {@code auto_unmount}
  * (fusermount3 unmounts even if this process dies), {@code fsname}/{@code subtype} (how /proc/mounts names it).
  * No {@code default_permissions}: the examiner who mounts reads every file whatever its recorded mode, which stat
- * still shows as recorded; others cannot enter the mount at all (no {@code allow_other}).
+ * still shows as recorded; others cannot enter the mount at all (no {@code allow_other}). Names are served through
+ * {@link HostNamedTree}: the guest's names in their escaped text form, shortened past 255 bytes, unique.
  * <p>
  * {@link #close} unmounts ({@code fusermount3 -u -z}), which ends the loop: the kernel aborts the connection and
  * {@code fuse_loop} returns; the loop thread then calls {@code fuse_unmount} and {@code fuse_destroy}.
@@ -61,7 +62,8 @@ public final class FuseMount implements AutoCloseable {
 		Path mp = mountpoint.toRealPath();
 		if (mountedAt(mp)) throw new IOException(mp + ": something is already mounted there");
 		LibFuse3 fuse = LibFuse3.load();
-		FuseOperations ops = new FuseOperations(tree, options.keepCache(), errors);
+		// names as the kernel takes them: escaped text forms, none over 255 bytes, unique per directory
+		FuseOperations ops = new FuseOperations(HostNamedTree.of(tree, errors), options.keepCache(), errors);
 
 		String name = source == null ? "cacheshadow" : source.replaceAll("[,\\s\\\\]", "_");
 		List<String> argv = new ArrayList<>(List.of("cacheshadow", "-o",
