@@ -15,6 +15,7 @@ import cacheshadow.caches.Mount;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.Json;
 import cacheshadow.listing.Finding;
+import cacheshadow.listing.GuestName;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
@@ -48,7 +49,9 @@ final class AnalyzeCommand implements Command {
 				  --manifest OUT    every path of the view in the columns of the guest's own manifest.tsv (path type
 				                    mode uid gid size nlink inode atime mtime ctime mtime_full sha256 symlink_target),
 				                    sorted by path; sha256 where every byte is known. With --disk a status column
-				                    follows: same, differs:WHAT, cache-only, disk-only, deleted
+				                    follows: same, differs:WHAT, cache-only, disk-only, deleted. Names the guest
+				                    chose that are not plain printable UTF-8 are escaped (\\\\ and \\xNN; a name
+				                    that is . or .. as \\x2e), each with a guest-name finding
 				  --under P,...     only these guest paths and what is below them, e.g. /mnt/disk,/mnt/tmp (the
 				                    mounts a guest-side listing covers); default: the whole view
 				  --json            print a machine-readable summary (kernel, KASLR, mounts, counts, anomalies)
@@ -106,7 +109,7 @@ final class AnalyzeCommand implements Command {
 			out.println(Json.of(sum));
 		} else {
 			out.printf("kernel %s, KASLR shift %s; %d mounts; view %s: %d paths; %d deleted names, %d orphan inodes; %d findings%n",
-					analysis.kernelRelease(), analysis.virtualShift() == null ? "unknown" : "0x" + Long.toHexString(analysis.virtualShift()),
+					GuestName.printable(analysis.kernelRelease()), analysis.virtualShift() == null ? "unknown" : "0x" + Long.toHexString(analysis.virtualShift()),
 					analysis.mounts().size(), ev.view.label(), records.size(), analysis.deleted().size(), analysis.orphans().size(), findings.size());
 			if (merge != null) out.println("status: " + merge.get("status"));
 			for (Finding f : findings) out.println("  " + f);

@@ -51,7 +51,7 @@ final class ChangesCommand implements Command {
 			} catch (IllegalArgumentException e) {
 				throw new UsageException(e.getMessage());
 			}
-			for (String w : h.warnings()) err.println("warning: " + w);
+			for (String w : h.warnings()) err.println("warning: " + cacheshadow.listing.GuestName.printable(w));
 			List<FileChanges.FileChange> changes = InstantChanges.between(h, i1, i2, prefix, JournalOptions.replayJbd2(a), Progress.NONE);
 			out.println("# from " + i1);
 			out.println("# to   " + i2);

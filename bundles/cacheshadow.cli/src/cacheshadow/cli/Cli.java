@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
+import cacheshadow.listing.GuestName;
+
 /**
  * Dispatches {@code ./cacheshadow} subcommands. Plain Java, so tests drive it in-process. Errors an examiner can
  * act on (bad usage, unreadable or corrupt evidence, a locked case) print one line and exit 2; no stack traces.
@@ -47,18 +49,18 @@ public final class Cli {
 			try {
 				return c.run(rest, out, err);
 			} catch (UsageException e) {
-				err.println("cacheshadow " + c.name() + ": " + e.getMessage());
+				err.println("cacheshadow " + c.name() + ": " + GuestName.printable(e.getMessage()));
 				err.println("usage: see ./cacheshadow " + c.name() + " --help");
 				return 2;
 			} catch (IOException e) {
-				err.println("cacheshadow " + c.name() + ": " + e.getMessage());
+				err.println("cacheshadow " + c.name() + ": " + GuestName.printable(e.getMessage()));
 				return 2;
 			} catch (java.util.concurrent.CancellationException e) {
 				err.println("cacheshadow " + c.name() + ": canceled");
 				return 2;
 			} catch (Exception | StackOverflowError | OutOfMemoryError e) {
 				// a defect of ours, not of the evidence: say so, with the type, still without a stack trace
-				err.println("cacheshadow " + c.name() + ": internal error (" + e + "); please report it");
+				err.println("cacheshadow " + c.name() + ": internal error (" + GuestName.printable(e.toString()) + "); please report it");
 				return 3;
 			}
 		}

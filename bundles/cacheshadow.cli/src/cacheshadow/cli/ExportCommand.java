@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import cacheshadow.listing.Finding;
+import cacheshadow.listing.GuestName;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.merge.ViewExport;
@@ -35,7 +37,11 @@ final class ExportCommand implements Command {
 				                    applied too; or FILE.tar: a pax tar (nanosecond mtimes, long names)
 				Sidecars next to the output: OUT.provenance.tsv (path, offset, length, source, disk_block for every
 				byte range of every file) and OUT.manifest.tsv (the exported paths in manifest.tsv columns, with the
-				ctimes no file system call can restore).""";
+				ctimes no file system call can restore).
+				Nothing is written outside OUT nor through a symbolic link (one already in OUT leaves its subtree
+				out); names that are not plain are written escaped (\\xNN, \\\\; past 255 bytes shortened with a hash),
+				each with a provenance row "PATH - - host-name WRITTEN_AS"; modes lose setuid, setgid, sticky and
+				world-writable bits (the manifest sidecar and a pax comment in the tar keep them).""";
 	}
 
 	@Override
@@ -64,7 +70,12 @@ final class ExportCommand implements Command {
 				r.files(), r.bytes(), r.directories(), r.symlinks(), r.hardLinks());
 		out.println("provenance: " + provenance);
 		out.println("manifest: " + manifest);
-		for (String n : r.notes()) out.println("  note: " + n);
+		for (String n : r.notes()) out.println("  note: " + GuestName.printable(n));
+		long renamed = r.findings().stream().filter(f -> f.kind().equals("export-name")).count();
+		long masked = r.findings().stream().filter(f -> f.kind().equals("export-mode-masked")).count();
+		if (renamed > 0) out.println(renamed + " names not written as the guest's bytes (escaped or shortened; host-name rows in " + provenance.getFileName() + ")");
+		if (masked > 0) out.println(masked + " modes masked (no setuid, setgid, sticky or world-writable bit on the host; " + manifest.getFileName() + " has the guest's)");
+		for (Finding f : r.findings()) if (f.kind().equals("export-name") || f.kind().equals("export-host-symlink")) out.println("  " + f);
 		return 0;
 	}
 }

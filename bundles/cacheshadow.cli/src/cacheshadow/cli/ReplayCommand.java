@@ -59,7 +59,7 @@ final class ReplayCommand implements Command {
 			} catch (IllegalArgumentException e) {
 				throw new UsageException(e.getMessage());
 			}
-			for (String w : h.warnings()) err.println("warning: " + w);
+			for (String w : h.warnings()) err.println("warning: " + cacheshadow.listing.GuestName.printable(w));
 			if (image != null) {
 				long bytes = h.writeImage(when, image, p);
 				p.finish();
