@@ -51,8 +51,11 @@ final class MountCommand implements Command {
 				                        not change)
 				  MOUNTPOINT            an existing directory; the view appears there read-only with the evidence's own
 				                        inode numbers, modes, owners, sizes, link counts and times. Every write fails
-				                        with EROFS. Runs in the foreground; Ctrl-C, SIGTERM or fusermount3 -u MOUNTPOINT
-				                        unmount it. Needs /dev/fuse and Debian's fuse3 and libfuse3-3.
+				                        with EROFS. Names as analyze prints them (escaped; past 255 bytes shortened
+				                        with \\~ and a hash); the guest's symbolic links are shown but, as root, never
+				                        followed by the host (nosymfollow). Runs in the foreground; Ctrl-C, SIGTERM or
+				                        fusermount3 -u MOUNTPOINT unmount it. Needs /dev/fuse and Debian's fuse3 and
+				                        libfuse3-3.
 				""" + AttachArgs.USAGE;
 	}
 

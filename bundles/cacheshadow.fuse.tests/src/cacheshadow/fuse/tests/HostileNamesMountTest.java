@@ -38,8 +38,8 @@ import cacheshadow.testing.HostileNames;
  * The views of a snapshot and disk with planted names ({@link HostileNames}) mounted through FUSE: find lists every
  * name, each as its escaped text form (no '/', NUL, '.' or '..' among the entries, none over 255 bytes — a longer
  * one shortened with a hash — and no name twice in a directory), stat and cat reach each planted file through its
- * shown name with the guest's size and bytes, the path attribute gives the guest path back, and the mount stays
- * read-only.
+ * shown name with the guest's size and bytes, the path attribute gives the guest path back, a guest link is shown
+ * but never followed by the host (nosymfollow), and the mount stays read-only, nosuid, nodev.
  */
 class HostileNamesMountTest {
 	@ParameterizedTest
@@ -106,6 +106,16 @@ class HostileNamesMountTest {
 				}
 			}
 			assertTrue(checked >= planted.size() - 1, "planted names checked: " + checked);
+			// the guest's links are shown, never followed by the host's kernel (nosymfollow, set as root)
+			if (System.getProperty("user.name").equals("root")) {
+				assertTrue(mount.mountFlags().contains("nosymfollow"), mount.mountFlags());
+				String link = root + (guestRoot.isEmpty() ? "/mnt/disk" : "") + "/docs/latest";
+				assertEquals("readme.txt", Shell.ok(List.of("readlink", link)).strip());
+				Shell.Result cat = Shell.run(List.of("cat", link));
+				assertFalse(cat.exit() == 0, cat.out());
+				assertTrue(cat.out().contains("Too many levels of symbolic links"), cat.out());
+			}
+			assertTrue(mount.mountFlags().matches("(^|.*,)ro,nosuid,nodev(,.*|$)"), mount.mountFlags());
 			// read-only as ever
 			Shell.Result touch = Shell.run(List.of("touch", root + (guestRoot.isEmpty() ? "/mnt/disk" : "") + "/cacheshadow-was-here"));
 			assertFalse(touch.exit() == 0);
