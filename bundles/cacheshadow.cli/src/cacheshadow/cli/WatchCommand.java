@@ -13,6 +13,7 @@ import java.util.TreeMap;
 
 import cacheshadow.caches.Mount;
 import cacheshadow.layers.Progress;
+import cacheshadow.listing.GuestName;
 import cacheshadow.listing.Json;
 import cacheshadow.merge.LiveChanges;
 import cacheshadow.merge.LiveMerge;
@@ -163,23 +164,11 @@ final class WatchCommand implements Command {
 	}
 
 	/**
-	 * Paths of the model are already in the text form of guest names (backslash escapes, no control characters);
-	 * this keeps that promise for the line format whatever the model holds: any C0/C1 control or DEL left is
-	 * written as {@code \xNN} (UTF-8 bytes), so a path never carries a tab, newline or terminal escape.
+	 * Paths of the model are already in the text form of guest names ({@link GuestName}); this keeps that promise for
+	 * the line format whatever the model holds: anything not printable is written as {@code \xNN}.
 	 */
 	static String printable(String s) {
-		StringBuilder b = null;
-		for (int i = 0; i < s.length(); i++) {
-			char c = s.charAt(i);
-			boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029;
-			if (!control) {
-				if (b != null) b.append(c);
-				continue;
-			}
-			if (b == null) b = new StringBuilder(s.substring(0, i));
-			for (byte x : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) b.append(String.format("\\x%02x", x & 0xff));
-		}
-		return b == null ? s : b.toString();
+		return GuestName.printable(s);
 	}
 
 	static long duration(String s) throws UsageException {
