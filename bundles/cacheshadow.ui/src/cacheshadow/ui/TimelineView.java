@@ -132,6 +132,21 @@ public class TimelineView extends ViewPart {
 		};
 		chartComposite.addKeyListener(keys);
 		slider.addKeyListener(keys);
+		// the wheel zooms around the time under the pointer (up: in), Shift+wheel pans; the chart draws on a canvas
+		// inside the composite, which is what gets the mouse
+		org.eclipse.swt.widgets.Listener wheel = e -> {
+			if (shown == null || plot == null || e.count == 0) return;
+			org.eclipse.swt.graphics.Point p = chartComposite.toControl(((org.eclipse.swt.widgets.Control) e.widget).toDisplay(e.x, e.y));
+			if ((e.stateMask & SWT.SHIFT) != 0) pan(e.count > 0 ? -0.2 : 0.2);
+			else zoomAt(toChart(positionAt(p.x, p.y)), e.count > 0 ? 0.8 : 1.25);
+			e.doit = false;
+		};
+		for (org.eclipse.swt.widgets.Control c : chartComposite.getChildren()) {
+			c.addKeyListener(keys); // the canvas holds the focus
+			c.addListener(SWT.MouseVerticalWheel, wheel);
+			c.addListener(SWT.MouseDown, e -> chartComposite.setFocus());
+		}
+		chartComposite.addListener(SWT.MouseVerticalWheel, wheel);
 		chartComposite.addListener(SWT.MouseDown, e -> chartComposite.setFocus());
 		CaseSession.get().addListener(caseListener);
 		CaseSession.get().addInstantListener(instantListener);
@@ -406,9 +421,20 @@ public class TimelineView extends ViewPart {
 	private void zoom(double factor) {
 		Range r = plot.getDomainAxis().getRange();
 		ResolvedInstant a = CaseSession.get().cursorA();
-		double c = a == null ? r.getCentralValue() : toChart(shown.activity().position(a.entryCount()));
-		double half = r.getLength() * factor / 2;
-		plot.getDomainAxis().setRange(c - half, c + half);
+		zoomAt(a == null ? r.getCentralValue() : toChart(shown.activity().position(a.entryCount())), factor);
+	}
+
+	/** Scales the visible range by {@code factor} keeping chart x {@code c} where it is on screen. */
+	void zoomAt(double c, double factor) {
+		Range r = plot.getDomainAxis().getRange();
+		double lo = c - (c - r.getLowerBound()) * factor, hi = c + (r.getUpperBound() - c) * factor;
+		if (hi - lo < 1e-3) return; // a microsecond (or an entry) across: as far as the axis can tell apart
+		plot.getDomainAxis().setRange(lo, hi);
+	}
+
+	/** The visible range of the chart's axis (chart x: milliseconds or entries). */
+	public Range visibleRange() {
+		return plot == null ? null : plot.getDomainAxis().getRange();
 	}
 
 	private void pan(double fraction) {
@@ -456,6 +482,11 @@ public class TimelineView extends ViewPart {
 
 	public JFreeChart chart() {
 		return chart;
+	}
+
+	/** The chart's control (for driving it with the mouse). */
+	public org.eclipse.swt.widgets.Control chartControl() {
+		return chartComposite;
 	}
 
 	public Scale slider() {

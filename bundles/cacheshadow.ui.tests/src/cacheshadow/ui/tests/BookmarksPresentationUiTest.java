@@ -134,13 +134,14 @@ class BookmarksPresentationUiTest {
 		return fs.viewer().getStructuredSelection().getFirstElement() instanceof FileSystemView.Node n ? n.path() : "";
 	}
 
-	/** A key pressed and released through the window system. */
+	/** A key pressed and released through the window system (a printable key by its character, others by code). */
 	static void key(Display d, int keyCode) {
 		for (int type : new int[] { SWT.KeyDown, SWT.KeyUp }) {
 			Event e = new Event();
 			e.type = type;
-			e.keyCode = keyCode;
-			d.post(e);
+			if ((keyCode & SWT.KEYCODE_BIT) == 0 && keyCode >= 0x20 && keyCode < 0x7f) e.character = (char) keyCode;
+			else e.keyCode = keyCode;
+			assertTrue(d.post(e), "Display.post of key " + keyCode);
 		}
 	}
 }

@@ -116,6 +116,34 @@ class TimelineUiTest {
 		assertEquals(CaseSession.get().history().resolve("flush:3").entryCount(), CaseSession.get().cursorA().entryCount());
 		timeline.jumpTo("time:@" + roundEpoch(set, 4));
 		assertEquals(rounds.get(4).intValue(), CaseSession.get().cursorA().entryCount(), "time of round 4's sample");
+		// zoom: the mouse wheel over the chart (as a person's wheel gives it), the keyboard, fit all
+		timeline.fitAll();
+		double all = timeline.visibleRange().getLength();
+		org.eclipse.swt.graphics.Rectangle cb = timeline.chartControl().getBounds();
+		org.eclipse.swt.graphics.Point mid = timeline.chartControl().getParent().toDisplay(cb.x + cb.width / 2, cb.y + cb.height / 2);
+		CaseViewUiTest.post(display, SWT.MouseMove, mid.x, mid.y, 0);
+		// SWT's GTK Display.post has no wheel event and XTest's button 4 does not reach the chart's canvas under Xvfb:
+		// the wheel event is given to the canvas, as the window system would, with the pointer over the chart
+		org.eclipse.swt.widgets.Control canvas = ((org.eclipse.swt.widgets.Composite) timeline.chartControl()).getChildren()[0];
+		org.eclipse.swt.widgets.Event wheel = new org.eclipse.swt.widgets.Event();
+		org.eclipse.swt.graphics.Point local = canvas.toControl(mid);
+		wheel.x = local.x;
+		wheel.y = local.y;
+		wheel.count = 3;
+		wheel.detail = SWT.SCROLL_LINE;
+		canvas.notifyListeners(SWT.MouseVerticalWheel, wheel);
+		page.getWorkbenchWindow().getShell().forceActive();
+		canvas.setFocus();
+		CaseViewUiTest.waitFor(display, () -> timeline.visibleRange().getLength() < all * 0.95, 5_000);
+		double zoomed = timeline.visibleRange().getLength();
+		BookmarksPresentationUiTest.key(display, '-'); // typed on the chart's canvas, which holds the focus
+		try {
+			CaseViewUiTest.waitFor(display, () -> timeline.visibleRange().getLength() > zoomed * 1.2, 5_000);
+		} catch (AssertionError e) {
+			fail("'-' did not zoom out; focus on " + display.getFocusControl() + " (canvas " + canvas + "), active shell " + display.getActiveShell());
+		}
+		BookmarksPresentationUiTest.key(display, SWT.HOME);
+		CaseViewUiTest.waitFor(display, () -> Math.abs(timeline.visibleRange().getLength() - all) < all * 1e-9, 5_000);
 		timeline.jumpTo("flush:999");
 		assertTrue(timeline.statusText().contains("only"), timeline.statusText());
 
