@@ -80,6 +80,29 @@ class LiveCliTest {
 	}
 
 	@Test
+	void exportAndDiffLive(@TempDir Path tmp) throws Exception {
+		Path dir = dir();
+		Path out = tmp.resolve("out");
+		CliRun e = CliRun.of("export", "--live", dir.toString(), "--under", "/mnt/disk", "--out", out.toString());
+		assertEquals(0, e.code(), e.err());
+		assertRunning(dir);
+		// every regular file of the guest's manifest under /mnt/disk exported with the guest's own bytes
+		int files = 0;
+		for (String l : Files.readAllLines(dir.resolve("manifest.tsv")).subList(1, Files.readAllLines(dir.resolve("manifest.tsv")).size())) {
+			String[] c = l.split("\t", -1);
+			if (!c[0].startsWith("/mnt/disk/") || !c[1].startsWith("regular")) continue;
+			byte[] b = Files.readAllBytes(out.resolve(c[0].substring(1)));
+			assertEquals(c[12], java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b)), c[0]);
+			files++;
+		}
+		assertTrue(files > 10, "files compared: " + files);
+		CliRun d = CliRun.of("diff", "--live", dir.toString(), "--path", "/mnt/disk/var/log/app.log");
+		assertEquals(0, d.code(), d.err());
+		assertTrue(d.out().contains("cache"), d.out());
+		assertRunning(dir);
+	}
+
+	@Test
 	void watchListsPhaseTwoOnceThenNothing() throws Exception {
 		Path dir = dir();
 		CliRun r = CliRun.of("watch", "--live", dir.toString(), "--count", "2", "--every", "1s");
