@@ -60,6 +60,29 @@ public final class CaseJobs {
 		abstract IStatus work(Case c, MonitorProgress p) throws IOException;
 	}
 
+	/**
+	 * Short read-only work off the UI thread (a page of a file, a window of the snapshot, a walkthrough step): a
+	 * system Job of the case family, so tests and shutdown can wait for it. The work hands its result to the UI thread
+	 * itself.
+	 */
+	public static Job background(String name, Runnable work) {
+		Job j = new Job(name) {
+			@Override
+			protected IStatus run(IProgressMonitor monitor) {
+				work.run();
+				return Status.OK_STATUS;
+			}
+
+			@Override
+			public boolean belongsTo(Object family) {
+				return family == FAMILY;
+			}
+		};
+		j.setSystem(true);
+		j.schedule();
+		return j;
+	}
+
 	/** Adds evidence files, hashing each (SHA-256) with progress. */
 	public static Job addEvidence(List<Path> files) {
 		return new CaseJob("Adding " + files.size() + " evidence file(s)") {

@@ -5,9 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.jface.resource.JFaceResources;
 import org.eclipse.jface.viewers.IStructuredSelection;
@@ -201,39 +198,28 @@ public class HexDiffView extends ViewPart {
 		long gen = generation.incrementAndGet();
 		busy = true;
 		header.setText("Reading…");
-		Job job = new Job("Hex diff") {
-			@Override
-			protected IStatus run(IProgressMonitor monitor) {
-				Subject s = null;
-				String error = null;
-				try {
-					s = source.get();
-					Sides sides = readPage(s, s.pages().isEmpty() ? 0 : s.pages().get(0));
-					Subject fs = s;
-					ui(gen, () -> apply(fs, 0, fs.pages().isEmpty() ? 0 : fs.pages().get(0), sides));
-				} catch (IOException | RuntimeException e) {
-					error = e.getMessage();
-				}
-				if (error != null) {
-					String msg = error;
-					ui(gen, () -> {
-						subject = null;
-						text.setText(msg);
-						text.setStyleRanges(new StyleRange[0]);
-						header.setText("");
-						updateButtons();
-					});
-				}
-				return Status.OK_STATUS;
+		CaseJobs.background("Hex diff", () -> {
+			Subject s = null;
+			String error = null;
+			try {
+				s = source.get();
+				Sides sides = readPage(s, s.pages().isEmpty() ? 0 : s.pages().get(0));
+				Subject fs = s;
+				ui(gen, () -> apply(fs, 0, fs.pages().isEmpty() ? 0 : fs.pages().get(0), sides));
+			} catch (IOException | RuntimeException e) {
+				error = e.getMessage();
 			}
-
-			@Override
-			public boolean belongsTo(Object family) {
-				return family == CaseJobs.FAMILY;
+			if (error != null) {
+				String msg = error;
+				ui(gen, () -> {
+					subject = null;
+					text.setText(msg);
+					text.setStyleRanges(new StyleRange[0]);
+					header.setText("");
+					updateButtons();
+				});
 			}
-		};
-		job.setSystem(true);
-		job.schedule();
+		});
 	}
 
 	private void ui(long gen, Runnable r) {
@@ -378,25 +364,14 @@ public class HexDiffView extends ViewPart {
 	private void loadPage(Subject s, int index, long offset) {
 		long gen = generation.incrementAndGet();
 		busy = true;
-		Job job = new Job("Hex diff page") {
-			@Override
-			protected IStatus run(IProgressMonitor monitor) {
-				try {
-					Sides sides = readPage(s, offset);
-					ui(gen, () -> apply(s, index, offset, sides));
-				} catch (IOException | RuntimeException e) {
-					ui(gen, () -> header.setText(s.path() + " at 0x" + Long.toHexString(offset) + ": " + e.getMessage()));
-				}
-				return Status.OK_STATUS;
+		CaseJobs.background("Hex diff page", () -> {
+			try {
+				Sides sides = readPage(s, offset);
+				ui(gen, () -> apply(s, index, offset, sides));
+			} catch (IOException | RuntimeException e) {
+				ui(gen, () -> header.setText(s.path() + " at 0x" + Long.toHexString(offset) + ": " + e.getMessage()));
 			}
-
-			@Override
-			public boolean belongsTo(Object family) {
-				return family == CaseJobs.FAMILY;
-			}
-		};
-		job.setSystem(true);
-		job.schedule();
+		});
 	}
 
 	/** The page shown, as a hex dump of both sides (what "Copy hex" copies). */

@@ -2,10 +2,6 @@ package cacheshadow.ui;
 
 import java.util.List;
 
-import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
-import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.StyledText;
 import org.eclipse.swt.graphics.Color;
@@ -123,24 +119,13 @@ public final class PresentationMode {
 		} catch (PartInitException e) {
 			where.setText(e.getMessage());
 		}
-		Job job = new Job("Presentation step " + (to + 1)) {
-			@Override
-			protected IStatus run(IProgressMonitor monitor) {
-				Walkthrough.Step s = Walkthrough.load(b);
-				Display d = shell.getDisplay();
-				if (!d.isDisposed()) d.asyncExec(() -> {
-					if (!shell.isDisposed() && index == to) show(s);
-				});
-				return Status.OK_STATUS;
-			}
-
-			@Override
-			public boolean belongsTo(Object family) {
-				return family == CaseJobs.FAMILY;
-			}
-		};
-		job.setSystem(true);
-		job.schedule();
+		CaseJobs.background("Presentation step " + (to + 1), () -> {
+			Walkthrough.Step s = Walkthrough.load(b);
+			Display d = shell.getDisplay();
+			if (!d.isDisposed()) d.asyncExec(() -> {
+				if (!shell.isDisposed() && index == to) show(s);
+			});
+		});
 	}
 
 	private void show(Walkthrough.Step s) {

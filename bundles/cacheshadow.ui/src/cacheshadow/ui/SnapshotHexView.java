@@ -4,10 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
-import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.jface.resource.JFaceResources;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.StyleRange;
@@ -71,23 +67,12 @@ public class SnapshotHexView extends ViewPart {
 			return;
 		}
 		header.setText("Reading " + at + " …");
-		Job job = new Job("Reading the memory snapshot at " + at) {
-			@Override
-			protected IStatus run(IProgressMonitor monitor) {
-				MemoryWindow w = MemoryWindow.read(m.analysis(), at, WINDOW);
-				if (!text.isDisposed()) text.getDisplay().asyncExec(() -> {
-					if (!text.isDisposed() && generation.get() == gen) render(w);
-				});
-				return Status.OK_STATUS;
-			}
-
-			@Override
-			public boolean belongsTo(Object family) {
-				return family == CaseJobs.FAMILY;
-			}
-		};
-		job.setSystem(true);
-		job.schedule();
+		CaseJobs.background("Reading the memory snapshot at " + at, () -> {
+			MemoryWindow w = MemoryWindow.read(m.analysis(), at, WINDOW);
+			if (!text.isDisposed()) text.getDisplay().asyncExec(() -> {
+				if (!text.isDisposed() && generation.get() == gen) render(w);
+			});
+		});
 	}
 
 	private void caseChanged() {
