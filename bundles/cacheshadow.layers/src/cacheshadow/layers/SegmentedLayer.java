@@ -18,7 +18,7 @@ public abstract class SegmentedLayer implements Layer {
 	private final List<Extent> extents;
 
 	/** Segment as parsed: guest address, length, offset of its bytes in the file. */
-	protected record Segment(long address, long length, long fileOffset) {
+	public record Segment(long address, long length, long fileOffset) {
 	}
 
 	protected SegmentedLayer(MappedFile file, List<Segment> segments) throws EvidenceFormatException {

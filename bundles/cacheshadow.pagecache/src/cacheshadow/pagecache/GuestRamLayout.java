@@ -3,16 +3,15 @@ package cacheshadow.pagecache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
+
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.MappedFile;
-import cacheshadow.layers.UnmappedAddressException;
+import cacheshadow.layers.SegmentedLayer;
 
 /**
  * Where a running QEMU guest's RAM file lies in its physical address space, read from QEMU itself, never guessed:
@@ -126,65 +125,15 @@ public final class GuestRamLayout {
 		return new RamLayer(MappedFile.open(ramFile), segments);
 	}
 
-	private static final class RamLayer implements Layer {
-		private final MappedFile file;
-		private final long[] starts, ends, offsets;
-		private final List<Extent> extents;
-
-		RamLayer(MappedFile file, List<Segment> segs) {
-			this.file = file;
-			int n = segs.size();
-			starts = new long[n];
-			ends = new long[n];
-			offsets = new long[n];
-			List<Extent> ext = new ArrayList<>();
-			for (int i = 0; i < n; i++) {
-				Segment s = segs.get(i);
-				starts[i] = s.gpa();
-				ends[i] = s.gpa() + s.length();
-				offsets[i] = s.fileOffset();
-				ext.add(new Extent(s.gpa(), s.length()));
-			}
-			extents = Collections.unmodifiableList(ext);
+	/** The RAM file's segments at their guest-physical addresses: the same reading as an ELF core's or LiME's ranges. */
+	private static final class RamLayer extends SegmentedLayer {
+		RamLayer(MappedFile file, List<GuestRamLayout.Segment> segs) throws EvidenceFormatException {
+			super(file, segs.stream().map(s -> new SegmentedLayer.Segment(s.gpa(), s.length(), s.fileOffset())).toList());
 		}
 
 		@Override
 		public String name() {
 			return "live guest RAM";
-		}
-
-		@Override
-		public String source() {
-			return file.path().toString();
-		}
-
-		@Override
-		public long size() {
-			return ends.length == 0 ? 0 : ends[ends.length - 1];
-		}
-
-		@Override
-		public List<Extent> extents() {
-			return extents;
-		}
-
-		@Override
-		public void read(long offset, byte[] buf, int off, int len) throws IOException {
-			while (len > 0) {
-				int i = Arrays.binarySearch(starts, offset);
-				if (i < 0) i = -i - 2;
-				if (i < 0 || offset < 0 || offset >= ends[i]) throw new UnmappedAddressException(name(), offset);
-				int n = (int) Math.min(len, ends[i] - offset);
-				file.read(offsets[i] + (offset - starts[i]), buf, off, n);
-				offset += n;
-				off += n;
-				len -= n;
-			}
-		}
-
-		@Override
-		public void close() {
-			file.close();
 		}
 	}
 }
