@@ -25,28 +25,9 @@ import cacheshadow.pagecache.QmpClient;
  */
 @EnabledIfSystemProperty(named = "cacheshadow.live", matches = ".+")
 class LiveCliTest {
-	/** As LiveGuestTest: wait for the guest; when the evidence tool could not start one, abort (skipped) with its log. */
-	private static void awaitGuest(Path dir) throws Exception {
-		Path rc = dir.resolveSibling(dir.getFileName() + ".rc"), log = dir.resolveSibling(dir.getFileName() + ".log");
-		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(20);
-		while (!Files.isRegularFile(dir.resolve("live.txt"))) {
-			if (Files.isRegularFile(rc) || System.nanoTime() > deadline) {
-				String tail = Files.isRegularFile(log) ? String.join("\n", tail(Files.readAllLines(log), 15)) : "(no log)";
-				String why = "the live guest in " + dir + " did not come up (" + (Files.isRegularFile(rc) ? "make-evidence.sh exit " + Files.readString(rc).strip() : "timeout") + "):\n" + tail;
-				System.out.println("LIVE GUEST TEST SKIPPED: " + why);
-				org.junit.jupiter.api.Assumptions.abort(why);
-			}
-			Thread.sleep(1000);
-		}
-	}
-
-	private static List<String> tail(List<String> lines, int n) {
-		return lines.subList(Math.max(0, lines.size() - n), lines.size());
-	}
-
 	private static Path dir() throws Exception {
 		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		awaitGuest(dir);
+		cacheshadow.testing.LiveGuestDir.await(dir);
 		assertTrue(Files.isRegularFile(dir.resolve("ram")), "no live guest in " + dir);
 		return dir;
 	}

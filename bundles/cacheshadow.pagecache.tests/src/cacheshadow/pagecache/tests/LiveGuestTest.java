@@ -34,35 +34,10 @@ class LiveGuestTest {
 	private record Outcome(int pages, int hashed, long dirty) {
 	}
 
-	/**
-	 * releng/test.sh starts the guest in the background (releng/live-guest.sh) while the build runs: wait for its
-	 * {@code live.txt} (ready). When the shared evidence tool could not start one here (no QEMU, no kernel package
-	 * to download: it ended without {@code live.txt}, see {@code DIR.rc}, or hung), the test is aborted — reported
-	 * as skipped with the tool's log, not passed; once a guest runs, every check below must hold.
-	 */
-	private static void awaitGuest(Path dir) throws Exception {
-		Path rc = dir.resolveSibling(dir.getFileName() + ".rc"), log = dir.resolveSibling(dir.getFileName() + ".log");
-		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(20);
-		while (!Files.isRegularFile(dir.resolve("live.txt"))) {
-			if (Files.isRegularFile(rc) || System.nanoTime() > deadline) {
-				String tail = Files.isRegularFile(log) ? String.join("\n", tail(Files.readAllLines(log), 15)) : "(no log)";
-				String why = "the live guest in " + dir + " did not come up (" + (Files.isRegularFile(rc) ? "make-evidence.sh exit " + Files.readString(rc).strip() : "timeout") + "):\n" + tail;
-				System.out.println("LIVE GUEST TEST SKIPPED: " + why);
-				org.junit.jupiter.api.Assumptions.abort(why);
-			}
-			Thread.sleep(1000);
-		}
-		if (Files.isRegularFile(log)) System.out.println("live guest ready: " + tail(Files.readAllLines(log), 3));
-	}
-
-	private static List<String> tail(List<String> lines, int n) {
-		return lines.subList(Math.max(0, lines.size() - n), lines.size());
-	}
-
 	@Test
 	void analyzeARunningGuestTwice() throws Exception {
 		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		awaitGuest(dir);
+		cacheshadow.testing.LiveGuestDir.await(dir);
 		assertTrue(Files.isRegularFile(dir.resolve("ram")), "no live guest in " + dir);
 		List<String> pagesTsv = Files.readAllLines(dir.resolve("pages.tsv"));
 		Map<String, String> sha = new HashMap<>();
