@@ -27,7 +27,7 @@ public class CaseView extends ViewPart {
 	private Label header;
 	private TableViewer viewer;
 	private final Runnable refresher = () -> {
-		if (viewer != null && !viewer.getControl().isDisposed()) viewer.getControl().getDisplay().asyncExec(this::refresh);
+		if (viewer != null) UiThread.later(viewer.getControl(), this::refresh);
 	};
 
 	@Override

@@ -110,9 +110,8 @@ public class ChangesView extends ViewPart {
 	}
 
 	private void show(ResolvedInstant from, ResolvedInstant to, List<FileChanges.FileChange> list, String message) {
-		if (viewer == null || viewer.getControl().isDisposed()) return;
-		viewer.getControl().getDisplay().asyncExec(() -> {
-			if (viewer.getControl().isDisposed()) return;
+		if (viewer == null) return;
+		UiThread.later(viewer.getControl(), () -> {
 			changes = list;
 			header.setText(message != null ? message
 					: list.size() + " path(s) changed from " + from + " to " + to + " (under " + FileSystemView.mountPrefix() + "); open a row for its hex diff");

@@ -49,12 +49,11 @@ public class CustodyView extends ViewPart {
 	private List<CustodyEntry> entries = List.of();
 	private volatile Verification last;
 	private volatile Job running;
-	private final Runnable refresher = () -> asyncExec(this::refresh);
+	private final Runnable refresher = () -> later(this::refresh);
 
-	private void asyncExec(Runnable r) {
-		if (viewer != null && !viewer.getControl().isDisposed()) viewer.getControl().getDisplay().asyncExec(() -> {
-			if (!viewer.getControl().isDisposed()) r.run();
-		});
+	/** On the UI thread, while the view is open (listeners and Jobs call from any thread). */
+	private void later(Runnable r) {
+		if (viewer != null) UiThread.later(viewer.getControl(), r);
 	}
 
 	@Override
@@ -140,7 +139,7 @@ public class CustodyView extends ViewPart {
 				}
 				last = new Verification(c, Instant.now(), chain, event.getResult(), error);
 				running = null;
-				asyncExec(CustodyView.this::refresh);
+				later(CustodyView.this::refresh);
 			}
 		});
 		running = job;

@@ -79,7 +79,12 @@ public class FileSystemView extends ViewPart {
 	private View shown = View.MERGED;
 	private FileTreeModel model;
 	private final InstantScrubJob scrubber = new InstantScrubJob();
-	private final Runnable refresher = () -> asyncExec(this::refresh);
+	private final Runnable refresher = () -> later(this::refresh);
+
+	/** On the UI thread, while the view is open (listeners and Jobs call from any thread). */
+	private void later(Runnable r) {
+		if (viewer != null) UiThread.later(viewer.getControl(), r);
+	}
 	private final Runnable instantListener = () -> {
 		if (shown == null) scrubber.request();
 	};
@@ -131,12 +136,6 @@ public class FileSystemView extends ViewPart {
 			if (type == IPropertySource.class) return type.cast(new PathPropertySource(this));
 			return null;
 		}
-	}
-
-	private void asyncExec(Runnable r) {
-		if (viewer != null && !viewer.getControl().isDisposed()) viewer.getControl().getDisplay().asyncExec(() -> {
-			if (!viewer.getControl().isDisposed()) r.run();
-		});
 	}
 
 	@Override
@@ -483,10 +482,10 @@ public class FileSystemView extends ViewPart {
 				m.walk();
 				r = m.filter(kinds, t);
 			} catch (IOException | RuntimeException e) {
-				asyncExec(() -> header.setText(headerBase + " — filter: " + e.getMessage()));
+				later(() -> header.setText(headerBase + " — filter: " + e.getMessage()));
 				return Status.OK_STATUS;
 			}
-			asyncExec(() -> {
+			later(() -> {
 				if (model != m || generation != filterGeneration) return; // a newer tree or filter follows
 				if (walk) updateStatusBar(); // the counts are known now
 				showFiltered(new Filtered(m, r, kinds, t));
@@ -708,7 +707,7 @@ public class FileSystemView extends ViewPart {
 			ResolvedInstant a = CaseSession.get().cursorA();
 			long asked = requestedAt;
 			if (h == null || a == null) {
-				asyncExec(() -> {
+				later(() -> {
 					headerBase = "No write journal in the case: the disk at an instant needs one (Timeline view).";
 					setModel(null);
 					updateHeader();
@@ -731,7 +730,7 @@ public class FileSystemView extends ViewPart {
 					pre = new Filtered(m, m.filter(kinds, t), kinds, t);
 				}
 				Filtered found = pre;
-				asyncExec(() -> {
+				later(() -> {
 					if (shown != null || CaseSession.get().cursorA() != a) { // moved on meanwhile: a newer request follows
 						close(scrub);
 						return;
@@ -754,7 +753,7 @@ public class FileSystemView extends ViewPart {
 					lastScrubMillis = (System.nanoTime() - asked) / 1_000_000;
 				});
 			} catch (IOException | RuntimeException e) {
-				asyncExec(() -> {
+				later(() -> {
 					headerBase = "disk at " + a + ": " + e.getMessage();
 					updateHeader();
 				});

@@ -62,7 +62,12 @@ public class FindingsView extends ViewPart {
 	private int sortColumn = 0;
 	private int sortDirection = SWT.DOWN;
 	private Color red, orange, brown, grey;
-	private final Runnable refresher = () -> asyncExec(this::refresh);
+	private final Runnable refresher = () -> later(this::refresh);
+
+	/** On the UI thread, while the view is open (listeners and Jobs call from any thread). */
+	private void later(Runnable r) {
+		if (viewer != null) UiThread.later(viewer.getControl(), r);
+	}
 
 	/** One column: its title, width and how a finding's text for it is compared. */
 	private record Column(String title, int width, Function<Finding, String> text, Comparator<Finding> order) {
@@ -73,12 +78,6 @@ public class FindingsView extends ViewPart {
 			new Column("Kind", 190, Finding::kind, Comparator.comparing(Finding::kind)),
 			new Column("Location (address or path)", 260, Finding::location, Comparator.comparing(FindingsView::locationKey)),
 			new Column("Message", 700, Finding::message, Comparator.comparing(Finding::message)));
-
-	private void asyncExec(Runnable r) {
-		if (viewer != null && !viewer.getControl().isDisposed()) viewer.getControl().getDisplay().asyncExec(() -> {
-			if (!viewer.getControl().isDisposed()) r.run();
-		});
-	}
 
 	@Override
 	public void createPartControl(Composite parent) {

@@ -37,7 +37,7 @@ public class SnapshotHexView extends ViewPart {
 	private MergedFileSystem readFrom;
 	private final AtomicLong generation = new AtomicLong();
 	private final Runnable refresher = () -> {
-		if (text != null && !text.isDisposed()) text.getDisplay().asyncExec(this::caseChanged);
+		UiThread.later(text, this::caseChanged);
 	};
 
 	@Override

@@ -444,32 +444,36 @@ class InstantTreeTest {
 		return out;
 	}
 
+	/**
+	 * Files whose content was written in round 3 and left alone in rounds 4-6, by inode (no round-2 path had this
+	 * inode with this content; a later rename is fine): their round-6 path and size, from the guest's manifests.
+	 */
+	static Map<String, Long> writtenInRoundThreeOnly(String set) throws IOException {
+		Map<String, FileRecord> r2 = byPath(manifest(set, 2)), r3 = byPath(manifest(set, 3));
+		List<Map<String, FileRecord>> later = new ArrayList<>();
+		for (int k = 4; k <= 6; k++) later.add(byPath(manifest(set, k)));
+		Map<String, Long> out = new TreeMap<>();
+		for (FileRecord f : r3.values()) {
+			if (f.type() != FileType.REGULAR) continue;
+			if (r2.values().stream().anyMatch(g -> g.inode() == f.inode() && f.sha256().equals(g.sha256()))) continue;
+			String at6 = null;
+			boolean same = true;
+			for (Map<String, FileRecord> m : later) {
+				FileRecord g = m.values().stream().filter(x -> x.inode() == f.inode()).findFirst().orElse(null);
+				same &= g != null && f.sha256().equals(g.sha256()) && g.mtime() == f.mtime() && g.mtimeNanos() == f.mtimeNanos();
+				if (g != null) at6 = g.path();
+			}
+			if (same) out.putIfAbsent(at6, f.size());
+		}
+		return out;
+	}
+
 	@Test
 	void lastWritersOfAFileWrittenInRoundThreeAndNotLater() throws Exception {
 		for (String set : Samples.SETS) {
 			List<int[]> rounds = rounds(set);
-			Map<String, FileRecord> r2 = byPath(manifest(set, 2)), r3 = byPath(manifest(set, 3));
-			List<Map<String, FileRecord>> later = new ArrayList<>();
-			for (int k = 4; k <= 6; k++) later.add(byPath(manifest(set, k)));
-			// by inode: content written in round 3 (no round-2 path had this inode with this content), then left alone
-			// in rounds 4-6 (a rename is fine): found at its round-6 path
-			List<String> candidates = new ArrayList<>();
-			Map<String, Long> sizes = new TreeMap<>();
-			for (FileRecord f : r3.values()) {
-				if (f.type() != FileType.REGULAR) continue;
-				if (r2.values().stream().anyMatch(g -> g.inode() == f.inode() && f.sha256().equals(g.sha256()))) continue;
-				String at6 = null;
-				boolean same = true;
-				for (Map<String, FileRecord> m : later) {
-					FileRecord g = m.values().stream().filter(x -> x.inode() == f.inode()).findFirst().orElse(null);
-					same &= g != null && f.sha256().equals(g.sha256()) && g.mtime() == f.mtime() && g.mtimeNanos() == f.mtimeNanos();
-					if (g != null) at6 = g.path();
-				}
-				if (same && !candidates.contains(at6)) {
-					candidates.add(at6);
-					sizes.put(at6, f.size());
-				}
-			}
+			Map<String, Long> sizes = writtenInRoundThreeOnly(set);
+			List<String> candidates = new ArrayList<>(sizes.keySet());
 			assertFalse(candidates.isEmpty(), set + ": no file created in round 3 and left alone");
 			try (DiskHistory h = history(set); InstantTree t6 = InstantTree.open(h, h.resolve("entry:" + rounds.get(5)[1]), MOUNT, true);
 					InstantTree t0 = InstantTree.open(h, h.resolve("entry:0"), MOUNT, true)) {

@@ -177,22 +177,7 @@ class PathPropertiesTest {
 	void atRoundSixTheLastWritersOfAFileWrittenInRoundThreeLieInRoundThree() throws Exception {
 		for (String set : Samples.SETS) {
 			List<int[]> rounds = InstantTreeTest.rounds(set);
-			Map<String, FileRecord> r2 = byPath(InstantTreeTest.manifest(set, 2)), r3 = byPath(InstantTreeTest.manifest(set, 3));
-			List<Map<String, FileRecord>> later = new ArrayList<>();
-			for (int k = 4; k <= 6; k++) later.add(byPath(InstantTreeTest.manifest(set, k)));
-			Set<String> candidates = new TreeSet<>();
-			for (FileRecord f : r3.values()) {
-				if (f.type() != FileType.REGULAR) continue;
-				if (r2.values().stream().anyMatch(g -> g.inode() == f.inode() && f.sha256().equals(g.sha256()))) continue;
-				String at6 = null;
-				boolean same = true;
-				for (Map<String, FileRecord> m : later) {
-					FileRecord g = m.values().stream().filter(x -> x.inode() == f.inode()).findFirst().orElse(null);
-					same &= g != null && f.sha256().equals(g.sha256()) && g.mtime() == f.mtime() && g.mtimeNanos() == f.mtimeNanos();
-					if (g != null) at6 = g.path();
-				}
-				if (same) candidates.add(at6);
-			}
+			Set<String> candidates = InstantTreeTest.writtenInRoundThreeOnly(set).keySet();
 			assertFalse(candidates.isEmpty(), set);
 			Map<String, FileRecord> m6 = byPath(InstantTreeTest.manifest(set, 6));
 			try (DiskHistory h = InstantTreeTest.history(set); InstantTree end = InstantTree.open(h, h.resolve("end"), MOUNT, true);
