@@ -29,4 +29,6 @@ fi
 "$ROOT/releng/bootstrap-maven.sh" >/dev/null
 cd "$ROOT"
 xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "$@"
-echo "test.sh: all tests passed; UI screenshots in bundles/cacheshadow.ui.tests/target/screenshots/"
+# Every fuzz target briefly from its seeds and the committed regression inputs (fails on any finding).
+"$ROOT/releng/fuzz.sh" --ci
+echo "test.sh: all tests and fuzz targets passed; UI screenshots in bundles/cacheshadow.ui.tests/target/screenshots/"

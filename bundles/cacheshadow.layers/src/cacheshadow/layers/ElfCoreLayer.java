@@ -63,7 +63,7 @@ public final class ElfCoreLayer extends SegmentedLayer {
 			if (pType == PT_LOAD) {
 				segs.add(new Segment(paddr, filesz, off));
 			} else if (pType == PT_NOTE) {
-				if (off < 0 || filesz > MAX_NOTES_BYTES || off + filesz > f.size()) {
+				if (off < 0 || filesz < 0 || filesz > MAX_NOTES_BYTES || off + filesz > f.size()) {
 					throw new EvidenceFormatException(path, "truncated: PT_NOTE #" + i + " runs past the end of the file");
 				}
 				parseNotes(path, f, off, (int) filesz, notes);

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the parsers of untrusted bytes with Jazzer (libFuzzer for the JVM).
+# Targets: every cacheshadow.fuzz.*Fuzzer class in bundles/cacheshadow.fuzz/src (plain Java, compiled here with javac
+# against the core bundles' sources, outside OSGi, like releng/devtest.sh). Seeds: bundles/cacheshadow.fuzz/seeds/<Class>/;
+# inputs that once failed: bundles/cacheshadow.fuzz/regressions/<Class>/ (replayed on every run).
+#   releng/fuzz.sh --ci                                  every target briefly from seeds + regressions; exit 1 on a finding
+#   releng/fuzz.sh --long [--runs N] [--target NAME]     N executions per target (default 1,000,000); build/fuzz/report.tsv
+#   releng/fuzz.sh --target NAME [--seconds S]           one target for S seconds (default 60)
+# Options for any mode: --jobs J (targets run side by side; --ci default 2, else 1), --timeout S (per input, default 10),
+# --xmx SIZE (heap, default 1g), --rss MB (libFuzzer RSS limit, default 4096), --list (print the targets).
+# A finding (uncaught exception, per-input timeout, out of memory, stack overflow) leaves its input and a Java reproducer
+# in build/fuzz/findings/<Class>/; copy the input to regressions/<Class>/ with the fix.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/releng/jdk.sh"
+FUZZ="$ROOT/bundles/cacheshadow.fuzz"
+OUT="$ROOT/build/fuzz"
+JAZZER_VERSION=0.24.0
+
+mode="" runs=1000000 seconds=60 only="" jobs="" timeout=10 xmx=1g rss=4096 ci_seconds=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --ci) mode=ci ;;
+    --long) mode=long ;;
+    --list) mode=list ;;
+    --runs) runs="$2"; shift ;;
+    --seconds) seconds="$2"; shift ;;
+    --target) only="$2"; shift ;;
+    --jobs) jobs="$2"; shift ;;
+    --timeout) timeout="$2"; shift ;;
+    --xmx) xmx="$2"; shift ;;
+    --rss) rss="$2"; shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "fuzz.sh: unknown option $1 (--help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -z "$mode" ]; then
+  [ -n "$only" ] || { echo "fuzz.sh: give --ci, --long or --target NAME (--help)" >&2; exit 2; }
+  mode=one
+fi
+[ -n "$jobs" ] || { [ "$mode" = ci ] && jobs=2 || jobs=1; }
+
+# --- what the targets need: Jazzer (its jar carries the native libFuzzer driver), JUnit (the shared test support
+# asserts with it), H2 and JNA (bundles compiled alongside); fetched into ~/.m2 through the system mvn.
+M2="$HOME/.m2/repository"
+need_artifact() { # group:artifact:version -> path of the jar
+  local g="${1%%:*}" rest="${1#*:}"; local a="${rest%%:*}" v="${rest#*:}"
+  local jar="$M2/${g//.//}/$a/$v/$a-$v.jar"
+  if [ ! -f "$jar" ]; then
+    command -v mvn >/dev/null || { echo "fuzz.sh: no 'mvn' to fetch $1 (apt-get install maven)" >&2; exit 2; }
+    mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get -Dtransitive=false -Dartifact="$1" >&2
+  fi
+  echo "$jar"
+}
+JAZZER="$(need_artifact com.code-intelligence:jazzer:$JAZZER_VERSION)"
+JAZZER_API="$(need_artifact com.code-intelligence:jazzer-api:$JAZZER_VERSION)"
+JUNIT="$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar"
+[ -f "$JUNIT" ] || "$ROOT/releng/bootstrap-maven.sh" >/dev/null
+LIBS="$JAZZER_API:$JUNIT:$(need_artifact com.h2database:h2:2.5.252):$(need_artifact net.java.dev.jna:jna:5.19.1)"
+SAMPLES="$("$ROOT/releng/samples.sh")"
+
+# --- compile the core bundles, the shared test support and the targets (again only when a source changed)
+BUNDLES=(layers listing kernel caches pagecache ext4 journal merge cases fuse testing fuzz)
+CLASSES="$OUT/classes"
+srcdirs=(); for b in "${BUNDLES[@]}"; do [ -d "$ROOT/bundles/cacheshadow.$b/src" ] && srcdirs+=("$ROOT/bundles/cacheshadow.$b/src"); done
+mkdir -p "$OUT"
+if [ ! -f "$OUT/classes.stamp" ] || [ -n "$(find "${srcdirs[@]}" "$0" -newer "$OUT/classes.stamp" -type f -print -quit)" ]; then
+  rm -rf "$CLASSES"; mkdir -p "$CLASSES"
+  # classes that need the Eclipse runtime are left to the Tycho build (as in devtest.sh)
+  find "${srcdirs[@]}" -name '*.java' -exec grep -L '^import org\.eclipse\.' {} + > "$OUT/sources.txt" || true
+  "$JAVA_HOME/bin/javac" -nowarn --release 21 -encoding UTF-8 -cp "$LIBS" -d "$CLASSES" @"$OUT/sources.txt"
+  for d in "${srcdirs[@]}"; do (cd "$d" && find . -type f ! -name '*.java' -exec cp --parents {} "$CLASSES/" \;); done
+  touch "$OUT/classes.stamp"
+fi
+
+targets=()
+while IFS= read -r f; do
+  c="${f#"$FUZZ/src/"}"; c="${c%.java}"; c="${c//\//.}"
+  [ -n "$only" ] && [ "$only" != "${c##*.}" ] && [ "$only" != "$c" ] && continue
+  targets+=("$c")
+done < <(find "$FUZZ/src" -name '*Fuzzer.java' 2>/dev/null | sort)
+[ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no target${only:+ named $only} in $FUZZ/src" >&2; exit 2; }
+if [ "$mode" = list ]; then printf '%s\n' "${targets[@]##*.}"; exit 0; fi
+
+# --- one target: run Jazzer, then write one report row (TSV) to $OUT/rows/<Class>
+run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
+  local cls="$1"; shift
+  local name="${cls##*.}"
+  local work="$OUT/corpus/$name" findings="$OUT/findings/$name" log="$OUT/logs/$name.log"
+  [ "$mode" = ci ] && work="$OUT/ci-corpus/$name" && rm -rf "$work"
+  mkdir -p "$work" "$findings" "$OUT/logs" "$OUT/rows"
+  local dirs=("$work")
+  for d in "$FUZZ/seeds/$name" "$FUZZ/regressions/$name"; do [ -d "$d" ] && dirs+=("$d"); done
+  local keep=(); [ "$mode" = long ] && keep=(--keep_going=20)
+  local t0 rc=0; t0=$(date +%s%N)
+  # new inputs go to the first directory (the work corpus); seeds and regressions are only read.
+  # The outer timeout is a guard against a hang outside an input (static initialisation, the driver itself).
+  timeout --kill-after=30 "${OUTER_TIMEOUT:-100000}" \
+    "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" \
+      -cp "$JAZZER:$JAZZER_API:$CLASSES:$LIBS" com.code_intelligence.jazzer.Jazzer \
+      --target_class="$cls" --instrumentation_includes='cacheshadow.**' \
+      --reproducer_path="$findings" "${keep[@]}" \
+      -artifact_prefix="$findings/" -timeout="$timeout" -rss_limit_mb="$rss" -print_final_stats=1 "$@" \
+      "${dirs[@]}" > "$log" 2>&1 || rc=$?
+  local wall_ms=$((($(date +%s%N) - t0) / 1000000))
+  # figures from libFuzzer's last status line (#N ... cov: C ft: F corp: K/...) and final stats
+  local last execs rate cov ft corp nfind status
+  last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
+  execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -1)
+  [ -n "$execs" ] || execs=$(echo "$last" | sed -nE 's/^#([0-9]+).*/\1/p')
+  rate=$(sed -nE 's/^stat::average_exec_per_sec: *([0-9]+).*/\1/p' "$log" | tail -1)
+  cov=$(echo "$last" | sed -nE 's/.* cov: ([0-9]+).*/\1/p')
+  ft=$(echo "$last" | sed -nE 's/.* ft: ([0-9]+).*/\1/p')
+  corp=$(echo "$last" | sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p')
+  nfind=$(grep -cE '^artifact_prefix=.*Test unit written to' "$log" || true)
+  if [ "$rc" = 0 ]; then status=ok
+  elif [ "$nfind" -gt 0 ]; then status=FINDING
+  elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=HANG-OUTSIDE-INPUT
+  else status="FAILED(rc=$rc)"; fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d.%d\t%s\n' "$name" "${execs:-0}" \
+    "${rate:--}" "${cov:--}" "${ft:--}" "${corp:--}" "$nfind" $((wall_ms / 1000)) $((wall_ms % 1000 / 100)) "$status" > "$OUT/rows/$name"
+  rm -f "$OUT/rows/$name.detail"
+  if [ "$status" != ok ]; then
+    { echo "fuzz.sh: $name: $status — log $log"
+      grep -E '^== Java Exception|^==[0-9]+== ERROR|Test unit written|^[[:space:]]+at cacheshadow\.' "$log" | head -30 || true
+      [ "$nfind" -gt 0 ] || tail -5 "$log"; } > "$OUT/rows/$name.detail"
+  fi
+}
+
+rm -rf "$OUT/rows"; mkdir -p "$OUT/rows"
+case "$mode" in
+  ci) limits=(-max_total_time="$ci_seconds"); OUTER_TIMEOUT=$((ci_seconds * 10 + 120)) ;;
+  long) limits=(-runs="$runs") ;;
+  one) limits=(-max_total_time="$seconds"); OUTER_TIMEOUT=$((seconds * 3 + 300)) ;;
+esac
+export OUTER_TIMEOUT
+running=0
+for c in "${targets[@]}"; do
+  if [ "$jobs" -le 1 ]; then run_target "$c" "${limits[@]}"
+  else
+    run_target "$c" "${limits[@]}" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+  fi
+done
+wait
+
+header=$'target\texecutions\texec_per_s\tcoverage_edges\tfeatures\tcorpus\tfindings\twall_s\tstatus'
+report="$OUT/report${mode/long/}.tsv"; [ "$mode" = long ] && report="$OUT/report.tsv"
+[ "$mode" = ci ] && report="$OUT/report-ci.tsv"; [ "$mode" = one ] && report="$OUT/report-one.tsv"
+{ echo "$header"; for c in "${targets[@]}"; do cat "$OUT/rows/${c##*.}"; done; } > "$report"
+if command -v column >/dev/null; then column -t -s $'\t' "$report"; else cat "$report"; fi
+echo "fuzz.sh: report $report"
+if grep -qvP '\tok$' <(tail -n +2 "$report"); then
+  for c in "${targets[@]}"; do [ -f "$OUT/rows/${c##*.}.detail" ] && cat "$OUT/rows/${c##*.}.detail" >&2; done
+  echo "fuzz.sh: FAILED — findings or errors above (inputs in $OUT/findings/)" >&2
+  exit 1
+fi
