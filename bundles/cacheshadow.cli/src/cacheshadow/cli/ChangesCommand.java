@@ -2,6 +2,7 @@ package cacheshadow.cli;
 
 import java.io.PrintStream;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -9,7 +10,9 @@ import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.FileChanges;
 import cacheshadow.journal.ResolvedInstant;
 import cacheshadow.layers.Progress;
+import cacheshadow.listing.Finding;
 import cacheshadow.merge.InstantChanges;
+import cacheshadow.merge.InstantTree;
 
 /** {@code changes}: the file-level difference of the disk between two recorded instants. */
 final class ChangesCommand implements Command {
@@ -30,6 +33,7 @@ final class ChangesCommand implements Command {
 				                             [--no-journal-replay] [--blocks]
 				  Instants as for replay (time:ISO | entry:N | flush:K | mark:TEXT | end). Each line:
 				  added|removed|changed <TAB> path <TAB> changed columns <TAB> changed byte ranges (offset+length).
+				  Paths in the escaped text form (as analyze); findings of either instant as '# finding' lines.
 				  --blocks also lists the 4 KiB blocks written in between and whether their content changed.""";
 	}
 
@@ -52,9 +56,17 @@ final class ChangesCommand implements Command {
 				throw new UsageException(e.getMessage());
 			}
 			for (String w : h.warnings()) err.println("warning: " + cacheshadow.listing.GuestName.printable(w));
-			List<FileChanges.FileChange> changes = InstantChanges.between(h, i1, i2, prefix, JournalOptions.replayJbd2(a), Progress.NONE);
+			List<FileChanges.FileChange> changes;
+			// findings of either instant (hostile names above all), once each, as comment lines before the rows
+			Set<Finding> findings = new LinkedHashSet<>();
+			try (InstantTree x = InstantTree.open(h, i1, prefix, JournalOptions.replayJbd2(a)); InstantTree y = InstantTree.open(h, i2, prefix, JournalOptions.replayJbd2(a))) {
+				changes = InstantChanges.between(x, y, Progress.NONE);
+				findings.addAll(x.findings());
+				findings.addAll(y.findings());
+			}
 			out.println("# from " + i1);
 			out.println("# to   " + i2);
+			for (Finding f : findings) out.println("# finding " + f);
 			out.println("# " + changes.size() + " paths changed");
 			StringBuilder tsv = new StringBuilder();
 			FileChanges.writeTsv(changes, tsv);

@@ -53,7 +53,9 @@ final class MountCommand implements Command {
 				                        inode numbers, modes, owners, sizes, link counts and times. Every write fails
 				                        with EROFS. Names as analyze prints them (escaped; past 255 bytes shortened
 				                        with \\~ and a hash); the guest's symbolic links are shown but, as root, never
-				                        followed by the host (nosymfollow). Runs in the foreground; Ctrl-C, SIGTERM or
+				                        followed by the host (nosymfollow); each escaped name is reported as a
+				                        guest-name finding on stderr (disk-only: when its directory is first read).
+				                        Runs in the foreground; Ctrl-C, SIGTERM or
 				                        fusermount3 -u MOUNTPOINT unmount it. Needs /dev/fuse and Debian's fuse3 and
 				                        libfuse3-3.
 				""" + AttachArgs.USAGE;
@@ -76,7 +78,8 @@ final class MountCommand implements Command {
 		if (memory == null) { // the disk alone: ext4 straight from the image, no cache analysis
 			try (Layer layer = Layers.openDisk(disk);
 					Ext4FileSystem fs = Ext4FileSystem.open(layer, replay ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES)) {
-				return serve(new Ext4Tree(fs), mountpoint, "disk-only:" + disk.getFileName(), a, out, err);
+				// guest-name findings come as the host first reads the directory holding the name
+				return serve(new Ext4Tree(fs, f -> err.println("cacheshadow mount: " + f)), mountpoint, "disk-only:" + disk.getFileName(), a, out, err);
 			}
 		}
 		MergedFileSystem merged;
@@ -91,6 +94,7 @@ final class MountCommand implements Command {
 			progress.finish();
 		}
 		try (merged) {
+			for (cacheshadow.listing.Finding f : merged.findings()) err.println("cacheshadow mount: " + f);
 			return serve(MergeViewTree.of(merged, v), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err);
 		}
 	}

@@ -36,7 +36,8 @@ final class ReplayCommand implements Command {
 				  --at INSTANT      time:ISO-8601 | entry:N (after the first N entries) | flush:K | mark:TEXT | end
 				  --out IMAGE       write the raw image at that instant (the evidence is not touched)
 				  --manifest OUT    the ext4 listing at that instant in the ground-truth manifest format, read as a mount
-				                    would (jbd2 journal applied in memory unless --no-journal-replay)
+				                    would (jbd2 journal applied in memory unless --no-journal-replay); names in
+				                    the escaped text form (as analyze), each finding printed after the summary
 				  --mount-prefix P  path the file system's root gets in the manifest (default /)
 				  --index FILE      keep the block index in FILE and reuse it while it matches the journal""";
 	}
@@ -68,8 +69,10 @@ final class ReplayCommand implements Command {
 				try (InstantTree tree = InstantTree.open(h, when, JournalOptions.prefix(a), JournalOptions.replayJbd2(a))) {
 					List<FileRecord> records = tree.listing(true, Progress.NONE);
 					ManifestFormat.write(manifest, records);
+					List<cacheshadow.listing.Finding> findings = tree.findings();
 					out.printf("%s: %d paths of ext4 at %s%s%n", manifest, records.size(), when,
-							tree.findings().isEmpty() ? "" : "; " + tree.findings().size() + " file-system findings");
+							findings.isEmpty() ? "" : "; " + findings.size() + " file-system findings");
+					for (cacheshadow.listing.Finding f : findings) out.println("  " + f);
 				}
 			}
 		}

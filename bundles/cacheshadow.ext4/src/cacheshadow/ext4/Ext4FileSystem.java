@@ -315,12 +315,13 @@ public final class Ext4FileSystem implements AutoCloseable {
 
 	/**
 	 * A {@code guest-name} finding for an entry whose name is shown escaped ({@link GuestName}: '/', NUL, a '.' or
-	 * '..' that is not the directory's own, invalid UTF-8, control characters), at its path {@code p}.
+	 * '..' that is not the directory's own, invalid UTF-8, control characters), at its path {@code p}; returns it
+	 * when it is new (so a caller that meets names lazily, like a mount, can report each once), else null.
 	 */
-	public void nameFinding(String p, Ext4Inode dir, DirectoryEntry e) {
-		if (!GuestName.escaped(e.name()) || findings.size() >= MAX_FINDINGS) return;
+	public Finding nameFinding(String p, Ext4Inode dir, DirectoryEntry e) {
+		if (!GuestName.escaped(e.name()) || findings.size() >= MAX_FINDINGS) return null;
 		Finding f = GuestName.finding(p, "ext4 directory inode " + dir.number + ", entry naming inode " + e.inode());
-		if (f != null) findings.add(f);
+		return f != null && findings.add(f) ? f : null;
 	}
 
 	/** Target of a fast or slow (or inline) symlink, in its {@link GuestName} text form. */

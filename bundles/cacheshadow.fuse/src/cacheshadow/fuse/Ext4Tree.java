@@ -6,12 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import cacheshadow.ext4.DirectoryEntry;
 import cacheshadow.ext4.Ext4File;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.Finding;
 
 /**
  * The disk-only view: an ext4 file system (as opened, e.g. with the journal replayed) as a {@link MountedTree}.
@@ -23,9 +25,20 @@ public final class Ext4Tree implements MountedTree {
 	private final Map<Long, Map<String, Long>> directories = new ConcurrentHashMap<>();
 	private final Map<String, FileRecord> records = new ConcurrentHashMap<>();
 	private final Map<Long, Ext4File> files = new ConcurrentHashMap<>();
+	private final Consumer<Finding> report;
 
 	public Ext4Tree(Ext4FileSystem fs) {
+		this(fs, f -> {
+		});
+	}
+
+	/**
+	 * {@code report} gets each guest-name finding once, when a directory holding the name is first read: the mount
+	 * reads directories as the host asks, so the findings come as they are met, not from a walk up front.
+	 */
+	public Ext4Tree(Ext4FileSystem fs, Consumer<Finding> report) {
 		this.fs = fs;
+		this.report = report;
 		inodes.put("/", Ext4FileSystem.ROOT_INODE);
 	}
 
@@ -39,24 +52,28 @@ public final class Ext4Tree implements MountedTree {
 		if (known != null) return known;
 		int slash = path.lastIndexOf('/');
 		if (slash < 0) return -1;
-		long parent = inodeOf(slash == 0 ? "/" : path.substring(0, slash));
+		String parentPath = slash == 0 ? "/" : path.substring(0, slash);
+		long parent = inodeOf(parentPath);
 		if (parent < 0) return -1;
-		Map<String, Long> entries = entries(parent);
+		Map<String, Long> entries = entries(parent, parentPath);
 		Long ino = entries == null ? null : entries.get(path.substring(slash + 1));
 		if (ino == null) return -1;
 		inodes.put(path, ino);
 		return ino;
 	}
 
-	/** Name → inode of a directory inode (without "." and ".."), or null if it is not a directory. */
-	private Map<String, Long> entries(long dirInode) throws IOException {
+	/** Name → inode of a directory inode at {@code dirPath} (without "." and ".."), or null if not a directory. */
+	private Map<String, Long> entries(long dirInode, String dirPath) throws IOException {
 		Map<String, Long> m = directories.get(dirInode);
 		if (m != null) return m;
 		Ext4Inode dir = fs.inode(dirInode);
 		if (!dir.isDirectory()) return null;
 		m = new LinkedHashMap<>();
 		for (DirectoryEntry e : fs.readDirectory(dir)) {
-			if (!e.isDotOrDotDot()) m.putIfAbsent(e.name(), e.inode());
+			if (e.isDotOrDotDot()) continue;
+			m.putIfAbsent(e.name(), e.inode());
+			Finding f = fs.nameFinding(dirPath.equals("/") ? "/" + e.name() : dirPath + "/" + e.name(), dir, e);
+			if (f != null) report.accept(f);
 		}
 		directories.put(dirInode, m);
 		return m;
@@ -79,7 +96,7 @@ public final class Ext4Tree implements MountedTree {
 	public List<String> readdir(String path) throws IOException {
 		long ino = inodeOf(path);
 		if (ino < 0) return null;
-		Map<String, Long> m = entries(ino);
+		Map<String, Long> m = entries(ino, path);
 		return m == null ? null : new ArrayList<>(m.keySet());
 	}
 

@@ -120,6 +120,59 @@ class HostileNamesCliTest {
 		assertTrue(prov.contains("/mnt/tmp/..\\x2f..\\x2f..\\x2f..\\x2fescaped-from-tmpfs\t-\t-\thost-name\tmnt/tmp/..\\x2f..\\x2f..\\x2f..\\x2fescaped-from-tmpfs\n"), prov);
 	}
 
+	/**
+	 * {@code replay} and {@code changes} over a write journal whose writes plant the names (the blocks in which the
+	 * planted disk differs from the sample's): the manifest at the end holds the names escaped, and both commands
+	 * print a guest-name finding for each, with no control character in their output.
+	 */
+	@Test
+	void replayAndChangesReportPlantedNames(@TempDir Path tmp) throws Exception {
+		Path clean = cacheshadow.testing.EvidenceSamples.file("debian-6.1-kaslr", "disk.img");
+		Path journal = tmp.resolve("plant.log");
+		int blocks = journalOfDifferences(clean, evidence.disk(), journal);
+		assertTrue(blocks > 0, "the planted disk differs from the sample");
+		Path manifest = tmp.resolve("end.tsv");
+		CliRun r = CliRun.of("replay", "--disk", clean.toString(), "--journal", journal.toString(), "--at", "end", "--mount-prefix", "/mnt/disk",
+				"--manifest", manifest.toString());
+		assertEquals(0, r.code(), r.out() + r.err());
+		printable("replay", r.out() + progressless(r.err()));
+		List<String> paths = ManifestFormat.read(manifest).stream().map(FileRecord::path).toList();
+		CliRun ch = CliRun.of("changes", "--disk", clean.toString(), "--journal", journal.toString(), "--from", "entry:0", "--to", "end",
+				"--mount-prefix", "/mnt/disk");
+		assertEquals(0, ch.code(), ch.out() + ch.err());
+		printable("changes", ch.out() + progressless(ch.err()));
+		for (HostileNames.Entry e : HostileNames.ENTRIES) {
+			String p = e.path("/mnt/disk");
+			assertTrue(paths.contains(p), p + " in the replayed manifest");
+			assertTrue(ch.out().contains("added\t" + p + "\t"), p + " added in\n" + ch.out());
+			if (GuestName.escaped(GuestName.lastName(p))) {
+				assertTrue(r.out().contains("guest-name @" + p + ": "), "replay: finding for " + p + " in\n" + r.out());
+				assertTrue(ch.out().contains("# finding ") && ch.out().contains("guest-name @" + p + ": "), "changes: finding for " + p + " in\n" + ch.out());
+			}
+		}
+	}
+
+	/** stderr without the progress meter's carriage returns (ours, not the guest's). */
+	static String progressless(String err) {
+		return err.replace("\r", "");
+	}
+
+	/** A dm-log-writes journal of one 4 KiB write per block in which {@code after} differs from {@code before}. */
+	static int journalOfDifferences(Path before, Path after, Path journal) throws Exception {
+		byte[] a = Files.readAllBytes(before), b = Files.readAllBytes(after);
+		assertEquals(a.length, b.length);
+		int n = 0;
+		try (cacheshadow.journal.DmLogWritesWriter w = new cacheshadow.journal.DmLogWritesWriter(journal, 512)) {
+			for (int off = 0; off < a.length; off += 4096) {
+				if (java.util.Arrays.equals(a, off, off + 4096, b, off, off + 4096)) continue;
+				w.write(off / 512, b, off, 4096, 0);
+				n++;
+			}
+			w.flush();
+		}
+		return n;
+	}
+
 	private static TreeSet<String> tree(Path dir) throws Exception {
 		TreeSet<String> out = new TreeSet<>();
 		try (Stream<Path> s = Files.walk(dir)) {

@@ -59,7 +59,14 @@ class HostileNamesMountTest {
 			mountAndCheck(MergeViewTree.of(m, View.DISK_ONLY), Files.createDirectory(tmp.resolve("disk-only")), "/mnt/disk", entries, m, View.DISK_ONLY);
 			// the disk alone (what ./cacheshadow mount --disk D serves)
 			try (Ext4FileSystem fs = Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED)) {
-				mountAndCheck(new Ext4Tree(fs), Files.createDirectory(tmp.resolve("ext4")), "/mnt/disk", entries, m, View.DISK_ONLY);
+				List<cacheshadow.listing.Finding> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+				mountAndCheck(new Ext4Tree(fs, reported::add), Files.createDirectory(tmp.resolve("ext4")), "/mnt/disk", entries, m, View.DISK_ONLY);
+				// each escaped name was reported once, at its path in the mount, as the host's find met it
+				for (HostileNames.Entry e : HostileNames.ENTRIES) {
+					if (!GuestName.escaped(GuestName.of(e.name()))) continue;
+					long n = reported.stream().filter(f -> f.kind().equals(GuestName.FINDING_KIND) && f.location().equals(e.path(""))).count();
+					assertEquals(1, n, e.path("") + " in " + reported);
+				}
 			}
 		}
 	}
