@@ -60,18 +60,25 @@ JUNIT="$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar"
 LIBS="$JAZZER_API:$JUNIT:$(need_artifact com.h2database:h2:2.5.252):$(need_artifact net.java.dev.jna:jna:5.19.1)"
 SAMPLES="$("$ROOT/releng/samples.sh")"
 
-# --- compile the core bundles, the shared test support and the targets (again only when a source changed)
+# --- compile the core bundles, the shared test support and the targets, into a directory named for the sources'
+# state: runs side by side (two shells, CI) never compile over classes another run is loading from.
 BUNDLES=(layers listing kernel caches pagecache ext4 journal merge cases fuse testing fuzz)
-CLASSES="$OUT/classes"
 srcdirs=(); for b in "${BUNDLES[@]}"; do [ -d "$ROOT/bundles/cacheshadow.$b/src" ] && srcdirs+=("$ROOT/bundles/cacheshadow.$b/src"); done
-mkdir -p "$OUT"
-if [ ! -f "$OUT/classes.stamp" ] || [ -n "$(find "${srcdirs[@]}" "$0" -newer "$OUT/classes.stamp" -type f -print -quit)" ]; then
-  rm -rf "$CLASSES"; mkdir -p "$CLASSES"
+mkdir -p "$OUT/classes"
+state=$( { find "${srcdirs[@]}" -type f -printf '%p %T@ %s\n' | sort; echo "$LIBS"; } | sha1sum | cut -c1-16)
+CLASSES="$OUT/classes/$state"
+if [ ! -d "$CLASSES" ]; then
+  tmp="$CLASSES.tmp.$$"; rm -rf "$tmp"; mkdir -p "$tmp"
   # classes that need the Eclipse runtime are left to the Tycho build (as in devtest.sh)
-  find "${srcdirs[@]}" -name '*.java' -exec grep -L '^import org\.eclipse\.' {} + > "$OUT/sources.txt" || true
-  "$JAVA_HOME/bin/javac" -nowarn --release 21 -encoding UTF-8 -cp "$LIBS" -d "$CLASSES" @"$OUT/sources.txt"
-  for d in "${srcdirs[@]}"; do (cd "$d" && find . -type f ! -name '*.java' -exec cp --parents {} "$CLASSES/" \;); done
-  touch "$OUT/classes.stamp"
+  find "${srcdirs[@]}" -name '*.java' -exec grep -L '^import org\.eclipse\.' {} + > "$tmp.sources" || true
+  if ! "$JAVA_HOME/bin/javac" -nowarn --release 21 -encoding UTF-8 -cp "$LIBS" -d "$tmp" @"$tmp.sources"; then
+    rm -rf "$tmp" "$tmp.sources"; echo "fuzz.sh: compiling the bundles and targets failed" >&2; exit 2
+  fi
+  for d in "${srcdirs[@]}"; do (cd "$d" && find . -type f ! -name '*.java' -exec cp --parents {} "$tmp/" \;); done
+  mv -T "$tmp" "$CLASSES" 2>/dev/null || rm -rf "$tmp"
+  rm -f "$tmp.sources"
+  # classes of older source states, unless a run may still be loading from them (kept a day)
+  find "$OUT/classes" -mindepth 1 -maxdepth 1 ! -name "$state" -mmin +1440 -exec rm -rf {} +
 fi
 
 targets=()
@@ -83,13 +90,13 @@ done < <(find "$FUZZ/src" -name '*Fuzzer.java' 2>/dev/null | sort)
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no target${only:+ named $only} in $FUZZ/src" >&2; exit 2; }
 if [ "$mode" = list ]; then printf '%s\n' "${targets[@]##*.}"; exit 0; fi
 
-# --- one target: run Jazzer, then write one report row (TSV) to $OUT/rows/<Class>
+# --- one target: run Jazzer, then write one report row (TSV) to $ROWS/<Class>
 run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   local cls="$1"; shift
   local name="${cls##*.}"
   local work="$OUT/corpus/$name" findings="$OUT/findings/$name" log="$OUT/logs/$name.log"
   [ "$mode" = ci ] && work="$OUT/ci-corpus/$name" && rm -rf "$work"
-  mkdir -p "$work" "$findings" "$OUT/logs" "$OUT/rows"
+  mkdir -p "$work" "$findings" "$OUT/logs"
   local dirs=("$work")
   for d in "$FUZZ/seeds/$name" "$FUZZ/regressions/$name"; do [ -d "$d" ] && dirs+=("$d"); done
   local keep=(); [ "$mode" = long ] && keep=(--keep_going=20)
@@ -97,7 +104,7 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   # new inputs go to the first directory (the work corpus); seeds and regressions are only read.
   # The outer timeout is a guard against a hang outside an input (static initialisation, the driver itself).
   timeout --kill-after=30 "${OUTER_TIMEOUT:-100000}" \
-    "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" \
+    "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" \
       -cp "$JAZZER:$JAZZER_API:$CLASSES:$LIBS" com.code_intelligence.jazzer.Jazzer \
       --target_class="$cls" --instrumentation_includes='cacheshadow.**' \
       --reproducer_path="$findings" "${keep[@]}" \
@@ -106,29 +113,29 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   local wall_ms=$((($(date +%s%N) - t0) / 1000000))
   # figures from libFuzzer's last status line (#N ... cov: C ft: F corp: K/...) and final stats
   local last execs rate cov ft corp nfind status
-  last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
+  last=$(grep -aE '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
   execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -1)
   [ -n "$execs" ] || execs=$(echo "$last" | sed -nE 's/^#([0-9]+).*/\1/p')
   rate=$(sed -nE 's/^stat::average_exec_per_sec: *([0-9]+).*/\1/p' "$log" | tail -1)
   cov=$(echo "$last" | sed -nE 's/.* cov: ([0-9]+).*/\1/p')
   ft=$(echo "$last" | sed -nE 's/.* ft: ([0-9]+).*/\1/p')
   corp=$(echo "$last" | sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p')
-  nfind=$(grep -cE '^artifact_prefix=.*Test unit written to' "$log" || true)
+  nfind=$(grep -acE '^artifact_prefix=.*Test unit written to' "$log" || true)
   if [ "$rc" = 0 ]; then status=ok
   elif [ "$nfind" -gt 0 ]; then status=FINDING
   elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=HANG-OUTSIDE-INPUT
   else status="FAILED(rc=$rc)"; fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d.%d\t%s\n' "$name" "${execs:-0}" \
-    "${rate:--}" "${cov:--}" "${ft:--}" "${corp:--}" "$nfind" $((wall_ms / 1000)) $((wall_ms % 1000 / 100)) "$status" > "$OUT/rows/$name"
-  rm -f "$OUT/rows/$name.detail"
+    "${rate:--}" "${cov:--}" "${ft:--}" "${corp:--}" "$nfind" $((wall_ms / 1000)) $((wall_ms % 1000 / 100)) "$status" > "$ROWS/$name"
+  rm -f "$ROWS/$name.detail"
   if [ "$status" != ok ]; then
     { echo "fuzz.sh: $name: $status — log $log"
-      grep -E '^== Java Exception|^==[0-9]+== ERROR|Test unit written|^[[:space:]]+at cacheshadow\.' "$log" | head -30 || true
-      [ "$nfind" -gt 0 ] || tail -5 "$log"; } > "$OUT/rows/$name.detail"
+      grep -aE '^== Java Exception|^==[0-9]+== ERROR|Test unit written|^[[:space:]]+at cacheshadow\.' "$log" | head -30 || true
+      [ "$nfind" -gt 0 ] || tail -5 "$log"; } > "$ROWS/$name.detail"
   fi
 }
 
-rm -rf "$OUT/rows"; mkdir -p "$OUT/rows"
+ROWS="$OUT/rows.$$"; rm -rf "$ROWS"; mkdir -p "$ROWS"; trap 'rm -rf "$ROWS"' EXIT
 case "$mode" in
   ci) limits=(-max_total_time="$ci_seconds"); OUTER_TIMEOUT=$((ci_seconds * 10 + 120)) ;;
   long) limits=(-runs="$runs") ;;
@@ -149,11 +156,11 @@ wait
 header=$'target\texecutions\texec_per_s\tcoverage_edges\tfeatures\tcorpus\tfindings\twall_s\tstatus'
 report="$OUT/report${mode/long/}.tsv"; [ "$mode" = long ] && report="$OUT/report.tsv"
 [ "$mode" = ci ] && report="$OUT/report-ci.tsv"; [ "$mode" = one ] && report="$OUT/report-one.tsv"
-{ echo "$header"; for c in "${targets[@]}"; do cat "$OUT/rows/${c##*.}"; done; } > "$report"
+{ echo "$header"; for c in "${targets[@]}"; do cat "$ROWS/${c##*.}"; done; } > "$report"
 if command -v column >/dev/null; then column -t -s $'\t' "$report"; else cat "$report"; fi
 echo "fuzz.sh: report $report"
 if grep -qvP '\tok$' <(tail -n +2 "$report"); then
-  for c in "${targets[@]}"; do [ -f "$OUT/rows/${c##*.}.detail" ] && cat "$OUT/rows/${c##*.}.detail" >&2; done
+  for c in "${targets[@]}"; do if [ -f "$ROWS/${c##*.}.detail" ]; then cat "$ROWS/${c##*.}.detail" >&2; fi; done
   echo "fuzz.sh: FAILED — findings or errors above (inputs in $OUT/findings/)" >&2
   exit 1
 fi

@@ -2,8 +2,8 @@
 """Cuts small seed inputs for the memory-side fuzz targets out of the evidence samples (releng/samples.sh):
 real headers, notes and structures, with ranges shrunk so each seed stays a few KiB. Run from the repository root:
     python3 bundles/cacheshadow.fuzz/cut-seeds.py build/samples
-Seeds it writes: seeds/ElfCoreFuzzer, seeds/LimeFuzzer (others are cut by the targets' own sections below)."""
-import os, struct, sys
+Seeds it writes: seeds/ElfCoreFuzzer, LimeFuzzer, Qcow2Fuzzer (qemu-img), BtfFuzzer, SystemMapFuzzer."""
+import os, shutil, struct, subprocess, sys, tempfile
 
 SAMPLES = sys.argv[1] if len(sys.argv) > 1 else "build/samples"
 SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
@@ -58,8 +58,112 @@ def lime(path, keep):
     return bytes(out)
 
 
+BTF_REF_KINDS = {2, 8, 9, 10, 11, 12, 13, 14, 17, 18}  # sizeOrType is a type id
+BTF_VLEN_SIZE = {4: 12, 5: 12, 6: 8, 13: 8, 15: 12, 19: 12}
+BTF_EXTRA = {1: 4, 3: 12, 14: 4, 17: 4}
+
+
+def btf_types(blob):
+    """(header length, type records as (offset, end), strings bytes) of a raw BTF blob."""
+    hdr_len, = struct.unpack_from("<I", blob, 4)
+    type_off, type_len, str_off, str_len = struct.unpack_from("<IIII", blob, 8)
+    t0, s0 = hdr_len + type_off, hdr_len + str_off
+    recs, p = [], t0
+    while p < t0 + type_len:
+        info, = struct.unpack_from("<I", blob, p + 4)
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        end = p + 12 + BTF_EXTRA.get(kind, 0) + BTF_VLEN_SIZE.get(kind, 0) * vlen
+        recs.append((p, end))
+        p = end
+    return recs, blob[s0:s0 + str_len]
+
+
+def btf_subset(blob, roots, depth):
+    """The types reachable from the structs named in `roots` within `depth` references, renumbered; references
+    leaving the subset become 0 (void), strings rebuilt: a small BTF of real layouts that parses."""
+    recs, strs = btf_types(blob)
+    name = lambda off: strs[off:strs.index(b"\0", off)].decode()
+    rec = lambda i: blob[recs[i - 1][0]:recs[i - 1][1]]
+
+    def refs(i):
+        r = bytearray(rec(i))
+        info, = struct.unpack_from("<I", r, 4)
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        out = []
+        if kind in BTF_REF_KINDS: out.append(8)
+        if kind == 3: out += [12, 16]
+        step, first = BTF_VLEN_SIZE.get(kind, 0), 12 + BTF_EXTRA.get(kind, 0)
+        for k in range(vlen if kind in (4, 5, 13, 15) else 0):
+            out.append(first + k * step + (4 if kind in (4, 5, 13) else 0))
+        return r, kind, vlen, out
+
+    keep, frontier = [], [i for i in range(1, len(recs) + 1) if struct.unpack_from("<I", rec(i), 0)[0] and
+                          (struct.unpack_from("<I", rec(i), 4)[0] >> 24) & 0x1f in (4, 5) and name(struct.unpack_from("<I", rec(i), 0)[0]) in roots]
+    seen = set(frontier)
+    for _ in range(depth + 1):
+        keep += frontier
+        nxt = []
+        for i in frontier:
+            r, _, _, offs = refs(i)
+            for o in offs:
+                t, = struct.unpack_from("<I", r, o)
+                if 0 < t <= len(recs) and t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier = nxt
+    keep.sort()
+    new_id = {old: k + 1 for k, old in enumerate(keep)}
+    new_strs, str_at = bytearray(b"\0"), {0: 0}
+
+    def string(off):
+        if off not in str_at:
+            str_at[off] = len(new_strs)
+            new_strs.extend(name(off).encode() + b"\0")
+        return str_at[off]
+
+    types = bytearray()
+    for i in keep:
+        r, kind, vlen, offs = refs(i)
+        for o in offs:
+            t, = struct.unpack_from("<I", r, o)
+            struct.pack_into("<I", r, o, new_id.get(t, 0))
+        struct.pack_into("<I", r, 0, string(struct.unpack_from("<I", r, 0)[0]))
+        step, first = BTF_VLEN_SIZE.get(kind, 0), 12 + BTF_EXTRA.get(kind, 0)
+        if kind in (4, 5, 6, 13, 19):  # members, enumerators, params carry a name first
+            for k in range(vlen):
+                o = first + k * step
+                struct.pack_into("<I", r, o, string(struct.unpack_from("<I", r, o)[0]))
+        types += r
+    hdr = struct.pack("<HBBIIIII", 0xeb9f, 1, 0, 24, 0, len(types), len(types), len(new_strs))
+    return hdr + bytes(types) + bytes(new_strs)
+
+
+WALKED_STRUCTS = {"dentry", "inode", "super_block", "qstr", "xarray", "xa_node", "address_space", "page", "folio",
+                  "mount", "vfsmount", "list_head", "hlist_node", "hlist_bl_node", "task_struct", "radix_tree_node"}
+
 for s in SETS:
     d = os.path.join(SAMPLES, s)
     write("ElfCoreFuzzer", s + ".elf", elf_core(os.path.join(d, "memory.elf"), 512))
+    btf = open(os.path.join(d, "kernel/vmlinux.btf"), "rb").read()
+    write("BtfFuzzer", s + ".structs.btf", btf_subset(btf, WALKED_STRUCTS, 0))
+    write("BtfFuzzer", s + ".dentry.btf", btf_subset(btf, {"dentry", "qstr"}, 2))
+    smap = open(os.path.join(d, "kernel/System.map"), "rb").read()
+    write("SystemMapFuzzer", s + ".head.map", smap[:smap.rindex(b"\n", 0, 4096) + 1])
+    mid = smap.index(b"\n", len(smap) // 2) + 1
+    write("SystemMapFuzzer", s + ".middle.map", smap[mid:smap.rindex(b"\n", 0, mid + 4096) + 1])
+    if shutil.which("qemu-img"):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, kib, opts in (("plain", 24, ["-o", "cluster_size=4096"]), ("compressed", 256, ["-c", "-o", "cluster_size=4096"]),
+                                    ("v2-512", 24, ["-o", "compat=0.10,cluster_size=512"])):
+                raw = os.path.join(tmp, "disk.raw")
+                with open(os.path.join(d, "disk.img"), "rb") as f, open(raw, "wb") as o:
+                    o.write(f.read(kib << 10))  # boot block, superblock, group descriptors ... of the real disk
+                out = os.path.join(tmp, name + ".qcow2")
+                subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", *opts, raw, out], check=True)
+                write("Qcow2Fuzzer", s + "." + name + ".qcow2", open(out, "rb").read())
+            top = os.path.join(tmp, "overlay.qcow2")
+            subprocess.run(["qemu-img", "create", "-q", "-u", "-f", "qcow2", "-o", "cluster_size=4096", "-b", "base.qcow2",
+                            "-F", "qcow2", top, "256K"], check=True)
+            write("Qcow2Fuzzer", s + ".backing.qcow2", open(top, "rb").read())
     if os.path.exists(os.path.join(d, "memory.lime")):
         write("LimeFuzzer", s + ".lime", lime(os.path.join(d, "memory.lime"), 512))

@@ -95,7 +95,12 @@ public final class Qcow2Layer implements Layer {
 			if (backingLen > 1023 || backingOff + backingLen > f.size()) throw new EvidenceFormatException(path, "backing file name lies outside the header");
 			byte[] nb = new byte[(int) backingLen];
 			f.read(backingOff, nb, 0, nb.length);
-			Path bp = Path.of(new String(nb, StandardCharsets.UTF_8));
+			Path bp;
+			try {
+				bp = Path.of(new String(nb, StandardCharsets.UTF_8));
+			} catch (java.nio.file.InvalidPathException e) {
+				throw new EvidenceFormatException(path, "backing file name is not a valid path (" + e.getReason() + ")");
+			}
 			if (!bp.isAbsolute()) bp = real.resolveSibling(bp);
 			backing = EvidenceFormat.detect(bp) == EvidenceFormat.QCOW2 ? open(bp, chain) : new RawFileLayer(bp);
 		}
