@@ -99,6 +99,7 @@ public final class BlockOwners {
 
 	private void inodes() {
 		Ext4Superblock sb = fs.superblock();
+		long budget = fs.inodeSlotsOnDevice(); // see there: more in-use inodes than that means overlapping tables
 		for (long g = 0; g < sb.groupCount(); g++) {
 			byte[] bm = fs.inodeBitmapOf(g);
 			if (bm == null) continue;
@@ -106,6 +107,7 @@ public final class BlockOwners {
 				long n = g * sb.inodesPerGroup + i + 1;
 				if (n > sb.inodesCount) return;
 				if ((bm[(int) (i >>> 3)] & (1 << (i & 7))) == 0) continue;
+				if (budget-- <= 0) return;
 				Ext4Inode in;
 				try {
 					in = fs.inode(n);

@@ -134,6 +134,12 @@ public final class Ext4FileSystem implements AutoCloseable {
 		int ds = sb.descSize;
 		int perBlock = blockSize / ds;
 		long gdtBlocks = (n + perBlock - 1) / perBlock;
+		// the table must fit on the device before a descriptor is allocated for every group the superblock claims
+		long devBlocks = layer.size() / blockSize;
+		if (gdtBlocks > devBlocks) {
+			throw new EvidenceFormatException(layer.name(), "superblock claims " + n + " block groups: their descriptor table ("
+					+ gdtBlocks + " blocks) is larger than the device (" + devBlocks + " blocks)");
+		}
 		GroupDescriptor[] g = new GroupDescriptor[(int) n];
 		byte[] b = new byte[blockSize];
 		boolean meta = sb.hasIncompat(Ext4Superblock.INCOMPAT_META_BG);
@@ -431,7 +437,17 @@ public final class Ext4FileSystem implements AutoCloseable {
 		try {
 			if (hash && type.isRegular() && in.size > maxFileSize(in)) {
 				finding("ext4-inode", path, "inode " + in.number + ": i_size " + in.size + " exceeds what its block map can address; not hashed");
-			} else if (hash && type.isRegular()) sha = open(in).sha256();
+			} else if (hash && type.isRegular()) {
+				// holes hash as zeros at memory speed, but a forged i_size of terabytes over a few blocks would take hours:
+				// more hole than the whole device is left unhashed, so a listing costs at most files x device size
+				Ext4File f = open(in);
+				long mapped = f.blockMap().mappedBlocks();
+				long holes = in.size - Math.min(in.size, mapped > Long.MAX_VALUE / blockSize ? Long.MAX_VALUE : mapped * blockSize);
+				if (!f.isInline() && holes > layer.size()) {
+					finding("ext4-inode", path, "inode " + in.number + ": i_size " + in.size + " is holes but for " + mapped
+							+ " mapped blocks, more than the whole device (" + layer.size() + " bytes); not hashed");
+				} else sha = f.sha256();
+			}
 			if (type == FileType.SYMLINK) target = symlinkTarget(in);
 		} catch (IOException e) {
 			finding("ext4-content", path, "inode " + in.number + ": " + e.getMessage());
@@ -458,6 +474,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 	public List<Ext4Inode> deletedInodes() throws IOException {
 		List<Ext4Inode> out = new ArrayList<>();
 		boolean csumGroups = sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM);
+		long budget = inodeSlotsOnDevice();
 		for (GroupDescriptor d : groups) {
 			if (csumGroups && (d.flags() & GroupDescriptor.INODE_UNINIT) != 0) continue;
 			long used = sb.inodesPerGroup;
@@ -471,6 +488,10 @@ public final class Ext4FileSystem implements AutoCloseable {
 			for (long i = 0; i < used; i++) {
 				long n = d.group() * sb.inodesPerGroup + i + 1;
 				if (n > sb.inodesCount) break;
+				if (budget-- <= 0) {
+					finding("ext4-gdt", "group " + d.group(), "inode tables hold more inodes than the device has room for (tables overlap); scan stopped");
+					return out;
+				}
 				Ext4Inode in;
 				try {
 					in = inodeQuiet(n);
@@ -487,6 +508,14 @@ public final class Ext4FileSystem implements AutoCloseable {
 			}
 		}
 		return out;
+	}
+
+	/**
+	 * Inode records the device has room for: no real image has more in its tables (they lie on the device), so a scan
+	 * of every table stops there when forged descriptors make tables overlap or a forged superblock multiplies them.
+	 */
+	long inodeSlotsOnDevice() {
+		return layer.size() / sb.inodeSize;
 	}
 
 	private Ext4Inode inodeQuiet(long n) throws IOException {

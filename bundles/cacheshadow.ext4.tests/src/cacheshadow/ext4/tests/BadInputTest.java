@@ -293,6 +293,53 @@ class BadInputTest {
 		assertTrue(fs.listing("").stream().anyMatch(r -> r.path().equals("/sub/inner.txt")), "the directory's real block is still read");
 	}
 
+	/** Found by Ext4SuperblockFuzzer: half a billion groups claimed; the descriptor array was allocated before any check. */
+	@Test
+	void groupCountBeyondTheDeviceIsAClearError() throws Exception {
+		ByteArrayLayer a = pristine.copy();
+		assertTrue(Ext4FileSystem.open(pristine).superblock().is64Bit());
+		a.put32(1024 + 0x150, 0x1000); // s_blocks_count_hi: 2^44 blocks, 2^29 groups
+		EvidenceFormatException e = assertThrows(EvidenceFormatException.class, () -> Ext4FileSystem.open(a));
+		assertTrue(e.getMessage().contains("descriptor table") && e.getMessage().contains("larger than the device"), e.getMessage());
+	}
+
+	/** Found by Ext4SuperblockFuzzer: a file of a terabyte of holes was hashed (zeros for hours). */
+	@Test
+	void holesLargerThanTheDeviceAreNotHashed() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long f2 = p.lookup("/f2.txt");
+		ByteArrayLayer a = pristine.copy();
+		a.put32(inodeOffset(p, f2) + 0x6C, 0x100); // i_size_high: 1 TiB, within what extents address, one block mapped
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-inode", "/f2.txt");
+		assertTrue(fs.findings().stream().anyMatch(f -> f.location().equals("/f2.txt") && f.message().contains("more than the whole device")),
+				fs.findings().toString());
+		FileRecord r = fs.listing("").stream().filter(x -> x.path().equals("/f2.txt")).findFirst().orElseThrow();
+		assertEquals((1L << 40) + 4000, r.size());
+		assertEquals(null, r.sha256());
+	}
+
+	/** Found by Ext4SuperblockFuzzer: forged geometry made every group's inode table the same blocks, scanned again and again. */
+	@Test
+	void overlappingInodeTablesAreScannedOnce() throws Exception {
+		Path img = tmp.resolve("groups.img");
+		Oracles.mkfs(tmp.resolve("src"), img, "16M", "-t", "ext4", "-b", "1024", "-g", "1024", "-O", "^metadata_csum,^uninit_bg,^flex_bg,^resize_inode");
+		ByteArrayLayer a = ByteArrayLayer.of(img);
+		Ext4FileSystem p = Ext4FileSystem.open(a);
+		int groups = p.groupDescriptors().size(), ds = p.superblock().descSize;
+		assertTrue(groups >= 16, groups + " groups");
+		long table0 = p.groupDescriptors().get(0).inodeTable();
+		for (int g = 1; g < groups; g++) a.put32(2048 + (long) g * ds + 8, table0); // every group's table is group 0's
+		a.put32(1024 + 0x28, 8192); // s_inodes_per_group: the most 1 KiB bitmaps allow
+		a.put32(1024 + 0x00, 8192L * groups); // s_inodes_count to match: more inode bytes than the whole device
+		Ext4FileSystem fs = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+			Ext4FileSystem f = Ext4FileSystem.open(a, Ext4FileSystem.Options.AS_IT_LIES);
+			f.deletedInodes();
+			cacheshadow.ext4.BlockOwners.build(f);
+			return f;
+		});
+		assertTrue(fs.findings().stream().anyMatch(f -> f.message().contains("tables overlap")), fs.findings().toString());
+	}
+
 	@Test
 	void orphanFileEntries() throws Exception {
 		Path img = tmp.resolve("orphanfile.img");

@@ -1,0 +1,23 @@
+package cacheshadow.fuzz;
+
+import java.util.List;
+
+/**
+ * Block group descriptors: the input is the descriptor table (four groups; 64-byte descriptors on the 4 KiB base,
+ * 32-byte ones under meta_bg on the 1 KiB base): bitmap and inode table locations, flags, unused-inode counts and
+ * checksums. The image is opened and read through.
+ */
+public final class Ext4GroupDescriptorFuzzer {
+	static final Ext4Base.Overlay OVERLAY = new Ext4Base.Overlay(b -> {
+		int bytes = b.fs.groupDescriptors().size() * b.fs.superblock().descSize;
+		// the table follows the superblock's block (meta_bg puts group 0's block there too)
+		return List.of(new Ext4Base.Region((1024 / b.blockSize + 1L) * b.blockSize, bytes));
+	});
+
+	private Ext4GroupDescriptorFuzzer() {
+	}
+
+	public static void fuzzerTestOneInput(byte[] data) {
+		OVERLAY.openAndReadEverything(data);
+	}
+}

@@ -1,0 +1,26 @@
+package cacheshadow.fuzz;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Directory blocks: the input is the root directory's first block then the first blocks of an htree directory
+ * (its dx_root with "." and "..", then leaves and index nodes), 4 KiB each (the first 1 KiB on the small-block base).
+ * Record lengths, name lengths, file types, inode numbers, the dx_root info, counts and limits, and the checksum
+ * tails all come from the input; listing, deleted-name recovery from slack and the block owners read them.
+ */
+public final class Ext4HtreeFuzzer {
+	static final Ext4Base.Overlay OVERLAY = new Ext4Base.Overlay(b -> {
+		List<Ext4Base.Region> r = new ArrayList<>();
+		r.add(b.dataBlocks("/", 1).get(0).slot(4096));
+		for (Ext4Base.Region x : b.dataBlocks("/many", 6)) r.add(x.slot(4096));
+		return r;
+	});
+
+	private Ext4HtreeFuzzer() {
+	}
+
+	public static void fuzzerTestOneInput(byte[] data) {
+		OVERLAY.openAndReadEverything(data);
+	}
+}

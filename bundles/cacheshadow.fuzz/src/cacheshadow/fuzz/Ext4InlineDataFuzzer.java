@@ -1,0 +1,24 @@
+package cacheshadow.fuzz;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Inline data: the input is a run of 256-byte inode records laid over inline directories and inline files (i_block
+ * with the parent inode and entries or the first 60 bytes, then the in-inode {@code system.data} xattr with the rest;
+ * on the 1 KiB base the same paths are block-mapped and an inline flag from the input is read as such).
+ */
+public final class Ext4InlineDataFuzzer {
+	static final Ext4Base.Overlay OVERLAY = new Ext4Base.Overlay(b -> {
+		List<Ext4Base.Region> r = new ArrayList<>();
+		for (String p : new String[] { "/d", "/tiny", "/d/inline40.txt", "/a.txt", "/tiny/t1" }) r.add(b.inodeRecord(b.inodeNumber(p)).slot(256));
+		return r;
+	});
+
+	private Ext4InlineDataFuzzer() {
+	}
+
+	public static void fuzzerTestOneInput(byte[] data) {
+		OVERLAY.openAndReadEverything(data);
+	}
+}

@@ -1,0 +1,22 @@
+package cacheshadow.fuzz;
+
+import java.util.List;
+
+import cacheshadow.ext4.Ext4Superblock;
+
+/**
+ * The ext4 superblock: the input is the 1024 bytes at byte 1024 of each base image (block counts and sizes, group
+ * geometry, feature flags, journal inode, orphan list head, checksum); the image is opened (journal replayed, backup
+ * superblock allowed) and read through. An unusable superblock must be refused with an IOException.
+ */
+public final class Ext4SuperblockFuzzer {
+	static final Ext4Base.Overlay OVERLAY = new Ext4Base.Overlay(
+			b -> List.of(new Ext4Base.Region(Ext4Superblock.OFFSET, Ext4Superblock.SIZE)));
+
+	private Ext4SuperblockFuzzer() {
+	}
+
+	public static void fuzzerTestOneInput(byte[] data) {
+		OVERLAY.openAndReadEverything(data);
+	}
+}
