@@ -30,12 +30,14 @@ public final class LiveGuest implements AutoCloseable {
 		T run(Layer physicalMemory) throws IOException;
 	}
 
-	private final Path dir;
+	private final Path dir, ramFile, socket;
 	private final Layer ram;
 	private final QmpClient qmp;
 
-	private LiveGuest(Path dir, Layer ram, QmpClient qmp) {
+	private LiveGuest(Path dir, Path ramFile, Path socket, Layer ram, QmpClient qmp) {
 		this.dir = dir;
+		this.ramFile = ramFile;
+		this.socket = socket;
 		this.ram = ram;
 		this.qmp = qmp;
 	}
@@ -61,7 +63,7 @@ public final class LiveGuest implements AutoCloseable {
 			throw new IOException(socket + ": cannot connect to QMP (" + e.getMessage() + "; QMP takes one client at a time)");
 		}
 		try {
-			return new LiveGuest(dir, GuestRamLayout.layer(ramFile, GuestRamLayout.of(q, ramFile, size)), q);
+			return new LiveGuest(dir, ramFile.toAbsolutePath(), socket.toAbsolutePath(), GuestRamLayout.layer(ramFile, GuestRamLayout.of(q, ramFile, size)), q);
 		} catch (IOException | RuntimeException e) {
 			q.close();
 			throw e;
@@ -75,6 +77,16 @@ public final class LiveGuest implements AutoCloseable {
 
 	public Path dir() {
 		return dir;
+	}
+
+	/** The guest's RAM file (its memory-backend-file). */
+	public Path ramFile() {
+		return ramFile;
+	}
+
+	/** The QMP socket this guest is attached through. */
+	public Path socket() {
+		return socket;
 	}
 
 	public QmpClient qmp() {

@@ -10,13 +10,17 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
+
+import cacheshadow.listing.GuestName;
+import cacheshadow.listing.Json;
 
 /**
  * A minimal client of the QEMU Machine Protocol over its UNIX socket (docs/interop/qmp-spec): the greeting, then
  * {@code qmp_capabilities}, then one command at a time. Replies are JSON objects, one per line; asynchronous
- * {@code "event"} lines between them are skipped. Only what attaching to and pausing a guest needs: {@code stop},
- * {@code cont}, {@code query-status}, {@code query-memdev} and {@code human-monitor-command} (for {@code info mtree},
- * the guest's physical memory map).
+ * {@code "event"} lines between them are skipped. What attaching to, pausing and snapshotting a guest needs:
+ * {@code stop}, {@code cont}, {@code query-status}, {@code query-memdev}, {@code human-monitor-command} (for
+ * {@code info mtree}, the guest's physical memory map), and any other command through {@link #call}.
  */
 public final class QmpClient implements AutoCloseable {
 	private final SocketChannel channel;
@@ -50,21 +54,41 @@ public final class QmpClient implements AutoCloseable {
 
 	/**
 	 * Runs a command with arguments given as a JSON object text ({@code {"command-line": "info mtree"}}), or none
-	 * when null; returns the reply line.
+	 * when null; returns the reply line. Each line QEMU sends is read as JSON: an {@code "event"} line (a job's or the
+	 * guest's state change, even one that carries an {@code "error"} field) is skipped, a {@code "return"} line is the
+	 * reply, an {@code "error"} line an {@link IOException} with QEMU's description.
 	 */
 	public String execute(String command, String argumentsJson) throws IOException {
-		byte[] cmd = ("{\"execute\": \"" + command + "\"" + (argumentsJson == null ? "" : ", \"arguments\": " + argumentsJson) + "}\n")
+		byte[] cmd = ("{\"execute\": " + Json.quote(command) + (argumentsJson == null ? "" : ", \"arguments\": " + argumentsJson) + "}\n")
 				.getBytes(StandardCharsets.UTF_8);
 		ByteBuffer b = ByteBuffer.wrap(cmd);
 		while (b.hasRemaining()) channel.write(b);
 		for (int skipped = 0; skipped < 10_000; skipped++) {
 			String line = in.readLine();
 			if (line == null) throw new IOException("QMP connection closed during " + command);
-			if (line.contains("\"return\"")) return line;
-			if (line.contains("\"error\"")) throw new IOException("QMP " + command + ": " + line);
-			// an "event" line: skip
+			Map<?, ?> reply;
+			try {
+				reply = Json.parse(line) instanceof Map<?, ?> m ? m : null;
+			} catch (IllegalArgumentException e) {
+				throw new IOException("QMP " + command + ": a reply that is not JSON (" + e.getMessage() + "): " + GuestName.printable(line.substring(0, Math.min(200, line.length()))));
+			}
+			if (reply == null) throw new IOException("QMP " + command + ": a reply that is not a JSON object");
+			if (reply.containsKey("event")) continue;
+			if (reply.containsKey("return")) return line;
+			if (reply.get("error") instanceof Map<?, ?> e) throw new IOException("QMP " + command + ": " + e.get("desc") + " (" + e.get("class") + ")");
+			throw new IOException("QMP " + command + ": neither a reply nor an event: " + line);
 		}
 		throw new IOException("QMP " + command + ": no reply among 10000 lines");
+	}
+
+	/**
+	 * Runs a command with {@code arguments} (none when null or empty) and returns its {@code "return"} value as
+	 * {@link Json#parse} reads it (a map, a list, a string, ...).
+	 */
+	public Object call(String command, Map<String, ?> arguments) throws IOException {
+		// one line per command: Json.of's line breaks are layout only (a newline inside a string is written as \n)
+		String line = execute(command, arguments == null || arguments.isEmpty() ? null : Json.of(arguments).replace('\n', ' '));
+		return ((Map<?, ?>) Json.parse(line)).get("return");
 	}
 
 	/** Pauses the guest's vCPUs (QMP {@code stop}). */
@@ -79,51 +103,13 @@ public final class QmpClient implements AutoCloseable {
 
 	/** True when {@code query-status} says the vCPUs run. */
 	public boolean running() throws IOException {
-		String r = execute("query-status");
-		return r.replace(" ", "").contains("\"running\":true");
+		return call("query-status", null) instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("running"));
 	}
 
 	/** The text a human-monitor command prints (QMP {@code human-monitor-command}), e.g. {@code info mtree}. */
 	public String humanMonitor(String commandLine) throws IOException {
-		String reply = execute("human-monitor-command", "{\"command-line\": " + jsonString(commandLine) + "}");
-		int k = reply.indexOf("\"return\"");
-		int q = reply.indexOf('"', reply.indexOf(':', k) + 1);
-		if (k < 0 || q < 0) throw new IOException("QMP human-monitor-command " + commandLine + ": no text in the reply");
-		StringBuilder b = new StringBuilder();
-		for (int i = q + 1; i < reply.length(); i++) {
-			char c = reply.charAt(i);
-			if (c == '"') return b.toString();
-			if (c != '\\') {
-				b.append(c);
-				continue;
-			}
-			if (++i >= reply.length()) break;
-			char e = reply.charAt(i);
-			switch (e) {
-			case 'n' -> b.append('\n');
-			case 'r' -> b.append('\r');
-			case 't' -> b.append('\t');
-			case 'b' -> b.append('\b');
-			case 'f' -> b.append('\f');
-			case 'u' -> {
-				if (i + 4 >= reply.length()) throw new IOException("QMP human-monitor-command: truncated escape");
-				b.append((char) Integer.parseInt(reply.substring(i + 1, i + 5), 16));
-				i += 4;
-			}
-			default -> b.append(e);
-			}
-		}
-		throw new IOException("QMP human-monitor-command " + commandLine + ": unterminated text in the reply");
-	}
-
-	static String jsonString(String s) {
-		StringBuilder b = new StringBuilder("\"");
-		for (char c : s.toCharArray()) {
-			if (c == '"' || c == '\\') b.append('\\').append(c);
-			else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-			else b.append(c);
-		}
-		return b.append('"').toString();
+		if (call("human-monitor-command", Map.of("command-line", commandLine)) instanceof String text) return text;
+		throw new IOException("QMP human-monitor-command " + commandLine + ": no text in the reply");
 	}
 
 	@Override

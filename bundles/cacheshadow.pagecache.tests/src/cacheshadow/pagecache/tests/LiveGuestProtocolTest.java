@@ -27,7 +27,8 @@ import cacheshadow.pagecache.LiveGuest;
 
 /**
  * The QMP side of live analysis against a scripted QMP server (greeting, capabilities, events interleaved with
- * replies): the guest is stopped around the analysis and resumed, also when the analysis fails.
+ * replies, one of them carrying an {@code "error"} field): the guest is stopped around the analysis and resumed, also
+ * when the analysis fails.
  */
 class LiveGuestProtocolTest {
 	/** Serves one QMP client; records the commands. */
@@ -57,6 +58,8 @@ class LiveGuestProtocolTest {
 					case "stop" -> {
 						running = false;
 						send(c, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"STOP\"}");
+						// an event carrying an "error" field (a failed job's) is an event, not the reply to stop
+						send(c, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"BLOCK_JOB_COMPLETED\", \"data\": {\"device\": \"j\", \"error\": \"No space left on device\", \"type\": \"backup\"}}");
 						send(c, "{\"return\": {}}");
 					}
 					case "cont" -> {
