@@ -11,8 +11,13 @@ import cacheshadow.cases.CustodyEntry;
 import cacheshadow.cases.EvidenceItem;
 import cacheshadow.cases.VerificationReport;
 import cacheshadow.journal.InstantSpec;
+import cacheshadow.pagecache.LiveGuest;
+import cacheshadow.pagecache.LiveSnapshot;
 
-/** {@code case new|add|verify|log|summary|bookmark|bookmarks}: the case folder, its evidence registry, custody log and bookmarks. */
+/**
+ * {@code case new|add|snapshot|verify|log|summary|bookmark|bookmarks}: the case folder, its evidence registry, custody
+ * log and bookmarks.
+ */
 final class CaseCommand implements Command {
 	@Override
 	public String name() {
@@ -21,7 +26,7 @@ final class CaseCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "case new DIR | add DIR FILE... | verify DIR | log DIR | summary DIR | bookmark DIR ... | bookmarks DIR";
+		return "case new DIR | add DIR FILE... | snapshot DIR --live G | verify DIR | log DIR | summary DIR | bookmark DIR ... | bookmarks DIR";
 	}
 
 	@Override
@@ -30,6 +35,15 @@ final class CaseCommand implements Command {
 				usage:
 				  ./cacheshadow case new DIR [--name NAME]    create a case folder (embedded H2 database + custody.log)
 				  ./cacheshadow case add DIR FILE...          register evidence: format from content, size, SHA-256
+				  ./cacheshadow case snapshot DIR (--live G | --ram FILE --qmp SOCKET) [--disk D]
+				                                              snapshot a running QEMU guest into the case (DIR/live/snapshot-TIME/):
+				                                              its RAM (QMP dump-guest-memory: memory.elf) and its disk (QMP
+				                                              blockdev-backup: disk.img, point-in-time at the same pause), each
+				                                              registered with its SHA-256; the custody log says how. --disk: the
+				                                              image whose guest device to copy (default with --live: G/disk.img;
+				                                              with --ram/--qmp and no --disk: every writable disk). The guest is
+				                                              paused only while QEMU writes its RAM; QEMU writes the files, so it
+				                                              must be allowed to write into DIR
 				  ./cacheshadow case verify DIR               re-hash every evidence file and check the custody chain
 				  ./cacheshadow case log DIR                  print the custody log
 				  ./cacheshadow case summary DIR              evidence with format, size, hash and status
@@ -43,9 +57,11 @@ final class CaseCommand implements Command {
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		if (argv.isEmpty()) throw new UsageException("which case action? new, add, verify, log or summary");
+		if (argv.isEmpty()) throw new UsageException("which case action? new, add, snapshot, verify, log, summary, bookmark or bookmarks");
 		String action = argv.get(0);
-		Args a = new Args(argv.subList(1, argv.size()), Set.of("name", "view", "path", "at", "bytes", "note"), Set.of());
+		Set<String> options = new java.util.HashSet<>(Set.of("name", "view", "path", "at", "bytes", "note", "disk"));
+		options.addAll(AttachArgs.OPTIONS);
+		Args a = new Args(argv.subList(1, argv.size()), options, Set.of());
 		List<String> pos = a.positionals();
 		if (pos.isEmpty()) throw new UsageException("case " + action + " needs the case folder");
 		Path dir = Path.of(pos.get(0));
@@ -65,6 +81,23 @@ final class CaseCommand implements Command {
 					EvidenceItem e = c.addEvidence(Path.of(f), p);
 					p.finish();
 					out.printf("added #%d %s  %s  %d bytes  sha256 %s%n", e.id(), e.path(), e.format().label(), e.size(), e.sha256());
+				}
+			}
+			return 0;
+		}
+		case "snapshot" -> {
+			if (pos.size() != 1) throw new UsageException("case snapshot takes one case folder");
+			AttachArgs live = new AttachArgs(a, null, false);
+			if (!live.live()) throw new UsageException("case snapshot needs a running guest: --live DIR, or --ram FILE --qmp SOCKET");
+			Path disk = live.disk(a.path("disk"));
+			try (Case c = Case.open(dir); LiveGuest g = live.attach()) {
+				ConsoleProgress p = new ConsoleProgress(err);
+				LiveSnapshot.Result r = LiveSnapshot.intoCase(c, g, disk, p);
+				p.finish();
+				err.printf("live snapshot: guest paused %.0f ms (QEMU writing its RAM), whole snapshot %.1f s%n", r.pausedNanos() / 1e6, r.totalNanos() / 1e9);
+				out.println("snapshot of the running guest at " + r.pausedAt() + " in " + r.memory().getParent());
+				for (EvidenceItem e : c.evidence()) {
+					if (r.files().contains(Path.of(e.path()))) out.printf("added #%d %s  %s  %d bytes  sha256 %s%n", e.id(), e.path(), e.format().label(), e.size(), e.sha256());
 				}
 			}
 			return 0;

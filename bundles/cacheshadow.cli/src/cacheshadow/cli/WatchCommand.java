@@ -2,23 +2,16 @@ package cacheshadow.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
-import cacheshadow.caches.Mount;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.GuestName;
 import cacheshadow.listing.Json;
 import cacheshadow.merge.LiveChanges;
-import cacheshadow.merge.LiveMerge;
+import cacheshadow.merge.LiveWatch;
 import cacheshadow.merge.MergedFileSystem;
-import cacheshadow.merge.View;
 import cacheshadow.pagecache.LiveGuest;
 
 /**
@@ -84,23 +77,15 @@ final class WatchCommand implements Command {
 		Path disk = live.disk(a.path("disk"));
 		if (disk == null) throw new UsageException("--disk D is required (the guest's disk image, to compare against)");
 		Path kernel = live.kernel(a.path("kernel"));
-		long everyMs = duration(a.option("every", "10s"));
+		long everyMs = a.duration("every", 10_000);
 		long count = a.option("count") == null ? Long.MAX_VALUE : count(a.option("count"));
 		boolean json = a.flag("json"), replay = !a.flag("no-journal-replay");
-		List<String> under = new ArrayList<>();
-		if (a.option("under") != null) {
-			for (String r : a.option("under").split(",")) {
-				String t = r.strip();
-				while (t.length() > 1 && t.endsWith("/")) t = t.substring(0, t.length() - 1);
-				if (!t.isEmpty()) under.add(t);
-			}
-		}
+		List<String> under = a.option("under") == null ? List.of() : List.of(a.option("under").split(","));
 		Object lock = new Object();
 		boolean[] stopping = { false };
 		try (LiveGuest guest = live.attach()) {
-			long k0 = System.nanoTime();
-			LiveGuest.KernelFiles kf = guest.kernelFiles(kernel, Progress.NONE);
-			err.printf("cacheshadow watch: kernel located in the running guest in %.0f ms (not paused)%n", (System.nanoTime() - k0) / 1e6);
+			LiveWatch w = LiveWatch.start(guest, kernel, disk, replay, under, Progress.NONE);
+			err.printf("cacheshadow watch: kernel located in the running guest in %.0f ms (not paused)%n", w.kernelNanos() / 1e6);
 			// Ctrl-C / SIGTERM: let a running refresh finish (it resumes the guest) before the JVM exits
 			Thread hook = new Thread(() -> {
 				synchronized (lock) {
@@ -110,29 +95,21 @@ final class WatchCommand implements Command {
 			}, "watch shutdown");
 			Runtime.getRuntime().addShutdownHook(hook);
 			try {
-				Map<String, LiveChanges.State> before = new TreeMap<>();
 				long next = System.currentTimeMillis();
 				for (long n = 1; n <= count; n++) {
 					long wait = next - System.currentTimeMillis();
 					if (wait > 0) Thread.sleep(wait);
 					next = System.currentTimeMillis() + everyMs;
-					List<LiveChanges.Change> changes;
-					LiveMerge.Refresh r;
-					String time;
+					LiveWatch.Step step;
 					synchronized (lock) {
 						if (stopping[0]) break;
-						time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-						r = LiveMerge.refresh(guest, kf, disk, replay, LiveMerge.listing(View.MERGED, true), Progress.NONE);
-						try (MergedFileSystem m = r.fs()) {
-							if (under.isEmpty()) under.addAll(defaultRoots(m));
-							Map<String, LiveChanges.State> now = LiveChanges.states(m, under);
-							changes = LiveChanges.since(before, now, m);
-							before = now;
-						}
+						step = w.refresh(Progress.NONE);
+						step.refresh().fs().close();
 					}
-					for (LiveChanges.Change c : changes) out.println(line(n, time, c, json));
+					String time = step.pausedAt().toString();
+					for (LiveChanges.Change c : step.changes()) out.println(line(step.number(), time, c, json));
 					out.flush();
-					err.printf("cacheshadow watch: refresh %d at %s: %d change%s; %s%n", n, time, changes.size(), changes.size() == 1 ? "" : "s", r.timings());
+					err.println("cacheshadow watch: " + step.summary());
 				}
 			} finally {
 				try {
@@ -145,12 +122,9 @@ final class WatchCommand implements Command {
 		return 0;
 	}
 
-	/** Where the disk is mounted in the guest, and every tmpfs mount. */
+	/** Where the disk is mounted in the guest, and every tmpfs mount ({@link LiveWatch#defaultRoots}). */
 	static List<String> defaultRoots(MergedFileSystem m) {
-		List<String> roots = new ArrayList<>();
-		for (MergedFileSystem.DiskMatch d : m.disks()) if (d.mount() != null && !roots.contains(d.mount().path())) roots.add(d.mount().path());
-		for (Mount mt : m.analysis().mounts()) if ("tmpfs".equals(mt.fsType()) && !roots.contains(mt.path())) roots.add(mt.path());
-		return roots;
+		return LiveWatch.defaultRoots(m);
 	}
 
 	static String line(long n, String time, LiveChanges.Change c, boolean json) {
@@ -169,27 +143,6 @@ final class WatchCommand implements Command {
 	 */
 	static String printable(String s) {
 		return GuestName.printable(s);
-	}
-
-	static long duration(String s) throws UsageException {
-		String t = s.strip().toLowerCase();
-		long mult = 1000;
-		if (t.endsWith("ms")) {
-			mult = 1;
-			t = t.substring(0, t.length() - 2);
-		} else if (t.endsWith("s")) {
-			t = t.substring(0, t.length() - 1);
-		} else if (t.endsWith("m")) {
-			mult = 60_000;
-			t = t.substring(0, t.length() - 1);
-		}
-		try {
-			double v = Double.parseDouble(t);
-			if (!(v >= 0) || v * mult > 86_400_000L * 365) throw new NumberFormatException();
-			return (long) (v * mult);
-		} catch (NumberFormatException e) {
-			throw new UsageException("--every " + s + ": a duration such as 10s, 500ms or 2m");
-		}
 	}
 
 	static long count(String s) throws UsageException {

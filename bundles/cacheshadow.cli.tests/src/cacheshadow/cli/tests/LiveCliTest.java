@@ -21,7 +21,8 @@ import cacheshadow.pagecache.QmpClient;
  * {@code -Dcacheshadow.live=DIR} (as LiveGuestTest): {@code analyze --live DIR} gives the guest's own
  * {@code manifest.tsv} (the same comparison as MergeCliTest's on snapshots); {@code watch --live DIR --count 2}
  * lists the workload's phase-2 changes on the first refresh as expect.tsv and manifest.tsv name them, and nothing on
- * the second (the guest is idle); the guest runs after each command.
+ * the second (the guest is idle); {@code case snapshot --live DIR} adds the guest's RAM and disk to a case, which then
+ * analyzes to the guest's manifest like any snapshot; the guest runs after each command.
  */
 @EnabledIfSystemProperty(named = "cacheshadow.live", matches = ".+")
 class LiveCliTest {
@@ -127,5 +128,37 @@ class LiveCliTest {
 		assertEquals(first.size(), j.out().lines().count());
 		assertTrue(j.out().lines().allMatch(l -> l.startsWith("{\"refresh\":1,\"time\":\"") && l.endsWith("}")), j.out());
 		assertRunning(dir);
+	}
+
+	@Test
+	void caseSnapshotOfTheRunningGuestIsAnalyzedLikeAnySnapshot(@TempDir Path tmp) throws Exception {
+		Path dir = dir();
+		Path kase = tmp.resolve("case");
+		assertEquals(0, CliRun.of("case", "new", kase.toString()).code());
+		CliRun s = CliRun.of("case", "snapshot", kase.toString(), "--live", dir.toString());
+		System.out.print(s.err().lines().filter(l -> l.startsWith("live snapshot")).map(l -> "LiveCliTest case snapshot: " + l + "\n").reduce("", String::concat));
+		assertEquals(0, s.code(), s.err());
+		assertRunning(dir);
+		List<String> added = s.out().lines().filter(l -> l.startsWith("added #")).toList();
+		assertEquals(2, added.size(), s.out());
+		Path memory = Path.of(added.get(0).split("\\s+")[2]), disk = Path.of(added.get(1).split("\\s+")[2]);
+		assertEquals("memory.elf", memory.getFileName().toString());
+		assertEquals("disk.img", disk.getFileName().toString());
+		assertTrue(memory.startsWith(kase.resolve("live").toRealPath()) || memory.startsWith(kase.resolve("live")), memory.toString());
+		CliRun v = CliRun.of("case", "verify", kase.toString());
+		assertEquals(0, v.code(), v.out());
+		assertTrue(CliRun.of("case", "log", kase.toString()).out().contains("live-snapshot "), "custody log names the snapshot");
+		// the snapshot, analyzed like any snapshot, is the guest's own listing
+		Path m = tmp.resolve("snap.tsv");
+		CliRun r = CliRun.of("analyze", "--memory", memory.toString(), "--disk", disk.toString(), "--under", "/mnt/disk,/mnt/tmp", "--manifest", m.toString());
+		assertEquals(0, r.code(), r.err());
+		List<String> cut = new ArrayList<>();
+		for (String l : Files.readAllLines(m)) cut.add(l.substring(0, l.lastIndexOf('\t')));
+		assertEquals(Files.readAllLines(dir.resolve("manifest.tsv")), cut);
+		// no guest: one line, exit 2, nothing added
+		CliRun none = CliRun.of("case", "snapshot", kase.toString(), "--live", tmp.resolve("nothing").toString());
+		assertEquals(2, none.code(), none.err());
+		assertTrue(none.err().contains("no guest RAM file"), none.err());
+		assertEquals(2, CliRun.of("case", "snapshot", kase.toString()).code());
 	}
 }
