@@ -7,7 +7,8 @@
 #   releng/fuzz.sh --long [--runs N] [--target NAME]     N executions per target (default 1,000,000); build/fuzz/report.tsv
 #   releng/fuzz.sh --target NAME [--seconds S]           one target for S seconds (default 60)
 # Options for any mode: --jobs J (targets run side by side; --ci default 2, else 1), --timeout S (per input, default 10),
-# --xmx SIZE (heap, default 1g), --rss MB (libFuzzer RSS limit, default 4096), --list (print the targets).
+# --xmx SIZE (heap, default 1g), --rss MB (libFuzzer RSS limit, default 4096), --list (print the targets),
+# --make-seeds (write the seeds of the targets over a sample snapshot: the real bytes of the structures they fuzz).
 # A finding (uncaught exception, per-input timeout, out of memory, stack overflow) leaves its input and a Java reproducer
 # in build/fuzz/findings/<Class>/; copy the input to regressions/<Class>/ with the fix.
 set -euo pipefail
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --ci) mode=ci ;;
     --long) mode=long ;;
     --list) mode=list ;;
+    --make-seeds) mode=seeds ;;
     --runs) runs="$2"; shift ;;
     --seconds) seconds="$2"; shift ;;
     --target) only="$2"; shift ;;
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout="$2"; shift ;;
     --xmx) xmx="$2"; shift ;;
     --rss) rss="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "fuzz.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
   shift
@@ -89,6 +91,10 @@ while IFS= read -r f; do
 done < <(find "$FUZZ/src" -name '*Fuzzer.java' 2>/dev/null | sort)
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no target${only:+ named $only} in $FUZZ/src" >&2; exit 2; }
 if [ "$mode" = list ]; then printf '%s\n' "${targets[@]##*.}"; exit 0; fi
+if [ "$mode" = seeds ]; then
+  exec "$JAVA_HOME/bin/java" -Xmx"$xmx" -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" \
+    -cp "$CLASSES:$LIBS" cacheshadow.fuzz.SnapshotSeeds "$FUZZ/seeds"
+fi
 
 # --- one target: run Jazzer, then write one report row (TSV) to $ROWS/<Class>
 run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)

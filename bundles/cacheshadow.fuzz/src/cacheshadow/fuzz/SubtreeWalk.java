@@ -1,0 +1,33 @@
+package cacheshadow.fuzz;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import cacheshadow.caches.CachedEntry;
+import cacheshadow.caches.DentryWalker;
+import cacheshadow.caches.Mount;
+import cacheshadow.listing.Finding;
+
+/**
+ * The dentry walk of one subtree of a sample snapshot, taken as a mount of its own, with an overlay of the
+ * structures a target fuzzes: what the dentry and inode targets share.
+ */
+record SubtreeWalk(SampleSnapshot snapshot, Mount mount, SampleSnapshot.Overlay overlay) {
+	/** A subtree with directories, files, negative dentries, a symbolic link and hard links in both samples. */
+	static final String DIR = "/mnt/disk/hist";
+
+	static SubtreeWalk of(SampleSnapshot s, List<long[]> regions) {
+		return new SubtreeWalk(s, s.subtree(DIR), s.overlay(regions));
+	}
+
+	/** The walk as CacheAnalysis runs it for one mount, and the records made of what it found. */
+	void walk() throws IOException {
+		List<Finding> findings = new ArrayList<>();
+		for (CachedEntry e : new DentryWalker(snapshot.kernel, findings).walk(mount, Set.of(), true)) {
+			if (e.inode() != null) e.toRecord();
+		}
+		for (Finding f : findings) f.toString();
+	}
+}
