@@ -2,7 +2,9 @@
 """Cuts small seed inputs for the memory-side fuzz targets out of the evidence samples (releng/samples.sh):
 real headers, notes and structures, with ranges shrunk so each seed stays a few KiB. Run from the repository root:
     python3 bundles/cacheshadow.fuzz/cut-seeds.py build/samples
-Seeds it writes: seeds/ElfCoreFuzzer, LimeFuzzer, Qcow2Fuzzer (qemu-img), BtfFuzzer, SystemMapFuzzer."""
+Seeds it writes: seeds/ElfCoreFuzzer, LimeFuzzer, Qcow2Fuzzer (qemu-img), BtfFuzzer, SystemMapFuzzer, KallsymsFuzzer.
+The targets over a sample snapshot get theirs from `releng/fuzz.sh --make-seeds`."""
+import json
 import os, shutil, struct, subprocess, sys, tempfile
 
 SAMPLES = sys.argv[1] if len(sys.argv) > 1 else "build/samples"
@@ -138,6 +140,69 @@ def btf_subset(blob, roots, depth):
     return hdr + bytes(types) + bytes(new_strs)
 
 
+def kallsyms(d, keep):
+    """The kernel's own kallsyms tables cut from the snapshot, in the kernel's layout, keeping the first `keep`
+    symbols and init_task: u64 init_task address (what the target checks against), then the tables as memory."""
+    info = json.load(open(os.path.join(d, "manifest.json")))["info"]
+    smap = {}
+    for line in open(os.path.join(d, "kernel/System.map")):
+        a, _, n = line.split()[:3]
+        smap.setdefault(n, int(a, 16))
+    code_pa = int(info["iomem_kernel_code"].split("-")[0], 16)
+    with open(os.path.join(d, "memory.elf"), "rb") as f:
+        h = f.read(64)
+        phoff, = struct.unpack_from("<Q", h, 32)
+        phentsize, phnum = struct.unpack_from("<HH", h, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+        loads = [struct.unpack_from("<IIQQQQ", ph, i * phentsize) for i in range(phnum)]
+
+        def read(sym, n):
+            pa = code_pa + smap[sym] - smap["_text"]
+            for t, _, off, _, paddr, fs in loads:
+                if t == 1 and paddr <= pa < paddr + fs:
+                    f.seek(off + pa - paddr)
+                    return f.read(n)
+            raise ValueError(sym)
+
+        num, = struct.unpack("<I", read("kallsyms_num_syms", 4))
+        names = read("kallsyms_names", smap["kallsyms_markers"] - smap["kallsyms_names"])
+        table = read("kallsyms_token_table", smap["kallsyms_token_index"] - smap["kallsyms_token_table"])
+        index = read("kallsyms_token_index", 512)
+        offsets = read("kallsyms_offsets", 4 * num)
+        rel_base, = struct.unpack("<Q", read("kallsyms_relative_base", 8))
+    tokens = [table[o:table.index(b"\0", o)] for o in struct.unpack("<256H", index)]
+    entries, p = [], 0
+    for i in range(num):
+        n = names[p]
+        head = 1
+        if n & 0x80:
+            n, head = (n & 0x7f) | names[p + 1] << 7, 2
+        entries.append((names[p:p + head + n], b"".join(tokens[t] for t in names[p + head:p + head + n])[1:]))
+        p += head + n
+    init = next(i for i, e in enumerate(entries) if e[1] == b"init_task")
+    chosen = list(range(keep)) + [init]
+    blob = b"".join(entries[i][0] for i in chosen)
+    markers, at = [], 0
+    for k, i in enumerate(chosen):
+        if k % 256 == 0:
+            markers.append(at)
+        at += len(entries[i][0])
+    pad = lambda b: b + bytes(-len(b) % 8)
+    n = len(chosen)
+    offs = b"".join(offsets[4 * i:4 * i + 4] for i in chosen)
+    o, = struct.unpack_from("<i", offs, 4 * (n - 1))
+    init_va = o if o >= 0 else rel_base - 1 - o
+    assert init_va == int(info["kallsyms_init_task"], 16), "init_task at %x" % init_va
+    head = struct.pack("<II", n, 0) + pad(blob) + pad(struct.pack("<%dI" % len(markers), *markers)) + pad(table) + index
+    if smap["kallsyms_offsets"] < smap["kallsyms_num_syms"]:  # up to 6.1: offsets, relative_base, num_syms, ...
+        mem = pad(offs) + struct.pack("<Q", rel_base) + head
+    else:  # later: num_syms, names, markers, tokens, offsets, relative_base
+        mem = head + pad(offs) + struct.pack("<Q", rel_base)
+    mem = bytes(64) + mem
+    return struct.pack("<Q", init_va) + mem + bytes(-len(mem) % 4096)  # whole pages: the scan reads page by page
+
+
 WALKED_STRUCTS = {"dentry", "inode", "super_block", "qstr", "xarray", "xa_node", "address_space", "page", "folio",
                   "mount", "vfsmount", "list_head", "hlist_node", "hlist_bl_node", "task_struct", "radix_tree_node"}
 
@@ -151,6 +216,7 @@ for s in SETS:
     write("SystemMapFuzzer", s + ".head.map", smap[:smap.rindex(b"\n", 0, 4096) + 1])
     mid = smap.index(b"\n", len(smap) // 2) + 1
     write("SystemMapFuzzer", s + ".middle.map", smap[mid:smap.rindex(b"\n", 0, mid + 4096) + 1])
+    write("KallsymsFuzzer", s + ".kallsyms", kallsyms(d, 1023))
     if shutil.which("qemu-img"):
         with tempfile.TemporaryDirectory() as tmp:
             for name, kib, opts in (("plain", 24, ["-o", "cluster_size=4096"]), ("compressed", 256, ["-c", "-o", "cluster_size=4096"]),
