@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
- * Writes primitive arrays little-endian to a new file through one direct buffer: each array is copied once into
+ * Writes primitive arrays little-endian to a channel through one direct buffer: each array is copied once into
  * the buffer (a bulk copy, no per-element work on a little-endian machine) and the buffer goes to the kernel as is.
  * An index file of tens of MiB is written in a few copies instead of through a stream's chain of heap buffers.
+ * Closing writes what is buffered; the channel stays open (its owner forces and closes it).
  */
 final class ArrayFileWriter implements AutoCloseable {
 	private static final int BUFFER = 1 << 20;
@@ -18,8 +17,8 @@ final class ArrayFileWriter implements AutoCloseable {
 	private final FileChannel ch;
 	private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
 
-	ArrayFileWriter(Path path) throws IOException {
-		ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+	ArrayFileWriter(FileChannel ch) {
+		this.ch = ch;
 	}
 
 	void write(byte[] a) throws IOException {
@@ -73,10 +72,6 @@ final class ArrayFileWriter implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
-		try {
-			drain();
-		} finally {
-			ch.close();
-		}
+		drain();
 	}
 }

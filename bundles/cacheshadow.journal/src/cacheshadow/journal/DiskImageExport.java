@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
+import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Progress;
 
@@ -18,8 +18,9 @@ public final class DiskImageExport {
 	}
 
 	/**
-	 * Writes {@code [0, layer.size())} to {@code out} (created or replaced). Refuses to write over any of
-	 * {@code inputs} (the base image, the journal): evidence is never modified. Returns the bytes of data written.
+	 * Writes {@code [0, layer.size())} to {@code out} (created or replaced, whole or not at all: {@link AtomicFile}).
+	 * Refuses to write over any of {@code inputs} (the base image, the journal): evidence is never modified. Returns
+	 * the bytes of data written.
 	 */
 	public static long write(Layer layer, Path out, Progress progress, Path... inputs) throws IOException {
 		for (Path in : inputs) {
@@ -31,7 +32,8 @@ public final class DiskImageExport {
 		progress.begin("Writing " + out.getFileName(), size);
 		byte[] buf = new byte[CHUNK];
 		long data = 0;
-		try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+		try (AtomicFile file = AtomicFile.create(out)) {
+			FileChannel ch = file.channel();
 			for (long pos = 0; pos < size; pos += CHUNK) {
 				int n = (int) Math.min(CHUNK, size - pos);
 				layer.read(pos, buf, 0, n);
@@ -49,6 +51,7 @@ public final class DiskImageExport {
 			if (ch.size() < size) { // the image ends in a hole: extend the file with its last (zero) byte
 				ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
 			}
+			file.commit();
 		}
 		return data;
 	}

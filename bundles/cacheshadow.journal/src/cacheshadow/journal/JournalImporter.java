@@ -1,9 +1,13 @@
 package cacheshadow.journal;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.Progress;
 
 /**
@@ -22,13 +26,19 @@ public final class JournalImporter {
 	private JournalImporter() {
 	}
 
-	/** Writes every valid entry of {@code source} to a new journal at {@code out} (which must not exist). */
+	/**
+	 * Writes every valid entry of {@code source} to a new journal at {@code out} (which must not exist). The journal
+	 * appears whole or not at all ({@link AtomicFile}): an interrupted import leaves no {@code out}, so it is never
+	 * read as a shorter journal (a torn tail would be valid as one), and running it again starts afresh.
+	 */
 	public static Report importJournal(WriteLog source, Timeline timeline, Path out, long diskSize, Progress progress) throws IOException {
 		long t0 = System.nanoTime();
 		int n = source.entryCount();
 		progress.begin("Importing " + source.name(), n);
 		long bytes;
-		try (JournalRecorder rec = JournalRecorder.create(out, source.sectorSize(), diskSize)) {
+		if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(out.toString(), null, "the journal to import into exists");
+		try (AtomicFile file = AtomicFile.create(out)) {
+			JournalRecorder rec = JournalRecorder.create(out, file.channel(), source.sectorSize(), diskSize);
 			long last = Long.MIN_VALUE;
 			for (int i = 0; i < n; i++) {
 				long time;
@@ -56,7 +66,9 @@ public final class JournalImporter {
 				}
 			}
 			progress.worked(n & 0x3fff);
+			rec.close();
 			bytes = rec.bytes();
+			file.commitNew();
 		}
 		return new Report(n, source.validBytes(), bytes, System.nanoTime() - t0, source.damage());
 	}

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Progress;
 
@@ -78,9 +79,13 @@ public final class JournalIndex implements AutoCloseable {
 		return build(log, Progress.NONE);
 	}
 
-	/** Opens the index file if it matches the journal, else builds it and writes it there. */
+	/**
+	 * Opens the index file if it matches the journal, else builds it and writes it there (whole or not at all). What
+	 * a writer killed mid-way left beside it is removed.
+	 */
 	public static JournalIndex openOrBuild(WriteLog log, Path indexFile, Progress progress) throws IOException {
 		if (Files.isRegularFile(indexFile)) {
+			AtomicFile.removeStale(indexFile);
 			try {
 				return new JournalIndex(log, MappedBlockVersionStore.open(indexFile, log));
 			} catch (EvidenceFormatException stale) {

@@ -22,6 +22,7 @@ import cacheshadow.layers.LittleEndian;
 public final class JournalRecorder implements AutoCloseable {
 	private final Path path;
 	private final FileChannel ch;
+	private final boolean ownsChannel;
 	private final int sectorSize;
 	private final Clock clock;
 	private final ByteBuffer out = ByteBuffer.allocate(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
@@ -32,9 +33,11 @@ public final class JournalRecorder implements AutoCloseable {
 	private long seq;
 	private long lastTime = Long.MIN_VALUE;
 
-	private JournalRecorder(Path path, FileChannel ch, int sectorSize, Clock clock, long pos, long seq, long lastTime, LogDamage recovered) {
+	private JournalRecorder(Path path, FileChannel ch, boolean ownsChannel, int sectorSize, Clock clock, long pos, long seq, long lastTime,
+			LogDamage recovered) {
 		this.path = path;
 		this.ch = ch;
+		this.ownsChannel = ownsChannel;
 		this.sectorSize = sectorSize;
 		this.clock = clock;
 		this.pos = pos;
@@ -49,8 +52,30 @@ public final class JournalRecorder implements AutoCloseable {
 	}
 
 	public static JournalRecorder create(Path path, int sectorSize, long diskSize, Clock clock) throws IOException {
-		if (sectorSize < 1 || Integer.bitCount(sectorSize) != 1 || sectorSize >= (1 << 24)) throw new IllegalArgumentException("sector size " + sectorSize);
+		checkSectorSize(sectorSize);
 		FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+		try {
+			return start(path, ch, true, sectorSize, diskSize, clock);
+		} catch (IOException | RuntimeException e) {
+			ch.close();
+			throw e;
+		}
+	}
+
+	/**
+	 * A new journal in an empty channel its caller owns (an {@link cacheshadow.layers.AtomicFile}'s): closing the
+	 * recorder writes what is buffered and leaves forcing and closing the channel to the caller.
+	 */
+	static JournalRecorder create(Path path, FileChannel ch, int sectorSize, long diskSize) throws IOException {
+		checkSectorSize(sectorSize);
+		return start(path, ch, false, sectorSize, diskSize, Clock.systemUTC());
+	}
+
+	private static void checkSectorSize(int sectorSize) {
+		if (sectorSize < 1 || Integer.bitCount(sectorSize) != 1 || sectorSize >= (1 << 24)) throw new IllegalArgumentException("sector size " + sectorSize);
+	}
+
+	private static JournalRecorder start(Path path, FileChannel ch, boolean ownsChannel, int sectorSize, long diskSize, Clock clock) throws IOException {
 		byte[] h = new byte[TimestampedJournal.HEADER_BYTES];
 		System.arraycopy(TimestampedJournal.MAGIC, 0, h, 0, 8);
 		h[8] = TimestampedJournal.MAJOR;
@@ -64,7 +89,7 @@ public final class JournalRecorder implements AutoCloseable {
 		LittleEndian.put32(h, 60, (int) c.getValue());
 		ByteBuffer b = ByteBuffer.wrap(h);
 		while (b.hasRemaining()) ch.write(b, b.position());
-		return new JournalRecorder(path, ch, sectorSize, clock, TimestampedJournal.HEADER_BYTES, 0, Long.MIN_VALUE, null);
+		return new JournalRecorder(path, ch, ownsChannel, sectorSize, clock, TimestampedJournal.HEADER_BYTES, 0, Long.MIN_VALUE, null);
 	}
 
 	/**
@@ -96,7 +121,7 @@ public final class JournalRecorder implements AutoCloseable {
 			ch.truncate(valid);
 			ch.force(true);
 		}
-		return new JournalRecorder(path, ch, ss, clock, valid, seq, last, damage);
+		return new JournalRecorder(path, ch, true, ss, clock, valid, seq, last, damage);
 	}
 
 	/** The damage cut off when the journal was reopened, if any. */
@@ -248,6 +273,10 @@ public final class JournalRecorder implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
+		if (!ownsChannel) {
+			drain();
+			return;
+		}
 		try {
 			drain();
 			ch.force(true);

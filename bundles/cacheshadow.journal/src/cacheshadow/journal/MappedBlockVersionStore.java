@@ -2,11 +2,10 @@ package cacheshadow.journal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32C;
 
+import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.MappedFile;
@@ -74,7 +73,10 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 		return (v + 7) & ~7L;
 	}
 
-	/** Writes {@code store} for {@code log} to {@code path} (via a temporary file and a rename). */
+	/**
+	 * Writes {@code store} for {@code log} to {@code path}, whole or not at all ({@link AtomicFile}: a crash while
+	 * writing leaves the old index or none, and {@link #open} checks the header and size of whatever it finds).
+	 */
 	public static void write(BlockVersionStore store, WriteLog log, Path path) throws IOException {
 		write(store, log, fingerprint(log), path);
 	}
@@ -84,39 +86,40 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 		if (!(store instanceof HeapBlockVersionStore heap)) {
 			throw new IllegalArgumentException("only an in-memory store is written; copy others into a HeapBlockVersionStore first");
 		}
-		Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
 		long b = store.writtenBlockCount(), v = store.versionCount();
-		try (ArrayFileWriter out = new ArrayFileWriter(tmp)) {
-			byte[] h = new byte[HEADER];
-			System.arraycopy(MAGIC, 0, h, 0, 8);
-			LittleEndian.put32(h, 8, VERSION);
-			LittleEndian.put32(h, 12, store.blockSize());
-			LittleEndian.put32(h, 16, store.unitSize());
-			LittleEndian.put64(h, 24, store.entryCount());
-			LittleEndian.put64(h, 32, b);
-			LittleEndian.put64(h, 40, v);
-			LittleEndian.put64(h, 48, log.validBytes());
-			LittleEndian.put32(h, 56, fingerprint);
-			CRC32C crc = new CRC32C();
-			crc.update(h, 0, 60);
-			LittleEndian.put32(h, 60, (int) crc.getValue());
-			out.write(h);
-			out.write(heap.blocks, heap.blocks.length);
-			out.writeAsLongs(heap.starts);
-			out.write(heap.entries, (int) v);
-			if ((v * 4) % 8 != 0) out.write(new byte[4]);
-			out.write(heap.masks, (int) v);
-			long[] table = new long[heap.summarized.length * 2 + 2];
-			table[0] = heap.summarized.length;
-			table[1] = heap.summary.length;
-			for (int i = 0; i < heap.summarized.length; i++) {
-				table[2 + 2 * i] = heap.summarized[i];
-				table[3 + 2 * i] = heap.summaryStart[i];
+		try (AtomicFile file = AtomicFile.create(path)) {
+			try (ArrayFileWriter out = new ArrayFileWriter(file.channel())) {
+				byte[] h = new byte[HEADER];
+				System.arraycopy(MAGIC, 0, h, 0, 8);
+				LittleEndian.put32(h, 8, VERSION);
+				LittleEndian.put32(h, 12, store.blockSize());
+				LittleEndian.put32(h, 16, store.unitSize());
+				LittleEndian.put64(h, 24, store.entryCount());
+				LittleEndian.put64(h, 32, b);
+				LittleEndian.put64(h, 40, v);
+				LittleEndian.put64(h, 48, log.validBytes());
+				LittleEndian.put32(h, 56, fingerprint);
+				CRC32C crc = new CRC32C();
+				crc.update(h, 0, 60);
+				LittleEndian.put32(h, 60, (int) crc.getValue());
+				out.write(h);
+				out.write(heap.blocks, heap.blocks.length);
+				out.writeAsLongs(heap.starts);
+				out.write(heap.entries, (int) v);
+				if ((v * 4) % 8 != 0) out.write(new byte[4]);
+				out.write(heap.masks, (int) v);
+				long[] table = new long[heap.summarized.length * 2 + 2];
+				table[0] = heap.summarized.length;
+				table[1] = heap.summary.length;
+				for (int i = 0; i < heap.summarized.length; i++) {
+					table[2 + 2 * i] = heap.summarized[i];
+					table[3 + 2 * i] = heap.summaryStart[i];
+				}
+				out.write(table, table.length);
+				out.write(heap.summary, heap.summary.length);
 			}
-			out.write(table, table.length);
-			out.write(heap.summary, heap.summary.length);
+			file.commit();
 		}
-		Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 	}
 
 	/** Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint). */
