@@ -3,8 +3,10 @@ package cacheshadow.cases;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,9 +16,13 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
+import org.h2.api.ErrorCode;
+
+import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.EvidenceFormat;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Progress;
@@ -24,21 +30,46 @@ import cacheshadow.layers.Progress;
 /**
  * A case: a folder holding an embedded H2 database ({@code case.mv.db}) with the evidence registry and the custody
  * log, plus a human-readable mirror of that log ({@code custody.log}). Evidence stays where it is and is only ever
- * opened for reading. One process holds a case at a time (H2's file lock).
+ * opened for reading.
+ *
+ * <h2>Crash safety</h2>
+ * <ul>
+ * <li>One process holds a case at a time ({@link CaseLock}, {@code case.lock}): a second one is told which case and
+ * what holds it, before it touches the database.</li>
+ * <li>Every change is one transaction together with its custody entries (evidence row, hash and both entries;
+ * verification statuses and the verified entry; a bookmark and its entry), forced to stable storage when it commits:
+ * a crash at any moment leaves each change whole or absent, and the chain verifiable. Hashing, the long part, runs
+ * before the transaction: an interrupted {@code add} or {@code verify} has recorded nothing and simply runs again.</li>
+ * <li>A new case is built as {@code case-creating.mv.db} and renamed to {@code case.mv.db} once complete: a folder
+ * never holds half a case; a leftover is removed by the next {@code create}.</li>
+ * <li>The mirror is appended after the commit; one left behind by a crash (a line short, or torn) is completed from
+ * the database when the case is next opened. A mirror that is not a prefix of the log is left as it is.</li>
+ * </ul>
  */
 public final class Case implements AutoCloseable {
 	public static final String DB_NAME = "case";
 	public static final String DB_FILE = DB_NAME + ".mv.db";
 	public static final String CUSTODY_TEXT = "custody.log";
+	/** The database of a case being created, renamed to {@link #DB_FILE} when complete. */
+	static final String CREATING_NAME = "case-creating";
+
+	private static volatile String program = "a Java program";
 
 	private final Path dir;
 	private final Connection db;
+	private final CaseLock lock;
 	private final String actor;
 
-	private Case(Path dir, Connection db) {
+	private Case(Path dir, Connection db, CaseLock lock) {
 		this.dir = dir;
 		this.db = db;
+		this.lock = lock;
 		this.actor = System.getProperty("user.name", "unknown");
+	}
+
+	/** What this process is, as another process trying to open a case this one holds is told (e.g. "./cacheshadow case add"). */
+	public static void setProgram(String name) {
+		program = name;
 	}
 
 	public static boolean isCase(Path dir) {
@@ -48,44 +79,92 @@ public final class Case implements AutoCloseable {
 	/** Creates a new case folder (it may exist, but must not hold a case yet). */
 	public static Case create(Path dir, String name) throws IOException {
 		dir = dir.toAbsolutePath().normalize();
-		if (isCase(dir)) throw new CaseException(dir + ": already holds a case");
 		Files.createDirectories(dir);
-		Case c = new Case(dir, connect(dir));
+		CaseLock lock = CaseLock.acquire(dir, program);
+		try {
+			if (isCase(dir)) throw new CaseException(dir + ": already holds a case");
+			if (Files.exists(dir.resolve(CUSTODY_TEXT))) {
+				throw new CaseException(dir + ": holds a " + CUSTODY_TEXT + " but no case database (" + DB_FILE + "); move it away or choose another folder");
+			}
+			removeCreating(dir);
+			String caseName = name == null || name.isBlank() ? dir.getFileName().toString() : name;
+			try (Connection c = connect(dir, CREATING_NAME)) {
+				Case building = new Case(dir, c, null);
+				building.createSchema();
+				Path d = dir;
+				building.transaction((s, custody) -> {
+					building.setInfo("name", caseName);
+					building.setInfo("created", now().toString());
+					building.setInfo("format", "1");
+					custody.add("case-created", "case \"" + caseName + "\" in " + d);
+					return null;
+				});
+				try (Statement s = c.createStatement()) {
+					s.execute("SHUTDOWN");
+				}
+			} catch (SQLException e) {
+				throw new CaseException(dir + ": cannot create the case database (" + firstLine(e.getMessage()) + ")");
+			}
+			Files.move(dir.resolve(CREATING_NAME + ".mv.db"), dir.resolve(DB_FILE), StandardCopyOption.ATOMIC_MOVE);
+			AtomicFile.forceDirectory(dir);
+			removeCreating(dir);
+			return openLocked(dir, lock);
+		} catch (IOException | RuntimeException e) {
+			lock.close();
+			throw e;
+		}
+	}
+
+	/** Removes what an interrupted {@link #create} left: a database that never became the case's. */
+	private static void removeCreating(Path dir) throws IOException {
+		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, CREATING_NAME + ".*")) {
+			for (Path p : ds) Files.deleteIfExists(p);
+		}
+	}
+
+	public static Case open(Path dir) throws IOException {
+		dir = dir.toAbsolutePath().normalize();
+		Path creating = dir.resolve(CREATING_NAME + ".mv.db");
+		if (!isCase(dir) && !Files.exists(creating)) throw new CaseException(dir + ": not a case folder (no " + DB_FILE + ")");
+		CaseLock lock = CaseLock.acquire(dir, program); // first: a case being created says so here
+		try {
+			if (!isCase(dir)) throw new CaseException(dir + ": creating the case was interrupted; create it again (case new)");
+			return openLocked(dir, lock);
+		} catch (IOException | RuntimeException e) {
+			lock.close();
+			throw e;
+		}
+	}
+
+	private static Case openLocked(Path dir, CaseLock lock) throws IOException {
+		Case c = new Case(dir, connect(dir, DB_NAME), lock);
 		try {
 			c.createSchema();
-			c.setInfo("name", name == null || name.isBlank() ? dir.getFileName().toString() : name);
-			c.setInfo("created", now().toString());
-			c.setInfo("format", "1");
-			c.appendCustody("case-created", "case \"" + c.name() + "\" in " + dir);
+			lock.name(c.name());
+			c.completeMirror();
 		} catch (IOException | RuntimeException e) {
-			c.close();
+			c.closeDatabase();
 			throw e;
 		}
 		return c;
 	}
 
-	public static Case open(Path dir) throws IOException {
-		dir = dir.toAbsolutePath().normalize();
-		if (!isCase(dir)) throw new CaseException(dir + ": not a case folder (no " + DB_FILE + ")");
-		Case c = new Case(dir, connect(dir));
-		c.createSchema();
-		return c;
-	}
-
-	private static Connection connect(Path dir) throws CaseException {
+	private static Connection connect(Path dir, String dbName) throws CaseException {
 		Properties p = new Properties();
 		p.setProperty("user", "cacheshadow");
 		p.setProperty("password", "");
-		String url = "jdbc:h2:file:" + dir.resolve(DB_NAME) + ";DB_CLOSE_ON_EXIT=FALSE";
+		String url = "jdbc:h2:file:" + dir.resolve(dbName) + ";DB_CLOSE_ON_EXIT=FALSE";
 		try {
 			// the driver is called directly: DriverManager does not see bundle class loaders under OSGi
 			Connection c = new org.h2.Driver().connect(url, p);
 			c.setAutoCommit(true);
 			return c;
 		} catch (SQLException e) {
-			String m = e.getMessage() == null ? "" : e.getMessage();
-			if (m.contains("locked") || m.contains("Locked")) throw new CaseException(dir + ": the case is open in another process");
-			throw new CaseException(dir + ": cannot open the case database (" + firstLine(m) + ")");
+			// case.lock is ours; a database locked all the same is open in a program that does not take it
+			if (e.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
+				throw new CaseException(dir + ": the case database is open in another program (one that does not take " + CaseLock.FILE + ")");
+			}
+			throw new CaseException(dir + ": cannot open the case database (" + firstLine(e.getMessage()) + ")");
 		}
 	}
 
@@ -111,46 +190,62 @@ public final class Case implements AutoCloseable {
 		return info("name");
 	}
 
-	/** Registers an evidence file: format from its content, size, SHA-256 (with progress); logged in custody. */
+	/**
+	 * Registers an evidence file: format from its content, size, SHA-256 (with progress); logged in custody. The file
+	 * is hashed first and registered in one transaction with both custody entries, so an interrupted add leaves
+	 * nothing behind. A file an older version left registered without a hash is hashed now.
+	 */
 	public EvidenceItem addEvidence(Path file, Progress progress) throws IOException {
 		Path abs = file.toAbsolutePath().normalize();
 		if (!Files.isRegularFile(abs)) throw new EvidenceFormatException(abs, Files.exists(abs) ? "not a regular file" : "no such file");
 		if (!Files.isReadable(abs)) throw new EvidenceFormatException(abs, "permission denied");
 		String path = abs.toString();
-		for (EvidenceItem e : evidence()) {
-			if (e.path().equals(path)) throw new CaseException(path + ": already in the case as evidence #" + e.id());
-		}
+		registered(path); // refuses one already registered before it is hashed again
 		EvidenceFormat format = EvidenceFormat.detect(abs);
 		long size = Files.size(abs);
 		Instant at = now();
-		long id = sql(s -> {
+		String sha = EvidenceHasher.sha256(abs, progress);
+		long id = transaction((s, custody) -> {
+			EvidenceItem e = registered(path);
+			if (e != null) { // registered by an older version that was stopped before it could hash it
+				try (PreparedStatement ps = db.prepareStatement("UPDATE evidence SET sha256=? WHERE id=?")) {
+					ps.setString(1, sha);
+					ps.setLong(2, e.id());
+					ps.executeUpdate();
+				}
+				custody.add("evidence-hashed", "#" + e.id() + " sha256=" + sha);
+				return e.id();
+			}
+			long k;
 			try (PreparedStatement ps = db.prepareStatement(
-					"INSERT INTO evidence(path, size, format, sha256, added_at, status) VALUES (?,?,?,NULL,?,?)",
-					Statement.RETURN_GENERATED_KEYS)) {
+					"INSERT INTO evidence(path, size, format, sha256, added_at, status) VALUES (?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
 				ps.setString(1, path);
 				ps.setLong(2, size);
 				ps.setString(3, format.name());
-				ps.setString(4, at.toString());
-				ps.setString(5, EvidenceItem.Status.HASHED.name());
+				ps.setString(4, sha);
+				ps.setString(5, at.toString());
+				ps.setString(6, EvidenceItem.Status.HASHED.name());
 				ps.executeUpdate();
-				try (ResultSet k = ps.getGeneratedKeys()) {
-					k.next();
-					return k.getLong(1);
+				try (ResultSet r = ps.getGeneratedKeys()) {
+					r.next();
+					k = r.getLong(1);
 				}
 			}
+			custody.add("evidence-added", "#" + k + " " + path + " (" + format.label() + ", " + size + " bytes)");
+			custody.add("evidence-hashed", "#" + k + " sha256=" + sha);
+			return k;
 		});
-		appendCustody("evidence-added", "#" + id + " " + path + " (" + format.label() + ", " + size + " bytes)");
-		String sha = EvidenceHasher.sha256(abs, progress);
-		sql(s -> {
-			try (PreparedStatement ps = db.prepareStatement("UPDATE evidence SET sha256=? WHERE id=?")) {
-				ps.setString(1, sha);
-				ps.setLong(2, id);
-				ps.executeUpdate();
-			}
-			return null;
-		});
-		appendCustody("evidence-hashed", "#" + id + " sha256=" + sha);
 		return get(id);
+	}
+
+	/** The evidence registered at {@code path} without a hash, or null if none; an exception if it is there with one. */
+	private EvidenceItem registered(String path) throws CaseException {
+		for (EvidenceItem e : evidence()) {
+			if (!e.path().equals(path)) continue;
+			if (e.sha256() != null) throw new CaseException(path + ": already in the case as evidence #" + e.id());
+			return e;
+		}
+		return null;
 	}
 
 	public List<EvidenceItem> evidence() throws CaseException {
@@ -176,12 +271,14 @@ public final class Case implements AutoCloseable {
 
 	/**
 	 * Re-hashes every evidence file and checks the custody chain; records the outcome (status per item, and a
-	 * custody entry). Mismatches are reported, never repaired.
+	 * custody entry) in one transaction, so an interrupted verification records nothing. Mismatches are reported,
+	 * never repaired.
 	 */
 	public VerificationReport verify(Progress progress) throws IOException {
 		long[] broken = { -1 };
 		String chainProblem = checkChain(broken);
 		List<VerificationReport.Item> items = new ArrayList<>();
+		List<Instant> times = new ArrayList<>();
 		for (EvidenceItem e : evidence()) {
 			Path p = Path.of(e.path());
 			String actual = null;
@@ -190,28 +287,30 @@ public final class Case implements AutoCloseable {
 			try {
 				actual = EvidenceHasher.sha256(p, progress);
 				st = actual.equals(e.sha256()) ? EvidenceItem.Status.VERIFIED : EvidenceItem.Status.MISMATCH;
-				if (st == EvidenceItem.Status.MISMATCH) problem = "SHA-256 differs from the one recorded when it was added";
+				if (e.sha256() == null) problem = "no SHA-256 was recorded when it was added (that was interrupted); add it again";
+				else if (st == EvidenceItem.Status.MISMATCH) problem = "SHA-256 differs from the one recorded when it was added";
 			} catch (IOException ex) {
 				st = EvidenceItem.Status.MISSING;
 				problem = ex.getMessage();
 			}
-			EvidenceItem.Status status = st;
-			String at = now().toString();
-			sql(s -> {
-				try (PreparedStatement ps = db.prepareStatement("UPDATE evidence SET status=?, verified_at=? WHERE id=?")) {
-					ps.setString(1, status.name());
-					ps.setString(2, at);
-					ps.setLong(3, e.id());
-					ps.executeUpdate();
-				}
-				return null;
-			});
 			items.add(new VerificationReport.Item(e, actual, st, problem));
+			times.add(now());
 		}
 		VerificationReport report = new VerificationReport(items, broken[0], chainProblem);
 		long bad = items.stream().filter(i -> i.status() != EvidenceItem.Status.VERIFIED).count();
-		appendCustody("verified", items.size() + " evidence item(s), " + bad + " failed; custody chain "
-				+ (broken[0] < 0 ? "intact" : "BROKEN at entry " + broken[0]));
+		transaction((s, custody) -> {
+			try (PreparedStatement ps = db.prepareStatement("UPDATE evidence SET status=?, verified_at=? WHERE id=?")) {
+				for (int i = 0; i < items.size(); i++) {
+					ps.setString(1, items.get(i).status().name());
+					ps.setString(2, times.get(i).toString());
+					ps.setLong(3, items.get(i).evidence().id());
+					ps.executeUpdate();
+				}
+			}
+			custody.add("verified", items.size() + " evidence item(s), " + bad + " failed; custody chain "
+					+ (broken[0] < 0 ? "intact" : "BROKEN at entry " + broken[0]));
+			return null;
+		});
 		return report;
 	}
 
@@ -270,45 +369,122 @@ public final class Case implements AutoCloseable {
 	}
 
 	/** Records an action on the case (analysis run, export, ...) as the next link of the custody chain. */
-	public synchronized CustodyEntry appendCustody(String action, String detail) throws CaseException {
-		CustodyEntry entry = sql(s -> {
-			long seq = 1;
-			String prev = CustodyEntry.GENESIS;
-			try (ResultSet r = s.executeQuery("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1")) {
-				if (r.next()) {
-					seq = r.getLong(1) + 1;
-					prev = r.getString(2);
+	public CustodyEntry appendCustody(String action, String detail) throws CaseException {
+		return transaction((s, custody) -> custody.add(action, detail));
+	}
+
+	/** Adds custody entries inside a {@link #transaction}. */
+	private interface Custody {
+		CustodyEntry add(String action, String detail) throws SQLException;
+	}
+
+	private interface TxWork<T> {
+		T run(Statement s, Custody custody) throws SQLException, CaseException;
+	}
+
+	/**
+	 * Runs {@code work} as one transaction, with the custody entries it adds; on commit the database is forced to
+	 * stable storage (H2 otherwise writes a commit in the background up to a second later: a kill in between lost
+	 * it), then the entries are appended to the mirror. Synchronized: the chain is extended by one writer at a time.
+	 */
+	private synchronized <T> T transaction(TxWork<T> work) throws CaseException {
+		List<CustodyEntry> added = new ArrayList<>();
+		T result;
+		try {
+			db.setAutoCommit(false);
+			try (Statement s = db.createStatement()) {
+				result = work.run(s, (action, detail) -> {
+					CustodyEntry e = nextCustody(s, action, detail);
+					added.add(e);
+					return e;
+				});
+				db.commit();
+			} catch (SQLException | CaseException | RuntimeException e) {
+				try {
+					db.rollback();
+				} catch (SQLException ignored) {
+					// the connection is gone: nothing of this transaction was committed
 				}
+				throw e;
+			} finally {
+				db.setAutoCommit(true);
 			}
-			Instant at = now();
-			String hash = CustodyEntry.computeHash(seq, at, actor, action, detail, prev);
-			try (PreparedStatement ps = db.prepareStatement("INSERT INTO custody VALUES (?,?,?,?,?,?,?)")) {
-				ps.setLong(1, seq);
-				ps.setString(2, at.toString());
-				ps.setString(3, actor);
-				ps.setString(4, action);
-				ps.setString(5, detail);
-				ps.setString(6, prev);
-				ps.setString(7, hash);
-				ps.executeUpdate();
+			try (Statement s = db.createStatement()) {
+				s.execute("CHECKPOINT SYNC");
 			}
-			return new CustodyEntry(seq, at, actor, action, detail, prev, hash);
-		});
+		} catch (SQLException e) {
+			throw new CaseException(dir + ": case database error (" + firstLine(e.getMessage()) + ")");
+		}
+		if (lock != null) appendMirror(added); // a case being created writes its mirror once it is the case
+		return result;
+	}
+
+	/** Inserts the next link of the chain (in the caller's transaction). */
+	private CustodyEntry nextCustody(Statement s, String action, String detail) throws SQLException {
+		long seq = 1;
+		String prev = CustodyEntry.GENESIS;
+		try (ResultSet r = s.executeQuery("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1")) {
+			if (r.next()) {
+				seq = r.getLong(1) + 1;
+				prev = r.getString(2);
+			}
+		}
+		Instant at = now();
+		String hash = CustodyEntry.computeHash(seq, at, actor, action, detail, prev);
+		try (PreparedStatement ps = db.prepareStatement("INSERT INTO custody VALUES (?,?,?,?,?,?,?)")) {
+			ps.setLong(1, seq);
+			ps.setString(2, at.toString());
+			ps.setString(3, actor);
+			ps.setString(4, action);
+			ps.setString(5, detail);
+			ps.setString(6, prev);
+			ps.setString(7, hash);
+			ps.executeUpdate();
+		}
+		return new CustodyEntry(seq, at, actor, action, detail, prev, hash);
+	}
+
+	private void appendMirror(List<CustodyEntry> entries) throws CaseException {
+		if (entries.isEmpty()) return;
+		StringBuilder sb = new StringBuilder();
+		for (CustodyEntry e : entries) sb.append(mirrorLine(e));
 		try (Writer w = Files.newBufferedWriter(dir.resolve(CUSTODY_TEXT), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
 				StandardOpenOption.APPEND)) {
-			w.write(entry.seq() + "\t" + entry.at() + "\t" + oneField(entry.actor()) + "\t" + oneField(entry.action()) + "\t" + oneField(entry.detail()) + "\t"
-					+ entry.hash() + "\n");
+			w.write(sb.toString());
 		} catch (IOException e) {
 			throw new CaseException(dir.resolve(CUSTODY_TEXT) + ": cannot append (" + e.getMessage() + ")");
 		}
-		return entry;
 	}
 
-	/** Saves a bookmark (its id and time are assigned here); logged in custody. */
-	public synchronized Bookmark addBookmark(String view, String path, String instant, long offset, long length, String note) throws CaseException {
+	private static String mirrorLine(CustodyEntry e) {
+		return e.seq() + "\t" + e.at() + "\t" + oneField(e.actor()) + "\t" + oneField(e.action()) + "\t" + oneField(e.detail()) + "\t" + e.hash() + "\n";
+	}
+
+	/**
+	 * Completes the mirror from the database when a crash left it short (entries committed, not yet appended) or with
+	 * a torn last line: it is then a prefix of what it should be, and is rewritten whole ({@link AtomicFile}). A
+	 * mirror that differs otherwise was changed by someone else and is left for the examiner to see.
+	 */
+	private void completeMirror() throws CaseException {
+		Path f = dir.resolve(CUSTODY_TEXT);
+		StringBuilder sb = new StringBuilder();
+		for (CustodyEntry e : custodyLog()) sb.append(mirrorLine(e));
+		byte[] want = sb.toString().getBytes(StandardCharsets.UTF_8);
+		try {
+			byte[] have = Files.exists(f) ? Files.readAllBytes(f) : new byte[0];
+			if (have.length >= want.length || !Arrays.equals(have, 0, have.length, want, 0, have.length)) return;
+			AtomicFile.writeText(f, w -> w.write(sb.toString()));
+		} catch (IOException e) {
+			throw new CaseException(f + ": cannot complete the custody log's text (" + e.getMessage() + ")");
+		}
+	}
+
+	/** Saves a bookmark (its id and time are assigned here); logged in custody, in the same transaction. */
+	public Bookmark addBookmark(String view, String path, String instant, long offset, long length, String note) throws CaseException {
 		Instant at = now();
 		Bookmark draft = new Bookmark(0, view, path, instant, offset, length, note, at); // validates
-		long id = sql(s -> {
+		return transaction((s, custody) -> {
+			long id;
 			try (PreparedStatement p = db.prepareStatement(
 					"INSERT INTO bookmark(view, path, instant, range_offset, range_length, note, created_at) VALUES (?,?,?,?,?,?,?)",
 					Statement.RETURN_GENERATED_KEYS)) {
@@ -322,42 +498,42 @@ public final class Case implements AutoCloseable {
 				p.executeUpdate();
 				try (ResultSet k = p.getGeneratedKeys()) {
 					k.next();
-					return k.getLong(1);
+					id = k.getLong(1);
 				}
 			}
+			Bookmark b = new Bookmark(id, view, path, instant, offset, length, draft.note(), at);
+			custody.add("bookmark-added", "#" + id + " " + b.describe());
+			return b;
 		});
-		Bookmark b = new Bookmark(id, view, path, instant, offset, length, draft.note(), at);
-		appendCustody("bookmark-added", "#" + id + " " + b.describe());
-		return b;
 	}
 
 	/** Replaces a bookmark's note; logged in custody with the old and the new note. */
-	public synchronized Bookmark updateBookmarkNote(long id, String note) throws CaseException {
-		Bookmark old = bookmark(id);
+	public Bookmark updateBookmarkNote(long id, String note) throws CaseException {
 		String n = note == null ? "" : note;
-		sql(s -> {
+		transaction((s, custody) -> {
+			Bookmark old = bookmark(id);
 			try (PreparedStatement p = db.prepareStatement("UPDATE bookmark SET note = ? WHERE id = ?")) {
 				p.setString(1, n);
 				p.setLong(2, id);
 				p.executeUpdate();
 			}
+			custody.add("bookmark-changed", "#" + id + " note \"" + old.note() + "\" -> \"" + n + "\"");
 			return null;
 		});
-		appendCustody("bookmark-changed", "#" + id + " note \"" + old.note() + "\" -> \"" + n + "\"");
 		return bookmark(id);
 	}
 
 	/** Removes a bookmark; logged in custody with what it was. */
-	public synchronized void removeBookmark(long id) throws CaseException {
-		Bookmark old = bookmark(id);
-		sql(s -> {
+	public void removeBookmark(long id) throws CaseException {
+		transaction((s, custody) -> {
+			Bookmark old = bookmark(id);
 			try (PreparedStatement p = db.prepareStatement("DELETE FROM bookmark WHERE id = ?")) {
 				p.setLong(1, id);
 				p.executeUpdate();
 			}
+			custody.add("bookmark-removed", "#" + id + " " + old.describe());
 			return null;
 		});
-		appendCustody("bookmark-removed", "#" + id + " " + old.describe());
 	}
 
 	/** The case's bookmarks in the order they were made (a walkthrough's order). */
@@ -448,10 +624,15 @@ public final class Case implements AutoCloseable {
 
 	@Override
 	public void close() {
+		closeDatabase();
+		lock.close();
+	}
+
+	private void closeDatabase() {
 		try {
 			db.close();
 		} catch (SQLException e) {
-			// closing a database we only read and appended to: nothing left to save
+			// every change was committed and forced when it was made: nothing is left to save
 		}
 	}
 }

@@ -17,6 +17,7 @@ public class WorkbenchApplication implements IApplication {
 			if (args[i].equals("-case") && i + 1 < args.length) caseDir = java.nio.file.Path.of(args[i + 1]);
 			if (args[i].equals("-analyze")) analyze = true;
 		}
+		cacheshadow.cases.Case.setProgram("the workbench (./cacheshadow workbench)");
 		Display display = PlatformUI.createDisplay();
 		try {
 			int code = PlatformUI.createAndRunWorkbench(display, new CacheShadowWorkbenchAdvisor(caseDir, analyze));
