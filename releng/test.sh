@@ -3,16 +3,19 @@
 # test — core tests on the real evidence samples, UI tests in the started workbench under Xvfb.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-need=()
+need=(); lean=()
 for c in xvfb-run:xvfb xauth:xauth /usr/lib/x86_64-linux-gnu/libgtk-3.so.0:libgtk-3-0 zstd:zstd qemu-img:qemu-utils qemu-io:qemu-utils debugfs:e2fsprogs fusermount3:fuse3 /usr/lib/x86_64-linux-gnu/libfuse3.so.3:libfuse3-3 fls:sleuthkit mvn:maven sha256sum:coreutils; do
   t="${c%%:*}"
   if [ "${t#/}" != "$t" ]; then [ -e "$t" ] || need+=("${c##*:}"); else command -v "$t" >/dev/null || need+=("${c##*:}"); fi
 done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "test.sh: installing ${need[*]}"
+# Debian's aide for the IDS experiment (AideTest, AideLiveTest), without its recommends (aide-common: cron, an MTA)
+command -v aide >/dev/null || lean+=(aide)
+if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]} ${lean[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -q >/dev/null 2>&1 || true
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+  [ ${#need[@]} -eq 0 ] || $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+  [ ${#lean[@]} -eq 0 ] || $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${lean[@]}"
 fi
 # A live guest for LiveGuestTest boots under QEMU (TCG: a minute or two) while Maven builds; stopped on exit.
 # CACHESHADOW_LIVE=0 skips it (the test is then skipped, not passed).
@@ -31,4 +34,7 @@ cd "$ROOT"
 xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "$@"
 # Every fuzz target briefly from its seeds and the committed regression inputs (fails on any finding).
 "$ROOT/releng/fuzz.sh" --ci
-echo "test.sh: all tests and fuzz targets passed; UI screenshots in bundles/cacheshadow.ui.tests/target/screenshots/"
+# Crash safety: the built command line killed (SIGKILL) during case, index, report and export writes, then checked;
+# and two processes on one case (about a minute).
+"$ROOT/releng/crash-loop.sh" --ci --product "$ROOT/releng/cacheshadow.product/target/products/cacheshadow/linux/gtk/x86_64"
+echo "test.sh: all tests, fuzz targets and kills passed; UI screenshots in bundles/cacheshadow.ui.tests/target/screenshots/"
