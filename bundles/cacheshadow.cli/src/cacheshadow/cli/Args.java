@@ -68,6 +68,33 @@ public final class Args {
 		return v == null ? null : Path.of(v);
 	}
 
+	/**
+	 * A duration option in milliseconds ({@code 10s}, {@code 500ms}, {@code 2m}, or plain seconds), {@code dflt}
+	 * when not given; more than zero and at most a year.
+	 */
+	public long duration(String name, long dflt) throws UsageException {
+		String s = options.get(name);
+		if (s == null) return dflt;
+		String t = s.strip().toLowerCase();
+		long mult = 1000;
+		if (t.endsWith("ms")) {
+			mult = 1;
+			t = t.substring(0, t.length() - 2);
+		} else if (t.endsWith("s")) {
+			t = t.substring(0, t.length() - 1);
+		} else if (t.endsWith("m")) {
+			mult = 60_000;
+			t = t.substring(0, t.length() - 1);
+		}
+		try {
+			double v = Double.parseDouble(t);
+			if (!(v > 0) || v * mult > 86_400_000L * 365 || v * mult < 1) throw new NumberFormatException();
+			return (long) (v * mult);
+		} catch (NumberFormatException e) {
+			throw new UsageException("--" + name + " " + s + ": a duration such as 10s, 500ms or 2m");
+		}
+	}
+
 	public boolean flag(String name) {
 		return flags.contains(name);
 	}
