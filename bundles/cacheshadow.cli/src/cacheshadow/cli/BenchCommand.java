@@ -31,7 +31,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse, timeline";
+		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide";
 	}
 
 	@Override
@@ -46,6 +46,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench fuse [--rounds N] [MEMORY DISK [KERNEL_DIR] [PATH] [--baseline-disk IMAGE [--baseline-path P]]]
 				       ./cacheshadow bench timeline SET_DIR [--mount-prefix P] [--writes N] [--scrubs N] [--dir DIR]
 				       ./cacheshadow bench tree MEMORY DISK [KERNEL_DIR]
+				       ./cacheshadow bench aide (--live DIR | --ram FILE --qmp SOCKET --disk D) [--rounds N] [--dir DIR]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
 				  timeline: the timeline slider's scrub (resolve an instant, ext4 at it compared with the end of the
@@ -56,6 +57,12 @@ final class BenchCommand implements Command {
 				  tree: what the File System view computes to open its tree after the analysis (each path's status and
 				        the counts per status, the first rows) and to filter it to cache-only, vs a plain map of every
 				        status built in the same run (goal: tree open <= 1 s at 100,000 cached files).
+				  aide: Debian's aide (unmodified; apt-get install --no-install-recommends aide) checks the running guest's
+				        /mnt/disk and /mnt/tmp through mount --live vs the same check, same database, on a copy of the
+				        guest's disk image mounted read-only by the kernel (-o ro,loop: root; else mount --disk is the
+				        baseline, said so); mount --disk measured too; N rounds (default 10) taking turns, medians and
+				        bests; every check must find what the first found, the live one what the guest's own listings
+				        (manifest.round-K.tsv, manifest.tsv in DIR) differ in (goal: ratio <= 1.5).
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
 				  caches: dentry/inode metadata walk (inodes/s) vs a sequential read of the snapshot.
 				  merge: hashing a file straight from the disk image vs through the merged view in-process.
@@ -76,7 +83,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal, fuse, timeline or tree");
+		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree or aide");
 		String[] rest = argv.subList(1, argv.size()).toArray(String[]::new);
 		switch (argv.get(0)) {
 		case "journal" -> {
@@ -127,6 +134,9 @@ final class BenchCommand implements Command {
 			if (rest.length < 2 || rest.length > 3) throw new UsageException("bench tree MEMORY DISK [KERNEL_DIR]");
 			out.println(cacheshadow.merge.TreeBench.run(Path.of(rest[0]), Path.of(rest[1]), rest.length > 2 ? Path.of(rest[2]) : null, out));
 			return 0;
+		}
+		case "aide" -> {
+			return AideBench.run(argv.subList(1, argv.size()), out, err);
 		}
 		case "evidence" -> {
 			return evidence(argv.subList(1, argv.size()), out);

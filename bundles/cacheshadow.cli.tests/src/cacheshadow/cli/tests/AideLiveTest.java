@@ -128,4 +128,16 @@ class AideLiveTest {
 			assertTrue(q.running(), "the guest runs after the checks");
 		}
 	}
+
+	/** {@code bench aide} on the same guest, one round: every check it times found what it must (else it fails). */
+	@Test
+	void benchAideMeasuresChecksThatFindWhatTheyMust() throws Exception {
+		Path dir = Path.of(System.getProperty("cacheshadow.live"));
+		cacheshadow.testing.LiveGuestDir.await(dir);
+		CliRun b = CliRun.of("bench", "aide", "--live", dir.toString(), "--rounds", "1");
+		System.out.print(b.out().lines().map(l -> "AideLiveTest bench: " + l + "\n").reduce("", String::concat));
+		assertEquals(0, b.code(), b.err());
+		assertTrue(b.out().contains("no differences") && b.out().contains("(= the guest's own listings)"), b.out());
+		assertTrue(b.out().lines().anyMatch(l -> l.matches("ratio mount --live / (kernel ro mount|mount --disk): \\d+\\.\\d\\d median.*")), b.out());
+	}
 }

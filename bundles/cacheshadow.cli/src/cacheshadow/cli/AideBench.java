@@ -1,0 +1,207 @@
+package cacheshadow.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import cacheshadow.listing.ManifestFormat;
+
+/**
+ * {@code bench aide}: the seed's experiment as a benchmark. Debian's aide checks the running guest's disk and tmpfs
+ * ({@link #SELECTION}) through {@code mount --live} (the merged view of one pause) and, in the same run and rounds,
+ * the same check with the same database on the baseline: a copy of the guest's disk image (its jbd2 journal recovered
+ * by {@code e2fsck -E journal_only}) mounted read-only by the host's kernel ({@code mount -o ro,loop}, root only);
+ * where the kernel refuses that, {@code mount --disk} (our FUSE, the disk alone) is the baseline and the output says
+ * so. {@code mount --disk} is measured too, to tell the FUSE cost from the merged view's. The database is
+ * {@code aide --init} on the baseline (the disk holds the guest's state from before its attack). One untimed round,
+ * then rounds whose sides take turns in rotating order; each check must find what the first one found (the disk:
+ * nothing; the live mount: the same differences, and when DIR holds the guest's listings before and after its attack,
+ * exactly what those differ in — {@link Aide#differences}). Medians and bests, ratio live / baseline.
+ */
+final class AideBench {
+	static final List<String> SELECTION = List.of("/mnt/disk", "/mnt/tmp");
+	private static final double GOAL = 1.5;
+
+	/** One tree aide checks: its wall times and its first report, which every later one must equal. */
+	private static final class Side {
+		final String name;
+		final Path root;
+		final List<Long> nanos = new ArrayList<>();
+		Aide.Report first;
+
+		Side(String name, Path root) {
+			this.name = name;
+			this.root = root;
+		}
+
+		long median() {
+			long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+			return s[s.length / 2];
+		}
+
+		long best() {
+			return nanos.stream().mapToLong(Long::longValue).min().orElseThrow();
+		}
+	}
+
+	private AideBench() {
+	}
+
+	static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(argv, EvidenceArgs.union(java.util.Set.of("disk", "rounds", "dir"), AttachArgs.OPTIONS), java.util.Set.of());
+		if (!a.positionals().isEmpty()) throw new UsageException("bench aide: unexpected " + a.positionals().get(0));
+		AttachArgs live = new AttachArgs(a, null, true);
+		Path disk = live.disk(a.path("disk"));
+		if (disk == null) throw new UsageException("bench aide: the guest's disk image is needed (--disk D, or DIR/disk.img under --live DIR)");
+		int rounds;
+		try {
+			rounds = Integer.parseInt(a.option("rounds", "10"));
+			if (rounds < 1 || rounds > 10_000) throw new NumberFormatException();
+		} catch (NumberFormatException e) {
+			throw new UsageException("bench aide: --rounds is a whole number from 1 to 10000");
+		}
+		List<String> attach = new ArrayList<>();
+		if (live.dir != null) attach.addAll(List.of("--live", live.dir.toString()));
+		else attach.addAll(List.of("--ram", live.ram.toString(), "--qmp", live.qmp.toString()));
+		attach.addAll(List.of("--disk", disk.toString()));
+		Path work = a.path("dir") != null ? Files.createDirectories(a.path("dir")) : Files.createTempDirectory("cacheshadow-aide-bench");
+		try {
+			return measure(live.dir, disk, attach, rounds, work, out, err);
+		} finally {
+			if (a.path("dir") == null) deleteTree(work);
+		}
+	}
+
+	private static int measure(Path liveDir, Path disk, List<String> attach, int rounds, Path work, PrintStream out, PrintStream err) throws Exception {
+		Aide aide = new Aide(Files.createDirectories(work.resolve("aide")), SELECTION);
+		Path copy = work.resolve("disk.copy.img");
+		Files.copy(disk, copy);
+		Path kernelRoot = work.resolve("kernel"), kernelMount = Files.createDirectories(kernelRoot.resolve("mnt/disk"));
+		String refused = kernelMount(copy, kernelMount);
+		try (BackgroundMount diskMount = BackgroundMount.start(Files.createDirectories(work.resolve("fuse-disk/mnt/disk")), 300, "--disk", copy.toString());
+				BackgroundMount liveMount = BackgroundMount.start(Files.createDirectories(work.resolve("live")), 600, attach.toArray(String[]::new))) {
+			liveMount.err().lines().filter(l -> l.startsWith("live guest")).forEach(l -> out.println("mount --live: " + l));
+			Side fuseDisk = new Side("mount --disk (our FUSE, the disk alone)", diskMount.mountpoint().getParent().getParent());
+			Side merged = new Side("mount --live (our FUSE, merged view of the running guest)", liveMount.mountpoint());
+			Side baseline = refused == null ? new Side("kernel ext4, ro loop mount of a copy of " + disk.getFileName(), kernelRoot) : fuseDisk;
+			if (refused != null) out.println("kernel loop mount refused (" + refused + "): the baseline is mount --disk through our FUSE");
+			List<Side> sides = baseline == fuseDisk ? List.of(fuseDisk, merged) : List.of(baseline, fuseDisk, merged);
+			Aide.Report init = aide.init(baseline.root);
+			out.printf("aide %s, database: aide --init on the %s (%d entries); attributes %s of %s%n", version(), baseline.name, init.entries(), Aide.ATTRIBUTES,
+					String.join(", ", SELECTION));
+			Aide.Differences truth = groundTruth(liveDir);
+			for (int r = -1; r < rounds; r++) { // round -1: untimed (page caches, the mounts' first reads)
+				for (int k = 0; k < sides.size(); k++) {
+					Side s = sides.get(Math.floorMod(r + k, sides.size()));
+					Aide.Report rep = aide.check(s.root);
+					verify(s, s == merged, rep, truth);
+					if (r >= 0) s.nanos.add(rep.nanos());
+				}
+			}
+			out.printf("aide --check, %d rounds, median (best):%n", rounds);
+			for (Side s : sides) {
+				Aide.Report f = s.first;
+				out.printf("  %-62s %7.1f ms (%.1f), %d entries, %s%n", s.name + ":", s.median() / 1e6, s.best() / 1e6, f.entries(),
+						f.differences().none() ? "no differences"
+								: String.format("%d added, %d removed, %d changed%s", f.differences().added().size(), f.differences().removed().size(),
+										f.differences().changed().size(), truth == null ? "" : " (= the guest's own listings)"));
+			}
+			double ratio = (double) merged.median() / baseline.median();
+			out.printf("ratio mount --live / %s: %.2f median, %.2f best (goal <= %.2f)%n", baseline == fuseDisk ? "mount --disk" : "kernel ro mount", ratio,
+					(double) merged.best() / baseline.best(), GOAL);
+			if (baseline != fuseDisk) out.printf("ratio mount --disk / kernel ro mount: %.2f median%n", (double) fuseDisk.median() / baseline.median());
+			return 0;
+		} finally {
+			if (refused == null) umount(kernelMount, err);
+		}
+	}
+
+	/** Every check of a side finds what its first one found; the live mount what the guest's listings differ in. */
+	private static void verify(Side s, boolean live, Aide.Report rep, Aide.Differences truth) throws IOException {
+		Aide.Report first = s.first;
+		if (first == null) {
+			s.first = rep;
+			if (!live && (rep.exit() != 0 || !rep.differences().none())) throw new IOException(s.name + ": aide found differences on the disk alone: " + rep.differences());
+			if (live && truth != null && !truth.equals(rep.differences())) {
+				throw new IOException(s.name + ": aide found " + rep.differences() + ", the guest's own listings differ in " + truth);
+			}
+		} else if (rep.exit() != first.exit() || !rep.differences().equals(first.differences()) || rep.entries() != first.entries()) {
+			throw new IOException(s.name + ": aide found " + rep.differences() + " (exit " + rep.exit() + "), before " + first.differences());
+		}
+	}
+
+	/**
+	 * What aide must find on the live mount when {@code dir} holds the guest's listings from make-evidence.sh: the
+	 * disk after its last synced round ({@code manifest.round-K.tsv}, highest K) and everything after the attack
+	 * ({@code manifest.tsv}); else null.
+	 */
+	private static Aide.Differences groundTruth(Path dir) throws IOException {
+		if (dir == null || !Files.isRegularFile(dir.resolve("manifest.tsv"))) return null;
+		Path lastRound = null;
+		int k = -1;
+		try (Stream<Path> s = Files.list(dir)) {
+			for (Path p : s.toList()) {
+				String n = p.getFileName().toString();
+				if (n.matches("manifest\\.round-\\d+\\.tsv") && Integer.parseInt(n.replaceAll("\\D", "")) > k) {
+					k = Integer.parseInt(n.replaceAll("\\D", ""));
+					lastRound = p;
+				}
+			}
+		}
+		if (lastRound == null) return null;
+		return Aide.differences(ManifestFormat.read(lastRound), ManifestFormat.read(dir.resolve("manifest.tsv")), SELECTION);
+	}
+
+	/** Mounts {@code image} read-only by the kernel at {@code at}; null, or why it could not. */
+	private static String kernelMount(Path image, Path at) throws IOException, InterruptedException {
+		// the guest has the file system mounted: recover its journal in the copy, as a read-only mount cannot
+		String fsck = command("e2fsck", "-E", "journal_only", "-y", image.toString());
+		if (fsck != null && !fsck.startsWith("exit 1:")) return "e2fsck -E journal_only: " + fsck;
+		return command("mount", "-o", "ro,loop,nosuid,nodev,noexec", "-t", "ext4", image.toString(), at.toString());
+	}
+
+	private static void umount(Path at, PrintStream err) {
+		try {
+			String said = command("umount", at.toString());
+			if (said != null) err.println("bench aide: umount " + at + ": " + said);
+		} catch (IOException | InterruptedException e) {
+			err.println("bench aide: umount " + at + ": " + e.getMessage());
+		}
+	}
+
+	/** Runs a command; null when it exits 0, else {@code exit N: its output}. */
+	private static String command(String... cmd) throws IOException, InterruptedException {
+		Process p;
+		try {
+			p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+		} catch (IOException e) {
+			return e.getMessage();
+		}
+		String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().replace('\n', ' ');
+		int exit = p.waitFor();
+		return exit == 0 ? null : "exit " + exit + ": " + said;
+	}
+
+	private static String version() {
+		try {
+			Process p = new ProcessBuilder("aide", "--version").redirectErrorStream(true).start();
+			String first = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("");
+			p.waitFor();
+			return first.replace("AIDE ", "").strip();
+		} catch (IOException | InterruptedException e) {
+			return "?";
+		}
+	}
+
+	private static void deleteTree(Path root) throws IOException {
+		try (Stream<Path> s = Files.walk(root)) {
+			for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+		}
+	}
+}
