@@ -18,11 +18,12 @@ import cacheshadow.listing.ManifestFormat;
  * the same check with the same database on the baseline: a copy of the guest's disk image (its jbd2 journal recovered
  * by {@code e2fsck -E journal_only}) mounted read-only by the host's kernel ({@code mount -o ro,loop}, root only);
  * where the kernel refuses that, {@code mount --disk} (our FUSE, the disk alone) is the baseline and the output says
- * so. {@code mount --disk} is measured too, to tell the FUSE cost from the merged view's. The database is
+ * so. {@code mount --disk} is measured too, to tell the FUSE cost from the merged view's, and both mounts once more with
+ * {@code --keep-cache} (file pages kept by the kernel across opens, as it keeps the loop mount's). The database is
  * {@code aide --init} on the baseline (the disk holds the guest's state from before its attack). One untimed round,
  * then rounds whose sides take turns in rotating order; each check must find what the first one found (the disk:
  * nothing; the live mount: the same differences, and when DIR holds the guest's listings before and after its attack,
- * exactly what those differ in — {@link Aide#differences}). Medians and bests, ratio live / baseline.
+ * exactly what those differ in — {@link Aide#differences}). Medians and bests, ratios to the baseline.
  */
 final class AideBench {
 	static final List<String> SELECTION = List.of("/mnt/disk", "/mnt/tmp");
@@ -32,12 +33,14 @@ final class AideBench {
 	private static final class Side {
 		final String name;
 		final Path root;
+		final boolean live;
 		final List<Long> nanos = new ArrayList<>();
 		Aide.Report first;
 
-		Side(String name, Path root) {
+		Side(String name, Path root, boolean live) {
 			this.name = name;
 			this.root = root;
+			this.live = live;
 		}
 
 		long median() {
@@ -84,14 +87,31 @@ final class AideBench {
 		Files.copy(disk, copy);
 		Path kernelRoot = work.resolve("kernel"), kernelMount = Files.createDirectories(kernelRoot.resolve("mnt/disk"));
 		String refused = kernelMount(copy, kernelMount);
-		try (BackgroundMount diskMount = BackgroundMount.start(Files.createDirectories(work.resolve("fuse-disk/mnt/disk")), 300, "--disk", copy.toString());
-				BackgroundMount liveMount = BackgroundMount.start(Files.createDirectories(work.resolve("live")), 600, attach.toArray(String[]::new))) {
-			liveMount.err().lines().filter(l -> l.startsWith("live guest")).forEach(l -> out.println("mount --live: " + l));
-			Side fuseDisk = new Side("mount --disk (our FUSE, the disk alone)", diskMount.mountpoint().getParent().getParent());
-			Side merged = new Side("mount --live (our FUSE, merged view of the running guest)", liveMount.mountpoint());
-			Side baseline = refused == null ? new Side("kernel ext4, ro loop mount of a copy of " + disk.getFileName(), kernelRoot) : fuseDisk;
-			if (refused != null) out.println("kernel loop mount refused (" + refused + "): the baseline is mount --disk through our FUSE");
-			List<Side> sides = baseline == fuseDisk ? List.of(fuseDisk, merged) : List.of(baseline, fuseDisk, merged);
+		List<BackgroundMount> mounts = new ArrayList<>();
+		List<Side> sides = new ArrayList<>();
+		try {
+			if (refused == null) sides.add(new Side("kernel ext4, ro loop mount of a copy of " + disk.getFileName(), kernelRoot, false));
+			else out.println("kernel loop mount refused (" + refused + "): the baseline is mount --disk through our FUSE");
+			// the same mounts with the kernel's page cache kept across opens (--keep-cache) and without (direct I/O)
+			for (String flags : List.of("", "--keep-cache")) {
+				List<String> d = new ArrayList<>(), l = new ArrayList<>();
+				if (!flags.isEmpty()) {
+					d.add(flags);
+					l.add(flags);
+				}
+				d.addAll(List.of("--disk", copy.toString()));
+				l.addAll(attach);
+				String suffix = flags.isEmpty() ? "" : "-keep-cache";
+				BackgroundMount dm = BackgroundMount.start(Files.createDirectories(work.resolve("fuse-disk" + suffix + "/mnt/disk")), 300, d.toArray(String[]::new));
+				mounts.add(dm);
+				BackgroundMount lm = BackgroundMount.start(Files.createDirectories(work.resolve("live" + suffix)), 600, l.toArray(String[]::new));
+				mounts.add(lm);
+				String f = flags.isEmpty() ? "" : " " + flags;
+				lm.err().lines().filter(x -> x.startsWith("live guest")).forEach(x -> out.println("mount --live" + f + ": " + x));
+				sides.add(new Side("mount --disk" + f + " (our FUSE, the disk alone)", dm.mountpoint().getParent().getParent(), false));
+				sides.add(new Side("mount --live" + f + " (our FUSE, merged view of the running guest)", lm.mountpoint(), true));
+			}
+			Side baseline = sides.get(0);
 			Aide.Report init = aide.init(baseline.root);
 			out.printf("aide %s, database: aide --init on the %s (%d entries); attributes %s of %s%n", version(), baseline.name, init.entries(), Aide.ATTRIBUTES,
 					String.join(", ", SELECTION));
@@ -100,35 +120,43 @@ final class AideBench {
 				for (int k = 0; k < sides.size(); k++) {
 					Side s = sides.get(Math.floorMod(r + k, sides.size()));
 					Aide.Report rep = aide.check(s.root);
-					verify(s, s == merged, rep, truth);
+					verify(s, rep, truth);
 					if (r >= 0) s.nanos.add(rep.nanos());
 				}
 			}
-			out.printf("aide --check, %d rounds, median (best):%n", rounds);
+			out.printf("aide --check, %d rounds, median (best), ratio of medians to the %s:%n", rounds, refused == null ? "kernel ro mount" : "mount --disk");
 			for (Side s : sides) {
 				Aide.Report f = s.first;
-				out.printf("  %-62s %7.1f ms (%.1f), %d entries, %s%n", s.name + ":", s.median() / 1e6, s.best() / 1e6, f.entries(),
-						f.differences().none() ? "no differences"
+				out.printf("  %-72s %7.1f ms (%.1f) %5.2fx, %d entries, %s%n", s.name + ":", s.median() / 1e6, s.best() / 1e6, (double) s.median() / baseline.median(),
+						f.entries(), f.differences().none() ? "no differences"
 								: String.format("%d added, %d removed, %d changed%s", f.differences().added().size(), f.differences().removed().size(),
 										f.differences().changed().size(), truth == null ? "" : " (= the guest's own listings)"));
 			}
-			double ratio = (double) merged.median() / baseline.median();
-			out.printf("ratio mount --live / %s: %.2f median, %.2f best (goal <= %.2f)%n", baseline == fuseDisk ? "mount --disk" : "kernel ro mount", ratio,
-					(double) merged.best() / baseline.best(), GOAL);
-			if (baseline != fuseDisk) out.printf("ratio mount --disk / kernel ro mount: %.2f median%n", (double) fuseDisk.median() / baseline.median());
+			for (Side s : sides) {
+				if (!s.live) continue;
+				out.printf("ratio %s / %s: %.2f median, %.2f best (goal <= %.2f)%n", s.name.substring(0, s.name.indexOf(" (")),
+						refused == null ? "kernel ro mount" : "mount --disk", (double) s.median() / baseline.median(), (double) s.best() / baseline.best(), GOAL);
+			}
 			return 0;
 		} finally {
+			for (BackgroundMount m : mounts.reversed()) {
+				try {
+					m.close();
+				} catch (IOException e) {
+					err.println("bench aide: " + e.getMessage());
+				}
+			}
 			if (refused == null) umount(kernelMount, err);
 		}
 	}
 
 	/** Every check of a side finds what its first one found; the live mount what the guest's listings differ in. */
-	private static void verify(Side s, boolean live, Aide.Report rep, Aide.Differences truth) throws IOException {
+	private static void verify(Side s, Aide.Report rep, Aide.Differences truth) throws IOException {
 		Aide.Report first = s.first;
 		if (first == null) {
 			s.first = rep;
-			if (!live && (rep.exit() != 0 || !rep.differences().none())) throw new IOException(s.name + ": aide found differences on the disk alone: " + rep.differences());
-			if (live && truth != null && !truth.equals(rep.differences())) {
+			if (!s.live && (rep.exit() != 0 || !rep.differences().none())) throw new IOException(s.name + ": aide found differences on the disk alone: " + rep.differences());
+			if (s.live && truth != null && !truth.equals(rep.differences())) {
 				throw new IOException(s.name + ": aide found " + rep.differences() + ", the guest's own listings differ in " + truth);
 			}
 		} else if (rep.exit() != first.exit() || !rep.differences().equals(first.differences()) || rep.entries() != first.entries()) {
