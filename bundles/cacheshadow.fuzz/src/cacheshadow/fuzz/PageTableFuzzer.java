@@ -22,7 +22,7 @@ import cacheshadow.testing.EvidenceSamples;
 public final class PageTableFuzzer {
 	private static final long PRESENT = 1, LARGE = 1L << 7, ADDR_MASK = 0x000f_ffff_ffff_f000L;
 
-	private record Subject(SampleSnapshot snapshot, long[] addresses, SampleSnapshot.Overlay overlay) {
+	private record Subject(SampleSnapshot snapshot, long[] addresses, Overlay overlay) {
 	}
 
 	private static final Subject[] SUBJECTS = EvidenceSamples.SETS.stream().map(PageTableFuzzer::subject).toArray(Subject[]::new);

@@ -80,7 +80,7 @@ final class SampleSnapshot {
 					va += n;
 				}
 			}
-			return new Overlay(physical);
+			return new Overlay(memory, memory::put, physical);
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
@@ -89,49 +89,9 @@ final class SampleSnapshot {
 	/** An overlay of {@code regions} ({physical address, length} each), e.g. page-table pages. */
 	Overlay overlayPhysical(List<long[]> regions) {
 		try {
-			return new Overlay(regions);
+			return new Overlay(memory, memory::put, regions);
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
-		}
-	}
-
-	/**
-	 * Fixed regions of kernel memory that each input overwrites from its start, one after the other; where the
-	 * input ends the real bytes stay. Every region is written on every input, so nothing of an earlier input
-	 * remains. {@link #original()} (the real bytes of all regions) is the seed that reproduces the clean walk.
-	 */
-	final class Overlay {
-		/** Per piece (a region's part within one page): physical address, where it lies in the input, length. */
-		private final List<long[]> pieces = new ArrayList<>();
-		private final byte[] original;
-
-		private Overlay(List<long[]> regions) throws IOException {
-			int total = 0;
-			for (long[] r : regions) {
-				pieces.add(new long[] { r[0], total, r[1] });
-				total += (int) r[1];
-			}
-			original = new byte[total];
-			for (long[] p : pieces) memory.read(p[0], original, (int) p[1], (int) p[2]);
-		}
-
-		byte[] original() {
-			return original.clone();
-		}
-
-		int size() {
-			return original.length;
-		}
-
-		/** Lays {@code input} over the regions (the real bytes past its end). */
-		void apply(byte[] input) {
-			for (long[] p : pieces) {
-				byte[] b = new byte[(int) p[2]];
-				int from = (int) p[1];
-				System.arraycopy(original, from, b, 0, b.length);
-				if (from < input.length) System.arraycopy(input, from, b, 0, Math.min(b.length, input.length - from));
-				memory.put(p[0], b);
-			}
 		}
 	}
 }

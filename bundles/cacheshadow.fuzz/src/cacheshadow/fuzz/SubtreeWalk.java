@@ -14,7 +14,7 @@ import cacheshadow.listing.Finding;
  * The dentry walk of one subtree of a sample snapshot, taken as a mount of its own, with an overlay of the
  * structures a target fuzzes: what the dentry and inode targets share.
  */
-record SubtreeWalk(SampleSnapshot snapshot, Mount mount, SampleSnapshot.Overlay overlay) {
+record SubtreeWalk(SampleSnapshot snapshot, Mount mount, Overlay overlay) {
 	/** A subtree with directories, files, negative dentries, a symbolic link and hard links in both samples. */
 	static final String DIR = "/mnt/disk/hist";
 

@@ -24,7 +24,7 @@ import cacheshadow.testing.EvidenceSamples;
 public final class XArrayFuzzer {
 	static final String FILE = "/mnt/disk/data/blob.bin";
 
-	private record Subject(SampleSnapshot snapshot, PageCacheReader reader, CachedEntry file, SampleSnapshot.Overlay overlay) {
+	private record Subject(SampleSnapshot snapshot, PageCacheReader reader, CachedEntry file, Overlay overlay) {
 	}
 
 	private static final Subject[] SUBJECTS = EvidenceSamples.SETS.stream().map(XArrayFuzzer::subject).toArray(Subject[]::new);
@@ -54,6 +54,10 @@ public final class XArrayFuzzer {
 			List<long[]> regions = new ArrayList<>();
 			regions.add(new long[] { root, b.sizeOf("xarray") });
 			for (long n : nodes) regions.add(new long[] { n, b.sizeOf("xa_node") });
+			// Where the root keeps its marks is learned once per snapshot (from the first tree that shows them, as an
+			// analysis does): learned here from the clean trees, so no input can teach the next one something else.
+			for (CachedEntry e : s.clean.entries()) if (e.inode() != null && reader.calibrateMarks(e.inode().address())) break;
+			if (reader.pageIndex().rootMarkShift() < 0) throw new IllegalStateException("no tree of " + set + " shows where the root keeps its marks");
 			return new Subject(s, reader, file, s.overlay(regions));
 		} catch (IOException e) {
 			throw new IllegalStateException(e);

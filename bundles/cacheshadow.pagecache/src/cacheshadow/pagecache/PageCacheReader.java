@@ -146,7 +146,8 @@ public final class PageCacheReader {
 			return new CachedFile(mapping, 0, size, out, physical);
 		}
 		long root = mapping + iPagesOff;
-		index.calibrate(root);
+		// a root node that cannot be read teaches nothing; the walk below reports it as a finding
+		calibrateMapping(mapping);
 		long lastIndex = size < 0 ? Long.MAX_VALUE : (size == 0 ? -1 : (size - 1) / CachedFile.PAGE);
 		boolean tagsDirty = !shmem;
 		boolean[] pastEof = { false };

@@ -1,4 +1,4 @@
-package cacheshadow.pagecache.tests;
+package cacheshadow.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
-package cacheshadow.pagecache.tests;
+package cacheshadow.testing;
 
-import static cacheshadow.pagecache.tests.BtfWriter.m;
+import static cacheshadow.testing.BtfWriter.m;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -24,9 +24,9 @@ import cacheshadow.layers.Progress;
  * tagged as the layout's kernels tag them, dirty tags on every level of the path and in the root's
  * {@code gfp_mask}.
  */
-final class RadixTreeKernel {
+public final class RadixTreeKernel {
 	/** Radix-tree layouts through the versions (include/linux/radix-tree.h, include/linux/fs.h). */
-	enum Layout {
+	public enum Layout {
 		/** 4.17–4.19: {@code address_space.i_pages}, a root with {@code xa_lock}; 4.10+ node. */
 		V4_18("i_pages", "shift", true, 23),
 		/** 4.10–4.16: {@code page_tree}; node {@code shift, offset, count, exceptional, parent, root}. */
@@ -38,10 +38,10 @@ final class RadixTreeKernel {
 		/** Before 3.15: node {@code height}, no private list; child nodes untagged. */
 		V3_13("page_tree", "height", false, 25);
 
-		final String rootField, level;
-		final boolean taggedChildren;
+		public final String rootField, level;
+		public final boolean taggedChildren;
 		/** {@code __GFP_BITS_SHIFT} of such a kernel: where the root's tags start in {@code gfp_mask}. */
-		final int gfpBitsShift;
+		public final int gfpBitsShift;
 
 		Layout(String rootField, String level, boolean taggedChildren, int gfpBitsShift) {
 			this.rootField = rootField;
@@ -51,25 +51,25 @@ final class RadixTreeKernel {
 		}
 	}
 
-	static final long PAGE_OFFSET = 0xffff_8880_0000_0000L;
+	public static final long PAGE_OFFSET = 0xffff_8880_0000_0000L;
 	/** vmemmap placed inside the direct map at physical 1 MiB: PageArray only does arithmetic on the base. */
-	static final long VMEMMAP = PAGE_OFFSET + 0x10_0000;
-	static final long TEXT = LinuxKernel.DEFAULT_TEXT;
-	static final long TEXT_PA = 0x100_0000;
-	static final int PAGE_STRUCT = 64;
-	static final int PG_UPTODATE = 3, PG_DIRTY = 4, PG_LRU = 5, PG_HEAD = 15, PG_TAIL = 20;
-	static final long CLEAN = 1L << PG_UPTODATE | 1L << PG_LRU, DIRTY = CLEAN | 1L << PG_DIRTY;
+	public static final long VMEMMAP = PAGE_OFFSET + 0x10_0000;
+	public static final long TEXT = LinuxKernel.DEFAULT_TEXT;
+	public static final long TEXT_PA = 0x100_0000;
+	public static final int PAGE_STRUCT = 64;
+	public static final int PG_UPTODATE = 3, PG_DIRTY = 4, PG_LRU = 5, PG_HEAD = 15, PG_TAIL = 20;
+	public static final long CLEAN = 1L << PG_UPTODATE | 1L << PG_LRU, DIRTY = CLEAN | 1L << PG_DIRTY;
 
-	final Layout layout;
-	final RamLayer ram = new RamLayer().bank(0, 2 << 20).bank(TEXT_PA, 2 << 20);
-	final Btf btf;
-	final long shmemAops = TEXT + 0x4000;
-	final long nodeSize, slotsOff, tagsOff, levelOff, rnodeOff, gfpMaskOff, pageMappingOff, pageIndexOff;
+	public final Layout layout;
+	public final RamLayer ram = new RamLayer().bank(0, 2 << 20).bank(TEXT_PA, 2 << 20);
+	public final Btf btf;
+	public final long shmemAops = TEXT + 0x4000;
+	public final long nodeSize, slotsOff, tagsOff, levelOff, rnodeOff, gfpMaskOff, pageMappingOff, pageIndexOff;
 	private LinuxKernel kernel;
 	/** Bump allocators: structures in the direct map below vmemmap, page frames above it. */
 	private long nextStruct = 0x1000, nextFrame = 0x150;
 
-	RadixTreeKernel(Layout layout) throws Exception {
+	public RadixTreeKernel(Layout layout) throws Exception {
 		this.layout = layout;
 		btf = BtfParser.parse(btf(layout), "synthetic " + layout + " BTF");
 		nodeSize = btf.sizeOf("radix_tree_node");
@@ -84,7 +84,7 @@ final class RadixTreeKernel {
 	}
 
 	/** The kernel model, opened the first time (after the test has written its structures or not). */
-	LinuxKernel kernel() throws Exception {
+	public LinuxKernel kernel() throws Exception {
 		if (kernel == null) {
 			Map<String, Long> syms = new HashMap<>();
 			syms.put("_text", TEXT);
@@ -176,48 +176,48 @@ final class RadixTreeKernel {
 	}
 
 	/** Kernel virtual (direct map) address of a fresh zeroed structure. */
-	long alloc(long size) {
+	public long alloc(long size) {
 		long va = PAGE_OFFSET + nextStruct;
 		nextStruct = (nextStruct + size + 63) & ~63L;
 		if (nextStruct > 0x10_0000) throw new IllegalStateException("synthetic structure area full");
 		return va;
 	}
 
-	static long pa(long directVa) {
+	public static long pa(long directVa) {
 		return directVa - PAGE_OFFSET;
 	}
 
-	void put64(long va, long v) {
+	public void put64(long va, long v) {
 		ram.put64(pa(va), v);
 	}
 
-	void put32(long va, long v) {
+	public void put32(long va, long v) {
 		ram.put32(pa(va), v);
 	}
 
-	static long pageStruct(long pfn) {
+	public static long pageStruct(long pfn) {
 		return VMEMMAP + pfn * PAGE_STRUCT;
 	}
 
 	/** The bytes a test file holds at page {@code index} (distinct per index and file). */
-	static byte[] content(long mapping, long index) {
+	public static byte[] content(long mapping, long index) {
 		byte[] b = new byte[4096];
 		for (int i = 0; i < b.length; i++) b[i] = (byte) (i * 7 + index * 13 + (mapping >>> 6));
 		return b;
 	}
 
-	Tree file(long size, boolean shmem) {
+	public Tree file(long size, boolean shmem) {
 		return new Tree(size, shmem);
 	}
 
 	/** One file: inode, address_space and the radix tree under it, written by {@link #write()}. */
-	final class Tree {
-		final long inode = alloc(128), mapping = alloc(64), root;
-		final TreeMap<Long, Long> entries = new TreeMap<>();
-		final Set<Long> dirty = new HashSet<>();
+	public final class Tree {
+		public final long inode = alloc(128), mapping = alloc(64), root;
+		public final TreeMap<Long, Long> entries = new TreeMap<>();
+		public final Set<Long> dirty = new HashSet<>();
 		/** Node addresses by (height, first index), as written. */
-		final Map<String, Long> nodes = new HashMap<>();
-		int height = -1;
+		public final Map<String, Long> nodes = new HashMap<>();
+		public int height = -1;
 
 		Tree(long size, boolean shmem) {
 			root = mapping + btf.fieldOrNull("address_space", layout.rootField).offset();
@@ -229,7 +229,7 @@ final class RadixTreeKernel {
 		}
 
 		/** A cached page at {@code index} in a fresh frame; tagged dirty when {@code flags} has PG_dirty. */
-		long page(long index, long flags) {
+		public long page(long index, long flags) {
 			long pfn = nextFrame++;
 			if (pfn >= 0x200) throw new IllegalStateException("synthetic frames exhausted");
 			ram.put(pfn << 12, content(mapping, index));
@@ -243,12 +243,12 @@ final class RadixTreeKernel {
 		}
 
 		/** An exceptional entry ({@code RADIX_TREE_EXCEPTIONAL_ENTRY}) carrying {@code value}. */
-		void exceptional(long index, long value) {
+		public void exceptional(long index, long value) {
 			entries.put(index, value << 2 | 2);
 		}
 
 		/** Writes the nodes and the root; returns this. */
-		Tree write() {
+		public Tree write() {
 			long max = entries.isEmpty() ? 0 : entries.lastKey();
 			height = 0;
 			while (max >>> (6 * height) != 0 || (height == 0 && entries.size() > 1)) height++;
@@ -288,14 +288,14 @@ final class RadixTreeKernel {
 		}
 
 		/** The node written at height {@code h} whose range starts at {@code base}. */
-		long node(int h, long base) {
+		public long node(int h, long base) {
 			Long va = nodes.get(h + ":" + base);
 			if (va == null) throw new IllegalArgumentException("no node " + h + ":" + base + " in " + nodes);
 			return va;
 		}
 
 		/** Overwrites slot {@code slot} of the node at {@code node}. */
-		void slot(long node, int slot, long entry) {
+		public void slot(long node, int slot, long entry) {
 			put64(node + slotsOff + 8L * slot, entry);
 		}
 	}

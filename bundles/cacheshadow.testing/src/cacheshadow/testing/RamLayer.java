@@ -1,4 +1,4 @@
-package cacheshadow.pagecache.tests;
+package cacheshadow.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +9,12 @@ import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.UnmappedAddressException;
 
 /** Guest-physical memory held in byte arrays, one per RAM range, with holes between them; writable by the test. */
-final class RamLayer implements Layer {
+public final class RamLayer implements Layer {
 	private final List<Extent> extents = new ArrayList<>();
 	private final List<byte[]> banks = new ArrayList<>();
 
 	/** Adds RAM at {@code [start, start + length)}; ranges must be added in ascending order. */
-	RamLayer bank(long start, int length) {
+	public RamLayer bank(long start, int length) {
 		extents.add(new Extent(start, length));
 		banks.add(new byte[length]);
 		return this;
@@ -28,7 +28,7 @@ final class RamLayer implements Layer {
 		throw new UnmappedAddressException(name(), pa);
 	}
 
-	void put(long pa, byte[] b) {
+	public void put(long pa, byte[] b) {
 		try {
 			int i = bankOf(pa, b.length);
 			System.arraycopy(b, 0, banks.get(i), (int) (pa - extents.get(i).start()), b.length);
@@ -37,19 +37,19 @@ final class RamLayer implements Layer {
 		}
 	}
 
-	void put64(long pa, long v) {
+	public void put64(long pa, long v) {
 		byte[] b = new byte[8];
 		LittleEndian.put64(b, 0, v);
 		put(pa, b);
 	}
 
-	void put32(long pa, long v) {
+	public void put32(long pa, long v) {
 		byte[] b = new byte[4];
 		LittleEndian.put32(b, 0, (int) v);
 		put(pa, b);
 	}
 
-	void put8(long pa, int v) {
+	public void put8(long pa, int v) {
 		put(pa, new byte[] { (byte) v });
 	}
 

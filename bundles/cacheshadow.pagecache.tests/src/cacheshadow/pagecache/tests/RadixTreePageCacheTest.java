@@ -1,7 +1,7 @@
 package cacheshadow.pagecache.tests;
 
-import static cacheshadow.pagecache.tests.RadixTreeKernel.CLEAN;
-import static cacheshadow.pagecache.tests.RadixTreeKernel.DIRTY;
+import static cacheshadow.testing.RadixTreeKernel.CLEAN;
+import static cacheshadow.testing.RadixTreeKernel.DIRTY;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +32,8 @@ import cacheshadow.pagecache.PageCacheReader;
 import cacheshadow.pagecache.PageStructScan;
 import cacheshadow.pagecache.Provenance;
 import cacheshadow.pagecache.RadixTreeWalker;
-import cacheshadow.pagecache.tests.RadixTreeKernel.Layout;
+import cacheshadow.testing.RadixTreeKernel;
+import cacheshadow.testing.RadixTreeKernel.Layout;
 
 /**
  * The page cache of kernels before the XArray, on crafted guests ({@link RadixTreeKernel}: BTF and memory in each
@@ -213,6 +214,26 @@ class RadixTreePageCacheTest {
 		// The rest of the file is delivered.
 		assertEquals(Arrays.stream(placed).boxed().collect(Collectors.toCollection(TreeSet::new)), indices(f));
 		for (long i : placed) assertArrayEquals(RadixTreeKernel.content(t.mapping, i), f.readPage(i), "index " + i);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Layout.class)
+	void aTopNodeIntoNowhereIsAFindingEvenBeforeTheTagBitsAreLearned(Layout layout) throws Exception {
+		RadixTreeKernel k = new RadixTreeKernel(layout);
+		RadixTreeKernel.Tree t = k.file(128 * 4096, false);
+		t.page(0, CLEAN);
+		t.page(100, DIRTY);
+		t.write();
+		long nowhere = 0xffff_c900_0000_1000L;
+		k.put64(t.root + k.rnodeOff, nowhere | 1);
+		// A fresh reader learns where the root keeps its tags from the first tree it walks; this tree's top node
+		// cannot be read (once an exception that ended the page-cache walk of every file).
+		PageCacheReader reader = new PageCacheReader(k.kernel());
+		List<Finding> findings = new ArrayList<>();
+		CachedFile f = assertTimeoutPreemptively(LIMIT, () -> reader.file(t.inode, false, findings));
+		finding(findings, "radix-tree-node-unreadable", nowhere);
+		assertEquals(0, f.pages().size());
+		assertEquals(-1, reader.pageIndex().rootMarkShift());
 	}
 
 	@ParameterizedTest
