@@ -29,8 +29,9 @@ import com.sun.jna.StringArray;
  */
 public final class FuseMount implements AutoCloseable {
 	/**
-	 * {@code keepCache}: let the kernel keep file pages across opens (evidence does not change); with direct I/O
-	 * (see {@link DirectIoMmapGrant}) that concerns only pages of mmap'd files.
+	 * {@code keepCache}: let the kernel keep file pages across opens (evidence does not change): files open through
+	 * the page cache instead of with direct I/O (see {@link DirectIoMmapGrant}), so a file read again is answered by
+	 * the kernel without a request (a tool that checks a tree over and over, such as an IDS, pays the mount once).
 	 */
 	public record Options(boolean keepCache, boolean autoUnmount, boolean debug) {
 		public static final Options DEFAULT = new Options(false, true, false);

@@ -229,7 +229,7 @@ final class FuseOperations {
 			// copies straight into the reader's buffer, with no page-cache pages to allocate, fill and drop (Linux 6.18
 			// fuse caches in 4 KiB folios); mmap still works through the grant
 			DirectIoMmapGrant g = directIo;
-			if (g != null && g.granted()) bits |= DIRECT_IO;
+			if (!keepCache && g != null && g.granted()) bits |= DIRECT_IO; // keepCache: re-reads from the page cache
 			fi.setInt(FI_BITS, bits);
 			return 0;
 		} catch (Throwable e) {

@@ -96,6 +96,33 @@ class DiskOnlyMountTest {
 		}
 	}
 
+	/**
+	 * With keepCache the mount serves files through the kernel's page cache and keeps it across opens: a file read a
+	 * second time, by a new open in another process, asks the handler nothing and hashes as the manifest says, and
+	 * MAP_SHARED mmap works through the page cache.
+	 */
+	@org.junit.jupiter.api.Test
+	void keepCacheAnswersRereadsFromThePageCache(@TempDir Path tmp) throws Exception {
+		FuseDevice.assumePresent();
+		String set = "debian-6.1-kaslr";
+		FileRecord file = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv")).stream()
+				.filter(r -> r.type() == FileType.REGULAR).max(java.util.Comparator.comparingLong(FileRecord::size)).get();
+		Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+		try (Layer disk = Layers.openDisk(Samples.file(set, "disk.img"));
+				Ext4FileSystem fs = Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED);
+				FuseMount m = FuseMount.mount(new Ext4Tree(fs), mnt, "disk-only", new FuseMount.Options(true, true, false), System.err::println)) {
+			String f = ManifestOnMount.onMount(mnt.toRealPath().toString(), GUEST_ROOT, file.path());
+			long before = m.readStatistics()[1];
+			assertEquals(file.sha256(), Shell.ok(List.of("sha256sum", f)).split(" ")[0], "first read");
+			assertTrue(m.readStatistics()[1] - before >= file.size(), "the first read reached the handler");
+			long asked = m.readStatistics()[1];
+			assertEquals(file.sha256(), Shell.ok(List.of("sha256sum", f)).split(" ")[0], "second read");
+			assertEquals(asked, m.readStatistics()[1], "the second read was answered from the page cache");
+			String py = "import hashlib,mmap,sys\nwith open(sys.argv[1],'rb') as f:\n m=mmap.mmap(f.fileno(),0,flags=mmap.MAP_SHARED,prot=mmap.PROT_READ)\n print(hashlib.sha256(m).hexdigest())\n m.close()";
+			assertEquals(file.sha256(), Shell.ok(List.of("python3", "-c", py, f)).strip(), "sha256 of " + file.path() + " mapped MAP_SHARED");
+		}
+	}
+
 	@org.junit.jupiter.api.Test
 	void unmountFromOutsideEndsTheLoop(@TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
