@@ -61,7 +61,7 @@ final class BenchCommand implements Command {
 				        /mnt/disk and /mnt/tmp through mount --live vs the same check, same database, on a copy of the
 				        guest's disk image mounted read-only by the kernel (-o ro,loop: root; else mount --disk is the
 				        baseline, said so); mount --disk measured too, and both again with --keep-cache; N rounds
-				        (default 10) taking turns, medians and bests; every check must find what the first found, the
+				        (default 20) taking turns, medians and bests; every check must find what the first found, the
 				        live one what the guest's own listings (manifest.round-K.tsv, manifest.tsv in DIR) differ in
 				        (goal: ratio <= 1.5).
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
