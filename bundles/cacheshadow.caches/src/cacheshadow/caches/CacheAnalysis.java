@@ -23,6 +23,7 @@ import cacheshadow.kernel.SymbolTable;
 import cacheshadow.kernel.VmcoreInfo;
 import cacheshadow.layers.ElfCoreLayer;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.Finding;
@@ -44,11 +45,12 @@ public final class CacheAnalysis {
 	private final long inodesListed;
 	private final int inodesRead;
 	private final long walkNanos;
+	private final WalkGaps gaps;
 	/** Set by {@link #open}: loading the kernel files, and building the kernel model (0 when given a model). */
 	private long kernelFilesNanos, kernelModelNanos;
 
 	private CacheAnalysis(LinuxKernel kernel, String btfSource, String symbolSource, List<Mount> mounts,
-			List<CachedEntry> entries, List<CachedInode> orphans, List<Finding> findings, long inodesListed, int inodesRead, long walkNanos) {
+			List<CachedEntry> entries, List<CachedInode> orphans, List<Finding> findings, long inodesListed, int inodesRead, long walkNanos, WalkGaps gaps) {
 		this.kernel = kernel;
 		this.btfSource = btfSource;
 		this.symbolSource = symbolSource;
@@ -59,6 +61,7 @@ public final class CacheAnalysis {
 		this.inodesListed = inodesListed;
 		this.inodesRead = inodesRead;
 		this.walkNanos = walkNanos;
+		this.gaps = gaps;
 	}
 
 	/**
@@ -83,6 +86,22 @@ public final class CacheAnalysis {
 	/** As {@link #open(Layer, Path, boolean, Progress)}, telling {@code listener} (may be null) of each inode as it is found. */
 	public static CacheAnalysis open(Layer physicalMemory, Path kernelDir, boolean sweep, Progress progress, WalkListener listener) throws IOException {
 		long t0 = System.nanoTime();
+		// the kernel model read from a partial snapshot: said once (a model that could not be built fails below)
+		MissingReads.Watch model = MissingReads.watch();
+		try {
+			return open(physicalMemory, kernelDir, sweep, progress, listener, t0, model);
+		} catch (IOException e) {
+			if (!model.touched()) throw e;
+			// what could not be built met missing bytes: say so first, the evidence is not what it claims otherwise
+			throw new IOException(physicalMemory.name() + ": the kernel's structures are not whole in this partial snapshot (" + model.count()
+					+ " reads of missing bytes, first: " + model.first() + "): " + e.getMessage(), e);
+		} finally {
+			model.close();
+		}
+	}
+
+	private static CacheAnalysis open(Layer physicalMemory, Path kernelDir, boolean sweep, Progress progress, WalkListener listener, long t0,
+			MissingReads.Watch model) throws IOException {
 		Btf btf = null;
 		SymbolTable symbols = null;
 		List<Finding> notes = new ArrayList<>();
@@ -199,6 +218,11 @@ public final class CacheAnalysis {
 			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
 		}
 		long t2 = System.nanoTime();
+		model.close();
+		if (model.touched()) {
+			notes.add(new Finding(Finding.Severity.WARNING, WalkGaps.FINDING, "kernel model", "locating the kernel met " + model.count()
+					+ " reads of bytes missing from the snapshot (first: " + model.first() + "); the model was built from what is there"));
+		}
 		CacheAnalysis a = walk(kernel, notes, progress, listener);
 		a.kernelFilesNanos = t1 - t0;
 		a.kernelModelNanos = t2 - t1;
@@ -246,9 +270,15 @@ public final class CacheAnalysis {
 	private static CacheAnalysis walk(LinuxKernel kernel, List<Finding> modelFindings, Progress progress, WalkListener listener) throws IOException {
 		long t0 = System.nanoTime();
 		List<Finding> findings = new ArrayList<>(modelFindings);
-		List<Mount> mounts = new MountWalker(kernel, findings).walk();
+		WalkGaps gaps = new WalkGaps();
+		List<Mount> mounts;
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			mounts = new MountWalker(kernel, findings).walk();
+			if (w.touched()) gaps.mounts(w.first());
+		}
 		InodeReader inodes = new InodeReader(kernel, findings);
-		DentryWalker dentries = new DentryWalker(kernel, inodes, findings);
+		inodes.gaps(gaps);
+		DentryWalker dentries = new DentryWalker(kernel, inodes, findings, gaps);
 		OrphanScanner orphanScanner = new OrphanScanner(kernel, inodes, findings);
 		if (listener != null) {
 			listener.started(kernel, mounts);
@@ -270,7 +300,12 @@ public final class CacheAnalysis {
 			List<CachedEntry> found = dentries.walk(m, skip, ext4);
 			perMount.add(found);
 			names += found.size();
-			if (superBlocks.add(m.superBlock())) orphans.addAll(orphanScanner.scan(m.superBlock(), ext4, listed));
+			if (superBlocks.add(m.superBlock())) {
+				try (MissingReads.Watch w = MissingReads.watch()) {
+					orphans.addAll(orphanScanner.scan(m.superBlock(), ext4, listed));
+					if (w.touched()) gaps.superBlock(m.superBlock(), w.first());
+				}
+			}
 			progress.worked(1);
 		}
 		// Sized once: a map grown step by step to 100,000 paths rehashed them all several times.
@@ -292,8 +327,9 @@ public final class CacheAnalysis {
 		}
 		List<CachedEntry> all = new ArrayList<>(byPath.values());
 		ManifestFormat.sortByPath(all, CachedEntry::path);
+		findings.addAll(gaps.findings());
 		return new CacheAnalysis(kernel, kernel.btf().source(), kernel.symbols() == null ? null : kernel.symbols().source(),
-				mounts, all, orphans, findings, listed[0], inodes.count(), System.nanoTime() - t0);
+				mounts, all, orphans, findings, listed[0], inodes.count(), System.nanoTime() - t0, gaps);
 	}
 
 	private static Btf kernelBtf(Path dir, List<Finding> notes) throws IOException {
@@ -395,6 +431,11 @@ public final class CacheAnalysis {
 
 	public List<Finding> findings() {
 		return findings;
+	}
+
+	/** What of the walk rests on bytes missing from a partial snapshot (empty for a whole one). */
+	public WalkGaps gaps() {
+		return gaps;
 	}
 
 	/** Inodes on the mounted super blocks' {@code s_inodes} lists. */

@@ -11,6 +11,7 @@ import cacheshadow.kernel.AddressSet;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.GuestName;
 
@@ -41,16 +42,18 @@ public final class DentryWalker {
 	/** Offset of the first-child pointer inside the head, and of the next pointer inside a sibling link. */
 	private final long headFirstOff, nextOff;
 	private final long maxDentries;
+	private final WalkGaps gaps;
 
 	public DentryWalker(LinuxKernel kernel, List<Finding> findings) throws IOException {
-		this(kernel, new InodeReader(kernel, findings), findings);
+		this(kernel, new InodeReader(kernel, findings), findings, new WalkGaps());
 	}
 
-	DentryWalker(LinuxKernel kernel, InodeReader inodes, List<Finding> findings) throws IOException {
+	DentryWalker(LinuxKernel kernel, InodeReader inodes, List<Finding> findings, WalkGaps gaps) throws IOException {
 		Btf b = kernel.btf();
 		this.vm = kernel.virtual();
 		this.inodes = inodes;
 		this.findings = findings;
+		this.gaps = gaps;
 		this.buf = new StructBuffer(vm, b.sizeOf("dentry"));
 		hlistChildren = b.hasField("dentry", "d_children");
 		if (hlistChildren) {
@@ -90,24 +93,38 @@ public final class DentryWalker {
 		List<CachedEntry> out = new ArrayList<>();
 		AddressSet visited = new AddressSet();
 		Deque<Pending> todo = new ArrayDeque<>();
-		try {
-			StructBuffer r = buf.load(mount.root());
-			todo.push(new Pending(mount.root(), mount.path(), 0, r.u64(inodeOff), r.u64(hashPprevOff) != 0, r.u64(childHeadOff + headFirstOff)));
-		} catch (IOException e) {
-			findings.add(Finding.anomaly("dentry-unreadable", mount.root(), mount.path() + ": " + e.getMessage()));
-			return out;
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			try {
+				StructBuffer r = buf.load(mount.root());
+				todo.push(new Pending(mount.root(), mount.path(), 0, r.u64(inodeOff), r.u64(hashPprevOff) != 0, r.u64(childHeadOff + headFirstOff)));
+			} catch (IOException e) {
+				findings.add(Finding.anomaly("dentry-unreadable", mount.root(), mount.path() + ": " + e.getMessage()));
+			}
+			if (w.touched()) {
+				gaps.entry(mount.path(), "dentry", w.first());
+				gaps.children(mount.path(), w.first());
+			}
+			if (todo.isEmpty()) return out;
 		}
 		visited.add(mount.root());
 		while (!todo.isEmpty()) {
 			Pending p = todo.pop();
-			long d = p.dentry, inode = p.inode, head = p.head;
+			long d = p.dentry, inode = p.inode;
 			boolean hashed = p.hashed;
 			CachedInode ci = null;
 			if (inode != 0) {
-				try {
-					ci = inodes.read(inode, ext4);
-				} catch (IOException e) {
-					findings.add(Finding.anomaly("inode-unreadable", inode, p.path + ": " + e.getMessage()));
+				try (MissingReads.Watch w = MissingReads.watch()) {
+					try {
+						ci = inodes.read(inode, ext4);
+					} catch (IOException e) {
+						findings.add(Finding.anomaly("inode-unreadable", inode, p.path + ": " + e.getMessage()));
+					}
+					String first = w.touched() ? w.first() : inodes.missedBy(inode);
+					if (first != null) {
+						// its record is unsure, or it is not listed at all (and the disk may show an older one)
+						gaps.entry(p.path, ci == null ? "inode" : "link target", first);
+						if (ci == null && p.depth > 0) gaps.children(MountWalker.parent(p.path), first);
+					}
 				}
 			}
 			CachedEntry.State state = inode == 0 ? CachedEntry.State.NEGATIVE
@@ -118,47 +135,57 @@ public final class DentryWalker {
 				findings.add(Finding.anomaly("dentry-too-deep", d, p.path + ": deeper than " + MAX_DEPTH + " levels"));
 				continue;
 			}
-			KernelListWalk children = children(d, head, p.path);
-			for (int i = children.count() - 1; i >= 0; i--) {
-				long c = children.node(i) - siblingOff;
-				if (skip.contains(c)) continue;
-				if (!visited.add(c)) {
-					findings.add(Finding.anomaly("dentry-revisited", c, "dentry under " + p.path + " was already reached elsewhere (cycle)"));
-					continue;
-				}
-				if (visited.size() > maxDentries) {
-					findings.add(Finding.anomaly("dentry-count", d, "more than " + maxDentries + " dentries under " + mount.path() + "; walk stopped"));
-					return out;
-				}
-				String name;
-				StructBuffer cs;
-				try {
-					cs = buf.load(c);
-					if (cs.u64(parentOff) != d) {
-						findings.add(Finding.anomaly("dentry-parent-mismatch", c, "child of " + p.path + " whose d_parent points elsewhere"));
-						continue;
-					}
-					long len = cs.u32(nameLenOff);
-					if (len == 0) continue; // readdir cursor
-					name = name(cs, nameOff, len);
-					if (len > NAME_MAX) {
-						findings.add(Finding.anomaly("dentry-name-length", c, "name of " + len + " bytes under " + p.path
-								+ (len > MAX_NAME ? " (shown cut to " + MAX_NAME + ")" : "")));
-					}
-					if (GuestName.escaped(name)) {
-						// '/', NUL, '.', '..', invalid UTF-8, controls: the name is in its escaped text form; say so, with the path
-						Finding f = GuestName.finding(MountWalker.child(p.path, name), String.format("dentry 0x%x", c));
-						if (f != null) findings.add(f);
-					}
-				} catch (IOException e) {
-					findings.add(Finding.anomaly("dentry-unreadable", c, "child of " + p.path + ": " + e.getMessage()));
-					continue;
-				}
-				todo.push(new Pending(c, MountWalker.child(p.path, name), p.depth + 1, cs.u64(inodeOff), cs.u64(hashPprevOff) != 0,
-						cs.u64(childHeadOff + headFirstOff)));
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				walkChildren(p, skip, visited, todo, mount);
+				if (w.touched()) gaps.children(p.path, w.first());
 			}
+			if (visited.size() > maxDentries) return out;
 		}
 		return out;
+	}
+
+	/** Queues the children of the directory {@code p} (one read of each child's dentry). */
+	private void walkChildren(Pending p, Set<Long> skip, AddressSet visited, Deque<Pending> todo, Mount mount) {
+		long d = p.dentry;
+		KernelListWalk children = children(d, p.head, p.path);
+		for (int i = children.count() - 1; i >= 0; i--) {
+			long c = children.node(i) - siblingOff;
+			if (skip.contains(c)) continue;
+			if (!visited.add(c)) {
+				findings.add(Finding.anomaly("dentry-revisited", c, "dentry under " + p.path + " was already reached elsewhere (cycle)"));
+				continue;
+			}
+			if (visited.size() > maxDentries) {
+				findings.add(Finding.anomaly("dentry-count", d, "more than " + maxDentries + " dentries under " + mount.path() + "; walk stopped"));
+				return;
+			}
+			String name;
+			StructBuffer cs;
+			try {
+				cs = buf.load(c);
+				if (cs.u64(parentOff) != d) {
+					findings.add(Finding.anomaly("dentry-parent-mismatch", c, "child of " + p.path + " whose d_parent points elsewhere"));
+					continue;
+				}
+				long len = cs.u32(nameLenOff);
+				if (len == 0) continue; // readdir cursor
+				name = name(cs, nameOff, len);
+				if (len > NAME_MAX) {
+					findings.add(Finding.anomaly("dentry-name-length", c, "name of " + len + " bytes under " + p.path
+							+ (len > MAX_NAME ? " (shown cut to " + MAX_NAME + ")" : "")));
+				}
+				if (GuestName.escaped(name)) {
+					// '/', NUL, '.', '..', invalid UTF-8, controls: the name is in its escaped text form; say so, with the path
+					Finding f = GuestName.finding(MountWalker.child(p.path, name), String.format("dentry 0x%x", c));
+					if (f != null) findings.add(f);
+				}
+			} catch (IOException e) {
+				findings.add(Finding.anomaly("dentry-unreadable", c, "child of " + p.path + ": " + e.getMessage()));
+				continue;
+			}
+			todo.push(new Pending(c, MountWalker.child(p.path, name), p.depth + 1, cs.u64(inodeOff), cs.u64(hashPprevOff) != 0,
+					cs.u64(childHeadOff + headFirstOff)));
+		}
 	}
 
 	/**

@@ -7,6 +7,7 @@ import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.GuestName;
 
@@ -91,6 +92,13 @@ final class InodeReader {
 	/** Inodes decoded so far: hard links and the orphan scan meet the same inode again. */
 	private final cacheshadow.kernel.AddressMap<CachedInode> decoded = new cacheshadow.kernel.AddressMap<>();
 
+	/** Where decodings that met missing bytes are told, or null. */
+	private WalkGaps gaps;
+
+	void gaps(WalkGaps g) {
+		this.gaps = g;
+	}
+
 	/** Told of each newly decoded inode, or null. */
 	private WalkListener listener;
 
@@ -103,11 +111,32 @@ final class InodeReader {
 		return decoded.size();
 	}
 
+	/** Inodes whose decoding met bytes missing from a partial snapshot, with the first such read. */
+	private final cacheshadow.kernel.AddressMap<String> missed = new cacheshadow.kernel.AddressMap<>();
+
+	/**
+	 * The first read of missing bytes met while decoding {@code inode} (its link target, say), or null: a name reached
+	 * after the first one finds the inode decoded already, and is as unsure.
+	 */
+	String missedBy(long inode) {
+		return missed.get(inode);
+	}
+
 	/** {@code ext4} tells whether the inode belongs to an ext4 super block (for the inline-data fallback). */
 	CachedInode read(long inode, boolean ext4) throws IOException {
 		CachedInode known = decoded.get(inode);
 		if (known != null) return known;
-		CachedInode ci = decode(inode, ext4);
+		CachedInode ci;
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			try {
+				ci = decode(inode, ext4);
+			} finally {
+				if (w.touched()) {
+					missed.putIfAbsent(inode, w.first());
+					if (gaps != null) gaps.inode(inode);
+				}
+			}
+		}
 		decoded.putIfAbsent(inode, ci);
 		if (listener != null) listener.inode(ci);
 		return ci;

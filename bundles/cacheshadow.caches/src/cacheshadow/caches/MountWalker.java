@@ -159,6 +159,12 @@ public final class MountWalker {
 		return dir.equals("/") ? "/" + name : dir + "/" + name;
 	}
 
+	/** The directory holding {@code path} ({@code /} for a top-level name). */
+	static String parent(String path) {
+		int i = path.lastIndexOf('/');
+		return i <= 0 ? "/" : path.substring(0, i);
+	}
+
 	static String join(String dir, String rel) {
 		if (rel.isEmpty()) return dir;
 		return dir.equals("/") ? rel : dir + rel;

@@ -41,7 +41,7 @@ final class AnalyzeCommand implements Command {
 		return """
 				usage: ./cacheshadow analyze --memory M [--disk D] [--kernel DIR] [--view merged|cache-only|disk-only]
 				                             --manifest OUT.tsv [--under P[,P...]] [--no-journal-replay] [--json]
-				                             [--fail-on-anomaly] [--case DIR]
+				                             [--fail-on-anomaly] [--case DIR] [--partial]
 				""" + EvidenceArgs.USAGE + """
 
 				  --view V          merged (default with --disk): the caches over the disk, as the guest sees it;
@@ -73,6 +73,8 @@ final class AnalyzeCommand implements Command {
 		ConsoleProgress progress = new ConsoleProgress(err);
 		List<FileRecord> records;
 		List<String> status = null;
+		List<String> missing = null;
+		PartialSummary partial = null;
 		CacheAnalysis analysis;
 		List<Finding> findings;
 		Map<String, Object> merge = null;
@@ -91,31 +93,63 @@ final class AnalyzeCommand implements Command {
 				}
 				merge = mergeSummary(m);
 			}
+			if (ev.partial) {
+				// gaps of content are known once the view is listed with hashes (above); findings include them from here
+				findings = m.findings();
+				missing = new ArrayList<>(records.size());
+				for (FileRecord r : records) missing.add(m.tree(ev.view).gaps().column(r.path()));
+				partial = PartialSummary.of(m, missing);
+			}
 		} finally {
 			progress.finish();
 		}
-		if (manifest != null) writeManifest(manifest, records, status);
+		if (manifest != null) {
+			List<String> columns = new ArrayList<>();
+			if (status != null) columns.add("status");
+			if (missing != null) columns.add("missing");
+			writeManifest(manifest, records, columns, extraColumns(status, missing));
+		}
 		if (a.option("case") != null) {
 			try (cacheshadow.cases.Case c = cacheshadow.cases.Case.open(Path.of(a.option("case")))) {
 				c.appendCustody("analysis-run", "analyze --view " + ev.view.label() + " --memory " + ev.memory.toAbsolutePath()
 						+ (ev.disk == null ? "" : " --disk " + ev.disk.toAbsolutePath()) + ": " + records.size()
-						+ " paths, " + findings.size() + " findings" + (manifest == null ? "" : " → " + manifest.toAbsolutePath()));
+						+ " paths, " + findings.size() + " findings" + (partial == null ? "" : "; partial evidence: " + partial.line())
+						+ (manifest == null ? "" : " → " + manifest.toAbsolutePath()));
 			}
 		}
 		if (a.flag("json")) {
 			Map<String, Object> sum = summary(analysis, records, findings);
 			sum.put("view", ev.view.label());
 			if (merge != null) sum.put("merge", merge);
+			if (partial != null) sum.put("partial", partial.json());
 			out.println(Json.of(sum));
 		} else {
 			out.printf("kernel %s, KASLR shift %s; %d mounts; view %s: %d paths; %d deleted names, %d orphan inodes; %d findings%n",
 					GuestName.printable(analysis.kernelRelease()), analysis.virtualShift() == null ? "unknown" : "0x" + Long.toHexString(analysis.virtualShift()),
 					analysis.mounts().size(), ev.view.label(), records.size(), analysis.deleted().size(), analysis.orphans().size(), findings.size());
 			if (merge != null) out.println("status: " + merge.get("status"));
+			if (partial != null) partial.print(out);
 			for (Finding f : findings) out.println("  " + f);
 			if (manifest != null) out.println("manifest: " + manifest);
 		}
 		return a.flag("fail-on-anomaly") && !findings.isEmpty() ? 1 : 0;
+	}
+
+	/**
+	 * Per record the values of the columns after the standard ones, or null for none: {@code status} with a disk,
+	 * {@code missing} with --partial (FORMAT.md of the listing bundle).
+	 */
+	static List<List<String>> extraColumns(List<String> status, List<String> missing) {
+		if (status == null && missing == null) return null;
+		int n = status != null ? status.size() : missing.size();
+		List<List<String>> out = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			List<String> row = new ArrayList<>(2);
+			if (status != null) row.add(status.get(i));
+			if (missing != null) row.add(missing.get(i));
+			out.add(row);
+		}
+		return out;
 	}
 
 	/** The records at or below one of the comma-separated roots (all when none are given). */
@@ -139,13 +173,16 @@ final class AnalyzeCommand implements Command {
 		return out;
 	}
 
-	/** The manifest in the ground-truth conventions; with statuses, a {@code status} column after the standard ones. */
-	static void writeManifest(Path file, List<FileRecord> records, List<String> status) throws java.io.IOException {
+	/**
+	 * The manifest in the ground-truth conventions, then the extra columns {@code columns} ({@code status} with a disk,
+	 * {@code missing} with --partial), {@code extra} holding each row's values (or null without extra columns).
+	 */
+	static void writeManifest(Path file, List<FileRecord> records, List<String> columns, List<List<String>> extra) throws java.io.IOException {
 		try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8)) {
-			w.write(ManifestFormat.header(status == null ? List.of() : List.of("status")));
+			w.write(ManifestFormat.header(columns));
 			w.write('\n');
 			for (int i = 0; i < records.size(); i++) {
-				w.write(ManifestFormat.line(records.get(i), status == null ? List.of() : List.of(status.get(i))));
+				w.write(ManifestFormat.line(records.get(i), extra == null ? List.of() : extra.get(i)));
 				w.write('\n');
 			}
 		}

@@ -54,6 +54,10 @@ public final class Cli {
 				return 2;
 			} catch (IOException e) {
 				err.println("cacheshadow " + c.name() + ": " + GuestName.printable(e.getMessage()));
+				// commands that document --partial can read what evidence cut short still holds
+				if (e instanceof cacheshadow.layers.TruncatedEvidenceException && c.usage().contains("--partial")) {
+					err.println("cacheshadow " + c.name() + ": to analyze what the evidence still holds, run again with --partial (missing ranges become flagged holes)");
+				}
 				return 2;
 			} catch (java.util.concurrent.CancellationException e) {
 				err.println("cacheshadow " + c.name() + ": canceled");

@@ -28,7 +28,7 @@ final class DiffCommand implements Command {
 	@Override
 	public String usage() {
 		return """
-				usage: ./cacheshadow diff --memory M --disk D [--kernel DIR] --path P [--full] [--no-journal-replay]
+				usage: ./cacheshadow diff --memory M --disk D [--kernel DIR] --path P [--full] [--no-journal-replay] [--partial]
 				""" + EvidenceArgs.USAGE + """
 
 				  --path P          the guest path of a cached regular file, e.g. /mnt/disk/var/log/app.log
@@ -49,13 +49,22 @@ final class DiffCommand implements Command {
 		String path = a.required("path");
 		ConsoleProgress progress = new ConsoleProgress(err);
 		FileHexDiff d;
+		String gaps = null;
 		try (MergedFileSystem m = ev.open(progress)) {
 			progress.finish();
 			d = m.hexDiff(path);
+			var g = m.tree(View.MERGED).gaps();
+			String p = d.path();
+			if (!g.parts(p).isEmpty()) gaps = p + " rests on bytes missing from the evidence: " + g.column(p) + " (first: " + g.first(p) + "); dirty pages may be left out";
 		} finally {
 			progress.finish();
 		}
 		print(d, a.flag("full"), out);
+		if (!d.missingPages().isEmpty()) {
+			out.printf("%d dirty page%s missing from the evidence, not compared: indices %s%n", d.missingPages().size(), d.missingPages().size() == 1 ? "" : "s",
+					d.missingPages());
+		}
+		if (gaps != null) out.println("partial evidence: " + cacheshadow.listing.GuestName.printable(gaps));
 		return 0;
 	}
 

@@ -17,7 +17,15 @@ import cacheshadow.merge.View;
  */
 final class EvidenceArgs {
 	static final Set<String> OPTIONS = union(Set.of("memory", "disk", "kernel", "view"), AttachArgs.OPTIONS);
-	static final Set<String> FLAGS = Set.of("no-journal-replay", "sweep");
+	static final Set<String> FLAGS = Set.of("no-journal-replay", "sweep", "partial");
+	/** The --partial option as every command that opens a snapshot or a disk image describes it. */
+	static final String PARTIAL_USAGE = """
+			  --partial         analyze evidence cut short (an ELF core, LiME file, raw or qcow2 disk image whose
+			                    ranges run past the end of the file) as far as it goes: the missing ranges are
+			                    holes, every path whose row rests on them is flagged (an evidence-missing finding
+			                    each, a 'missing' column in manifests), and a summary says how many bytes of the
+			                    declared ranges are missing. Without it such evidence is refused (exit 2)
+			""";
 	static final String USAGE = """
 			  --memory M        memory snapshot: ELF core, LiME or raw (format from content)
 			  --disk D          the guest's disk image: raw or qcow2 (ext4, matched to the cached super block by UUID)
@@ -28,11 +36,11 @@ final class EvidenceArgs {
 			                    a mount would see it)
 			  --sweep           also search all of memory for planted copies of init_task (decoys); with
 			                    --kernel the kernel is otherwise located in a few reads per 2 MiB
-			""" + AttachArgs.USAGE;
+			""" + PARTIAL_USAGE + AttachArgs.USAGE;
 
 	final Path memory, disk, kernel;
 	final View view;
-	final boolean replayJournal, sweep;
+	final boolean replayJournal, sweep, partial;
 	/** A running guest instead of a snapshot (then {@link #memory} is its RAM file). */
 	final AttachArgs live;
 
@@ -43,6 +51,8 @@ final class EvidenceArgs {
 		kernel = live.kernel(a.path("kernel"));
 		replayJournal = !a.flag("no-journal-replay");
 		sweep = a.flag("sweep");
+		partial = a.flag("partial");
+		if (partial && live.live()) throw new UsageException("--partial reads a snapshot or disk image cut short; a running guest's memory is whole");
 		if (sweep && live.live()) throw new UsageException("--sweep searches a snapshot; with a running guest the kernel is located once before the pause");
 		String v = a.option("view");
 		View parsed = v == null ? (disk == null ? View.CACHE_ONLY : defaultView) : View.fromLabel(v);
@@ -54,7 +64,7 @@ final class EvidenceArgs {
 	}
 
 	MergedFileSystem open(Progress progress) throws IOException {
-		if (!live.live()) return MergedFileSystem.open(memory, disk, kernel, replayJournal, sweep, progress);
+		if (!live.live()) return MergedFileSystem.open(memory, disk, kernel, replayJournal, sweep, partial, progress);
 		// the views read only the pages copied while paused, so the guest (QMP, RAM mapping) is let go at once
 		try (cacheshadow.pagecache.LiveGuest guest = live.attach()) {
 			LiveMerge.Refresh r = LiveMerge.refresh(guest, guest.kernelFiles(kernel, progress), disk, replayJournal, LiveMerge.listing(view, disk != null), progress);

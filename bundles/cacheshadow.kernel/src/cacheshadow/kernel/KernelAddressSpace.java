@@ -5,6 +5,7 @@ import java.util.List;
 
 import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingBytesException;
 import cacheshadow.layers.UnmappedAddressException;
 
 /**
@@ -61,6 +62,8 @@ public final class KernelAddressSpace implements Layer {
 			long pa = walker.translate(va);
 			try {
 				walker.physical().read(pa, buf, off, n);
+			} catch (MissingBytesException e) {
+				throw new MissingBytesException("kernel virtual (frame 0x" + Long.toHexString(pa) + ")", va);
 			} catch (UnmappedAddressException e) {
 				throw new UnmappedAddressException("kernel virtual (frame 0x" + Long.toHexString(pa) + " outside memory)", va);
 			}

@@ -3,6 +3,7 @@ package cacheshadow.kernel;
 import java.io.IOException;
 
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingBytesException;
 import cacheshadow.layers.UnmappedAddressException;
 
 /**
@@ -102,6 +103,8 @@ public final class PageTableWalker {
 	private long entry(long pa, long va) throws IOException {
 		try {
 			return physical.readU64(pa);
+		} catch (MissingBytesException e) {
+			throw new MissingBytesException("kernel virtual (page table at 0x" + Long.toHexString(pa) + ")", va);
 		} catch (UnmappedAddressException e) {
 			throw new UnmappedAddressException("kernel virtual (page table at 0x" + Long.toHexString(pa) + " outside memory)", va);
 		}

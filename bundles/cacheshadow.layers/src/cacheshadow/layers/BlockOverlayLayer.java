@@ -63,6 +63,11 @@ public abstract class BlockOverlayLayer implements Layer {
 	}
 
 	@Override
+	public List<Extent> missing() {
+		return base.missing();
+	}
+
+	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
 		if (len <= 0) return;
 		if (offset < 0 || offset + len > size() || offset + len < offset) throw new UnmappedAddressException(name(), offset < 0 ? offset : size());

@@ -27,15 +27,24 @@ public final class ElfCoreLayer extends SegmentedLayer {
 
 	private final List<Note> notes;
 
-	private ElfCoreLayer(MappedFile file, List<Segment> segments, List<Note> notes) throws EvidenceFormatException {
-		super(file, segments);
+	private ElfCoreLayer(MappedFile file, List<Segment> segments, List<Note> notes, boolean partial) throws EvidenceFormatException {
+		super(file, segments, partial);
 		this.notes = Collections.unmodifiableList(notes);
 	}
 
 	public static ElfCoreLayer open(Path path) throws IOException {
+		return open(path, false);
+	}
+
+	/**
+	 * @param partial a core cut short keeps what it still holds: the rest of each {@code PT_LOAD} is
+	 *                {@linkplain #missing() missing} and notes past the end are left out; the program headers
+	 *                themselves must be whole
+	 */
+	public static ElfCoreLayer open(Path path, boolean partial) throws IOException {
 		MappedFile f = MappedFile.open(path);
 		byte[] eh = new byte[64];
-		if (f.size() < 64) throw new EvidenceFormatException(path, "truncated ELF header (" + f.size() + " bytes)");
+		if (f.size() < 64) throw new TruncatedEvidenceException(path, "ELF header of " + f.size() + " bytes");
 		f.read(0, eh, 0, 64);
 		if (eh[0] != 0x7f || eh[1] != 'E' || eh[2] != 'L' || eh[3] != 'F') throw new EvidenceFormatException(path, "not an ELF file");
 		if (eh[4] != 2 || eh[5] != 1) throw new EvidenceFormatException(path, "not a little-endian ELF64 file");
@@ -52,7 +61,7 @@ public final class ElfCoreLayer extends SegmentedLayer {
 		}
 		if (phentsize < 56) throw new EvidenceFormatException(path, "program header entry size " + phentsize + " < 56");
 		if (phnum > MAX_PHDRS) throw new EvidenceFormatException(path, "absurd program header count " + phnum);
-		if (phoff < 0 || phoff + phnum * phentsize > f.size()) throw new EvidenceFormatException(path, "truncated: program headers run past the end of the file");
+		if (phoff < 0 || phoff + phnum * phentsize > f.size()) throw new TruncatedEvidenceException(path, "program headers run past the end of the file");
 		List<Segment> segs = new ArrayList<>();
 		List<Note> notes = new ArrayList<>();
 		byte[] ph = new byte[56];
@@ -63,14 +72,18 @@ public final class ElfCoreLayer extends SegmentedLayer {
 			if (pType == PT_LOAD) {
 				segs.add(new Segment(paddr, filesz, off));
 			} else if (pType == PT_NOTE) {
-				if (off < 0 || filesz < 0 || filesz > MAX_NOTES_BYTES || off + filesz > f.size()) {
+				if (off < 0 || filesz < 0 || filesz > MAX_NOTES_BYTES) {
 					throw new EvidenceFormatException(path, "truncated: PT_NOTE #" + i + " runs past the end of the file");
+				}
+				if (off + filesz > f.size()) {
+					if (partial) continue; // CPU state and VMCOREINFO are not needed to read the memory
+					throw new TruncatedEvidenceException(path, "PT_NOTE #" + i + " runs past the end of the file");
 				}
 				parseNotes(path, f, off, (int) filesz, notes);
 			}
 		}
 		if (segs.isEmpty()) throw new EvidenceFormatException(path, "ELF core without PT_LOAD segments");
-		return new ElfCoreLayer(f, segs, notes);
+		return new ElfCoreLayer(f, segs, notes, partial);
 	}
 
 	private static void parseNotes(Path path, MappedFile f, long off, int len, List<Note> out) throws IOException {

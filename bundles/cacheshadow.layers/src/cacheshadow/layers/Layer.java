@@ -9,8 +9,9 @@ import java.util.List;
  *
  * <p>Reads go into the caller's buffer (no allocation per read). A layer never invents bytes: an
  * offset that no backing store covers is an {@linkplain #extents() unmapped hole}, and reading it
- * throws {@link UnmappedAddressException} instead of returning zeros. Implementations are safe for
- * concurrent readers.
+ * throws {@link UnmappedAddressException} instead of returning zeros. Evidence cut short and opened as partial
+ * evidence has {@linkplain #missing() missing} ranges: holes too, whose reads throw {@link MissingBytesException}
+ * and are noted in {@link MissingReads}. Implementations are safe for concurrent readers.
  */
 public interface Layer extends AutoCloseable {
 
@@ -28,6 +29,26 @@ public interface Layer extends AutoCloseable {
 	 * {@code [0, size())}.
 	 */
 	List<Extent> extents();
+
+	/**
+	 * The ranges the evidence declares but does not hold (a file cut short, opened as partial evidence), ascending
+	 * and non-overlapping; empty for whole evidence. They are not among {@link #extents()}; reading them throws
+	 * {@link MissingBytesException}. Declared, the evidence covers {@link #extents()} and these together.
+	 */
+	default List<Extent> missing() {
+		return List.of();
+	}
+
+	/** True when any byte of {@code [offset, offset+len)} lies in a {@linkplain #missing() missing} range. */
+	default boolean isMissing(long offset, long len) {
+		if (len <= 0) return false;
+		long end = offset + len;
+		for (Extent e : missing()) {
+			if (e.start() >= end) return false;
+			if (e.end() > offset) return true;
+		}
+		return false;
+	}
 
 	/**
 	 * Reads exactly {@code len} bytes at {@code offset} into {@code buf[off..off+len)}.

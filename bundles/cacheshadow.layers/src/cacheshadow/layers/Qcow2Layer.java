@@ -3,6 +3,8 @@ package cacheshadow.layers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,9 @@ import java.util.zip.Inflater;
 /**
  * A qcow2 (v2/v3) disk image, read-only: L1 → L2 → data clusters, zero clusters, deflate-compressed clusters and
  * a backing-file chain (QEMU docs/interop/qcow2.txt). Unallocated clusters read from the backing file, or as
- * zeros without one — that is what the guest saw, so it is not a hole. The image is big-endian.
+ * zeros without one — that is what the guest saw, so it is not a hole. The image is big-endian. An image whose tables
+ * or clusters lie past the end of the file was cut short: it is refused, or opened as partial evidence, where those
+ * guest ranges are {@linkplain #missing() missing}.
  */
 public final class Qcow2Layer implements Layer {
 	private static final long OFFSET_MASK = 0x00fffffffffffe00L;
@@ -28,6 +32,10 @@ public final class Qcow2Layer implements Layer {
 	private final long virtualSize;
 	private final long[] l1;
 	private final Layer backing;
+	private final boolean partial;
+	/** Entries of the L1 table the file holds (all of them, unless a partial image was cut in the table). */
+	private final int l1Held;
+	private final List<Extent> missing, extents;
 	private final Map<Long, long[]> l2Cache = new LinkedHashMap<>(L2_CACHE_TABLES, 0.75f, true) {
 		private static final long serialVersionUID = 1L;
 
@@ -37,20 +45,42 @@ public final class Qcow2Layer implements Layer {
 		}
 	};
 
-	private Qcow2Layer(MappedFile file, int clusterBits, long virtualSize, long[] l1, Layer backing) {
+	private Qcow2Layer(MappedFile file, int clusterBits, long virtualSize, long[] l1, int l1Held, Layer backing, boolean partial) throws IOException {
 		this.file = file;
 		this.clusterBits = clusterBits;
 		this.clusterSize = 1L << clusterBits;
 		this.virtualSize = virtualSize;
 		this.l1 = l1;
+		this.l1Held = l1Held;
 		this.backing = backing;
+		this.partial = partial;
+		this.missing = pastTheEnd();
+		if (!missing.isEmpty() && !partial) {
+			long bytes = 0;
+			for (Extent e : missing) bytes += e.length();
+			throw new TruncatedEvidenceException(file.path(), String.format("%d bytes of guest data (first at guest offset 0x%x) have their %s past the end of the file (%d bytes)",
+					bytes, missing.get(0).start(), l1Held < l1.length ? "L1 entries, L2 tables or clusters" : "L2 tables or clusters", file.size()));
+		}
+		List<Extent> ext = new ArrayList<>();
+		long at = 0;
+		for (Extent m : missing) {
+			if (m.start() > at) ext.add(new Extent(at, m.start() - at));
+			at = m.end();
+		}
+		if (at < virtualSize) ext.add(new Extent(at, virtualSize - at));
+		this.extents = Collections.unmodifiableList(ext);
 	}
 
 	public static Qcow2Layer open(Path path) throws IOException {
-		return open(path, new java.util.HashSet<>());
+		return open(path, false);
 	}
 
-	private static Qcow2Layer open(Path path, Set<Path> chain) throws IOException {
+	/** As {@link #open(Path)}; {@code partial} opens an image cut short (and its backing files likewise). */
+	public static Qcow2Layer open(Path path, boolean partial) throws IOException {
+		return open(path, new java.util.HashSet<>(), partial);
+	}
+
+	private static Qcow2Layer open(Path path, Set<Path> chain, boolean partial) throws IOException {
 		Path real;
 		try {
 			real = path.toRealPath();
@@ -85,11 +115,14 @@ public final class Qcow2Layer implements Layer {
 		long entriesPerL2 = (1L << clusterBits) / 8;
 		long needL1 = (size + (entriesPerL2 << clusterBits) - 1) / (entriesPerL2 << clusterBits);
 		if (l1Size < needL1 || l1Size > (1 << 25)) throw new EvidenceFormatException(path, "L1 table size " + l1Size + " does not fit virtual size " + size);
-		if (l1Off <= 0 || l1Off + l1Size * 8 > f.size()) throw new EvidenceFormatException(path, "L1 table lies outside the file");
+		if (l1Off <= 0 || l1Off >= f.size() || (l1Off + l1Size * 8 > f.size() && !partial)) {
+			throw new TruncatedEvidenceException(path, "the L1 table (" + l1Size + " entries at " + l1Off + ") runs past the end of the file (" + f.size() + " bytes)");
+		}
 		long[] l1 = new long[(int) l1Size];
-		byte[] t = new byte[(int) (l1Size * 8)];
+		int l1Held = (int) Math.min(l1Size, (f.size() - l1Off) / 8);
+		byte[] t = new byte[l1Held * 8];
 		f.read(l1Off, t, 0, t.length);
-		for (int i = 0; i < l1.length; i++) l1[i] = be64(t, i * 8);
+		for (int i = 0; i < l1Held; i++) l1[i] = be64(t, i * 8);
 		Layer backing = null;
 		if (backingOff != 0 && backingLen != 0) {
 			if (backingLen > 1023 || backingOff + backingLen > f.size()) throw new EvidenceFormatException(path, "backing file name lies outside the header");
@@ -102,9 +135,56 @@ public final class Qcow2Layer implements Layer {
 				throw new EvidenceFormatException(path, "backing file name is not a valid path (" + e.getReason() + ")");
 			}
 			if (!bp.isAbsolute()) bp = real.resolveSibling(bp);
-			backing = EvidenceFormat.detect(bp) == EvidenceFormat.QCOW2 ? open(bp, chain) : new RawFileLayer(bp);
+			backing = EvidenceFormat.detect(bp) == EvidenceFormat.QCOW2 ? open(bp, chain, partial) : new RawFileLayer(bp);
 		}
-		return new Qcow2Layer(f, (int) clusterBits, size, l1, backing);
+		return new Qcow2Layer(f, (int) clusterBits, size, l1, l1Held, backing, partial);
+	}
+
+	/**
+	 * The guest ranges whose L1 entry, L2 table or cluster lies past the end of the file, ascending and joined. Reads
+	 * every L2 table once (64 KiB per 512 MiB of guest space with the default clusters).
+	 */
+	private List<Extent> pastTheEnd() throws IOException {
+		List<Extent> out = new ArrayList<>();
+		long entriesPerL2 = clusterSize / 8;
+		long span = entriesPerL2 << clusterBits;
+		for (int i = 0; i < l1.length; i++) {
+			long from = i * span;
+			if (from >= virtualSize) break;
+			long l2Off = l1[i] & OFFSET_MASK;
+			if (i >= l1Held || (l2Off != 0 && l2Off + clusterSize > file.size())) {
+				addMissing(out, from, span);
+				continue;
+			}
+			if (l2Off == 0) continue;
+			long[] l2 = l2Table(l2Off);
+			for (int j = 0; j < l2.length; j++) {
+				long e = l2[j];
+				if (clusterPastTheEnd(e)) addMissing(out, from + ((long) j << clusterBits), clusterSize);
+			}
+		}
+		return Collections.unmodifiableList(out);
+	}
+
+	/** Whether the data of an L2 entry lies past the end of the file (a compressed cluster: where it starts). */
+	private boolean clusterPastTheEnd(long l2Entry) {
+		if ((l2Entry & L2_COMPRESSED) != 0) {
+			int x = 62 - (clusterBits - 8);
+			return (l2Entry & ((1L << x) - 1)) >= file.size();
+		}
+		long host = l2Entry & OFFSET_MASK;
+		return (l2Entry & L2_ZERO) == 0 && host != 0 && host + clusterSize > file.size();
+	}
+
+	private void addMissing(List<Extent> out, long start, long length) {
+		long len = Math.min(length, virtualSize - start);
+		if (len <= 0) return;
+		if (!out.isEmpty() && out.get(out.size() - 1).end() == start) {
+			Extent last = out.remove(out.size() - 1);
+			out.add(new Extent(last.start(), last.length() + len));
+		} else {
+			out.add(new Extent(start, len));
+		}
 	}
 
 	@Override
@@ -124,7 +204,19 @@ public final class Qcow2Layer implements Layer {
 
 	@Override
 	public List<Extent> extents() {
-		return List.of(new Extent(0, virtualSize));
+		return extents;
+	}
+
+	@Override
+	public List<Extent> missing() {
+		return missing;
+	}
+
+	@Override
+	public boolean isMapped(long offset, long len) {
+		if (Layer.super.isMapped(offset, len)) return true;
+		if (isMissing(offset, len)) MissingReads.note(name(), offset);
+		return false;
 	}
 
 	@Override
@@ -148,9 +240,11 @@ public final class Qcow2Layer implements Layer {
 		int l1Index = (int) (cluster / entriesPerL2);
 		long l2Entry = 0;
 		long l2Off = l1[l1Index] & OFFSET_MASK;
+		if (partial && (l1Index >= l1Held || (l2Off != 0 && l2Off + clusterSize > file.size()))) throw missingAt(offset);
 		if (l2Off != 0) {
 			l2Entry = l2Table(l2Off)[(int) (cluster % entriesPerL2)];
 		}
+		if (partial && clusterPastTheEnd(l2Entry)) throw missingAt(offset);
 		if ((l2Entry & L2_COMPRESSED) != 0) {
 			byte[] c = decompressCluster(l2Entry, offset);
 			System.arraycopy(c, (int) inCluster, buf, off, n);
@@ -174,6 +268,11 @@ public final class Qcow2Layer implements Layer {
 			}
 			file.read(host + inCluster, buf, off, n);
 		}
+	}
+
+	private MissingBytesException missingAt(long offset) {
+		MissingReads.note(name(), offset);
+		return new MissingBytesException(name(), offset);
 	}
 
 	private synchronized long[] l2Table(long l2Off) throws IOException {

@@ -4,18 +4,34 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A file read as it is: a raw disk image, or raw guest RAM (file offset = guest-physical address). */
+/**
+ * A file read as it is: a raw disk image, or raw guest RAM (file offset = guest-physical address). A disk image cut
+ * short, opened as partial evidence, keeps the size its file system declares; the bytes past the end of the file are
+ * {@linkplain #missing() missing}.
+ */
 public final class RawFileLayer implements Layer {
 	private final MappedFile file;
 	private final String kind;
+	private final long size;
+	private final List<Extent> missing;
 
 	public RawFileLayer(Path path, String kind) throws IOException {
-		this.file = MappedFile.open(path);
-		this.kind = kind;
+		this(path, kind, -1);
 	}
 
 	public RawFileLayer(Path path) throws IOException {
 		this(path, "raw");
+	}
+
+	/**
+	 * @param declaredSize the size the content declares (an ext4 file system's blocks), past the end of the file
+	 *                     for a file cut short; -1 for the file's own size
+	 */
+	public RawFileLayer(Path path, String kind, long declaredSize) throws IOException {
+		this.file = MappedFile.open(path);
+		this.kind = kind;
+		this.size = Math.max(declaredSize, file.size());
+		this.missing = size > file.size() ? List.of(new Extent(file.size(), size - file.size())) : List.of();
 	}
 
 	@Override
@@ -30,7 +46,7 @@ public final class RawFileLayer implements Layer {
 
 	@Override
 	public long size() {
-		return file.size();
+		return size;
 	}
 
 	@Override
@@ -39,9 +55,26 @@ public final class RawFileLayer implements Layer {
 	}
 
 	@Override
+	public List<Extent> missing() {
+		return missing;
+	}
+
+	@Override
+	public boolean isMapped(long offset, long len) {
+		if (Layer.super.isMapped(offset, len)) return true;
+		if (isMissing(offset, len)) MissingReads.note(name(), Math.max(offset, file.size()));
+		return false;
+	}
+
+	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
 		if (offset < 0 || offset + len > file.size() || offset + len < offset) {
-			throw new UnmappedAddressException(name(), offset < 0 || offset >= file.size() ? offset : file.size());
+			long at = offset < 0 || offset >= file.size() ? offset : file.size();
+			if (offset >= 0 && offset + len >= offset && offset + len <= size) {
+				MissingReads.note(name(), at);
+				throw new MissingBytesException(name(), at);
+			}
+			throw new UnmappedAddressException(name(), at);
 		}
 		file.read(offset, buf, off, len);
 	}

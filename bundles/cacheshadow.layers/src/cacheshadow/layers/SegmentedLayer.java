@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * An address space made of segments, each a run of bytes at some offset of one file (ELF core PT_LOADs, LiME
- * ranges). Between segments are holes, which are reported, never read as zeros.
+ * ranges). Between segments are holes, which are reported, never read as zeros. A file cut short is refused, or
+ * (opened as partial evidence) each segment keeps the bytes the file still holds and the rest of it is
+ * {@linkplain #missing() missing}.
  */
 public abstract class SegmentedLayer implements Layer {
 	protected final MappedFile file;
@@ -16,45 +18,73 @@ public abstract class SegmentedLayer implements Layer {
 	private final long[] ends;
 	private final long[] fileOffsets;
 	private final List<Extent> extents;
+	private final List<Extent> missing;
+	private final long size;
 
 	/** Segment as parsed: guest address, length, offset of its bytes in the file. */
 	public record Segment(long address, long length, long fileOffset) {
 	}
 
 	protected SegmentedLayer(MappedFile file, List<Segment> segments) throws EvidenceFormatException {
+		this(file, segments, false);
+	}
+
+	/**
+	 * @param partial keep what a segment running past the end of the file still has, the rest {@linkplain #missing()
+	 *                missing}; else such a segment is a {@link TruncatedEvidenceException}
+	 */
+	protected SegmentedLayer(MappedFile file, List<Segment> segments, boolean partial) throws EvidenceFormatException {
 		this.file = file;
 		List<Segment> s = new ArrayList<>(segments);
 		s.removeIf(x -> x.length() == 0);
 		s.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
 		int n = s.size();
-		starts = new long[n];
-		ends = new long[n];
-		fileOffsets = new long[n];
-		List<Extent> ext = new ArrayList<>();
-		for (int i = 0; i < n; i++) {
-			Segment g = s.get(i);
+		long[] st = new long[n], en = new long[n], fo = new long[n];
+		int held = 0;
+		long declaredEnd = 0;
+		List<Extent> ext = new ArrayList<>(), miss = new ArrayList<>();
+		for (Segment g : s) {
 			if (g.address() < 0 || g.address() + g.length() < g.address()) {
 				throw new EvidenceFormatException(file.path(), String.format("range at 0x%x+0x%x wraps the address space", g.address(), g.length()));
 			}
-			if (g.fileOffset() < 0 || g.fileOffset() + g.length() > file.size() || g.fileOffset() + g.length() < g.fileOffset()) {
-				throw new EvidenceFormatException(file.path(), String.format(
-						"truncated: range at address 0x%x needs file bytes up to %d, the file has %d", g.address(),
-						g.fileOffset() + g.length(), file.size()));
+			if (g.fileOffset() < 0 || g.fileOffset() + g.length() < g.fileOffset()) {
+				throw new EvidenceFormatException(file.path(), String.format("range at address 0x%x has file offset 0x%x past any file", g.address(), g.fileOffset()));
 			}
-			if (i > 0 && g.address() < ends[i - 1]) {
+			if (g.address() < declaredEnd) {
 				throw new EvidenceFormatException(file.path(), String.format("ranges overlap at address 0x%x", g.address()));
 			}
-			starts[i] = g.address();
-			ends[i] = g.address() + g.length();
-			fileOffsets[i] = g.fileOffset();
-			if (!ext.isEmpty() && ext.get(ext.size() - 1).end() == starts[i]) {
-				Extent last = ext.remove(ext.size() - 1);
-				ext.add(new Extent(last.start(), last.length() + g.length()));
-			} else {
-				ext.add(new Extent(starts[i], g.length()));
+			declaredEnd = g.address() + g.length();
+			long have = Math.max(0, Math.min(g.length(), file.size() - g.fileOffset()));
+			if (have < g.length()) {
+				if (!partial) {
+					throw new TruncatedEvidenceException(file.path(), String.format("range at address 0x%x needs file bytes up to %d, the file has %d",
+							g.address(), g.fileOffset() + g.length(), file.size()));
+				}
+				append(miss, g.address() + have, g.length() - have);
 			}
+			if (have == 0) continue;
+			st[held] = g.address();
+			en[held] = g.address() + have;
+			fo[held] = g.fileOffset();
+			held++;
+			append(ext, g.address(), have);
 		}
+		starts = Arrays.copyOf(st, held);
+		ends = Arrays.copyOf(en, held);
+		fileOffsets = Arrays.copyOf(fo, held);
 		this.extents = Collections.unmodifiableList(ext);
+		this.missing = Collections.unmodifiableList(miss);
+		this.size = declaredEnd;
+	}
+
+	/** Adds {@code [start, start+length)} to ascending extents, joining it to the last one when they touch. */
+	private static void append(List<Extent> ext, long start, long length) {
+		if (!ext.isEmpty() && ext.get(ext.size() - 1).end() == start) {
+			Extent last = ext.remove(ext.size() - 1);
+			ext.add(new Extent(last.start(), last.length() + length));
+		} else {
+			ext.add(new Extent(start, length));
+		}
 	}
 
 	@Override
@@ -64,7 +94,7 @@ public abstract class SegmentedLayer implements Layer {
 
 	@Override
 	public long size() {
-		return ends.length == 0 ? 0 : ends[ends.length - 1];
+		return size;
 	}
 
 	@Override
@@ -73,11 +103,29 @@ public abstract class SegmentedLayer implements Layer {
 	}
 
 	@Override
+	public List<Extent> missing() {
+		return missing;
+	}
+
+	@Override
+	public boolean isMapped(long offset, long len) {
+		if (Layer.super.isMapped(offset, len)) return true;
+		if (isMissing(offset, len)) MissingReads.note(name(), offset);
+		return false;
+	}
+
+	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
 		while (len > 0) {
 			int i = Arrays.binarySearch(starts, offset);
 			if (i < 0) i = -i - 2;
-			if (i < 0 || offset >= ends[i] || offset < 0) throw new UnmappedAddressException(name(), offset);
+			if (i < 0 || offset >= ends[i] || offset < 0) {
+				if (isMissing(offset, 1)) {
+					MissingReads.note(name(), offset);
+					throw new MissingBytesException(name(), offset);
+				}
+				throw new UnmappedAddressException(name(), offset);
+			}
 			int n = (int) Math.min(len, ends[i] - offset);
 			file.read(fileOffsets[i] + (offset - starts[i]), buf, off, n);
 			offset += n;

@@ -8,7 +8,12 @@ public class UnmappedAddressException extends IOException {
 	private final long address;
 
 	public UnmappedAddressException(String layer, long address) {
-		super(String.format("%s: address 0x%x is not mapped", layer, address));
+		this(address, String.format("%s: address 0x%x is not mapped", layer, address));
+	}
+
+	/** With a message of its own ({@code message} names the layer and the address). */
+	protected UnmappedAddressException(long address, String message) {
+		super(message);
 		this.address = address;
 	}
 

@@ -11,6 +11,7 @@ import cacheshadow.ext4.BlockRun;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingBytesException;
 import cacheshadow.pagecache.CachedFile;
 import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.Provenance;
@@ -26,8 +27,10 @@ import cacheshadow.pagecache.Provenance;
  * @param diskSize    the disk inode's size, or -1 when the disk has no such inode (a new file)
  * @param dirtyPages  how many pages of the page cache are dirty (or under writeback)
  * @param pages       one diff per dirty page, by index
+ * @param missingPages indices of dirty pages whose bytes (or whose disk block) are missing from partial evidence:
+ *                     not compared
  */
-public record FileHexDiff(String path, long inode, long cachedSize, long diskSize, int dirtyPages, List<DirtyPageDiff> pages) {
+public record FileHexDiff(String path, long inode, long cachedSize, long diskSize, int dirtyPages, List<DirtyPageDiff> pages, List<Long> missingPages) {
 	static final int PAGE = CachedFile.PAGE;
 
 	/** The diff of the cached file at {@code path} against the first disk matched to its super block. */
@@ -39,7 +42,7 @@ public record FileHexDiff(String path, long inode, long cachedSize, long diskSiz
 		if (node == null) throw new NoSuchFileException(p, null, "no such path in the merged view");
 		if (!node.attr().type().isRegular()) throw new NoSuchFileException(p, null, "not a regular file");
 		CachedInode ci = m.cachedInode(node.superBlock(), node.attr().inode());
-		if (ci == null) return new FileHexDiff(p, node.attr().inode(), node.attr().size(), node.attr().size(), 0, List.of()); // not cached: nothing dirty
+		if (ci == null) return new FileHexDiff(p, node.attr().inode(), node.attr().size(), node.attr().size(), 0, List.of(), List.of()); // not cached: nothing dirty
 		CachedFile cached = m.pageCache().file(ci);
 		Ext4FileSystem fs = null;
 		for (MergedFileSystem.DiskMatch d : m.disks()) {
@@ -57,16 +60,21 @@ public record FileHexDiff(String path, long inode, long cachedSize, long diskSiz
 		BlockMap map = disk == null || disk.hasInlineData() ? BlockMap.EMPTY : fs.blockMap(disk);
 		long size = ci.size();
 		List<DirtyPageDiff> out = new ArrayList<>();
+		List<Long> missing = new ArrayList<>();
 		int dirty = 0;
 		for (CachedPage page : cached.pages()) {
 			if (page.provenance() != Provenance.DIRTY && page.provenance() != Provenance.WRITEBACK) continue;
 			dirty++;
 			if (!page.isWhole()) continue; // partially valid: no page to compare
 			byte[] mem = new byte[PAGE];
-			cached.physicalLayer().read(page.physical(), mem, 0, PAGE);
-			out.add(pageDiff(page.index(), mem, size, fs, map, disk));
+			try {
+				cached.physicalLayer().read(page.physical(), mem, 0, PAGE);
+				out.add(pageDiff(page.index(), mem, size, fs, map, disk));
+			} catch (MissingBytesException e) {
+				missing.add(page.index());
+			}
 		}
-		return new FileHexDiff(p, ci.ino(), size, disk == null ? -1 : disk.size, dirty, out);
+		return new FileHexDiff(p, ci.ino(), size, disk == null ? -1 : disk.size, dirty, out, List.copyOf(missing));
 	}
 
 	private static DirtyPageDiff pageDiff(long index, byte[] mem, long size, Ext4FileSystem fs, BlockMap map, Ext4Inode disk) throws IOException {

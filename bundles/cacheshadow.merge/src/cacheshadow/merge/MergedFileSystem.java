@@ -20,11 +20,13 @@ import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.caches.CachedInode;
 import cacheshadow.caches.Mount;
+import cacheshadow.caches.WalkGaps;
 import cacheshadow.ext4.DirectoryEntry;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
@@ -67,6 +69,10 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	private final Set<Finding> nameFindings = new HashSet<>();
 	/** Cached inodes by super block and number: orphans (no dentry left) and inodes of cached names. */
 	private final Map<String, CachedInode> cachedInodes = new HashMap<>();
+	/** The first read of missing bytes met opening a file system (group descriptors, jbd2 replay): all of it is unsure. */
+	private final Map<Ext4FileSystem, String> fsMissed = new java.util.IdentityHashMap<>();
+	/** Per cached super block, the first read of missing bytes met reading its block-device cache. */
+	private final Map<Long, String> bdevMissed = new HashMap<>();
 	private List<PathStatus> statuses;
 	private Map<String, PathStatus> statusByPath;
 
@@ -90,10 +96,20 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	/** As {@link #open(Path, Path, Path, boolean, Progress)}; {@code sweep} as in {@link CacheAnalysis#open(Layer, Path, boolean, Progress)}. */
 	public static MergedFileSystem open(Path memory, Path disk, Path kernelDir, boolean replayJournal, boolean sweep, Progress progress)
 			throws IOException {
-		Layer mem = Layers.openMemory(memory);
+		return open(memory, disk, kernelDir, replayJournal, sweep, false, progress);
+	}
+
+	/**
+	 * As {@link #open(Path, Path, Path, boolean, boolean, Progress)}; {@code partial} opens evidence cut short
+	 * ({@link Layers#openMemory(Path, boolean)}, {@link Layers#openDisk(Path, boolean)}): what is there is analyzed, and
+	 * each view's {@link ViewTree#gaps()} name the paths whose rows rest on missing bytes.
+	 */
+	public static MergedFileSystem open(Path memory, Path disk, Path kernelDir, boolean replayJournal, boolean sweep, boolean partial, Progress progress)
+			throws IOException {
+		Layer mem = Layers.openMemory(memory, partial);
 		Layer d = null;
 		try {
-			d = disk == null ? null : Layers.openDisk(disk);
+			d = disk == null ? null : Layers.openDisk(disk, partial);
 			PageCache pc = PageCache.open(mem, kernelDir, sweep, progress);
 			MergedFileSystem m = of(pc.analysis(), pc, d == null ? List.of() : List.of(d), replayJournal, progress);
 			m.owned.add(mem);
@@ -138,7 +154,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 
 	/** Matches one disk to the cached ext4 super block of the same UUID. */
 	private void match(Layer disk) throws IOException {
-		Ext4FileSystem diskOnly = Ext4FileSystem.open(disk, replayJournal ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES);
+		Ext4FileSystem diskOnly = openWatched(disk, replayJournal ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES, null);
 		String uuid = diskOnly.superblock().uuidString();
 		Mount mount = null;
 		for (Mount mt : analysis.mounts()) {
@@ -154,17 +170,71 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			return;
 		}
 		// disk, then the journal's committed blocks, then the block-device cache: oldest to newest
-		Ext4FileSystem replayed = replayJournal ? diskOnly : Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED);
+		Ext4FileSystem replayed = replayJournal ? diskOnly : openWatched(disk, Ext4FileSystem.Options.REPLAYED, null);
 		Layer base = replayed.layer();
 		BlockDeviceCache cache = null;
-		try {
-			cache = BlockDeviceCache.of(pages.reader(), mount, findings);
-		} catch (IOException | RuntimeException e) {
-			findings.add(new Finding(Finding.Severity.WARNING, "merge-bdev-cache", mount.path(), "block-device cache unreadable: " + e.getMessage()));
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			try {
+				cache = BlockDeviceCache.of(pages.reader(), mount, findings);
+			} catch (IOException | RuntimeException e) {
+				findings.add(new Finding(Finding.Severity.WARNING, "merge-bdev-cache", mount.path(), "block-device cache unreadable: " + e.getMessage()));
+			}
+			String missed = w.touched() ? w.first() : cache == null ? null : cache.pages().missedBy();
+			if (missed != null) {
+				bdevMissed.put(mount.superBlock(), missed);
+				findings.add(new Finding(Finding.Severity.WARNING, WalkGaps.FINDING, mount.path(), "its block-device cache met bytes missing from the evidence ("
+						+ missed + "): metadata read from the disk may be older than the guest's"));
+			}
 		}
 		BlockDeviceCacheOverlay overlay = cache == null ? null : new BlockDeviceCacheOverlay(base, cache);
-		Ext4FileSystem merged = Ext4FileSystem.open(overlay == null ? base : overlay, Ext4FileSystem.Options.AS_IT_LIES);
+		Ext4FileSystem merged = openWatched(overlay == null ? base : overlay, Ext4FileSystem.Options.AS_IT_LIES, fsMissed.get(replayed));
 		matches.add(new DiskMatch(mount, disk, diskOnly, merged, overlay));
+	}
+
+	/** Opens ext4 on {@code layer}, remembering a read of missing bytes met on the way (or {@code missedBelow}) for its paths. */
+	private Ext4FileSystem openWatched(Layer layer, Ext4FileSystem.Options options, String missedBelow) throws IOException {
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			Ext4FileSystem fs = Ext4FileSystem.open(layer, options);
+			String missed = w.touched() ? w.first() : missedBelow;
+			if (missed != null) {
+				fsMissed.put(fs, missed);
+				if (w.touched()) findings.add(new Finding(Finding.Severity.WARNING, WalkGaps.FINDING, layer.name(), "opening its file system (group descriptors, "
+						+ (options.replayJournal() ? "jbd2 journal" : "super block") + ") met bytes missing from the evidence (" + missed + ")"));
+			}
+			return fs;
+		}
+	}
+
+	/**
+	 * Notes what of a cached path rests on missing bytes, as the cache walk found it: its own record, a directory's
+	 * names, everything under an unsure mount tree.
+	 */
+	private void noteCached(PathGaps gaps, CachedEntry e) {
+		WalkGaps w = analysis.gaps();
+		if (w.isEmpty()) return;
+		String path = e.path();
+		String first = "see the cache walk's evidence-missing findings";
+		if (w.mounts()) gaps.add(path, PathGaps.Part.MOUNTS, first);
+		if (w.entries().containsKey(path) || w.inodes().contains(e.inode().address())) gaps.add(path, PathGaps.Part.METADATA, first);
+		if (w.children().contains(path)) gaps.add(path, PathGaps.Part.CHILDREN, first);
+	}
+
+	/**
+	 * Notes a path the merged view shows from the disk (file system {@code sb}) where the guest's caches, partly
+	 * missing, may have held a newer version or known it gone: below a directory whose cached names met missing
+	 * bytes, on a super block whose inode list or block-device cache did, or under an unsure mount tree.
+	 */
+	private void noteFromDisk(PathGaps gaps, String path, long sb) {
+		WalkGaps w = analysis.gaps();
+		String first = bdevMissed.get(sb);
+		if (first == null && (w.unsure(path) || w.superBlocks().contains(sb))) first = "see the cache walk's evidence-missing findings";
+		if (first != null) gaps.add(path, PathGaps.Part.CACHE, first);
+		if (w.mounts()) gaps.add(path, PathGaps.Part.MOUNTS, "see the cache walk's evidence-missing findings");
+	}
+
+	/** Notes {@code part} of {@code path} when the watch saw missing bytes. */
+	private static void note(PathGaps gaps, String path, PathGaps.Part part, MissingReads.Watch w) {
+		if (w.touched()) gaps.add(path, part, w.first());
 	}
 
 	private DiskMatch matchOf(long superBlock) {
@@ -188,37 +258,68 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 
 	private ViewTree cacheOnly() {
 		Map<String, Node> nodes = ViewTree.newMap();
+		PathGaps gaps = new PathGaps();
 		for (CachedEntry e : analysis.entries()) {
 			if (e.state() != CachedEntry.State.POSITIVE) continue;
 			FileRecord r = e.toRecord();
-			FileContent c = r.type().isRegular() ? new FileContent(r.size(), cachedFile(e), shmem(e.inode().superBlock()), null, null) : null;
+			noteCached(gaps, e);
+			FileContent c = null;
+			if (r.type().isRegular()) {
+				try (MissingReads.Watch w = MissingReads.watch()) {
+					CachedFile cf = cachedFile(e);
+					noteCachedFile(gaps, e.path(), cf);
+					note(gaps, e.path(), PathGaps.Part.DATA, w);
+					c = new FileContent(r.size(), cf, shmem(e.inode().superBlock()), null, null);
+				}
+			}
 			nodes.put(e.path(), new Node(e.path(), r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.CACHE, e.inode().superBlock()));
 		}
-		return new ViewTree(View.CACHE_ONLY, "/", nodes);
+		return new ViewTree(View.CACHE_ONLY, "/", nodes, gaps);
+	}
+
+	private static void noteCachedFile(PathGaps gaps, String path, CachedFile cf) {
+		if (cf != null && cf.missedBy() != null) gaps.add(path, PathGaps.Part.DATA, cf.missedBy());
 	}
 
 	private ViewTree diskOnly() {
 		Map<String, Node> nodes = ViewTree.newMap();
+		PathGaps gaps = new PathGaps();
 		String root = "/";
 		for (DiskMatch d : matches) {
 			String prefix = d.mount() == null ? "/" : d.mount().path();
 			if (d == matches.get(0)) root = prefix;
 			long sb = d.mount() == null ? 0 : d.mount().superBlock();
 			Ext4FileSystem fs = d.diskOnly();
-			try {
-				Ext4Inode rootInode = fs.inode(Ext4FileSystem.ROOT_INODE);
-				nodes.put(prefix, diskNode(fs, prefix, rootInode, sb));
-				walkDisk(fs, nodes, new ArrayDeque<>(List.of(prefix)), Map.of(prefix, Ext4FileSystem.ROOT_INODE), sb, false, true);
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				try {
+					Ext4Inode rootInode = fs.inode(Ext4FileSystem.ROOT_INODE);
+					nodes.put(prefix, diskNode(fs, prefix, rootInode, sb, gaps));
+				} finally {
+					note(gaps, prefix, PathGaps.Part.METADATA, w);
+				}
+				walkDisk(fs, nodes, new ArrayDeque<>(List.of(prefix)), Map.of(prefix, Ext4FileSystem.ROOT_INODE), sb, false, true, gaps);
 			} catch (IOException e) {
 				findings.add(new Finding(Finding.Severity.ERROR, "merge-disk-unreadable", d.disk().name(), e.getMessage()));
 			}
 		}
-		return new ViewTree(View.DISK_ONLY, root, nodes);
+		return new ViewTree(View.DISK_ONLY, root, nodes, gaps);
 	}
 
-	private Node diskNode(Ext4FileSystem fs, String path, Ext4Inode in, long sb) {
-		FileRecord r = fs.record(path, in, false);
-		FileContent c = r.type().isRegular() ? new FileContent(in.size, null, false, fs, in) : null;
+	private Node diskNode(Ext4FileSystem fs, String path, Ext4Inode in, long sb, PathGaps gaps) {
+		String fsMiss = fsMissed.get(fs);
+		if (fsMiss != null) gaps.add(path, PathGaps.Part.FILESYSTEM, fsMiss);
+		FileRecord r;
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			r = fs.record(path, in, false);
+			note(gaps, path, PathGaps.Part.METADATA, w);
+		}
+		FileContent c = null;
+		if (r.type().isRegular()) {
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				c = new FileContent(in.size, null, false, fs, in);
+				note(gaps, path, PathGaps.Part.DATA, w);
+			}
+		}
 		return new Node(path, r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.DISK, sb);
 	}
 
@@ -227,28 +328,40 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	 * its inode (a dirty inode whose dentry was dropped, a hard link's other name), the cached inode and its pages
 	 * win over the inode table, which holds only {@code i_disksize} and older times.
 	 */
-	private Node mergedDiskNode(Ext4FileSystem fs, String path, Ext4Inode in, long sb, boolean cleanPages) {
+	private Node mergedDiskNode(Ext4FileSystem fs, String path, Ext4Inode in, long sb, boolean cleanPages, PathGaps gaps) {
+		noteFromDisk(gaps, path, sb);
 		CachedInode ci = cachedInodes.get(sb + ":" + in.number);
-		if (ci == null || (ci.mode() & 0xF000) != (in.mode & 0xF000)) return diskNode(fs, path, in, sb);
+		if (ci == null || (ci.mode() & 0xF000) != (in.mode & 0xF000)) return diskNode(fs, path, in, sb, gaps);
+		if (analysis.gaps().inodes().contains(ci.address())) gaps.add(path, PathGaps.Part.METADATA, "see the cache walk's evidence-missing findings");
+		String fsMiss = fsMissed.get(fs);
+		if (fsMiss != null) gaps.add(path, PathGaps.Part.FILESYSTEM, fsMiss);
 		FileRecord r = new FileRecord(path, FileType.fromMode(ci.mode(), ci.size()), ci.mode(), ci.uid(), ci.gid(), ci.size(), ci.nlink(),
 				ci.ino(), ci.atime(), ci.mtime(), ci.ctime(), ci.mtimeNanos(), null, ci.symlinkTarget());
 		if (r.type() == FileType.SYMLINK && r.symlinkTarget() == null) {
-			try {
-				r = new FileRecord(path, r.type(), r.mode(), r.uid(), r.gid(), r.size(), r.nlink(), r.inode(), r.atime(), r.mtime(), r.ctime(),
-						r.mtimeNanos(), null, fs.symlinkTarget(in));
-			} catch (IOException e) {
-				findings.add(new Finding(Finding.Severity.WARNING, "merge-symlink", path, e.getMessage()));
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				try {
+					r = new FileRecord(path, r.type(), r.mode(), r.uid(), r.gid(), r.size(), r.nlink(), r.inode(), r.atime(), r.mtime(), r.ctime(),
+							r.mtimeNanos(), null, fs.symlinkTarget(in));
+				} catch (IOException e) {
+					findings.add(new Finding(Finding.Severity.WARNING, "merge-symlink", path, e.getMessage()));
+				}
+				note(gaps, path, PathGaps.Part.METADATA, w);
 			}
 		}
-		CachedFile pagesOf = null;
+		FileContent c = null;
 		if (r.type().isRegular()) {
-			try {
-				pagesOf = pages.file(ci);
-			} catch (IOException | RuntimeException ex) {
-				findings.add(Finding.anomaly("page-cache-unreadable", ci.address(), path + ": " + ex.getMessage()));
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				CachedFile pagesOf = null;
+				try {
+					pagesOf = pages.file(ci);
+				} catch (IOException | RuntimeException ex) {
+					findings.add(Finding.anomaly("page-cache-unreadable", ci.address(), path + ": " + ex.getMessage()));
+				}
+				noteCachedFile(gaps, path, pagesOf);
+				c = new FileContent(r.size(), pagesOf, false, fs, in, cleanPages);
+				note(gaps, path, PathGaps.Part.DATA, w);
 			}
 		}
-		FileContent c = r.type().isRegular() ? new FileContent(r.size(), pagesOf, false, fs, in, cleanPages) : null;
 		return new Node(path, r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.CACHE, sb);
 	}
 
@@ -258,7 +371,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	 * are left out.
 	 */
 	private void walkDisk(Ext4FileSystem fs, Map<String, Node> nodes, Deque<String> queue, Map<String, Long> dirInodes, long sb, boolean merged,
-			boolean cleanPages) {
+			boolean cleanPages, PathGaps gaps) {
 		Map<String, Long> inodes = new HashMap<>(dirInodes);
 		Set<Long> visited = new HashSet<>();
 		while (!queue.isEmpty()) {
@@ -266,13 +379,17 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			long ino = inodes.get(dir);
 			if (!visited.add(ino)) continue;
 			List<DirectoryEntry> entries;
-			try {
-				Ext4Inode d = fs.inode(ino);
-				if (!d.isDirectory()) continue;
-				entries = fs.readDirectory(d);
-			} catch (IOException e) {
-				findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dir", dir, "directory unreadable on disk: " + e.getMessage()));
-				continue;
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				try {
+					Ext4Inode d = fs.inode(ino);
+					if (!d.isDirectory()) continue;
+					entries = fs.readDirectory(d);
+				} catch (IOException e) {
+					findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dir", dir, "directory unreadable on disk: " + e.getMessage()));
+					continue;
+				} finally {
+					note(gaps, dir, PathGaps.Part.CHILDREN, w);
+				}
 			}
 			for (DirectoryEntry e : entries) {
 				if (e.isDotOrDotDot()) continue;
@@ -293,14 +410,18 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 					if (f != null && nameFindings.add(f)) findings.add(f);
 				}
 				Ext4Inode in;
-				try {
-					in = fs.inode(e.inode());
-				} catch (IOException ex) {
-					findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dirent", p, ex.getMessage()));
-					continue;
+				try (MissingReads.Watch w = MissingReads.watch()) {
+					try {
+						in = fs.inode(e.inode());
+					} catch (IOException ex) {
+						findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dirent", p, ex.getMessage()));
+						// a name whose inode is missing from the evidence: not shown, so its directory is incomplete
+						if (w.touched()) gaps.add(dir, PathGaps.Part.CHILDREN, w.first());
+						continue;
+					}
 				}
 				if (in.mode == 0) continue; // names an unused inode: ext4's listing reports it
-				nodes.put(p, merged ? mergedDiskNode(fs, p, in, sb, cleanPages) : diskNode(fs, p, in, sb));
+				nodes.put(p, merged ? mergedDiskNode(fs, p, in, sb, cleanPages, gaps) : diskNode(fs, p, in, sb, gaps));
 				if (in.isDirectory()) {
 					inodes.put(p, in.number);
 					queue.add(p);
@@ -311,20 +432,34 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 
 	private ViewTree merged(boolean cleanPages) {
 		Map<String, Node> nodes = ViewTree.newMap();
+		PathGaps gaps = new PathGaps();
 		Map<Long, Map<String, Long>> dirsBySb = new HashMap<>();
 		for (CachedEntry e : analysis.entries()) {
 			if (e.state() != CachedEntry.State.POSITIVE) continue;
 			CachedInode ci = e.inode();
 			FileRecord r = e.toRecord();
+			noteCached(gaps, e);
 			DiskMatch d = matchOf(ci.superBlock());
 			Ext4Inode disk = null;
-			if (d != null) {
-				disk = diskInode(d.merged(), ci);
-				if (r.type() == FileType.DIRECTORY) dirsBySb.computeIfAbsent(ci.superBlock(), k -> new LinkedHashMap<>()).put(e.path(), ci.ino());
+			FileContent c = null;
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				if (d != null) {
+					disk = diskInode(d.merged(), ci);
+					if (r.type() == FileType.DIRECTORY) dirsBySb.computeIfAbsent(ci.superBlock(), k -> new LinkedHashMap<>()).put(e.path(), ci.ino());
+				}
+				if (r.type().isRegular()) {
+					CachedFile cf = cachedFile(e);
+					noteCachedFile(gaps, e.path(), cf);
+					c = new FileContent(r.size(), cf, shmem(ci.superBlock()), d == null ? null : d.merged(), disk != null && disk.isRegular() ? disk : null, cleanPages);
+					if (d != null && readsDisk(c)) {
+						// the bytes the cache lacks come from the disk, through metadata that may be out of date
+						String fsMiss = fsMissed.get(d.merged()), bdevMiss = bdevMissed.get(ci.superBlock());
+						if (fsMiss != null) gaps.add(e.path(), PathGaps.Part.FILESYSTEM, fsMiss);
+						if (bdevMiss != null) gaps.add(e.path(), PathGaps.Part.CACHE, bdevMiss);
+					}
+				}
+				note(gaps, e.path(), PathGaps.Part.DATA, w);
 			}
-			FileContent c = r.type().isRegular()
-					? new FileContent(r.size(), cachedFile(e), shmem(ci.superBlock()), d == null ? null : d.merged(), disk != null && disk.isRegular() ? disk : null, cleanPages)
-					: null;
 			nodes.put(e.path(), new Node(e.path(), r, c, r.type() == FileType.DIRECTORY ? new TreeSet<>() : null, Origin.CACHE, ci.superBlock()));
 		}
 		for (DiskMatch d : matches) {
@@ -333,18 +468,35 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			Map<String, Long> dirs = dirsBySb.getOrDefault(sb, new LinkedHashMap<>());
 			if (!nodes.containsKey(d.mount().path())) {
 				// the mount's root dentry is not cached: the disk's root stands in
-				try {
-					nodes.put(d.mount().path(), diskNode(d.merged(), d.mount().path(), d.merged().inode(Ext4FileSystem.ROOT_INODE), sb));
-					dirs.put(d.mount().path(), Ext4FileSystem.ROOT_INODE);
-				} catch (IOException e) {
-					findings.add(new Finding(Finding.Severity.ERROR, "merge-disk-unreadable", d.disk().name(), e.getMessage()));
-					continue;
+				try (MissingReads.Watch w = MissingReads.watch()) {
+					try {
+						noteFromDisk(gaps, d.mount().path(), sb);
+						nodes.put(d.mount().path(), diskNode(d.merged(), d.mount().path(), d.merged().inode(Ext4FileSystem.ROOT_INODE), sb, gaps));
+						dirs.put(d.mount().path(), Ext4FileSystem.ROOT_INODE);
+					} catch (IOException e) {
+						findings.add(new Finding(Finding.Severity.ERROR, "merge-disk-unreadable", d.disk().name(), e.getMessage()));
+						continue;
+					} finally {
+						note(gaps, d.mount().path(), PathGaps.Part.METADATA, w);
+					}
 				}
 			}
-			if (cleanPages) checkLevels(d, nodes, dirs);
-			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true, cleanPages);
+			if (cleanPages && bdevMissed.get(sb) == null && fsMissed.get(d.merged()) == null) checkLevels(d, nodes, dirs);
+			else if (cleanPages) {
+				findings.add(new Finding(Finding.Severity.INFO, "merge-levels-unchecked", d.mount().path(),
+						"the block level (block-device cache, journal) met bytes missing from the evidence: file and block level are not compared"));
+			}
+			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true, cleanPages, gaps);
 		}
-		return new ViewTree(View.MERGED, "/", nodes);
+		return new ViewTree(View.MERGED, "/", nodes, gaps);
+	}
+
+	/** Whether some byte of the file comes from the disk's side (a block, or a hole its block map says is there). */
+	private static boolean readsDisk(FileContent c) {
+		for (ByteProvenance b : c.provenance()) {
+			if (b.source() != ByteProvenance.Source.CLEAN_PAGE && b.source() != ByteProvenance.Source.DIRTY_PAGE && c.disk() != null) return true;
+		}
+		return false;
 	}
 
 	/**
@@ -459,6 +611,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	/** Anomalies of the merge (level disagreements, unmatched disks), then the cache analysis's and ext4's. */
 	public List<Finding> findings() {
 		List<Finding> all = new ArrayList<>(findings);
+		all.addAll(gapFindings());
 		all.addAll(analysis.findings());
 		all.addAll(pages.findings());
 		for (DiskMatch d : matches) {
@@ -466,6 +619,34 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			if (d.merged() != null) for (Finding f : d.merged().findings()) if (f.severity() != Finding.Severity.INFO) all.add(f);
 		}
 		return all;
+	}
+
+	/**
+	 * One {@code evidence-missing} finding per path whose row, in some view, rests on bytes missing from partial
+	 * evidence: what of it does, in which views, and the first such read. Rows are known to rest on missing content
+	 * once the views are listed with hashes.
+	 */
+	public List<Finding> gapFindings() {
+		Map<String, Set<String>> parts = new java.util.TreeMap<>(cacheshadow.listing.ManifestFormat.PATH_ORDER);
+		Map<String, Set<String>> views = new HashMap<>();
+		Map<String, String> first = new HashMap<>();
+		for (View v : View.values()) {
+			ViewTree t = trees.get(v);
+			if (t == null) continue;
+			PathGaps g = t.gaps();
+			for (String p : g.paths()) {
+				Set<String> ps = parts.computeIfAbsent(p, k -> new java.util.LinkedHashSet<>());
+				for (PathGaps.Part x : g.parts(p)) ps.add(x.label());
+				views.computeIfAbsent(p, k -> new java.util.LinkedHashSet<>()).add(v.label());
+				first.putIfAbsent(p, g.first(p));
+			}
+		}
+		List<Finding> out = new ArrayList<>(parts.size());
+		for (Map.Entry<String, Set<String>> e : parts.entrySet()) {
+			out.add(new Finding(Finding.Severity.WARNING, WalkGaps.FINDING, e.getKey(), "row rests on bytes missing from the evidence: " + String.join(", ", e.getValue())
+					+ " (" + String.join(", ", views.get(e.getKey())) + " view; first: " + first.get(e.getKey()) + ")"));
+		}
+		return out;
 	}
 
 	/** Only the merge's own findings (level disagreements, unmatched disks, unreadable sides). */

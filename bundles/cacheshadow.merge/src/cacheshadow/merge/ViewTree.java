@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import cacheshadow.layers.MissingBytesException;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.ManifestFormat;
 
@@ -29,11 +31,17 @@ public final class ViewTree implements FileTree {
 	private final View view;
 	private final String root;
 	private final Map<String, Node> nodes;
+	private final PathGaps gaps;
 
 	ViewTree(View view, String root, Map<String, Node> nodes) {
+		this(view, root, nodes, new PathGaps());
+	}
+
+	ViewTree(View view, String root, Map<String, Node> nodes, PathGaps gaps) {
 		this.view = view;
 		this.root = root;
 		this.nodes = nodes;
+		this.gaps = gaps;
 		// children from the paths: every node under its parent (the root has none)
 		for (Node n : nodes.values()) {
 			if (n.path().equals(root)) continue;
@@ -122,17 +130,36 @@ public final class ViewTree implements FileTree {
 
 	/**
 	 * The view as manifest rows sorted by path; with {@code hash}, {@code sha256} of every regular file whose every
-	 * byte has a source (null where some are unknown).
+	 * byte has a source (null where some are unknown, or missing from partial evidence: then its {@link #gaps()} say
+	 * so).
 	 */
 	public List<FileRecord> listing(boolean hash) throws IOException {
 		List<FileRecord> out = new ArrayList<>(nodes.size());
 		for (String p : paths()) {
 			Node n = nodes.get(p);
 			FileRecord r = n.attr();
-			if (hash && n.content() != null && r.type().isRegular()) r = r.withSha256(n.content().sha256());
+			if (hash && n.content() != null && r.type().isRegular()) {
+				try (MissingReads.Watch w = MissingReads.watch()) {
+					String sha;
+					try {
+						sha = n.content().sha256();
+					} catch (MissingBytesException e) {
+						sha = null;
+					}
+					if (w.touched()) gaps.add(p, PathGaps.Part.DATA, w.first());
+					// bytes read where some were missing, or pages the cache may have had: not a hash of the file's data
+					if (gaps.parts(p).contains(PathGaps.Part.DATA)) sha = null;
+					r = r.withSha256(sha);
+				}
+			}
 			out.add(r);
 		}
 		return out;
+	}
+
+	/** The paths of this view whose rows rest on bytes missing from partial evidence (complete once listed with hashes). */
+	public PathGaps gaps() {
+		return gaps;
 	}
 
 	/** Whether the path's metadata came from the guest's caches (else the disk). */

@@ -23,13 +23,25 @@ public final class CachedFile {
 	private final long mapping, host, size;
 	private final NavigableMap<Long, CachedPage> pages;
 	private final Layer physical;
+	private final String missed;
 
-	CachedFile(long mapping, long host, long size, TreeMap<Long, CachedPage> pages, Layer physical) {
+	CachedFile(long mapping, long host, long size, TreeMap<Long, CachedPage> pages, Layer physical, String missed) {
 		this.mapping = mapping;
 		this.host = host;
 		this.size = size;
 		this.pages = Collections.unmodifiableNavigableMap(pages);
 		this.physical = physical;
+		this.missed = missed;
+	}
+
+	/**
+	 * The first read of bytes missing from a partial snapshot met while walking this page cache (its tree, its
+	 * {@code struct page}s, or pages whose data is missing, which are kept and fail when read), or null when the walk
+	 * met none. Pages may then be missing from {@link #pages()}, and a view that reads the disk where the cache has
+	 * no page may read older data.
+	 */
+	public String missedBy() {
+		return missed;
 	}
 
 	/** The {@code struct address_space}. */

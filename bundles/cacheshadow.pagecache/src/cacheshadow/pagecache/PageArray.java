@@ -70,8 +70,10 @@ public final class PageArray {
 			orderInFlags1 = f1 != null; // folio_order(): _flags_1 & 0xff
 		}
 		if (nrPagesOff < 0 && orderOff < 0) throw new KernelLayoutException("BTF gives no folio size (_folio_nr_pages, _folio_order, _flags_1)");
+		// frames missing from a partial snapshot are still frames of the guest: their struct pages are read (and fail)
 		long top = 0;
 		for (var e : kernel.physical().extents()) top = Math.max(top, e.end());
+		for (var e : kernel.physical().missing()) top = Math.max(top, e.end());
 		maxPfn = top >>> 12;
 	}
 
@@ -92,7 +94,7 @@ public final class PageArray {
 		return pageSize;
 	}
 
-	/** One past the highest page frame the snapshot's physical address space holds. */
+	/** One past the highest page frame the snapshot's physical address space holds or declares. */
 	public long maxPfn() {
 		return maxPfn;
 	}

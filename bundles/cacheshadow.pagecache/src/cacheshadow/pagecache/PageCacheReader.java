@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingBytesException;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.Finding;
 
 /**
@@ -130,8 +132,14 @@ public final class PageCacheReader {
 
 	/** The pages of {@code mapping}; {@code size} -1 when unbounded (a block device's cache). */
 	public CachedFile mapping(long mapping, long size, boolean shmemHint, List<Finding> findings) throws IOException {
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			return mapping(mapping, size, shmemHint, findings, w);
+		}
+	}
+
+	private CachedFile mapping(long mapping, long size, boolean shmemHint, List<Finding> findings, MissingReads.Watch w) throws IOException {
 		TreeMap<Long, CachedPage> out = new TreeMap<>();
-		if (mapping == 0) return new CachedFile(0, 0, size, out, physical);
+		if (mapping == 0) return new CachedFile(0, 0, size, out, physical, null);
 		long host;
 		boolean shmem = shmemHint;
 		try {
@@ -143,7 +151,7 @@ public final class PageCacheReader {
 			if (shmemAops != 0) shmem = cacheshadow.layers.LittleEndian.u64(head, (int) (aOpsOff - from)) == shmemAops;
 		} catch (IOException e) {
 			findings.add(Finding.anomaly("mapping-unreadable", mapping, "address_space not readable: " + e.getMessage()));
-			return new CachedFile(mapping, 0, size, out, physical);
+			return new CachedFile(mapping, 0, size, out, physical, w.first());
 		}
 		long root = mapping + iPagesOff;
 		// a root node that cannot be read teaches nothing; the walk below reports it as a finding
@@ -153,7 +161,7 @@ public final class PageCacheReader {
 		boolean[] pastEof = { false };
 		final boolean isShmem = shmem;
 		index.walk(root, e -> resolve(mapping, e, isShmem, tagsDirty, lastIndex, pastEof, out, findings), findings);
-		return new CachedFile(mapping, host, size, out, physical);
+		return new CachedFile(mapping, host, size, out, physical, w.first());
 	}
 
 	private void resolve(long mapping, PageIndexWalker.Entry e, boolean shmem, boolean tagsDirty, long lastIndex,
@@ -179,6 +187,8 @@ public final class PageCacheReader {
 		byte[] hp = new byte[(int) pages.pageSize()];
 		try {
 			vm.read(head, hp, 0, hp.length);
+		} catch (MissingBytesException x) {
+			return; // not the guest's doing: the file is flagged as resting on missing bytes (CachedFile.missedBy)
 		} catch (IOException x) {
 			findings.add(Finding.anomaly("page-struct-unreadable", head, "struct page of index " + e.index() + " not readable: " + x.getMessage()));
 			return;
@@ -253,7 +263,9 @@ public final class PageCacheReader {
 				valid = 0;
 			}
 			if (valid == 0) p = Provenance.NOT_UPTODATE;
-			if (pa < 0 || (p.hasData() && !physical.isMapped(pa, CachedFile.PAGE))) {
+			// a page whose frame is missing from a partial snapshot is kept: reading it fails, so no view quietly reads
+			// the disk's older block instead
+			if (pa < 0 || (p.hasData() && !physical.isMapped(pa, CachedFile.PAGE) && !physical.isMissing(pa, CachedFile.PAGE))) {
 				p = Provenance.ABSENT;
 				pa = -1;
 			}

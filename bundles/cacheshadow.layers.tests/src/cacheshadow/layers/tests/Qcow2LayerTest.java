@@ -92,15 +92,18 @@ class Qcow2LayerTest {
 		Files.write(f1, badL1);
 		EvidenceFormatException e1 = assertThrows(EvidenceFormatException.class, () -> Layers.openDisk(f1));
 		assertTrue(e1.getMessage().startsWith(f1.toString()) && e1.getMessage().contains("L1"), e1.getMessage());
-		// first L1 entry pointing its L2 table past the end: opening works, reading that range is refused
+		// first L1 entry pointing its L2 table past the end: refused as cut short; as partial evidence, the guest range
+		// that L2 table maps is missing and reading it is refused
 		long l1Off = getBe64(img, 40);
 		byte[] badL2 = img.clone();
 		putBe64(badL2, (int) l1Off, (1L << 63) | (1L << 40));
 		Path f2 = tmp.resolve("bad-l2.qcow2");
 		Files.write(f2, badL2);
-		try (Layer l = Layers.openDisk(f2)) {
-			EvidenceFormatException e2 = assertThrows(EvidenceFormatException.class, () -> l.read(0, new byte[16], 0, 16));
-			assertTrue(e2.getMessage().contains("L2"), e2.getMessage());
+		EvidenceFormatException e2 = assertThrows(EvidenceFormatException.class, () -> Layers.openDisk(f2));
+		assertTrue(e2.getMessage().startsWith(f2.toString()) && e2.getMessage().contains("L2"), e2.getMessage());
+		try (Layer l = Layers.openDisk(f2, true)) {
+			assertEquals(List.of(new Extent(0, 16 << 20)), l.missing());
+			assertThrows(cacheshadow.layers.MissingBytesException.class, () -> l.read(0, new byte[16], 0, 16));
 		}
 		// truncated header
 		Path f3 = tmp.resolve("short.qcow2");
