@@ -67,7 +67,8 @@ final class AideBench {
 	static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(argv, EvidenceArgs.union(java.util.Set.of("disk", "rounds", "dir"), AttachArgs.OPTIONS), java.util.Set.of());
 		if (!a.positionals().isEmpty()) throw new UsageException("bench aide: unexpected " + a.positionals().get(0));
-		AttachArgs live = new AttachArgs(a, null, true);
+		AttachArgs live = new AttachArgs(a, null, false);
+		if (!live.live()) throw new UsageException("bench aide needs a running guest: --live DIR, or --ram FILE --qmp SOCKET --disk D");
 		Path disk = live.disk(a.path("disk"));
 		if (disk == null) throw new UsageException("bench aide: the guest's disk image is needed (--disk D, or DIR/disk.img under --live DIR)");
 		int rounds;
@@ -85,14 +86,20 @@ final class AideBench {
 		try {
 			return measure(live.dir, disk, attach, rounds, work, out, err);
 		} finally {
-			if (a.path("dir") == null) deleteTree(work);
+			if (a.path("dir") == null) {
+				try {
+					deleteTree(work);
+				} catch (IOException e) { // e.g. a mount that would not go away: say so, keep the result
+					err.println("bench aide: could not remove " + work + ": " + e.getMessage());
+				}
+			}
 		}
 	}
 
 	private static int measure(Path liveDir, Path disk, List<String> attach, int rounds, Path work, PrintStream out, PrintStream err) throws Exception {
 		Aide aide = new Aide(Files.createDirectories(work.resolve("aide")), SELECTION);
 		Path copy = work.resolve("disk.copy.img");
-		Files.copy(disk, copy);
+		Files.copy(disk, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 		Path kernelRoot = work.resolve("kernel"), kernelMount = Files.createDirectories(kernelRoot.resolve("mnt/disk"));
 		String refused = kernelMount(copy, kernelMount);
 		List<BackgroundMount> mounts = new ArrayList<>();

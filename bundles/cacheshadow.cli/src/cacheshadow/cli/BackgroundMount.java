@@ -44,8 +44,13 @@ public final class BackgroundMount implements AutoCloseable {
 		while (!FuseMount.mountedAt(m.mountpoint)) {
 			if (!m.thread.isAlive()) throw new IOException("mount " + String.join(" ", options) + " ended (exit " + m.exit + ") without mounting: " + m.err().strip());
 			if (System.nanoTime() > deadline) {
-				m.close();
-				throw new IOException("mount " + String.join(" ", options) + " not mounted after " + timeoutSeconds + " s: " + m.err().strip());
+				IOException late = new IOException("mount " + String.join(" ", options) + " not mounted after " + timeoutSeconds + " s: " + m.err().strip());
+				try {
+					m.close();
+				} catch (IOException e) {
+					late.addSuppressed(e);
+				}
+				throw late;
 			}
 			Thread.sleep(50);
 		}
