@@ -1,11 +1,14 @@
 package cacheshadow.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import cacheshadow.layers.AtomicFile;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.GuestName;
 import cacheshadow.merge.MergedFileSystem;
@@ -41,7 +44,10 @@ final class ExportCommand implements Command {
 				Nothing is written outside OUT nor through a symbolic link (one already in OUT leaves its subtree
 				out); names that are not plain are written escaped (\\xNN, \\\\; past 255 bytes shortened with a hash),
 				each with a provenance row "PATH - - host-name WRITTEN_AS"; modes lose setuid, setgid, sticky and
-				world-writable bits (the manifest sidecar and a pax comment in the tar keep them).""";
+				world-writable bits (the manifest sidecar and a pax comment in the tar keep them).
+				OUT.complete is written last (what was exported, counts, sidecars, time) and removed when an export
+				starts: an output without it is unfinished (interrupted, or still running); run the export again.
+				The tar and the sidecars appear whole or not at all; a directory is completed by running again.""";
 	}
 
 	@Override
@@ -55,21 +61,30 @@ final class ExportCommand implements Command {
 		boolean tar = target.getFileName().toString().endsWith(".tar");
 		Path provenance = target.resolveSibling(target.getFileName() + ".provenance.tsv");
 		Path manifest = target.resolveSibling(target.getFileName() + ".manifest.tsv");
+		Path complete = target.resolveSibling(target.getFileName() + ".complete");
+		// an earlier export's marker must not vouch for this one, which may yet be interrupted
+		if (Files.deleteIfExists(complete)) AtomicFile.forceDirectory(complete.getParent());
 		ConsoleProgress progress = new ConsoleProgress(err);
 		ViewExport.Result r;
+		String under;
 		try (MergedFileSystem m = ev.open(progress)) {
 			progress.finish();
 			var tree = m.tree(ev.view);
-			String under = a.option("under", tree.root());
+			under = a.option("under", tree.root());
 			r = tar ? ViewExport.toTar(tree, under, target, provenance, manifest)
 					: ViewExport.toDirectory(tree, under, target, provenance, manifest);
 		} finally {
 			progress.finish();
 		}
+		AtomicFile.writeText(complete, w -> w.write("cacheshadow export complete\nview\t" + ev.view.label() + "\nunder\t" + GuestName.printable(under)
+				+ "\noutput\t" + target + "\nfiles\t" + r.files() + "\nbytes\t" + r.bytes() + "\ndirectories\t" + r.directories()
+				+ "\nsymlinks\t" + r.symlinks() + "\nhard_links\t" + r.hardLinks() + "\nprovenance\t" + provenance + "\nmanifest\t" + manifest
+				+ "\nfinished\t" + Instant.now() + "\n"));
 		out.printf("%s view → %s: %d files (%d bytes), %d directories, %d symbolic links, %d hard links%n", ev.view.label(), target,
 				r.files(), r.bytes(), r.directories(), r.symlinks(), r.hardLinks());
 		out.println("provenance: " + provenance);
 		out.println("manifest: " + manifest);
+		out.println("complete: " + complete);
 		for (String n : r.notes()) out.println("  note: " + GuestName.printable(n));
 		long renamed = r.findings().stream().filter(f -> f.kind().equals("export-name")).count();
 		long masked = r.findings().stream().filter(f -> f.kind().equals("export-mode-masked")).count();

@@ -67,7 +67,7 @@ final class SampleCommand implements Command {
 			// contents from the page cache: a file's sha256 wherever every one of its pages is in the snapshot
 			List<FileRecord> records = PageCache.withContentHashes(an);
 			Path manifest = caseDir.resolve("cache-only.tsv");
-			ManifestFormat.write(manifest, records);
+			cacheshadow.layers.AtomicFile.writeText(manifest, w -> ManifestFormat.write(w, records));
 			c.appendCustody("analysis-run", "cache-only listing of " + memory.fileName() + ": " + records.size() + " paths → " + manifest);
 			out.printf("memory %s: kernel %s, KASLR shift 0x%x, BTF from %s%n", memory.fileName(), an.kernelRelease(),
 					an.virtualShift() == null ? 0 : an.virtualShift(), an.btfSource());

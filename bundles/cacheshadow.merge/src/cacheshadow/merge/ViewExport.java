@@ -3,7 +3,6 @@ package cacheshadow.merge;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import cacheshadow.layers.AtomicFile;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
@@ -59,6 +59,10 @@ import cacheshadow.listing.ManifestFormat;
  * {@code comment} record {@code cacheshadow: guest mode OOOO; guest path P} (the guest's permission bits, its path).</li>
  * </ul>
  * Nothing the export refuses stops it: the rest is written, and {@link Result#findings} says what was not.
+ * <p>
+ * A crash (a kill) in the middle: the tar and the sidecars appear whole or not at all ({@link AtomicFile}); a
+ * directory is written in place, and exporting again into it replaces what is there (the command line marks a
+ * finished export with a file written last).
  */
 public final class ViewExport {
 	/**
@@ -330,75 +334,78 @@ public final class ViewExport {
 		Map<String, String> dirMembers = new HashMap<>(); // guest directory → its member name (with '/')
 		String top = String.join("/", x.ancestorNames());
 		Set<String> names = new HashSet<>();
-		try (TarWriter t = new TarWriter(new BufferedOutputStream(Files.newOutputStream(tarFile), 1 << 16))) {
-			for (String p : paths) {
-				if (x.belowSkipped(p)) continue;
-				FileRecord r = tree.getattr(p);
-				if (r == null) {
-					x.refuse("export-skipped", p, "listed by the view but without metadata; not archived");
-					continue;
-				}
-				String parent = p.equals(x.under) ? (top.isEmpty() ? "" : top + "/") : dirMembers.get(ViewTree.parent(p));
-				if (parent == null) {
-					FileRecord pr = tree.getattr(ViewTree.parent(p));
-					x.refuse("export-skipped", p, "its parent " + ViewTree.parent(p) + (pr == null ? " is not in the view"
-							: pr.type() != FileType.DIRECTORY ? " is a " + pr.type().label() + " in the view" : " was not archived")
-							+ "; not archived, nor anything below it (no member is placed below a link)");
-					continue;
-				}
-				String name;
-				if (p.equals("/")) {
-					name = "./";
-				} else {
-					String host = x.hostName(p);
-					if (host == null) {
-						x.refuse("export-skipped", p, "malformed path (empty name); not archived");
+		try (AtomicFile file = AtomicFile.create(tarFile)) { // an interrupted export leaves no tar that ends early
+			try (TarWriter t = new TarWriter(new BufferedOutputStream(file.stream(), 1 << 16))) {
+				for (String p : paths) {
+					if (x.belowSkipped(p)) continue;
+					FileRecord r = tree.getattr(p);
+					if (r == null) {
+						x.refuse("export-skipped", p, "listed by the view but without metadata; not archived");
 						continue;
 					}
-					name = (parent.equals("./") ? host : parent + host) + (r.type() == FileType.DIRECTORY ? "/" : "");
-					x.noteRename(p, GuestName.lastName(p), host, name);
-				}
-				if (!names.add(name)) {
-					x.refuse("export-skipped", p, "a member named " + name + " was already archived; not archived twice");
-					continue;
-				}
-				String key = tree.node(p).superBlock() + ":" + r.inode();
-				Map<String, String> extra = x.guestRecords(p, name, r);
-				int mode = x.hostMode(p, r);
-				switch (r.type()) {
-				case DIRECTORY -> {
-					t.entry(name, TarWriter.DIRECTORY, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
-					dirMembers.put(p, name);
-					x.dirs++;
-				}
-				case SYMLINK -> {
-					// The target is stored as data (linkpath), as the guest had it, absolute or with '..' included: a
-					// link to /etc/passwd inside a tar harms nothing by itself. What would harm — a later member written
-					// through the link — cannot happen: every member's parent is a directory member of this archive
-					// (dirMembers), never a link, and GNU tar also defers such links until the end of extraction.
-					t.entry(name, TarWriter.SYMLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), r.symlinkTarget(), extra);
-					if (r.symlinkTarget() == null) x.notes.add(p + ": link target unknown in the evidence; archived without one");
-					x.links++;
-				}
-				case REGULAR, REGULAR_EMPTY -> {
-					String first = r.nlink() > 1 ? firstOfInode.get(key) : null;
-					if (first != null) {
-						t.entry(name, TarWriter.HARDLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), first, extra);
-						x.hardLinks++;
+					String parent = p.equals(x.under) ? (top.isEmpty() ? "" : top + "/") : dirMembers.get(ViewTree.parent(p));
+					if (parent == null) {
+						FileRecord pr = tree.getattr(ViewTree.parent(p));
+						x.refuse("export-skipped", p, "its parent " + ViewTree.parent(p) + (pr == null ? " is not in the view"
+								: pr.type() != FileType.DIRECTORY ? " is a " + pr.type().label() + " in the view" : " was not archived")
+								+ "; not archived, nor anything below it (no member is placed below a link)");
 						continue;
 					}
-					t.entry(name, TarWriter.REGULAR, mode, r.uid(), r.gid(), r.size(), r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
-					x.copy(p, r, t::data);
-					t.endData();
-					firstOfInode.put(key, name);
-					x.files++;
-				}
-				case FIFO -> {
-					t.entry(name, TarWriter.FIFO, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
-				}
-				default -> x.notes.add(p + ": " + r.type().label() + " not archived (device numbers are not recovered; listed in the manifest sidecar)");
+					String name;
+					if (p.equals("/")) {
+						name = "./";
+					} else {
+						String host = x.hostName(p);
+						if (host == null) {
+							x.refuse("export-skipped", p, "malformed path (empty name); not archived");
+							continue;
+						}
+						name = (parent.equals("./") ? host : parent + host) + (r.type() == FileType.DIRECTORY ? "/" : "");
+						x.noteRename(p, GuestName.lastName(p), host, name);
+					}
+					if (!names.add(name)) {
+						x.refuse("export-skipped", p, "a member named " + name + " was already archived; not archived twice");
+						continue;
+					}
+					String key = tree.node(p).superBlock() + ":" + r.inode();
+					Map<String, String> extra = x.guestRecords(p, name, r);
+					int mode = x.hostMode(p, r);
+					switch (r.type()) {
+					case DIRECTORY -> {
+						t.entry(name, TarWriter.DIRECTORY, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
+						dirMembers.put(p, name);
+						x.dirs++;
+					}
+					case SYMLINK -> {
+						// The target is stored as data (linkpath), as the guest had it, absolute or with '..' included: a
+						// link to /etc/passwd inside a tar harms nothing by itself. What would harm — a later member written
+						// through the link — cannot happen: every member's parent is a directory member of this archive
+						// (dirMembers), never a link, and GNU tar also defers such links until the end of extraction.
+						t.entry(name, TarWriter.SYMLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), r.symlinkTarget(), extra);
+						if (r.symlinkTarget() == null) x.notes.add(p + ": link target unknown in the evidence; archived without one");
+						x.links++;
+					}
+					case REGULAR, REGULAR_EMPTY -> {
+						String first = r.nlink() > 1 ? firstOfInode.get(key) : null;
+						if (first != null) {
+							t.entry(name, TarWriter.HARDLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), first, extra);
+							x.hardLinks++;
+							continue;
+						}
+						t.entry(name, TarWriter.REGULAR, mode, r.uid(), r.gid(), r.size(), r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
+						x.copy(p, r, t::data);
+						t.endData();
+						firstOfInode.put(key, name);
+						x.files++;
+					}
+					case FIFO -> {
+						t.entry(name, TarWriter.FIFO, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
+					}
+					default -> x.notes.add(p + ": " + r.type().label() + " not archived (device numbers are not recovered; listed in the manifest sidecar)");
+					}
 				}
 			}
+			file.commit();
 		}
 		x.sidecars(paths, provenanceSidecar, manifestSidecar);
 		return x.result();
@@ -481,9 +488,10 @@ public final class ViewExport {
 		}
 	}
 
+	/** The sidecars, each whole or not at all ({@link AtomicFile}). */
 	private void sidecars(List<String> paths, Path provenance, Path manifest) throws IOException {
 		if (provenance != null) {
-			try (Writer w = Files.newBufferedWriter(provenance, StandardCharsets.UTF_8)) {
+			AtomicFile.writeText(provenance, w -> {
 				w.write("path\toffset\tlength\tsource\tdisk_block\n");
 				for (String p : paths) {
 					String host = renamed.get(p);
@@ -493,13 +501,13 @@ public final class ViewExport {
 						w.write(p + "\t" + b.offset() + "\t" + b.length() + "\t" + b.source().label() + "\t" + (b.diskBlock() < 0 ? "-" : Long.toString(b.diskBlock())) + "\n");
 					}
 				}
-			}
+			});
 		}
 		if (manifest != null) {
 			Set<String> wanted = new HashSet<>(paths);
 			List<FileRecord> rs = new ArrayList<>();
 			for (FileRecord r : tree.listing(true)) if (wanted.contains(r.path())) rs.add(r);
-			ManifestFormat.write(manifest, rs);
+			AtomicFile.writeText(manifest, w -> ManifestFormat.write(w, rs));
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package cacheshadow.cli.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -133,6 +134,20 @@ class MergeCliTest {
 		Path tar = tmp.resolve("export.tar");
 		assertEquals(0, CliRun.of(cmd("export", evidence(set, "--under", "/mnt/tmp", "--out", tar.toString()))).code());
 		assertTrue(Files.size(tar) > 10240);
+		// the completion marker is written last; an export that starts again removes it first, so one that then fails
+		// (or is killed) leaves nothing vouching for the half it wrote
+		Path complete = tmp.resolve("export.complete");
+		assertTrue(Files.readString(complete).startsWith("cacheshadow export complete\nview\tmerged\nunder\t/mnt/disk\noutput\t" + out + "\n"));
+		java.util.regex.Matcher files = java.util.regex.Pattern.compile(": (\\d+) files \\((\\d+) bytes\\)").matcher(r.out());
+		assertTrue(files.find(), r.out());
+		assertTrue(Files.readString(complete).contains("\nfiles\t" + files.group(1) + "\nbytes\t" + files.group(2) + "\n"), Files.readString(complete));
+		assertTrue(Files.isRegularFile(tmp.resolve("export.tar.complete")));
+		CliRun failed = CliRun.of(cmd("export", evidence(set, "--under", "/mnt/disk/no/such/dir", "--out", out.toString())));
+		assertEquals(2, failed.code(), failed.err());
+		assertFalse(Files.exists(complete));
+		try (var s = Files.list(tmp)) {
+			assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "a temporary file left");
+		}
 	}
 
 	@Test
