@@ -52,7 +52,11 @@ final class CaseCommand implements Command {
 				                                              save a bookmark (the workbench's Bookmarks view and presentation
 				                                              mode step through them; --at is required for disk-at-instant)
 				  ./cacheshadow case bookmarks DIR            the bookmarks: id, view, path, instant, bytes, note (TSV)
-				Evidence files are opened read-only and never written. verify exits 1 when anything does not match.""";
+				Evidence files are opened read-only and never written. verify exits 1 when anything does not match.
+				One process at a time has a case open (case.lock names it): another workbench or command gets one line
+				naming the case and that process, exit 2. Each change is one transaction with its custody entries, on
+				disk when the command reports it; a command killed half-way keeps what it reported and nothing of the
+				change it was making: run it again.""";
 	}
 
 	@Override

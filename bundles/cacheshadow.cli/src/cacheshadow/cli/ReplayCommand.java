@@ -68,7 +68,7 @@ final class ReplayCommand implements Command {
 			} else {
 				try (InstantTree tree = InstantTree.open(h, when, JournalOptions.prefix(a), JournalOptions.replayJbd2(a))) {
 					List<FileRecord> records = tree.listing(true, Progress.NONE);
-					ManifestFormat.write(manifest, records);
+					cacheshadow.layers.AtomicFile.writeText(manifest, w -> ManifestFormat.write(w, records)); // whole or not at all
 					List<cacheshadow.listing.Finding> findings = tree.findings();
 					out.printf("%s: %d paths of ext4 at %s%s%n", manifest, records.size(), when,
 							findings.isEmpty() ? "" : "; " + findings.size() + " file-system findings");

@@ -58,14 +58,18 @@ public interface Layer extends AutoCloseable {
 	 */
 	void read(long offset, byte[] buf, int off, int len) throws IOException;
 
-	/** True when every byte of {@code [offset, offset+len)} is mapped. */
+	/**
+	 * True when every byte of {@code [offset, offset+len)} is mapped. Asking about bytes missing from partial evidence
+	 * is noted in {@link MissingReads} as their read would be: a caller that goes on without them is as unsure.
+	 */
 	default boolean isMapped(long offset, long len) {
 		if (len <= 0) return true;
 		long end = offset + len;
 		for (Extent e : extents()) {
 			if (e.start() <= offset && end <= e.end()) return true;
-			if (e.start() > offset) return false;
+			if (e.start() > offset) break;
 		}
+		if (isMissing(offset, len)) MissingReads.note(name(), offset);
 		return false;
 	}
 

@@ -20,9 +20,15 @@ public final class MissingReads {
 		return w;
 	}
 
-	/** Notes a read of {@code length} missing bytes at {@code address} of {@code layer} in every open watch. */
+	/** Notes a read of missing bytes at {@code address} of {@code layer} in every open watch. */
 	public static void note(String layer, long address) {
 		for (Watch w = CURRENT.get(); w != null; w = w.outer) w.noted(layer, address);
+	}
+
+	/** Notes a read of missing bytes and gives the exception the reading layer throws. */
+	public static MissingBytesException missing(String layer, long address) {
+		note(layer, address);
+		return new MissingBytesException(layer, address);
 	}
 
 	/** The reads of missing bytes on one thread since {@link MissingReads#watch()}. */

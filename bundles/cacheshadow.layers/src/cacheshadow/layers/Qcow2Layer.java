@@ -213,13 +213,6 @@ public final class Qcow2Layer implements Layer {
 	}
 
 	@Override
-	public boolean isMapped(long offset, long len) {
-		if (Layer.super.isMapped(offset, len)) return true;
-		if (isMissing(offset, len)) MissingReads.note(name(), offset);
-		return false;
-	}
-
-	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
 		if (offset < 0 || offset + len > virtualSize || offset + len < offset) {
 			throw new UnmappedAddressException(name(), offset < 0 || offset >= virtualSize ? offset : virtualSize);
@@ -240,11 +233,11 @@ public final class Qcow2Layer implements Layer {
 		int l1Index = (int) (cluster / entriesPerL2);
 		long l2Entry = 0;
 		long l2Off = l1[l1Index] & OFFSET_MASK;
-		if (partial && (l1Index >= l1Held || (l2Off != 0 && l2Off + clusterSize > file.size()))) throw missingAt(offset);
+		if (partial && (l1Index >= l1Held || (l2Off != 0 && l2Off + clusterSize > file.size()))) throw MissingReads.missing(name(), offset);
 		if (l2Off != 0) {
 			l2Entry = l2Table(l2Off)[(int) (cluster % entriesPerL2)];
 		}
-		if (partial && clusterPastTheEnd(l2Entry)) throw missingAt(offset);
+		if (partial && clusterPastTheEnd(l2Entry)) throw MissingReads.missing(name(), offset);
 		if ((l2Entry & L2_COMPRESSED) != 0) {
 			byte[] c = decompressCluster(l2Entry, offset);
 			System.arraycopy(c, (int) inCluster, buf, off, n);
@@ -268,11 +261,6 @@ public final class Qcow2Layer implements Layer {
 			}
 			file.read(host + inCluster, buf, off, n);
 		}
-	}
-
-	private MissingBytesException missingAt(long offset) {
-		MissingReads.note(name(), offset);
-		return new MissingBytesException(name(), offset);
 	}
 
 	private synchronized long[] l2Table(long l2Off) throws IOException {

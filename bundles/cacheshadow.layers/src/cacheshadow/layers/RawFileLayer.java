@@ -60,20 +60,10 @@ public final class RawFileLayer implements Layer {
 	}
 
 	@Override
-	public boolean isMapped(long offset, long len) {
-		if (Layer.super.isMapped(offset, len)) return true;
-		if (isMissing(offset, len)) MissingReads.note(name(), Math.max(offset, file.size()));
-		return false;
-	}
-
-	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
 		if (offset < 0 || offset + len > file.size() || offset + len < offset) {
 			long at = offset < 0 || offset >= file.size() ? offset : file.size();
-			if (offset >= 0 && offset + len >= offset && offset + len <= size) {
-				MissingReads.note(name(), at);
-				throw new MissingBytesException(name(), at);
-			}
+			if (offset >= 0 && offset + len >= offset && offset + len <= size) throw MissingReads.missing(name(), at);
 			throw new UnmappedAddressException(name(), at);
 		}
 		file.read(offset, buf, off, len);

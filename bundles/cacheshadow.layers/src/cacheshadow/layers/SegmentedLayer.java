@@ -108,22 +108,12 @@ public abstract class SegmentedLayer implements Layer {
 	}
 
 	@Override
-	public boolean isMapped(long offset, long len) {
-		if (Layer.super.isMapped(offset, len)) return true;
-		if (isMissing(offset, len)) MissingReads.note(name(), offset);
-		return false;
-	}
-
-	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
 		while (len > 0) {
 			int i = Arrays.binarySearch(starts, offset);
 			if (i < 0) i = -i - 2;
 			if (i < 0 || offset >= ends[i] || offset < 0) {
-				if (isMissing(offset, 1)) {
-					MissingReads.note(name(), offset);
-					throw new MissingBytesException(name(), offset);
-				}
+				if (isMissing(offset, 1)) throw MissingReads.missing(name(), offset);
 				throw new UnmappedAddressException(name(), offset);
 			}
 			int n = (int) Math.min(len, ends[i] - offset);
