@@ -8,7 +8,8 @@
 #   releng/fuzz.sh --target NAME [--seconds S]           one target for S seconds (default 60)
 # Options for any mode: --jobs J (targets run side by side; --ci default 2, else 1), --timeout S (per input, default 10),
 # --xmx SIZE (heap, default 1g), --rss MB (libFuzzer RSS limit, default 4096), --list (print the targets),
-# --make-seeds (write the seeds of the targets over a sample snapshot: the real bytes of the structures they fuzz).
+# --make-seeds (write the seeds of the targets over a sample snapshot: the real bytes of the structures they fuzz; and of
+# the disk-side targets: DiskSideSeeds, from the samples' disk.img, writes.log and vmlinuz and the ext4 bases).
 # A finding (uncaught exception, per-input timeout, out of memory, stack overflow) leaves its input and a Java reproducer
 # in build/fuzz/findings/<Class>/; copy the input to regressions/<Class>/ with the fix.
 set -euo pipefail
@@ -92,8 +93,9 @@ done < <(find "$FUZZ/src" -name '*Fuzzer.java' 2>/dev/null | sort)
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no target${only:+ named $only} in $FUZZ/src" >&2; exit 2; }
 if [ "$mode" = list ]; then printf '%s\n' "${targets[@]##*.}"; exit 0; fi
 if [ "$mode" = seeds ]; then
-  exec "$JAVA_HOME/bin/java" -Xmx"$xmx" -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" \
+  "$JAVA_HOME/bin/java" -Xmx"$xmx" -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" \
     -cp "$CLASSES:$LIBS" cacheshadow.fuzz.SnapshotSeeds "$FUZZ/seeds"
+  exec "$JAVA_HOME/bin/java" -Xmx"$xmx" -Dcacheshadow.samples="$SAMPLES" -cp "$CLASSES:$LIBS" cacheshadow.fuzz.DiskSideSeeds "$FUZZ/seeds"
 fi
 
 # --- one target: run Jazzer, then write one report row (TSV) to $ROWS/<Class>

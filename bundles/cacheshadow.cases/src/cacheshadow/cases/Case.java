@@ -264,9 +264,23 @@ public final class Case implements AutoCloseable {
 
 	private static EvidenceItem item(ResultSet r) throws SQLException {
 		String v = r.getString(8);
-		return new EvidenceItem(r.getLong(1), r.getString(2), r.getLong(3), EvidenceFormat.valueOf(r.getString(4)),
-				r.getString(5), Instant.parse(r.getString(6)), EvidenceItem.Status.valueOf(r.getString(7)),
-				v == null ? null : Instant.parse(v));
+		try {
+			Path.of(r.getString(2)); // a path the file system can be asked for (no NUL): verify and the analyses open it
+			return new EvidenceItem(r.getLong(1), r.getString(2), r.getLong(3), EvidenceFormat.valueOf(r.getString(4)),
+					r.getString(5), Instant.parse(r.getString(6)), EvidenceItem.Status.valueOf(r.getString(7)),
+					v == null ? null : Instant.parse(v));
+		} catch (RuntimeException e) {
+			throw damaged("evidence #" + r.getLong(1), e);
+		}
+	}
+
+	/**
+	 * A row whose values this program never writes (a time that does not parse, an unknown format or status, a path
+	 * with a NUL, a bookmark's negative range): the database was damaged or edited. Said in one line as a database
+	 * error, never an internal one.
+	 */
+	private static SQLException damaged(String row, RuntimeException e) {
+		return new SQLException(row + " is damaged (" + e.getMessage() + ")", e);
 	}
 
 	/**
@@ -342,8 +356,12 @@ public final class Case implements AutoCloseable {
 			List<CustodyEntry> out = new ArrayList<>();
 			try (ResultSet r = s.executeQuery("SELECT seq, at, actor, action, detail, prev_hash, hash FROM custody ORDER BY seq")) {
 				while (r.next()) {
-					out.add(new CustodyEntry(r.getLong(1), Instant.parse(r.getString(2)), r.getString(3), r.getString(4),
-							r.getString(5), r.getString(6), r.getString(7)));
+					try {
+						out.add(new CustodyEntry(r.getLong(1), Instant.parse(r.getString(2)), r.getString(3), r.getString(4),
+								r.getString(5), r.getString(6), r.getString(7)));
+					} catch (RuntimeException e) {
+						throw damaged("custody entry " + r.getLong(1), e);
+					}
 				}
 			}
 			return out;
@@ -553,8 +571,12 @@ public final class Case implements AutoCloseable {
 	}
 
 	private static Bookmark bookmark(ResultSet r) throws SQLException {
-		return new Bookmark(r.getLong(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5), r.getLong(6), r.getString(7),
-				Instant.parse(r.getString(8)));
+		try {
+			return new Bookmark(r.getLong(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5), r.getLong(6), r.getString(7),
+					Instant.parse(r.getString(8)));
+		} catch (RuntimeException e) {
+			throw damaged("bookmark #" + r.getLong(1), e);
+		}
 	}
 
 	private String info(String k) throws CaseException {

@@ -3,6 +3,7 @@ package cacheshadow.cases;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -29,6 +30,8 @@ public final class EvidenceHasher {
 		} catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException(e);
 		}
+		// a device or a FIFO (a damaged case's path, /dev/zero) would be read forever or block: evidence is a file
+		if (Files.exists(file) && !Files.isRegularFile(file)) throw new EvidenceFormatException(file, "not a regular file");
 		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
 			long size = ch.size();
 			progress.begin("SHA-256 of " + file.getFileName(), size);

@@ -97,6 +97,41 @@ class TimestampedJournalTest {
 		return recs;
 	}
 
+	/**
+	 * Found by JournalImportFuzzer: a dm-log-writes mark whose sector was not 0 was imported at offset 0 (the entries
+	 * no longer matched), and a mark of more text than a .csj record holds ended the import with an
+	 * IllegalArgumentException. The sector is kept; such a mark is an evidence error, and no journal is left.
+	 */
+	@Test
+	void importKeepsAMarksSectorAndRefusesMarksNoRecordHolds() throws IOException {
+		Path dm = tmp.resolve("marks.log");
+		try (DmLogWritesWriter w = new DmLogWritesWriter(dm, 8192)) {
+			w.mark("before");
+			w.write(1, new byte[8192], 0, 8192, 0);
+		}
+		byte[] b = Files.readAllBytes(dm);
+		cacheshadow.layers.LittleEndian.put64(b, 8192, 7); // the mark's header: sector 7
+		Files.write(dm, b);
+		Path csj = tmp.resolve("marks.csj");
+		try (WriteLog src = JournalFormat.open(dm)) {
+			JournalImporter.importJournal(src, null, csj, 1 << 20, Progress.NONE);
+			try (TimestampedJournal j = TimestampedJournal.open(csj)) {
+				assertEquals(7 * 8192, src.diskOffset(0));
+				assertEquals(src.diskOffset(0), j.diskOffset(0));
+				assertEquals("before", j.mark(0));
+			}
+		}
+		try (DmLogWritesWriter w = new DmLogWritesWriter(dm, 8192)) {
+			w.mark("m".repeat(5000)); // fits a dm-log-writes header sector of 8 KiB, not a .csj mark
+		}
+		Path big = tmp.resolve("big.csj");
+		try (WriteLog src = JournalFormat.open(dm)) {
+			EvidenceFormatException e = assertThrows(EvidenceFormatException.class, () -> JournalImporter.importJournal(src, null, big, 1 << 20, Progress.NONE));
+			assertTrue(e.getMessage().contains("entry 0: a mark of 5000 bytes"), e.getMessage());
+		}
+		assertTrue(!Files.exists(big), "nothing left of the refused import");
+	}
+
 	@Test
 	void recorderRoundTrips() throws IOException {
 		Path f = tmp.resolve("r.csj");

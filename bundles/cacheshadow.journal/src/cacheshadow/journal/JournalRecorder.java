@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
+import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
 
 /**
@@ -190,17 +191,24 @@ public final class JournalRecorder implements AutoCloseable {
 		return append(diskOffset, length, flags, payload, off, payloadLen, null, -1, time, quality);
 	}
 
-	/** Appends entry {@code entry} of {@code source} (its data streamed, not held whole) with the given time. */
+	/**
+	 * Appends entry {@code entry} of {@code source} (its data streamed, not held whole) with the given time, its disk
+	 * offset kept as it is (a mark's too: the kernel writes 0 there, anything else is the evidence's). An entry no record
+	 * can hold (a dm-log-writes mark of more text than a .csj mark, a write of 2 GiB or more) is an evidence error.
+	 */
 	long copyEntry(WriteLog source, int entry, long time, TimeQuality quality) throws IOException {
 		int flags = source.flags(entry);
 		if ((flags & WriteLog.MARK) != 0) {
 			byte[] t = source.mark(entry).getBytes(StandardCharsets.UTF_8);
-			if (t.length > TimestampedJournal.MAX_MARK_BYTES) throw new IllegalArgumentException(source.name() + ": entry " + entry + ": mark text longer than " + TimestampedJournal.MAX_MARK_BYTES + " bytes");
-			return append(0, 0, flags, t, 0, t.length, null, -1, time, quality);
+			if (t.length > TimestampedJournal.MAX_MARK_BYTES) {
+				throw new EvidenceFormatException(source.name(), "entry " + entry + ": a mark of " + t.length + " bytes of text (UTF-8); a .csj record holds "
+						+ TimestampedJournal.MAX_MARK_BYTES);
+			}
+			return append(source.diskOffset(entry), 0, flags, t, 0, t.length, null, -1, time, quality);
 		}
 		long len = source.length(entry);
 		long payload = (flags & WriteLog.DISCARD) != 0 ? 0 : len;
-		if (payload > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("entry " + entry + " too large for one record");
+		if (payload > Integer.MAX_VALUE - 64) throw new EvidenceFormatException(source.name(), "entry " + entry + ": a write of " + payload + " bytes; a .csj record holds less than 2 GiB");
 		return append(source.diskOffset(entry), len, flags, null, 0, (int) payload, source, entry, time, quality);
 	}
 

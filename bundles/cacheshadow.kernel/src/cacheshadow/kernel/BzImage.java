@@ -16,6 +16,11 @@ import cacheshadow.layers.LittleEndian;
 public final class BzImage {
 	/** A decompressed kernel is ~70 MB; anything far larger is not a kernel. */
 	private static final long MAX_KERNEL = 1L << 30;
+	/**
+	 * Kernels compress about 4:1 (zstd, gzip) to 8:1 (xz); a payload that expands much further is a decompression bomb
+	 * (a few KiB of RLE blocks claiming a gigabyte), stopped before it is written out.
+	 */
+	static final int MAX_RATIO = 32;
 
 	private BzImage() {
 	}
@@ -32,11 +37,18 @@ public final class BzImage {
 		long payload = (setupSects + 1L) * 512 + LittleEndian.u32(b, 0x248);
 		if (payload + 4 > b.length) throw new EvidenceFormatException(source, "payload offset past the end of the bzImage");
 		int at = (int) payload;
-		if (XzDecompressor.isXz(b, at)) return XzDecompressor.decompress(b, at, source, MAX_KERNEL);
-		if (ZstdDecompressor.isZstd(b, at)) return ZstdDecompressor.decompress(b, at, source, MAX_KERNEL);
+		long max = Math.min(MAX_KERNEL, (long) MAX_RATIO * (b.length - at));
+		if (XzDecompressor.isXz(b, at)) return XzDecompressor.decompress(b, at, source, max);
+		if (ZstdDecompressor.isZstd(b, at)) return ZstdDecompressor.decompress(b, at, source, max);
 		if ((b[at] & 0xff) == 0x1f && (b[at + 1] & 0xff) == 0x8b) {
 			try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(b, at, b.length - at))) {
-				return z.readNBytes((int) Math.min(MAX_KERNEL, Integer.MAX_VALUE - 16));
+				byte[] out = z.readNBytes((int) max + 1);
+				if (out.length > max) throw new EvidenceFormatException(source, "gzip payload expands past " + max + " bytes");
+				return out;
+			} catch (EvidenceFormatException e) {
+				throw e;
+			} catch (IOException e) { // ZipException, EOFException: damaged or cut short
+				throw new EvidenceFormatException(source, "gzip payload damaged (" + e.getMessage() + ")");
 			}
 		}
 		throw new EvidenceFormatException(source, String.format("bzImage payload format not supported (starts %02x %02x %02x %02x)",

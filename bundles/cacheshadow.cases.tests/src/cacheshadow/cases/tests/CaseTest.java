@@ -112,4 +112,63 @@ class CaseTest {
 			assertTrue(r.chainProblem().contains("altered"), r.chainProblem());
 		}
 	}
+
+	/**
+	 * Found by CaseFilesFuzzer: values this program never writes, in a damaged or edited case database, came out as
+	 * internal errors (DateTimeParseException, IllegalArgumentException, InvalidPathException); an evidence path naming a
+	 * device made verify hash /dev/zero forever. Each is now a case error in one line, or a MISSING item.
+	 */
+	@Test
+	void damagedRowsAreCaseErrors(@TempDir Path tmp) throws Exception {
+		Path dir = tmp.resolve("case");
+		Path ev = Files.write(tmp.resolve("ev.bin"), new byte[] { 1, 2, 3 });
+		try (Case c = Case.create(dir, "Damaged")) {
+			c.addEvidence(ev, Progress.NONE);
+			c.addBookmark("merged", "/etc/passwd", null, 0, 0, "note");
+		}
+		String[][] damage = { { "UPDATE evidence SET added_at='yesterday'", "evidence #1 is damaged" },
+				{ "UPDATE evidence SET format='ELF_CORPSE'", "evidence #1 is damaged" },
+				{ "UPDATE evidence SET status='FINE'", "evidence #1 is damaged" },
+				{ "UPDATE evidence SET path='/tmp/a' || CHAR(0) || 'b'", "evidence #1 is damaged" },
+				{ "UPDATE bookmark SET range_offset=-5", "bookmark #" },
+				{ "UPDATE bookmark SET created_at='now'", "bookmark #" },
+				{ "UPDATE custody SET at='2026-13-45T00:00:00Z' WHERE seq=2", "custody entry 2 is damaged" } };
+		for (String[] d : damage) {
+			edit(dir, d[0]);
+			CaseException e = assertThrows(CaseException.class, () -> {
+				try (Case c = Case.open(dir)) {
+					c.evidence();
+					c.bookmarks();
+					c.custodyChain();
+				}
+			}, d[0]);
+			assertTrue(e.getMessage().contains(d[1]) && e.getMessage().contains(" is damaged (") && e.getMessage().startsWith(dir.toString()),
+					d[0] + ": " + e.getMessage());
+			edit(dir, "DELETE FROM bookmark");
+			try (Case c = Case.open(dir)) { // undo by rebuilding what the statement broke
+				c.addBookmark("merged", "/etc/passwd", null, 0, 0, "note");
+			} catch (CaseException stillDamaged) {
+				// evidence or custody: put back below
+			}
+			edit(dir, "UPDATE evidence SET added_at='2026-01-01T00:00:00Z', format='RAW', status='HASHED', path='" + ev.toAbsolutePath() + "'");
+			edit(dir, "UPDATE custody SET at='2026-01-01T00:00:00Z' WHERE seq=2");
+		}
+		edit(dir, "UPDATE evidence SET path='/dev/zero'");
+		VerificationReport r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+			try (Case c = Case.open(dir)) {
+				return c.verify(Progress.NONE);
+			}
+		});
+		assertEquals(EvidenceItem.Status.MISSING, r.items().get(0).status());
+		assertTrue(r.items().get(0).problem().contains("not a regular file"), r.items().get(0).problem());
+	}
+
+	private static void edit(Path dir, String sql) throws Exception {
+		Properties p = new Properties();
+		p.setProperty("user", "cacheshadow");
+		p.setProperty("password", "");
+		try (Connection db = new org.h2.Driver().connect("jdbc:h2:file:" + dir.resolve(Case.DB_NAME), p); Statement s = db.createStatement()) {
+			s.executeUpdate(sql);
+		}
+	}
 }

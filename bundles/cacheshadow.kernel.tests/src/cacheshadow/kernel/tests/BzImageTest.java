@@ -52,6 +52,34 @@ class BzImageTest {
 		}
 	}
 
+	/**
+	 * A ZstdFuzzer input (regressions/ZstdFuzzer/rle-bomb): 2.4 KB of RLE blocks claiming 2 MiB each drove the decoder toward its 1 GiB limit (out of
+	 * memory on a 1 GiB heap). A payload may expand at most 32-fold; a damaged gzip payload is an evidence error too.
+	 */
+	@Test
+	void decompressionBombsAndDamagedGzipFailClearly() throws Exception {
+		byte[] z = Files.readAllBytes(Samples.file("debian-6.12-kaslr", "kernel/vmlinuz"));
+		int at = ((z[0x1f1] & 0xff) + 1) * 512 + (int) cacheshadow.layers.LittleEndian.u32(z, 0x248);
+		java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+		bomb.writeBytes(new byte[] { 0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0x00, 0x58 }); // frame header, 256 KiB window
+		for (int i = 0; i < 600; i++) {
+			int h = ((1 << 21) - 1) << 3 | 1 << 1 | (i == 599 ? 1 : 0); // an RLE block of 2 MiB - 1
+			bomb.writeBytes(new byte[] { (byte) h, (byte) (h >>> 8), (byte) (h >>> 16), 0 });
+		}
+		byte[] image = Arrays.copyOf(z, at + bomb.size());
+		System.arraycopy(bomb.toByteArray(), 0, image, at, bomb.size());
+		EvidenceFormatException e = assertThrows(EvidenceFormatException.class, () -> BzImage.vmlinux(image, "bomb"));
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("output larger than (\\d+) bytes").matcher(e.getMessage());
+		assertTrue(m.find(), e.getMessage());
+		assertEquals(32L * (image.length - at), Long.parseLong(m.group(1)), "stopped at 32 times the payload, not at a gigabyte");
+		byte[] gz = Arrays.copyOf(z, at + 64);
+		gz[at] = 0x1f;
+		gz[at + 1] = (byte) 0x8b;
+		gz[at + 2] = 8; // deflate, then garbage
+		e = assertThrows(EvidenceFormatException.class, () -> BzImage.vmlinux(gz, "gz"));
+		assertTrue(e.getMessage().startsWith("gz: gzip payload"), e.getMessage());
+	}
+
 	private static int indexOf(byte[] hay, byte[] needle) {
 		outer: for (int i = 0; i + needle.length <= hay.length; i++) {
 			for (int k = 0; k < needle.length; k++) if (hay[i + k] != needle[k]) continue outer;
