@@ -11,7 +11,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -98,6 +100,12 @@ public final class AtomicFile implements AutoCloseable {
 		finish();
 		try {
 			Files.createLink(target, temp);
+		} catch (FileAlreadyExistsException e) {
+			throw e;
+		} catch (UnsupportedOperationException | FileSystemException e) {
+			// a file system without hard links (FAT, exFAT): checked, then renamed; only a race with another writer remains
+			if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(target.toString());
+			Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
 		} finally {
 			Files.deleteIfExists(temp);
 			done = true;
