@@ -12,6 +12,8 @@
 # the disk-side targets: DiskSideSeeds, from the samples' disk.img, writes.log and vmlinuz and the ext4 bases).
 # A finding (uncaught exception, per-input timeout, out of memory, stack overflow) leaves its input and a Java reproducer
 # in build/fuzz/findings/<Class>/; copy the input to regressions/<Class>/ with the fix.
+# The whole script is one block, read before it runs: editing this file never changes a run under way.
+{
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/releng/jdk.sh"
@@ -133,8 +135,8 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   elif [ "$nfind" -gt 0 ]; then status=FINDING
   elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=HANG-OUTSIDE-INPUT
   else status="FAILED(rc=$rc)"; fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d.%d\t%s\n' "$name" "${execs:-0}" \
-    "${rate:--}" "${cov:--}" "${ft:--}" "${corp:--}" "$nfind" $((wall_ms / 1000)) $((wall_ms % 1000 / 100)) "$status" > "$ROWS/$name"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d.%d\t%s\t%s\n' "$name" "${execs:-0}" \
+    "${rate:--}" "${cov:--}" "${ft:--}" "${corp:--}" "$nfind" $((wall_ms / 1000)) $((wall_ms % 1000 / 100)) "$status" "$(date -u +%Y-%m-%dT%H:%MZ)" > "$ROWS/$name"
   rm -f "$ROWS/$name.detail"
   if [ "$status" != ok ]; then
     { echo "fuzz.sh: $name: $status — log $log"
@@ -161,14 +163,26 @@ for c in "${targets[@]}"; do
 done
 wait
 
-header=$'target\texecutions\texec_per_s\tcoverage_edges\tfeatures\tcorpus\tfindings\twall_s\tstatus'
+header=$'target\texecutions\texec_per_s\tcoverage_edges\tfeatures\tcorpus\tfindings\twall_s\tstatus\tfinished'
 report="$OUT/report${mode/long/}.tsv"; [ "$mode" = long ] && report="$OUT/report.tsv"
 [ "$mode" = ci ] && report="$OUT/report-ci.tsv"; [ "$mode" = one ] && report="$OUT/report-one.tsv"
-{ echo "$header"; for c in "${targets[@]}"; do cat "$ROWS/${c##*.}"; done; } > "$report"
+if [ "$mode" = long ]; then
+  # the long report keeps the rows of targets not run this time (runs of one target at a time add up to it)
+  exec 9>"$OUT/report.lock"; flock 9
+  { echo "$header"
+    { [ -f "$report" ] && tail -n +2 "$report" | awk -F'\t' -v run="${targets[*]##*.}" 'BEGIN { split(run, r, " "); for (i in r) skip[r[i]] = 1 } !($1 in skip)' || true
+      for c in "${targets[@]}"; do cat "$ROWS/${c##*.}"; done; } | sort; } > "$report.new"
+  mv "$report.new" "$report"
+  exec 9>&-
+else
+  { echo "$header"; for c in "${targets[@]}"; do cat "$ROWS/${c##*.}"; done; } > "$report"
+fi
 if command -v column >/dev/null; then column -t -s $'\t' "$report"; else cat "$report"; fi
 echo "fuzz.sh: report $report"
-if grep -qvP '\tok$' <(tail -n +2 "$report"); then
+if grep -qvP '\tok\t[^\t]*$' <(for c in "${targets[@]}"; do cat "$ROWS/${c##*.}"; done); then
   for c in "${targets[@]}"; do if [ -f "$ROWS/${c##*.}.detail" ]; then cat "$ROWS/${c##*.}.detail" >&2; fi; done
   echo "fuzz.sh: FAILED — findings or errors above (inputs in $OUT/findings/)" >&2
   exit 1
 fi
+exit
+}

@@ -18,7 +18,7 @@ import cacheshadow.kernel.KernelLayoutException;
  */
 public final class BtfFuzzer {
 	/** Types decoded per input, at most (a seed has a few hundred). */
-	private static final int MAX_TYPES = 4096;
+	private static final int MAX_TYPES = 1024;
 	/** A real vmlinux BTF cut down to the walkers' structs (the first seed): the base of split inputs. */
 	private static final Btf BASE;
 
@@ -68,7 +68,7 @@ public final class BtfFuzzer {
 				}
 				int m = 0;
 				for (BtfType.Member member : c.members()) {
-					if (++m > 32) break;
+					if (++m > 8) break;
 					String path = member.name().isEmpty() ? "x" : member.name();
 					btf.fieldOrNull(c.name(), path);
 					btf.fieldOrNull(c.name(), path + ".len");
