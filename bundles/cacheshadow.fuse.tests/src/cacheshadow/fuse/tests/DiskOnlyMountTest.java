@@ -74,8 +74,7 @@ class DiskOnlyMountTest {
 	void readsReachTheHandlerAndSharedMmapWorks(@TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
 		String set = "debian-6.1-kaslr";
-		FileRecord file = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv")).stream()
-				.filter(r -> r.type() == FileType.REGULAR).max(java.util.Comparator.comparingLong(FileRecord::size)).get();
+		FileRecord file = largestFile(set);
 		Path mnt = Files.createDirectory(tmp.resolve("mnt"));
 		try (Layer disk = Layers.openDisk(Samples.file(set, "disk.img"));
 				Ext4FileSystem fs = Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED);
@@ -91,8 +90,7 @@ class DiskOnlyMountTest {
 					assertTrue(m.readStatistics()[1] - asked >= len, "read " + i + " of " + file.path() + " reached the handler");
 				}
 			}
-			String py = "import hashlib,mmap,sys\nwith open(sys.argv[1],'rb') as f:\n m=mmap.mmap(f.fileno(),0,flags=mmap.MAP_SHARED,prot=mmap.PROT_READ)\n print(hashlib.sha256(m).hexdigest())\n m.close()";
-			assertEquals(file.sha256(), Shell.ok(List.of("python3", "-c", py, f.toString())).strip(), "sha256 of " + file.path() + " mapped MAP_SHARED");
+			assertEquals(file.sha256(), sha256Mapped(f.toString()), "sha256 of " + file.path() + " mapped MAP_SHARED");
 		}
 	}
 
@@ -105,8 +103,7 @@ class DiskOnlyMountTest {
 	void keepCacheAnswersRereadsFromThePageCache(@TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
 		String set = "debian-6.1-kaslr";
-		FileRecord file = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv")).stream()
-				.filter(r -> r.type() == FileType.REGULAR).max(java.util.Comparator.comparingLong(FileRecord::size)).get();
+		FileRecord file = largestFile(set);
 		Path mnt = Files.createDirectory(tmp.resolve("mnt"));
 		try (Layer disk = Layers.openDisk(Samples.file(set, "disk.img"));
 				Ext4FileSystem fs = Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED);
@@ -118,8 +115,7 @@ class DiskOnlyMountTest {
 			long asked = m.readStatistics()[1];
 			assertEquals(file.sha256(), Shell.ok(List.of("sha256sum", f)).split(" ")[0], "second read");
 			assertEquals(asked, m.readStatistics()[1], "the second read was answered from the page cache");
-			String py = "import hashlib,mmap,sys\nwith open(sys.argv[1],'rb') as f:\n m=mmap.mmap(f.fileno(),0,flags=mmap.MAP_SHARED,prot=mmap.PROT_READ)\n print(hashlib.sha256(m).hexdigest())\n m.close()";
-			assertEquals(file.sha256(), Shell.ok(List.of("python3", "-c", py, f)).strip(), "sha256 of " + file.path() + " mapped MAP_SHARED");
+			assertEquals(file.sha256(), sha256Mapped(f), "sha256 of " + file.path() + " mapped MAP_SHARED");
 		}
 	}
 
@@ -147,5 +143,16 @@ class DiskOnlyMountTest {
 				m.close();
 			}
 		}
+	}
+
+	private static FileRecord largestFile(String set) throws java.io.IOException {
+		return ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv")).stream().filter(r -> r.type() == FileType.REGULAR)
+				.max(java.util.Comparator.comparingLong(FileRecord::size)).get();
+	}
+
+	/** SHA-256 of the file as python3 reads it mapped MAP_SHARED, in a subprocess. */
+	private static String sha256Mapped(String file) throws Exception {
+		String py = "import hashlib,mmap,sys\nwith open(sys.argv[1],'rb') as f:\n m=mmap.mmap(f.fileno(),0,flags=mmap.MAP_SHARED,prot=mmap.PROT_READ)\n print(hashlib.sha256(m).hexdigest())\n m.close()";
+		return Shell.ok(List.of("python3", "-c", py, file)).strip();
 	}
 }
