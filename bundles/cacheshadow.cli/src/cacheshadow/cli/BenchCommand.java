@@ -46,6 +46,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench fuse [--rounds N] [MEMORY DISK [KERNEL_DIR] [PATH] [--baseline-disk IMAGE [--baseline-path P]]]
 				       ./cacheshadow bench timeline SET_DIR [--mount-prefix P] [--writes N] [--scrubs N] [--dir DIR]
 				       ./cacheshadow bench tree MEMORY DISK [KERNEL_DIR]
+				       ./cacheshadow bench fuzz [--runs N] [--target NAME]   (run by the launcher script, not the product)
 				       ./cacheshadow bench aide (--live DIR | --ram FILE --qmp SOCKET --disk D) [--rounds N] [--dir DIR]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
@@ -54,6 +55,9 @@ final class BenchCommand implements Command {
 				            rows read by ext4 from a plain image; (1) the set's own journal (disk.base.img, writes.log,
 				            timeline.tsv; goal <= 100 ms), (2) that journal + N generated 4 KiB writes (default 1 M) to free
 				            blocks and file data blocks, written under DIR (default a temp dir) and deleted (goal <= 300 ms).
+				  fuzz: coverage-guided fuzzing (Jazzer) of every parser of evidence bytes, N executions per target
+				        (default 1,000,000) from the committed seeds; a report per target in build/fuzz/report.tsv
+				        (releng/fuzz.sh --help; README "Fuzzing").
 				  tree: what the File System view computes to open its tree after the analysis (each path's status and
 				        the counts per status, the first rows) and to filter it to cache-only, vs a plain map of every
 				        status built in the same run (goal: tree open <= 1 s at 100,000 cached files).
@@ -142,6 +146,7 @@ final class BenchCommand implements Command {
 		case "evidence" -> {
 			return evidence(argv.subList(1, argv.size()), out);
 		}
+		case "fuzz" -> throw new UsageException("fuzzing runs outside the product: ./cacheshadow bench fuzz [--runs N] [--target NAME] (releng/fuzz.sh --long)");
 		default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "'");
 		}
 	}
