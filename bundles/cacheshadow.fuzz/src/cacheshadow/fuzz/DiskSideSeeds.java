@@ -37,7 +37,8 @@ import cacheshadow.listing.FileType;
  * {@code writes.log} (QEMU's dm-log-writes) with their {@code timeline.tsv}, the slices imported into {@code .csj}
  * by our own importer, and small journals of every entry kind made by our own writers; and of the kernel image
  * targets: pieces of the samples' bzImage payloads, and small XZ, ZSTD and gzip streams of their own vmlinux made
- * with the kernel's settings, behind their real setup header; and a case made as the workbench makes one, as rows.
+ * with the kernel's settings, behind their real setup header; a case made as the workbench makes one, as rows; and
+ * the block device and struct pages of the samples' cached ext4 device.
  * Needs xz, zstd and gzip. Run from the repository root:
  * {@code releng/fuzz.sh --make-seeds}.
  */
@@ -68,6 +69,9 @@ public final class DiskSideSeeds {
 		}
 		madeJournals(seeds);
 		caseFiles(seeds);
+		for (int i = 0; i < cacheshadow.testing.EvidenceSamples.SETS.size(); i++) {
+			write(seeds, "BlockCacheOverlayFuzzer", cacheshadow.testing.EvidenceSamples.SETS.get(i), BlockCacheOverlayFuzzer.seed(i));
+		}
 	}
 
 	/** A case as the workbench makes it, dumped in CaseFilesFuzzer's input form; and with a few damaged values. */

@@ -7,6 +7,7 @@ import java.util.List;
 import cacheshadow.caches.Mount;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.LinuxKernel;
+import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Layer;
 import cacheshadow.listing.Finding;
 
@@ -51,11 +52,17 @@ public final class BlockDeviceCache {
 		Btf b = k.btf();
 		Layer vm = k.virtual();
 		long mapping = mappingOf(reader, bdev);
-		long start = vm.readU64(bdev + b.field("block_device", "bd_start_sect").offset()) * 512;
+		long startSect = vm.readU64(bdev + b.field("block_device", "bd_start_sect").offset());
+		if (startSect < 0 || startSect > Long.MAX_VALUE / 512) { // its byte offset would not fit: no disk has a partition there
+			findings.add(Finding.anomaly("bdev-bad-start", bdev, "bd_start_sect " + Long.toUnsignedString(startSect)));
+			throw new EvidenceFormatException("block device at " + String.format("0x%x", bdev), "bd_start_sect "
+					+ Long.toUnsignedString(startSect) + " lies past any disk: its cache cannot be placed on the disk");
+		}
+		long start = startSect * 512;
 		long sectors = vm.readU64(bdev + b.field("block_device", "bd_nr_sectors").offset());
 		int dev = (int) vm.readU32(bdev + b.field("block_device", "bd_dev").offset());
 		long size = sectors * 512;
-		if (sectors < 0 || sectors > (1L << 54)) {
+		if (sectors < 0 || sectors > Long.MAX_VALUE / 512) {
 			findings.add(Finding.anomaly("bdev-bad-size", bdev, "bd_nr_sectors " + sectors));
 			size = -1;
 		}

@@ -58,23 +58,28 @@ public final class BlockDeviceCacheOverlay extends BlockOverlayLayer {
 		return cache.pages().hasPageIn(firstPage, lastPage);
 	}
 
-	/** A cached page with valid data; a page valid only in part (buffers) is read sector by sector, the rest from the disk. */
+	/**
+	 * A cached page with valid data; a page valid only in part (buffers) is read sector by sector, the rest from the
+	 * disk. So are the bytes of the device's last page past its end (a size that is not whole pages): the disk's, not
+	 * the device's (the end is whole sectors, so a sector lies wholly on one side).
+	 */
 	@Override
 	protected boolean readOverlaid(long page, int inPage, byte[] buf, int off, int len) throws IOException {
 		if (!onDevice(page * CachedFile.PAGE + inPage)) return false;
 		CachedPage p = cache.pages().page(page);
 		if (p == null || !p.provenance().hasData() || p.physical() < 0) return false;
 		Layer memory = cache.pages().physicalLayer();
-		if (p.isWhole()) {
+		int onDevice = cache.sizeBytes() < 0 ? len : (int) Math.min(len, cache.sizeBytes() - page * CachedFile.PAGE - inPage);
+		if (p.isWhole() && onDevice == len) {
 			memory.read(p.physical() + inPage, buf, off, len);
 			return true;
 		}
 		boolean any = false;
-		for (int at = inPage; at < inPage + len && !any; at = (at / SECTOR + 1) * SECTOR) any = p.hasByte(at);
+		for (int at = inPage; at < inPage + onDevice && !any; at = (at / SECTOR + 1) * SECTOR) any = p.hasByte(at);
 		if (!any) return false;
 		for (int at = inPage; at < inPage + len;) {
 			int n = Math.min(inPage + len - at, SECTOR - (at % SECTOR));
-			if (p.hasByte(at)) memory.read(p.physical() + at, buf, off + at - inPage, n);
+			if (at < inPage + onDevice && p.hasByte(at)) memory.read(p.physical() + at, buf, off + at - inPage, n);
 			else base.read(origin + page * CachedFile.PAGE + at, buf, off + at - inPage, n);
 			at += n;
 		}

@@ -122,4 +122,51 @@ class BlockDeviceCacheOverlayTest {
 			assertTrue(findings.isEmpty(), findings.toString());
 		}
 	}
+
+	/**
+	 * Found by BlockCacheOverlayFuzzer: a device whose size ends inside a cached page (a partition of an odd number of
+	 * sectors) showed the page's bytes past that end instead of the disk's; and a bd_start_sect past any disk made the
+	 * overlay's construction fail with an IllegalArgumentException. Past the end the disk is read; such a start is an
+	 * evidence error, said as a finding too.
+	 */
+	@org.junit.jupiter.api.Test
+	void deviceEndInsideACachedPageAndAStartPastAnyDisk() throws Exception {
+		String set = "debian-6.12-kaslr";
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf")); Layer disk = Layers.openDisk(Samples.file(set, "disk.img"))) {
+			cacheshadow.testing.PatchedLayer patched = new cacheshadow.testing.PatchedLayer(mem);
+			CacheAnalysis a = CacheAnalysis.open(patched, Samples.dir(set).resolve("kernel"), Progress.NONE);
+			Mount ext4 = a.mounts().stream().filter(m -> m.path().equals("/mnt/disk")).findFirst().orElseThrow();
+			PageCacheReader reader = new PageCacheReader(a.kernel());
+			BlockDeviceCache clean = BlockDeviceCache.of(reader, ext4, new ArrayList<>());
+			// a whole cached page whose second half differs from the disk's
+			byte[] m = new byte[4096], d = new byte[4096];
+			cacheshadow.pagecache.CachedPage page = null;
+			for (cacheshadow.pagecache.CachedPage p : clean.pages().pages()) {
+				if (!p.isWhole() || (p.index() + 1) * 4096 > disk.size()) continue;
+				mem.read(p.physical(), m, 0, 4096);
+				disk.read(p.index() * 4096, d, 0, 4096);
+				if (!java.util.Arrays.equals(m, 2048, 4096, d, 2048, 4096)) {
+					page = p;
+					break;
+				}
+			}
+			assertNotNull(page, "a cached page newer than the disk in its second half");
+			var btf = a.kernel().btf();
+			long bdev = clean.blockDevice();
+			long nrSectors = a.kernel().toPhysical(bdev + btf.field("block_device", "bd_nr_sectors").offset());
+			patched.put64(nrSectors, (page.index() * 4096 + 2048) / 512); // the device ends mid-page
+			BlockDeviceCacheOverlay o = BlockDeviceCache.ofBlockDevice(reader, bdev, new ArrayList<>()).overlay(disk);
+			byte[] got = new byte[4096];
+			o.read(page.index() * 4096, got, 0, 4096);
+			assertArrayEquals(java.util.Arrays.copyOf(m, 2048), java.util.Arrays.copyOf(got, 2048), "on the device: the cached bytes");
+			assertArrayEquals(java.util.Arrays.copyOfRange(d, 2048, 4096), java.util.Arrays.copyOfRange(got, 2048, 4096), "past its end: the disk's");
+			long startSect = a.kernel().toPhysical(bdev + btf.field("block_device", "bd_start_sect").offset());
+			patched.put64(startSect, 1L << 60);
+			List<Finding> findings = new ArrayList<>();
+			var e = org.junit.jupiter.api.Assertions.assertThrows(cacheshadow.layers.EvidenceFormatException.class,
+					() -> BlockDeviceCache.ofBlockDevice(reader, bdev, findings));
+			assertTrue(e.getMessage().contains("bd_start_sect"), e.getMessage());
+			assertTrue(findings.stream().anyMatch(f -> f.kind().equals("bdev-bad-start")), findings.toString());
+		}
+	}
 }
