@@ -19,8 +19,9 @@ def write(target, name, data):
         f.write(data)
 
 
-def elf_core(path, keep):
-    """The core's ELF header, program headers and PT_NOTE as they are; each PT_LOAD cut to its first `keep` bytes."""
+def elf_core(path, keep, extra_note=b""):
+    """The core's ELF header, program headers and PT_NOTE as they are (plus `extra_note` at the end of the PT_NOTE);
+    each PT_LOAD cut to its first `keep` bytes."""
     with open(path, "rb") as f:
         h = f.read(64)
         phoff, = struct.unpack_from("<Q", h, 32)
@@ -33,7 +34,7 @@ def elf_core(path, keep):
             t, _, off, _, _, fs, _, _ = struct.unpack_from("<IIQQQQQQ", ph, i * phentsize)
             n = fs if t == 4 else min(fs, keep)
             f.seek(off)
-            body.append((i, t, f.read(n)))
+            body.append((i, t, f.read(n) + (extra_note if t == 4 else b"")))
         for i, t, data in body:
             struct.pack_into("<Q", out, phoff + i * phentsize + 8, len(out))
             struct.pack_into("<Q", out, phoff + i * phentsize + 32, len(data))
@@ -209,6 +210,13 @@ WALKED_STRUCTS = {"dentry", "inode", "super_block", "qstr", "xarray", "xa_node",
 for s in SETS:
     d = os.path.join(SAMPLES, s)
     write("ElfCoreFuzzer", s + ".elf", elf_core(os.path.join(d, "memory.elf"), 512))
+    # as kdump and QEMU's vmcoreinfo device leave it: a VMCOREINFO note with the guest's own values
+    info = json.load(open(os.path.join(d, "manifest.json")))["info"]
+    text = ("OSRELEASE=%s\nPAGESIZE=4096\nSYMBOL(init_task)=%s\nSYMBOL(init_top_pgt)=%s\nKERNELOFFSET=%x\n" % (
+        info["uname_r"], info["kallsyms_init_task"], info["kallsyms_init_top_pgt"],
+        int(info["kallsyms__text"], 16) - 0xffffffff81000000)).encode()
+    note = struct.pack("<III", 11, len(text), 0) + b"VMCOREINFO\0\0" + text + bytes(-len(text) % 4)
+    write("ElfCoreFuzzer", s + ".vmcoreinfo.elf", elf_core(os.path.join(d, "memory.elf"), 512, note))
     btf = open(os.path.join(d, "kernel/vmlinux.btf"), "rb").read()
     write("BtfFuzzer", s + ".structs.btf", btf_subset(btf, WALKED_STRUCTS, 0))
     write("BtfFuzzer", s + ".dentry.btf", btf_subset(btf, {"dentry", "qstr"}, 2))
