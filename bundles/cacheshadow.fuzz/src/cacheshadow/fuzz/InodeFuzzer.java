@@ -1,13 +1,7 @@
 package cacheshadow.fuzz;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 
-import cacheshadow.caches.CachedEntry;
 import cacheshadow.testing.EvidenceSamples;
 
 /**
@@ -17,30 +11,15 @@ import cacheshadow.testing.EvidenceSamples;
  * {@value SubtreeWalk#DIR} one after the other (hard links share one). Findings, never an exception.
  */
 public final class InodeFuzzer {
-	private static final SubtreeWalk[] SUBJECTS = EvidenceSamples.SETS.stream().map(InodeFuzzer::subject)
-			.toArray(SubtreeWalk[]::new);
+	private static final Subjects<SubtreeWalk> SUBJECTS = Subjects.of(EvidenceSamples.SETS,
+			set -> SubtreeWalk.over(set, "inode", e -> e.inode() == null ? 0 : e.inode().address()), SubtreeWalk::overlay);
 
 	private InodeFuzzer() {
 	}
 
-	private static SubtreeWalk subject(String set) {
-		SampleSnapshot s = SampleSnapshot.of(set);
-		long size;
-		try {
-			size = s.kernel.btf().sizeOf("inode");
-		} catch (IOException e) {
-			throw new IllegalStateException(e);
-		}
-		Set<Long> inodes = new LinkedHashSet<>();
-		for (CachedEntry e : s.below(SubtreeWalk.DIR)) if (e.inode() != null) inodes.add(e.inode().address());
-		List<long[]> regions = new ArrayList<>();
-		for (long i : inodes) regions.add(new long[] { i, size });
-		return SubtreeWalk.of(s, regions);
-	}
-
 	/** The seed of sample {@code i}: the real inodes. */
 	static byte[] seed(int i) {
-		return SeedBytes.withSelector(i, SUBJECTS[i].overlay().original());
+		return SUBJECTS.seed(i);
 	}
 
 	/** Opens the samples before fuzzing starts (their loading is not an input's time). */
@@ -49,9 +28,7 @@ public final class InodeFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws IOException {
-		if (data.length == 0) return;
-		SubtreeWalk x = SUBJECTS[(data[0] & 0xff) % SUBJECTS.length];
-		x.overlay().apply(Arrays.copyOfRange(data, 1, data.length));
-		x.walk();
+		SubtreeWalk x = SUBJECTS.pick(data);
+		if (x != null) x.walk();
 	}
 }

@@ -2,7 +2,6 @@ package cacheshadow.fuzz;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -25,7 +24,7 @@ public final class PageTableFuzzer {
 	private record Subject(SampleSnapshot snapshot, long[] addresses, Overlay overlay) {
 	}
 
-	private static final Subject[] SUBJECTS = EvidenceSamples.SETS.stream().map(PageTableFuzzer::subject).toArray(Subject[]::new);
+	private static final Subjects<Subject> SUBJECTS = Subjects.of(EvidenceSamples.SETS, PageTableFuzzer::subject, Subject::overlay);
 
 	private PageTableFuzzer() {
 	}
@@ -59,7 +58,7 @@ public final class PageTableFuzzer {
 
 	/** The seed of sample {@code i}: the real page tables. */
 	static byte[] seed(int i) {
-		return SeedBytes.withSelector(i, SUBJECTS[i].overlay.original());
+		return SUBJECTS.seed(i);
 	}
 
 	/** Opens the samples before fuzzing starts (their loading is not an input's time). */
@@ -68,9 +67,8 @@ public final class PageTableFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws IOException {
-		if (data.length == 0) return;
-		Subject x = SUBJECTS[(data[0] & 0xff) % SUBJECTS.length];
-		x.overlay.apply(Arrays.copyOfRange(data, 1, data.length));
+		Subject x = SUBJECTS.pick(data);
+		if (x == null) return;
 		PageTableWalker w = x.snapshot.kernel.pageTables();
 		// a fresh walker: the kernel's own caches translations of the real tables
 		PageTableWalker fuzzed = new PageTableWalker(x.snapshot.memory, w.topTable(), w.fiveLevel());

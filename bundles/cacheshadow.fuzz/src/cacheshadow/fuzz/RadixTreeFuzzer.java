@@ -2,14 +2,11 @@ package cacheshadow.fuzz;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 import cacheshadow.listing.Finding;
-import cacheshadow.pagecache.CachedFile;
-import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.PageCacheReader;
 import cacheshadow.testing.RadixTreeKernel;
 
@@ -23,7 +20,7 @@ public final class RadixTreeFuzzer {
 	private record Subject(PageCacheReader reader, RadixTreeKernel.Tree tree, Overlay overlay) {
 	}
 
-	private static final Subject[] SUBJECTS = Arrays.stream(RadixTreeKernel.Layout.values()).map(RadixTreeFuzzer::subject).toArray(Subject[]::new);
+	private static final Subjects<Subject> SUBJECTS = Subjects.of(List.of(RadixTreeKernel.Layout.values()), RadixTreeFuzzer::subject, Subject::overlay);
 
 	private RadixTreeFuzzer() {
 	}
@@ -55,7 +52,7 @@ public final class RadixTreeFuzzer {
 
 	/** The seed of layout {@code i}: the tree as written. */
 	static byte[] seed(int i) {
-		return SeedBytes.withSelector(i, SUBJECTS[i].overlay.original());
+		return SUBJECTS.seed(i);
 	}
 
 	/** Builds the guests before fuzzing starts. */
@@ -64,17 +61,9 @@ public final class RadixTreeFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws Exception {
-		if (data.length == 0) return;
-		Subject x = SUBJECTS[(data[0] & 0xff) % SUBJECTS.length];
-		x.overlay.apply(Arrays.copyOfRange(data, 1, data.length));
+		Subject x = SUBJECTS.pick(data);
+		if (x == null) return;
 		List<Finding> findings = new ArrayList<>();
-		CachedFile f = x.reader.file(x.tree.inode, false, findings);
-		int n = 0;
-		for (CachedPage p : f.pages()) {
-			if (++n > 8) break;
-			p.provenance();
-		}
-		f.summary();
-		for (Finding x2 : findings) x2.toString();
+		FileViews.read(x.reader.file(x.tree.inode, false, findings), findings);
 	}
 }

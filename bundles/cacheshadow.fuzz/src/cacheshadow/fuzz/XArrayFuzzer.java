@@ -2,15 +2,12 @@ package cacheshadow.fuzz;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.kernel.Btf;
 import cacheshadow.listing.Finding;
-import cacheshadow.pagecache.CachedFile;
-import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.PageCacheReader;
 import cacheshadow.pagecache.PageIndexWalker;
 import cacheshadow.testing.EvidenceSamples;
@@ -27,7 +24,7 @@ public final class XArrayFuzzer {
 	private record Subject(SampleSnapshot snapshot, PageCacheReader reader, CachedEntry file, Overlay overlay) {
 	}
 
-	private static final Subject[] SUBJECTS = EvidenceSamples.SETS.stream().map(XArrayFuzzer::subject).toArray(Subject[]::new);
+	private static final Subjects<Subject> SUBJECTS = Subjects.of(EvidenceSamples.SETS, XArrayFuzzer::subject, Subject::overlay);
 
 	private XArrayFuzzer() {
 	}
@@ -66,7 +63,7 @@ public final class XArrayFuzzer {
 
 	/** The seed of sample {@code i}: the real root and nodes. */
 	static byte[] seed(int i) {
-		return SeedBytes.withSelector(i, SUBJECTS[i].overlay.original());
+		return SUBJECTS.seed(i);
 	}
 
 	/** Opens the samples before fuzzing starts (their loading is not an input's time). */
@@ -75,17 +72,9 @@ public final class XArrayFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws IOException {
-		if (data.length == 0) return;
-		Subject x = SUBJECTS[(data[0] & 0xff) % SUBJECTS.length];
-		x.overlay.apply(Arrays.copyOfRange(data, 1, data.length));
+		Subject x = SUBJECTS.pick(data);
+		if (x == null) return;
 		List<Finding> findings = new ArrayList<>();
-		CachedFile f = x.reader.file(x.file.inode(), false, findings);
-		int n = 0;
-		for (CachedPage p : f.pages()) {
-			if (++n > 8) break;
-			p.provenance();
-		}
-		f.summary();
-		for (Finding x2 : findings) x2.toString();
+		FileViews.read(x.reader.file(x.file.inode(), false, findings), findings);
 	}
 }
