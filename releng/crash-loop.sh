@@ -189,8 +189,9 @@ check_whole() { # $1 output file, $2 reference file
   cmp -s "$1" "$2" || fail "$1 exists after the kill but differs from an uninterrupted run's (half-written taken as whole?)"
 }
 
-tree_listing() { # a directory export as text: type, mode, size, mtime, content hash of each path
-  (cd "$1" && find . -printf '%P\t%y\t%m\t%s\t%T@\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+tree_listing() { # a directory export as text: type, mode, size, mtime, content hash of each path below the folder
+  # (the folder itself is the examiner's: its own mtime is the host's, not the guest's)
+  (cd "$1" && find . -mindepth 1 -printf '%P\t%y\t%m\t%s\t%T@\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
 export_check() { # $1 output (dir or tar), $2 tar|dir, $3 phase: killed|rerun
@@ -320,7 +321,7 @@ while [ $DONE -lt "$KILLS" ] && [ $TRIES -lt $((KILLS * 4 + 20)) ]; do
     case-new) rm -rf "$WORK/new-$ITER" ;;
     case-verify) mirror "$VERC" > "$WORK/before.log" ;;
     index) [ $(rand 3) = 0 ] || rm -f "$OUT/index/writes.idx" ;; # mostly built anew, sometimes reused
-    export-dir) [ $(rand 3) = 0 ] || rm -rf "$OUT/tree" ;;       # mostly a fresh folder, sometimes over the last export
+    export-dir) [ $(rand 3) = 0 ] || rm -rf "$OUT/tree" "$OUT"/tree.{complete,provenance.tsv,manifest.tsv} ;; # mostly afresh, sometimes over the last
     *) mirror "$CASE" > "$WORK/before.log" ;;
   esac
   command_of "$OP" "$ITER"
@@ -328,6 +329,10 @@ while [ $DONE -lt "$KILLS" ] && [ $TRIES -lt $((KILLS * 4 + 20)) ]; do
   K=0; [ "$RC" = 137 ] && K=1
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$ITER" "$OP" "${MODE%%:*}" "${MODE#*:}" "$K" "$RC" "$T_PROBE" "$T_END" >> "$WORK/kills.tsv"
   if [ $K = 1 ]; then DONE=$((DONE + 1)); KILLED[$OP]=$(( ${KILLED[$OP]:-0} + 1 )); fi
+  if [ $K = 0 ] && [ "$RC" = 0 ]; then # a run that ended by itself: the windows follow the machine's pace (load varies)
+    DUR[$OP]=$(( (${DUR[$OP]} + T_END) / 2 ))
+    [ "$T_PROBE" -ge 0 ] && WIN[$OP]=$(( (${WIN[$OP]} + T_END - T_PROBE) / 2 ))
+  fi
   if [ $K = 0 ] && [ "$RC" != 0 ]; then fail "exit $RC without a kill: $(tail -2 "$WORK/op.err" | tr '\n' ' ')"; fi
   KILLED_OUT=$(cat "$WORK/op.out")
   # after the kill: what exists is whole, what was reported done is there; then run again and check again
