@@ -12,7 +12,8 @@
 #   - the interrupted operation runs again cleanly (exit 0, same output as uninterrupted), and no temporary file
 #     of a dead process is left once it has,
 #   - the evidence is unchanged (its SHA256SUMS at the start and at the end).
-# Also: two processes on one case (the second is told which case and what holds it, exit 2, and the case is fine).
+# Also: two processes on one case (the second is told which case and what holds it, exit 2, and the case is fine),
+# a workbench holding a case beside the command line, and a case on read-only media read by two processes at once.
 #
 # Half of the kills land anywhere in the process's life; the other half wait for the operation's own phase (the
 # case lock taken by that pid, the temporary output file appearing) and land within its measured length.
@@ -301,6 +302,25 @@ two_processes() {
   rm -rf "$two"
 }
 two_processes
+
+# ---- a case on read-only media (a read-only tmpfs; needs root): shared by two processes at once, nothing recorded
+read_only_media() {
+  OP=read-only ITER=0
+  local m="$WORK/ro" v l b rc1 rc2 rc3
+  mkdir -p "$m"
+  mount -t tmpfs -o size=64m tmpfs "$m" 2>/dev/null || { note "read-only media: cannot mount a tmpfs here (not root?); not tested"; return; }
+  cp -a "$CASE" "$m/case" && rm -f "$m/case/case.lock" && mount -o remount,ro "$m" || { fail "could not make the read-only copy"; umount "$m"; return; }
+  cli case verify "$m/case" > "$WORK/ro1.out" 2>&1 & local first=$!
+  l=$(cli case log "$m/case" 2>&1); rc2=$?
+  wait $first; rc1=$?
+  b=$(cli case bookmark "$m/case" --view merged --path /x 2>&1); rc3=$?
+  umount "$m"
+  [ $rc1 = 0 ] && grep -q '^verification passed' "$WORK/ro1.out" && grep -q 'not recorded' "$WORK/ro1.out" || fail "verify on read-only media: exit $rc1: $(tail -3 "$WORK/ro1.out" | tr '\n' ' ')"
+  [ $rc2 = 0 ] && [ "$(echo "$l" | wc -l)" = "$(wc -l < "$CASE/custody.log")" ] || fail "log on read-only media beside a verify: exit $rc2: $l"
+  [ $rc3 = 2 ] && echo "$b" | grep -q 'read-only file system' || fail "bookmark on read-only media: exit $rc3: $b"
+  echo "crash-loop: a case on read-only media: verified and listed by two processes at once; a change refused: \"$b\"" >&2
+}
+[ $CI = 0 ] && read_only_media
 
 # ---- the loop
 printf 'iteration\top\tmode\tdelay_ms\tkilled\texit\tphase_at_ms\tend_ms\n' > "$WORK/kills.tsv"

@@ -137,11 +137,11 @@ public final class Case implements AutoCloseable {
 	}
 
 	private static Case openLocked(Path dir, CaseLock lock) throws IOException {
-		Case c = new Case(dir, connect(dir, DB_NAME), lock);
+		Case c = new Case(dir, connect(dir, DB_NAME + (lock.readOnly() ? ";ACCESS_MODE_DATA=r" : "")), lock);
 		try {
-			c.createSchema();
+			if (!lock.readOnly()) c.createSchema();
 			lock.name(c.name());
-			c.completeMirror();
+			if (!lock.readOnly()) c.completeMirror();
 		} catch (IOException | RuntimeException e) {
 			c.closeDatabase();
 			throw e;
@@ -184,6 +184,11 @@ public final class Case implements AutoCloseable {
 
 	public Path dir() {
 		return dir;
+	}
+
+	/** Whether the case lies on a read-only file system (archived media): it can be read and verified, nothing recorded. */
+	public boolean readOnly() {
+		return lock != null && lock.readOnly();
 	}
 
 	public String name() throws CaseException {
@@ -312,6 +317,7 @@ public final class Case implements AutoCloseable {
 		}
 		VerificationReport report = new VerificationReport(items, broken[0], chainProblem);
 		long bad = items.stream().filter(i -> i.status() != EvidenceItem.Status.VERIFIED).count();
+		if (readOnly()) return report; // nothing can be recorded on read-only media; the report is the outcome
 		transaction((s, custody) -> {
 			try (PreparedStatement ps = db.prepareStatement("UPDATE evidence SET status=?, verified_at=? WHERE id=?")) {
 				for (int i = 0; i < items.size(); i++) {
@@ -406,6 +412,7 @@ public final class Case implements AutoCloseable {
 	 * it), then the entries are appended to the mirror. Synchronized: the chain is extended by one writer at a time.
 	 */
 	private synchronized <T> T transaction(TxWork<T> work) throws CaseException {
+		if (readOnly()) throw new CaseException(dir + ": the case is on a read-only file system: nothing can be recorded there (copy the folder to work on it)");
 		List<CustodyEntry> added = new ArrayList<>();
 		T result;
 		try {

@@ -22,7 +22,8 @@ import java.util.Properties;
  * workbench, or the command line while a workbench has the case — is told which case and what holds it, in one line,
  * before it touches the database. The operating system drops the lock when its process ends, even by
  * {@code kill -9}: a lock file left behind holds nothing. Within one process the lock is shared and counted (the
- * embedded database is shared there as well).
+ * embedded database is shared there as well). A case on a read-only file system (archived media) is not locked: no
+ * process can change it, so every one may read it.
  */
 final class CaseLock implements AutoCloseable {
 	static final String FILE = "case.lock";
@@ -57,6 +58,11 @@ final class CaseLock implements AutoCloseable {
 			Path file = key.resolve(FILE);
 			FileChannel ch = null;
 			try {
+				if (Files.getFileStore(key).isReadOnly()) { // archived media: nothing can change the case, so it is shared
+					CaseLock c = new CaseLock(key, null, null);
+					HELD.put(key, c);
+					return c;
+				}
 				ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
 				FileLock l;
 				try {
@@ -90,9 +96,14 @@ final class CaseLock implements AutoCloseable {
 		}
 	}
 
+	/** A case on a read-only file system: not locked (no process can change it), opened read-only by every one. */
+	boolean readOnly() {
+		return channel == null;
+	}
+
 	/** Adds the case's name to what the lock file says (once the database is open and the name known). */
 	void name(String caseName) {
-		if (caseName == null || caseName.equals(holder.getProperty("case"))) return;
+		if (readOnly() || caseName == null || caseName.equals(holder.getProperty("case"))) return;
 		holder.setProperty("case", caseName);
 		try {
 			write();
@@ -148,6 +159,7 @@ final class CaseLock implements AutoCloseable {
 		synchronized (HELD) {
 			if (--users > 0) return;
 			HELD.remove(dir);
+			if (readOnly()) return;
 			try {
 				lock.release();
 				channel.close();

@@ -56,7 +56,8 @@ final class CaseCommand implements Command {
 				One process at a time has a case open (case.lock names it): another workbench or command gets one line
 				naming the case and that process, exit 2. Each change is one transaction with its custody entries, on
 				disk when the command reports it; a command killed half-way keeps what it reported and nothing of the
-				change it was making: run it again.""";
+				change it was making: run it again. A case on a read-only file system is shared: read and verified by
+				any process, nothing recorded.""";
 	}
 
 	@Override
@@ -118,6 +119,7 @@ final class CaseCommand implements Command {
 				out.println(r.chainBrokenAt() < 0 ? "custody chain intact (" + c.custodyLog().size() + " entries)"
 						: "CUSTODY CHAIN BROKEN: " + r.chainProblem());
 				out.println(r.allGood() ? "verification passed" : "VERIFICATION FAILED");
+				if (c.readOnly()) out.println("(the case is on a read-only file system: this verification is not recorded in it)");
 				return r.allGood() ? 0 : 1;
 			}
 		}
