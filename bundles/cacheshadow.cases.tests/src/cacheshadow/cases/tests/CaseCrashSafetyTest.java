@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,6 +168,39 @@ class CaseCrashSafetyTest {
 		Files.writeString(other.resolve(Case.CUSTODY_TEXT), "1\tsomeone else's log\n");
 		assertThrows(CaseException.class, () -> Case.create(other, "x"));
 		assertEquals("1\tsomeone else's log\n", Files.readString(other.resolve(Case.CUSTODY_TEXT)));
+	}
+
+	static int run(String... cmd) throws Exception {
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+		p.getInputStream().readAllBytes();
+		return p.waitFor();
+	}
+
+	@Test
+	void aCaseOnReadOnlyMediaIsSharedAndVerifiedWithoutRecording(@TempDir Path tmp) throws Exception {
+		Path media = Files.createDirectories(tmp.resolve("media"));
+		// a read-only file system needs a mount: root only (as releng/test.sh runs); elsewhere there is nothing to test
+		Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", media.toString()) == 0, "cannot mount a tmpfs here (not root)");
+		try {
+			Path ev = Files.writeString(tmp.resolve("evidence.bin"), "archived evidence");
+			Path dir = media.resolve("case");
+			try (Case c = Case.create(dir, "archived")) {
+				c.addEvidence(ev, Progress.NONE);
+				c.addBookmark("merged", "/mnt/disk/x", null, 0, 0, "kept");
+			}
+			assertEquals(0, run("mount", "-o", "remount,ro", media.toString()));
+			try (Case c = Case.open(dir); Case d = Case.open(dir)) {
+				assertTrue(c.readOnly());
+				assertEquals(List.of("case-created", "evidence-added", "evidence-hashed", "bookmark-added"), c.custodyLog().stream().map(x -> x.action()).toList());
+				assertTrue(c.verify(Progress.NONE).allGood());
+				assertEquals(4, c.custodyLog().size(), "nothing recorded");
+				CaseException e = assertThrows(CaseException.class, () -> d.addBookmark("merged", "/y", null, 0, 0, ""));
+				assertTrue(e.getMessage().contains("read-only file system"), e.getMessage());
+				assertEquals(1, d.bookmarks().size());
+			}
+		} finally {
+			run("umount", media.toString());
+		}
 	}
 
 	@Test
