@@ -34,7 +34,10 @@ mv "$OUT/sources.kept" "$OUT/sources.txt"
 for d in "${srcs[@]}" "${tests[@]}"; do
   (cd "$d" && find . -type f ! -name '*.java' -exec cp --parents {} "$OUT/classes/" \;)
 done
+# the fragments' extension registrations (META-INF/services, outside src/): the evidence guard of cacheshadow.testing
+mkdir -p "$OUT/classes/META-INF/services"
+for d in "${tests[@]}"; do cat "$d/../META-INF/services/org.junit.jupiter.api.extension.Extension" 2>/dev/null; done | sort -u > "$OUT/classes/META-INF/services/org.junit.jupiter.api.extension.Extension"
 SAMPLES="$("$ROOT/releng/samples.sh")"
 [ ${#tests[@]} -gt 0 ] || { echo "no test fragments among: ${names[*]}"; exit 0; }
-exec "$JAVA_HOME/bin/java" -Xss512k -Dcacheshadow.samples="$SAMPLES" -jar "$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar" \
+exec "$JAVA_HOME/bin/java" -Xss512k -Dcacheshadow.samples="$SAMPLES" -Djunit.jupiter.extensions.autodetection.enabled=true -jar "$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar" \
   execute -cp "$OUT/classes:$CP" --disable-banner --details=tree "${extra[@]:---scan-classpath=$OUT/classes}"

@@ -36,6 +36,7 @@ public class EvidenceSamples {
 		if (p == null || p.isBlank()) fail("system property cacheshadow.samples is not set (releng/samples.sh prints the directory)");
 		Path d = Path.of(p);
 		assertTrue(Files.isDirectory(d), "no evidence samples at " + d + " (releng/samples.sh makes them)");
+		if (!EvidenceGuard.active()) EvidenceGuard.watchWithoutJUnit(d); // the guard is not registered where this runs
 		return d;
 	}
 
