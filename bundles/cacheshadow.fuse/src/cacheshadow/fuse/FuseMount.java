@@ -45,6 +45,7 @@ public final class FuseMount implements AutoCloseable {
 	private final CountDownLatch ended = new CountDownLatch(1);
 	private volatile int loopResult;
 	private volatile String connection; // /sys/fs/fuse/connections/<minor of st_dev>
+	private boolean destroyed; // guarded by this: the session is gone, no more notifications
 
 	private FuseMount(LibFuse3 fuse, Pointer handle, Path mountpoint, FuseOperations operations, List<Object> nativeArgs) {
 		this.fuse = fuse;
@@ -79,12 +80,14 @@ public final class FuseMount implements AutoCloseable {
 		args.setInt(16, 0);
 		Pointer f = fuse.fuse_new_31(args, ops.pointer(), FuseOperations.SIZE, null);
 		if (f == null) throw new IOException("fuse_new refused the mount options " + argv);
+		if (options.autoUnmount()) closeOnExec();
 		if (fuse.fuse_mount(f, mp.toString()) != 0) {
 			fuse.fuse_destroy(f);
 			throw new IOException(mp + ": fuse_mount failed although /dev/fuse exists (reason on stderr; as a user, fusermount3 must be installed setuid and /dev/fuse accessible)");
 		}
 		ops.directIo(DirectIoMmapGrant.install(fuse, f)); // before the loop: INIT is its first request
 		FuseMount m = new FuseMount(fuse, f, mp, ops, List.of(argvNative, args));
+		if (tree.refreshes()) tree.whenRefreshed(m::dropRootAttributes);
 		Thread loop = new Thread(m::serve, "fuse " + mp);
 		loop.setDaemon(true);
 		loop.start();
@@ -101,6 +104,27 @@ public final class FuseMount implements AutoCloseable {
 			errors.accept(mp + ": the host's kernel may follow the guest's symbolic links on this mount (setting nosymfollow needs root)");
 		}
 		return m;
+	}
+
+	/**
+	 * Marks every descriptor open in this process close-on-exec. With auto_unmount, fuse_mount forks and execs a
+	 * fusermount3 that stays until this process ends (then unmounts) and would keep a copy of each descriptor open now
+	 * (the JVM sets no FD_CLOEXEC): a running guest's QMP connection, which QEMU serves to one client at a time, would
+	 * stay taken after the mount is gone, and evidence files open. Java's own child processes close them anyway.
+	 */
+	private static void closeOnExec() {
+		final int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
+		try (java.nio.file.DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+			com.sun.jna.Function fcntl = com.sun.jna.NativeLibrary.getInstance("c").getFunction("fcntl");
+			for (Path p : fds) {
+				int fd = Integer.parseInt(p.getFileName().toString());
+				if (fd <= 2) continue;
+				int flags = fcntl.invokeInt(new Object[] { fd, F_GETFD });
+				if (flags >= 0 && (flags & FD_CLOEXEC) == 0) fcntl.invokeInt(new Object[] { fd, F_SETFD, flags | FD_CLOEXEC });
+			}
+		} catch (IOException | RuntimeException e) {
+			// no /proc: the helper inherits what it inherits, as before
+		}
 	}
 
 	/**
@@ -146,8 +170,12 @@ public final class FuseMount implements AutoCloseable {
 	private void serve() {
 		try {
 			loopResult = fuse.fuse_loop(handle); // one thread: fuse_loop_mt measured no faster here, and trees need not be thread-safe
-			fuse.fuse_unmount(handle); // after an external unmount: only closes the device fd
-			fuse.fuse_destroy(handle);
+			synchronized (this) {
+				destroyed = true;
+				fuse.fuse_unmount(handle); // after an external unmount: only closes the device fd
+				fuse.fuse_destroy(handle);
+			}
+			operations.releaseAll(); // files still open when the mount went away
 		} finally {
 			ended.countDown();
 		}
@@ -155,6 +183,14 @@ public final class FuseMount implements AutoCloseable {
 
 	public Path mountpoint() {
 		return mountpoint;
+	}
+
+	/**
+	 * After a refresh: the kernel forgets the root directory's attributes (FUSE_ROOT_ID 1), which no lookup renews
+	 * (every other name is looked up again on each path walk).
+	 */
+	private synchronized void dropRootAttributes() {
+		if (!destroyed) fuse.fuse_lowlevel_notify_inval_inode(fuse.fuse_get_session(handle), 1, -1, 0);
 	}
 
 	/** Read requests served so far, the bytes they asked for, and the nanoseconds the tree took to answer them. */

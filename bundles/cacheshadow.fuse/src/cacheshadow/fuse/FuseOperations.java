@@ -23,6 +23,11 @@ import cacheshadow.listing.FileRecord;
  * statfs, getxattr and listxattr ({@code user.cacheshadow.*}) are served from a {@link MountedTree}, init sets use_ino and timeouts; every operation that would write gets
  * -EROFS (the mount is also {@code -o ro}, so the kernel normally refuses first). Callbacks never throw into C:
  * an exception becomes -EIO (or -ENOENT for a missing path) and is reported once per message.
+ * <p>
+ * Each request asks one {@link MountedTree#snapshot} of the tree, so a tree that {@link MountedTree#refreshes} answers
+ * a listing, a type check and an open from one state; for such a tree the kernel caches no names (every path walk
+ * looks each name up again) and no file pages (direct I/O), opendir is passed on, a getattr sent with a file's
+ * handle answers from the state it was opened in, and a release lets the file's state go.
  */
 final class FuseOperations {
 	static final int SIZE = 42 * 8;
@@ -31,7 +36,7 @@ final class FuseOperations {
 	// default_permissions: allowed) and keeps POSIX locks local, and a close sends FLUSH once, not every time
 	private static final int GETATTR = 0, READLINK = 1, MKNOD = 2, MKDIR = 3, UNLINK = 4, RMDIR = 5, SYMLINK = 6,
 			RENAME = 7, LINK = 8, CHMOD = 9, CHOWN = 10, TRUNCATE = 11, OPEN = 12, READ = 13, WRITE = 14, STATFS = 15,
-			RELEASE = 17, SETXATTR = 19, GETXATTR = 20, LISTXATTR = 21, REMOVEXATTR = 22, READDIR = 24, INIT = 27, CREATE = 30, UTIMENS = 32,
+			RELEASE = 17, SETXATTR = 19, GETXATTR = 20, LISTXATTR = 21, REMOVEXATTR = 22, OPENDIR = 23, READDIR = 24, INIT = 27, CREATE = 30, UTIMENS = 32,
 			FALLOCATE = 39;
 	private static final int ENOENT = 2, EIO = 5, EBADF = 9, EACCES = 13, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
 			EROFS = 30, ERANGE = 34, ENODATA = 61;
@@ -107,6 +112,7 @@ final class FuseOperations {
 		set(STATFS, (Statfs) this::statfs);
 		set(RELEASE, (Open) this::release);
 		set(READDIR, (Readdir) this::readdir);
+		if (tree.refreshes()) set(OPENDIR, (Open) this::opendir);
 		set(INIT, (Init) this::init);
 		set(GETXATTR, (Getxattr) this::getxattr);
 		set(LISTXATTR, (Listxattr) this::listxattr);
@@ -178,16 +184,23 @@ final class FuseOperations {
 		DirectIoMmapGrant g = directIo;
 		if (g != null) g.kernelMinor(connection.getInt(CONN_PROTO_MINOR));
 		config.setInt(CFG_USE_INO, 1);
-		config.setDouble(CFG_ENTRY_TIMEOUT, 3600);
-		config.setDouble(CFG_NEGATIVE_TIMEOUT, 3600);
+		// a refreshed tree: every path walk asks again (LOOKUP, whose reply also renews the inode's attributes), so a
+		// name gone, new or changed shows at once; attributes stay cached for fstat, so a file still open whose name
+		// is gone keeps its own (the mount drops the root's on each refresh: no lookup renews them)
+		double names = tree.refreshes() ? 0 : 3600;
+		config.setDouble(CFG_ENTRY_TIMEOUT, names);
+		config.setDouble(CFG_NEGATIVE_TIMEOUT, names);
 		config.setDouble(CFG_ATTR_TIMEOUT, 3600);
 		return null;
 	}
 
 	private int getattr(Pointer pathPtr, Pointer stat, Pointer fi) {
 		String path = path(pathPtr);
-		try {
-			FileRecord r = tree.getattr(path);
+		try (MountedTree.Snapshot s = tree.snapshot()) {
+			// sent with an open file's handle (FUSE_GETATTR_FH, e.g. lseek SEEK_END): the state it was opened in
+			MountedTree.OpenFile f = fi == null ? null : open.get(fi.getLong(FI_FH));
+			FileRecord r = f == null ? null : f.attributes();
+			if (r == null) r = s.tree().getattr(path);
 			if (r == null) return -ENOENT;
 			StatBuffer.fill(stat, r);
 			return 0;
@@ -198,9 +211,10 @@ final class FuseOperations {
 
 	private int readlink(Pointer pathPtr, Pointer buf, long size) {
 		String path = path(pathPtr);
-		try {
-			String target = tree.readlink(path);
-			if (target == null) return tree.getattr(path) == null ? -ENOENT : -EINVAL;
+		try (MountedTree.Snapshot s = tree.snapshot()) {
+			MountedTree t = s.tree();
+			String target = t.readlink(path);
+			if (target == null) return t.getattr(path) == null ? -ENOENT : -EINVAL;
 			if (size <= 0) return -EINVAL;
 			byte[] b = target.getBytes(StandardCharsets.UTF_8);
 			int n = (int) Math.min(b.length, size - 1); // fuse.h: truncate if too long, always NUL-terminate
@@ -214,22 +228,26 @@ final class FuseOperations {
 
 	private int open(Pointer pathPtr, Pointer fi) {
 		String path = path(pathPtr);
-		try {
+		try (MountedTree.Snapshot s = tree.snapshot()) {
+			MountedTree t = s.tree();
 			if ((fi.getInt(FI_FLAGS) & O_ACCMODE) != O_RDONLY) return -EROFS;
-			FileRecord r = tree.getattr(path);
+			FileRecord r = t.getattr(path);
 			if (r == null) return -ENOENT;
 			if ((r.mode() & 0xF000) == 0x4000) return -EISDIR;
 			if ((r.mode() & 0xF000) != 0x8000) return -EACCES; // devices, fifos, sockets of the evidence are not opened
 			long h = nextHandle.getAndIncrement();
-			open.put(h, tree.open(path));
+			open.put(h, t.open(path));
 			fi.setLong(FI_FH, h);
 			int bits = fi.getInt(FI_BITS);
-			if (keepCache) bits |= KEEP_CACHE;
+			boolean refreshes = tree.refreshes();
+			if (keepCache && !refreshes) bits |= KEEP_CACHE;
 			// FOPEN_DIRECT_IO: each read(2) becomes one request of its own size (up to max_pages) whose reply the kernel
 			// copies straight into the reader's buffer, with no page-cache pages to allocate, fill and drop (Linux 6.18
-			// fuse caches in 4 KiB folios); mmap still works through the grant
+			// fuse caches in 4 KiB folios); mmap still works through the grant. A refreshed tree always: two opens of one
+			// path under different refreshes share the kernel's inode, and cached pages would mix them (without the
+			// grant a shared mmap is then refused, ENODEV)
 			DirectIoMmapGrant g = directIo;
-			if (!keepCache && g != null && g.granted()) bits |= DIRECT_IO; // keepCache: re-reads from the page cache
+			if (refreshes || !keepCache && g != null && g.granted()) bits |= DIRECT_IO; // keepCache: re-reads from the page cache
 			fi.setInt(FI_BITS, bits);
 			return 0;
 		} catch (Throwable e) {
@@ -269,19 +287,42 @@ final class FuseOperations {
 	}
 
 	private int release(Pointer pathPtr, Pointer fi) {
-		open.remove(fi.getLong(FI_FH));
+		MountedTree.OpenFile f = open.remove(fi.getLong(FI_FH));
+		if (f != null) f.close();
 		return 0;
 	}
 
+	/** Releases every file still open (the mount went away without their releases). */
+	void releaseAll() {
+		for (Long h : List.copyOf(open.keySet())) {
+			MountedTree.OpenFile f = open.remove(h);
+			if (f != null) f.close();
+		}
+	}
+
+	/** Only for a tree that refreshes: tells it a directory is about to be listed (it may refresh first). */
+	private int opendir(Pointer pathPtr, Pointer fi) {
+		String path = path(pathPtr);
+		try {
+			tree.directoryOpened(path);
+			return 0;
+		} catch (Throwable e) {
+			return failure("opendir", path, e);
+		}
+	}
+
 	private int statfs(Pointer pathPtr, Pointer sv) {
-		long[] c = tree.capacity();
-		StatBuffer.fillStatvfs(sv, c[0], c[1], c[2]);
-		return 0;
+		try (MountedTree.Snapshot s = tree.snapshot()) {
+			long[] c = s.tree().capacity();
+			StatBuffer.fillStatvfs(sv, c[0], c[1], c[2]);
+			return 0;
+		}
 	}
 
 	private int readdir(Pointer pathPtr, Pointer buf, Pointer filler, long offset, Pointer fi, int flags) {
 		String path = path(pathPtr);
-		try {
+		try (MountedTree.Snapshot s = tree.snapshot()) {
+			MountedTree tree = s.tree();
 			List<String> names = tree.readdir(path);
 			if (names == null) return tree.getattr(path) == null ? -ENOENT : -ENOTDIR;
 			Function fill = Function.getFunction(filler);
@@ -307,7 +348,8 @@ final class FuseOperations {
 	/** fuse.h getxattr: size 0 asks for the length; too small a buffer is -ERANGE; the value is not NUL-terminated. */
 	private int getxattr(Pointer pathPtr, Pointer namePtr, Pointer value, long size) {
 		String path = path(pathPtr);
-		try {
+		try (MountedTree.Snapshot s = tree.snapshot()) {
+			MountedTree tree = s.tree();
 			String name = path(namePtr);
 			String v = name.startsWith(XATTR_PREFIX) ? tree.attribute(path, name.substring(XATTR_PREFIX.length())) : null;
 			if (v == null) return tree.getattr(path) == null ? -ENOENT : -ENODATA;
@@ -320,7 +362,8 @@ final class FuseOperations {
 	/** fuse.h listxattr: the names, each NUL-terminated, one after another. */
 	private int listxattr(Pointer pathPtr, Pointer list, long size) {
 		String path = path(pathPtr);
-		try {
+		try (MountedTree.Snapshot s = tree.snapshot()) {
+			MountedTree tree = s.tree();
 			if (tree.getattr(path) == null) return -ENOENT;
 			java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
 			for (String n : tree.attributeNames(path)) names.writeBytes(cstring(XATTR_PREFIX + n));

@@ -33,9 +33,9 @@ public final class HostNamedTree implements MountedTree {
 		this.problems = problems;
 	}
 
-	/** Wraps {@code tree} unless it already is one. */
+	/** Wraps {@code tree} unless it already is one (or serves generations that each are one). */
 	public static MountedTree of(MountedTree tree, Consumer<String> problems) {
-		return tree instanceof HostNamedTree ? tree : new HostNamedTree(tree, problems);
+		return tree instanceof HostNamedTree || tree instanceof LiveMountTree ? tree : new HostNamedTree(tree, problems);
 	}
 
 	/** host name → tree name of one directory of the tree, in the tree's order; null when not a directory. */

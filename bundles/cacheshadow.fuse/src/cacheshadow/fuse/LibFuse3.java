@@ -40,6 +40,12 @@ public interface LibFuse3 extends Library {
 	/** {@code void fuse_destroy(struct fuse *f)} */
 	void fuse_destroy(Pointer fuse);
 
+	/**
+	 * {@code int fuse_lowlevel_notify_inval_inode(struct fuse_session *se, fuse_ino_t ino, off_t off, off_t len)}:
+	 * the kernel drops what it caches of the inode (a negative {@code off}: its attributes only).
+	 */
+	int fuse_lowlevel_notify_inval_inode(Pointer session, long ino, long off, long len);
+
 	/** Loads {@code libfuse3.so.3} (the runtime package has no unversioned {@code libfuse3.so}). */
 	static LibFuse3 load() throws java.io.IOException {
 		try {

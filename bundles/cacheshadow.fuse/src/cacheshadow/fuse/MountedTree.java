@@ -46,8 +46,53 @@ public interface MountedTree {
 		return (offset, buf, off, len) -> read(path, offset, buf, off, len);
 	}
 
+	/**
+	 * Whether the tree may change while mounted ({@link LiveMountTree}): then the kernel keeps no names, attributes
+	 * or file pages, so every request sees the tree as it stands.
+	 */
+	default boolean refreshes() {
+		return false;
+	}
+
+	/**
+	 * The tree for one request that asks it several questions (a listing and its entries' types, a type check and
+	 * the open), all answered from one state of the tree; closed when the request is answered. A tree that never
+	 * changes is its own snapshot.
+	 */
+	default Snapshot snapshot() {
+		return new Snapshot(this, null);
+	}
+
+	/** A directory was opened (opendir), before it is listed; only called when the tree {@link #refreshes()}. */
+	default void directoryOpened(String path) {
+	}
+
+	/** Runs {@code action} after each refresh of a tree that {@link #refreshes()} (the mount drops what the kernel keeps). */
+	default void whenRefreshed(Runnable action) {
+	}
+
+	/** The tree as one request sees it; {@link #close} lets it go. */
+	record Snapshot(MountedTree tree, Runnable release) implements AutoCloseable {
+		@Override
+		public void close() {
+			if (release != null) release.run();
+		}
+	}
+
 	/** An open regular file. */
 	interface OpenFile {
 		int read(long offset, byte[] buf, int off, int len) throws IOException;
+
+		/**
+		 * The file's metadata as of its open, or null to ask the tree by path: for a getattr the kernel sends with the
+		 * file's handle (e.g. lseek to SEEK_END); fstat itself asks by path.
+		 */
+		default FileRecord attributes() throws IOException {
+			return null;
+		}
+
+		/** The file was released (its last descriptor closed, or the mount went away). */
+		default void close() {
+		}
 	}
 }
