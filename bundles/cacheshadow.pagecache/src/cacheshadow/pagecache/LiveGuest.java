@@ -134,23 +134,24 @@ public final class LiveGuest implements AutoCloseable {
 
 	/**
 	 * Pauses the guest, runs {@code analysis} on its RAM, and resumes it whatever happened (the guest is never
-	 * left paused by an analysis failure).
+	 * left paused by an analysis failure, an OutOfMemoryError or a StackOverflowError included).
 	 */
 	public <T> Paused<T> paused(Analysis<T> analysis) throws IOException {
 		long t0 = System.nanoTime();
 		qmp.stop();
+		T r;
 		try {
-			T r = analysis.run(ram);
-			qmp.cont();
-			return new Paused<>(r, System.nanoTime() - t0);
-		} catch (IOException | RuntimeException e) {
+			r = analysis.run(ram);
+		} catch (Throwable e) {
 			try {
 				qmp.cont();
-			} catch (IOException c) {
+			} catch (IOException | RuntimeException c) {
 				e.addSuppressed(c);
 			}
 			throw e;
 		}
+		qmp.cont();
+		return new Paused<>(r, System.nanoTime() - t0);
 	}
 
 	@Override
