@@ -38,8 +38,9 @@ final class MountCommand implements Command {
 				usage: ./cacheshadow mount --memory M --disk D [--kernel DIR] [--view merged|cache-only|disk-only]
 				                           [--no-journal-replay] [--keep-cache] MOUNTPOINT
 				       ./cacheshadow mount --disk D [--no-journal-replay] MOUNTPOINT     (disk-only, no memory needed)
-				       ./cacheshadow mount (--live DIR | --ram FILE --qmp SOCKET) [--disk D] [--view V] MOUNTPOINT
-				                                                  (a running guest, as it stood at one pause)
+				       ./cacheshadow mount (--live DIR | --ram FILE --qmp SOCKET) [--disk D] [--view V]
+				                           [--refresh T] [--refresh-on-hup] [--refresh-on-open T] [--max-generations N]
+				                           MOUNTPOINT      (a running guest: as it stood at one pause, or refreshed)
 				  --memory M            memory snapshot: ELF core, LiME or raw
 				  --disk D              the guest's disk image: raw or qcow2 (ext4)
 				  --kernel DIR          optional: vmlinux.btf or vmlinux, System.map or kallsyms
@@ -58,12 +59,31 @@ final class MountCommand implements Command {
 				                        Runs in the foreground; Ctrl-C, SIGTERM or
 				                        fusermount3 -u MOUNTPOINT unmount it. Needs /dev/fuse and Debian's fuse3 and
 				                        libfuse3-3.
+				With a running guest, the mount serves one pause unless a refresh policy is given (any combination):
+				  --refresh T           refresh every T (10s, 500ms, 2m; between the starts of two refreshes)
+				  --refresh-on-hup      refresh on SIGHUP (kill -HUP PID)
+				  --refresh-on-open T   refresh when a directory is opened and the last refresh began T or more ago
+				                        (on the request: that listing waits for the refresh)
+				  --max-generations N   at most N refreshes kept at once (default 4): the new one and those still read
+				                        by open files; while open files hold N refreshes, a refresh is refused (said on
+				                        stderr, with the files) until some are closed
+				A refresh pauses the guest as a one-pause mount does and resumes it whatever happens; the guest stays
+				attached (QMP) while mounted, and each refresh's changes are told against its disk, which such a mount
+				therefore needs (--disk D; --live DIR: DIR/disk.img). Listings, stat, readlink and every new open see
+				the new refresh at once (the kernel keeps no names of such a mount: a path gone from it is ENOENT); a
+				file opened before keeps reading the refresh it was opened under, to that refresh's end of file, until
+				it is closed (a deleted one too); a refresh no open file holds is dropped. Only mmap of one file open
+				under two refreshes at once could mix them (the host's page cache of a file is shared). Each refresh
+				prints on stderr its number, cause, UTC time, pause and refresh times and the changes since the one
+				before (as watch names them, under where the disk is mounted and every tmpfs); a refresh that fails or
+				is refused keeps the one before served and says why.
 				""" + AttachArgs.USAGE;
 	}
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(argv, EvidenceArgs.union(Set.of("memory", "disk", "kernel", "view"), AttachArgs.OPTIONS), Set.of("no-journal-replay", "keep-cache", "debug"));
+		Args a = new Args(argv, EvidenceArgs.union(Set.of("memory", "disk", "kernel", "view", "refresh", "refresh-on-open", "max-generations"), AttachArgs.OPTIONS),
+				Set.of("no-journal-replay", "keep-cache", "debug", "refresh-on-hup"));
 		if (a.positionals().size() != 1) throw new UsageException("exactly one MOUNTPOINT is required");
 		Path mountpoint = Path.of(a.positionals().get(0));
 		if (!Files.isDirectory(mountpoint)) throw new UsageException(mountpoint + " is not a directory");
@@ -75,11 +95,28 @@ final class MountCommand implements Command {
 		if (memory == null && v != View.DISK_ONLY) throw new UsageException("--view " + view + " needs --memory M");
 		if (disk == null && v != View.CACHE_ONLY) throw new UsageException("--view " + view + " needs --disk D");
 		boolean replay = !a.flag("no-journal-replay");
+		LiveMount.Policy policy = new LiveMount.Policy(a.duration("refresh", 0), a.flag("refresh-on-hup"), a.duration("refresh-on-open", 0),
+				generations(a.option("max-generations", "4")));
+		if (policy.any() && !live.live()) throw new UsageException("--refresh, --refresh-on-hup and --refresh-on-open need a running guest (--live DIR, or --ram FILE --qmp SOCKET)");
+		if (a.option("max-generations") != null && !policy.any()) throw new UsageException("--max-generations goes with a refresh policy (--refresh, --refresh-on-hup, --refresh-on-open)");
+		if (policy.any()) {
+			ConsoleProgress progress = new ConsoleProgress(err);
+			LiveMount lm;
+			try {
+				lm = LiveMount.open(live, disk, live.kernel(a.path("kernel")), replay, v, policy, err, progress);
+			} finally {
+				progress.finish();
+			}
+			try (lm) {
+				lm.start();
+				return serve(lm.tree(), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err, lm::stop);
+			}
+		}
 		if (memory == null) { // the disk alone: ext4 straight from the image, no cache analysis
 			try (Layer layer = Layers.openDisk(disk);
 					Ext4FileSystem fs = Ext4FileSystem.open(layer, replay ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES)) {
 				// guest-name findings come as the host first reads the directory holding the name
-				return serve(new Ext4Tree(fs, f -> err.println("cacheshadow mount: " + f)), mountpoint, "disk-only:" + disk.getFileName(), a, out, err);
+				return serve(new Ext4Tree(fs, f -> err.println("cacheshadow mount: " + f)), mountpoint, "disk-only:" + disk.getFileName(), a, out, err, null);
 			}
 		}
 		MergedFileSystem merged;
@@ -95,7 +132,7 @@ final class MountCommand implements Command {
 		}
 		try (merged) {
 			for (cacheshadow.listing.Finding f : merged.findings()) err.println("cacheshadow mount: " + f);
-			return serve(MergeViewTree.of(merged, v), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err);
+			return serve(MergeViewTree.of(merged, v), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err, null);
 		}
 	}
 
@@ -110,12 +147,27 @@ final class MountCommand implements Command {
 		}
 	}
 
-	private static int serve(MountedTree tree, Path mountpoint, String source, Args a, PrintStream out, PrintStream err)
+	static int generations(String s) throws UsageException {
+		try {
+			int n = Integer.parseInt(s.strip());
+			if (n < 1 || n > 1000) throw new NumberFormatException();
+			return n;
+		} catch (NumberFormatException e) {
+			throw new UsageException("--max-generations " + s + ": a whole number of refreshes from 1 to 1000");
+		}
+	}
+
+	/**
+	 * Mounts {@code tree} and serves it until unmounted; {@code beforeUnmount} (or null) runs first on Ctrl-C/SIGTERM
+	 * (a live mount's refreshes stop, one under way finishing and resuming the guest).
+	 */
+	private static int serve(MountedTree tree, Path mountpoint, String source, Args a, PrintStream out, PrintStream err, Runnable beforeUnmount)
 			throws IOException, InterruptedException {
 		FuseMount.Options options = new FuseMount.Options(a.flag("keep-cache"), true, a.flag("debug"));
 		FuseMount mount = FuseMount.mount(tree, mountpoint, source, options, msg -> err.println("cacheshadow mount: " + msg));
 		Thread unmount = new Thread(() -> {
 			try {
+				if (beforeUnmount != null) beforeUnmount.run();
 				mount.close();
 				err.println("cacheshadow mount: unmounted " + mount.mountpoint());
 			} catch (IOException e) {
