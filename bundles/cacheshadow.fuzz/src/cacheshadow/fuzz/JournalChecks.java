@@ -46,6 +46,11 @@ final class JournalChecks {
 	private JournalChecks() {
 	}
 
+	/** The patterned base disk the instants are read over. */
+	static Layer baseLayer() {
+		return BASE_LAYER;
+	}
+
 	/** Reads every entry's fields and the first and last bytes of its data. */
 	static void walk(WriteLog log) throws IOException {
 		log.name();
@@ -96,7 +101,7 @@ final class JournalChecks {
 			byte[] naive = BASE.clone();
 			NaiveReplay.replay(log, 0, at, naive);
 			byte[] got = new byte[DISK];
-			new DiskAtInstant(BASE_LAYER, idx, at, null).read(0, got, 0, DISK);
+			new DiskAtInstant(baseLayer(), idx, at, null).read(0, got, 0, DISK);
 			int m = Arrays.mismatch(naive, got);
 			if (m >= 0) throw new IllegalStateException("disk after " + at + " entries differs from a naive replay at byte " + m);
 		}

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -89,14 +90,19 @@ class InterruptedWritesTest {
 		}
 	}
 
+	/** Reads the set's writes.log and indexes it into {@code idx} (reused if it matches); the index file's bytes. */
+	static byte[] indexed(Path set, Path idx) throws IOException {
+		try (JournalIndex i = JournalIndex.readAndIndex(set.resolve("writes.log"), idx, Progress.NONE); WriteLog l = i.log()) {
+			assertEquals(l.entryCount(), i.entryCount());
+		}
+		return Files.readAllBytes(idx);
+	}
+
 	@Test
 	void anIndexCutShortIsRebuiltAndAKilledWritersTemporaryFileGoes() throws Exception {
 		Path set = Samples.sets().get(0);
 		Path idx = tmp.resolve("writes.idx");
-		byte[] whole;
-		try (JournalIndex i = JournalIndex.readAndIndex(set.resolve("writes.log"), idx, Progress.NONE); WriteLog l = i.log()) {
-			whole = Files.readAllBytes(idx);
-		}
+		byte[] whole = indexed(set, idx);
 		assertEquals(List.of("writes.idx"), names(tmp));
 		Process dead = new ProcessBuilder("true").start();
 		assertEquals(0, dead.waitFor());
@@ -105,12 +111,43 @@ class InterruptedWritesTest {
 			try (FileChannel ch = FileChannel.open(idx, StandardOpenOption.WRITE)) {
 				ch.truncate(cut);
 			}
-			try (JournalIndex i = JournalIndex.readAndIndex(set.resolve("writes.log"), idx, Progress.NONE); WriteLog l = i.log()) {
-				assertEquals(l.entryCount(), i.entryCount());
-			}
-			assertArrayEquals(whole, Files.readAllBytes(idx), "cut at " + cut + ": rebuilt whole");
+			assertArrayEquals(whole, indexed(set, idx), "cut at " + cut + ": rebuilt whole");
 		}
 		assertFalse(Files.exists(left), "the dead writer's temporary file");
 		assertEquals(List.of("writes.idx"), names(tmp));
+	}
+
+	/**
+	 * Found by JournalIndexFileFuzzer: a damaged index body was read as it was (IndexOutOfBoundsException,
+	 * IllegalStateException at the first read of the disk at an instant). Its checksum now has it rebuilt; a crafted one
+	 * with the checksums made right gives evidence errors, never internal ones.
+	 */
+	@Test
+	void aDamagedIndexBodyIsRebuiltAndACraftedOneRefused() throws Exception {
+		Path set = Samples.sets().get(0);
+		Path idx = tmp.resolve("writes.idx");
+		byte[] whole = indexed(set, idx);
+		byte[] damaged = whole.clone();
+		long blocks = cacheshadow.layers.LittleEndian.u64(whole, 32), versions = cacheshadow.layers.LittleEndian.u64(whole, 40);
+		int entriesAt = (int) (64 + 8 * blocks + 8 * (blocks + 1)); // FORMAT.md: block numbers, first versions, entry numbers
+		for (int v = 0; v < versions; v++) cacheshadow.layers.LittleEndian.put32(damaged, entriesAt + 4 * v, 0x7fffffff);
+		Files.write(idx, damaged);
+		assertArrayEquals(whole, indexed(set, idx), "rebuilt whole");
+		java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+		crc.update(damaged, 64, damaged.length - 64);
+		cacheshadow.layers.LittleEndian.put32(damaged, 20, (int) crc.getValue());
+		crc.reset();
+		crc.update(damaged, 0, 60);
+		cacheshadow.layers.LittleEndian.put32(damaged, 60, (int) crc.getValue());
+		Files.write(idx, damaged);
+		try (JournalIndex i = JournalIndex.readAndIndex(set.resolve("writes.log"), idx, Progress.NONE); WriteLog l = i.log();
+				cacheshadow.layers.Layer base = new cacheshadow.layers.RawFileLayer(set.resolve("disk.base.img"))) {
+			DiskAtInstant d = new DiskAtInstant(base, i, l.entryCount(), null);
+			byte[] b = new byte[1 << 20];
+			IOException e = assertThrows(IOException.class, () -> {
+				for (long at = 0; at < base.size(); at += b.length) d.read(at, b, 0, b.length);
+			});
+			assertTrue(e.getMessage().contains("damaged index"), e.getMessage());
+		}
 	}
 }

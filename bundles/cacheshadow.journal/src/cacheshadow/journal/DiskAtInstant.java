@@ -3,6 +3,7 @@ package cacheshadow.journal;
 import java.io.IOException;
 import java.util.List;
 
+import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.UnmappedAddressException;
@@ -119,7 +120,11 @@ public final class DiskAtInstant implements Layer {
 						int ub = ua + Long.numberOfTrailingZeros(~(m >>> ua));
 						if (ub > 64) ub = 64;
 						long cs = Math.max(s, bStart + (long) ua * us), ce = Math.min(e, bStart + (long) ub * us);
-						log.readData(entry, cs - log.diskOffset(entry), buf, off + (int) (cs - offset), (int) (ce - cs));
+						long eo = log.diskOffset(entry);
+						if (cs < eo || ce - eo > log.length(entry)) { // only a damaged index file says so
+							throw new EvidenceFormatException(name(), "the block index says entry " + entry + " wrote byte " + cs + ", which it did not (damaged index)");
+						}
+						log.readData(entry, cs - eo, buf, off + (int) (cs - offset), (int) (ce - cs));
 						m = ub >= 64 ? 0 : m & (-1L << ub);
 					}
 				}

@@ -16,10 +16,10 @@ import cacheshadow.layers.MappedFile;
  *
  * <pre>
  *  0  8  magic "CSJVIX01"          32  8  written block count B
- *  8  4  format version 1          40  8  version count V
+ *  8  4  format version 3          40  8  version count V
  * 12  4  block size                48  8  journal valid bytes
  * 16  4  unit size (sector)        56  4  journal fingerprint (CRC32C of every entry's offset, length, flags)
- * 20  4  reserved 0                60  4  CRC32C of bytes [0, 60)
+ * 20  4  CRC32C of bytes [64, end) 60  4  CRC32C of bytes [0, 60)
  * 24  8  journal entry count
  * 64     B x u64 block numbers, ascending
  *        (B+1) x u64 first version of each block (the last one = V)
@@ -33,7 +33,8 @@ import cacheshadow.layers.MappedFile;
 public final class MappedBlockVersionStore implements BlockVersionStore {
 	static final byte[] MAGIC = "CSJVIX01".getBytes(StandardCharsets.US_ASCII);
 	static final int HEADER = 64;
-	static final int VERSION = 2;
+	/** 3: the body's CRC32C in the header, so a damaged index file is rebuilt, not read. */
+	static final int VERSION = 3;
 
 	private final MappedFile file;
 	private final int blockSize, unitSize, entryCount;
@@ -88,8 +89,9 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 		}
 		long b = store.writtenBlockCount(), v = store.versionCount();
 		try (AtomicFile file = AtomicFile.create(path)) {
+			byte[] h = new byte[HEADER];
+			CRC32C crc = new CRC32C();
 			try (ArrayFileWriter out = new ArrayFileWriter(file.channel())) {
-				byte[] h = new byte[HEADER];
 				System.arraycopy(MAGIC, 0, h, 0, 8);
 				LittleEndian.put32(h, 8, VERSION);
 				LittleEndian.put32(h, 12, store.blockSize());
@@ -99,10 +101,7 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 				LittleEndian.put64(h, 40, v);
 				LittleEndian.put64(h, 48, log.validBytes());
 				LittleEndian.put32(h, 56, fingerprint);
-				CRC32C crc = new CRC32C();
-				crc.update(h, 0, 60);
-				LittleEndian.put32(h, 60, (int) crc.getValue());
-				out.write(h);
+				out.write(h); // its checksums once the body is written
 				out.write(heap.blocks, heap.blocks.length);
 				out.writeAsLongs(heap.starts);
 				out.write(heap.entries, (int) v);
@@ -118,11 +117,47 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 				out.write(table, table.length);
 				out.write(heap.summary, heap.summary.length);
 			}
+			LittleEndian.put32(h, 20, bodyChecksum(file.channel()));
+			crc.reset();
+			crc.update(h, 0, 60);
+			LittleEndian.put32(h, 60, (int) crc.getValue());
+			for (java.nio.ByteBuffer hb = java.nio.ByteBuffer.wrap(h); hb.hasRemaining();) file.channel().write(hb, hb.position());
 			file.commit();
 		}
 	}
 
-	/** Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint). */
+	/** CRC32C of an index file's body, bytes [64, end), read back from what was written. */
+	private static int bodyChecksum(java.nio.channels.FileChannel ch) throws IOException {
+		CRC32C crc = new CRC32C();
+		java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 20);
+		for (long pos = HEADER;;) {
+			b.clear();
+			int n = ch.read(b, pos);
+			if (n < 0) break;
+			b.flip();
+			crc.update(b);
+			pos += n;
+		}
+		return (int) crc.getValue();
+	}
+
+	/** CRC32C of bytes [64, end) of a mapped index file. */
+	private static int bodyChecksum(MappedFile f) throws IOException {
+		CRC32C crc = new CRC32C();
+		byte[] b = new byte[1 << 20];
+		for (long pos = HEADER; pos < f.size();) {
+			int n = (int) Math.min(b.length, f.size() - pos);
+			f.read(pos, b, 0, n);
+			crc.update(b, 0, n);
+			pos += n;
+		}
+		return (int) crc.getValue();
+	}
+
+	/**
+	 * Opens an index file and checks that it was built from {@code log} (entry count, size, fingerprint) and is whole (the
+	 * body's checksum): a damaged one is refused, for {@link JournalIndex#openOrBuild} to rebuild.
+	 */
 	public static MappedBlockVersionStore open(Path path, WriteLog log) throws IOException {
 		return open(path, log, fingerprint(log));
 	}
@@ -152,6 +187,7 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 					|| s.summaryAt + s.summaryLongs * 8 != f.size()) {
 				throw new EvidenceFormatException(path, "index size does not match its header");
 			}
+			if (bodyChecksum(f) != LittleEndian.s32(h, 20)) throw new EvidenceFormatException(path, "index body checksum mismatch (a damaged index)");
 			return s;
 		} catch (IOException | RuntimeException e) {
 			f.close();
@@ -216,7 +252,14 @@ public final class MappedBlockVersionStore implements BlockVersionStore {
 		int c = Math.toIntExact(e - s);
 		MaskSummary.Longs own = i -> file.u64(masksAt + (s + i) * 8);
 		MaskSummary.Longs sum = c > MaskSummary.G ? summaryOf(mid) : null;
-		return new VersionSlice(block, c, i -> (int) file.u32(entriesAt + (s + i) * 4), own, sum);
+		return new VersionSlice(block, c, i -> entryAt(s + i, block), own, sum);
+	}
+
+	/** Entry number of version {@code v}: a journal entry, or the index is damaged (its body is checksummed on open). */
+	private int entryAt(long v, long block) throws IOException {
+		long e = file.u32(entriesAt + v * 4);
+		if (e >= entryCount) throw new EvidenceFormatException(file.path(), "damaged index: version " + v + " of block " + block + " names entry " + e + " of " + entryCount);
+		return (int) e;
 	}
 
 	/** Position of {@code key} in the sorted table of {@code count} u64 keys {@code stride} bytes apart at {@code at}, or -1. */

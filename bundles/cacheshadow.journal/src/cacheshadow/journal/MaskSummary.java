@@ -90,7 +90,7 @@ final class MaskSummary {
 					break;
 				}
 			}
-			if (found < 0) throw new IllegalStateException("mask summary inconsistent with its masks");
+			if (found < 0) throw new cacheshadow.layers.EvidenceFormatException("block version index", "mask summary inconsistent with its masks (damaged index)");
 			j = found;
 			level--;
 		}
