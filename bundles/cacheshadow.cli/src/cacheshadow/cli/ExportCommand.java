@@ -31,7 +31,7 @@ final class ExportCommand implements Command {
 	public String usage() {
 		return """
 				usage: ./cacheshadow export --memory M [--disk D] [--kernel DIR] [--view merged|cache-only|disk-only]
-				                            [--under PATH] --out DIR|FILE.tar [--no-journal-replay]
+				                            [--under PATH] --out DIR|FILE.tar [--no-journal-replay] [--partial]
 				""" + EvidenceArgs.USAGE + """
 
 				  --view V          merged (default with --disk), cache-only, disk-only
@@ -91,6 +91,11 @@ final class ExportCommand implements Command {
 		if (renamed > 0) out.println(renamed + " names not written as the guest's bytes (escaped or shortened; host-name rows in " + provenance.getFileName() + ")");
 		if (masked > 0) out.println(masked + " modes masked (no setuid, setgid, sticky or world-writable bit on the host; " + manifest.getFileName() + " has the guest's)");
 		for (Finding f : r.findings()) if (f.kind().equals("export-name") || f.kind().equals("export-host-symlink")) out.println("  " + f);
+		long unsure = r.findings().stream().filter(f -> f.kind().equals("evidence-missing")).count();
+		if (unsure > 0) {
+			out.println(unsure + " exported paths rest on bytes missing from the evidence (column 'missing' of " + manifest.getFileName() + "):");
+			for (Finding f : r.findings()) if (f.kind().equals("evidence-missing")) out.println("  " + f);
+		}
 		return 0;
 	}
 }

@@ -14,6 +14,7 @@ import cacheshadow.fuse.MergeViewTree;
 import cacheshadow.fuse.MountedTree;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
+import cacheshadow.layers.Shortfall;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 
@@ -36,8 +37,8 @@ final class MountCommand implements Command {
 	public String usage() {
 		return """
 				usage: ./cacheshadow mount --memory M --disk D [--kernel DIR] [--view merged|cache-only|disk-only]
-				                           [--no-journal-replay] [--keep-cache] MOUNTPOINT
-				       ./cacheshadow mount --disk D [--no-journal-replay] MOUNTPOINT     (disk-only, no memory needed)
+				                           [--no-journal-replay] [--keep-cache] [--partial] MOUNTPOINT
+				       ./cacheshadow mount --disk D [--no-journal-replay] [--partial] MOUNTPOINT   (disk-only, no memory needed)
 				       ./cacheshadow mount (--live DIR | --ram FILE --qmp SOCKET) [--disk D] [--view V]
 				                           [--refresh T] [--refresh-on-hup] [--refresh-on-open T] [--max-generations N]
 				                           MOUNTPOINT      (a running guest: as it stood at one pause, or refreshed)
@@ -50,6 +51,9 @@ final class MountCommand implements Command {
 				  --no-journal-replay   the disk as it lies, without replaying its jbd2 journal
 				  --keep-cache          let the kernel keep file pages across opens (faster re-reads; evidence does
 				                        not change)
+				  --partial             mount evidence cut short (see analyze --help): how much is missing and each
+				                        path whose row rests on missing bytes (evidence-missing) are said on stderr;
+				                        a read of bytes the evidence lacks fails with EIO, never zeros
 				  MOUNTPOINT            an existing directory; the view appears there read-only with the evidence's own
 				                        inode numbers, modes, owners, sizes, link counts and times. Every write fails
 				                        with EROFS. Names as analyze prints them (escaped; past 255 bytes shortened
@@ -83,7 +87,7 @@ final class MountCommand implements Command {
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(argv, EvidenceArgs.union(Set.of("memory", "disk", "kernel", "view", "refresh", "refresh-on-open", "max-generations"), AttachArgs.OPTIONS),
-				Set.of("no-journal-replay", "keep-cache", "debug", "refresh-on-hup"));
+				Set.of("no-journal-replay", "keep-cache", "debug", "refresh-on-hup", "partial"));
 		if (a.positionals().size() != 1) throw new UsageException("exactly one MOUNTPOINT is required");
 		Path mountpoint = Path.of(a.positionals().get(0));
 		if (!Files.isDirectory(mountpoint)) throw new UsageException(mountpoint + " is not a directory");
@@ -94,7 +98,8 @@ final class MountCommand implements Command {
 		if (v == null) throw new UsageException("--view " + view + ": one of merged, cache-only, disk-only");
 		if (memory == null && v != View.DISK_ONLY) throw new UsageException("--view " + view + " needs --memory M");
 		if (disk == null && v != View.CACHE_ONLY) throw new UsageException("--view " + view + " needs --disk D");
-		boolean replay = !a.flag("no-journal-replay");
+		boolean replay = !a.flag("no-journal-replay"), partial = a.flag("partial");
+		if (partial && live.live()) throw new UsageException("--partial reads a snapshot or disk image cut short; a running guest's memory is whole");
 		LiveMount.Policy policy = new LiveMount.Policy(a.duration("refresh", 0), a.flag("refresh-on-hup"), a.duration("refresh-on-open", 0),
 				generations(a.option("max-generations", "4")));
 		if (policy.any() && !live.live()) throw new UsageException("--refresh, --refresh-on-hup and --refresh-on-open need a running guest (--live DIR, or --ram FILE --qmp SOCKET)");
@@ -113,8 +118,9 @@ final class MountCommand implements Command {
 			}
 		}
 		if (memory == null) { // the disk alone: ext4 straight from the image, no cache analysis
-			try (Layer layer = Layers.openDisk(disk);
+			try (Layer layer = Layers.openDisk(disk, partial);
 					Ext4FileSystem fs = Ext4FileSystem.open(layer, replay ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES)) {
+				if (partial) err.println("cacheshadow mount: partial evidence: " + Shortfall.of(layer));
 				// guest-name findings come as the host first reads the directory holding the name
 				return serve(new Ext4Tree(fs, f -> err.println("cacheshadow mount: " + f)), mountpoint, "disk-only:" + disk.getFileName(), a, out, err, null);
 			}
@@ -125,12 +131,16 @@ final class MountCommand implements Command {
 			if (live.live()) {
 				merged = openLive(live, disk, live.kernel(a.path("kernel")), replay, v, progress);
 			} else {
-				merged = MergedFileSystem.open(memory, disk, a.path("kernel"), replay, progress);
+				merged = MergedFileSystem.open(memory, disk, a.path("kernel"), replay, false, partial, progress);
 			}
 		} finally {
 			progress.finish();
 		}
 		try (merged) {
+			if (partial) {
+				err.println("cacheshadow mount: partial evidence: " + Shortfall.of(merged.analysis().kernel().physical()));
+				for (MergedFileSystem.DiskMatch d : merged.disks()) err.println("cacheshadow mount: partial evidence: " + Shortfall.of(d.disk()));
+			}
 			for (cacheshadow.listing.Finding f : merged.findings()) err.println("cacheshadow mount: " + f);
 			return serve(MergeViewTree.of(merged, v), mountpoint, v.label() + ":" + memory.getFileName(), a, out, err, null);
 		}

@@ -14,6 +14,7 @@ import cacheshadow.ext4.Ext4File;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.merge.ByteProvenance.Source;
 import cacheshadow.pagecache.BlockDeviceCacheOverlay;
 import cacheshadow.pagecache.CachedFile;
@@ -160,6 +161,11 @@ public final class FileContent {
 			} else {
 				// pages the cache lacks, up to the next run, from the disk in one go
 				k = (int) Math.min(n - done, i + 1 < r.count ? r.first[i + 1] * PAGE - pos : Long.MAX_VALUE);
+				if (cacheUnsure()) {
+					// the walk of this page cache met bytes missing from partial evidence: a page it lacks may be one the
+					// guest had, newer than the disk's block (or a tmpfs page, not a hole)
+					throw MissingReads.missing("page cache of mapping 0x" + Long.toHexString(cached.mapping()) + ", file offset", pos);
+				}
 				readDisk(pos, buf, off + done, k);
 			}
 			done += k;
@@ -204,7 +210,13 @@ public final class FileContent {
 		return out;
 	}
 
+	/** Whether the cache side met bytes missing from partial evidence: what it lacks is then unknown. */
+	private boolean cacheUnsure() {
+		return cached != null && cached.missedBy() != null;
+	}
+
 	private Source diskSource(long at, Provenance cachedState) {
+		if (cacheUnsure()) return Source.UNKNOWN;
 		if (disk != null) {
 			if (disk.isInline()) return at < disk.size() ? Source.DISK_BLOCK : Source.HOLE;
 			BlockRun r = map.runAt(at / blockSize);

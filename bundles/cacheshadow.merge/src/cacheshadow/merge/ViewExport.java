@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 
 import cacheshadow.layers.AtomicFile;
+import cacheshadow.layers.MissingBytesException;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
@@ -444,12 +446,23 @@ public final class ViewExport {
 	private void copy(String p, FileRecord r, Sink sink) throws IOException {
 		byte[] buf = new byte[1 << 16];
 		long pos = 0;
-		while (pos < r.size()) {
-			int k = tree.read(p, pos, buf, 0, (int) Math.min(buf.length, r.size() - pos));
-			if (k <= 0) break;
-			sink.write(buf, 0, k);
-			pos += k;
+		List<long[]> missing = new ArrayList<>();
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			while (pos < r.size()) {
+				int want = (int) Math.min(buf.length, r.size() - pos);
+				int k;
+				try {
+					k = tree.read(p, pos, buf, 0, want);
+				} catch (MissingBytesException e) {
+					k = readAroundMissing(p, pos, buf, want, missing);
+				}
+				if (k <= 0) break;
+				sink.write(buf, 0, k);
+				pos += k;
+			}
+			if (w.touched()) tree.gaps().add(p, PathGaps.Part.DATA, w.first());
 		}
+		for (long[] m : missing) notes.add(p + ": bytes " + m[0] + ".." + m[1] + " missing from the evidence (cut short), written as zeros");
 		if (pos < r.size()) notes.add(p + ": only " + pos + " of " + r.size() + " bytes readable");
 		bytes += pos;
 		for (ByteProvenance b : tree.provenance(p)) {
@@ -457,6 +470,30 @@ public final class ViewExport {
 				notes.add(p + ": bytes " + b.offset() + ".." + b.end() + " unknown in the evidence, written as zeros");
 			}
 		}
+	}
+
+	/**
+	 * Reads {@code want} bytes at {@code pos} a page at a time: pages whose bytes are missing from partial evidence are
+	 * zeros in {@code buf} and added to {@code missing} ({start, end} file offsets, adjacent ones joined).
+	 */
+	private int readAroundMissing(String p, long pos, byte[] buf, int want, List<long[]> missing) throws IOException {
+		int at = 0;
+		while (at < want) {
+			int n = (int) Math.min(want - at, FileContent.PAGE - (pos + at) % FileContent.PAGE);
+			try {
+				int got = tree.read(p, pos + at, buf, at, n);
+				if (got <= 0) break;
+				at += got;
+				continue;
+			} catch (MissingBytesException e) {
+				java.util.Arrays.fill(buf, at, at + n, (byte) 0);
+			}
+			long[] last = missing.isEmpty() ? null : missing.get(missing.size() - 1);
+			if (last != null && last[1] == pos + at) last[1] += n;
+			else missing.add(new long[] { pos + at, pos + at + n });
+			at += n;
+		}
+		return at;
 	}
 
 	/**
@@ -503,11 +540,27 @@ public final class ViewExport {
 				}
 			});
 		}
+		Set<String> wanted = new HashSet<>(paths);
+		List<FileRecord> rs = new ArrayList<>();
+		// listed with hashes: what of each row rests on bytes missing from partial evidence is complete from here
+		if (manifest != null) for (FileRecord r : tree.listing(true)) if (wanted.contains(r.path())) rs.add(r);
+		List<String> unsure = new ArrayList<>();
+		for (String p : paths) if (!tree.gaps().parts(p).isEmpty()) unsure.add(p);
+		for (String p : unsure) {
+			findings.add(new Finding(Finding.Severity.WARNING, "evidence-missing", p, "exported, but rests on bytes missing from the evidence: "
+					+ tree.gaps().column(p) + " (first: " + tree.gaps().first(p) + "); it may not be what the guest had"));
+		}
 		if (manifest != null) {
-			Set<String> wanted = new HashSet<>(paths);
-			List<FileRecord> rs = new ArrayList<>();
-			for (FileRecord r : tree.listing(true)) if (wanted.contains(r.path())) rs.add(r);
-			AtomicFile.writeText(manifest, w -> ManifestFormat.write(w, rs));
+			// with partial evidence, the column the analysis writes too (listing/FORMAT.md): what of each row is unsure
+			List<String> columns = unsure.isEmpty() ? List.of() : List.of("missing");
+			AtomicFile.writeText(manifest, w -> {
+				w.write(ManifestFormat.header(columns));
+				w.write('\n');
+				for (FileRecord r : rs) {
+					w.write(ManifestFormat.line(r, columns.isEmpty() ? List.of() : List.of(tree.gaps().column(r.path()))));
+					w.write('\n');
+				}
+			});
 		}
 	}
 }

@@ -45,7 +45,10 @@ class PartialEvidenceCliTest {
 		long pageTable = pageTableOfStructPages(a);
 		long ptCut = elf.fileOffsetOf(pageTable) + 2048;
 		int flagged = 0;
-		for (long cut : descending(elf.size() * 9 / 10, elf.size() * 3 / 4, ptCut)) flagged += exact(elf, cut, a, tmp);
+		for (long cut : descending(elf.size() * 99 / 100, elf.size() * 9 / 10, elf.size() * 3 / 4, ptCut)) {
+			flagged += exact(elf, cut, a, tmp);
+			if (cut == elf.size() * 99 / 100) exported(elf, a, tmp); // some files flagged, most not
+		}
 		// below about 65% this kernel's own structures (page tables past its image) are cut: refused, saying why
 		for (long cut : descending(elf.size() * 6 / 10, elf.size() / 2)) refusedAsNotWhole(elf, cut, a, tmp);
 		Files.delete(elf.file());
@@ -135,6 +138,54 @@ class PartialEvidenceCliTest {
 		int flagged = unflaggedRowsAreTheTruth(manifest, EvidenceSamples.file(set, "manifest.tsv"), r);
 		Files.delete(manifest);
 		return flagged;
+	}
+
+	/**
+	 * export --partial of the cut snapshot's /mnt: the sidecar manifest's unflagged rows are the truth, every unflagged
+	 * file written has the guest's SHA-256, each flagged path is reported, missing bytes are said (written as zeros).
+	 */
+	private static void exported(CutEvidence c, String set, Path tmp) throws Exception {
+		Path out = tmp.resolve("export");
+		CliRun r = CliRun.of("export", "--memory", c.file().toString(), "--disk", EvidenceSamples.file(set, "disk.img").toString(), "--kernel",
+				EvidenceSamples.dir(set).resolve("kernel").toString(), "--under", "/mnt", "--out", out.toString(), "--partial");
+		assertEquals(0, r.code(), r.err());
+		Path manifest = tmp.resolve("export.manifest.tsv");
+		Map<String, String> truth = new HashMap<>();
+		for (String l : Files.readAllLines(EvidenceSamples.file(set, "manifest.tsv"))) truth.put(l.split("\t", -1)[0], l);
+		List<String> lines = Files.readAllLines(manifest);
+		assertEquals(Files.readAllLines(EvidenceSamples.file(set, "manifest.tsv")).get(0) + "\tmissing", lines.get(0));
+		int written = 0, flagged = 0;
+		for (String l : lines.subList(1, lines.size())) {
+			String[] col = l.split("\t", -1);
+			if (!truth.containsKey(col[0])) continue; // /mnt itself and what the guest's listing leaves out
+			if (!col[14].equals("-")) {
+				flagged++;
+				assertTrue(r.out().contains("evidence-missing @" + col[0] + ": exported, but rests on bytes missing"), col[0] + " reported\n" + r.out());
+				continue;
+			}
+			assertEquals(truth.get(col[0]), String.join("\t", List.of(col).subList(0, 14)));
+			if (col[1].startsWith("regular")) {
+				assertEquals(col[12], sha256(out.resolve(col[0].substring(1))), col[0] + " as written");
+				written++;
+			}
+		}
+		assertTrue(written > 0 && flagged > 0, written + " unflagged files written, " + flagged + " flagged");
+		assertTrue(r.out().contains("missing from the evidence (cut short), written as zeros"), r.out());
+		deleteTree(out);
+		for (String side : List.of("export.manifest.tsv", "export.provenance.tsv", "export.complete")) Files.delete(tmp.resolve(side));
+	}
+
+	private static String sha256(Path f) throws Exception {
+		return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+	}
+
+	private static void deleteTree(Path d) throws IOException {
+		try (var s = Files.walk(d)) {
+			for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				p.toFile().setWritable(true);
+				Files.delete(p);
+			}
+		}
 	}
 
 	/** One cut of the disk image, strict and --partial, disk-only view against the replayed disk's listing. */
