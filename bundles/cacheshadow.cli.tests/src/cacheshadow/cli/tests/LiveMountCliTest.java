@@ -32,7 +32,8 @@ import cacheshadow.testing.GuestShell;
  * <li>SIGHUP, sent to this process (where the command runs): after the guest rewrote one file, deleted one and a
  * directory and created one, the refresh's stderr line names those changes; new opens, stat and listings show the new
  * state, files opened before keep reading theirs (a deleted one too, fstat included); with {@code --max-generations 2}
- * a third refresh while both are held by open files is refused naming them, and made once they are closed.
+ * a third refresh while both are held by open files is refused naming them, and made once they are closed; a refresh
+ * that fails (the disk image taken away) says why and the refresh before stays served, the next one works again.
  * <li>Interval and directory-open policies: a listing after the guest's change shows it (the refresh runs on the
  * opendir), and interval refreshes come on their own.
  * </ul>
@@ -91,7 +92,9 @@ class LiveMountCliTest {
 		Path dir = guest();
 		GuestShell.ok(dir, "cd " + T + " && echo before > keep.txt && echo doomed > gone.txt && mkdir sub && echo x > sub/x.txt");
 		Path mnt = Files.createDirectory(tmp.resolve("mnt")), t = mnt.resolve(T.substring(1)), keep = t.resolve("keep.txt"), gone = t.resolve("gone.txt");
-		try (BackgroundMount m = BackgroundMount.start(mnt, 300, "--live", dir.toString(), "--refresh-on-hup", "--max-generations", "2")) {
+		// the guest's disk through a link of the test's, to make one refresh fail by taking it away
+		Path disk = Files.createSymbolicLink(tmp.resolve("disk.img"), dir.resolve("disk.img").toAbsolutePath());
+		try (BackgroundMount m = BackgroundMount.start(mnt, 300, "--live", dir.toString(), "--disk", disk.toString(), "--refresh-on-hup", "--max-generations", "2")) {
 			String first = line(m, l -> l.contains("refresh 1 (mount) at "), "first refresh");
 			System.out.println("LiveMountCliTest: " + first);
 			assertEquals("before\n", Files.readString(keep));
@@ -137,6 +140,18 @@ class LiveMountCliTest {
 			}
 			System.out.println("LiveMountCliTest: " + line(m, l -> l.contains("refresh 3 (SIGHUP) at "), "refresh 3"));
 			assertEquals("third\n", Files.readString(keep));
+			// a refresh that fails says why and leaves the refresh before served
+			Files.delete(disk);
+			GuestShell.ok(dir, "echo fourth > " + T + "/keep.txt");
+			hup();
+			String failed = line(m, l -> l.contains("refresh (SIGHUP) at ") && l.contains(" failed, still serving refresh 3: "), "failed refresh");
+			System.out.println("LiveMountCliTest: " + failed);
+			assertTrue(failed.contains("disk.img"), failed);
+			assertEquals("third\n", Files.readString(keep));
+			Files.createSymbolicLink(disk, dir.resolve("disk.img").toAbsolutePath());
+			hup();
+			line(m, l -> l.contains("refresh 4 (SIGHUP) at ") && l.contains("changed " + T + "/keep.txt"), "refresh 4");
+			assertEquals("fourth\n", Files.readString(keep));
 			assertTrue(GuestShell.ok(dir, "cat /proc/uptime").matches("[0-9.]+ [0-9.]+"), "the guest runs while mounted");
 		}
 		done(dir);
