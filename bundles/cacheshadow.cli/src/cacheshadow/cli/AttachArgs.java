@@ -1,7 +1,6 @@
 package cacheshadow.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -54,16 +53,12 @@ final class AttachArgs {
 
 	/** {@code DIR/disk.img} under --live when it exists, else {@code given}. */
 	Path disk(Path given) {
-		if (given != null || dir == null) return given;
-		Path d = dir.resolve("disk.img");
-		return Files.isRegularFile(d) ? d : null;
+		return given != null || dir == null ? given : LiveGuest.diskIn(dir);
 	}
 
 	/** {@code DIR/kernel} under --live when it holds a BTF, else {@code given}. */
 	Path kernel(Path given) {
-		if (given != null || dir == null) return given;
-		Path k = dir.resolve("kernel");
-		return Files.isRegularFile(k.resolve("vmlinux.btf")) ? k : null;
+		return given != null || dir == null ? given : LiveGuest.kernelIn(dir);
 	}
 
 	LiveGuest attach() throws IOException {

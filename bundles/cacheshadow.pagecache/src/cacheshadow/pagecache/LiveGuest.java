@@ -47,6 +47,18 @@ public final class LiveGuest implements AutoCloseable {
 		return attach(dir.resolve("ram"), dir.resolve("qmp.sock"), dir);
 	}
 
+	/** {@code DIR/disk.img} of a guest laid out as {@code make-evidence.sh --live DIR} lays it out, when it is there; else null. */
+	public static Path diskIn(Path dir) {
+		Path d = dir.resolve("disk.img");
+		return Files.isRegularFile(d) ? d : null;
+	}
+
+	/** {@code DIR/kernel} when it holds a {@code vmlinux.btf}; else null (the kernel is then found in the guest's RAM). */
+	public static Path kernelIn(Path dir) {
+		Path k = dir.resolve("kernel");
+		return Files.isRegularFile(k.resolve("vmlinux.btf")) ? k : null;
+	}
+
 	/** A guest started any other way: its {@code memory-backend-file} (share=on) and its QMP UNIX socket. */
 	public static LiveGuest attach(Path ramFile, Path socket) throws IOException {
 		return attach(ramFile, socket, ramFile.toAbsolutePath().getParent());

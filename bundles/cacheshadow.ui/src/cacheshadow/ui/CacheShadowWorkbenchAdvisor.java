@@ -71,6 +71,16 @@ public class CacheShadowWorkbenchAdvisor extends WorkbenchAdvisor {
 				configurer.setShowProgressIndicator(true);
 				configurer.setTitle("CacheShadow Workbench");
 			}
+
+			@Override
+			public org.eclipse.ui.application.ActionBarAdvisor createActionBarAdvisor(org.eclipse.ui.application.IActionBarConfigurer bars) {
+				return new org.eclipse.ui.application.ActionBarAdvisor(bars) {
+					@Override
+					protected void fillStatusLine(org.eclipse.jface.action.IStatusLineManager status) {
+						LiveStatusLine.install(status, getWorkbenchConfigurer().getWorkbench().getDisplay()); // the attached running guest's refreshes
+					}
+				};
+			}
 		};
 	}
 

@@ -30,7 +30,8 @@ public final class CaseJobs {
 	private CaseJobs() {
 	}
 
-	private abstract static class CaseJob extends Job {
+	/** A user Job of the case family on the open case: errors as one-line statuses, listeners told when it ends. */
+	abstract static class CaseJob extends Job {
 		CaseJob(String name) {
 			super(name);
 			setUser(true);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import cacheshadow.cases.Case;
 import cacheshadow.journal.DiskHistory;
@@ -18,6 +19,7 @@ public final class CaseSession {
 	private volatile Case current;
 	private volatile MergedFileSystem analysis;
 	private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+	private final List<Consumer<Case>> closing = new CopyOnWriteArrayList<>();
 	private volatile DiskHistory history;
 	private volatile String historyNote;
 	private volatile TimelineSummary summary;
@@ -46,6 +48,7 @@ public final class CaseSession {
 
 	private void replace(Case c) {
 		Case old = current;
+		if (old != null) for (Consumer<Case> l : closing) l.accept(old);
 		current = c;
 		if (old != null) old.close();
 		setHistory(null, null);
@@ -147,5 +150,10 @@ public final class CaseSession {
 
 	public void removeListener(Runnable r) {
 		listeners.remove(r);
+	}
+
+	/** Called with the open case just before it is closed or replaced, while it can still write its custody log. */
+	public void addClosingListener(Consumer<Case> l) {
+		closing.add(l);
 	}
 }

@@ -46,6 +46,7 @@ import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.FileTree;
 import cacheshadow.merge.InstantScrub;
 import cacheshadow.merge.InstantTree;
+import cacheshadow.merge.LiveWatch;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.merge.TreeFilter;
@@ -89,7 +90,10 @@ public class FileSystemView extends ViewPart {
 		if (shown == null) scrubber.request();
 	};
 	private IAction[] viewActions;
-	private Color green, red, orange, grey;
+	private Color green, red, orange, grey, liveChange;
+	/** Paths the attached guest's last refresh changed (since the refresh before), shown on this background. */
+	private volatile Set<String> highlighted = Set.of();
+	private final Runnable liveListener = () -> later(this::refresh);
 	/** Milliseconds from the last cursor move to its tree on screen (for the benchmark print of the UI tests). */
 	private volatile long lastScrubMillis = -1;
 
@@ -145,6 +149,7 @@ public class FileSystemView extends ViewPart {
 		red = new Color(d, new RGB(200, 0, 0));
 		orange = new Color(d, new RGB(190, 100, 0));
 		grey = new Color(d, new RGB(140, 140, 140));
+		liveChange = new Color(d, new RGB(255, 236, 140));
 		parent.setLayout(new GridLayout(1, false));
 		header = new Label(parent, SWT.WRAP);
 		GridData hd = new GridData(SWT.FILL, SWT.CENTER, true, false);
@@ -264,6 +269,7 @@ public class FileSystemView extends ViewPart {
 		}
 		CaseSession.get().addListener(refresher);
 		CaseSession.get().addInstantListener(instantListener);
+		AttachedGuest.addListener(liveListener);
 		refresh();
 	}
 
@@ -302,6 +308,11 @@ public class FileSystemView extends ViewPart {
 				} catch (IOException e) {
 					return "(" + e.getMessage() + ")";
 				}
+			}
+
+			@Override
+			public Color getBackground(Object o) {
+				return highlighted.contains(((Node) o).path()) ? liveChange : null;
 			}
 
 			@Override
@@ -611,6 +622,7 @@ public class FileSystemView extends ViewPart {
 			return;
 		}
 		MergedFileSystem m = CaseSession.get().analysis();
+		highlighted = Set.of();
 		if (m == null) {
 			headerBase = CaseSession.get().current() == null ? "No case open." : "Not analyzed yet: press Analyze to read the guest's caches and disk.";
 			setModel(null);
@@ -625,6 +637,13 @@ public class FileSystemView extends ViewPart {
 			Map<PathStatus.Kind, Integer> counts = new java.util.EnumMap<>(PathStatus.Kind.class);
 			for (PathStatus s : statuses) counts.merge(s.kind(), 1, Integer::sum);
 			StringBuilder sb = new StringBuilder(shown.label() + " view — kernel " + m.analysis().kernelRelease() + " — ");
+			LiveWatch.Step live = liveStep(m);
+			if (live != null) {
+				highlighted = AttachedGuest.latest().changedPaths();
+				sb.insert(0, "Running guest, refresh " + live.number() + " at " + live.pausedAt() + ": " + live.changes().size()
+						+ (live.changes().size() == 1 ? " change" : " changes") + (live.number() == 1 ? " from the disk" : " since refresh " + (live.number() - 1))
+						+ (live.changes().isEmpty() ? "" : " (yellow)") + (AttachedGuest.current() == null ? " — detached" : "") + " — ");
+			}
 			counts.forEach((k, v) -> sb.append(v).append(' ').append(k.label()).append("  "));
 			sb.append("— ").append(m.findings().size()).append(" findings");
 			headerBase = sb.toString();
@@ -633,6 +652,12 @@ public class FileSystemView extends ViewPart {
 			if (filtered == null && hidden == null) {
 				for (MergedFileSystem.DiskMatch dm : m.disks()) {
 					if (dm.mount() != null && dm.mount().path().startsWith(model.root())) revealPath(model, dm.mount().path());
+				}
+				// the running guest's changes since the refresh before: opened down to (the first few hundred)
+				int shownChanges = 0;
+				for (String p : highlighted) {
+					if (++shownChanges > 200) break;
+					if (p.startsWith(model.root()) && model.attr(p) != null) revealPath(model, p);
 				}
 			}
 		}
@@ -664,6 +689,18 @@ public class FileSystemView extends ViewPart {
 				// only read evidence
 			}
 		}
+	}
+
+	/** The attached (or last attached) guest's refresh whose views {@code m} are, or null for any other analysis. */
+	private static LiveWatch.Step liveStep(MergedFileSystem m) {
+		AttachedGuest g = AttachedGuest.latest();
+		LiveWatch.Step s = g == null ? null : g.lastStep();
+		return s != null && s.refresh().fs() == m ? s : null;
+	}
+
+	/** The paths highlighted as changed by the running guest's last refresh (empty for a snapshot's analysis). */
+	public Set<String> highlighted() {
+		return highlighted;
 	}
 
 	/**
@@ -799,12 +836,14 @@ public class FileSystemView extends ViewPart {
 	public void dispose() {
 		CaseSession.get().removeListener(refresher);
 		CaseSession.get().removeInstantListener(instantListener);
+		AttachedGuest.removeListener(liveListener);
 		scrubber.cancel();
 		if (green != null) {
 			green.dispose();
 			red.dispose();
 			orange.dispose();
 			grey.dispose();
+			liveChange.dispose();
 		}
 		super.dispose();
 	}

@@ -297,7 +297,7 @@ class FindingsCustodyUiTest {
 		throw new AssertionError("no toggle " + text);
 	}
 
-	private static void maximized(IWorkbenchPage page, org.eclipse.ui.IViewPart v, boolean max) throws InterruptedException {
+	static void maximized(IWorkbenchPage page, org.eclipse.ui.IViewPart v, boolean max) throws InterruptedException {
 		page.activate(v);
 		page.setPartState(page.getReference(v), max ? IWorkbenchPage.STATE_MAXIMIZED : IWorkbenchPage.STATE_RESTORED);
 		settle(Display.getCurrent(), 500); // the layout follows asynchronously
