@@ -131,7 +131,11 @@ final class CaseLock implements AutoCloseable {
 			// read what is there
 		}
 		Properties p = new Properties();
-		p.load(new StringReader(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)));
+		try {
+			p.load(new StringReader(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)));
+		} catch (IllegalArgumentException malformed) { // a \\u escape that is none (no holder of ours writes one): it says nothing usable
+			p.clear();
+		}
 		String name = p.getProperty("case");
 		StringBuilder sb = new StringBuilder(name == null ? "the case" : "the case \"" + name + "\"");
 		sb.append(" is open in another process");

@@ -100,6 +100,28 @@ class CaseCrashSafetyTest {
 		}
 	}
 
+	/**
+	 * Found while writing CaseFilesFuzzer (what a case folder holds that is read back): a lock file whose text is no properties file (a
+	 * backslash-u that is no escape) ended the refusal with an IllegalArgumentException; the case is still refused, in
+	 * one line, without the holder's details.
+	 */
+	@Test
+	void aHoldersLockFileThatIsNoPropertiesFileStillGivesOneLine(@TempDir Path tmp) throws Exception {
+		Path dir = tmp.resolve("case");
+		try (Case c = Case.create(dir, "Lab case 8")) {
+			c.name();
+		}
+		Process other = hold(tmp, dir, "name with \\uZZ in it");
+		try {
+			CaseException e = assertThrows(CaseException.class, () -> Case.open(dir));
+			assertEquals(dir + ": the case is open in another process (which has not said which yet); close it there (or let it finish) and try again",
+					e.getMessage());
+		} finally {
+			other.destroyForcibly();
+			assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+		}
+	}
+
 	@Test
 	void aCustodyTextACrashLeftShortOrTornIsCompletedOneChangedOtherwiseIsLeft(@TempDir Path tmp) throws Exception {
 		Path dir = tmp.resolve("case");
