@@ -2,7 +2,10 @@
 # A live QEMU guest for LiveGuestTest (issue #4: attach to a running guest, pause, analyze, resume), started with
 # the shared evidence tool: make-evidence.sh --live DIR boots a real Debian kernel, runs the workload and leaves
 # the guest running with its RAM in DIR/ram, QMP at DIR/qmp.sock and the guest's ground truth in DIR.
-#   releng/live-guest.sh start DIR   # runs in the foreground; DIR.log gets the output, DIR.rc the exit status
+#   releng/live-guest.sh start DIR [OPTIONS]   # runs in the foreground; DIR.log gets the output, DIR.rc the exit status
+#       OPTIONS go to make-evidence.sh and size the guest as the examiner needs, e.g.
+#       --ram 1024 --workload files:10000 (1 GiB, 10,000 dirty cached files) or --ram 4096 (RAM split around the
+#       PCI hole); later options win over the CI guest's defaults (--rounds 2 --no-dbg --seed 404).
 #   releng/live-guest.sh stop DIR    # quits the guest (QMP quit, then by PID)
 #   releng/live-guest.sh run DIR CMD # runs CMD (one line of sh) in the running guest: its output, its exit status
 # The guest has a command shell on a second serial port, DIR/guest.sock (live-guest/: a QEMU wrapper first on PATH
@@ -13,7 +16,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOL="${CACHESHADOW_SHARED:-$ROOT/../shared}/evidence/make-evidence.sh"
 cmd=${1:-}; dir=${2:-}
-[ -n "$dir" ] || { echo "usage: live-guest.sh start|stop|run DIR [COMMAND]" >&2; exit 2; }
+[ -n "$dir" ] || { echo "usage: live-guest.sh start DIR [make-evidence options] | stop DIR | run DIR COMMAND" >&2; exit 2; }
 case "$cmd" in
   start)
     rm -rf "$dir.rc"; mkdir -p "$(dirname "$dir")"
@@ -22,7 +25,8 @@ case "$cmd" in
     bash "$TOOL" --stop "$dir" >/dev/null 2>&1 || true
     rm -rf "$dir"
     # Two synced rounds are enough for the page cache; no -dbg download (the test reads the snapshot alone).
-    PATH="$ROOT/releng/live-guest:$PATH" bash "$TOOL" --live "$dir" --rounds 2 --no-dbg --seed 404 > "$dir.log" 2>&1
+    shift 2
+    PATH="$ROOT/releng/live-guest:$PATH" bash "$TOOL" --live "$dir" --rounds 2 --no-dbg --seed 404 "$@" > "$dir.log" 2>&1
     rc=$?
     echo "$rc" > "$dir.rc"
     exit "$rc";;
