@@ -93,18 +93,8 @@ final class DiffCommand implements Command {
 		}
 	}
 
-	/** 16 bytes as hex, then as text (non-printing as '.'). */
+	/** 16 bytes as hex, then as text (non-printing as '.'): {@link DirtyPageDiff#hexLine}. */
 	static String hex(byte[] b, int from, int to) {
-		StringBuilder sb = new StringBuilder(70);
-		for (int i = from; i < from + 16; i++) {
-			if (i < to) sb.append(String.format("%02x ", b[i] & 0xff));
-			else sb.append("   ");
-		}
-		sb.append(" |");
-		for (int i = from; i < to; i++) {
-			int c = b[i] & 0xff;
-			sb.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
-		}
-		return sb.append('|').toString();
+		return DirtyPageDiff.hexLine(b, from, to);
 	}
 }

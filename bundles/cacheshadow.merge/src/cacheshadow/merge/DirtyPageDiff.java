@@ -32,6 +32,25 @@ public record DirtyPageDiff(long pageIndex, long fileOffset, int validLength, lo
 		}
 	}
 
+	/**
+	 * 16 bytes from {@code from} (fewer before {@code to}) as a hex-dump line: hex padded to 16 columns, then the
+	 * bytes as text between bars, every byte that is not printable ASCII as '.'. What {@code diff} prints and the
+	 * examiner's report shows.
+	 */
+	public static String hexLine(byte[] b, int from, int to) {
+		StringBuilder sb = new StringBuilder(70);
+		for (int i = from; i < from + 16; i++) {
+			if (i < to) sb.append(String.format("%02x ", b[i] & 0xff));
+			else sb.append("   ");
+		}
+		sb.append(" |");
+		for (int i = from; i < to; i++) {
+			int c = b[i] & 0xff;
+			sb.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
+		}
+		return sb.append('|').toString();
+	}
+
 	/** Number of differing bytes on the page. */
 	public long differingBytes() {
 		long n = 0;

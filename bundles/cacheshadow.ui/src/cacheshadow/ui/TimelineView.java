@@ -1,12 +1,8 @@
 package cacheshadow.ui;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Point2D;
 import java.awt.geom.Rectangle2D;
-import java.util.List;
-import java.util.TimeZone;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.events.KeyAdapter;
@@ -22,29 +18,20 @@ import org.eclipse.ui.part.ViewPart;
 import org.jfree.chart.ChartMouseEvent;
 import org.jfree.chart.ChartMouseListener;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.DateAxis;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.StackedXYBarRenderer;
-import org.jfree.chart.renderer.xy.StandardXYBarPainter;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.swt.ChartComposite;
 import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.Range;
-import org.jfree.data.xy.DefaultTableXYDataset;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.InstantSpec;
 import cacheshadow.journal.JournalActivity;
 import cacheshadow.journal.ResolvedInstant;
 import cacheshadow.journal.TimelineSummary;
-import cacheshadow.journal.Timeline;
+import cacheshadow.report.TimelineChart;
 
 /**
  * The case's write journal over time: blocks written per interval (exactly placed writes solid, writes placed by an
@@ -56,20 +43,17 @@ import cacheshadow.journal.Timeline;
  */
 public class TimelineView extends ViewPart {
 	public static final String ID = "cacheshadow.ui.timelineView";
-	private static final Color EXACT = new Color(40, 90, 170), ESTIMATED = new Color(150, 180, 225), CURSOR_A = new Color(0, 70, 200),
-			CURSOR_B = new Color(210, 110, 0), SNAPSHOT = new Color(180, 0, 0), FLUSH = new Color(120, 120, 120), MARK = new Color(130, 0, 160),
-			EVENT = new Color(0, 130, 60);
 
 	private Label header, status;
 	private ChartComposite chartComposite;
 	private JFreeChart chart;
 	private XYPlot plot;
+	/** The chart of {@link #shown}, as the examiner's report draws it too. */
+	private TimelineChart timeline;
 	private Scale slider;
 	private Text jump;
-	private DefaultTableXYDataset bars;
 	private DiskHistory shown;
 	private ValueMarker markerA, markerB;
-	private boolean rebucketing;
 	private final Runnable caseListener = () -> asyncRefresh(false);
 	/** The case the header was written for (its "no journal" text depends on whether one is open). */
 	private Object headerCase;
@@ -263,17 +247,13 @@ public class TimelineView extends ViewPart {
 		return toPosition(plot.getDomainAxis().java2DToValue(p.getX(), area, plot.getDomainAxisEdge()));
 	}
 
-	private JournalActivity.Axis axis() {
-		return shown.activity().axis();
-	}
-
 	/** Chart x (milliseconds for a time axis, entries otherwise) of an axis position. */
 	double toChart(long position) {
-		return axis() == JournalActivity.Axis.TIME ? position / 1e6 : position;
+		return timeline.toChart(position);
 	}
 
 	long toPosition(double chartX) {
-		return axis() == JournalActivity.Axis.TIME ? Math.round(chartX * 1e6) : Math.round(chartX);
+		return timeline.toPosition(chartX);
 	}
 
 	private void asyncRefresh(boolean cursorsOnly) {
@@ -301,60 +281,13 @@ public class TimelineView extends ViewPart {
 		}
 		JournalActivity act = h.activity();
 		TimelineSummary sum = CaseSession.get().summary();
-		header.setText(String.format("%s over %s — %,d entries (%,d writes, %,d bytes; %d flushes, %d marks) — %s%s",
-				java.nio.file.Path.of(h.journal().name()).getFileName(), java.nio.file.Path.of(h.base().name()).getFileName(), sum.entries(), sum.writes(), sum.bytesWritten(), sum.flushes().size(),
-				sum.marks().size(), h.timeline() == null ? (act.axis() == JournalActivity.Axis.TIME ? "the journal's own times" : "no times: entry axis")
-						: "times interpolated between " + h.timeline().samples().size() + " samples of " + java.nio.file.Path.of(h.timeline().source()).getFileName(),
-				sum.damage() == null ? "" : " — DAMAGE: " + sum.damage()));
+		header.setText(TimelineChart.headline(h, sum));
 		header.setToolTipText(CaseSession.get().historyNote() + "\n" + sum.timeSource());
-		bars = new DefaultTableXYDataset();
-		ValueAxis domain;
-		if (act.axis() == JournalActivity.Axis.TIME) {
-			DateAxis d = new DateAxis("time (UTC)");
-			d.setTimeZone(TimeZone.getTimeZone("UTC"));
-			domain = d;
-		} else domain = new NumberAxis("entries applied (the journal has no time and no sidecar was registered)");
-		NumberAxis range = new NumberAxis("4 KiB blocks written");
-		range.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-		StackedXYBarRenderer r = new StackedXYBarRenderer(0.05);
-		r.setBarPainter(new StandardXYBarPainter());
-		r.setShadowVisible(false);
-		r.setSeriesPaint(0, EXACT);
-		r.setSeriesPaint(1, ESTIMATED);
-		r.setDrawBarOutline(false);
-		plot = new XYPlot(bars, domain, range, r);
-		plot.setBackgroundPaint(Color.WHITE);
-		plot.setDomainGridlinePaint(new Color(220, 220, 220));
-		plot.setRangeGridlinePaint(new Color(220, 220, 220));
-		// the sidecar's measured samples: a tick each on the axis
-		Timeline tl = h.timeline();
-		if (tl != null && act.axis() == JournalActivity.Axis.TIME) {
-			XYSeries samples = new XYSeries("measured time samples");
-			for (Timeline.Sample s : tl.samples()) samples.add(s.epochNanos() / 1e6, 0);
-			XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
-			dots.setSeriesPaint(0, EVENT);
-			dots.setSeriesShape(0, new java.awt.geom.Rectangle2D.Double(-1, -5, 2, 5));
-			plot.setRenderer(1, dots); // before its dataset: the plot would range it with the bar renderer
-			plot.setDataset(1, new XYSeriesCollection(samples));
-		}
-		Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
-		if (sum.flushes().size() <= 2000) {
-			for (TimelineSummary.Point f : sum.flushes()) plot.addDomainMarker(marker(act.position(f.entryCount()), FLUSH, 0.5f, null, small), Layer.BACKGROUND);
-		}
-		for (TimelineSummary.Point m : sum.marks()) plot.addDomainMarker(marker(act.position(m.entryCount()), MARK, 1.5f, m.instant(), small), Layer.FOREGROUND);
-		if (act.axis() == JournalActivity.Axis.TIME) {
-			for (TimelineSummary.Point ev : sum.events()) plot.addDomainMarker(dashed(ev.epochNanos(), EVENT), Layer.BACKGROUND);
-			h.snapshotNanos().ifPresent(t -> {
-				ValueMarker m = marker(t, SNAPSHOT, 2f, "memory snapshot", small);
-				m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT); // at the right end: label to its left
-				m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
-				plot.addDomainMarker(m, Layer.FOREGROUND);
-			});
-		}
-		chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-		chart.setBackgroundPaint(Color.WHITE);
+		timeline = new TimelineChart(h, sum);
+		plot = timeline.plot();
+		chart = timeline.chart();
 		// re-bucket whenever the visible range changes (zoom, pan, fit)
-		domain.addChangeListener(e -> rebucket());
+		plot.getDomainAxis().addChangeListener(e -> rebucket());
 		chartComposite.setChart(chart);
 		slider.setEnabled(true);
 		slider.setMinimum(0);
@@ -365,57 +298,16 @@ public class TimelineView extends ViewPart {
 		header.getParent().layout();
 	}
 
-	private ValueMarker marker(long position, Color c, float width, String label, Font font) {
-		ValueMarker m = new ValueMarker(toChart(position), c, new BasicStroke(width));
-		if (label != null) {
-			m.setLabel(label);
-			m.setLabelFont(font);
-			m.setLabelPaint(c);
-			m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-			m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
-		}
-		return m;
-	}
-
-	private ValueMarker dashed(long position, Color c) {
-		return new ValueMarker(toChart(position), c, new BasicStroke(0.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] { 3f, 3f }, 0f));
-	}
-
 	/** Recomputes the bars for the visible range: as many as the preferences say, whatever the zoom. */
 	private void rebucket() {
-		if (rebucketing || shown == null || plot == null) return;
-		rebucketing = true;
-		try {
-			JournalActivity act = shown.activity();
-			Range r = plot.getDomainAxis().getRange();
-			long from = toPosition(r.getLowerBound()), to = Math.max(from + 1, toPosition(r.getUpperBound()));
-			List<JournalActivity.Bucket> buckets = act.buckets(from, to, (int) Math.min(WorkbenchPreferences.timelineBars(), to - from));
-			XYSeries exact = new XYSeries("writes at measured times", true, false), est = new XYSeries("writes at interpolated times", true, false);
-			for (JournalActivity.Bucket b : buckets) {
-				double x = toChart(b.start() + (b.end() - b.start()) / 2);
-				exact.add(x, b.exactWrites(), false);
-				est.add(x, b.writes() - b.exactWrites(), false);
-			}
-			bars.removeAllSeries();
-			bars.setIntervalWidth(toChart(buckets.get(0).end()) - toChart(buckets.get(0).start()));
-			bars.addSeries(exact);
-			bars.addSeries(est);
-		} finally {
-			rebucketing = false;
-		}
+		if (shown == null || timeline == null) return;
+		timeline.bucket(WorkbenchPreferences.timelineBars());
 	}
 
 	/** The whole journal, a little margin either side. */
 	public void fitAll() {
-		if (shown == null || plot == null) return;
-		JournalActivity act = shown.activity();
-		long s = act.start(), e = act.end();
-		if (act.axis() == JournalActivity.Axis.TIME) {
-			long snap = shown.snapshotNanos().orElse(e);
-			e = Math.max(e, snap);
-		}
-		long margin = Math.max(1, (e - s) / 40);
-		plot.getDomainAxis().setRange(toChart(s - margin), toChart(e + margin));
+		if (shown == null || timeline == null) return;
+		timeline.fitAll();
 	}
 
 	private void zoom(double factor) {
@@ -457,8 +349,8 @@ public class TimelineView extends ViewPart {
 		if (markerA != null) plot.removeDomainMarker(markerA, Layer.FOREGROUND);
 		if (markerB != null) plot.removeDomainMarker(markerB, Layer.FOREGROUND);
 		Font bold = new Font(Font.SANS_SERIF, Font.BOLD, 12);
-		markerA = a == null ? null : marker(shown.activity().position(a.entryCount()), CURSOR_A, 3.5f, "A", bold);
-		markerB = b == null ? null : marker(shown.activity().position(b.entryCount()), CURSOR_B, 3.5f, "B", bold);
+		markerA = a == null ? null : timeline.marker(shown.activity().position(a.entryCount()), TimelineChart.CURSOR_A, 3.5f, "A", bold);
+		markerB = b == null ? null : timeline.marker(shown.activity().position(b.entryCount()), TimelineChart.CURSOR_B, 3.5f, "B", bold);
 		if (markerA != null) {
 			markerA.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
 			markerA.setLabelTextAnchor(TextAnchor.TOP_LEFT);
