@@ -11,6 +11,8 @@ import java.util.Set;
 import cacheshadow.layers.AtomicFile;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.GuestName;
+import cacheshadow.merge.BodyfileExport;
+import cacheshadow.merge.DfxmlExport;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.merge.ViewExport;
@@ -24,7 +26,7 @@ final class ExportCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "a view's files (mode, owner, times kept) to a directory or tar, with a provenance sidecar";
+		return "a view's files (mode, owner, times kept) to a directory or tar with a provenance sidecar, or as DFXML or a body file";
 	}
 
 	@Override
@@ -32,6 +34,8 @@ final class ExportCommand implements Command {
 		return """
 				usage: ./cacheshadow export --memory M [--disk D] [--kernel DIR] [--view merged|cache-only|disk-only]
 				                            [--under PATH] --out DIR|FILE.tar [--no-journal-replay] [--partial]
+				       ./cacheshadow export --memory M --disk D [--kernel DIR] --view merged|cache-only|disk-only
+				                            --format dfxml|bodyfile --out FILE
 				""" + EvidenceArgs.USAGE + """
 
 				  --view V          merged (default with --disk), cache-only, disk-only
@@ -47,17 +51,27 @@ final class ExportCommand implements Command {
 				world-writable bits (the manifest sidecar and a pax comment in the tar keep them).
 				OUT.complete is written last (what was exported, counts, sidecars, time) and removed when an export
 				starts: an output without it is unfinished (interrupted, or still running); run the export again.
-				The tar and the sidecars appear whole or not at all; a directory is completed by running again.""";
+				The tar and the sidecars appear whole or not at all; a directory is completed by running again.
+
+				  --format dfxml    FILE: the view as DFXML as fiwalk writes it (a volume per disk, a fileobject per
+				                    path with sha256, byte runs whose cacheshadow:source attribute says page cache or
+				                    disk block, fileobject cacheshadow:metadata="cache|disk")
+				  --format bodyfile FILE: the view as a TSK body file (fls -m) for mactime, with the cached times where
+				                    the disk holds older ones, and FILE.sources.tsv: per line whether its times came from
+				                    the cache or the disk, the disk's times and which differ
+				Each of these files appears whole or not at all.""";
 	}
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
 		Set<String> options = new HashSet<>(EvidenceArgs.OPTIONS);
-		options.addAll(Set.of("out", "under"));
+		options.addAll(Set.of("out", "under", "format"));
 		Args a = new Args(argv, options, EvidenceArgs.FLAGS);
 		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
 		EvidenceArgs ev = new EvidenceArgs(a, View.MERGED, false);
 		Path target = a.requiredPath("out").toAbsolutePath().normalize();
+		String format = a.option("format");
+		if (format != null) return standard(format, a, ev, target, argv, out, err);
 		boolean tar = target.getFileName().toString().endsWith(".tar");
 		Path provenance = target.resolveSibling(target.getFileName() + ".provenance.tsv");
 		Path manifest = target.resolveSibling(target.getFileName() + ".manifest.tsv");
@@ -95,6 +109,33 @@ final class ExportCommand implements Command {
 		if (unsure > 0) {
 			out.println(unsure + " exported paths rest on bytes missing from the evidence (column 'missing' of " + manifest.getFileName() + "):");
 			for (Finding f : r.findings()) if (f.kind().equals("evidence-missing")) out.println("  " + f);
+		}
+		return 0;
+	}
+
+	/** {@code --format dfxml|bodyfile}: the whole view as one file a standard tool reads. */
+	private static int standard(String format, Args a, EvidenceArgs ev, Path target, List<String> argv, PrintStream out, PrintStream err) throws Exception {
+		if (!format.equals("dfxml") && !format.equals("bodyfile")) throw new UsageException("--format " + format + ": dfxml or bodyfile");
+		if (a.option("under") != null) throw new UsageException("--under does not apply to --format " + format + " (the whole view is written)");
+		if (ev.disk == null) throw new UsageException("--format " + format + " needs --disk D");
+		if (a.option("view") == null) throw new UsageException("--format " + format + " needs --view merged|cache-only|disk-only");
+		ConsoleProgress progress = new ConsoleProgress(err);
+		try (MergedFileSystem m = ev.open(progress)) {
+			progress.finish();
+			if (format.equals("dfxml")) {
+				String version = ExportCommand.class.getPackage().getImplementationVersion();
+				DfxmlExport.Result r = DfxmlExport.write(m, ev.view, new DfxmlExport.Creator("./cacheshadow export " + String.join(" ", argv), version,
+						java.util.Arrays.asList(ev.memory, ev.disk)), target);
+				out.printf("%s view → %s: DFXML, %d file objects (%d with sha256), %d byte runs%n", ev.view.label(), target, r.fileObjects(), r.hashed(), r.byteRuns());
+			} else {
+				Path sources = target.resolveSibling(target.getFileName() + ".sources.tsv");
+				BodyfileExport.Result r = BodyfileExport.write(m, ev.view, target, sources);
+				out.printf("%s view → %s: body file, %d lines, %d with times from the caches (%d differing from the disk's)%n", ev.view.label(), target, r.lines(),
+						r.fromCache(), r.cacheDiffers());
+				out.println("sources: " + sources);
+			}
+		} finally {
+			progress.finish();
 		}
 		return 0;
 	}
