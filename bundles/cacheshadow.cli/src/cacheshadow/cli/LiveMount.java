@@ -41,6 +41,22 @@ final class LiveMount implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Whether this process was started with SIGHUP ignored (under {@code nohup}, say). The JVM then installs no
+	 * handler for it and {@code Signal.handle} still succeeds, so {@code --refresh-on-hup} would silently never refresh:
+	 * proc(5)'s {@code SigIgn} mask of this process, bit 0 for signal 1.
+	 */
+	static boolean hupIgnored() {
+		try {
+			for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+				if (l.startsWith("SigIgn:")) return (Long.parseUnsignedLong(l.substring(7).trim(), 16) & 1) != 0;
+			}
+		} catch (java.io.IOException | NumberFormatException e) {
+			// no procfs: nothing to tell, Signal.handle decides
+		}
+		return false;
+	}
+
 	private static final String STOP = "\0stop";
 	private final LiveGuest guest;
 	private final LiveWatch watch;

@@ -103,6 +103,9 @@ final class MountCommand implements Command {
 		LiveMount.Policy policy = new LiveMount.Policy(a.duration("refresh", 0), a.flag("refresh-on-hup"), a.duration("refresh-on-open", 0),
 				generations(a.option("max-generations", "4")));
 		if (policy.any() && !live.live()) throw new UsageException("--refresh, --refresh-on-hup and --refresh-on-open need a running guest (--live DIR, or --ram FILE --qmp SOCKET)");
+		if (policy.onHup() && LiveMount.hupIgnored()) {
+			throw new UsageException("--refresh-on-hup: SIGHUP is ignored in this process (started under nohup?), so it could never ask for a refresh; start it without nohup, or use --refresh T");
+		}
 		if (a.option("max-generations") != null && !policy.any()) throw new UsageException("--max-generations goes with a refresh policy (--refresh, --refresh-on-hup, --refresh-on-open)");
 		if (policy.any()) {
 			ConsoleProgress progress = new ConsoleProgress(err);

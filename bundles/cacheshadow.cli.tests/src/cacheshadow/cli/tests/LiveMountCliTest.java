@@ -60,6 +60,14 @@ class LiveMountCliTest {
 		}
 	}
 
+	/** The test's own oracle of an ignored SIGHUP: proc(5)'s SigIgn mask, bit 0. */
+	private static boolean hupIgnored() throws IOException {
+		for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+			if (l.startsWith("SigIgn:")) return (Long.parseUnsignedLong(l.substring(7).trim(), 16) & 1) != 0;
+		}
+		return false;
+	}
+
 	private static void hup() throws Exception {
 		Process p = new ProcessBuilder("kill", "-HUP", Long.toString(ProcessHandle.current().pid())).redirectErrorStream(true).start();
 		assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -94,6 +102,13 @@ class LiveMountCliTest {
 		Path mnt = Files.createDirectory(tmp.resolve("mnt")), t = mnt.resolve(T.substring(1)), keep = t.resolve("keep.txt"), gone = t.resolve("gone.txt");
 		// the guest's disk through a link of the test's, to make one refresh fail by taking it away
 		Path disk = Files.createSymbolicLink(tmp.resolve("disk.img"), dir.resolve("disk.img").toAbsolutePath());
+		if (hupIgnored()) {
+			// this JVM inherited SIGHUP ignored (a run under nohup): the mount must refuse the option, not hang
+			CliRun r = CliRun.of("mount", "--live", dir.toString(), "--disk", disk.toString(), "--refresh-on-hup", mnt.toString());
+			assertEquals(2, r.code(), r.out() + r.err());
+			assertTrue(r.err().contains("SIGHUP is ignored in this process"), r.err());
+			Assumptions.abort("SIGHUP is ignored in this test JVM (started under nohup): the refusal was checked, the refreshes cannot be");
+		}
 		try (BackgroundMount m = BackgroundMount.start(mnt, 300, "--live", dir.toString(), "--disk", disk.toString(), "--refresh-on-hup", "--max-generations", "2")) {
 			String first = line(m, l -> l.contains("refresh 1 (mount) at "), "first refresh");
 			System.out.println("LiveMountCliTest: " + first);
