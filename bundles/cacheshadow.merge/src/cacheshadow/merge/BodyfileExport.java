@@ -23,7 +23,8 @@ import cacheshadow.listing.FileRecord;
  * cache_differs}), one row per body-file line in the same order ({@code line} counts from 1): {@code times_from} is
  * {@code cache} or {@code disk}; {@code disk_*} the disk-only view's times of the path ({@code -} where the disk lacks
  * it or no disk was given); {@code cache_differs} the times the line holds from the cache that differ from the disk's
- * ({@code atime,mtime,ctime} in that order), {@code not-on-disk} for a path only the caches have, or {@code -}.
+ * ({@code atime,mtime,ctime} in that order), {@code not-on-disk} for a path of the disk's file system that only the
+ * caches have, or {@code -} (also for the paths of file systems no disk holds: tmpfs, proc, the initramfs).
  */
 public final class BodyfileExport {
 	public static final String SOURCES_HEADER = "line\tpath\ttimes_from\tdisk_atime\tdisk_mtime\tdisk_ctime\tcache_differs";
@@ -40,6 +41,8 @@ public final class BodyfileExport {
 		ViewTree tree = m.tree(view);
 		ViewTree disk = m.views().get(View.DISK_ONLY);
 		List<FileRecord> rows = tree.listing(false);
+		java.util.Set<Long> diskFileSystems = new java.util.HashSet<>();
+		for (MergedFileSystem.DiskMatch d : m.disks()) diskFileSystems.add(d.mount().superBlock());
 		List<String> source = new ArrayList<>(rows.size());
 		int[] counts = new int[2];
 		AtomicFile.writeText(out, w -> {
@@ -54,7 +57,8 @@ public final class BodyfileExport {
 				String differs = "-";
 				if (cached) {
 					counts[0]++;
-					if (disk != null && d == null) differs = "not-on-disk";
+					// a path of a file system the disk does not hold (tmpfs, proc, the initramfs) has no disk side to differ from
+					if (disk != null && d == null && diskFileSystems.contains(tree.node(r.path()).superBlock())) differs = "not-on-disk";
 					else if (d != null) {
 						List<String> c = new ArrayList<>();
 						if (d.atime() != r.atime()) c.add("atime");
