@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 need=(); lean=()
-for c in xvfb-run:xvfb xauth:xauth /usr/lib/x86_64-linux-gnu/libgtk-3.so.0:libgtk-3-0 zstd:zstd qemu-img:qemu-utils qemu-io:qemu-utils debugfs:e2fsprogs fusermount3:fuse3 /usr/lib/x86_64-linux-gnu/libfuse3.so.3:libfuse3-3 fls:sleuthkit mvn:maven sha256sum:coreutils; do
+for c in xvfb-run:xvfb xauth:xauth /usr/lib/x86_64-linux-gnu/libgtk-3.so.0:libgtk-3-0 zstd:zstd qemu-img:qemu-utils qemu-io:qemu-utils debugfs:e2fsprogs fusermount3:fuse3 /usr/lib/x86_64-linux-gnu/libfuse3.so.3:libfuse3-3 fls:sleuthkit mvn:maven sha256sum:coreutils pdftoppm:poppler-utils /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core; do
   t="${c%%:*}"
   if [ "${t#/}" != "$t" ]; then [ -e "$t" ] || need+=("${c##*:}"); else command -v "$t" >/dev/null || need+=("${c##*:}"); fi
 done

@@ -99,7 +99,7 @@ public final class HtmlReport {
 		sb.append("<table>\n<tr>");
 		for (ReportDocument.Column c : t.columns()) sb.append("<th>").append(esc(c.name())).append("</th>");
 		sb.append("</tr>\n");
-		int n = Math.min(t.shown(), t.rows().size());
+		int n = t.rows().size();
 		for (int i = 0; i < n; i++) {
 			sb.append("<tr>");
 			for (Cell c : t.rows().get(i)) {
@@ -113,7 +113,7 @@ public final class HtmlReport {
 		}
 		sb.append("</table>\n");
 		if (t.notShown() > 0) {
-			sb.append("<p class=\"note\">").append(esc(String.format("%,d of %,d rows shown; ", n, t.rows().size())));
+			sb.append("<p class=\"note\">").append(esc(String.format("%,d of %,d rows shown; ", n, t.total())));
 			if (t.csv() != null) sb.append("every row is in <a href=\"").append(esc(t.csv())).append("\">").append(esc(t.csv())).append("</a>.");
 			else sb.append("the command below lists every one.");
 			sb.append("</p>\n");

@@ -186,7 +186,7 @@ public final class PdfReport {
 			header.add(l);
 			headH = Math.max(headH, l.size() * lead + 2 * pad);
 		}
-		int n = Math.min(t.shown(), t.rows().size());
+		int n = t.rows().size();
 		boolean headerDrawn = false;
 		for (int r = 0; r < n; r++) {
 			List<Cell> row = t.rows().get(r);
@@ -214,7 +214,7 @@ public final class PdfReport {
 		}
 		y -= 3;
 		if (t.notShown() > 0) {
-			paragraph(String.format("%,d of %,d rows shown; ", n, t.rows().size()) + (t.csv() != null ? "every row is in " + t.csv() + " beside this report."
+			paragraph(String.format("%,d of %,d rows shown; ", n, t.total()) + (t.csv() != null ? "every row is in " + t.csv() + " beside this report."
 					: "the command below lists every one."), GREY, fonts.regular, 8);
 		} else if (t.csv() != null) paragraph("Also in " + t.csv() + " beside this report.", GREY, fonts.regular, 8);
 		y -= 3;

@@ -66,14 +66,24 @@ public final class ReportDocument {
 	}
 
 	/**
-	 * A table: every row is here; a report shows the first {@code shown} and says how many more the CSV file
-	 * {@code csv} (beside the report; null: none) holds with all of them, in the columns {@code csvHeader}.
+	 * A table of {@code total} rows of which the report shows {@code rows} (the first ones) and says how many more the
+	 * CSV file {@code csv} (beside the report; null: none) holds with all of them, in the columns {@code csvHeader}.
 	 */
-	public record Table(List<Column> columns, List<List<Cell>> rows, int shown, String csv, List<String> csvHeader, List<List<String>> csvRows)
+	public record Table(List<Column> columns, List<List<Cell>> rows, int total, String csv, List<String> csvHeader, List<List<String>> csvRows)
 			implements Block {
 		public int notShown() {
-			return rows.size() - Math.min(shown, rows.size());
+			return total - rows.size();
 		}
+	}
+
+	/** The first rows of {@code all} the report shows, as a table of {@code all.size()} rows. */
+	private Table limited(List<Column> columns, List<List<Cell>> all, String csv, List<String> csvHeader, List<List<String>> csvRows) {
+		return new Table(columns, List.copyOf(all.subList(0, Math.min(all.size(), model.limits().rows()))), all.size(), csv, csvHeader, csvRows);
+	}
+
+	/** A table shown whole. */
+	private static Table table(List<Column> columns, List<List<Cell>> rows) {
+		return new Table(columns, rows, rows.size(), null, null, null);
 	}
 
 	public record Hex(ReportModel.HexFile file, String command) implements Block {
@@ -233,15 +243,14 @@ public final class ReportDocument {
 		para("Each file as registered in the case (format from its content, size, SHA-256 taken when it was added) and re-hashed for this report, read-only. "
 				+ "Evidence files are never written.");
 		List<List<Cell>> rows = new ArrayList<>();
-		List<List<String>> csv = new ArrayList<>();
 		for (ReportModel.EvidenceRow e : m.evidence()) {
 			var i = e.item();
 			rows.add(List.of(cell("#" + i.id()), mono(i.path()), cell(i.format().label()), cell(String.format("%,d", i.size())), mono(i.sha256()),
 					cell(e.matches() ? "equal" : e.sha256Now() == null ? "unreadable: " + e.problem() : "DIFFERS: " + e.sha256Now(), e.matches() ? Mark.OK : Mark.ALERT),
 					cell(i.status().name().toLowerCase() + (i.verifiedAt() == null ? "" : " " + i.verifiedAt()))));
 		}
-		blocks.add(new Table(columns("#", 0.4f, "File", 5f, "Format", 2.2f, "Bytes", 1.3f, "SHA-256 when added", 4.6f, "Re-hashed now", 1.6f,
-				"Last case verification", 2f), rows, rows.size(), null, null, csv));
+		blocks.add(table(columns("#", 0.4f, "File", 5f, "Format", 2.2f, "Bytes", 1.3f, "SHA-256 when added", 4.6f, "Re-hashed now", 1.6f,
+				"Last case verification", 2f), rows));
 		reproduce(m.commands().caseSummary(), m.commands().caseVerify() + "    # also records the verification in the custody log");
 	}
 
@@ -253,11 +262,11 @@ public final class ReportDocument {
 		List<List<Cell>> rows = new ArrayList<>();
 		List<List<String>> csv = new ArrayList<>();
 		for (CustodyEntry e : m.custody()) {
-			rows.add(List.of(cell(Long.toString(e.seq())), mono(e.at().toString()), cell(e.actor()), cell(e.action()), cell(e.detail()),
+			if (rows.size() < m.limits().rows()) rows.add(List.of(cell(Long.toString(e.seq())), mono(e.at().toString()), cell(e.actor()), cell(e.action()), cell(e.detail()),
 					mono(e.hash().substring(0, 16))));
 			csv.add(List.of(Long.toString(e.seq()), e.at().toString(), e.actor(), e.action(), e.detail(), e.prevHash(), e.hash()));
 		}
-		blocks.add(new Table(columns("#", 0.4f, "Time (UTC)", 2.4f, "Actor", 0.9f, "Action", 1.5f, "Detail", 8f, "Hash", 1.7f), rows, model.limits().rows(),
+		blocks.add(new Table(columns("#", 0.4f, "Time (UTC)", 2.4f, "Actor", 0.9f, "Action", 1.5f, "Detail", 8f, "Hash", 1.7f), rows, m.custody().size(),
 				stem + ".custody.csv", List.of("seq", "time", "actor", "action", "detail", "prev_hash", "hash"), csv));
 		reproduce(m.commands().custodyLog());
 	}
@@ -290,7 +299,7 @@ public final class ReportDocument {
 			rows.add(List.of(mono(mt.path()), cell(mt.device()), cell(mt.fsType()), mono("0x" + Long.toHexString(mt.superBlock())), mono(mt.uuid())));
 		}
 		blocks.add(new Heading(2, null, "Mounts"));
-		blocks.add(new Table(columns("Mount point", 3f, "Device", 1.5f, "File system", 1.2f, "Super block", 2f, "UUID", 3f), rows, model.limits().rows(), null, null, null));
+		blocks.add(table(columns("Mount point", 3f, "Device", 1.5f, "File system", 1.2f, "Super block", 2f, "UUID", 3f), rows));
 		reproduce(m.commands().analyzeJson() + "    # kernel_release, kaslr, btf_source, symbol_source, mounts");
 	}
 
@@ -312,15 +321,14 @@ public final class ReportDocument {
 		List<List<Cell>> rows = new ArrayList<>();
 		for (var e : m.merge().counts().entrySet()) rows.add(List.of(mono(e.getKey().label()), cell(String.format("%,d", e.getValue())), cell(MEANING.get(e.getKey()))));
 		rows.add(List.of(cell("total"), cell(String.format("%,d", m.merge().total())), cell("")));
-		blocks.add(new Table(columns("Status", 1.2f, "Paths", 1f, "Meaning", 8f), rows, rows.size(), null, null, null));
+		blocks.add(table(columns("Status", 1.2f, "Paths", 1f, "Meaning", 8f), rows));
 		List<List<Cell>> disks = new ArrayList<>();
 		for (ReportModel.DiskFacts d : m.merge().disks()) {
 			disks.add(List.of(mono(d.disk()), mono(d.uuid()), mono(d.mountPath() == null ? "not matched to a cached super block" : d.mountPath()),
 					cell(d.blockDeviceCache() ? "yes" : "no"), cell(d.journalReplayed() ? "replayed" : "as it lies")));
 		}
 		blocks.add(new Heading(2, null, "Disks"));
-		blocks.add(new Table(columns("Disk image", 4f, "File-system UUID", 3f, "Mounted at", 2f, "Block-device cache", 1.3f, "jbd2 journal", 1.2f), disks, disks.size(),
-				null, null, null));
+		blocks.add(table(columns("Disk image", 4f, "File-system UUID", 3f, "Mounted at", 2f, "Block-device cache", 1.3f, "jbd2 journal", 1.2f), disks));
 		reproduce(m.commands().analyzeJson() + "    # merge.status");
 	}
 
@@ -344,7 +352,7 @@ public final class ReportDocument {
 		else {
 			List<List<Cell>> rows = new ArrayList<>();
 			for (ReportModel.PathRow r : renamed) rows.add(List.of(mono(r.status().renamed()), mono(r.status().path()), mono(Long.toString(r.cached().inode()))));
-			blocks.add(new Table(columns("On the disk", 5f, "In the caches", 5f, "Inode", 1f), rows, model.limits().rows(), null, null, null));
+			blocks.add(limited(columns("On the disk", 5f, "In the caches", 5f, "Inode", 1f), rows, null, null, null));
 		}
 		subsection(PathStatus.Kind.DIFFERS, "Differing paths", m.rows(PathStatus.Kind.DIFFERS), null);
 		reproduce(m.commands().manifest("merged", "merged.tsv") + "    # cached side, status column", m.commands().manifest("disk-only", "disk-only.tsv")
@@ -358,15 +366,15 @@ public final class ReportDocument {
 			return;
 		}
 		List<List<Cell>> cells = new ArrayList<>();
-		for (ReportModel.PathRow r : rows) cells.add(pathCells(r));
+		for (ReportModel.PathRow r : rows.subList(0, Math.min(rows.size(), model.limits().rows()))) cells.add(pathCells(r));
 		// every status' rows go to one CSV, listed with the first table
 		blocks.add(new Table(columns("Path", 4.4f, "Status", 1.5f, "Side", 0.55f, "Type", 1.05f, "Mode", 0.55f, "Owner", 0.7f, "Size", 0.9f, "nlink", 0.55f,
-				"Inode", 0.75f, "Modified (UTC)", 2.45f, "SHA-256", 1.55f), cells, model.limits().rows(), csv == null ? null : stem + ".paths.csv", csv == null ? null : CSV_PATH_HEADER, csv));
+				"Inode", 0.75f, "Modified (UTC)", 2.45f, "SHA-256", 1.55f), cells, rows.size(), csv == null ? null : stem + ".paths.csv", csv == null ? null : CSV_PATH_HEADER, csv));
 		if (rows.size() > model.limits().rows()) {
 			List<List<Cell>> dirs = new ArrayList<>();
 			for (Map.Entry<String, Integer> e : topDirectories(rows, 20)) dirs.add(List.of(mono(e.getKey()), cell(String.format("%,d", e.getValue()))));
 			para("By directory (the " + dirs.size() + " with the most " + kind.label() + " paths):");
-			blocks.add(new Table(columns("Directory", 8f, "Paths", 1f), dirs, dirs.size(), null, null, null));
+			blocks.add(table(columns("Directory", 8f, "Paths", 1f), dirs));
 		}
 	}
 
@@ -487,7 +495,7 @@ public final class ReportDocument {
 			else rows.add(List.of(cell(e.label()), mono(e.instant()), cell(String.format("%,d", r.entryCount())),
 					mono(r.epochNanos() == WriteLog.NO_TIME ? "—" : iso(r.epochNanos()) + " (" + r.timeQuality().word() + ")"), cell(r.description())));
 		}
-		blocks.add(new Table(columns("Examined", 1.6f, "Instant", 3f, "Entries applied", 1.1f, "Time (UTC)", 3.2f, "State", 3f), rows, rows.size(), null, null, null));
+		blocks.add(table(columns("Examined", 1.6f, "Instant", 3f, "Entries applied", 1.1f, "Time (UTC)", 3.2f, "State", 3f), rows));
 		blocks.add(new Heading(2, null, "Marks and the timing sidecar's events"));
 		List<List<Cell>> named = new ArrayList<>();
 		for (TimelineSummary.Point p : t.named()) {
@@ -495,7 +503,7 @@ public final class ReportDocument {
 					mono(p.epochNanos() == WriteLog.NO_TIME ? "—" : iso(p.epochNanos()) + " (" + p.quality().word() + ")"), cell(p.label())));
 		}
 		if (named.isEmpty()) para("None.");
-		else blocks.add(new Table(columns("Instant", 3.5f, "Entries", 1f, "Time (UTC)", 3.2f, "Label", 4f), named, named.size(), null, null, null));
+		else blocks.add(table(columns("Instant", 3.5f, "Entries", 1f, "Time (UTC)", 3.2f, "Label", 4f), named));
 		if (t.namedNotShown() > 0) para(String.format("Cut: %,d more; ./cacheshadow timeline lists every one.", t.namedNotShown()), Mark.NOTE);
 		List<String> cmds = new ArrayList<>();
 		cmds.add(m.commands().timeline());
@@ -520,11 +528,11 @@ public final class ReportDocument {
 		List<List<String>> csv = new ArrayList<>();
 		for (Finding f : m.findings()) {
 			Mark mark = f.severity() == Finding.Severity.ANOMALY || f.severity() == Finding.Severity.ERROR ? Mark.ALERT : Mark.NONE;
-			rows.add(List.of(cell(f.severity().name().toLowerCase(), mark), mono(f.kind()), mono(f.location()), cell(f.message())));
+			if (rows.size() < m.limits().rows()) rows.add(List.of(cell(f.severity().name().toLowerCase(), mark), mono(f.kind()), mono(f.location()), cell(f.message())));
 			csv.add(List.of(f.severity().name().toLowerCase(), f.kind(), String.valueOf(f.location()), String.valueOf(f.message())));
 		}
 		if (rows.isEmpty()) para("None.");
-		blocks.add(new Table(columns("Severity", 0.9f, "Kind", 1.6f, "Where", 3.5f, "What", 7f), rows, m.limits().rows(), stem + ".findings.csv",
+		blocks.add(new Table(columns("Severity", 0.9f, "Kind", 1.6f, "Where", 3.5f, "What", 7f), rows, m.findings().size(), stem + ".findings.csv",
 				List.of("severity", "kind", "location", "message"), csv));
 		reproduce(m.commands().analyzeJson() + "    # anomalies");
 	}
@@ -539,8 +547,7 @@ public final class ReportDocument {
 				rows.add(List.of(cell("#" + b.id()), mono(b.view()), mono(b.path()), mono(b.instant()), mono(b.length() == 0 ? "whole path" : b.offset() + "+" + b.length()),
 						cell(b.note().isEmpty() ? "—" : b.note()), mono(b.createdAt().toString())));
 			}
-			blocks.add(new Table(columns("#", 0.4f, "Tree", 1.4f, "Path", 4f, "Instant", 1.2f, "Bytes", 1.2f, "Note", 5f, "Made (UTC)", 2.3f), rows, m.limits().rows(),
-					null, null, null));
+			blocks.add(limited(columns("#", 0.4f, "Tree", 1.4f, "Path", 4f, "Instant", 1.2f, "Bytes", 1.2f, "Note", 5f, "Made (UTC)", 2.3f), rows, null, null, null));
 		}
 		reproduce(m.commands().bookmarks());
 	}

@@ -99,6 +99,51 @@ public final class CaseHandlers {
 		}
 	}
 
+	/**
+	 * Case > Report…: the examiner's report of the open case, HTML or PDF by the name chosen, written by a Job with
+	 * progress; opened when done (HTML and PDF by the desktop's program for them; when there is none, the status line
+	 * says where the report is).
+	 */
+	public static final class Report extends WithCase {
+		/** The command's optional parameter: the report's file, so that no dialog asks (tests, scripted use). */
+		public static final String FILE = "cacheshadow.ui.case.report.file";
+
+		@Override
+		public Object execute(ExecutionEvent event) {
+			Shell shell = HandlerUtil.getActiveShell(event);
+			String given = event.getParameter(FILE);
+			if (given != null) {
+				Path out = Path.of(given);
+				if (cacheshadow.report.CaseReport.Format.of(out) == null) {
+					MessageDialog.openError(shell, "CacheShadow", given + ": a report is FILE.html or FILE.pdf");
+					return null;
+				}
+				write(out, shell.getDisplay());
+				return null;
+			}
+			FileDialog d = new FileDialog(shell, SWT.SAVE);
+			d.setText("Examiner's report");
+			d.setFilterExtensions(new String[] { "*.html", "*.pdf" });
+			d.setFilterNames(new String[] { "HTML report (*.html)", "PDF report (*.pdf)" });
+			d.setFilterPath(CaseSession.get().current().dir().toString());
+			d.setFileName("report.html");
+			d.setOverwrite(true);
+			String f = d.open();
+			if (f == null) return null;
+			Path out = Path.of(f);
+			if (cacheshadow.report.CaseReport.Format.of(out) == null) out = Path.of(f + (d.getFilterIndex() == 1 ? ".pdf" : ".html"));
+			write(out, shell.getDisplay());
+			return null;
+		}
+
+		/** Writes the report to {@code out} in a Job and opens it when done. */
+		public static org.eclipse.core.runtime.jobs.Job write(Path out, org.eclipse.swt.widgets.Display display) {
+			org.eclipse.core.runtime.jobs.Job j = CaseJobs.report(out, w -> display.asyncExec(() -> ReportOpener.open(w)));
+			j.schedule();
+			return j;
+		}
+	}
+
 	public static final class Analyze extends WithCase {
 		@Override
 		public Object execute(ExecutionEvent event) {

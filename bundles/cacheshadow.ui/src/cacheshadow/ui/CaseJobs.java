@@ -16,10 +16,11 @@ import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.cases.VerificationReport;
 import cacheshadow.journal.DiskHistory;
+import cacheshadow.report.CaseModels;
+import cacheshadow.report.CaseReport;
+import cacheshadow.report.ReportLimits;
+import cacheshadow.report.ReportModel;
 import cacheshadow.layers.EvidenceFormat;
-import cacheshadow.journal.JournalBase;
-import cacheshadow.journal.JournalFormat;
-import cacheshadow.journal.WriteLog;
 
 /** Long case work as Eclipse Jobs: progress in the Progress view, errors as one-line statuses (no stack traces). */
 public final class CaseJobs {
@@ -111,8 +112,7 @@ public final class CaseJobs {
 			IStatus work(Case c, MonitorProgress p) throws IOException {
 				CaseInputs in = CaseInputs.of(c.evidence());
 				if (in.memory().isEmpty()) return Status.error("The case has no memory snapshot to analyze");
-				MergedFileSystem m = MergedFileSystem.open(Path.of(in.memory().get().path()), in.disk().map(d -> Path.of(d.path())).orElse(null),
-						in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null), true, p);
+				MergedFileSystem m = CaseModels.merge(in, in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null), p);
 				List<PathStatus> statuses = m.statuses();
 				CaseSession.get().setAnalysis(m);
 				c.appendCustody("analysis-run", "merged " + in.memory().get().fileName() + in.disk().map(d -> " over " + d.fileName()).orElse("")
@@ -131,19 +131,10 @@ public final class CaseJobs {
 		return new CaseJob("Indexing the write journal") {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
-				CaseInputs in = CaseInputs.of(c.evidence());
-				if (in.journal().isEmpty()) return Status.OK_STATUS;
-				if (in.disks().isEmpty()) return Status.error("The case has a write journal but no disk image to replay it onto");
-				Path journal = Path.of(in.journal().get().path());
-				JournalBase base;
-				try (WriteLog log = JournalFormat.open(journal)) {
-					base = JournalBase.choose(in.disks().stream().map(d -> Path.of(d.path())).toList(), log);
-				}
-				Path index = c.dir().resolve("index");
-				java.nio.file.Files.createDirectories(index);
-				DiskHistory h = DiskHistory.open(base.base(), journal, in.timing().map(t -> Path.of(t.path())).orElse(null),
-						index.resolve("journal-" + in.journal().get().id() + ".idx"), p);
-				CaseSession.get().setHistory(h, "journal " + journal.getFileName() + " over " + base.base().getFileName() + ": " + base.note());
+				CaseModels.History opened = CaseModels.history(c, CaseInputs.of(c.evidence()), p);
+				if (opened == null) return Status.OK_STATUS;
+				DiskHistory h = opened.history();
+				CaseSession.get().setHistory(h, opened.note());
 				// read the disk at the end once here, so the examiner's first cursor move does not pay for loading the
 				// classes and caches of the tree at an instant
 				try (cacheshadow.merge.InstantTree end = cacheshadow.merge.InstantScrub.reference(h, "/", true);
@@ -152,9 +143,39 @@ public final class CaseJobs {
 				} catch (IOException | RuntimeException e) {
 					// a disk the journal does not leave readable as ext4: the tree will say so when asked
 				}
-				c.appendCustody("journal-opened", journal.getFileName() + " (" + h.journal().entryCount() + " entries) over " + base.base().getFileName()
-						+ (in.timing().isPresent() ? ", times from " + in.timing().get().fileName() : ""));
+				c.appendCustody("journal-opened", opened.journal().getFileName() + " (" + h.journal().entryCount() + " entries) over "
+						+ opened.base().base().getFileName() + (opened.timing() != null ? ", times from " + opened.timing().getFileName() : ""));
 				return Status.OK_STATUS;
+			}
+		};
+	}
+
+	/**
+	 * Writes the examiner's report of the open case to {@code out} (HTML or PDF by its name, CSV files beside it):
+	 * with the analysis and the journal the workbench holds, analyzing the case first when it was not. Changes nothing
+	 * in the case. {@code done} gets what was written, on the job's thread.
+	 */
+	public static Job report(Path out, java.util.function.Consumer<CaseReport.Written> done) {
+		return new CaseJob("Writing the examiner's report " + out.getFileName()) {
+			@Override
+			IStatus work(Case c, MonitorProgress p) throws IOException {
+				CaseInputs in = CaseInputs.of(c.evidence());
+				java.nio.file.Path kernel = in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null);
+				MergedFileSystem m = CaseSession.get().analysis();
+				MergedFileSystem opened = null;
+				if (m == null && in.memory().isPresent()) m = opened = CaseModels.merge(in, kernel, p);
+				// the journal opened again (its index in the case folder is reused): the report needs which base and sidecar too
+				CaseModels.History history = null;
+				try {
+					history = CaseModels.history(c, in, p);
+					ReportModel model = ReportModel.collect(c, m, history, kernel, ReportLimits.DEFAULT, p);
+					CaseReport.Written w = CaseReport.write(model, out, java.time.Instant.now());
+					done.accept(w);
+					return new Status(IStatus.OK, PLUGIN, "Report written: " + w.report() + " (SHA-256 " + w.sha256() + ")");
+				} finally {
+					if (history != null) history.history().close();
+					if (opened != null) opened.close();
+				}
 			}
 		};
 	}
