@@ -49,11 +49,11 @@ class ReportCliTest {
 		List<String> args = List.of(cmd.group(1).replace("&#39;", "'").substring("./cacheshadow ".length()).split(" "));
 		CliRun json = CliRun.of(args.toArray(String[]::new));
 		assertEquals(0, json.code(), json.err());
-		Matcher status = Pattern.compile("\"status\":\\{([^}]*)\\}").matcher(json.out());
+		Matcher status = Pattern.compile("\"status\":\\s*\\{([^}]*)\\}").matcher(json.out());
 		assertTrue(status.find(), json.out());
 		for (String kv : status.group(1).split(",")) {
 			String[] p = kv.split(":");
-			String label = p[0].replace("\"", ""), n = String.format("%,d", Integer.parseInt(p[1].strip()));
+			String label = p[0].strip().replace("\"", ""), n = String.format("%,d", Integer.parseInt(p[1].strip()));
 			assertTrue(text.contains("<td class=\"m\">" + label + "</td><td>" + n + "</td>"), label + " " + n);
 		}
 

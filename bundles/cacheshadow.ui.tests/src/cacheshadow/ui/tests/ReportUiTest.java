@@ -53,7 +53,7 @@ class ReportUiTest {
 		}
 		assertTrue(caseMenu.contains("Report…"), caseMenu.toString());
 		var key = bindings.getBestActiveBindingFormattedFor("cacheshadow.ui.case.report");
-		assertEquals("Ctrl+Shift+R", key);
+		assertTrue(List.of("Ctrl+Shift+R", "Shift+Ctrl+R").contains(key), key);
 
 		SampleCase.create(display, tmp.resolve("case"), "Report from the workbench", SampleCase.ALL, true);
 		for (String name : List.of("report.html", "report.pdf")) {
