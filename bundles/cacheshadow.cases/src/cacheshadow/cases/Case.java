@@ -346,7 +346,8 @@ public final class Case implements AutoCloseable {
 	private String checkChain(long[] brokenAt) throws CaseException {
 		String prev = CustodyEntry.GENESIS;
 		long expectSeq = 1;
-		for (CustodyEntry e : custodyLog()) {
+		List<CustodyEntry> log = custodyLog();
+		for (CustodyEntry e : log) {
 			if (e.seq() != expectSeq) {
 				brokenAt[0] = expectSeq;
 				return "entry " + expectSeq + " is missing";
@@ -361,6 +362,34 @@ public final class Case implements AutoCloseable {
 			}
 			prev = e.hash();
 			expectSeq++;
+		}
+		return mirrorProblem(log, brokenAt);
+	}
+
+	/**
+	 * The text mirror as a witness of the database: each entry is appended to it only once its transaction is on disk,
+	 * so a mirror holding entries the database lacks means the database lost entries it had committed (restored from
+	 * an older state, or rolled back by a damaged store). A mirror that is short is completed on open, not a problem.
+	 */
+	private String mirrorProblem(List<CustodyEntry> log, long[] brokenAt) throws CaseException {
+		Path f = dir.resolve(CUSTODY_TEXT);
+		List<String> have;
+		try {
+			if (!Files.exists(f)) return null;
+			have = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).lines().toList();
+		} catch (IOException e) {
+			throw new CaseException(f + ": cannot read (" + e.getMessage() + ")");
+		}
+		for (int i = 0; i < have.size(); i++) {
+			if (i >= log.size()) {
+				brokenAt[0] = i + 1;
+				return CUSTODY_TEXT + " holds " + (have.size() - i) + " entries from " + (i + 1) + " on that the database lacks: the database lost entries it had committed";
+			}
+			String want = mirrorLine(log.get(i));
+			if (!have.get(i).equals(want.substring(0, want.length() - 1)) && !(i == have.size() - 1 && want.startsWith(have.get(i)))) {
+				brokenAt[0] = i + 1;
+				return CUSTODY_TEXT + " differs from the database at entry " + (i + 1) + " (edited, or the database's entry replaced)";
+			}
 		}
 		return null;
 	}

@@ -148,11 +148,33 @@ class CaseCrashSafetyTest {
 		Files.writeString(mirror, edited);
 		try (Case c = Case.open(dir)) {
 			assertEquals(6, c.custodyLog().size());
+			assertEquals("custody.log differs from the database at entry 4 (edited, or the database's entry replaced)", c.custodyChain().problem());
 		}
 		assertEquals(edited, Files.readString(mirror));
 		try (Stream<Path> s = Files.list(dir)) {
 			assertEquals(List.of("case.lock", Case.DB_FILE, Case.CUSTODY_TEXT), s.map(p -> p.getFileName().toString()).sorted().toList(),
 					"no temporary file left");
+		}
+	}
+
+	@Test
+	void entriesTheDatabaseLostAreSeenInTheCustodyText(@TempDir Path tmp) throws Exception {
+		Path dir = tmp.resolve("case");
+		try (Case c = Case.create(dir, "witness")) {
+			c.appendCustody("note", "kept");
+		}
+		Path older = Files.copy(dir.resolve(Case.DB_FILE), tmp.resolve("older.mv.db"));
+		try (Case c = Case.open(dir)) {
+			c.appendCustody("note", "committed, then lost");
+			c.addBookmark("merged", "/mnt/disk/x", null, 0, 0, "also lost");
+		}
+		// the database back at an older state (a store that fell back to an older version, a restored backup)
+		Files.copy(older, dir.resolve(Case.DB_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		try (Case c = Case.open(dir)) {
+			VerificationReport r = c.verify(Progress.NONE);
+			assertFalse(r.allGood());
+			assertEquals(3, r.chainBrokenAt());
+			assertEquals("custody.log holds 2 entries from 3 on that the database lacks: the database lost entries it had committed", r.chainProblem());
 		}
 	}
 
