@@ -63,7 +63,7 @@ public final class TimestampedJournalFuzzer {
 		Files.write(copy, data);
 		try (JournalRecorder r = JournalRecorder.openForAppend(copy)) {
 			if (r.entries() != j.entryCount()) throw new IllegalStateException("reopened for appending with " + r.entries() + " entries, read " + j.entryCount());
-			r.write(0, new byte[j.sectorSize()], 0, j.sectorSize(), 0, Long.MAX_VALUE - 1, TimeQuality.MEASURED);
+			r.write(0, new byte[j.sectorSize()], 0, j.sectorSize(), 0, Long.MAX_VALUE, TimeQuality.MEASURED); // never before the last
 		} catch (EvidenceFormatException refused) {
 			return; // a header the recorder will not append to
 		}

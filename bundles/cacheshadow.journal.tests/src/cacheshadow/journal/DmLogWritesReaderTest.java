@@ -226,6 +226,31 @@ class DmLogWritesReaderTest {
 		}
 	}
 
+	/**
+	 * Found by DmLogWritesFuzzer: a mark's data_len of 2^63 or more (a u64, negative as a long) passed the length check
+	 * and the padding check indexed the header at a negative offset (ArrayIndexOutOfBoundsException); a write's likewise
+	 * passed. Both are malformed entries.
+	 */
+	@Test
+	void dataLengthsPast2To63AreMalformed() throws IOException {
+		for (int flags : new int[] { WriteLog.MARK, 0 }) {
+			Path f = tmp.resolve("huge-" + flags + ".log");
+			try (DmLogWritesWriter w = new DmLogWritesWriter(f, 512)) {
+				w.write(8, new byte[512], 0, 512, 0);
+				if (flags == WriteLog.MARK) w.mark("m");
+				else w.write(16, new byte[512], 0, 512, 0);
+			}
+			byte[] b = Files.readAllBytes(f);
+			cacheshadow.layers.LittleEndian.put64(b, 512 + 1024 + 24, 0x8000000000000023L); // entry 1's data_len
+			Files.write(f, b);
+			try (DmLogWritesLog log = DmLogWritesReader.read(f)) {
+				assertEquals(1, log.entryCount());
+				assertTrue(log.damage().get().problem().startsWith("malformed") && log.damage().get().problem().contains("9223372036854775843"),
+						log.damage().get().message());
+			}
+		}
+	}
+
 	@Test
 	void notALogIsRefusedInOneLine() throws IOException {
 		Path f = tmp.resolve("x.log");

@@ -140,8 +140,9 @@ final class EntryWalk {
 		markText = null;
 		if (mark) {
 			// log_mark(): at most sectorsize - sizeof(entry) - 1 bytes of text, written inline after the header.
-			if (dataLen > sectorSize - DmLogWritesReader.ENTRY_HEADER_BYTES - 1 || nrSectors != 0) {
-				return malformed("malformed mark entry (data_len " + dataLen + ", nr_sectors " + nrSectors + ")");
+			// data_len is a u64: one past 2^63 reads negative here, and is as over-long as any
+			if (dataLen < 0 || dataLen > sectorSize - DmLogWritesReader.ENTRY_HEADER_BYTES - 1 || nrSectors != 0) {
+				return malformed("malformed mark entry (data_len " + Long.toUnsignedString(dataLen) + ", nr_sectors " + Long.toUnsignedString(nrSectors) + ")");
 			}
 			int n = (int) dataLen;
 			if (!allZero(header, DmLogWritesReader.ENTRY_HEADER_BYTES + n, sectorSize - DmLogWritesReader.ENTRY_HEADER_BYTES - n)) {
@@ -158,8 +159,8 @@ final class EntryWalk {
 		}
 		long all = nrSectors * sectorSize;
 		dataBytes = discard ? 0 : all;
-		if (!discard && !mark && dataLen > dataBytes) {
-			return malformed("malformed entry: data_len " + dataLen + " exceeds its " + dataBytes + " bytes of sectors");
+		if (!discard && !mark && Long.compareUnsigned(dataLen, dataBytes) > 0) {
+			return malformed("malformed entry: data_len " + Long.toUnsignedString(dataLen) + " exceeds its " + dataBytes + " bytes of sectors");
 		}
 		long dataPos = pos + sectorSize;
 		if (dataBytes > size - dataPos) {
