@@ -278,7 +278,9 @@ public final class Case implements AutoCloseable {
 	private static EvidenceItem item(ResultSet r) throws SQLException {
 		String v = r.getString(8);
 		try {
-			Path.of(r.getString(2)); // a path the file system can be asked for (no NUL): verify and the analyses open it
+			// a file's absolute path, as add registers it (no NUL, a folder above it): verify and the analyses open it there
+			Path p = Path.of(r.getString(2));
+			if (!p.isAbsolute() || p.getParent() == null) throw new IllegalArgumentException("path " + p + " is not a file's absolute path");
 			return new EvidenceItem(r.getLong(1), r.getString(2), r.getLong(3), EvidenceFormat.valueOf(r.getString(4)),
 					r.getString(5), Instant.parse(r.getString(6)), EvidenceItem.Status.valueOf(r.getString(7)),
 					v == null ? null : Instant.parse(v));
