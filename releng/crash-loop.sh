@@ -20,7 +20,10 @@
 #
 #   releng/crash-loop.sh [--kills N] [--seed S] [--only OP[,OP...]] [--product DIR] [--work DIR] [--keep]
 #   releng/crash-loop.sh --ci           # a handful of kills, one per operation in turn (CI; releng/test.sh)
-# OPs: case-new case-add case-verify bookmark index report export-dir export-tar image
+# OPs: case-new case-add case-verify bookmark index report export-dir export-tar image transactions
+#   (transactions: releng/crash-loop/CaseWorkload.java on the product's own case classes, outside OSGi: custody
+#   entries, bookmarks and verifications back to back, the case opened and closed often; the command line commits
+#   once per process, so its kills seldom land on a commit)
 # The seed is printed first; the same seed replays the same operations and kill delays.
 # Exit 0 when every check held; 1 with the failing checks listed (log: WORK/crash-loop.log, WORK/kills.tsv).
 set -uo pipefail
@@ -42,7 +45,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$SEED" ] || SEED=$(( $(date +%s%N) % 1000000 ))
 RANDOM=$SEED
-OPS=(case-new case-add case-verify bookmark index report export-dir export-tar image)
+OPS=(case-new case-add case-verify bookmark index report export-dir export-tar image transactions)
 # CI: one kill of each of five operations in turn, no workbench, no large file to hash (about a minute on 2 cores)
 [ $CI = 1 ] && OPS=(case-add bookmark index report export-tar)
 [ -n "$ONLY" ] && IFS=, read -r -a OPS <<< "$ONLY"
@@ -62,6 +65,10 @@ LAUNCHER=("$WORK"/product/plugins/org.eclipse.equinox.launcher_*.jar)
 CLI=("$JAVA_HOME/bin/java" -Xss4m -Xmx2g -Dosgi.requiredJavaVersion=21 -jar "${LAUNCHER[0]}" -install "$WORK/product"
      -configuration "$WORK/config" -data @none -nosplash -application cacheshadow.cli.app)
 cli() { "${CLI[@]}" "$@"; }
+# the dense case workload: compiled once against the product's own jars
+WCP="$WORK/workload:$(ls "$WORK"/product/plugins/cacheshadow.cases_*.jar):$(ls "$WORK"/product/plugins/cacheshadow.layers_*.jar):$(ls "$WORK"/product/plugins/com.h2database_*.jar)"
+"$JAVA_HOME/bin/javac" -nowarn -d "$WORK/workload" -cp "$WCP" "$ROOT/releng/crash-loop/CaseWorkload.java" \
+  || { echo "crash-loop: cannot compile the case workload" >&2; exit 2; }
 
 FAILURES=0
 fail() { FAILURES=$((FAILURES + 1)); echo "FAIL [$ITER $OP]: $*" | tee -a "$LOG" >&2; }
@@ -87,11 +94,13 @@ ANALYZE=(--memory "$EV/memory.elf" --disk "$EV/disk.img" --kernel "$EV/kernel")
 REPLAY=(--disk "$EV/disk.base.img" --journal "$EV/writes.log" --timeline "$EV/timeline.tsv")
 
 # ---- the command line of each operation (CMD), the phase its kill may wait for (PROBE), the outputs it makes
-# CASE: bookmarks and reports; VERC: verify (large evidence: a long hash to be killed in); ADDC: adds
-CASE="$WORK/case"; VERC="$WORK/verify-case"; ADDC="$WORK/add-case"; OUT="$WORK/out"; REF="$WORK/ref"
+# CASE: bookmarks and reports; VERC: verify (large evidence: a long hash to be killed in); ADDC: adds; TXC: transactions
+CASE="$WORK/case"; VERC="$WORK/verify-case"; ADDC="$WORK/add-case"; TXC="$WORK/tx-case"; OUT="$WORK/out"; REF="$WORK/ref"
 mkdir -p "$OUT" "$REF"
-command_of() { # $1 op, $2 iteration
+command_of() { # $1 op, $2 iteration; sets RUNNER (the product's command line unless said), CMD, PROBE
+  RUNNER=("${CLI[@]}")
   case "$1" in
+    transactions) RUNNER=("$JAVA_HOME/bin/java" -cp "$WCP" CaseWorkload); CMD=(work "$TXC" "$RANDOM" "$EV/timeline.tsv"); PROBE=(lock "$TXC") ;;
     case-new) CMD=(case new "$WORK/new-$2" --name "kill loop $SEED/$2"); PROBE=(lock "$WORK/new-$2") ;;
     case-add) CMD=(case add "$ADDC" "${ADD_FILES[@]}"); PROBE=(lock "$ADDC") ;;
     case-verify) CMD=(case verify "$VERC"); PROBE=(lock "$VERC") ;;
@@ -120,7 +129,7 @@ probe_hit() {
 run_op() {
   local mode="${1%%:*}" delay="${1#*:}" t0 pid hit=-1 killed=0
   t0=$(now_ms)
-  "${CLI[@]}" "${CMD[@]}" > "$WORK/op.out" 2> "$WORK/op.err" & # not through the function: $! must be the JVM
+  "${RUNNER[@]}" "${CMD[@]}" > "$WORK/op.out" 2> "$WORK/op.err" & # not through a function: $! must be the JVM
   pid=$!
   if [ "$mode" = any ]; then
     local until=$((t0 + delay))
@@ -177,7 +186,7 @@ check_reported_adds() { # $1 the killed process's output, $2 case
 # no temporary file of a dead process under the outputs once the operation ran again
 check_no_leftovers() {
   local f pid
-  for f in $(find "$OUT" "$CASE" "$VERC" "$ADDC" -name '.*.partial-*' 2>/dev/null); do
+  for f in $(find "$OUT" "$CASE" "$VERC" "$ADDC" "$TXC" -name '.*.partial-*' 2>/dev/null); do
     pid=$(basename "$f" | sed -E 's/.*\.partial-([0-9]+)-.*/\1/')
     kill -0 "$pid" 2>/dev/null || fail "temporary file of a dead process left after the re-run: $f"
   done
@@ -222,8 +231,10 @@ ADD_FILES=("${POOL[@]}")
 echo "crash-loop: setting up cases and reference outputs in $WORK" >&2
 setup_case "$CASE" "${LIGHT[@]}"
 [[ " ${OPS[*]} " == *" case-verify "* ]] && setup_case "$VERC" "$EV/memory.elf" "$BIG" "${LIGHT[@]}"
+[[ " ${OPS[*]} " == *" transactions "* ]] && setup_case "$TXC" "$EV/timeline.tsv" # created here: kills of a creation are case-new's
 reference() { # $1 op: runs it uninterrupted, keeps its outputs in REF, records its length and phase window
   local op="$1"
+  if [ "$op" = transactions ]; then DUR[$op]=6000; WIN[$op]=0; return; fi # runs until killed: anywhere in its first 6 s
   OP=$op ITER=0
   command_of "$op" 0
   [ "$op" = case-new ] && rm -rf "$WORK/new-0"
@@ -340,6 +351,7 @@ while [ $DONE -lt "$KILLS" ] && [ $TRIES -lt $((KILLS * 4 + 20)) ]; do
       mirror "$ADDC" > "$WORK/before.log" ;;
     case-new) rm -rf "$WORK/new-$ITER" ;;
     case-verify) mirror "$VERC" > "$WORK/before.log" ;;
+    transactions) mirror "$TXC" > "$WORK/before.log" ;;
     index) [ $(rand 3) = 0 ] || rm -f "$OUT/index/writes.idx" ;; # mostly built anew, sometimes reused
     export-dir) [ $(rand 3) = 0 ] || rm -rf "$OUT/tree" "$OUT"/tree.{complete,provenance.tsv,manifest.tsv} ;; # mostly afresh, sometimes over the last
     *) mirror "$CASE" > "$WORK/before.log" ;;
@@ -406,6 +418,11 @@ while [ $DONE -lt "$KILLS" ] && [ $TRIES -lt $((KILLS * 4 + 20)) ]; do
       export_check "$o" "$kind" killed
       cli "${CMD[@]}" >> "$LOG" 2>&1 || fail "export again after the kill failed"
       export_check "$o" "$kind" rerun ;;
+    transactions)
+      last_entry=$(grep '^entry ' "$WORK/op.out" | tail -1 | cut -d' ' -f2); last_bookmark=$(grep '^bookmark ' "$WORK/op.out" | tail -1 | cut -d' ' -f2)
+      r=$("$JAVA_HOME/bin/java" -cp "$WCP" CaseWorkload check "$TXC" "${last_entry:-0}" "${last_bookmark:-0}" 2>&1) || fail "$r"
+      note "transactions: $r"
+      [ -f "$TXC/case.mv.db" ] && check_case "$TXC" "$WORK/before.log" ;;
     image)
       check_whole "$OUT/disk-43.img" "$REF/disk-43.img"
       cli "${CMD[@]}" >> "$LOG" 2>&1 || fail "replay --out again after the kill failed"
