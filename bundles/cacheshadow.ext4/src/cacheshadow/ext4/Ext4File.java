@@ -109,7 +109,10 @@ public final class Ext4File {
 
 	/** Whole content (for directories, symlinks, small files); refuses more than {@code max} bytes. */
 	public byte[] readAll(int max) throws IOException {
-		if (inode.size > max) throw new IOException("inode " + inode.number + ": " + inode.size + " bytes exceed the limit of " + max);
+		// i_size is 64 bits the kernel reads as a signed loff_t: past 2^63 it is no size at all
+		if (inode.size < 0 || inode.size > max) {
+			throw new IOException("inode " + inode.number + ": " + Long.toUnsignedString(inode.size) + " bytes exceed the limit of " + max);
+		}
 		byte[] b = new byte[(int) inode.size];
 		readFully(0, b, 0, b.length);
 		return b;

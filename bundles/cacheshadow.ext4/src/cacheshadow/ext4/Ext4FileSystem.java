@@ -435,8 +435,8 @@ public final class Ext4FileSystem implements AutoCloseable {
 		FileType type = FileType.fromMode(in.mode, in.size);
 		String sha = null, target = null;
 		try {
-			if (hash && type.isRegular() && in.size > maxFileSize(in)) {
-				finding("ext4-inode", path, "inode " + in.number + ": i_size " + in.size + " exceeds what its block map can address; not hashed");
+			if (hash && type.isRegular() && (in.size < 0 || in.size > maxFileSize(in))) {
+				finding("ext4-inode", path, "inode " + in.number + ": i_size " + Long.toUnsignedString(in.size) + " exceeds what its block map can address; not hashed");
 			} else if (hash && type.isRegular()) {
 				// holes hash as zeros at memory speed, but a forged i_size of terabytes over a few blocks would take hours:
 				// more hole than the whole device is left unhashed, so a listing costs at most files x device size

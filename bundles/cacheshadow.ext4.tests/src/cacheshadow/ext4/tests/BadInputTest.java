@@ -293,6 +293,22 @@ class BadInputTest {
 		assertTrue(fs.listing("").stream().anyMatch(r -> r.path().equals("/sub/inner.txt")), "the directory's real block is still read");
 	}
 
+	/**
+	 * Found by Ext4InodeFuzzer and Ext4GroupDescriptorFuzzer (long runs): a symlink whose i_size has the top bit set
+	 * made reading its target allocate a negative array (NegativeArraySizeException); such a size is no size.
+	 */
+	@Test
+	void sizesPast2To63AreFindings() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long link = p.lookup("/loop-a"), f1 = p.lookup("/f1.txt");
+		ByteArrayLayer a = pristine.copy();
+		a.put32(inodeOffset(p, link) + 0x6C, 0x80000000L); // i_size_high: bit 63
+		a.put32(inodeOffset(p, f1) + 0x6C, 0xffffffffL);
+		Ext4FileSystem fs = listAndCheckRest(a, "ext4-content", "/loop-a", "/f1.txt");
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-content") && f.location().equals("/loop-a")), fs.findings().toString());
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-inode") && f.location().equals("/f1.txt")), fs.findings().toString());
+	}
+
 	/** Found by Ext4SuperblockFuzzer: half a billion groups claimed; the descriptor array was allocated before any check. */
 	@Test
 	void groupCountBeyondTheDeviceIsAClearError() throws Exception {
