@@ -291,8 +291,8 @@ two_processes() {
     local xvfb=$! wb=""
     t0=$(now_ms)
     while [ -z "$wb" ] && [ $(( $(now_ms) - t0 )) -lt 120000 ] && kill -0 $xvfb 2>/dev/null; do
-      wb=$(sed -nE 's/^pid=([0-9]+)$/\1/p' "$two/case.lock" 2>/dev/null)
-      [ -n "$wb" ] && ! grep -q '^program=the workbench' "$two/case.lock" && wb=""
+      local held; held=$(cat "$two/case.lock" 2>/dev/null) # one read: the holder rewrites the file as it goes
+      wb=""; echo "$held" | grep -q '^program=the workbench' && echo "$held" | grep -q '^case=' && wb=$(echo "$held" | sed -nE 's/^pid=([0-9]+)$/\1/p')
       sleep 0.2
     done
     if [ -z "$wb" ]; then

@@ -176,16 +176,17 @@ final class AnalyzeCommand implements Command {
 	/**
 	 * The manifest in the ground-truth conventions, then the extra columns {@code columns} ({@code status} with a disk,
 	 * {@code missing} with --partial), {@code extra} holding each row's values (or null without extra columns).
+	 * Whole or not at all ({@link cacheshadow.layers.AtomicFile}): an interrupted run leaves the earlier manifest or none.
 	 */
 	static void writeManifest(Path file, List<FileRecord> records, List<String> columns, List<List<String>> extra) throws java.io.IOException {
-		try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8)) {
+		cacheshadow.layers.AtomicFile.writeText(file, w -> {
 			w.write(ManifestFormat.header(columns));
 			w.write('\n');
 			for (int i = 0; i < records.size(); i++) {
 				w.write(ManifestFormat.line(records.get(i), extra == null ? List.of() : extra.get(i)));
 				w.write('\n');
 			}
-		}
+		});
 	}
 
 	static Map<String, Object> mergeSummary(MergedFileSystem m) throws java.io.IOException {
