@@ -2,19 +2,11 @@ package cacheshadow.merge;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,8 +44,11 @@ import cacheshadow.listing.ManifestFormat;
  * <li>a path is written only below a directory this export made (or found as a real directory) for its guest
  * parent: never through a symbolic link, neither one already on the host (an {@code export-host-symlink} finding;
  * that subtree is left out) nor one the export itself created from the guest (a guest path whose parent is a link
- * or not a directory: {@code export-skipped}). Files are created with {@code O_CREAT|O_EXCL|O_NOFOLLOW}, an existing
- * leaf is unlinked (never followed) first, and owner, mode and times are set without following links;</li>
+ * or not a directory: {@code export-skipped}). Every directory and file is made by its name relative to its open
+ * parent directory ({@link HostDirectory}: {@code mkdirat}, {@code openat} with {@code O_NOFOLLOW}), never by a path,
+ * so a directory of the export that a host process swaps for a link mid-export is not passed through (reopened by
+ * name it is an {@code export-host-symlink}). Files are created with {@code O_CREAT|O_EXCL|O_NOFOLLOW}, an existing
+ * leaf is unlinked (never followed) first, and owner, mode and times are set on the open file or without following;</li>
  * <li>modes are masked: no setuid, setgid, sticky or world-writable bit reaches the host (the manifest sidecar
  * keeps the guest's mode; an INFO {@code export-mode-masked} finding each);</li>
  * <li>in a tar, member names are the same relative host paths (never absolute, never a {@code ..}), every member's
@@ -167,160 +162,274 @@ public final class ViewExport {
 	public static Result toDirectory(ViewTree tree, String under, Path dir, Path provenanceSidecar, Path manifestSidecar) throws IOException {
 		ViewExport x = new ViewExport(tree, under);
 		List<String> paths = x.paths();
-		Files.createDirectories(dir);
-		Path root = dir.toRealPath(); // the examiner's folder, resolved once: below it nothing is followed
-		Map<String, Path> madeDirs = new HashMap<>(); // guest directory → its host directory, verified real
-		Path top = root;
-		String topRel = "";
-		for (String a : x.ancestorNames()) {
-			top = top.resolve(a);
-			topRel += a + "/";
-			if (!x.ensureDirectory(top, "/" + topRel.substring(0, topRel.length() - 1))) {
-				x.skipped.add("");
-				top = null;
-				break;
-			}
-		}
-		Map<String, Path> firstOfInode = new HashMap<>();
-		List<String> directories = new ArrayList<>();
-		Map<String, FileRecord> attrs = new HashMap<>();
-		for (String p : paths) {
-			if (x.belowSkipped(p)) continue;
-			FileRecord r = tree.getattr(p);
-			if (r == null) {
-				x.refuse("export-skipped", p, "listed by the view but without metadata; not written");
-				continue;
-			}
-			Path parent = p.equals(x.under) ? top : madeDirs.get(ViewTree.parent(p));
-			if (parent == null) {
-				if (!p.equals(x.under)) {
-					FileRecord pr = tree.getattr(ViewTree.parent(p));
-					x.refuse("export-skipped", p, "its parent " + ViewTree.parent(p) + (pr == null ? " is not in the view"
-							: pr.type() != FileType.DIRECTORY ? " is a " + pr.type().label() + " in the view" : " was not written")
-							+ "; not written, nor anything below it (nothing is written through a link)");
-				}
-				continue;
-			}
-			Path target;
-			String rel;
-			if (p.equals("/")) {
-				target = root;
-				rel = ".";
-			} else {
-				String host = x.hostName(p);
-				if (host == null) {
-					x.refuse("export-skipped", p, "malformed path (empty name); not written");
-					continue;
-				}
-				target = parent.resolve(host);
-				rel = root.relativize(target).toString();
-				x.noteRename(p, GuestName.lastName(p), host, rel);
-			}
-			if (target.toString().getBytes(StandardCharsets.UTF_8).length > PATH_MAX) {
-				x.refuse("export-path-too-long", p, "host path of " + target.toString().getBytes(StandardCharsets.UTF_8).length + " bytes exceeds PATH_MAX; not written (the tar export keeps it)");
-				continue;
-			}
-			String key = tree.node(p).superBlock() + ":" + r.inode();
-			try {
-				switch (r.type()) {
-				case DIRECTORY -> {
-					if (!x.ensureDirectory(target, p)) continue;
-					madeDirs.put(p, target);
-					directories.add(p);
-					attrs.put(p, r);
-					x.dirs++;
-					continue; // attributes after the children are written
-				}
-				case SYMLINK -> {
-					if (!x.clearLeaf(target, p)) continue;
-					String t = r.symlinkTarget();
-					if (t == null) {
-						x.refuse("export-skipped", p, "symbolic link whose target is unknown in the evidence; not created");
-						continue;
-					}
-					Path link;
-					try {
-						link = Path.of(t);
-					} catch (InvalidPathException e) {
-						x.refuse("export-skipped", p, "link target not representable on the host (" + e.getReason() + "); not created");
-						continue;
-					}
-					// the target is data: the link is created, never followed by the export (nothing is written below a
-					// link, attributes are set with NOFOLLOW)
-					Files.createSymbolicLink(target, link);
-					if (!link.toString().equals(t)) {
-						x.findings.add(new Finding(Finding.Severity.INFO, "export-link-target", p, "link target written as " + link + " (the host's path syntax normalized it)"));
-					}
-					x.links++;
-				}
-				case REGULAR, REGULAR_EMPTY -> {
-					Path first = r.nlink() > 1 ? firstOfInode.get(key) : null;
-					if (!x.clearLeaf(target, p)) continue;
-					if (first != null) {
-						Files.createLink(target, first);
-						x.hardLinks++;
-						continue;
-					}
-					try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-							LinkOption.NOFOLLOW_LINKS), 1 << 16)) {
-						x.copy(p, r, o::write);
-					}
-					firstOfInode.put(key, target);
-					x.files++;
-				}
-				default -> {
-					x.notes.add(p + ": " + r.type().label() + " not created (listed in the manifest sidecar)");
-					continue;
-				}
-				}
-				x.apply(target, r, r.type() == FileType.SYMLINK);
-			} catch (IOException e) {
-				x.refuse("export-failed", p, "not written: " + e);
-			}
-		}
-		// directories deepest first, so writing their children does not move their times again
-		for (int i = directories.size() - 1; i >= 0; i--) {
-			String p = directories.get(i);
-			x.apply(madeDirs.get(p), attrs.get(p), false);
+		try (HostDirectory root = HostDirectory.open(dir); OpenDirectories open = new OpenDirectories(root)) {
+			x.writeDirectories(paths, root, open);
 		}
 		x.sidecars(paths, provenanceSidecar, manifestSidecar);
 		return x.result();
 	}
 
 	/**
-	 * Makes {@code host} a directory, or finds it one already (a real directory, not a link to one): false, with a
-	 * finding, when something else is there — that subtree is then left out.
+	 * The host directories an export made, by guest path: the examiner's folder ("/") and the most recently used
+	 * {@link #HELD} open, any other opened again name by name from the nearest open one — never through a link
+	 * ({@link HostDirectory#existingDirectory}), so one swapped for a link on the host meanwhile is refused, not followed.
 	 */
-	private boolean ensureDirectory(Path host, String p) {
-		try {
-			Files.createDirectory(host); // mkdir(2): an existing name, a symlink included, is EEXIST, never followed
-			return true;
-		} catch (FileAlreadyExistsException e) {
-			if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) return true;
-			boolean link = Files.isSymbolicLink(host);
-			refuse(link ? "export-host-symlink" : "export-skipped", p, host + (link ? " is a symbolic link on the host" : " exists and is not a directory")
-					+ "; not followed, nothing written below it");
-			return false;
-		} catch (IOException e) {
-			refuse("export-failed", p, "directory " + host + " not created: " + e);
-			return false;
+	private static final class OpenDirectories implements AutoCloseable {
+		static final int HELD = 64;
+
+		record Made(String parent, String name, String relative) {
+		}
+
+		/** A made directory that could not be opened again: {@code guest} is its guest path. */
+		static final class Gone extends IOException {
+			private static final long serialVersionUID = 1L;
+			final String guest;
+
+			Gone(String guest, IOException cause) {
+				super(cause.getMessage(), cause);
+				this.guest = guest;
+			}
+		}
+
+		private final HostDirectory root;
+		private final Map<String, Made> made = new HashMap<>();
+		private final LinkedHashMap<String, HostDirectory> open = new LinkedHashMap<>(16, 0.75f, true);
+
+		OpenDirectories(HostDirectory root) {
+			this.root = root;
+			made.put("/", new Made(null, null, ""));
+		}
+
+		boolean has(String guest) {
+			return made.containsKey(guest);
+		}
+
+		/** The host path of {@code guest} relative to the output ("" for the output itself). */
+		String relative(String guest) {
+			return made.get(guest).relative();
+		}
+
+		/** Makes (or finds as a real directory) the directory {@code name} in {@code parent}'s for guest directory {@code guest}. */
+		void make(String guest, String parent, String name) throws IOException {
+			HostDirectory d = get(parent).directory(name);
+			String pr = relative(parent);
+			made.put(guest, new Made(parent, name, pr.isEmpty() ? name : pr + "/" + name));
+			HostDirectory old = open.put(guest, d);
+			if (old != null) old.close();
+		}
+
+		/** The open directory of {@code guest}, a directory made here; {@link Gone} when it cannot be opened again. */
+		HostDirectory get(String guest) throws Gone {
+			List<String> chain = new ArrayList<>();
+			String g = guest;
+			HostDirectory d;
+			while ((d = g.equals("/") ? root : open.get(g)) == null) {
+				chain.add(g);
+				g = made.get(g).parent();
+			}
+			for (int i = chain.size() - 1; i >= 0; i--) {
+				String c = chain.get(i);
+				try {
+					d = d.existingDirectory(made.get(c).name());
+				} catch (IOException e) {
+					throw new Gone(c, e);
+				}
+				open.put(c, d);
+			}
+			return d;
+		}
+
+		/** Closes the least recently used past {@link #HELD}; between paths, so no directory in use is closed. */
+		void trim() {
+			for (var i = open.values().iterator(); open.size() > HELD && i.hasNext();) {
+				i.next().close();
+				i.remove();
+			}
+		}
+
+		@Override
+		public void close() {
+			open.values().forEach(HostDirectory::close);
+			open.clear();
 		}
 	}
 
-	/** Removes what is at {@code host} from an earlier export (unlinked, never followed); false for a directory. */
-	private boolean clearLeaf(Path host, String p) throws IOException {
-		BasicFileAttributes a;
+	private void writeDirectories(List<String> paths, HostDirectory root, OpenDirectories open) {
+		// the guest directories above under, by their guest paths, then under's own parent
+		String top = "/";
+		if (!under.equals("/")) {
+			for (String part : under.substring(1).split("/", -1)) {
+				if (part.isEmpty()) continue;
+				String g = (top.equals("/") ? "" : top) + "/" + part;
+				if (g.equals(under)) break;
+				if (!makeDirectory(open, g, top, GuestName.hostName(part), root)) {
+					skipped.add("");
+					break;
+				}
+				top = g;
+			}
+		}
+		Map<String, String[]> firstOfInode = new HashMap<>(); // inode → guest parent and host name of its first path
+		List<String> directories = new ArrayList<>();
+		Map<String, FileRecord> attrs = new HashMap<>();
+		for (String p : paths) {
+			open.trim();
+			if (belowSkipped(p)) continue;
+			FileRecord r = tree.getattr(p);
+			if (r == null) {
+				refuse("export-skipped", p, "listed by the view but without metadata; not written");
+				continue;
+			}
+			if (p.equals("/")) {
+				if (r.type() != FileType.DIRECTORY) {
+					refuse("export-skipped", p, "the root is a " + r.type().label() + " in the view; not written");
+					continue;
+				}
+				directories.add(p);
+				attrs.put(p, r);
+				dirs++;
+				continue;
+			}
+			String parentKey = p.equals(under) ? top : ViewTree.parent(p);
+			if (!open.has(parentKey)) {
+				if (!p.equals(under)) {
+					FileRecord pr = tree.getattr(ViewTree.parent(p));
+					refuse("export-skipped", p, "its parent " + ViewTree.parent(p) + (pr == null ? " is not in the view"
+							: pr.type() != FileType.DIRECTORY ? " is a " + pr.type().label() + " in the view" : " was not written")
+							+ "; not written, nor anything below it (nothing is written through a link)");
+				}
+				continue;
+			}
+			String host = hostName(p);
+			if (host == null) {
+				refuse("export-skipped", p, "malformed path (empty name); not written");
+				continue;
+			}
+			String pr = open.relative(parentKey);
+			String rel = pr.isEmpty() ? host : pr + "/" + host;
+			noteRename(p, GuestName.lastName(p), host, rel);
+			int length = (root + "/" + rel).getBytes(StandardCharsets.UTF_8).length;
+			if (length > PATH_MAX) {
+				refuse("export-path-too-long", p, "host path of " + length + " bytes exceeds PATH_MAX; not written (the tar export keeps it)");
+				continue;
+			}
+			String key = tree.node(p).superBlock() + ":" + r.inode();
+			try {
+				switch (r.type()) {
+				case DIRECTORY -> {
+					if (!makeDirectory(open, p, parentKey, host, root)) continue;
+					directories.add(p);
+					attrs.put(p, r);
+					dirs++;
+				}
+				case SYMLINK -> {
+					HostDirectory parent = open.get(parentKey);
+					if (!removeLeaf(parent, host, p)) continue;
+					String t = r.symlinkTarget();
+					if (t == null) {
+						refuse("export-skipped", p, "symbolic link whose target is unknown in the evidence; not created");
+						continue;
+					}
+					Path link;
+					try {
+						link = Path.of(t);
+					} catch (InvalidPathException e) {
+						refuse("export-skipped", p, "link target not representable on the host (" + e.getReason() + "); not created");
+						continue;
+					}
+					// the target is data: the link is created, never followed by the export (nothing is written below a
+					// link, its owner and times are set with AT_SYMLINK_NOFOLLOW)
+					parent.symlink(link.toString(), host);
+					if (!link.toString().equals(t)) {
+						findings.add(new Finding(Finding.Severity.INFO, "export-link-target", p, "link target written as " + link + " (the host's path syntax normalized it)"));
+					}
+					links++;
+					try {
+						parent.linkAttributes(host, (int) r.uid(), (int) r.gid(), r.atime(), r.mtime(), r.mtimeNanos());
+					} catch (IOException e) {
+						notes.add(p + ": owner or times not applied (" + e.getMessage() + ")");
+					}
+				}
+				case REGULAR, REGULAR_EMPTY -> {
+					String[] first = r.nlink() > 1 ? firstOfInode.get(key) : null;
+					HostDirectory parent = open.get(parentKey);
+					if (!removeLeaf(parent, host, p)) continue;
+					if (first != null) {
+						parent.link(open.get(first[0]), first[1], host);
+						hardLinks++;
+						continue;
+					}
+					try (HostDirectory.HostFile f = parent.createFile(host)) {
+						copy(p, r, f::write);
+						try {
+							f.attributes((int) r.uid(), (int) r.gid(), hostMode(p, r), r.atime(), r.mtime(), r.mtimeNanos());
+						} catch (IOException e) {
+							notes.add(p + ": " + e.getMessage());
+						}
+					}
+					firstOfInode.put(key, new String[] { parentKey, host });
+					files++;
+				}
+				default -> notes.add(p + ": " + r.type().label() + " not created (listed in the manifest sidecar)");
+				}
+			} catch (OpenDirectories.Gone e) {
+				hostChanged(e, root, open);
+				if (p.startsWith(e.guest + "/")) skipped.add(p);
+				else refuse("export-failed", p, "not written: the directory of its first link, " + e.guest + ", was replaced on the host");
+			} catch (IOException e) {
+				refuse("export-failed", p, "not written: " + e);
+			}
+		}
+		// directories deepest first, so writing their children does not move their times again
+		for (int i = directories.size() - 1; i >= 0; i--) {
+			open.trim();
+			String p = directories.get(i);
+			FileRecord r = attrs.get(p);
+			try {
+				open.get(p).attributes((int) r.uid(), (int) r.gid(), hostMode(p, r), r.atime(), r.mtime(), r.mtimeNanos());
+			} catch (OpenDirectories.Gone e) {
+				hostChanged(e, root, open);
+			} catch (IOException e) {
+				notes.add(p + ": " + e.getMessage());
+			}
+		}
+	}
+
+	/** A directory this export made was replaced on the host (a link now, or gone): refused once, with what is below it. */
+	private void hostChanged(OpenDirectories.Gone e, HostDirectory root, OpenDirectories open) {
+		if (skipped.contains(e.guest)) return;
+		boolean link = e.getCause() instanceof HostDirectory.LinkFound;
+		refuse(link ? "export-host-symlink" : "export-failed", e.guest, root + "/" + open.relative(e.guest) + (link ? " was made by this export and is a symbolic link on the host now"
+				: " was made by this export and cannot be opened now (" + e.getMessage() + ")") + "; not followed, nothing more written below it");
+	}
+
+	/**
+	 * Makes the directory {@code host} for {@code p}, or finds it a real directory already (not a link to one): false,
+	 * with a finding, when something else is there — that subtree is then left out.
+	 */
+	private boolean makeDirectory(OpenDirectories open, String p, String parent, String host, HostDirectory root) {
+		String shown = root + "/" + (open.relative(parent).isEmpty() ? "" : open.relative(parent) + "/") + host;
 		try {
-			a = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-		} catch (NoSuchFileException e) {
+			open.make(p, parent, host); // mkdirat(2): an existing name, a symlink included, is EEXIST, never followed
 			return true;
+		} catch (OpenDirectories.Gone e) {
+			hostChanged(e, root, open);
+			skipped.add(p);
+		} catch (HostDirectory.LinkFound e) {
+			refuse("export-host-symlink", p, shown + " is a symbolic link on the host; not followed, nothing written below it");
+		} catch (java.nio.file.NotDirectoryException e) {
+			refuse("export-skipped", p, shown + " exists and is not a directory; not followed, nothing written below it");
+		} catch (IOException e) {
+			refuse("export-failed", p, "directory " + shown + " not created: " + e);
 		}
-		if (a.isDirectory()) {
-			refuse("export-skipped", p, host + " is a directory on the host; not replaced");
-			return false;
-		}
-		Files.delete(host);
-		return true;
+		return false;
+	}
+
+	/** Removes what is at {@code host} from an earlier export (unlinked, never followed); false for a directory. */
+	private boolean removeLeaf(HostDirectory parent, String host, String p) throws IOException {
+		if (parent.removeLeaf(host)) return true;
+		refuse("export-skipped", p, parent + "/" + host + " is a directory on the host; not replaced");
+		return false;
 	}
 
 	// ---- tar
@@ -494,35 +603,6 @@ public final class ViewExport {
 			at += n;
 		}
 		return at;
-	}
-
-	/**
-	 * Owner, permission bits (masked: {@link #hostMode}) and times, none following a link; what the OS refuses
-	 * becomes a note.
-	 */
-	private void apply(Path target, FileRecord r, boolean symlink) {
-		LinkOption[] nofollow = { LinkOption.NOFOLLOW_LINKS };
-		String p = r.path();
-		try {
-			Files.setAttribute(target, "unix:uid", (int) r.uid(), nofollow);
-			Files.setAttribute(target, "unix:gid", (int) r.gid(), nofollow);
-		} catch (IOException | RuntimeException e) {
-			notes.add(p + ": owner " + r.uid() + ":" + r.gid() + " not applied (" + e.getMessage() + ")");
-		}
-		if (!symlink) {
-			int mode = hostMode(p, r);
-			try {
-				Files.setAttribute(target, "unix:mode", mode, nofollow);
-			} catch (IOException | RuntimeException e) {
-				notes.add(p + ": mode " + Integer.toOctalString(mode) + " not applied (" + e.getMessage() + ")");
-			}
-		}
-		try {
-			Files.getFileAttributeView(target, BasicFileAttributeView.class, nofollow).setTimes(
-					FileTime.from(Instant.ofEpochSecond(r.mtime(), r.mtimeNanos())), FileTime.from(Instant.ofEpochSecond(r.atime())), null);
-		} catch (IOException | RuntimeException e) {
-			notes.add(p + ": times not applied (" + e.getMessage() + ")");
-		}
 	}
 
 	/** The sidecars, each whole or not at all ({@link AtomicFile}). */
