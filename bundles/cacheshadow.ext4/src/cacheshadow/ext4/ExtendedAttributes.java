@@ -97,6 +97,10 @@ final class ExtendedAttributes {
 		try {
 			if (size > 64 << 20) throw new IOException("value of " + size + " bytes");
 			Ext4Inode ea = fs.inode(inum);
+			// the kernel refuses a value inode without EA_INODE_FL and reads it through its block map only: one with
+			// inline data would be read through its own xattrs, which may name it again, without end
+			if ((ea.flags & Ext4Inode.FL_EA_INODE) == 0) throw new IOException("not an xattr value inode (EA_INODE flag clear)");
+			if (ea.hasInlineData()) throw new IOException("an xattr value inode with inline data");
 			byte[] v = new byte[(int) size];
 			fs.open(ea).readFully(0, v, 0, v.length);
 			return v;

@@ -369,4 +369,36 @@ class BadInputTest {
 		a.put32(blk * bs + 8, f1); // as the kernel records an open-unlinked inode
 		assertEquals(List.of(f1), Ext4FileSystem.open(a).orphanList());
 	}
+
+	@Test
+	void xattrValueInodeNamingItsOwnInlineFile() throws Exception {
+		// an inline file's system.data entry naming the file itself as the inode holding its value: reading the value
+		// read that inode's xattrs again, without end (StackOverflowError; found by Ext4XattrFuzzer)
+		Path src = Files.createDirectories(tmp.resolve("inline-src"));
+		String text = "more than the sixty bytes of i_block, so that system.data holds the rest of it\n";
+		Files.writeString(src.resolve("small.txt"), text);
+		Files.writeString(src.resolve("other.txt"), "other\n");
+		Path img = tmp.resolve("inline.img");
+		Oracles.mkfs(src, img, "8M", "-t", "ext4", "-b", "4096", "-O", "inline_data");
+		ByteArrayLayer a = ByteArrayLayer.of(img);
+		Ext4FileSystem p = Ext4FileSystem.open(a);
+		long ino = p.lookup("/small.txt");
+		Ext4Inode in = p.inode(ino);
+		assertTrue(in.hasInlineData(), "small.txt inline");
+		String otherHash = p.listing("").stream().filter(r -> r.path().equals("/other.txt")).findFirst().orElseThrow().sha256();
+		long off = inodeOffset(p, ino);
+		long entry = off + 128 + in.extraIsize + 4; // the in-inode entries follow the extra fields and the magic
+		while (!(a.data[(int) entry + 1] == 7 && new String(a.data, (int) entry + 16, a.data[(int) entry] & 0xff, StandardCharsets.US_ASCII).equals("data"))) {
+			entry += (16 + (a.data[(int) entry] & 0xff) + 3) & ~3;
+			assertTrue(entry < off + p.superblock().inodeSize, "system.data entry in the inode");
+		}
+		a.put32(entry + 4, ino); // e_value_inum: the value lies in small.txt itself
+		Ext4FileSystem fs = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Ext4FileSystem.open(a));
+		List<FileRecord> listing = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> fs.listing(""));
+		FileRecord small = listing.stream().filter(r -> r.path().equals("/small.txt")).findFirst().orElseThrow();
+		assertEquals(text.length(), small.size(), "still listed with its size");
+		assertEquals(otherHash, listing.stream().filter(r -> r.path().equals("/other.txt")).findFirst().orElseThrow().sha256());
+		assertTrue(fs.findings().stream().anyMatch(f -> f.kind().equals("ext4-xattr") && f.location().equals("inode " + ino)
+				&& f.message().contains("not an xattr value inode")), fs.findings().toString());
+	}
 }
