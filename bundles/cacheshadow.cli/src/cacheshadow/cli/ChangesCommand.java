@@ -30,18 +30,19 @@ final class ChangesCommand implements Command {
 	public String usage() {
 		return """
 				usage: ./cacheshadow changes --disk BASE --journal J [--timeline T] --from I1 --to I2 [--mount-prefix P]
-				                             [--no-journal-replay] [--blocks]
+				                             [--no-journal-replay] [--blocks] [--partial]
 				  Instants as for replay (time:ISO | entry:N | flush:K | mark:TEXT | end). Each line:
 				  added|removed|changed <TAB> path <TAB> changed columns <TAB> changed byte ranges (offset+length).
 				  Paths in the escaped text form (as analyze); findings of either instant as '# finding' lines.
-				  --blocks also lists the 4 KiB blocks written in between and whether their content changed.""";
+				  --blocks also lists the 4 KiB blocks written in between and whether their content changed.
+				""" + JournalOptions.PARTIAL_USAGE.replace("'missing' column 'journal', ", "");
 	}
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
 		Set<String> opts = new HashSet<>(JournalOptions.OPTIONS);
 		opts.addAll(Set.of("from", "to"));
-		Args a = new Args(argv, opts, Set.of("no-journal-replay", "blocks"));
+		Args a = new Args(argv, opts, Set.of("no-journal-replay", "blocks", "partial"));
 		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
 		String from = a.required("from"), to = a.required("to");
 		ConsoleProgress p = new ConsoleProgress(err);
@@ -56,6 +57,8 @@ final class ChangesCommand implements Command {
 				throw new UsageException(e.getMessage());
 			}
 			for (String w : h.warnings()) err.println("warning: " + cacheshadow.listing.GuestName.printable(w));
+			cacheshadow.layers.Shortfall cut = JournalOptions.cut(h.journal(), true); // refused by open() without --partial
+			ResolvedInstant reaching = JournalOptions.reachesCut(h.journal(), i2) ? i2 : JournalOptions.reachesCut(h.journal(), i1) ? i1 : null;
 			List<FileChanges.FileChange> changes;
 			// findings of either instant (hostile names above all), once each, as comment lines before the rows
 			Set<Finding> findings = new LinkedHashSet<>();
@@ -64,10 +67,17 @@ final class ChangesCommand implements Command {
 				findings.addAll(x.findings());
 				findings.addAll(y.findings());
 			}
+			if (reaching != null) findings.add(JournalOptions.cutFinding(h.journal(), reaching, prefix));
 			out.println("# from " + i1);
 			out.println("# to   " + i2);
 			for (Finding f : findings) out.println("# finding " + f);
 			out.println("# " + changes.size() + " paths changed");
+			if (cut != null) {
+				// the partial summary as comment lines: every row is flagged when an instant may reach the cut
+				java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+				new PartialSummary(List.of(cut), changes.size(), reaching == null ? 0 : changes.size()).print(new PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
+				b.toString(java.nio.charset.StandardCharsets.UTF_8).lines().forEach(l -> out.println("# " + l));
+			}
 			StringBuilder tsv = new StringBuilder();
 			FileChanges.writeTsv(changes, tsv);
 			out.print(tsv);

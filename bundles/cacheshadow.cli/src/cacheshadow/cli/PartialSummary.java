@@ -34,8 +34,13 @@ record PartialSummary(List<Shortfall> evidence, int rows, int flagged) {
 	}
 
 	void print(PrintStream out) {
-		for (Shortfall s : evidence) out.println("partial evidence: " + s);
+		printEvidence(out);
 		out.printf("flagged: %d of %d paths rest on missing bytes (manifest column 'missing', evidence-missing findings)%n", flagged, rows);
+	}
+
+	/** The evidence lines alone: {@code partial evidence: } and each file's shortfall. */
+	void printEvidence(PrintStream out) {
+		for (Shortfall s : evidence) out.println("partial evidence: " + s);
 	}
 
 	Map<String, Object> json() {

@@ -29,7 +29,7 @@ final class ReplayCommand implements Command {
 	public String usage() {
 		return """
 				usage: ./cacheshadow replay --disk BASE --journal J [--timeline T] --at INSTANT (--out IMAGE | --manifest OUT.tsv)
-				                            [--mount-prefix P] [--no-journal-replay] [--index FILE]
+				                            [--mount-prefix P] [--no-journal-replay] [--index FILE] [--partial]
 				  --disk BASE       the image the journal's writes were made to (raw)
 				  --journal J       dm-log-writes log (QEMU blklogwrites, Linux dm-log-writes) or a CacheShadow .csj journal
 				  --timeline T      timing sidecar (make-evidence's timeline.tsv): wall-clock times for dm-log-writes entries
@@ -39,14 +39,15 @@ final class ReplayCommand implements Command {
 				                    would (jbd2 journal applied in memory unless --no-journal-replay); names in
 				                    the escaped text form (as analyze), each finding printed after the summary
 				  --mount-prefix P  path the file system's root gets in the manifest (default /)
-				  --index FILE      keep the block index in FILE and reuse it while it matches the journal""";
+				  --index FILE      keep the block index in FILE and reuse it while it matches the journal
+				""" + JournalOptions.PARTIAL_USAGE;
 	}
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
 		Set<String> opts = new HashSet<>(JournalOptions.OPTIONS);
 		opts.addAll(Set.of("at", "out", "manifest"));
-		Args a = new Args(argv, opts, Set.of("no-journal-replay"));
+		Args a = new Args(argv, opts, Set.of("no-journal-replay", "partial"));
 		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
 		String at = a.required("at");
 		Path image = a.path("out"), manifest = a.path("manifest");
@@ -61,18 +62,34 @@ final class ReplayCommand implements Command {
 				throw new UsageException(e.getMessage());
 			}
 			for (String w : h.warnings()) err.println("warning: " + cacheshadow.listing.GuestName.printable(w));
+			cacheshadow.layers.Shortfall cut = JournalOptions.cut(h.journal(), true); // refused by open() without --partial
+			boolean flagged = JournalOptions.reachesCut(h.journal(), when);
 			if (image != null) {
 				long bytes = h.writeImage(when, image, p);
 				p.finish();
 				out.printf("%s: disk image %s (%d data bytes) at %s%n", image, h.base().name(), bytes, when);
+				if (cut != null) {
+					new PartialSummary(List.of(cut), 1, flagged ? 1 : 0).print(out);
+					if (flagged) out.println("  " + JournalOptions.cutFinding(h.journal(), when, image.toString()));
+				}
 			} else {
 				try (InstantTree tree = InstantTree.open(h, when, JournalOptions.prefix(a), JournalOptions.replayJbd2(a))) {
 					List<FileRecord> records = tree.listing(true, Progress.NONE);
-					cacheshadow.layers.AtomicFile.writeText(manifest, w -> ManifestFormat.write(w, records)); // whole or not at all
-					List<cacheshadow.listing.Finding> findings = tree.findings();
+					List<cacheshadow.listing.Finding> findings = new java.util.ArrayList<>(tree.findings());
+					if (a.flag("partial")) {
+						// as analyze --partial: a 'missing' column, 'journal' in every row when the instant may reach the cut
+						String column = flagged ? "journal" : "-";
+						List<FileRecord> sorted = new java.util.ArrayList<>(records);
+						ManifestFormat.sortByPath(sorted, FileRecord::path);
+						AnalyzeCommand.writeManifest(manifest, sorted, List.of("missing"), java.util.Collections.nCopies(sorted.size(), List.of(column)));
+						if (flagged) findings.add(JournalOptions.cutFinding(h.journal(), when, JournalOptions.prefix(a)));
+					} else {
+						cacheshadow.layers.AtomicFile.writeText(manifest, w -> ManifestFormat.write(w, records)); // whole or not at all
+					}
 					out.printf("%s: %d paths of ext4 at %s%s%n", manifest, records.size(), when,
 							findings.isEmpty() ? "" : "; " + findings.size() + " file-system findings");
 					for (cacheshadow.listing.Finding f : findings) out.println("  " + f);
+					if (cut != null) new PartialSummary(List.of(cut), records.size(), flagged ? records.size() : 0).print(out);
 				}
 			}
 		}
