@@ -72,8 +72,10 @@ class AideLiveTest {
 			}
 		}
 		Path beforeImage = tmp.resolve("disk.before-attack.img");
+		// the copy ends at the last sync while its super block (rewritten later) promises the entries after it: a journal
+		// cut short, used up to its last whole entry with --partial
 		CliRun replay = CliRun.of("replay", "--disk", dir.resolve("disk.base.img").toString(), "--journal", log.toString(), "--at", "end", "--out",
-				beforeImage.toString());
+				beforeImage.toString(), "--partial");
 		assertEquals(0, replay.code(), replay.err());
 
 		Aide aide = new Aide(Files.createDirectories(tmp.resolve("aide")), SELECTION);
