@@ -49,8 +49,16 @@ public final class Ext4Workout {
 		}
 		fs.orphanList();
 		BlockOwners owners = BlockOwners.build(fs);
+		for (long b = 0; b < Math.min(fs.blocksCount(), 64); b++) owners.owner(b);
+		readBitmaps(fs);
+		if (fs.journalReplay() != null) fs.journalReplay().transactions().size();
+		fs.findings();
+		return listed;
+	}
+
+	/** Asks the block bitmap about the first 64 blocks and the inode bitmap about the first 32 inodes. */
+	public static void readBitmaps(Ext4FileSystem fs) {
 		for (long b = 0; b < Math.min(fs.blocksCount(), 64); b++) {
-			owners.owner(b);
 			try {
 				fs.blockAllocated(b);
 			} catch (IOException e) {
@@ -64,8 +72,5 @@ public final class Ext4Workout {
 				// bitmap outside the device
 			}
 		}
-		if (fs.journalReplay() != null) fs.journalReplay().transactions().size();
-		fs.findings();
-		return listed;
 	}
 }
