@@ -63,6 +63,8 @@ JAZZER_API="$(need_artifact com.code-intelligence:jazzer-api:$JAZZER_VERSION)"
 JUNIT="$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar"
 [ -f "$JUNIT" ] || "$ROOT/releng/bootstrap-maven.sh" >/dev/null
 LIBS="$JAZZER_API:$JUNIT:$(need_artifact com.h2database:h2:2.5.252):$(need_artifact net.java.dev.jna:jna:5.19.1)"
+# the layers bundle's LZO and Snappy (compressed kdump pages), as in the target platform
+LIBS="$LIBS:$(need_artifact io.airlift:aircompressor:2.0.3)"
 SAMPLES="$("$ROOT/releng/samples.sh")"
 
 # --- compile the core bundles, the shared test support and the targets, into a directory named for the sources'

@@ -21,8 +21,8 @@ import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
 import cacheshadow.kernel.VmcoreInfo;
-import cacheshadow.layers.ElfCoreLayer;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.VmcoreInfoSource;
 import cacheshadow.layers.MissingReads;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
@@ -214,8 +214,8 @@ public final class CacheAnalysis {
 					"a self-consistent \"swapper\" task claiming 0x%x that is not the kernel's init_task (planted copy?)", d.va())));
 		}
 		// A VMCOREINFO note (kdump, QEMU vmcoreinfo device) is the guest's own claim: checked against the model.
-		if (physicalMemory instanceof ElfCoreLayer elf && elf.vmcoreinfo().isPresent()) {
-			notes.addAll(VmcoreInfo.parse(elf.vmcoreinfo().get()).crossCheck(kernel));
+		if (physicalMemory instanceof VmcoreInfoSource core && core.vmcoreinfo().isPresent()) {
+			notes.addAll(VmcoreInfo.parse(core.vmcoreinfo().get()).crossCheck(kernel));
 		}
 		long t2 = System.nanoTime();
 		model.close();

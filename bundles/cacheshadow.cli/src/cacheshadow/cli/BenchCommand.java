@@ -38,6 +38,7 @@ final class BenchCommand implements Command {
 	public String usage() {
 		return """
 				usage: ./cacheshadow bench evidence FILE [--reads N]
+				       ./cacheshadow bench formats BASELINE FILE... [--reads N]
 				       ./cacheshadow bench journal [--writes N] [--disk-gib G] [--write-bytes B] [--csj] [--dir DIR] [--keep]
 				       ./cacheshadow bench ext4 IMAGE | --make MB WORKDIR
 				       ./cacheshadow bench caches MEMORY [KERNEL_DIR]
@@ -74,6 +75,9 @@ final class BenchCommand implements Command {
 				        live one what the guest's own listings (manifest.round-K.tsv, manifest.tsv in DIR) differ in
 				        (goal: ratio <= 1.5).
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
+				  formats: random 4 KiB reads through each FILE (VMDK, VHD, VHDX, E01, compressed kdump) vs the same
+				           reads through BASELINE, the same evidence uncompressed (raw disk.img, ELF dump), taking turns;
+				           each layer fresh and then again (goal: ratio >= 0.5).
 				  caches: dentry/inode metadata walk (inodes/s) vs a sequential read of the snapshot.
 				  merge: hashing a file straight from the disk image vs through the merged view in-process.
 				  pagecache: per-inode page-cache walk vs the struct-page scan vs a sequential read of the snapshot.
@@ -154,6 +158,13 @@ final class BenchCommand implements Command {
 		}
 		case "aide" -> {
 			return AideBench.run(argv.subList(1, argv.size()), out, err);
+		}
+		case "formats" -> {
+			Args a = new Args(argv.subList(1, argv.size()), java.util.Set.of("reads"), java.util.Set.of());
+			if (a.positionals().size() < 2) throw new UsageException("bench formats BASELINE FILE... [--reads N]");
+			cacheshadow.layers.FormatReadBench.run(Path.of(a.positionals().get(0)), a.positionals().subList(1, a.positionals().size()).stream().map(Path::of).toList(),
+					Integer.parseInt(a.option("reads", "100000")), out);
+			return 0;
 		}
 		case "evidence" -> {
 			return evidence(argv.subList(1, argv.size()), out);

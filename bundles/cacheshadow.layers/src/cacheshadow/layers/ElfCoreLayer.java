@@ -13,7 +13,7 @@ import java.util.Optional;
  * {@code PT_LOAD} maps {@code [p_paddr, p_paddr + p_filesz)} to its file bytes (System V gABI, "Program
  * Header"). The {@code PT_NOTE} notes (QEMU CPU state, VMCOREINFO) are kept for the kernel model.
  */
-public final class ElfCoreLayer extends SegmentedLayer {
+public final class ElfCoreLayer extends SegmentedLayer implements VmcoreInfoSource {
 	static final int PT_LOAD = 1, PT_NOTE = 4, ET_CORE = 4;
 	private static final int MAX_PHDRS = 1 << 16;
 	private static final long MAX_NOTES_BYTES = 64L << 20;
@@ -118,6 +118,7 @@ public final class ElfCoreLayer extends SegmentedLayer {
 	}
 
 	/** The kernel's VMCOREINFO text (kdump cores, QEMU with vmcoreinfo device), if the core carries it. */
+	@Override
 	public Optional<String> vmcoreinfo() {
 		return notes.stream().filter(n -> n.name().equals("VMCOREINFO")).map(Note::descAsText).findFirst();
 	}

@@ -13,7 +13,13 @@ import java.util.regex.Pattern;
 public enum EvidenceFormat {
 	ELF_CORE("memory snapshot (ELF core)", Kind.MEMORY),
 	LIME("memory snapshot (LiME)", Kind.MEMORY),
+	/** makedumpfile's compressed kdump format, as QEMU's {@code dump-guest-memory} writes it (kdump-zlib, -lzo, -snappy). */
+	KDUMP("memory snapshot (kdump compressed)", Kind.MEMORY),
 	QCOW2("disk image (qcow2)", Kind.DISK),
+	VMDK("disk image (VMDK sparse extent)", Kind.DISK),
+	VHD("disk image (VHD)", Kind.DISK),
+	VHDX("disk image (VHDX)", Kind.DISK),
+	EWF("disk image (EWF/E01)", Kind.DISK),
 	EXT_IMAGE("disk image (raw, ext2/3/4 file system)", Kind.DISK),
 	PARTITIONED_IMAGE("disk image (raw, partitioned)", Kind.DISK),
 	DM_LOG_WRITES("write journal (dm-log-writes)", Kind.JOURNAL),
@@ -66,7 +72,21 @@ public enum EvidenceFormat {
 			throw new EvidenceFormatException(file, "cannot be read (" + e.getMessage() + ")");
 		}
 		if (n == 0) throw new EvidenceFormatException(file, "empty file");
-		return detect(h, n);
+		EvidenceFormat f = detect(h, n);
+		if (f == EXT_IMAGE || f == PARTITIONED_IMAGE || f == RAW) {
+			// a fixed VHD is the raw disk followed by a 512-byte footer: only its end tells it apart
+			try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+				long size = ch.size();
+				if (size >= 1024) {
+					java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512);
+					while (b.hasRemaining() && ch.read(b, size - 512 + b.position()) > 0) {
+						// read the whole footer
+					}
+					if (!b.hasRemaining() && VhdLayer.isFixedFooter(b.array())) return VHD;
+				}
+			}
+		}
+		return f;
 	}
 
 	/** Classifies the first {@code n} bytes (up to 4 KiB) of a file. */
@@ -76,6 +96,11 @@ public enum EvidenceFormat {
 		}
 		if (n >= 4 && LittleEndian.s32(h, 0) == LimeLayer.MAGIC) return LIME;
 		if (n >= 4 && (h[0] & 0xff) == 'Q' && h[1] == 'F' && h[2] == 'I' && (h[3] & 0xff) == 0xfb) return QCOW2;
+		if ((n >= 8 && java.util.Arrays.equals(h, 0, 8, KdumpLayer.SIGNATURE, 0, 8)) || FlattenedDump.isFlattened(h, n)) return KDUMP;
+		if (n >= 4 && LittleEndian.s32(h, 0) == VmdkLayer.MAGIC) return VMDK;
+		if (n >= 8 && java.util.Arrays.equals(h, 0, 8, VhdLayer.COOKIE, 0, 8)) return VHD;
+		if (n >= 8 && java.util.Arrays.equals(h, 0, 8, VhdxLayer.SIGNATURE, 0, 8)) return VHDX;
+		if (n >= 8 && (java.util.Arrays.equals(h, 0, 8, EwfLayer.SIGNATURE, 0, 8) || java.util.Arrays.equals(h, 0, 8, EwfLayer.SIGNATURE_EWF2, 0, 8))) return EWF;
 		if (n >= 8 && LittleEndian.u64(h, 0) == DM_LOG_WRITES_MAGIC) return DM_LOG_WRITES;
 		if (n >= 8 && java.util.Arrays.equals(h, 0, 8, CS_JOURNAL_MAGIC, 0, 8)) return CS_JOURNAL;
 		if (n >= 4 && LittleEndian.u16(h, 0) == 0xEB9F && h[2] == 1) return BTF;

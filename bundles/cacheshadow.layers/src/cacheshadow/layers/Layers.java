@@ -15,7 +15,7 @@ public final class Layers {
 	}
 
 	/**
-	 * A memory snapshot's guest-physical address space: ELF core, LiME, or raw (file offset = physical address,
+	 * A memory snapshot's guest-physical address space: ELF core, LiME, compressed kdump, or raw (file offset = physical address,
 	 * the layout of QEMU's RAM file below 3 GiB).
 	 */
 	public static Layer openMemory(Path file) throws IOException {
@@ -28,12 +28,13 @@ public final class Layers {
 		return switch (f) {
 		case ELF_CORE -> ElfCoreLayer.open(file, partial);
 		case LIME -> LimeLayer.open(file, partial);
+		case KDUMP -> KdumpLayer.open(file, partial);
 		case RAW -> new RawFileLayer(file, "raw memory");
 		default -> throw new EvidenceFormatException(file, "is " + f.label() + ", not a memory snapshot");
 		};
 	}
 
-	/** A disk image: raw (ext or partitioned) or qcow2. */
+	/** A disk image: raw (ext or partitioned), qcow2, VMDK, VHD, VHDX or EWF. */
 	public static Layer openDisk(Path file) throws IOException {
 		return openDisk(file, false);
 	}
@@ -47,6 +48,10 @@ public final class Layers {
 		EvidenceFormat f = EvidenceFormat.detect(file);
 		return switch (f) {
 		case QCOW2 -> Qcow2Layer.open(file, partial);
+		case VMDK -> VmdkLayer.open(file, partial);
+		case VHD -> VhdLayer.open(file, partial);
+		case VHDX -> VhdxLayer.open(file, partial);
+		case EWF -> EwfLayer.open(file, partial);
 		case EXT_IMAGE, PARTITIONED_IMAGE -> {
 			long declared = declaredSize(file, f);
 			long have = Files.size(file);

@@ -1,0 +1,57 @@
+package cacheshadow.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Evidence in the formats examiners receive, made at test time by the real tools (qemu-img, ewfacquire, QEMU's
+ * dump-guest-memory, makedumpfile) through {@code tests/scripts/format-evidence.sh} and cached under
+ * {@code build/formats/} (a finished set is kept between runs).
+ */
+public final class FormatEvidence {
+	private FormatEvidence() {
+	}
+
+	/** The repository's root: the samples live in its {@code build/samples}. */
+	public static Path root() {
+		return EvidenceSamples.dir().toAbsolutePath().getParent().getParent();
+	}
+
+	/** A sample set's disk.img in every disk format ({@code disk.sparse.vmdk}, {@code disk.E01}, …), made once. */
+	public static Path disks(String set) throws Exception {
+		return make("disks", EvidenceSamples.dir(set), root().resolve("build/formats/disks-" + set));
+	}
+
+	/**
+	 * One pause of the live guest dumped as ELF and compressed kdump ({@code memory.elf}, {@code memory.kdump-zlib}
+	 * reassembled, {@code memory.kdump-zlib.flat} as QEMU wrote it, {@code memory.kdump-lzo}, {@code memory.kdump-snappy})
+	 * with its {@code kernel/}: made once from the guest of {@code -Dcacheshadow.live} (waited for; the test is aborted
+	 * as the live tests are when no guest came up), kept in {@code build/formats/dumps} after.
+	 */
+	public static Path dumps() throws Exception {
+		Path out = root().resolve("build/formats/dumps");
+		if (Files.isRegularFile(out.resolve("complete"))) return out;
+		String live = System.getProperty("cacheshadow.live");
+		if (live == null || live.isBlank()) {
+			String why = "no cached " + out + " and no live guest (-Dcacheshadow.live) to dump";
+			System.out.println("LIVE GUEST TEST SKIPPED: " + why);
+			org.junit.jupiter.api.Assumptions.abort(why);
+		}
+		LiveGuestDir.await(Path.of(live));
+		return make("dumps", Path.of(live), out);
+	}
+
+	private static Path make(String what, Path from, Path out) throws IOException, InterruptedException {
+		if (Files.isRegularFile(out.resolve("complete"))) return out;
+		Process p = new ProcessBuilder(root().resolve("tests/scripts/format-evidence.sh").toString(), what, from.toString(), out.toString())
+				.redirectErrorStream(true).start();
+		String log = new String(p.getInputStream().readAllBytes());
+		assertEquals(0, p.waitFor(), "format-evidence.sh " + what + ":\n" + log);
+		assertTrue(Files.isRegularFile(out.resolve("complete")), out.toString());
+		return out;
+	}
+}
