@@ -16,8 +16,14 @@ public final class Args {
 	private final Map<String, String> options = new HashMap<>();
 	private final Set<String> flags = new HashSet<>();
 	private final List<String> positionals = new ArrayList<>();
+	private final Map<String, List<String>> repeated = new HashMap<>();
 
 	public Args(List<String> argv, Set<String> knownOptions, Set<String> knownFlags) throws UsageException {
+		this(argv, knownOptions, Set.of(), knownFlags);
+	}
+
+	/** {@code repeatable} options may be given several times ({@code --journal A --journal B}); {@link #all} lists them. */
+	public Args(List<String> argv, Set<String> knownOptions, Set<String> repeatable, Set<String> knownFlags) throws UsageException {
 		for (int i = 0; i < argv.size(); i++) {
 			String a = argv.get(i);
 			if (a.startsWith("--") && a.length() > 2) {
@@ -30,12 +36,13 @@ public final class Args {
 				}
 				if (knownFlags.contains(name) && value == null) {
 					flags.add(name);
-				} else if (knownOptions.contains(name)) {
+				} else if (knownOptions.contains(name) || repeatable.contains(name)) {
 					if (value == null) {
 						if (i + 1 >= argv.size()) throw new UsageException("--" + name + " needs a value");
 						value = argv.get(++i);
 					}
-					if (options.put(name, value) != null) throw new UsageException("--" + name + " given twice");
+					if (repeatable.contains(name)) repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+					else if (options.put(name, value) != null) throw new UsageException("--" + name + " given twice");
 				} else {
 					throw new UsageException("unknown option --" + name);
 				}
@@ -93,6 +100,11 @@ public final class Args {
 		} catch (NumberFormatException e) {
 			throw new UsageException("--" + name + " " + s + ": a duration such as 10s, 500ms or 2m");
 		}
+	}
+
+	/** Every value of a repeatable option, in the order given (empty when absent). */
+	public List<String> all(String name) {
+		return repeated.getOrDefault(name, List.of());
 	}
 
 	public boolean flag(String name) {

@@ -41,6 +41,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench formats BASELINE FILE... [--reads N]
 				       ./cacheshadow bench journal [--writes N] [--disk-gib G] [--write-bytes B] [--csj] [--dir DIR] [--keep]
 				       ./cacheshadow bench ext4 IMAGE | --make MB WORKDIR
+				       ./cacheshadow bench search [--writes N] [--dir DIR] [--keep]
 				       ./cacheshadow bench caches MEMORY [KERNEL_DIR]
 				       ./cacheshadow bench merge MEMORY DISK [KERNEL_DIR] [PATH]
 				       ./cacheshadow bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]
@@ -52,6 +53,8 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench aide (--live DIR | --ram FILE --qmp SOCKET --disk D) [--rounds N] [--dir DIR]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
+				  search: the sector-hash search (open + scan) vs a plain sequential read of the same synthetic journal
+				          (default 262,144 4 KiB writes), dm-log-writes and .csj, taking turns (goal >= 0.5).
 				  timeline: the timeline slider's scrub (resolve an instant, ext4 at it compared with the end of the
 				            journal, the rows a fresh tree shows: InstantScrub) at many instants, p50/p99/max, vs the same
 				            rows read by ext4 from a plain image; (1) the set's own journal (disk.base.img, writes.log,
@@ -102,6 +105,10 @@ final class BenchCommand implements Command {
 		switch (argv.get(0)) {
 		case "journal" -> {
 			cacheshadow.journal.JournalBench.main(rest);
+			return 0;
+		}
+		case "search" -> {
+			cacheshadow.journal.SectorHashSearchBench.main(rest);
 			return 0;
 		}
 		case "ext4" -> {

@@ -280,12 +280,18 @@ public final class JournalBench {
 
 	/** A dm-log-writes log: random sectors over the disk, a hot spot rewritten often, a flush every 64 writes, marks. */
 	static void generate(Options o, Path logPath) throws IOException {
+		generate(o, logPath, 1);
+	}
+
+	/** {@link #generate(Options, Path)} with every write starting at a multiple of {@code alignSectors} sectors. */
+	static void generate(Options o, Path logPath, int alignSectors) throws IOException {
 		Random rnd = new Random(o.seed());
 		long sectors = o.diskBytes() / 512 - o.writeBytes() / 512;
 		byte[] data = new byte[o.writeBytes()];
 		try (DmLogWritesWriter w = new DmLogWritesWriter(logPath, 512)) {
 			for (int i = 0; i < o.writes(); i++) {
 				long s = rnd.nextInt(10) == 0 ? rnd.nextInt(4096) : (long) (rnd.nextDouble() * sectors);
+				s -= s % alignSectors;
 				for (int k = 0; k < data.length; k += 8) LittleEndian.put64(data, k, (long) i << 32 | k); // distinct, cheap
 				w.write(s, data, 0, data.length, 0);
 				if (i % 64 == 63) w.flush();
@@ -307,7 +313,7 @@ public final class JournalBench {
 		return new Timeline("synthetic", s);
 	}
 
-	private static void sequentialRead(Path p) throws IOException {
+	static void sequentialRead(Path p) throws IOException {
 		ByteBuffer b = ByteBuffer.allocateDirect(4 << 20);
 		long sum = 0;
 		try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {

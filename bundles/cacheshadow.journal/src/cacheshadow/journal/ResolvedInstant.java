@@ -78,7 +78,7 @@ public record ResolvedInstant(InstantSpec spec, int entryCount, int lowerBound, 
 		return new ResolvedInstant(spec, count, count, count, WriteLog.NO_TIME, TimeQuality.NONE, what + " (no time: the journal has none and no sidecar)");
 	}
 
-	static String iso(long epochNanos) {
+	public static String iso(long epochNanos) {
 		return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L)).toString();
 	}
 

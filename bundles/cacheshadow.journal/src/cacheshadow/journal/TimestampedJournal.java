@@ -85,7 +85,6 @@ public final class TimestampedJournal extends MappedWriteLog {
 		LogDamage damage = null;
 		long pos = HEADER_BYTES;
 		byte[] rh = new byte[RECORD_HEADER];
-		byte[] buf = new byte[1 << 16];
 		CRC32C crc = new CRC32C();
 		long lastTime = Long.MIN_VALUE;
 		progress.begin("Reading " + path.getFileName(), size);
@@ -123,12 +122,7 @@ public final class TimestampedJournal extends MappedWriteLog {
 				break;
 			}
 			crc.reset();
-			for (long k = pos; k < pos + recLen - 4;) {
-				int n = (int) Math.min(buf.length, pos + recLen - 4 - k);
-				f.read(k, buf, 0, n);
-				crc.update(buf, 0, n);
-				k += n;
-			}
+			f.update(crc, pos, recLen - 4);
 			if ((int) crc.getValue() != (int) f.u32(pos + recLen - 4)) {
 				damage = new LogDamage(p, i, pos, "record checksum mismatch" + (pos + recLen == size ? " in the last record (torn write); ignored" : ""));
 				break;

@@ -71,7 +71,26 @@ public final class MappedFile implements AutoCloseable {
 		}
 	}
 
+	/** Feeds {@code len} bytes at {@code pos} to {@code c} straight from the mapping (no copy: a direct buffer's checksum is intrinsic). */
+	public void update(java.util.zip.Checksum c, long pos, long len) throws IOException {
+		if (pos < 0 || len < 0 || pos + len > size || pos + len < pos) {
+			throw new EvidenceFormatException(path, String.format("read of %d bytes at 0x%x past the end of the file (%d bytes)", len, pos, size));
+		}
+		while (len > 0) {
+			int wo = (int) (pos & (WINDOW - 1));
+			int n = (int) Math.min(len, WINDOW - wo);
+			c.update(windows[(int) (pos >>> WINDOW_SHIFT)].slice(wo, n));
+			pos += n;
+			len -= n;
+		}
+	}
+
 	public long u64(long pos) throws IOException {
+		int wo = (int) (pos & (WINDOW - 1));
+		if (pos >= 0 && pos <= size - 8 && wo <= WINDOW - 8) {
+			// in one window: read in place (the windows are big-endian buffers), no copy; the sector-hash search's inner loop
+			return Long.reverseBytes(windows[(int) (pos >>> WINDOW_SHIFT)].getLong(wo));
+		}
 		byte[] b = Scratch.get();
 		read(pos, b, 0, 8);
 		return LittleEndian.u64(b, 0);

@@ -1,0 +1,207 @@
+package cacheshadow.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import cacheshadow.ext4.BlockRun;
+import cacheshadow.ext4.Ext4File;
+import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.layers.EvidenceFormatException;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
+import cacheshadow.layers.Progress;
+
+/**
+ * The sector-hash search on the samples' real journals: files the workload wrote (their bytes and block map from the
+ * final disk, read by ext4) are found exactly where a byte-for-byte scan of every journal window finds them, at the
+ * disk blocks the file system put them in; a file never written gives nothing; both journal formats agree; hash
+ * sets round-trip; hostile hash sets are refused in bounded memory.
+ */
+class SectorHashSearchTest {
+	static final String[] FILES = { "/data/blob.bin", "/phase1/new1.txt", "/var/log/app.log" };
+
+	record Known(Path file, byte[] bytes, List<BlockRun> runs) {
+	}
+
+	static List<Known> files(Path set, Path tmp) throws IOException {
+		List<Known> out = new ArrayList<>();
+		try (Layer disk = Layers.openDisk(set.resolve("disk.img"))) {
+			Ext4FileSystem fs = Ext4FileSystem.open(disk, Ext4FileSystem.Options.REPLAYED);
+			for (String p : FILES) {
+				Ext4File f = fs.open(fs.lookup(p));
+				byte[] b = f.readAll(Integer.MAX_VALUE);
+				Path copy = tmp.resolve(set.getFileName() + p.replace('/', '_'));
+				Files.write(copy, b);
+				out.add(new Known(copy, b, f.blockMap().runs()));
+			}
+		}
+		return out;
+	}
+
+	/** Every (entry, disk offset, file, file offset) where a whole 4 KiB grid block of a write equals a file's block, byte for byte. */
+	static TreeSet<String> bruteForce(WriteLog log, List<Known> files) throws IOException {
+		Map<ByteBuffer, List<String>> blocks = new HashMap<>();
+		for (Known k : files) {
+			for (int off = 0; off < k.bytes.length; off += 4096) {
+				byte[] b = Arrays.copyOfRange(k.bytes, off, off + 4096); // zero-padded at the end
+				if (Arrays.equals(b, new byte[4096])) continue;
+				blocks.computeIfAbsent(ByteBuffer.wrap(b), x -> new ArrayList<>()).add(k.file + " " + off);
+			}
+		}
+		TreeSet<String> hits = new TreeSet<>();
+		byte[] w = new byte[4096];
+		for (int i = 0; i < log.entryCount(); i++) {
+			if (!log.changesDisk(i) || (log.flags(i) & WriteLog.DISCARD) != 0) continue;
+			long off = log.diskOffset(i), end = off + log.length(i);
+			for (long d = (off + 4095) / 4096 * 4096; d + 4096 <= end; d += 4096) {
+				log.readData(i, d - off, w, 0, 4096);
+				List<String> at = blocks.get(ByteBuffer.wrap(w));
+				if (at != null) for (String s : at) hits.add(key(i, d, s));
+			}
+		}
+		return hits;
+	}
+
+	static String key(int entry, long disk, String fileAndOffset) {
+		return String.format("%06d %012d %s", entry, disk, fileAndOffset);
+	}
+
+	static TreeSet<String> search(WriteLog log, KnownBlocks known) throws IOException {
+		TreeSet<String> hits = new TreeSet<>();
+		SectorHashSearch.search(log, known, false, (e, d, p) -> assertTrue(hits.add(key(e, d, p.file() + " " + p.offset())), "hit twice"), Progress.NONE);
+		return hits;
+	}
+
+	@Test
+	void writtenFilesAreFoundWhereTheirBytesWereWrittenAndAtTheirFinalBlocks(@TempDir Path tmp) throws IOException {
+		for (Path set : Samples.sets()) {
+			List<Known> files = files(set, tmp);
+			KnownBlocks known = new KnownBlocks();
+			for (Known k : files) known.addFile(k.file, k.file.toString());
+			try (WriteLog log = JournalFormat.open(set.resolve("writes.log"))) {
+				TreeSet<String> expected = bruteForce(log, files), got = search(log, known);
+				assertEquals(expected, got, set.getFileName().toString());
+				// the right LBAs: each block's last whole write before the end of the journal is at the block ext4 maps it to
+				for (Known k : files) {
+					int found = 0;
+					for (BlockRun r : k.runs) {
+						for (long b = 0; b < r.length() && (r.logical() + b) * 4096 < k.bytes.length; b++) {
+							long disk = (r.physical() + b) * 4096, fileOff = (r.logical() + b) * 4096;
+							int last = lastWholeWrite(log, disk);
+							if (last < 0 || Arrays.equals(Arrays.copyOfRange(k.bytes, (int) fileOff, (int) fileOff + 4096), new byte[4096])) continue;
+							assertTrue(got.contains(key(last, disk, k.file + " " + fileOff)), set.getFileName() + " " + k.file + " block at " + fileOff);
+							found++;
+						}
+					}
+					assertTrue(found > 0, k.file + ": no block found at its final place");
+				}
+				assertTrue(got.size() >= 3, got.toString());
+			}
+		}
+	}
+
+	/** The last entry that wrote the whole 4 KiB block at {@code disk}, -1 if none; -1 too if a later one wrote part of it. */
+	static int lastWholeWrite(WriteLog log, long disk) {
+		for (int i = log.entryCount() - 1; i >= 0; i--) {
+			if (!log.changesDisk(i)) continue;
+			long off = log.diskOffset(i), end = off + log.length(i);
+			if (end <= disk || off >= disk + 4096) continue;
+			return off <= disk && end >= disk + 4096 && (log.flags(i) & WriteLog.DISCARD) == 0 ? i : -1;
+		}
+		return -1;
+	}
+
+	@Test
+	void aFileNeverWrittenAndAnEmptyFileGiveNoHit(@TempDir Path tmp) throws IOException {
+		byte[] random = new byte[256 * 1024];
+		new SplittableRandom(16).nextBytes(random);
+		Path never = Files.write(tmp.resolve("never"), random), empty = Files.write(tmp.resolve("empty"), new byte[0]);
+		KnownBlocks known = new KnownBlocks();
+		assertEquals(64, known.addFile(never, "never"));
+		assertEquals(0, known.addFile(empty, "empty"));
+		for (Path set : Samples.sets()) {
+			try (WriteLog log = JournalFormat.open(set.resolve("writes.log"))) {
+				SectorHashSearch.Stats s = SectorHashSearch.search(log, known, true, (e, d, p) -> {
+					throw new AssertionError("hit " + e + " " + d + " " + p);
+				}, Progress.NONE);
+				assertTrue(s.windows() > 1000 && s.hashed() == 0, s.toString());
+			}
+		}
+	}
+
+	@Test
+	void theCsjFormatGivesTheSameHitsAndHashSetsRoundTrip(@TempDir Path tmp) throws IOException {
+		Path set = Samples.sets().get(0);
+		List<Known> files = files(set, tmp);
+		KnownBlocks known = new KnownBlocks();
+		for (Known k : files) known.addFile(k.file, k.file.toString());
+		Path csj = tmp.resolve("j.csj"), hashes = tmp.resolve("set.tsv"), shaOnly = tmp.resolve("sha-only.tsv");
+		TreeSet<String> fromLog;
+		try (WriteLog log = JournalFormat.open(set.resolve("writes.log"))) {
+			fromLog = search(log, known);
+			JournalImporter.importJournal(log, Timeline.read(set.resolve("timeline.tsv")), csj, 64 << 20, Progress.NONE);
+		}
+		known.writeHashSet(hashes);
+		// a set of SHA-256 only (another tool's): the same hits, every window hashed
+		List<String> lines = Files.readAllLines(hashes);
+		List<String> bare = new ArrayList<>();
+		for (String l : lines.subList(1, lines.size())) {
+			String[] f = l.split("\t");
+			bare.add(f[0] + "\t-\t" + f[2] + "\t" + f[3]);
+		}
+		Files.write(shaOnly, bare);
+		KnownBlocks reread = new KnownBlocks(), bareSet = new KnownBlocks();
+		reread.readHashSet(hashes);
+		bareSet.readHashSet(shaOnly);
+		assertEquals(known.size(), reread.size());
+		assertTrue(bareSet.unsampled() && !reread.unsampled());
+		try (WriteLog j = JournalFormat.open(csj)) {
+			assertTrue(j instanceof TimestampedJournal);
+			assertEquals(fromLog, search(j, known));
+			assertEquals(fromLog, search(j, reread));
+			assertEquals(fromLog, search(j, bareSet));
+		}
+	}
+
+	@Test
+	void hostileHashSetsAreRefusedWithTheirLine(@TempDir Path tmp) throws IOException {
+		Path huge = tmp.resolve("huge.tsv");
+		try (OutputStream o = Files.newOutputStream(huge)) {
+			o.write("#comment\n".getBytes());
+			byte[] a = new byte[1 << 20];
+			Arrays.fill(a, (byte) 'a');
+			for (int i = 0; i < 64; i++) o.write(a); // one line of 64 MiB
+		}
+		EvidenceFormatException e = assertThrows(EvidenceFormatException.class, () -> new KnownBlocks().readHashSet(huge));
+		assertTrue(e.getMessage().contains("line 2 is longer than"), e.getMessage());
+		String sha = "ab".repeat(32);
+		for (String[] bad : new String[][] { { "xyz", "line 1: not a SHA-256" }, { sha + "\tzz", "sample key" }, { sha + "\t-\tf\t-5", "file_offset" },
+				{ sha + "\t-\ta\u0001b\t0", "control character" }, { sha + "\t-\tf\t0\textra", "5 columns" } }) {
+			Path p = Files.writeString(tmp.resolve("bad.tsv"), bad[0] + "\n");
+			EvidenceFormatException x = assertThrows(EvidenceFormatException.class, () -> new KnownBlocks().readHashSet(p));
+			assertTrue(x.getMessage().contains(bad[1]), x.getMessage());
+		}
+		KnownBlocks empty = new KnownBlocks();
+		empty.readHashSet(Files.writeString(tmp.resolve("empty.tsv"), ""));
+		assertEquals(0, empty.size());
+		assertFalse(empty.unsampled());
+	}
+}
