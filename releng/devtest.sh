@@ -15,7 +15,9 @@ done
 OUT="$ROOT/build/devtest/$(IFS=_; echo "${names[*]}")"
 rm -rf "$OUT"; mkdir -p "$OUT"
 CP="$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar"
-for j in "$HOME"/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar "$HOME"/.m2/repository/net/java/dev/jna/jna/5.19.1/jna-5.19.1.jar; do [ -f "$j" ] && CP="$CP:$j"; done
+# the libraries of the target platform the core bundles use (the versions of target-platform/cacheshadow.target)
+for j in "$HOME"/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar "$HOME"/.m2/repository/net/java/dev/jna/jna/5.19.1/jna-5.19.1.jar \
+  "$HOME"/.m2/repository/org/tukaani/xz/1.12/xz-1.12.jar "$HOME"/.m2/repository/com/github/luben/zstd-jni/1.5.7-9/zstd-jni-1.5.7-9.jar; do [ -f "$j" ] && CP="$CP:$j"; done
 # compressed kdump pages (cacheshadow.layers): LZO and Snappy from aircompressor
 j="$HOME/.m2/repository/io/airlift/aircompressor/2.0.3/aircompressor-2.0.3.jar"; [ -f "$j" ] && CP="$CP:$j"
 srcs=(); tests=()

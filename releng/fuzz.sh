@@ -47,7 +47,7 @@ fi
 [ -n "$jobs" ] || { [ "$mode" = ci ] && jobs=2 || jobs=1; }
 
 # --- what the targets need: Jazzer (its jar carries the native libFuzzer driver), JUnit (the shared test support
-# asserts with it), H2 and JNA (bundles compiled alongside); fetched into ~/.m2 through the system mvn.
+# asserts with it), H2, JNA, XZ for Java and zstd-jni (bundles compiled alongside); fetched into ~/.m2 through the system mvn.
 M2="$HOME/.m2/repository"
 need_artifact() { # group:artifact:version -> path of the jar
   local g="${1%%:*}" rest="${1#*:}"; local a="${rest%%:*}" v="${rest#*:}"
@@ -63,6 +63,8 @@ JAZZER_API="$(need_artifact com.code-intelligence:jazzer-api:$JAZZER_VERSION)"
 JUNIT="$ROOT/releng/tools/junit-platform-console-standalone-1.14.4.jar"
 [ -f "$JUNIT" ] || "$ROOT/releng/bootstrap-maven.sh" >/dev/null
 LIBS="$JAZZER_API:$JUNIT:$(need_artifact com.h2database:h2:2.5.252):$(need_artifact net.java.dev.jna:jna:5.19.1)"
+# the kernel bundle's decompressors (bzImage payloads), as in the target platform
+LIBS="$LIBS:$(need_artifact org.tukaani:xz:1.12):$(need_artifact com.github.luben:zstd-jni:1.5.7-9)"
 # the layers bundle's LZO and Snappy (compressed kdump pages), as in the target platform
 LIBS="$LIBS:$(need_artifact io.airlift:aircompressor:2.0.3)"
 SAMPLES="$("$ROOT/releng/samples.sh")"
@@ -118,7 +120,7 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   timeout --kill-after=30 "${OUTER_TIMEOUT:-100000}" \
     "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" \
       -cp "$JAZZER:$JAZZER_API:$CLASSES:$LIBS" com.code_intelligence.jazzer.Jazzer \
-      --target_class="$cls" --instrumentation_includes='cacheshadow.**' \
+      --target_class="$cls" --instrumentation_includes='cacheshadow.**:org.tukaani.**' \
       --reproducer_path="$findings" "${keep[@]}" \
       -artifact_prefix="$findings/" -timeout="$timeout" -rss_limit_mb="$rss" -print_final_stats=1 "$@" \
       "${dirs[@]}" > "$log" 2>&1 || rc=$?

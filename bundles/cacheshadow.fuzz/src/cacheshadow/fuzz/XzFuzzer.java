@@ -3,10 +3,10 @@ package cacheshadow.fuzz;
 import cacheshadow.layers.EvidenceFormatException;
 
 /**
- * The XZ decoder (.xz container, LZMA2 chunks, the LZMA range decoder, the x86 BCJ filter) of
- * bzImage payloads: the input is the payload, put behind a minimal bzImage setup header and decompressed as a
- * kernel image is. Damaged or hostile streams must end with an {@link EvidenceFormatException}, in bounded time and
- * memory.
+ * XZ bzImage payloads as the product decodes them (XZ for Java's single-stream decoder behind our memory and
+ * output limits; the library is instrumented too, releng/fuzz.sh): the input is the payload, put behind a minimal
+ * bzImage setup header and decompressed as a kernel image is. Damaged or hostile streams must end with an
+ * {@link EvidenceFormatException}, in bounded time and memory.
  */
 public final class XzFuzzer {
 	private XzFuzzer() {
