@@ -347,7 +347,9 @@ public final class Btf {
 		int cur = compositeId;
 		long bitOffset = 0;
 		Member found = null;
-		for (String step : path.split("\\.")) {
+		// an empty step ("", ".", "a..b") names no member: a member's name from hostile BTF may be such a path
+		for (String step : path.split("\\.", -1)) {
+			if (step.isEmpty()) throw new KernelLayoutException("BTF: " + what + "." + path + ": an empty member name");
 			BtfType t = resolved(cur);
 			if (!(t instanceof Composite c)) throw new KernelLayoutException(what + "." + path + ": '" + step + "' is not inside a struct or union");
 			Field f = member(c, step, 0);

@@ -90,6 +90,23 @@ class BtfParserTest {
 		assertTrue(((BtfType.Int) btf.type(intId)).signed());
 	}
 
+	@Test
+	void emptyStepsOfAFieldPathAreNoMember() throws Exception {
+		// a member named "." (a name from hostile BTF, looked up as a path) split into no step at all and the lookup
+		// ended in a NullPointerException (found by BtfFuzzer)
+		Blob blob = new Blob();
+		int intId = blob.type(blob.str("int"), (1 << 24), 4, 0x01000020);
+		blob.type(blob.str("s"), (4 << 24) | 2, 8);
+		blob.member(blob.str("."), intId, 0);
+		blob.member(blob.str("b"), intId, 32);
+		Btf btf = BtfParser.parse(blob.bytes(), "crafted");
+		for (String path : new String[] { ".", "..", "", "b.", ".b", "b..b" }) {
+			assertThrows(KernelLayoutException.class, () -> btf.field("s", path), path);
+			assertEquals(null, btf.fieldOrNull("s", path), path);
+		}
+		assertEquals(32, btf.field("s", "b").bitOffset());
+	}
+
 	/**
 	 * Records are decoded on first use and names are indexed by a hash of their bytes: every id must decode, every
 	 * named type must be found under its name (and only types of that name), from two threads at once.
