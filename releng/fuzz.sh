@@ -109,8 +109,9 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   local cls="$1"; shift
   local name="${cls##*.}"
   local work="$OUT/corpus/$name" findings="$OUT/findings/$name" log="$OUT/logs/$name.log"
-  [ "$mode" = ci ] && work="$OUT/ci-corpus/$name" && rm -rf "$work"
-  mkdir -p "$work" "$findings" "$OUT/logs"
+  # a CI run beside a long one must not write over the long run's log (its figures and findings are read from it)
+  [ "$mode" = ci ] && work="$OUT/ci-corpus/$name" && log="$OUT/ci-logs/$name.log" && rm -rf "$work"
+  mkdir -p "$work" "$findings" "$(dirname "$log")"
   local dirs=("$work")
   for d in "$FUZZ/seeds/$name" "$FUZZ/regressions/$name"; do [ -d "$d" ] && dirs+=("$d"); done
   local keep=(); [ "$mode" = long ] && keep=(--keep_going=20)
@@ -135,8 +136,9 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   ft=$(echo "$last" | sed -nE 's/.* ft: ([0-9]+).*/\1/p')
   corp=$(echo "$last" | sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p')
   nfind=$(grep -acE '^artifact_prefix=.*Test unit written to' "$log" || true)
-  if [ "$rc" = 0 ]; then status=ok
-  elif [ "$nfind" -gt 0 ]; then status=FINDING
+  # a long run goes on past findings (--keep_going) and may still exit 0
+  if [ "$nfind" -gt 0 ]; then status=FINDING
+  elif [ "$rc" = 0 ]; then status=ok
   elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=HANG-OUTSIDE-INPUT
   else status="FAILED(rc=$rc)"; fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d.%d\t%s\t%s\n' "$name" "${execs:-0}" \
