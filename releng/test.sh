@@ -30,10 +30,23 @@ if [ "${CACHESHADOW_LIVE:-1}" != 0 ]; then
   trap 'wait "$live_pid" 2>/dev/null; "$ROOT/releng/live-guest.sh" stop "$LIVE"' EXIT
   live_args=(-Dcacheshadow.live="$LIVE")
 fi
+# A training scenario (ScenarioTest) generated on a real guest after that one is up (one TCG guest booting at a time):
+# releng/scenario.sh --guest-only, about a minute; the test assembles its case. CACHESHADOW_SCENARIO=0 skips it.
+scenario_args=()
+if [ "${CACHESHADOW_SCENARIO:-1}" != 0 ]; then
+  SCN="$ROOT/build/scenario"
+  rm -rf "$SCN" "$SCN.rc"
+  ( while [ -n "${LIVE:-}" ] && [ ! -f "$LIVE/live.txt" ] && [ ! -f "$LIVE.rc" ]; do sleep 2; done
+    rc=0; nice "$ROOT/releng/scenario.sh" --guest-only --out "$SCN" --seed 14 > "$SCN.log" 2>&1 || rc=$?
+    echo "$rc" > "$SCN.rc" ) &
+  scenario_pid=$!
+  trap 'wait "${scenario_pid:-}" 2>/dev/null; wait "${live_pid:-}" 2>/dev/null; [ -z "${LIVE:-}" ] || "$ROOT/releng/live-guest.sh" stop "$LIVE"' EXIT
+  scenario_args=(-Dcacheshadow.scenario="$SCN")
+fi
 "$ROOT/releng/samples.sh" >/dev/null
 "$ROOT/releng/bootstrap-maven.sh" >/dev/null
 cd "$ROOT"
-xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "$@"
+xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "${scenario_args[@]}" "$@"
 # Every fuzz target briefly from its seeds and the committed regression inputs (fails on any finding).
 "$ROOT/releng/fuzz.sh" --ci
 # Crash safety: the built command line killed (SIGKILL) during case, index, report and export writes, then checked;

@@ -48,9 +48,11 @@ final class CaseCommand implements Command {
 				  ./cacheshadow case log DIR                  print the custody log
 				  ./cacheshadow case summary DIR              evidence with format, size, hash and status
 				  ./cacheshadow case bookmark DIR --view merged|cache-only|disk-only|disk-at-instant --path P
-				                [--at INSTANT] [--bytes OFFSET+LENGTH] [--note TEXT]
+				                [--at INSTANT] [--bytes OFFSET+LENGTH] [--note TEXT] [--answer]
 				                                              save a bookmark (the workbench's Bookmarks view and presentation
-				                                              mode step through them; --at is required for disk-at-instant)
+				                                              mode step through them; --at is required for disk-at-instant);
+				                                              --answer tags it as a trainee's answer (note "answer: TEXT")
+				                                              for scenario score
 				  ./cacheshadow case bookmarks DIR            the bookmarks: id, view, path, instant, bytes, note (TSV)
 				Evidence files are opened read-only and never written. verify exits 1 when anything does not match.
 				One process at a time has a case open (case.lock names it): another workbench or command gets one line
@@ -66,7 +68,7 @@ final class CaseCommand implements Command {
 		String action = argv.get(0);
 		Set<String> options = new java.util.HashSet<>(Set.of("name", "view", "path", "at", "bytes", "note", "disk"));
 		options.addAll(AttachArgs.OPTIONS);
-		Args a = new Args(argv.subList(1, argv.size()), options, Set.of());
+		Args a = new Args(argv.subList(1, argv.size()), options, Set.of("answer"));
 		List<String> pos = a.positionals();
 		if (pos.isEmpty()) throw new UsageException("case " + action + " needs the case folder");
 		Path dir = Path.of(pos.get(0));
@@ -165,7 +167,9 @@ final class CaseCommand implements Command {
 				}
 			}
 			try (Case c = Case.open(dir)) {
-				Bookmark b = c.addBookmark(view, a.required("path"), at, offset, length, a.option("note", ""));
+				// --answer tags it as a trainee's answer for scenario score
+				String note = a.flag("answer") ? cacheshadow.cases.ScenarioScore.TAG + " " + a.option("note", "") : a.option("note", "");
+				Bookmark b = c.addBookmark(view, a.required("path"), at, offset, length, note.strip());
 				out.println("bookmark #" + b.id() + " saved");
 			}
 			return 0;

@@ -1,0 +1,224 @@
+/*
+ * cacheshadow-scenario: the guest side of a training scenario (./cacheshadow scenario). Static, run by the
+ * scenario's /workload.sh inside a real Debian guest; the host runs the same binary to check a script before
+ * it boots anything, so host and guest read a script one way.
+ *
+ *   cacheshadow-scenario check SCRIPT        prints the number of parts (a part ends at each "sync"; one more after
+ *                                            the last); a bad line is "SCRIPT:N: why" on stderr, exit 2
+ *   cacheshadow-scenario run SCRIPT PART     does part PART (1 = up to the first sync); one line per operation on
+ *                                            stdout ("op ..."), and "path P" for each path it named; exit 1 with
+ *                                            "SCRIPT:N: why" when an operation fails in the guest
+ *
+ * Operations (one per line, # comments, fields split by blanks, TEXT = the rest of the line as it is):
+ *   sync | mkdir P [MODE] | write P TEXT | append P TEXT | lines P N TEXT | overwrite P OFFSET TEXT |
+ *   fill P BYTES | truncate P SIZE | delete P | rename P NEWP | chmod MODE P | chown UID:GID P |
+ *   symlink TARGET P | link P NEWP | touch P EPOCH
+ * Every P is under /mnt/disk/ (the guest's ext4 disk) or /mnt/tmp/ (its tmpfs), with no "." or ".." part; a
+ * symlink's TARGET is stored as written.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define MAXLINE 4096
+#define MAXFIELDS 4
+
+static const char *script;
+static int lineno;
+
+static int fail(const char *fmt, const char *a, const char *b) {
+  fprintf(stderr, "%s:%d: ", script, lineno);
+  fprintf(stderr, fmt, a, b);
+  fputc('\n', stderr);
+  return -1;
+}
+
+static int good_path(const char *p) {
+  if (strncmp(p, "/mnt/disk/", 10) && strncmp(p, "/mnt/tmp/", 9)) return 0;
+  const char *s = p + 1;
+  for (;;) {
+    const char *e = strchr(s, '/');
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.') || n > 255) return 0;
+    if (!e) return 1;
+    s = e + 1;
+  }
+}
+
+static int number(const char *s, unsigned long long max, unsigned long long *v, int base) {
+  char *end; errno = 0;
+  unsigned long long x = strtoull(s, &end, base);
+  if (!*s || *end || errno || x > max || *s == '-') return 0;
+  *v = x; return 1;
+}
+
+/* fields[0..n) split by blanks; *text = what follows the first `ntext` fields (NULL when nothing does) */
+static int split(char *line, char **f, int nf, char **text) {
+  int n = 0; char *s = line;
+  *text = NULL;
+  while (n < nf) {
+    while (*s == ' ' || *s == '\t') s++;
+    if (!*s) break;
+    f[n++] = s;
+    while (*s && *s != ' ' && *s != '\t') s++;
+    if (!*s) break;
+    *s++ = 0;
+  }
+  if (n == nf) { while (*s == ' ' || *s == '\t') s++; if (*s) *text = s; }
+  return n;
+}
+
+/* fields each operation takes before its TEXT (-1: no TEXT); which fields are paths */
+struct opdef { const char *name; int fields; int text; int paths[2]; };
+static const struct opdef OPS[] = {
+  {"sync", 1, 0, {0, 0}}, {"mkdir", 3, 0, {1, 0}}, {"write", 2, 1, {1, 0}}, {"append", 2, 1, {1, 0}},
+  {"lines", 3, 1, {1, 0}}, {"overwrite", 3, 1, {1, 0}}, {"fill", 3, 0, {1, 0}}, {"truncate", 3, 0, {1, 0}},
+  {"delete", 2, 0, {1, 0}}, {"rename", 3, 0, {1, 2}}, {"chmod", 3, 0, {2, 0}}, {"chown", 3, 0, {2, 0}},
+  {"symlink", 3, 0, {2, 0}}, {"link", 3, 0, {1, 2}}, {"touch", 3, 0, {1, 0}},
+};
+
+/* parses one line: 0 blank/comment, 1 an operation (fields, text set), -1 bad */
+static int parse(char *line, const struct opdef **op, char **f, char **text) {
+  size_t len = strlen(line);
+  if (len && line[len - 1] == '\n') line[--len] = 0;
+  if (len && line[len - 1] == '\r') line[--len] = 0;
+  char *s = line; while (*s == ' ' || *s == '\t') s++;
+  if (!*s || *s == '#') return 0;
+  for (size_t i = 0; i < len; i++) if ((unsigned char)line[i] < 0x20 && line[i] != '\t') return fail("a control character in the line%s%s", "", "");
+  char *name = s; while (*s && *s != ' ' && *s != '\t') s++;
+  size_t nlen = (size_t)(s - name);
+  *op = NULL;
+  for (size_t i = 0; i < sizeof OPS / sizeof *OPS; i++)
+    if (strlen(OPS[i].name) == nlen && !strncmp(OPS[i].name, name, nlen)) *op = &OPS[i];
+  if (!*op) { char w[64]; snprintf(w, sizeof w, "%.*s", (int)(nlen < 40 ? nlen : 40), name); return fail("unknown operation '%s'%s", w, ""); }
+  int want = (*op)->fields, got = split(line, f, want, text);
+  /* mkdir's MODE is optional */
+  int optional = !strcmp((*op)->name, "mkdir");
+  if (got < want - optional) return fail("%s needs %s", (*op)->name, (*op)->text ? "more fields and a text" : "more fields");
+  if ((*op)->text && !*text) return fail("%s needs a text after its fields%s", (*op)->name, "");
+  if (!(*op)->text && *text) return fail("%s: unexpected '%s'", (*op)->name, *text);
+  for (int k = 0; k < 2; k++) {
+    int i = (*op)->paths[k];
+    if (i && !good_path(f[i])) return fail("'%s' is not a path under /mnt/disk/ or /mnt/tmp/ (no . or .. parts)%s", f[i], "");
+  }
+  unsigned long long v;
+  const char *n = (*op)->name;
+  if (!strcmp(n, "mkdir") && f[2] && !number(f[2], 07777, &v, 8)) return fail("mkdir: bad mode '%s'%s", f[2], "");
+  if (!strcmp(n, "chmod") && !number(f[1], 07777, &v, 8)) return fail("chmod: bad mode '%s'%s", f[1], "");
+  if ((!strcmp(n, "lines")) && !number(f[2], 1000000, &v, 10)) return fail("lines: bad count '%s' (at most 1000000)%s", f[2], "");
+  if ((!strcmp(n, "overwrite")) && !number(f[2], 1ULL << 30, &v, 10)) return fail("overwrite: bad offset '%s'%s", f[2], "");
+  if ((!strcmp(n, "fill") || !strcmp(n, "truncate")) && !number(f[2], 64ULL << 20, &v, 10)) return fail("%s: bad size '%s' (at most 64 MiB)", n, f[2]);
+  if (!strcmp(n, "touch") && !number(f[2], 4102444800ULL, &v, 10)) return fail("touch: bad time '%s' (epoch seconds)%s", f[2], "");
+  if (!strcmp(n, "chown")) {
+    char *c = strchr(f[1], ':'); unsigned long long g;
+    if (!c) return fail("chown: '%s' is not UID:GID%s", f[1], "");
+    *c = 0; int ok = number(f[1], 0xfffffffeULL, &v, 10) && number(c + 1, 0xfffffffeULL, &g, 10); *c = ':';
+    if (!ok) return fail("chown: '%s' is not UID:GID%s", f[1], "");
+  }
+  if (!strcmp(n, "symlink") && (!*f[1] || strlen(f[1]) > 4000)) return fail("symlink: bad target%s%s", "", "");
+  return 1;
+}
+
+static int write_all(int fd, const char *b, size_t n) {
+  while (n) { ssize_t w = write(fd, b, n); if (w < 0) { if (errno == EINTR) continue; return -1; } b += w; n -= (size_t)w; }
+  return 0;
+}
+
+static int put(const char *p, int flags, off_t at, const char *text, int newline) {
+  int fd = open(p, flags | O_WRONLY, 0644);
+  if (fd < 0) return -1;
+  int r = (at >= 0 && lseek(fd, at, SEEK_SET) < 0) || write_all(fd, text, strlen(text)) || (newline && write_all(fd, "\n", 1));
+  return close(fd) || r ? -1 : 0;
+}
+
+/* deterministic bytes for fill: xorshift64* from the path */
+static int fill(const char *p, unsigned long long n) {
+  uint64_t x = 0x9e3779b97f4a7c15ULL;
+  for (const char *c = p; *c; c++) x = (x ^ (unsigned char)*c) * 0x100000001b3ULL;
+  int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return -1;
+  char buf[4096]; int r = 0;
+  while (n && !r) {
+    size_t k = n < sizeof buf ? (size_t)n : sizeof buf;
+    for (size_t i = 0; i < k; i += 8) {
+      x ^= x >> 12; x ^= x << 25; x ^= x >> 27; uint64_t y = x * 0x2545f4914f6cdd1dULL;
+      memcpy(buf + i, &y, k - i < 8 ? k - i : 8);
+    }
+    r = write_all(fd, buf, k); n -= k;
+  }
+  return close(fd) || r ? -1 : 0;
+}
+
+static int perform(const struct opdef *op, char **f, const char *text) {
+  const char *n = op->name; unsigned long long v = 0;
+  if (!strcmp(n, "mkdir")) return mkdir(f[1], f[2] ? (mode_t)strtoul(f[2], 0, 8) : 0755) || (f[2] && chmod(f[1], (mode_t)strtoul(f[2], 0, 8))) ? -1 : 0;
+  if (!strcmp(n, "write")) return put(f[1], O_CREAT | O_TRUNC, -1, text, 1);
+  if (!strcmp(n, "append")) return put(f[1], O_APPEND, -1, text, 1);
+  if (!strcmp(n, "lines")) {
+    int fd = open(f[1], O_WRONLY | O_APPEND | O_CREAT, 0644); if (fd < 0) return -1;
+    number(f[2], 1000000, &v, 10); int r = 0;
+    for (unsigned long long i = 1; i <= v && !r; i++) { char num[32]; snprintf(num, sizeof num, " %llu\n", i); r = write_all(fd, text, strlen(text)) || write_all(fd, num, strlen(num)); }
+    return close(fd) || r ? -1 : 0;
+  }
+  if (!strcmp(n, "overwrite")) { number(f[2], 1ULL << 30, &v, 10); return put(f[1], 0, (off_t)v, text, 0); }
+  if (!strcmp(n, "fill")) { number(f[2], 64ULL << 20, &v, 10); return fill(f[1], v); }
+  if (!strcmp(n, "truncate")) { number(f[2], 64ULL << 20, &v, 10); return truncate(f[1], (off_t)v); }
+  if (!strcmp(n, "delete")) { struct stat st; if (lstat(f[1], &st)) return -1; return S_ISDIR(st.st_mode) ? rmdir(f[1]) : unlink(f[1]); }
+  if (!strcmp(n, "rename")) { struct stat st; if (!lstat(f[2], &st)) { errno = EEXIST; return -1; } return rename(f[1], f[2]); }
+  if (!strcmp(n, "chmod")) return chmod(f[2], (mode_t)strtoul(f[1], 0, 8));
+  if (!strcmp(n, "chown")) { unsigned long u = strtoul(f[1], 0, 10), g = strtoul(strchr(f[1], ':') + 1, 0, 10); return lchown(f[2], (uid_t)u, (gid_t)g); }
+  if (!strcmp(n, "symlink")) return symlink(f[1], f[2]);
+  if (!strcmp(n, "link")) return link(f[1], f[2]);
+  if (!strcmp(n, "touch")) {
+    number(f[2], 4102444800ULL, &v, 10);
+    struct timespec t[2] = {{(time_t)v, 0}, {(time_t)v, 0}};
+    return utimensat(AT_FDCWD, f[1], t, AT_SYMLINK_NOFOLLOW);
+  }
+  errno = EINVAL; return -1;
+}
+
+int main(int argc, char **argv) {
+  int run = argc == 4 && !strcmp(argv[1], "run");
+  if (!(argc == 3 && !strcmp(argv[1], "check")) && !run) {
+    fprintf(stderr, "usage: cacheshadow-scenario check SCRIPT | run SCRIPT PART\n");
+    return 2;
+  }
+  script = argv[2];
+  unsigned long long want = 0;
+  if (run && (!number(argv[3], 100000, &want, 10) || want == 0)) { fprintf(stderr, "run: bad part '%s'\n", argv[3]); return 2; }
+  FILE *in = fopen(script, "r");
+  if (!in) { fprintf(stderr, "%s: %s\n", script, strerror(errno)); return 2; }
+  char line[MAXLINE + 2]; unsigned long long part = 1; int bad = 0, ops = 0;
+  while (fgets(line, sizeof line, in)) {
+    lineno++;
+    if (!strchr(line, '\n') && !feof(in)) { fail("line longer than %s bytes%s", "4096", ""); bad = 1; break; }
+    if (lineno > 100000) { fail("more than %s lines%s", "100000", ""); bad = 1; break; }
+    const struct opdef *op; char *f[MAXFIELDS] = {0}; char *text;
+    int r = parse(line, &op, f, &text);
+    if (r < 0) { bad = 1; continue; }
+    if (r == 0) continue;
+    ops++;
+    if (!strcmp(op->name, "sync")) { part++; continue; }
+    if (!run || part != want) continue;
+    if (perform(op, f, text)) { int e = errno; fail("%s failed: %s", op->name, strerror(e)); fclose(in); return 1; }
+    printf("op %s", op->name);
+    for (int i = 1; i < op->fields && f[i]; i++) printf(" %s", f[i]);
+    if (text) printf(" (%zu bytes of text)", strlen(text));
+    printf("\n");
+    for (int k = 0; k < 2; k++) if (op->paths[k]) printf("path %s\n", f[op->paths[k]]);
+  }
+  fclose(in);
+  if (bad) return 2;
+  if (!ops) { lineno = 0; fail("no operations%s%s", "", ""); return 2; }
+  if (!run) printf("%llu\n", part);
+  else if (want > part) { fprintf(stderr, "%s: no part %llu (%llu parts)\n", script, want, part); return 2; }
+  return 0;
+}
