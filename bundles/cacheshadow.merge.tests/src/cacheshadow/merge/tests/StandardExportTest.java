@@ -27,6 +27,8 @@ import javax.xml.validation.SchemaFactory;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -40,7 +42,7 @@ import cacheshadow.merge.View;
 import cacheshadow.testing.HostileNames;
 
 /**
- * The standard exports on the real 6.1 sample: DFXML of every view validates against the published DFXML schema
+ * The standard exports on the real 6.1 and 6.12 samples (hostile names on the 6.1 one): DFXML of every view validates against the published DFXML schema
  * (dfxml/, unchanged) and its sha256 digests are the guest's own ({@code manifest.tsv}), its disk byte runs point at
  * the image's bytes; with hostile names planted it still validates and names every planted path; the body file's
  * sizes, modes and times are the guest's, its sources table says which came from the caches, and Debian's
@@ -75,29 +77,30 @@ class StandardExportTest {
 		return l.getLength() == 0 ? null : l.item(0).getTextContent();
 	}
 
-	static Map<String, String[]> manifest() throws IOException {
+	static Map<String, String[]> manifest(String set) throws IOException {
 		Map<String, String[]> m = new HashMap<>();
-		for (String[] c : Samples.tsv(Samples.file(SET, "manifest.tsv"))) m.put(c[0], c);
+		for (String[] c : Samples.tsv(Samples.file(set, "manifest.tsv"))) m.put(c[0], c);
 		return m;
 	}
 
-	static DfxmlExport.Creator creator() {
-		return new DfxmlExport.Creator("test", null, List.of(Samples.file(SET, "memory.elf"), Samples.file(SET, "disk.img")));
+	static DfxmlExport.Creator creator(String set) {
+		return new DfxmlExport.Creator("test", null, List.of(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img")));
 	}
 
-	@Test
-	void dfxmlValidatesAndHashesAreTheGuests(@TempDir Path tmp) throws Exception {
-		MergedFileSystem m = Samples.merged(SET);
-		Map<String, String[]> truth = manifest();
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void dfxmlValidatesAndHashesAreTheGuests(String set, @TempDir Path tmp) throws Exception {
+		MergedFileSystem m = Samples.merged(set);
+		Map<String, String[]> truth = manifest(set);
 		for (View v : View.values()) {
 			Path xml = tmp.resolve(v.label() + ".xml");
-			DfxmlExport.Result r = DfxmlExport.write(m, v, creator(), xml);
+			DfxmlExport.Result r = DfxmlExport.write(m, v, creator(set), xml);
 			validate(xml, tmp.resolve(v.label()));
 			Document d = parse(xml);
 			NodeList objects = d.getElementsByTagNameNS(NS, "fileobject");
 			assertEquals(r.fileObjects(), objects.getLength());
 			assertEquals(m.tree(v).paths().size(), objects.getLength(), v.label());
-			if (v == View.DISK_ONLY) assertTrue(imageBytesAreTheDigests(objects) > 20, "files read back from the image");
+			if (v == View.DISK_ONLY) assertTrue(imageBytesAreTheDigests(set, objects) > 20, "files read back from the image");
 			if (v != View.MERGED) continue;
 			Map<String, Element> byName = new HashMap<>();
 			for (int i = 0; i < objects.getLength(); i++) {
@@ -135,9 +138,9 @@ class StandardExportTest {
 	 * For every file object whose every byte run is a disk block: the image's bytes at the runs' {@code img_offset}
 	 * hash to its digest. How many were read back.
 	 */
-	static int imageBytesAreTheDigests(NodeList objects) throws Exception {
+	static int imageBytesAreTheDigests(String set, NodeList objects) throws Exception {
 		int n = 0;
-		try (RandomAccessFile img = new RandomAccessFile(Samples.file(SET, "disk.img").toFile(), "r")) {
+		try (RandomAccessFile img = new RandomAccessFile(Samples.file(set, "disk.img").toFile(), "r")) {
 			for (int k = 0; k < objects.getLength(); k++) {
 				Element e = (Element) objects.item(k);
 				String digest = child(e, "hashdigest");
@@ -166,7 +169,7 @@ class StandardExportTest {
 		MergedFileSystem m = HostileNamesExportTest.hostile(SET);
 		for (View v : List.of(View.MERGED, View.DISK_ONLY)) {
 			Path xml = tmp.resolve(v.label() + ".xml");
-			DfxmlExport.write(m, v, creator(), xml);
+			DfxmlExport.write(m, v, creator(SET), xml);
 			validate(xml, tmp.resolve(v.label()));
 			List<String> names = new ArrayList<>();
 			NodeList l = parse(xml).getElementsByTagNameNS(NS, "filename");
@@ -178,9 +181,10 @@ class StandardExportTest {
 		}
 	}
 
-	@Test
-	void bodyfileHasTheGuestsTimesAndMactimeShowsTheCacheOnlyFiles(@TempDir Path tmp) throws Exception {
-		MergedFileSystem m = Samples.merged(SET);
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void bodyfileHasTheGuestsTimesAndMactimeShowsTheCacheOnlyFiles(String set, @TempDir Path tmp) throws Exception {
+		MergedFileSystem m = Samples.merged(set);
 		Path body = tmp.resolve("body.txt"), sources = tmp.resolve("body.txt.sources.tsv");
 		BodyfileExport.Result r = BodyfileExport.write(m, View.MERGED, body, sources);
 		List<String> lines = Files.readAllLines(body);
@@ -188,7 +192,7 @@ class StandardExportTest {
 		assertEquals(r.lines(), lines.size());
 		assertEquals(BodyfileExport.SOURCES_HEADER, src.get(0));
 		assertEquals(lines.size() + 1, src.size());
-		Map<String, String[]> truth = manifest();
+		Map<String, String[]> truth = manifest(set);
 		Map<String, String[]> byPath = new HashMap<>();
 		for (int i = 0; i < lines.size(); i++) {
 			String[] c = lines.get(i).split("\\|", -1);
@@ -216,7 +220,7 @@ class StandardExportTest {
 			compared++;
 		}
 		assertTrue(compared > 30, "compared " + compared);
-		List<String> absent = Samples.expect(SET).get("absent");
+		List<String> absent = Samples.expect(set).get("absent");
 		for (String p : absent) {
 			String[] s = byPath.get("sources " + p);
 			assertEquals("cache", s[2], p);
