@@ -18,12 +18,9 @@ record PartialSummary(List<Shortfall> evidence, int rows, int flagged) {
 
 	/** {@code missing}: the {@code missing} column of each row shown ({@code -} when complete). */
 	static PartialSummary of(MergedFileSystem m, List<String> missing) {
-		List<Shortfall> ev = new ArrayList<>();
-		ev.add(Shortfall.of(m.analysis().kernel().physical()));
-		for (MergedFileSystem.DiskMatch d : m.disks()) ev.add(Shortfall.of(d.disk()));
 		int flagged = 0;
 		for (String x : missing) if (!x.equals("-")) flagged++;
-		return new PartialSummary(ev, missing.size(), flagged);
+		return new PartialSummary(m.shortfalls(), missing.size(), flagged);
 	}
 
 	/** One line for the custody log. */

@@ -581,6 +581,17 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 
 	// ---- the views
 
+	/**
+	 * Per evidence file — the memory snapshot, then each disk — what of its declared bytes is missing
+	 * ({@link Shortfall}): nothing unless it was opened partial and is cut short.
+	 */
+	public List<cacheshadow.layers.Shortfall> shortfalls() {
+		List<cacheshadow.layers.Shortfall> out = new ArrayList<>();
+		out.add(cacheshadow.layers.Shortfall.of(analysis().kernel().physical()));
+		for (DiskMatch d : disks()) out.add(cacheshadow.layers.Shortfall.of(d.disk()));
+		return out;
+	}
+
 	/** One of the three views. */
 	public ViewTree tree(View view) {
 		return trees.get(view);

@@ -33,8 +33,13 @@ public final class CaseModels {
 	 * the kernel files' folder ({@link CaseInputs#kernelDir()} or the examiner's default), or null for the snapshot alone.
 	 */
 	public static MergedFileSystem merge(CaseInputs in, Path kernelDir, Progress p) throws IOException {
+		return merge(in, kernelDir, false, p);
+	}
+
+	/** As {@link #merge(CaseInputs, Path, Progress)}; {@code partial} analyzes evidence cut short as far as it goes. */
+	public static MergedFileSystem merge(CaseInputs in, Path kernelDir, boolean partial, Progress p) throws IOException {
 		if (in.memory().isEmpty()) throw new CaseException("The case has no memory snapshot to analyze");
-		return MergedFileSystem.open(Path.of(in.memory().get().path()), in.disk().map(d -> Path.of(d.path())).orElse(null), kernelDir, true, p);
+		return MergedFileSystem.open(Path.of(in.memory().get().path()), in.disk().map(d -> Path.of(d.path())).orElse(null), kernelDir, true, false, partial, p);
 	}
 
 	/**

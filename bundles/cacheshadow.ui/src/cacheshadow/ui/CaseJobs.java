@@ -104,22 +104,62 @@ public final class CaseJobs {
 
 	/**
 	 * Analyzes the case's memory snapshot (kernel model, dentry/inode/page caches) and merges it over its disk: the
-	 * model every analysis view shows. Recorded in the custody log.
+	 * model every analysis view shows. Recorded in the custody log. Evidence cut short is analyzed as far as it goes
+	 * when the workbench was started with --partial ({@link CaseSession#partialMode()}); else the examiner is asked.
 	 */
 	public static Job analyze() {
-		return new CaseJob("Analyzing the guest's caches and disk") {
+		return analyze(false);
+	}
+
+	/** Title of the question {@link #analyze()} asks when the evidence is cut short. */
+	public static final String CUT_SHORT_TITLE = "Evidence cut short";
+
+	/**
+	 * {@code partial}: evidence cut short is analyzed as far as it goes: its missing ranges are holes, every path
+	 * that rests on them is flagged (the File System view's Missing column, its header's summary, the custody entry).
+	 */
+	public static Job analyze(boolean partial) {
+		return new CaseJob(partial ? "Analyzing the guest's caches and disk (partial evidence)" : "Analyzing the guest's caches and disk") {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
 				CaseInputs in = CaseInputs.of(c.evidence());
 				if (in.memory().isEmpty()) return Status.error("The case has no memory snapshot to analyze");
-				MergedFileSystem m = CaseModels.merge(in, in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null), p);
+				boolean cutOk = partial || CaseSession.get().partialMode();
+				MergedFileSystem m;
+				try {
+					m = CaseModels.merge(in, in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null), cutOk, p);
+				} catch (cacheshadow.layers.TruncatedEvidenceException e) {
+					if (cutOk) throw e;
+					offerPartial(e.getMessage());
+					return new Status(IStatus.WARNING, PLUGIN, e.getMessage() + " — not analyzed: the evidence is cut short (analyze it partially, or start the workbench with --partial)");
+				}
 				List<PathStatus> statuses = m.statuses();
+				PartialEvidence partialEvidence = PartialEvidence.of(m);
+				// evidence cut short: every view listed with hashes once, so each path whose content met missing bytes is
+				// flagged before it is shown (as analyze --partial lists its view), not only once someone reads it
+				if (partialEvidence != null) for (cacheshadow.merge.View v : cacheshadow.merge.View.values()) {
+					if (m.tree(v) != null) m.tree(v).listing(true);
+				}
 				CaseSession.get().setAnalysis(m);
 				c.appendCustody("analysis-run", "merged " + in.memory().get().fileName() + in.disk().map(d -> " over " + d.fileName()).orElse("")
-						+ ": " + statuses.size() + " paths, " + m.findings().size() + " findings");
+						+ ": " + statuses.size() + " paths, " + m.findings().size() + " findings" + (partialEvidence == null ? "" : "; " + partialEvidence));
 				return Status.OK_STATUS;
 			}
 		};
+	}
+
+	/** Asks, on the UI thread, whether to analyze what evidence cut short still holds; yes runs the partial analysis. */
+	private static void offerPartial(String why) {
+		if (!org.eclipse.ui.PlatformUI.isWorkbenchRunning()) return;
+		org.eclipse.swt.widgets.Display d = org.eclipse.ui.PlatformUI.getWorkbench().getDisplay();
+		d.asyncExec(() -> {
+			var w = org.eclipse.ui.PlatformUI.getWorkbench().getActiveWorkbenchWindow();
+			if (org.eclipse.jface.dialogs.MessageDialog.openQuestion(w == null ? null : w.getShell(), CUT_SHORT_TITLE, why
+					+ "\n\nAnalyze what it still holds? The missing ranges become holes, nothing is filled in; every path that rests on them is flagged (Missing column)"
+					+ " and the summary says how much is missing. (Started with --partial, the workbench does this without asking.)")) {
+				analyze(true).schedule();
+			}
+		});
 	}
 
 	/**

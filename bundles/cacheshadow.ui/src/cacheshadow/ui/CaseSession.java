@@ -30,6 +30,17 @@ public final class CaseSession {
 		return INSTANCE;
 	}
 
+	/** Started with --partial: evidence cut short is analyzed as far as it goes without asking first. */
+	private volatile boolean partialMode;
+
+	public boolean partialMode() {
+		return partialMode;
+	}
+
+	public void setPartialMode(boolean partial) {
+		partialMode = partial;
+	}
+
 	public Case current() {
 		return current;
 	}

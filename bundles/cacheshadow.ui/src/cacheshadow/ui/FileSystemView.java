@@ -69,7 +69,7 @@ public class FileSystemView extends ViewPart {
 	/** A filtered tree with at most this many visible paths is opened whole. */
 	private static final int EXPAND_FILTERED = 2000;
 	/** Column titles, in order (tests read cells by index). */
-	static final String[] COLUMNS = { "Name", "Status", "Type", "Mode", "Owner", "Size", "Inode", "Modified (UTC)", "Bytes from" };
+	static final String[] COLUMNS = { "Name", "Status", "Type", "Mode", "Owner", "Size", "Inode", "Modified (UTC)", "Bytes from", "Missing" };
 
 	private Label header;
 	private String headerBase = "";
@@ -198,6 +198,7 @@ public class FileSystemView extends ViewPart {
 		column(6, 60, n -> Long.toString(n.attr().inode()));
 		column(7, 260, n -> ManifestFormat.fullTime(n.attr().mtime(), n.attr().mtimeNanos()));
 		column(8, 260, n -> n.model().provenance(n.path()));
+		column(9, 110, n -> n.model().missing(n.path())); // evidence cut short: what of the row rests on missing bytes
 		viewer.setContentProvider(new ITreeContentProvider() {
 			@Override
 			public Object[] getElements(Object input) {
@@ -392,6 +393,7 @@ public class FileSystemView extends ViewPart {
 				case 6 -> Long.compare(p.inode(), q.inode());
 				case 7 -> Comparator.comparingLong(FileRecord::mtime).thenComparingLong(FileRecord::mtimeNanos).compare(p, q);
 				case 8 -> a.model().provenance(a.path()).compareTo(b.model().provenance(b.path()));
+				case 9 -> a.model().missing(a.path()).compareTo(b.model().missing(b.path()));
 				default -> 0;
 				};
 			} catch (IOException e) {
@@ -646,6 +648,15 @@ public class FileSystemView extends ViewPart {
 			}
 			counts.forEach((k, v) -> sb.append(v).append(' ').append(k.label()).append("  "));
 			sb.append("— ").append(m.findings().size()).append(" findings");
+			PartialEvidence cut = PartialEvidence.of(m);
+			if (cut != null) {
+				sb.append(" — PARTIAL EVIDENCE: ");
+				for (int i = 0; i < cut.cut().size(); i++) {
+					cacheshadow.layers.Shortfall s = cut.cut().get(i);
+					sb.append(i == 0 ? "" : ", ").append(s.layer()).append(String.format(" %.2f%% missing", s.missingPercent()));
+				}
+				sb.append("; ").append(PartialEvidence.flagged(m, shown)).append(" paths rest on missing bytes (Missing column)");
+			}
 			headerBase = sb.toString();
 			FileTreeModel.OfView model = FileTreeModel.OfView.of(m, shown, statuses);
 			setModel(model);

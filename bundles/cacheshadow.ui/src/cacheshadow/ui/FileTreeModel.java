@@ -68,6 +68,14 @@ sealed interface FileTreeModel {
 	/** The paths a filter shows; null while a status filter needs {@link #walk()} first. */
 	TreeFilter.Result filter(Set<Enum<?>> kinds, String text);
 
+	/**
+	 * What of the row rests on bytes missing from evidence cut short (the manifest's {@code missing} column:
+	 * {@code data}, {@code metadata}, …), or "" when nothing does.
+	 */
+	default String missing(String path) {
+		return "";
+	}
+
 	default String provenance(String path) throws IOException {
 		List<ByteProvenance> p = tree().provenance(path);
 		if (p.isEmpty()) return "";
@@ -128,6 +136,11 @@ sealed interface FileTreeModel {
 		public String status(String path) {
 			PathStatus s = statuses.status(path);
 			return s == null ? "" : s.manifestColumn(); // renames included: where a name went matters to the examiner
+		}
+
+		@Override
+		public String missing(String path) {
+			return view.gaps().parts(path).isEmpty() ? "" : view.gaps().column(path);
 		}
 
 		@Override

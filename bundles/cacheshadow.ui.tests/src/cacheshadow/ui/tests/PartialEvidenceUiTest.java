@@ -1,0 +1,183 @@
+package cacheshadow.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.TreeItem;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.PlatformUI;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import cacheshadow.cases.CustodyEntry;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.PathGaps;
+import cacheshadow.merge.View;
+import cacheshadow.ui.CaseJobs;
+import cacheshadow.ui.CaseSession;
+import cacheshadow.ui.FileSystemView;
+
+/**
+ * A case whose memory snapshot is cut short (the sample's memory.elf at 90%): the workbench asks before analyzing it
+ * and, told yes, analyzes what it holds; started with --partial it does so without asking. The File System view
+ * shows what of each row rests on missing bytes in its Missing column (as the manifest's 'missing' column) and its
+ * header says how much is missing and how many paths are flagged; the custody entry says it too. Screenshot saved.
+ */
+class PartialEvidenceUiTest {
+
+	@Test
+	void evidenceCutShortIsOfferedAndAnalyzedPartiallyWithFlaggedRows(@TempDir Path tmp) throws Exception {
+		Display display = Display.getCurrent();
+		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
+		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
+		fs.show(View.MERGED);
+		Path set = SampleCase.set();
+		Path cut = tmp.resolve("memory.elf");
+		Files.copy(set.resolve("memory.elf"), cut);
+		try (RandomAccessFile f = new RandomAccessFile(cut.toFile(), "rw")) {
+			f.setLength(f.length() / 10 * 9 / 4096 * 4096);
+		}
+		CaseSession.get().create(tmp.resolve("case"), "UI partial evidence");
+		Job add = CaseJobs.addEvidence(List.of(cut, set.resolve("disk.img"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
+		add.schedule();
+		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
+		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
+
+		// not started with --partial: refused, and the examiner is asked; yes analyzes what the snapshot holds. The
+		// question is modal (its own event loop): it is answered from a timer, which runs inside that loop
+		CaseSession.get().setPartialMode(false);
+		String[] asked = new String[1];
+		Runnable[] answer = new Runnable[1];
+		answer[0] = () -> {
+			Shell q = question(display);
+			if (q == null) {
+				display.timerExec(100, answer[0]);
+				return;
+			}
+			asked[0] = texts(q);
+			try {
+				CaseViewUiTest.screenshot(display, q, "partial-evidence-question.png");
+			} catch (Exception e) {
+				asked[0] += " (no screenshot: " + e + ")";
+			}
+			press(q, "Yes");
+		};
+		display.timerExec(100, answer[0]);
+		Job whole = CaseJobs.analyze();
+		whole.schedule();
+		try {
+			CaseViewUiTest.waitFor(display, () -> asked[0] != null && whole.getResult() != null, 120_000);
+		} finally {
+			display.timerExec(-1, answer[0]);
+		}
+		assertEquals(IStatus.WARNING, whole.getResult().getSeverity(), whole.getResult().getMessage());
+		assertTrue(whole.getResult().getMessage().contains("truncated"), whole.getResult().getMessage());
+		assertTrue(asked[0].contains("memory.elf") && asked[0].contains("Analyze what it still holds?"), asked[0]);
+		CaseViewUiTest.waitFor(display, () -> CaseSession.get().analysis() != null && Job.getJobManager().find(CaseJobs.FAMILY).length == 0, 300_000);
+		checkFlagged(display, fs, "partial-evidence-merged.png");
+		List<String> runs = CaseSession.get().current().custodyLog().stream().filter(e -> e.action().equals("analysis-run")).map(CustodyEntry::detail).toList();
+		assertEquals(1, runs.size(), runs.toString());
+		assertTrue(runs.get(0).contains("partial evidence: memory.elf (ELF core): ") && runs.get(0).contains("paths of the merged view flagged"), runs.get(0));
+
+		// started with --partial: analyzed as far as it goes without asking
+		CaseSession.get().setAnalysis(null);
+		CaseSession.get().setPartialMode(true);
+		try {
+			Job partial = CaseJobs.analyze();
+			partial.schedule();
+			CaseViewUiTest.waitFor(display, () -> partial.getResult() != null, 300_000);
+			assertTrue(partial.getResult().isOK(), partial.getResult().getMessage());
+			assertNull(question(display), "asked although started with --partial");
+			checkFlagged(display, fs, "partial-evidence-partial-mode.png");
+		} finally {
+			CaseSession.get().setPartialMode(false);
+			CaseSession.get().close();
+		}
+	}
+
+	/** The header's summary and the Missing column agree with the analysis' own gaps, flagged and unflagged rows alike. */
+	private static void checkFlagged(Display display, FileSystemView fs, String screenshot) throws Exception {
+		fs.show(View.MERGED);
+		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 30_000);
+		MergedFileSystem m = CaseSession.get().analysis();
+		PathGaps gaps = m.tree(View.MERGED).gaps();
+		assertFalse(gaps.paths().isEmpty(), "a snapshot cut at 90% flags paths (README: 37 of 71)");
+		String header = header(fs);
+		assertTrue(header.contains("PARTIAL EVIDENCE: ") && header.contains("% missing; " + gaps.paths().size() + " paths rest on missing bytes (Missing column)"), header);
+		int missing = java.util.Arrays.asList(fsColumns(fs)).indexOf("Missing");
+		assertTrue(missing > 0);
+		String flagged = gaps.paths().stream().filter(p -> p.startsWith("/mnt/disk/") && gaps.parts(p).contains(PathGaps.Part.DATA)).findFirst().orElseThrow();
+		TreeItem item = AnalysisViewsUiTest.find(fs, flagged);
+		assertNotNull(item, flagged);
+		assertEquals(gaps.column(flagged), item.getText(missing), flagged);
+		assertTrue(item.getText(missing).contains("data"), item.getText(missing));
+		fs.viewer().getTree().setSelection(item);
+		fs.viewer().getTree().showItem(item);
+		TreeItem root = fs.viewer().getTree().getItem(0);
+		String rootPath = ((FileSystemView.Node) root.getData()).path();
+		assertEquals(gaps.parts(rootPath).isEmpty() ? "" : gaps.column(rootPath), root.getText(missing));
+		fs.viewer().getTree().getColumn(missing).setWidth(140);
+		CaseViewUiTest.screenshot(display, fs.getSite().getShell(), screenshot);
+	}
+
+	private static String[] fsColumns(FileSystemView fs) {
+		var t = fs.viewer().getTree();
+		String[] out = new String[t.getColumnCount()];
+		for (int i = 0; i < out.length; i++) out[i] = t.getColumn(i).getText();
+		return out;
+	}
+
+	/** The view's header line (the first label above the tree). */
+	private static String header(FileSystemView fs) {
+		Composite top = fs.viewer().getTree().getParent();
+		while (top != null) {
+			for (Control c : top.getChildren()) if (c instanceof Label l && l.getText().contains(" view — ")) return l.getText();
+			top = top.getParent();
+		}
+		return "";
+	}
+
+	private static Shell question(Display d) {
+		for (Shell s : d.getShells()) if (!s.isDisposed() && s.isVisible() && CaseJobs.CUT_SHORT_TITLE.equals(s.getText())) return s;
+		return null;
+	}
+
+	private static String texts(Composite c) {
+		StringBuilder sb = new StringBuilder();
+		for (Control x : c.getChildren()) {
+			if (x instanceof Label l) sb.append(l.getText()).append('\n');
+			if (x instanceof Composite k) sb.append(texts(k));
+		}
+		return sb.toString();
+	}
+
+	private static void press(Composite c, String label) {
+		Button b = button(c, label);
+		assertNotNull(b, "no button " + label);
+		b.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+	}
+
+	private static Button button(Composite c, String label) {
+		for (Control x : c.getChildren()) {
+			if (x instanceof Button b && b.getText().replace("&", "").equals(label)) return b;
+			if (x instanceof Composite k) {
+				Button b = button(k, label);
+				if (b != null) return b;
+			}
+		}
+		return null;
+	}
+}
