@@ -15,6 +15,8 @@ public enum EvidenceFormat {
 	LIME("memory snapshot (LiME)", Kind.MEMORY),
 	/** makedumpfile's compressed kdump format, as QEMU's {@code dump-guest-memory} writes it (kdump-zlib, -lzo, -snappy). */
 	KDUMP("memory snapshot (kdump compressed)", Kind.MEMORY),
+	/** {@code xl dump-core}: an ELF core of sections, no program headers. */
+	XEN_CORE("memory snapshot (Xen dump-core)", Kind.MEMORY),
 	QCOW2("disk image (qcow2)", Kind.DISK),
 	VMDK("disk image (VMDK sparse extent)", Kind.DISK),
 	VHD("disk image (VHD)", Kind.DISK),
@@ -92,7 +94,8 @@ public enum EvidenceFormat {
 	/** Classifies the first {@code n} bytes (up to 4 KiB) of a file. */
 	public static EvidenceFormat detect(byte[] h, int n) {
 		if (n >= 20 && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F') {
-			return LittleEndian.u16(h, 16) == ElfCoreLayer.ET_CORE ? ELF_CORE : VMLINUX;
+			if (LittleEndian.u16(h, 16) != ElfCoreLayer.ET_CORE) return VMLINUX;
+			return XenCoreLayer.isXenCore(h, n) ? XEN_CORE : ELF_CORE;
 		}
 		if (n >= 4 && LittleEndian.s32(h, 0) == LimeLayer.MAGIC) return LIME;
 		if (n >= 4 && (h[0] & 0xff) == 'Q' && h[1] == 'F' && h[2] == 'I' && (h[3] & 0xff) == 0xfb) return QCOW2;

@@ -15,7 +15,7 @@ public final class Layers {
 	}
 
 	/**
-	 * A memory snapshot's guest-physical address space: ELF core, LiME, compressed kdump, or raw (file offset = physical address,
+	 * A memory snapshot's guest-physical address space: ELF core, LiME, compressed kdump, Xen dump-core, or raw (file offset = physical address,
 	 * the layout of QEMU's RAM file below 3 GiB).
 	 */
 	public static Layer openMemory(Path file) throws IOException {
@@ -29,6 +29,7 @@ public final class Layers {
 		case ELF_CORE -> ElfCoreLayer.open(file, partial);
 		case LIME -> LimeLayer.open(file, partial);
 		case KDUMP -> KdumpLayer.open(file, partial);
+		case XEN_CORE -> XenCoreLayer.open(file, partial);
 		case RAW -> new RawFileLayer(file, "raw memory");
 		default -> throw new EvidenceFormatException(file, "is " + f.label() + ", not a memory snapshot");
 		};

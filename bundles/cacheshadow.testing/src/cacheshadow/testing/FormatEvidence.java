@@ -45,6 +45,21 @@ public final class FormatEvidence {
 		return make("dumps", Path.of(live), out);
 	}
 
+	/**
+	 * A sample's memory.elf as a Xen HVM dump-core ({@link XenDumpCoreWriter}: pages in 2 MiB groups last to first,
+	 * three invalid frames), {@code build/formats/xen-SET/memory.xen}, made once.
+	 */
+	public static Path xenCore(String set) throws Exception {
+		Path dir = root().resolve("build/formats/xen-" + set), out = dir.resolve("memory.xen");
+		if (Files.isRegularFile(dir.resolve("complete"))) return out;
+		Files.createDirectories(dir);
+		try (cacheshadow.layers.Layer elf = cacheshadow.layers.Layers.openMemory(EvidenceSamples.file(set, "memory.elf"))) {
+			XenDumpCoreWriter.write(elf, out, true, true, 3);
+		}
+		Files.createFile(dir.resolve("complete"));
+		return out;
+	}
+
 	private static Path make(String what, Path from, Path out) throws IOException, InterruptedException {
 		if (Files.isRegularFile(out.resolve("complete"))) return out;
 		Process p = new ProcessBuilder(root().resolve("tests/scripts/format-evidence.sh").toString(), what, from.toString(), out.toString())

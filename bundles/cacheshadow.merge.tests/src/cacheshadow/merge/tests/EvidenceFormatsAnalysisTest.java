@@ -22,8 +22,9 @@ import cacheshadow.testing.FormatEvidence;
 
 /**
  * The analysis through every evidence format equals the one through its raw or ELF form: the sample's disk.img as
- * VMDK, VHD, VHDX and E01 (made by qemu-img and ewfacquire) under the merged and disk-only views, and one pause of the
- * live guest dumped as ELF and as compressed kdump (zlib by QEMU, flattened and reassembled; LZO and Snappy pages).
+ * VMDK, VHD, VHDX and E01 (made by qemu-img and ewfacquire) under the merged and disk-only views; one pause of the
+ * live guest dumped as ELF and as compressed kdump (zlib by QEMU, flattened and reassembled; LZO and Snappy pages); the
+ * sample's ELF dump as a Xen dump-core built to the published layout.
  */
 class EvidenceFormatsAnalysisTest {
 	private static final String SET = "debian-6.1-kaslr";
@@ -49,6 +50,20 @@ class EvidenceFormatsAnalysisTest {
 				assertEquals(merged, manifest(m, View.MERGED), f);
 			}
 		}
+	}
+
+	@Test
+	void xenDumpCoreGivesTheElfDumpsAnalysis() throws Exception {
+		Path set = Samples.dir(SET), xen = FormatEvidence.xenCore(SET);
+		String want, got;
+		try (MergedFileSystem m = MergedFileSystem.open(set.resolve("memory.elf"), set.resolve("disk.img"), set.resolve("kernel"), true, Progress.NONE)) {
+			want = manifest(m, View.MERGED);
+		}
+		try (MergedFileSystem m = MergedFileSystem.open(xen, set.resolve("disk.img"), set.resolve("kernel"), true, Progress.NONE)) {
+			got = manifest(m, View.MERGED);
+		}
+		assertTrue(want.lines().filter(l -> l.startsWith("/mnt/tmp/")).count() > 0, want);
+		assertEquals(want, got);
 	}
 
 	@Test
