@@ -22,8 +22,9 @@ import cacheshadow.listing.FileRecord;
  * level, where the schema puts file objects without a volume), each with {@code filename}, {@code name_type},
  * {@code filesize}, {@code alloc}, {@code inode}, {@code meta_type}, {@code mode} (permission bits, decimal as fiwalk),
  * {@code nlink}, {@code uid}, {@code gid}, {@code mtime}, {@code ctime}, {@code atime} (ISO 8601 UTC; no crtime: the
- * model does not carry it), {@code link_target}, {@code byte_runs} and {@code hashdigest type="sha256"} (left out when
- * some byte has no source in the evidence: {@link ViewTree#listing}).
+ * model does not carry it), {@code link_target}, {@code byte_runs} and {@code hashdigest type="md5"} and
+ * {@code type="sha256"} as fiwalk writes them (both left out when some byte has no source in the evidence:
+ * {@link ViewTree#listing}; the MD5 is read for the export, the SHA-256 is the listing's).
  *
  * <p>
  * What DFXML has no word for is said in attributes of the namespace {@value #NS} ({@code cacheshadow:}), which the
@@ -136,6 +137,8 @@ public final class DfxmlExport {
 			}
 			w.write(i2 + "</byte_runs>\n");
 			if (r.sha256() != null) {
+				// fiwalk's md5 too: what older tools and hash sets key on
+				w.write(i2 + "<hashdigest type='md5'>" + tree.content(r.path()).digest("MD5") + "</hashdigest>\n");
 				w.write(i2 + "<hashdigest type='sha256'>" + r.sha256() + "</hashdigest>\n");
 				counts[1]++;
 			}

@@ -272,12 +272,20 @@ public final class FileContent {
 	private volatile boolean hashed;
 
 	private String computeSha256() throws IOException {
+		return isComplete() ? digest("SHA-256") : null;
+	}
+
+	/**
+	 * Lowercase hex digest of the content by a JDK {@link MessageDigest} algorithm (e.g. {@code MD5} for DFXML),
+	 * or null when some bytes are unknown; read anew each time (only {@link #sha256} is kept).
+	 */
+	public String digest(String algorithm) throws IOException {
 		if (!isComplete()) return null;
 		MessageDigest md;
 		try {
-			md = MessageDigest.getInstance("SHA-256");
+			md = MessageDigest.getInstance(algorithm);
 		} catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
+			throw new IllegalArgumentException(e);
 		}
 		byte[] buf = new byte[1 << 20];
 		long pos = 0;

@@ -77,6 +77,13 @@ class StandardExportTest {
 		return l.getLength() == 0 ? null : l.item(0).getTextContent();
 	}
 
+	/** The file object's {@code hashdigest} of {@code type}, or null. */
+	static String digest(Element e, String type) {
+		NodeList l = e.getElementsByTagNameNS(NS, "hashdigest");
+		for (int i = 0; i < l.getLength(); i++) if (((Element) l.item(i)).getAttribute("type").equals(type)) return l.item(i).getTextContent();
+		return null;
+	}
+
 	static Map<String, String[]> manifest(String set) throws IOException {
 		Map<String, String[]> m = new HashMap<>();
 		for (String[] c : Samples.tsv(Samples.file(set, "manifest.tsv"))) m.put(c[0], c);
@@ -116,7 +123,9 @@ class StandardExportTest {
 					assertNotNull(e, "fileobject of " + c[0]);
 					assertEquals(c[5], child(e, "filesize"), c[0]);
 					assertEquals(Integer.parseInt(c[2], 8), Integer.parseInt(child(e, "mode")), c[0]);
-					if (!c[12].equals(child(e, "hashdigest"))) wrong.add(c[0] + " " + c[12] + " != " + child(e, "hashdigest"));
+					if (!c[12].equals(digest(e, "sha256"))) wrong.add(c[0] + " " + c[12] + " != " + digest(e, "sha256"));
+					String md5 = digest(e, "md5");
+					if (md5 == null || !md5.matches("[0-9a-f]{32}")) wrong.add(c[0] + " md5 " + md5);
 					checked++;
 					NodeList runs = e.getElementsByTagNameNS(NS, "byte_run");
 					for (int i = 0; i < runs.getLength(); i++) {
@@ -143,21 +152,23 @@ class StandardExportTest {
 		try (RandomAccessFile img = new RandomAccessFile(Samples.file(set, "disk.img").toFile(), "r")) {
 			for (int k = 0; k < objects.getLength(); k++) {
 				Element e = (Element) objects.item(k);
-				String digest = child(e, "hashdigest");
+				String digest = digest(e, "sha256"), md5 = digest(e, "md5");
 				NodeList runs = e.getElementsByTagNameNS(NS, "byte_run");
 				if (digest == null || runs.getLength() == 0) continue;
 				boolean allDisk = true;
 				for (int i = 0; i < runs.getLength(); i++) allDisk &= ((Element) runs.item(i)).getAttributeNS(DfxmlExport.NS, "source").equals("disk block");
 				if (!allDisk) continue;
-				MessageDigest md = MessageDigest.getInstance("SHA-256");
+				MessageDigest md = MessageDigest.getInstance("SHA-256"), m5 = MessageDigest.getInstance("MD5");
 				for (int i = 0; i < runs.getLength(); i++) {
 					Element run = (Element) runs.item(i);
 					byte[] b = new byte[Integer.parseInt(run.getAttribute("len"))];
 					img.seek(Long.parseLong(run.getAttribute("img_offset")));
 					img.readFully(b);
 					md.update(b);
+					m5.update(b);
 				}
 				assertEquals(digest, HexFormat.of().formatHex(md.digest()), "image bytes at the byte runs of " + child(e, "filename"));
+				assertEquals(md5, HexFormat.of().formatHex(m5.digest()), "MD5 of the image bytes at the byte runs of " + child(e, "filename"));
 				n++;
 			}
 		}
