@@ -91,12 +91,17 @@ if [ ! -x "$PROG" ] || [ "$SRC" -nt "$PROG" ]; then
   mv "$PROG.tmp" "$PROG"
 fi
 
+# an examiner's script is checked by the guest's own program before anything is made: a bad line costs no boot
+if [ -n "$SCRIPT" ]; then
+  PARTS=$("$PROG" check "$SCRIPT") || die "the scenario script has errors (above); nothing was made"
+  [ "$PARTS" -ge 2 ] || die "$SCRIPT needs a 'sync' line (the part before it is what the disk holds); nothing was made"
+fi
+
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 WORKDIR=$OUT/.scenario-work
 mkdir -p "$WORKDIR" "$OUT/answer"
 trap 'rm -rf "$WORKDIR"' EXIT
 if [ -n "$SCRIPT" ]; then cp "$SCRIPT" "$OUT/answer/script.txt"; else default_script "$SEED" > "$OUT/answer/script.txt"; fi
-# checked here first by the guest's own program: a bad line costs no boot
 PARTS=$("$PROG" check "$OUT/answer/script.txt") || die "the scenario script has errors (above); nothing was booted"
 [ "$PARTS" -ge 2 ] || die "the scenario script needs a 'sync' line: the part before it is what the disk holds"
 ROUNDS=$((PARTS - 1))
@@ -119,7 +124,7 @@ PATH="$ROOT/releng/live-guest:$PATH" CACHESHADOW_GUEST_ARCHIVE=$WORKDIR/scenario
 E=$WORKDIR/evidence
 if [ "$rc" != 0 ] || [ ! -f "$E/memory.elf" ]; then
   grep -E 'ERROR|FAIL|FATAL' "$OUT/answer/make-evidence.log" "$E/verify.txt" "$E/serial.log" 2>/dev/null | head -20 >&2 || true
-  die "the guest run failed (exit $rc; $OUT/answer/make-evidence.log)"
+  die "the guest run failed (exit $rc; $OUT/answer/make-evidence.log; remove $OUT before running again)"
 fi
 echo "cacheshadow scenario: guest run and checks $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.0f", b-a}') s" >&2
 
