@@ -15,7 +15,7 @@ public final class Cli {
 	private final PrintStream out;
 	private final PrintStream err;
 	private final List<Command> commands = List.of(new SampleCommand(), new CaseCommand(), new AnalyzeCommand(), new ReplayCommand(), new TimelineCommand(),
-			new ChangesCommand(), new BenchCommand(), new DiffCommand(), new ExportCommand(), new MountCommand(), new WatchCommand(), new ReportCommand(), new SearchCommand(), new ScenarioCommand());
+			new ChangesCommand(), new BenchCommand(), new DiffCommand(), new ExportCommand(), new MountCommand(), new WatchCommand(), new ReportCommand(), new SearchCommand(), new ScenarioCommand(), new RecordCommand());
 
 	public Cli(PrintStream out, PrintStream err) {
 		this.out = out;

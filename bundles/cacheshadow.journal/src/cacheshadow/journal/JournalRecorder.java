@@ -177,7 +177,7 @@ public final class JournalRecorder implements AutoCloseable {
 		return append(0, 0, WriteLog.MARK, t, 0, t.length, epochNanos, quality);
 	}
 
-	private long now() {
+	long now() {
 		long t = nanos(clock.instant());
 		return Math.max(t, lastTime); // journal times never go backwards, even if the clock does
 	}
@@ -271,6 +271,14 @@ public final class JournalRecorder implements AutoCloseable {
 		out.flip();
 		while (out.hasRemaining()) pos += ch.write(out, pos);
 		out.clear();
+	}
+
+	/**
+	 * Writes buffered records to the file without forcing them: once this returns they survive the recorder's
+	 * process being killed (the kernel holds them), not a power loss ({@link #sync()}).
+	 */
+	public void writeBuffered() throws IOException {
+		drain();
 	}
 
 	/** Writes buffered records and forces them (and the file size) to stable storage. */
