@@ -8,6 +8,6 @@ public final class EwfFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws IOException {
-		DiskImageReads.openAndRead(InputFile.of("E01", data));
+		ContainerReads.disk(InputFile.of("E01", data));
 	}
 }

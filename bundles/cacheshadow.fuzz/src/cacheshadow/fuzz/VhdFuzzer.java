@@ -8,6 +8,6 @@ public final class VhdFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws IOException {
-		DiskImageReads.openAndRead(InputFile.of("vhd", data));
+		ContainerReads.disk(InputFile.of("vhd", data));
 	}
 }

@@ -8,6 +8,6 @@ public final class VhdxFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws IOException {
-		DiskImageReads.openAndRead(InputFile.of("vhdx", data));
+		ContainerReads.disk(InputFile.of("vhdx", data));
 	}
 }

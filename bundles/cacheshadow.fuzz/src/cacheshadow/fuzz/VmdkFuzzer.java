@@ -8,6 +8,6 @@ public final class VmdkFuzzer {
 	}
 
 	public static void fuzzerTestOneInput(byte[] data) throws IOException {
-		DiskImageReads.openAndRead(InputFile.of("vmdk", data));
+		ContainerReads.disk(InputFile.of("vmdk", data));
 	}
 }

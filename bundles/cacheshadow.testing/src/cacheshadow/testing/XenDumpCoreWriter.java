@@ -105,33 +105,44 @@ public final class XenDumpCoreWriter {
 	public static void main(String[] a) throws IOException {
 		try (Layer m = cacheshadow.layers.Layers.openMemory(Path.of(a[0]))) {
 			long n = a.length > 3 ? Long.parseLong(a[3]) : m.extents().get(0).length();
-			Layer first = new Layer() {
-				public String name() {
-					return m.name();
-				}
-
-				public String source() {
-					return m.source();
-				}
-
-				public long size() {
-					return n;
-				}
-
-				public List<Extent> extents() {
-					return List.of(new Extent(0, n));
-				}
-
-				public void read(long offset, byte[] buf, int off, int len) throws IOException {
-					m.read(offset, buf, off, len);
-				}
-
-				public void close() {
-				}
-			};
+			Layer first = firstBytes(m, n);
 			boolean hvm = a[2].equals("hvm");
 			write(first, Path.of(a[1]), hvm, hvm, hvm ? 2 : 0);
 		}
+	}
+
+	/** The first {@code n} bytes of a layer (its first extent at least that long), as a layer of one extent. */
+	public static Layer firstBytes(Layer m, long n) {
+		return new Layer() {
+			@Override
+			public String name() {
+				return m.name();
+			}
+
+			@Override
+			public String source() {
+				return m.source();
+			}
+
+			@Override
+			public long size() {
+				return n;
+			}
+
+			@Override
+			public List<Extent> extents() {
+				return List.of(new Extent(0, n));
+			}
+
+			@Override
+			public void read(long offset, byte[] buf, int off, int len) throws IOException {
+				m.read(offset, buf, off, len);
+			}
+
+			@Override
+			public void close() {
+			}
+		};
 	}
 
 	private static void note(ByteBuffer b, int type, byte[] desc) {

@@ -51,7 +51,7 @@ class XenCoreLayerTest {
 	private static Path small(Path tmp) throws Exception {
 		Path out = tmp.resolve("small.xen");
 		try (Layer e = Layers.openMemory(Samples.sets().get(0).resolve("memory.elf"))) {
-			XenDumpCoreWriter.write(new FirstBytes(e, 4 << 20), out, true, true, 2);
+			XenDumpCoreWriter.write(XenDumpCoreWriter.firstBytes(e, 4 << 20), out, true, true, 2);
 		}
 		return out;
 	}
@@ -110,37 +110,5 @@ class XenCoreLayerTest {
 		}));
 		assertTrue(e.getMessage().contains(f.getFileName().toString()) && !e.getMessage().contains("\n"), e.getMessage());
 		return e.getMessage();
-	}
-
-	/** The first {@code n} bytes of a layer's first extent, as a layer. */
-	private record FirstBytes(Layer in, long n) implements Layer {
-		@Override
-		public String name() {
-			return in.name();
-		}
-
-		@Override
-		public String source() {
-			return in.source();
-		}
-
-		@Override
-		public long size() {
-			return n;
-		}
-
-		@Override
-		public List<Extent> extents() {
-			return List.of(new Extent(0, n));
-		}
-
-		@Override
-		public void read(long offset, byte[] buf, int off, int len) throws java.io.IOException {
-			in.read(offset, buf, off, len);
-		}
-
-		@Override
-		public void close() {
-		}
 	}
 }
