@@ -17,9 +17,10 @@ final class AttachArgs {
 	static final String USAGE = """
 			  --live DIR        a running guest instead of --memory: RAM file DIR/ram, QMP socket DIR/qmp.sock (as
 			                    make-evidence.sh --live DIR lays them out); --disk defaults to DIR/disk.img and
-			                    --kernel to DIR/kernel when they exist. The guest is paused (QMP stop) only while its
-			                    caches are walked and the pages the walk reads are copied, then resumed; every later
-			                    read comes from those copies. Pause and refresh times go to stderr
+			                    --kernel to DIR/kernel when they exist. The caches are walked and the pages read
+			                    copied while the guest runs; it is paused (QMP stop) only to check that no byte the
+			                    walk read has changed (else walked again), then resumed; every later read comes
+			                    from those copies. Pause and refresh times go to stderr
 			  --ram FILE --qmp SOCKET
 			                    a running guest started any other way: its memory-backend-file (share=on) and its
 			                    QMP UNIX socket; where the file lies in guest-physical memory is read from QEMU

@@ -31,7 +31,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide, report";
+		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide, live, report";
 	}
 
 	@Override
@@ -51,6 +51,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench report CASE_DIR|SET_DIR [--dir DIR]
 				       ./cacheshadow bench fuzz [--runs N] [--target NAME]   (run by the launcher script, not the product)
 				       ./cacheshadow bench aide (--live DIR | --ram FILE --qmp SOCKET --disk D) [--rounds N] [--dir DIR]
+				       ./cacheshadow bench live (--live DIR | --ram FILE --qmp SOCKET [--disk D]) [--kernel DIR] [--rounds N]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
 				  search: the sector-hash search (open + scan) vs a plain sequential read of the same synthetic journal
@@ -77,6 +78,11 @@ final class BenchCommand implements Command {
 				        (default 20) taking turns, medians and bests; every check must find what the first found, the
 				        live one what the guest's own listings (manifest.round-K.tsv, manifest.tsv in DIR) differ in
 				        (goal: ratio <= 1.5).
+				  live: refreshes of a running guest as watch and mount --live do them (walked while it runs, checked in
+				        a short pause, unchanged files' hashes reused) vs the baseline in the same run, a refresh done
+				        wholly while paused with nothing reused; N rounds (default 10) of one each: pause and whole
+				        refresh per round, medians, worst, paired ratios (goals: paused <= 50 ms, refresh <= 1 s at
+				        1 GiB / 10,000 cached files).
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
 				  formats: random 4 KiB reads through each FILE (VMDK, VHD, VHDX, E01, compressed kdump) vs the same
 				           reads through BASELINE, the same evidence uncompressed (raw disk.img, ELF dump), taking turns;
@@ -100,7 +106,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide or report");
+		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide, live or report");
 		String[] rest = argv.subList(1, argv.size()).toArray(String[]::new);
 		switch (argv.get(0)) {
 		case "journal" -> {
@@ -166,6 +172,9 @@ final class BenchCommand implements Command {
 		case "aide" -> {
 			return AideBench.run(argv.subList(1, argv.size()), out, err);
 		}
+		case "live" -> {
+			return live(argv.subList(1, argv.size()), out);
+		}
 		case "formats" -> {
 			Args a = new Args(argv.subList(1, argv.size()), java.util.Set.of("reads"), java.util.Set.of());
 			if (a.positionals().size() < 2) throw new UsageException("bench formats BASELINE FILE... [--reads N]");
@@ -179,6 +188,24 @@ final class BenchCommand implements Command {
 		case "fuzz" -> throw new UsageException("fuzzing runs outside the product: ./cacheshadow bench fuzz [--runs N] [--target NAME] (releng/fuzz.sh --long)");
 		default -> throw new UsageException("unknown benchmark '" + argv.get(0) + "'");
 		}
+	}
+
+	private static int live(List<String> argv, PrintStream out) throws Exception {
+		Args a = new Args(argv, EvidenceArgs.union(java.util.Set.of("disk", "kernel", "rounds"), AttachArgs.OPTIONS), java.util.Set.of());
+		if (!a.positionals().isEmpty()) throw new UsageException("bench live: unexpected " + a.positionals().get(0));
+		AttachArgs live = new AttachArgs(a, null, false);
+		if (!live.live()) throw new UsageException("bench live needs a running guest: --live DIR, or --ram FILE --qmp SOCKET --disk D");
+		int rounds;
+		try {
+			rounds = Integer.parseInt(a.option("rounds", "10"));
+			if (rounds < 1 || rounds > 10_000) throw new NumberFormatException();
+		} catch (NumberFormatException e) {
+			throw new UsageException("bench live: --rounds is a whole number from 1 to 10000");
+		}
+		try (cacheshadow.pagecache.LiveGuest g = live.attach()) {
+			cacheshadow.merge.LiveBench.run(g, live.kernel(a.path("kernel")), live.disk(a.path("disk")), rounds, out);
+		}
+		return 0;
 	}
 
 	private int evidence(List<String> argv, PrintStream out) throws Exception {

@@ -267,6 +267,46 @@ public final class FileContent {
 		return h;
 	}
 
+	/**
+	 * What the content is made of, for a later refresh of a running guest to tell an unchanged file without hashing
+	 * it again: where each byte comes from (cached page, disk block by number, hole) and the guest-physical address
+	 * of every cached page served. Equal recipes over unchanged pages and an unwritten disk give equal bytes. Null
+	 * for content that rests on more (inline data, read through the inode's block; a cache side that met missing bytes).
+	 */
+	record Recipe(List<ByteProvenance> provenance, long[] pages) {
+		@Override
+		public boolean equals(Object o) {
+			return o instanceof Recipe r && provenance.equals(r.provenance) && Arrays.equals(pages, r.pages);
+		}
+
+		@Override
+		public int hashCode() {
+			return provenance.hashCode() * 31 + Arrays.hashCode(pages);
+		}
+	}
+
+	Recipe recipe() {
+		if ((disk != null && disk.isInline()) || cacheUnsure()) return null;
+		PhysicalRuns r = runs();
+		int n = 0;
+		for (int i = 0; i < r.count; i++) n += (int) (r.end[i] - r.first[i]);
+		long[] pages = new long[n];
+		int k = 0;
+		for (int i = 0; i < r.count; i++) for (long j = 0; j < r.end[i] - r.first[i]; j++) pages[k++] = r.physical[i] + j * PAGE;
+		return new Recipe(provenance(), pages);
+	}
+
+	/** The sha256 when it was computed (or given), else null. */
+	String knownSha256() {
+		return hashed ? sha256 : null;
+	}
+
+	/** Takes the sha256 of content known to be byte for byte the content it was computed on. */
+	void knownSha256(String h) {
+		sha256 = h;
+		hashed = true;
+	}
+
 	// the evidence does not change under us: one hash per file, however many listings and statuses ask
 	private volatile String sha256;
 	private volatile boolean hashed;

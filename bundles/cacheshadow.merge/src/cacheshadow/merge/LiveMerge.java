@@ -3,7 +3,9 @@ package cacheshadow.merge;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import cacheshadow.caches.CachedInode;
 import cacheshadow.layers.Layer;
@@ -16,27 +18,40 @@ import cacheshadow.pagecache.PageCache;
 import cacheshadow.pagecache.PausedCopyLayer;
 
 /**
- * One refresh of a running guest: its caches over its disk as they stood at one instant.
+ * One refresh of a running guest: its caches over its disk as they stood at one instant, the guest paused only to
+ * check what was read.
  *
  * <p>How the view stays consistent: what of the kernel is fixed after boot (BTF, symbols, KASLR placement:
- * {@link LiveGuest.KernelFiles}) is found once while the guest runs. Then the vCPUs are paused (QMP {@code stop},
- * which also drains QEMU's block I/O to the disk image), and the kernel model, the cache walks and the views run
- * over {@link PausedCopyLayer}s of the RAM and of the disk, which copy each 4 KiB page they read; then every page
- * of every cached file and of the block-device caches is copied too (a read, no hashing). The RAM copy is frozen
- * and the guest resumes (QMP {@code cont}). So every byte of guest memory read later through the returned
- * {@link MergedFileSystem} (hashes, statuses, a manifest, an export, a FUSE read) is of the paused instant, and a
- * RAM page the paused walk did not copy is an error, never a byte of a later instant. The pause is thus the walk,
- * the views and the copying of exactly the pages they need; it is measured and returned with the whole refresh.
+ * {@link LiveGuest.KernelFiles}) is found once while the guest runs. The kernel model, the cache walks, the views and
+ * a copy of every page of every cached file and of the block-device caches are then built <em>while the guest
+ * runs</em>, over {@link PausedCopyLayer}s of the RAM and of the disk: each 4 KiB page is copied at its first read
+ * and every later read is served from that copy, so all that is built is a function of the copied pages alone. Then
+ * the vCPUs are paused (QMP {@code stop}, which also drains QEMU's block I/O to the disk image) for the check, as a
+ * seqlock reader re-checks what it read: every copied RAM page is compared with the guest's RAM now, and QEMU's
+ * count of completed disk writes ({@link LiveGuest#diskWrites}) with its count before the walk. When every page is
+ * equal and no write reached the disk, the walk read exactly what a walk of the paused guest would have read and so
+ * took the same steps: its result is the paused instant's. The RAM copy is frozen and the guest resumes (QMP
+ * {@code cont}, also when anything failed). When something changed, the changed pages are dropped (a disk written
+ * to: its copy dropped), the guest resumes, and the walk runs again over the copies left, re-reading only what
+ * changed; after {@value #ATTEMPTS} such tries the walk runs while the guest is paused, as a last resort that
+ * cannot miss (pause then as long as the walk).
  *
- * <p>The disk: its blocks read while paused (super block, group descriptors, journal, inode tables and directories
- * the views opened) are of the paused instant; data blocks read after the resume by {@code warm} (hashes of files
- * not wholly cached, the disk side of the statuses) are read once and kept for the refresh, and are of the paused
- * instant unless the guest wrote that block back in the milliseconds between the resume and the read. Such a
- * write can only make the disk newer than at the pause: the merged view is unaffected where the caches hold the
- * bytes (they come first), and a file just written back may show as {@code same} one refresh early. After
- * {@code warm} the disk copy is frozen too.
+ * <p>Every byte of guest memory read later through the returned {@link MergedFileSystem} (hashes, statuses, a
+ * manifest, an export, a FUSE read) is thus of the paused instant, and a RAM page never copied is an error, never a
+ * byte of a later instant. The disk's data blocks read after the resume by {@code warm} (hashes of files not wholly
+ * cached, the disk side of the statuses) are read once and kept; they are of the paused instant unless a write
+ * reached the disk between the resume and the read, which {@link Refresh#diskWrittenDuringWarm} tells, and which can
+ * only make the disk newer (the merged view is unaffected where the caches hold the bytes).
+ *
+ * <p>Incremental: a refresh given the one before shares its page copies where the bytes are equal, takes its disk
+ * copy whole when QEMU counted no disk write in between, and takes a file's sha256 from it when the file is made of
+ * the same pieces ({@link FileContent.Recipe}: cached pages at the same addresses with equal bytes, disk blocks of
+ * the same numbers on an unwritten disk), so only what changed is hashed again.
  */
 public final class LiveMerge {
+	/** Tries with the walk done while the guest runs, before the last one done while it is paused. */
+	static final int ATTEMPTS = 3;
+
 	/** What runs on the fresh views after the guest resumed, on the paused copies (hashes, statuses). */
 	public interface Warm {
 		void run(MergedFileSystem m) throws IOException;
@@ -50,12 +65,39 @@ public final class LiveMerge {
 		};
 	}
 
-	/** A refresh: the views (close them when done; the guest stays attached), the pause and the whole refresh time. */
+	/** What a refresh leaves for the next one to reuse: its copies, the disk's write count at its pause, its hashes. */
+	public static final class Basis {
+		private final PausedCopyLayer ram, disk;
+		private final String diskWrites;
+		private final Map<String, Hashed> hashes;
+
+		private Basis(PausedCopyLayer ram, PausedCopyLayer disk, String diskWrites, Map<String, Hashed> hashes) {
+			this.ram = ram;
+			this.disk = disk;
+			this.diskWrites = diskWrites;
+			this.hashes = hashes;
+		}
+	}
+
+	private record Hashed(FileContent.Recipe recipe, String sha256) {
+	}
+
+	/**
+	 * A refresh: the views (close them when done; the guest stays attached), the time the guest was paused in all
+	 * ({@code pauses} pauses), the whole refresh, and what the refresh did while the guest ran.
+	 */
 	public record Refresh(MergedFileSystem fs, long pausedNanos, long refreshNanos, long copiedBytes, long walkNanos, long viewsNanos, long copyNanos,
-			long warmNanos) {
+			long warmNanos, int pauses, long longestPauseNanos, int pagesChecked, long checkNanos, boolean walkedPaused, int hashesReused, int hashesTotal,
+			boolean diskWrittenDuringWarm, Basis basis) {
 		public String timings() {
-			return String.format("guest paused %.1f ms (caches walked %.1f, views %.1f, cached pages copied %.1f), refresh %.1f ms (then hashes and statuses %.1f); %.1f MiB of RAM copied while paused",
-					pausedNanos / 1e6, walkNanos / 1e6, viewsNanos / 1e6, copyNanos / 1e6, refreshNanos / 1e6, warmNanos / 1e6, copiedBytes / 1048576.0);
+			return String.format("guest paused %.1f ms (%s), refresh %.1f ms (caches walked %.1f, views %.1f, cached pages copied %.1f%s; then hashes and statuses %.1f, %d of %d hashes reused); %.1f MiB of RAM copied",
+					pausedNanos / 1e6,
+					walkedPaused ? (pauses == 1 ? "walked while paused" : pauses + " pauses, the last one walking: the guest changed what the walks read " + (pauses - 1) + " times")
+							: (pauses == 1 ? "once: " : pauses + " pauses, longest " + String.format("%.1f", longestPauseNanos / 1e6) + " ms: ") + pagesChecked
+									+ " pages checked unchanged in " + String.format("%.1f", checkNanos / 1e6) + " ms",
+					refreshNanos / 1e6, walkNanos / 1e6, viewsNanos / 1e6, copyNanos / 1e6, walkedPaused ? ", the last walk paused" : " while the guest ran",
+					warmNanos / 1e6, hashesReused, hashesTotal, copiedBytes / 1048576.0)
+					+ (diskWrittenDuringWarm ? "; the guest wrote to its disk while the refresh read it after the pause" : "");
 		}
 	}
 
@@ -85,49 +127,219 @@ public final class LiveMerge {
 	private LiveMerge() {
 	}
 
-	/**
-	 * Pauses {@code guest}, builds the three views over copies of its RAM and of {@code disk} (or none), runs
-	 * {@code warm}, resumes the guest (whatever happened), and returns the frozen views.
-	 */
+	/** As {@link #refresh(LiveGuest, LiveGuest.KernelFiles, Path, boolean, Warm, Refresh, Progress)} with no refresh before. */
 	public static Refresh refresh(LiveGuest guest, LiveGuest.KernelFiles kernel, Path disk, boolean replayJournal, Warm warm, Progress progress)
 			throws IOException {
+		return refresh(guest, kernel, disk, replayJournal, warm, null, progress);
+	}
+
+	/** The views, built over the copies. */
+	private static MergedFileSystem build(LiveGuest.KernelFiles kernel, PausedCopyLayer ram, PausedCopyLayer d, boolean replayJournal, long[] t,
+			Progress progress) throws IOException {
 		long t0 = System.nanoTime();
-		if (disk != null && !Files.isRegularFile(disk)) throw new IOException(disk + ": no such disk image");
-		PausedCopyLayer ram = new PausedCopyLayer(new Unclosed(guest.ram()));
-		PausedCopyLayer d = disk == null ? null : new PausedCopyLayer(Layers.openDisk(disk));
-		long[] t = new long[4];
+		PageCache pc = PageCache.walk(kernel.model(ram, progress), progress);
+		long t1 = System.nanoTime();
+		MergedFileSystem m = MergedFileSystem.of(pc.analysis(), pc, d == null ? List.of() : List.of(d), replayJournal, progress);
+		long t2 = System.nanoTime();
 		try {
-			LiveGuest.Paused<MergedFileSystem> p = guest.paused(mem -> {
-				try {
-					t[0] = System.nanoTime();
-					PageCache pc = PageCache.walk(kernel.model(ram, progress), progress);
-					t[1] = System.nanoTime();
-					MergedFileSystem m = MergedFileSystem.of(pc.analysis(), pc, d == null ? List.of() : List.of(d), replayJournal, progress);
-					t[2] = System.nanoTime();
-					copyCachedPages(pc, m);
-					t[3] = System.nanoTime();
-					return m;
-				} finally {
-					ram.freeze();
-				}
-			});
-			MergedFileSystem m = p.result();
-			long w0 = System.nanoTime();
-			try {
-				if (warm != null) warm.run(m);
-			} catch (IOException | RuntimeException e) {
-				m.close();
-				throw e;
-			}
-			long w1 = System.nanoTime();
-			if (d != null) d.freeze();
-			m.own(ram);
-			if (d != null) m.own(d);
-			return new Refresh(m, p.pausedNanos(), System.nanoTime() - t0, ram.copiedBytes(), t[1] - t[0], t[2] - t[1], t[3] - t[2], w1 - w0);
-		} catch (IOException | RuntimeException e) {
-			if (d != null) d.close();
+			copyCachedPages(pc, m);
+		} catch (RuntimeException e) {
+			m.close();
 			throw e;
 		}
+		t[0] = t1 - t0;
+		t[1] = t2 - t1;
+		t[2] = System.nanoTime() - t2;
+		return m;
+	}
+
+	private record Check(List<Long> changed, String diskWrites, int pages, long nanos) {
+	}
+
+	private record Walked(MergedFileSystem fs, String diskWrites) {
+	}
+
+	/** A regular file's content in one view; what it is made of, asked once. */
+	private static final class Piece {
+		final FileContent content;
+		private FileContent.Recipe recipe;
+		private boolean made;
+
+		Piece(FileContent content) {
+			this.content = content;
+		}
+
+		FileContent.Recipe recipe() {
+			if (!made) {
+				recipe = content.recipe();
+				made = true;
+			}
+			return recipe;
+		}
+	}
+
+	/** The disk's copy: the refresh before's copies taken whole when QEMU counted no write since its pause. */
+	private static PausedCopyLayer diskCopy(Path disk, Basis before, String writesNow) throws IOException {
+		PausedCopyLayer d = new PausedCopyLayer(Layers.openDisk(disk), before == null ? null : before.disk, null);
+		if (before != null && before.disk != null && before.diskWrites != null && before.diskWrites.equals(writesNow)) d.inherit(before.disk);
+		return d;
+	}
+
+	/** Every regular file of the views a refresh hashes (merged, disk-only), keyed by view and path. */
+	private static Map<String, Piece> pieces(MergedFileSystem m) {
+		Map<String, Piece> out = new HashMap<>();
+		for (View v : List.of(View.MERGED, View.DISK_ONLY)) {
+			ViewTree t = m.views().get(v);
+			if (t == null) continue;
+			for (ViewTree.Node n : t.nodes()) {
+				if (n.content() != null && n.attr().type().isRegular()) out.put(v.name() + ":" + n.path(), new Piece(n.content()));
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * Gives each file the sha256 the refresh before computed for it when it is made of the same pieces: the same
+	 * recipe, every cached page's bytes unchanged (one shared copy), and (the caller's part) no disk write in between.
+	 */
+	private static int reuseHashes(Map<String, Piece> pieces, Basis before, PausedCopyLayer ram) {
+		if (before == null) return 0;
+		int reused = 0;
+		next: for (Map.Entry<String, Piece> e : pieces.entrySet()) {
+			Piece p = e.getValue();
+			Hashed h = before.hashes.get(e.getKey());
+			if (h == null || p.recipe() == null || !h.recipe().equals(p.recipe())) continue;
+			for (long page : p.recipe().pages()) if (!ram.sameAs(before.ram, page)) continue next;
+			p.content.knownSha256(h.sha256());
+			reused++;
+		}
+		return reused;
+	}
+
+	/**
+	 * Builds the three views over copies of the guest's RAM and of {@code disk} (or none) while the guest runs,
+	 * checks them in a short pause (again while anything changed; at last walking paused), resumes the guest
+	 * (whatever happened), runs {@code warm}, and returns the frozen views. {@code previous}: the refresh before of
+	 * the same guest and disk, whose copies and hashes are reused where unchanged, or null.
+	 */
+	public static Refresh refresh(LiveGuest guest, LiveGuest.KernelFiles kernel, Path disk, boolean replayJournal, Warm warm, Refresh previous,
+			Progress progress) throws IOException {
+		return refresh(guest, kernel, disk, replayJournal, warm, previous, false, progress);
+	}
+
+	/**
+	 * The refresh as it was before the check ({@code bench live}'s baseline): the walk, the views and the copying all
+	 * while the guest is paused, nothing reused from a refresh before.
+	 */
+	public static Refresh refreshWalkingPaused(LiveGuest guest, LiveGuest.KernelFiles kernel, Path disk, boolean replayJournal, Warm warm,
+			Progress progress) throws IOException {
+		return refresh(guest, kernel, disk, replayJournal, warm, null, true, progress);
+	}
+
+	private static Refresh refresh(LiveGuest guest, LiveGuest.KernelFiles kernel, Path disk, boolean replayJournal, Warm warm, Refresh previous,
+			boolean walkPaused, Progress progress) throws IOException {
+		long t0 = System.nanoTime();
+		if (disk != null && !Files.isRegularFile(disk)) throw new IOException(disk + ": no such disk image");
+		Basis before = previous == null ? null : previous.basis();
+		PausedCopyLayer ram = new PausedCopyLayer(new Unclosed(guest.ram()), before == null ? null : before.ram, guest.ramComparison());
+		PausedCopyLayer[] d = { null };
+		MergedFileSystem m = null;
+		long paused = 0, longest = 0;
+		long[] t = new long[3];
+		int pauses = 0, checked = 0;
+		long checkNanos = 0;
+		String writes = null;
+		boolean walkedPaused = false;
+		try {
+			String unsureWrites = null; // the disk's write count before the disk copy's first read
+			for (int attempt = 1;; attempt++) {
+				if (!walkPaused && attempt <= ATTEMPTS && d[0] == null) {
+					unsureWrites = guest.diskWrites();
+					if (disk != null) d[0] = diskCopy(disk, before, unsureWrites);
+				}
+				if (walkPaused || attempt > ATTEMPTS || (disk != null && unsureWrites == null)) {
+					// the last resort (or QEMU does not count disk writes): walk while paused, from what is still the same
+					walkedPaused = true;
+					LiveGuest.Paused<Walked> p = guest.paused(mem -> {
+						try {
+							ram.forget(ram.changedPages(true, guest.ramComparison())); // its build reads more than the walks before did: no copy the guest changed since
+							if (d[0] != null) d[0].close();
+							d[0] = disk == null ? null : new PausedCopyLayer(Layers.openDisk(disk));
+							return new Walked(build(kernel, ram, d[0], replayJournal, t, progress), guest.diskWrites());
+						} finally {
+							ram.freeze();
+						}
+					});
+					m = p.result().fs();
+					writes = p.result().diskWrites();
+					paused += p.pausedNanos();
+					longest = Math.max(longest, p.pausedNanos());
+					pauses++;
+					break;
+				}
+				m = build(kernel, ram, d[0], replayJournal, t, progress);
+				String w0 = unsureWrites;
+				LiveGuest.Paused<Check> p = guest.paused(mem -> {
+					long c0 = System.nanoTime();
+					String w1 = disk == null ? null : guest.diskWrites();
+					List<Long> changed = ram.changedPages(false, guest.ramComparison());
+					if (changed.isEmpty() && (disk == null || (w1 != null && w1.equals(w0)))) ram.freeze();
+					return new Check(changed, w1, ram.pageCount(), System.nanoTime() - c0);
+				});
+				paused += p.pausedNanos();
+				longest = Math.max(longest, p.pausedNanos());
+				pauses++;
+				Check c = p.result();
+				boolean diskSame = disk == null || (c.diskWrites() != null && c.diskWrites().equals(w0));
+				if (c.changed().isEmpty() && diskSame) {
+					writes = c.diskWrites();
+					checked = c.pages();
+					checkNanos = c.nanos();
+					break;
+				}
+				m.close();
+				m = null;
+				ram.forget(c.changed());
+				if (!diskSame && d[0] != null) {
+					d[0].close();
+					d[0] = null;
+				}
+			}
+		} catch (IOException | RuntimeException e) {
+			if (m != null) m.close();
+			if (d[0] != null) d[0].close();
+			throw e;
+		}
+		PausedCopyLayer dc = d[0];
+		long w0 = System.nanoTime();
+		int reused = 0, total = 0;
+		Map<String, Hashed> hashes = new HashMap<>();
+		boolean diskWritten;
+		try {
+			boolean diskUnchanged = disk == null || (before != null && writes != null && writes.equals(before.diskWrites));
+			Map<String, Piece> pieces = pieces(m);
+			if (diskUnchanged) reused = reuseHashes(pieces, before, ram);
+			if (warm != null) warm.run(m);
+			String after = disk == null ? null : guest.diskWrites();
+			diskWritten = disk != null && (writes == null || !writes.equals(after));
+			for (Map.Entry<String, Piece> e : pieces.entrySet()) {
+				String sha = e.getValue().content.knownSha256();
+				if (sha == null) continue;
+				total++;
+				if (!diskWritten && e.getValue().recipe() != null) hashes.put(e.getKey(), new Hashed(e.getValue().recipe(), sha));
+			}
+		} catch (IOException | RuntimeException e) {
+			m.close();
+			if (dc != null) dc.close();
+			throw e;
+		}
+		long w1 = System.nanoTime();
+		if (dc != null) dc.freeze();
+		m.own(ram);
+		if (dc != null) m.own(dc);
+		Basis next = new Basis(ram, dc, diskWritten ? null : writes, hashes);
+		return new Refresh(m, paused, System.nanoTime() - t0, ram.copiedBytes(), t[0], t[1], t[2], w1 - w0, pauses, longest, checked, checkNanos, walkedPaused,
+				reused, total, diskWritten, next);
 	}
 
 	/** The guest's RAM layer, left open when a refresh's copy of it is closed (the guest owns it). */

@@ -40,6 +40,7 @@ public final class LiveWatch {
 	private final long kernelNanos;
 	private Map<String, LiveChanges.State> before = new TreeMap<>();
 	private long count;
+	private LiveMerge.Refresh last; // what the next refresh reuses where the guest did not change
 
 	private LiveWatch(LiveGuest guest, LiveGuest.KernelFiles kernel, Path disk, boolean replayJournal, List<String> roots, long kernelNanos) {
 		this.guest = guest;
@@ -96,7 +97,8 @@ public final class LiveWatch {
 	/** Pauses the guest for one refresh (resumed whatever happens) and lists the changes since the last one. */
 	public Step refresh(Progress progress) throws IOException {
 		Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-		LiveMerge.Refresh r = LiveMerge.refresh(guest, kernel, disk, replayJournal, LiveMerge.listing(View.MERGED, true), progress);
+		LiveMerge.Refresh r = LiveMerge.refresh(guest, kernel, disk, replayJournal, LiveMerge.listing(View.MERGED, true), last, progress);
+		last = r;
 		try {
 			MergedFileSystem m = r.fs();
 			if (roots.isEmpty()) roots.addAll(defaultRoots(m));

@@ -50,6 +50,11 @@ public final class ViewTree implements FileTree {
 		}
 	}
 
+	/** Every node, unordered (what a refresh of a running guest carries to the next). */
+	Iterable<Node> nodes() {
+		return nodes.values();
+	}
+
 	static String parent(String path) {
 		int i = path.lastIndexOf('/');
 		return i <= 0 ? "/" : path.substring(0, i);
@@ -123,10 +128,16 @@ public final class ViewTree implements FileTree {
 
 	/** Every path of the view, sorted by byte order. */
 	public List<String> paths() {
-		List<String> p = new ArrayList<>(nodes.keySet());
-		ManifestFormat.sortByPath(p, n -> n);
-		return Collections.unmodifiableList(p);
+		List<String> sorted = this.sorted;
+		if (sorted == null) {
+			List<String> p = new ArrayList<>(nodes.keySet());
+			ManifestFormat.sortByPath(p, n -> n);
+			this.sorted = sorted = Collections.unmodifiableList(p);
+		}
+		return sorted;
 	}
+
+	private volatile List<String> sorted; // the tree does not change: sorted once for every listing and status
 
 	/**
 	 * The view as manifest rows sorted by path; with {@code hash}, {@code sha256} of every regular file whose every

@@ -3,6 +3,7 @@ package cacheshadow.pagecache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.BtfParser;
@@ -33,13 +34,44 @@ public final class LiveGuest implements AutoCloseable {
 	private final Path dir, ramFile, socket;
 	private final Layer ram;
 	private final QmpClient qmp;
+	private final List<GuestRamLayout.Segment> segments;
+	private final java.nio.MappedByteBuffer[] windows; // the RAM file again, for comparing pages in place
 
-	private LiveGuest(Path dir, Path ramFile, Path socket, Layer ram, QmpClient qmp) {
+	private LiveGuest(Path dir, Path ramFile, Path socket, List<GuestRamLayout.Segment> segments, QmpClient qmp) throws IOException {
 		this.dir = dir;
 		this.ramFile = ramFile;
 		this.socket = socket;
-		this.ram = ram;
+		this.segments = segments;
 		this.qmp = qmp;
+		this.ram = GuestRamLayout.layer(ramFile, segments);
+		long size = Files.size(ramFile);
+		windows = new java.nio.MappedByteBuffer[(int) ((size + WINDOW - 1) / WINDOW)];
+		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(ramFile)) {
+			for (int i = 0; i < windows.length; i++) windows[i] = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, i * WINDOW, Math.min(WINDOW, size - i * WINDOW));
+		} catch (IOException | RuntimeException e) {
+			ram.close();
+			throw e;
+		}
+	}
+
+	private static final long WINDOW = 1L << 30; // a multiple of the page size: no page straddles two windows
+
+	/**
+	 * Compares a copied guest-physical page straight against the RAM file (vectorized, no copy): what the pause of
+	 * a refresh spends its time on. A page outside the RAM file, or cut by a segment's end, is left to a read.
+	 */
+	public PausedCopyLayer.Comparison ramComparison() {
+		return (gpa, copy) -> {
+			for (GuestRamLayout.Segment s : segments) {
+				if (gpa < s.gpa() || gpa + copy.length > s.gpa() + s.length()) continue;
+				long at = s.fileOffset() + gpa - s.gpa();
+				java.nio.MappedByteBuffer w = windows[(int) (at / WINDOW)];
+				int in = (int) (at % WINDOW);
+				if (in + copy.length > w.capacity()) return false;
+				return w.slice(in, copy.length).mismatch(java.nio.ByteBuffer.wrap(copy)) < 0;
+			}
+			return false;
+		};
 	}
 
 	/** A guest laid out as {@code make-evidence.sh --live DIR} starts it: {@code DIR/ram}, {@code DIR/qmp.sock}. */
@@ -75,7 +107,7 @@ public final class LiveGuest implements AutoCloseable {
 			throw new IOException(socket + ": cannot connect to QMP (" + e.getMessage() + "; QMP takes one client at a time)");
 		}
 		try {
-			return new LiveGuest(dir, ramFile.toAbsolutePath(), socket.toAbsolutePath(), GuestRamLayout.layer(ramFile, GuestRamLayout.of(q, ramFile, size)), q);
+			return new LiveGuest(dir, ramFile.toAbsolutePath(), socket.toAbsolutePath(), GuestRamLayout.of(q, ramFile, size), q);
 		} catch (IOException | RuntimeException e) {
 			q.close();
 			throw e;
@@ -143,6 +175,31 @@ public final class LiveGuest implements AutoCloseable {
 	public LinuxKernel kernelModel(Path kernelDir, Progress progress) throws IOException {
 		return kernelFiles(kernelDir, progress).model(ram, progress);
 	}
+
+	/**
+	 * What the guest's block devices have written so far, from QEMU's own counts (QMP {@code query-blockstats}: the
+	 * completed and failed writes, zero writes and discards, and bytes written, of every device); null when QEMU does
+	 * not tell. The counts only grow, and a request is counted once it completed, so two equal answers mean no write
+	 * reached any of its disk images in between (the examiner's image included, which only the guest writes).
+	 */
+	public String diskWrites() {
+		try {
+			if (!(qmp.call("query-blockstats", null) instanceof java.util.List<?> devices)) return null;
+			StringBuilder sb = new StringBuilder();
+			for (Object d : devices) {
+				if (!(d instanceof java.util.Map<?, ?> dev) || !(dev.get("stats") instanceof java.util.Map<?, ?> st)) return null;
+				sb.append(dev.get("device")).append('/').append(dev.get("node-name")).append(':');
+				for (String k : WRITE_COUNTS) sb.append(st.get(k)).append(',');
+				sb.append(';');
+			}
+			return sb.toString();
+		} catch (IOException | RuntimeException e) {
+			return null;
+		}
+	}
+
+	private static final String[] WRITE_COUNTS = { "wr_operations", "wr_bytes", "unmap_operations", "unmap_bytes", "failed_wr_operations",
+			"failed_unmap_operations", "invalid_wr_operations", "invalid_unmap_operations" };
 
 	/**
 	 * Pauses the guest, runs {@code analysis} on its RAM, and resumes it whatever happened (the guest is never

@@ -76,4 +76,45 @@ class LiveWatchTest {
 			assertTrue(g.qmp().running());
 		}
 	}
+
+	/**
+	 * A refresh after the guest changed one file in place (same size, same page: only its bytes differ) hashes that
+	 * file again, and only what changed: the hash shown is the guest's own sha256sum of it, every other file's hash is
+	 * the refresh before's, and the guest was paused only for the check (the walk ran while it ran). The files are on
+	 * a tmpfs of the test's own, so the guest's listings that other tests compare against stay as they were.
+	 */
+	@Test
+	void aFileChangedInPlaceIsHashedAgainAndOnlyIt() throws Exception {
+		Path dir = Path.of(System.getProperty("cacheshadow.live"));
+		cacheshadow.testing.LiveGuestDir.await(dir);
+		String t = "/srv/live-watch";
+		cacheshadow.testing.GuestShell.ok(dir, "umount " + t + " 2>/dev/null; mkdir -p " + t + " && mount -t tmpfs -o size=4m tmpfs " + t
+				+ " && cd " + t + " && echo aaaa > a && echo bbbb > b && echo cccc > c");
+		try (LiveGuest g = LiveGuest.attach(dir)) {
+			LiveWatch w = LiveWatch.start(g, dir.resolve("kernel"), dir.resolve("disk.img"), true, List.of(t), Progress.NONE);
+			w.refresh(Progress.NONE).refresh().fs().close();
+			LiveWatch.Step idle = w.refresh(Progress.NONE);
+			idle.refresh().fs().close();
+			System.out.println("LiveWatchTest: " + idle.summary());
+			assertEquals(List.of(), idle.changes());
+			assertTrue(idle.refresh().hashesTotal() > 3, idle.summary());
+			assertEquals(idle.refresh().hashesTotal(), idle.refresh().hashesReused(), "nothing changed in the idle guest: " + idle.summary());
+			assertTrue(!idle.refresh().walkedPaused() && idle.refresh().pagesChecked() > 0, idle.summary());
+			assertTrue(idle.summary().contains("pages checked unchanged in "), idle.summary());
+			cacheshadow.testing.GuestShell.ok(dir, "printf BBBB | dd of=" + t + "/b bs=4 count=1 conv=notrunc 2>/dev/null");
+			String guestSha = cacheshadow.testing.GuestShell.ok(dir, "sha256sum " + t + "/b").strip().split("\\s+")[0];
+			LiveWatch.Step after = w.refresh(Progress.NONE);
+			try (MergedFileSystem m = after.refresh().fs()) {
+				System.out.println("LiveWatchTest: " + after.summary());
+				assertEquals(List.of(t + "/b"), after.changes().stream().map(LiveChanges.Change::path).toList(), after.summary());
+				assertTrue(after.changes().get(0).detail().contains("data"), after.changes().get(0).toString());
+				String shown = m.tree(View.MERGED).listing(true).stream().filter(r -> r.path().equals(t + "/b")).findFirst().orElseThrow().sha256();
+				assertEquals(guestSha, shown, "the merged view's hash of the changed file is the guest's own");
+				int hashedAgain = after.refresh().hashesTotal() - after.refresh().hashesReused();
+				assertTrue(hashedAgain >= 1 && hashedAgain < after.refresh().hashesTotal() / 2, after.summary());
+			}
+		} finally {
+			cacheshadow.testing.GuestShell.ok(dir, "umount " + t);
+		}
+	}
 }
