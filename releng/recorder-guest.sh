@@ -8,11 +8,16 @@
 #      reconnects and resends what was not acknowledged): the guest's write and sync succeed and the file replayed
 #      from the journal has the bytes the guest wrote (no acknowledged write lost);
 #   3. after the guest is stopped, the whole journal replayed onto that base image is the image, byte for byte.
-#   releng/recorder-guest.sh DIR      (CACHESHADOW_CMD: the ./cacheshadow to use; default this checkout's)
+#   with --bench [ROUNDS]: the throughput bench in the same run: the guest writes 32 MiB with O_DIRECT (dd, 1 MiB
+#      blocks) to a raw image QEMU writes itself and to one behind a second recorder, taking turns, ROUNDS times
+#      (default 7); the median of the per-round ratios (recorder's throughput / raw's; goal >= 0.7), and that journal
+#      replayed onto zeros equals its image.
+#   releng/recorder-guest.sh DIR [--bench [ROUNDS]]   (CACHESHADOW_CMD: the ./cacheshadow to use; default this checkout's)
 # Exit 0 when every check passes. The guest and the recorder are stopped by their PIDs at the end.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-dir=${1:?usage: recorder-guest.sh DIR}; dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
+dir=${1:?usage: recorder-guest.sh DIR [--bench [ROUNDS]]}; dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
+bench=0; [ "${2:-}" = --bench ] && bench=${3:-7}
 CS=${CACHESHADOW_CMD:-$ROOT/cacheshadow}
 fail=0
 say() { echo "recorder-guest: $*"; }
@@ -21,11 +26,12 @@ recorder_pid() { grep -o 'pid [0-9]*$' "$dir/recorder.log" | tail -n 1 | cut -d'
 cleanup() {
   "$ROOT/releng/live-guest.sh" stop "$dir" >/dev/null 2>&1
   local p; p=$(recorder_pid); [ -n "$p" ] && kill "$p" 2>/dev/null
+  p=$(grep -o 'pid [0-9]*$' "$dir/bench-recorder.log" 2>/dev/null | tail -n 1 | cut -d' ' -f2); [ -n "$p" ] && kill "$p" 2>/dev/null
 }
 trap cleanup EXIT
 
 say "booting the guest with its disk through the recorder ($dir)"
-CACHESHADOW_RECORD="$CS record" PATH="$ROOT/releng/recorder-guest:$PATH" "$ROOT/releng/live-guest.sh" start "$dir" &
+CACHESHADOW_RECORD_BENCH=$([ "$bench" -gt 0 ] && echo 1 || echo 0) CACHESHADOW_RECORD="$CS record" PATH="$ROOT/releng/recorder-guest:$PATH" "$ROOT/releng/live-guest.sh" start "$dir" &
 for _ in $(seq 900); do [ -f "$dir/live.txt" ] || [ -f "$dir.rc" ] && break; sleep 1; done
 [ -f "$dir/live.txt" ] || { say "FAIL the guest did not come up: $(tail -n 5 "$dir.log")"; exit 1; }
 say "guest up; recorder: $(grep 'record: serving' "$dir/recorder.log" | tail -n 1)"
@@ -58,6 +64,29 @@ wait "$writer"; grep -q WRITTEN "$dir/write.out"; check $? "the guest's O_DIRECT
 "$CS" replay --disk "$dir/disk.recorded-base.img" --journal "$dir/disk.csj" --at end --manifest "$dir/end.tsv" --mount-prefix /mnt/disk > "$dir/end.log" 2>&1
 want=$(cut -d' ' -f1 "$dir/src.sha"); got=$(awk -F'\t' '$1 == "/mnt/disk/rec.bin" { print $13 }' "$dir/end.tsv")
 [ -n "$want" ] && [ "$want" = "$got" ]; check $? "rec.bin replayed from the journal has the guest's bytes (sha256 $want, replayed $got)"
+
+if [ "$bench" -gt 0 ]; then
+  run() { "$ROOT/releng/live-guest.sh" run "$dir" "$1"; }
+  devs=$(run 'for b in /sys/block/vd*; do echo "${b##*/} $(readlink -f $b/device)"; done')
+  raw=$(echo "$devs" | awk '/00:06.0/ { print $1 }'); rec=$(echo "$devs" | awk '/00:07.0/ { print $1 }')
+  run 'dd if=/dev/urandom of=/tmp/bench.src bs=1M count=32 2>/dev/null; echo made' > /dev/null
+  ratios=(); traw=(); trec=()
+  for r in $(seq "$bench"); do
+    for side in $([ $((r % 2)) = 1 ] && echo "raw rec" || echo "rec raw"); do
+      d=$([ "$side" = raw ] && echo "$raw" || echo "$rec")
+      t0=$(date +%s.%N); run "dd if=/tmp/bench.src of=/dev/$d bs=1M oflag=direct 2>/dev/null; echo done" > /dev/null; t1=$(date +%s.%N)
+      t=$(echo "$t1 - $t0" | bc -l); [ "$side" = raw ] && traw+=("$t") || trec+=("$t")
+    done
+    ratios+=("$(echo "${traw[-1]} / ${trec[-1]}" | bc -l)")
+  done
+  med() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+  say "$(printf 'bench: 32 MiB O_DIRECT writes (dd, 1 MiB blocks) in the guest, %d rounds taking turns: raw image %.1f MB/s, through the recorder %.1f MB/s (medians); ratio median %.2f, range %.2f..%.2f (goal >= 0.7)' \
+    "$bench" "$(echo "33.554432 / $(med "${traw[@]}")" | bc -l)" "$(echo "33.554432 / $(med "${trec[@]}")" | bc -l)" "$(med "${ratios[@]}")" \
+    "$(printf '%s\n' "${ratios[@]}" | sort -g | head -n 1)" "$(printf '%s\n' "${ratios[@]}" | sort -g | tail -n 1)")"
+  truncate -s 256M "$dir/bench-base.img"
+  "$CS" replay --disk "$dir/bench-base.img" --journal "$dir/bench.csj" --at end --out "$dir/bench-replayed.img" > "$dir/bench-replay.log" 2>&1
+  cmp "$dir/bench-replayed.img" "$dir/bench-rec.img"; check $? "the bench's journal ($(stat -c %s "$dir/bench.csj") bytes) replayed onto zeros equals its image"
+fi
 
 # 3. the whole journal onto the base is the image
 "$ROOT/releng/live-guest.sh" stop "$dir" > /dev/null 2>&1
