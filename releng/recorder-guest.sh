@@ -30,6 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# the product built before QEMU starts (the wrapper gives the recorder 2 minutes to listen)
+"$CS" --help > /dev/null 2>&1 || { say "FAIL $CS does not run"; exit 1; }
+rm -rf "$dir.rc" "$dir/disk.csj"
 say "booting the guest with its disk through the recorder ($dir)"
 CACHESHADOW_RECORD_BENCH=$([ "$bench" -gt 0 ] && echo 1 || echo 0) CACHESHADOW_RECORD="$CS record" PATH="$ROOT/releng/recorder-guest:$PATH" "$ROOT/releng/live-guest.sh" start "$dir" &
 for _ in $(seq 900); do [ -f "$dir/live.txt" ] || [ -f "$dir.rc" ] && break; sleep 1; done
