@@ -254,7 +254,8 @@ public final class KdumpLayer implements Layer, VmcoreInfoSource {
 				else if ((flags & LZO) != 0) got = LZO_DECODER.decompress(data, 0, (int) len, out, 0, out.length);
 				else if ((flags & SNAPPY) != 0) got = SNAPPY_DECODER.decompress(data, 0, (int) len, out, 0, out.length);
 				else throw new EvidenceFormatException(file.path(), String.format("page of physical 0x%x is zstd-compressed, which this reader does not decode", p * pageSize));
-			} catch (DataFormatException | MalformedInputException e) {
+			} catch (DataFormatException | MalformedInputException | IllegalArgumentException e) {
+				// aircompressor: MalformedInputException for bad data, IllegalArgumentException for a length past the page
 				throw new EvidenceFormatException(file.path(), String.format("corrupt compressed page of physical 0x%x: %s", p * pageSize, e.getMessage()));
 			}
 			if (got != pageSize) throw new EvidenceFormatException(file.path(), String.format("compressed page of physical 0x%x decompresses to %d bytes, not %d", p * pageSize, got, pageSize));

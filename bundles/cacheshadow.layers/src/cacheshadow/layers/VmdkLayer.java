@@ -89,7 +89,7 @@ public final class VmdkLayer extends BlockImageLayer {
 
 	/** Refuses a descriptor that makes this extent a delta of a parent disk (its unallocated grains are not zeros). */
 	private static void checkDescriptor(Path path, MappedFile f, long descOff, long descSectors) throws IOException {
-		long len = Math.min(descSectors * 512, 1 << 20);
+		long len = Math.min(descSectors, 1 << 11) * 512; // the descriptor's first MiB at most
 		if (descOff > f.size() / 512 || descOff * 512 + len > f.size()) throw new TruncatedEvidenceException(path, "the VMDK descriptor lies past the end of the file");
 		byte[] d = new byte[(int) len];
 		f.read(descOff * 512, d, 0, d.length);

@@ -123,7 +123,7 @@ public final class XenCoreLayer extends SegmentedLayer {
 	}
 
 	private static byte[] section(Path path, MappedFile f, long[] sh, int max, String what) throws IOException {
-		if (sh[2] > max) throw new EvidenceFormatException(path, what + " of " + sh[2] + " bytes");
+		if (sh[2] < 0 || sh[2] > max) throw new EvidenceFormatException(path, what + " of " + sh[2] + " bytes");
 		if (sh[1] < 0 || sh[1] > f.size() || sh[1] + sh[2] > f.size()) throw new TruncatedEvidenceException(path, what + " runs past the end of the file");
 		byte[] b = new byte[(int) sh[2]];
 		f.read(sh[1], b, 0, b.length);
