@@ -85,8 +85,12 @@ class SectorHashSearchTest {
 	}
 
 	static TreeSet<String> search(WriteLog log, KnownBlocks known) throws IOException {
+		return search(log, known, false);
+	}
+
+	static TreeSet<String> search(WriteLog log, KnownBlocks known, boolean everySector) throws IOException {
 		TreeSet<String> hits = new TreeSet<>();
-		SectorHashSearch.search(log, known, false, (e, d, p) -> assertTrue(hits.add(key(e, d, p.file() + " " + p.offset())), "hit twice"), Progress.NONE);
+		SectorHashSearch.search(log, known, everySector, (e, d, p) -> assertTrue(hits.add(key(e, d, p.file() + " " + p.offset())), "hit twice"), Progress.NONE);
 		return hits;
 	}
 
@@ -114,6 +118,8 @@ class SectorHashSearchTest {
 					assertTrue(found > 0, k.file + ": no block found at its final place");
 				}
 				assertTrue(got.size() >= 3, got.toString());
+				// every sector offset: the grid's hits and no others here (ext4 on the whole disk keeps its blocks on the grid)
+				assertEquals(got, search(log, known, true));
 			}
 		}
 	}
