@@ -135,6 +135,36 @@ class SectorHashSearchTest {
 		return -1;
 	}
 
+	/** A journal read only through the WriteLog interface (as one in HDFS would be, by ranged reads): no mapping to sample in place. */
+	static WriteLog unmapped(WriteLog l) {
+		return new WriteLog() {
+			public String name() { return l.name(); }
+			public int sectorSize() { return l.sectorSize(); }
+			public int entryCount() { return l.entryCount(); }
+			public long diskOffset(int i) { return l.diskOffset(i); }
+			public long length(int i) { return l.length(i); }
+			public int flags(int i) { return l.flags(i); }
+			public String mark(int i) { return l.mark(i); }
+			public long epochNanos(int i) { return l.epochNanos(i); }
+			public void readData(int i, long within, byte[] buf, int off, int len) throws IOException { l.readData(i, within, buf, off, len); }
+			public java.util.Optional<LogDamage> damage() { return l.damage(); }
+			public long validBytes() { return l.validBytes(); }
+			public void close() throws IOException { l.close(); }
+		};
+	}
+
+	@Test
+	void aJournalReadThroughTheInterfaceOnlyGivesTheSameHits(@TempDir Path tmp) throws IOException {
+		Path set = Samples.sets().get(0);
+		KnownBlocks known = new KnownBlocks();
+		for (Known k : files(set, tmp)) known.addFile(k.file, k.file.toString());
+		try (WriteLog log = JournalFormat.open(set.resolve("writes.log"))) {
+			TreeSet<String> mapped = search(log, known);
+			assertFalse(mapped.isEmpty());
+			assertEquals(mapped, search(unmapped(log), known));
+		}
+	}
+
 	@Test
 	void aFileNeverWrittenAndAnEmptyFileGiveNoHit(@TempDir Path tmp) throws IOException {
 		byte[] random = new byte[256 * 1024];
