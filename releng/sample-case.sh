@@ -2,7 +2,7 @@
 # Prepares the bundled sample case: decompresses releng/sample/ into build/sample/evidence/ (read-only, checked
 # against SHA256SUMS) and, the first time, creates build/sample/case/ with that evidence registered and hashed.
 # Usage: releng/sample-case.sh CLI...   (CLI = the command that runs ./cacheshadow's headless application)
-# Prints the case folder.
+# Prints the case folder. releng/sample-case.sh --evidence: only the evidence, its folder printed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SRC="$ROOT/releng/sample"
@@ -21,6 +21,7 @@ if [ ! -f "$EV/.complete" ]; then
   find "$EV" -type f -exec chmod a-w {} +
   touch "$EV/.complete"
 fi
+if [ "${1:-}" = --evidence ]; then echo "$EV"; exit 0; fi
 if [ ! -f "$CASE/case.mv.db" ]; then
   rm -rf "$CASE"
   "$@" case new "$CASE" --name "Sample: Debian 6.1 guest, KASLR, cache-only changes" >&2

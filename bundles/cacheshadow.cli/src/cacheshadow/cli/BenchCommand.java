@@ -31,7 +31,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public String summary() {
-		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide, live, report";
+		return "benchmarks, each against a baseline measured in the same run: evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide, live, report, startup";
 	}
 
 	@Override
@@ -51,6 +51,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench report CASE_DIR|SET_DIR [--dir DIR]
 				       ./cacheshadow bench fuzz [--runs N] [--target NAME]   (run by the launcher script, not the product)
 				       ./cacheshadow bench aide (--live DIR | --ram FILE --qmp SOCKET --disk D) [--rounds N] [--dir DIR]
+				       ./cacheshadow bench startup [SET_DIR] [--runs N] [--volatility CMD]
 				       ./cacheshadow bench live (--live DIR | --ram FILE --qmp SOCKET [--disk D]) [--kernel DIR] [--rounds N]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
@@ -83,6 +84,13 @@ final class BenchCommand implements Command {
 				        wholly while paused with nothing reused; N rounds (default 10) of one each: pause and whole
 				        refresh per round, medians, worst, paired ratios (goals: paused <= 50 ms, refresh <= 1 s at
 				        1 GiB / 10,000 cached files).
+				  startup: every subcommand as a whole ./cacheshadow process, start to its first output (stdout or
+				           stderr), median of N (default 5), vs the same command inside OSGi (CACHESHADOW_OSGI=1),
+				           taking turns (goal <= 0.3 s, --help <= 0.2 s); with SET_DIR (memory.elf, disk.img,
+				           disk.base.img, writes.log, kernel/) the evidence commands on it, then analyze --view cache-only
+				           of its memory.elf to the end (wall time, peak RSS) vs cat of the dump and, with --volatility,
+				           vs that shell command (e.g. Volatility 3's linux.pagecache.Files on the same dump; goal >= 5x
+				           faster, peak RSS <= its).
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
 				  formats: random 4 KiB reads through each FILE (VMDK, VHD, VHDX, E01, compressed kdump) vs the same
 				           reads through BASELINE, the same evidence uncompressed (raw disk.img, ELF dump), taking turns;
@@ -106,7 +114,7 @@ final class BenchCommand implements Command {
 
 	@Override
 	public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide, live or report");
+		if (argv.isEmpty()) throw new UsageException("which benchmark? evidence, ext4, caches, pagecache, merge, journal, fuse, timeline, tree, aide, live, report or startup");
 		String[] rest = argv.subList(1, argv.size()).toArray(String[]::new);
 		switch (argv.get(0)) {
 		case "journal" -> {
@@ -171,6 +179,9 @@ final class BenchCommand implements Command {
 		}
 		case "aide" -> {
 			return AideBench.run(argv.subList(1, argv.size()), out, err);
+		}
+		case "startup" -> {
+			return StartupBench.run(argv.subList(1, argv.size()), out);
 		}
 		case "live" -> {
 			return live(argv.subList(1, argv.size()), out);

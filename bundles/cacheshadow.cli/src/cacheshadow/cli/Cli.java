@@ -22,6 +22,26 @@ public final class Cli {
 		this.err = err;
 	}
 
+	/**
+	 * {@code ./cacheshadow <subcommand>} on a plain class path of the product's jars (the launcher's default: no OSGi
+	 * framework to start); exits with the command's status, as the OSGi application's return value does.
+	 */
+	public static void main(String[] args) {
+		System.exit(execute(args));
+	}
+
+	/** One command line of {@code ./cacheshadow}, on System.out and System.err; its exit status. */
+	static int execute(String[] args) {
+		// what another process that finds a case locked is told holds it: the subcommand and its action
+		if (args.length > 0) {
+			cacheshadow.cases.Case.setProgram("./cacheshadow " + args[0] + (args.length > 1 && !args[1].startsWith("-") && args[0].equals("case") ? " " + args[1] : ""));
+		}
+		int code = new Cli(System.out, System.err).run(args);
+		System.out.flush();
+		System.err.flush();
+		return code;
+	}
+
 	public List<Command> commands() {
 		return commands;
 	}

@@ -18,18 +18,25 @@ final class ToolVersion {
 			org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(ToolVersion.class);
 			if (b != null) return b.getVersion().toString();
 		} catch (LinkageError outsideOsgi) {
-			// run from plain class files (tests outside OSGi): the manifest below, if any
+			// on a plain class path (./cacheshadow's commands, tests outside OSGi): this bundle's jar manifest, if any
 		}
-		try (InputStream in = ToolVersion.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+		try (InputStream in = ownManifest()) {
 			if (in != null) {
 				var attrs = new Manifest(in).getMainAttributes();
 				String name = attrs.getValue("Bundle-SymbolicName"), v = attrs.getValue("Bundle-Version");
-				// the first manifest on a plain class path may be another jar's
 				if (name != null && name.startsWith("cacheshadow.report") && v != null && !v.endsWith("qualifier")) return v;
 			}
 		} catch (IOException e) {
 			// no version to tell
 		}
 		return "(development build)";
+	}
+
+	/** The manifest of the jar this class came from (the class path's first /META-INF/MANIFEST.MF may be another jar's). */
+	private static InputStream ownManifest() throws IOException {
+		java.net.URL self = ToolVersion.class.getResource("ToolVersion.class");
+		if (self == null || !"jar".equals(self.getProtocol())) return null;
+		String u = self.toString();
+		return java.net.URI.create(u.substring(0, u.indexOf("!/") + 2) + "META-INF/MANIFEST.MF").toURL().openStream();
 	}
 }
