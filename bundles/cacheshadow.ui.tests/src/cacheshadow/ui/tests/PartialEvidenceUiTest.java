@@ -129,8 +129,21 @@ class PartialEvidenceUiTest {
 		TreeItem root = fs.viewer().getTree().getItem(0);
 		String rootPath = ((FileSystemView.Node) root.getData()).path();
 		assertEquals(gaps.parts(rootPath).isEmpty() ? "" : gaps.column(rootPath), root.getText(missing));
-		fs.viewer().getTree().getColumn(missing).setWidth(140);
-		CaseViewUiTest.screenshot(display, fs.getSite().getShell(), screenshot);
+		// the view maximized and scrolled to the Missing column, the flagged row selected, for the screenshot
+		IWorkbenchPage page = fs.getSite().getPage();
+		page.toggleZoom(page.getReference(fs));
+		try {
+			var tree = fs.viewer().getTree();
+			// narrower time and provenance columns, so the Missing column is on screen beside them
+			tree.getColumn(missing - 2).setWidth(170);
+			tree.getColumn(missing - 1).setWidth(110);
+			tree.getColumn(missing).setWidth(110);
+			tree.showColumn(tree.getColumn(missing));
+			fs.viewer().getTree().showItem(item);
+			CaseViewUiTest.screenshot(display, fs.getSite().getShell(), screenshot);
+		} finally {
+			page.toggleZoom(page.getReference(fs));
+		}
 	}
 
 	private static String[] fsColumns(FileSystemView fs) {
