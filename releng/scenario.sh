@@ -147,6 +147,8 @@ for f in manifest.tsv manifest.json pages.tsv operations.txt rounds.tsv timeline
   [ -f "$E/$f" ] && mv "$E/$f" "$OUT/answer/$f"
 done
 mv "$E"/manifest.round-*.tsv "$OUT/answer/"
+# the inodes' generations the guest printed on its console at the last sync (disk) and at the snapshot (guest)
+{ printf 'listing\tpath\tgeneration\n'; tr -d '\r' < "$OUT/answer/serial.log" | sed -n 's/^SCENARIO-GEN-\(disk\|guest\)\t/\1\t/p'; } > "$OUT/answer/generations.tsv"
 { echo "seed=$SEED"; echo "kernel=$KERNEL"; echo "parts=$PARTS"; echo "script=${SCRIPT:-default of seed $SEED}"; } > "$OUT/answer/scenario.txt"
 (cd "$OUT/evidence" && find . -type f | sort | sed 's|^\./||' | xargs sha256sum > "$OUT/answer/evidence.SHA256SUMS")
 find "$OUT/evidence" -type f -exec chmod a-w {} +

@@ -8,6 +8,9 @@
  *   cacheshadow-scenario run SCRIPT PART     does part PART (1 = up to the first sync); one line per operation on
  *                                            stdout ("op ..."), and "path P" for each path it named; exit 1 with
  *                                            "SCRIPT:N: why" when an operation fails in the guest
+ *   cacheshadow-scenario generations TAG DIR  "TAG PATH GENERATION" (tab-separated) for DIR and every file and
+ *                                            directory below it: ext4's i_generation (FS_IOC_GETVERSION), which tells
+ *                                            a renamed file from a new one that got a deleted file's inode number
  *
  * Operations (one per line, # comments, fields split by blanks, TEXT = the rest of the line as it is):
  *   sync | mkdir P [MODE] | write P TEXT | append P TEXT | lines P N TEXT | overwrite P OFFSET TEXT |
@@ -23,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -185,10 +191,34 @@ static int perform(const struct opdef *op, char **f, const char *text) {
   errno = EINVAL; return -1;
 }
 
+/* every file and directory at and below path, depth first (symbolic links and others not opened: no generation) */
+static void generations(const char *tag, const char *path, int depth) {
+  struct stat st;
+  if (depth > 64 || lstat(path, &st) || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) return;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return;
+  unsigned int g;
+  if (!ioctl(fd, FS_IOC_GETVERSION, &g)) printf("%s\t%s\t%u\n", tag, path, g);
+  close(fd);
+  if (!S_ISDIR(st.st_mode)) return;
+  DIR *d = opendir(path);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    char *child;
+    if (asprintf(&child, "%s/%s", path, e->d_name) < 0) break;
+    generations(tag, child, depth + 1);
+    free(child);
+  }
+  closedir(d);
+}
+
 int main(int argc, char **argv) {
+  if (argc == 4 && !strcmp(argv[1], "generations")) { generations(argv[2], argv[3], 0); return 0; }
   int run = argc == 4 && !strcmp(argv[1], "run");
   if (!(argc == 3 && !strcmp(argv[1], "check")) && !run) {
-    fprintf(stderr, "usage: cacheshadow-scenario check SCRIPT | run SCRIPT PART\n");
+    fprintf(stderr, "usage: cacheshadow-scenario check SCRIPT | run SCRIPT PART | generations TAG DIR\n");
     return 2;
   }
   script = argv[2];

@@ -29,6 +29,9 @@ phase1() {
   # the host samples the write log when it sees each round's lines (50 ms polling, slower under load): a pause
   # after each round keeps the next part's writes out of that round's sample, as the tool's own rounds do
   while [ $k -lt $NPARTS ]; do scenario_part $k; end_round $k; sleep 2; k=$((k+1)); done
+  # the inodes' generations as the disk holds them (nothing reaches it after the last sync): a rename is told
+  # from a new file that got a deleted one's number by them (releng/scenario.sh: answer/generations.tsv)
+  /bin/cacheshadow-scenario generations SCENARIO-GEN-disk $D
 }
 # the tmpfs is always hashed page by page (what is hidden there is in RAM only); disk paths of the last part too
 P2_FILES="$T"
@@ -38,4 +41,5 @@ phase2() {
   keep="$T"
   for p in $P2_FILES; do [ "$p" != "$T" ] && [ -f "$p" ] && keep="$keep $p"; done
   P2_FILES=$keep
+  /bin/cacheshadow-scenario generations SCENARIO-GEN-guest $D
 }

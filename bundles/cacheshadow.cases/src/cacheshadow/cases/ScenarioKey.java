@@ -26,11 +26,15 @@ import cacheshadow.listing.ManifestFormat;
  * left out (the guest's own hashing moves it). Each differing path is a {@link Entry}: {@code cache-only} (only the
  * guest has it, on the disk's file system), {@code tmpfs} (on the tmpfs), {@code deleted} (the disk has it, the guest
  * no longer), {@code differs} (both, with the columns). A rename is a deleted and a cache-only path of one inode,
- * each naming the other. Incidental entries count neither way: a directory whose entries changed (only its size,
+ * each naming the other — not when the scenario's {@code generations.tsv} (ext4's {@code i_generation} of each path,
+ * as the guest read it at its last sync and at the snapshot) says the two differ: a deleted file whose number a new
+ * one got. Incidental entries count neither way: a directory whose entries changed (only its size,
  * link count and times) and the tmpfs mount point itself.
  */
 public record ScenarioKey(List<Entry> entries) {
 	public static final String GUEST = "manifest.tsv";
+	/** The inodes' generations (listing disk|guest, path, generation), where the scenario recorded them. */
+	public static final String GENERATIONS = "generations.tsv";
 	private static final Pattern ROUND = Pattern.compile("manifest\\.round-(\\d+)\\.tsv");
 	private static final String DISK_ROOT = "/mnt/disk", TMP_ROOT = "/mnt/tmp";
 	/** Columns that change on a directory when entries are added to or taken from it. */
@@ -44,7 +48,15 @@ public record ScenarioKey(List<Entry> entries) {
 	public static ScenarioKey of(Path answer) throws IOException {
 		Path guest = answer.resolve(GUEST);
 		if (!Files.isRegularFile(guest)) throw new IOException(answer + ": no " + GUEST + " (not a scenario's answer folder)");
-		return of(ManifestFormat.read(lastRound(answer)), ManifestFormat.read(guest));
+		Map<String, Map<String, Long>> gen = new HashMap<>(Map.of("disk", new HashMap<>(), "guest", new HashMap<>()));
+		Path g = answer.resolve(GENERATIONS);
+		if (Files.isRegularFile(g)) {
+			for (String l : Files.readAllLines(g, java.nio.charset.StandardCharsets.UTF_8)) {
+				String[] c = l.split("\t", -1);
+				if (c.length == 3 && gen.containsKey(c[0]) && c[2].matches("\\d{1,10}")) gen.get(c[0]).put(c[1], Long.parseLong(c[2]));
+			}
+		}
+		return of(ManifestFormat.read(lastRound(answer)), ManifestFormat.read(guest), gen.get("disk"), gen.get("guest"));
 	}
 
 	/** The guest's listing of its disk at its last sync: the round manifest with the highest number. */
@@ -66,6 +78,14 @@ public record ScenarioKey(List<Entry> entries) {
 
 	/** The key from the disk's listing at the last sync and the guest's listing at the snapshot. */
 	public static ScenarioKey of(List<FileRecord> disk, List<FileRecord> guest) {
+		return of(disk, guest, Map.of(), Map.of());
+	}
+
+	/**
+	 * The same, renames paired only where the generations (path to {@code i_generation}, each side's; a path
+	 * missing from either map is not told apart) do not differ.
+	 */
+	public static ScenarioKey of(List<FileRecord> disk, List<FileRecord> guest, Map<String, Long> diskGeneration, Map<String, Long> guestGeneration) {
 		List<FileRecord> onDisk = under(disk, DISK_ROOT), running = new ArrayList<>(under(guest, DISK_ROOT));
 		running.addAll(under(guest, TMP_ROOT));
 		ManifestComparison c = ManifestComparison.of(onDisk, running, Set.of("atime"), false);
@@ -74,7 +94,13 @@ public record ScenarioKey(List<Entry> entries) {
 		for (FileRecord r : onDisk) diskByPath.put(r.path(), r);
 		for (FileRecord r : running) guestByPath.put(r.path(), r);
 		for (String p : c.extra()) if (p.startsWith(DISK_ROOT + "/")) addedByInode.put(guestByPath.get(p).inode(), p);
-		for (String p : c.missing()) removedByInode.put(diskByPath.get(p).inode(), p);
+		for (String p : c.missing()) {
+			String to = addedByInode.get(diskByPath.get(p).inode());
+			Long was = diskGeneration.get(p), is = to == null ? null : guestGeneration.get(to);
+			// one number, two files: the new one is no rename of the deleted one
+			if (was != null && is != null && !was.equals(is)) addedByInode.remove(diskByPath.get(p).inode());
+			else removedByInode.put(diskByPath.get(p).inode(), p);
+		}
 		List<Entry> out = new ArrayList<>();
 		for (String p : c.extra()) {
 			boolean tmp = p.equals(TMP_ROOT) || p.startsWith(TMP_ROOT + "/");

@@ -700,6 +700,27 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		return Collections.unmodifiableMap(trees);
 	}
 
+	/**
+	 * Whether the cached inode {@code ino} and the disk's inode {@code ino} of the super block at {@code superBlock}
+	 * can be one file renamed: not when both {@code i_generation}s are known and differ (the file was deleted and
+	 * ext4 gave its number to a new one, with a new generation). Read only for the few paths a rename could pair.
+	 */
+	private boolean sameGeneration(long superBlock, long ino) {
+		CachedInode ci = cachedInode(superBlock, ino);
+		if (ci == null) return true;
+		try {
+			var btf = analysis.kernel().btf();
+			if (!btf.hasField("inode", "i_generation")) return true;
+			long cached = analysis.kernel().virtual().readU32(ci.address() + btf.field("inode", "i_generation").offset());
+			for (DiskMatch d : matches) {
+				if (d.mount().superBlock() == superBlock) return d.diskOnly().inode(ino).generation == cached;
+			}
+		} catch (IOException e) {
+			// unreadable: the number alone decides, as before
+		}
+		return true;
+	}
+
 	/** The guest's cached inode {@code ino} of the super block at {@code superBlock}, or null. */
 	CachedInode cachedInode(long superBlock, long ino) {
 		return cachedInodes.get(superBlock + ":" + ino);
@@ -731,11 +752,13 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		for (String p : all) {
 			FileRecord a = mr.get(p), b = dr.get(p);
 			if (b == null) {
-				String from = onlyDisk.get(m.node(p).superBlock() + ":" + a.inode());
-				out.add(new PathStatus(p, PathStatus.Kind.CACHE_ONLY, List.of(), from));
+				long sb = m.node(p).superBlock();
+				String from = onlyDisk.get(sb + ":" + a.inode());
+				out.add(new PathStatus(p, PathStatus.Kind.CACHE_ONLY, List.of(), from != null && sameGeneration(sb, a.inode()) ? from : null));
 			} else if (a == null) {
-				String to = onlyMerged.get(d.node(p).superBlock() + ":" + b.inode());
-				out.add(new PathStatus(p, PathStatus.Kind.DELETED, List.of(), to));
+				long sb = d.node(p).superBlock();
+				String to = onlyMerged.get(sb + ":" + b.inode());
+				out.add(new PathStatus(p, PathStatus.Kind.DELETED, List.of(), to != null && sameGeneration(sb, b.inode()) ? to : null));
 			} else {
 				List<String> diff = differences(a, b);
 				PathStatus.Kind k = !diff.isEmpty() ? PathStatus.Kind.DIFFERS : m.fromCache(p) ? PathStatus.Kind.SAME : PathStatus.Kind.DISK_ONLY;
