@@ -15,6 +15,10 @@ import org.eclipse.swt.widgets.FileDialog;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.ui.handlers.HandlerUtil;
 
+import cacheshadow.cases.CaseException;
+import cacheshadow.cases.CaseInputs;
+import cacheshadow.cases.EvidenceItem;
+
 /**
  * The case commands of the Case menu, the Case view's toolbar and their key bindings (plugin.xml): one handler each,
  * so a menu item, a toolbar button and a key all run the same code.
@@ -149,6 +153,70 @@ public final class CaseHandlers {
 		public Object execute(ExecutionEvent event) {
 			CaseJobs.analyze().schedule();
 			return null;
+		}
+	}
+
+	/**
+	 * Case > Analyze Snapshot…: which of the case's memory snapshots (the first, one saved by Snapshot Now, ...) the
+	 * views show: the one the command names (parameter), else the one selected in the Case view, else chosen in a
+	 * list; then analyzed with the disk and kernel files of its folder. Later analyses (Analyze, F5) keep the choice.
+	 */
+	public static final class AnalyzeSnapshot extends WithCase {
+		/** The command's optional parameter: the evidence id of the snapshot, so that no dialog asks. */
+		public static final String EVIDENCE = "cacheshadow.ui.case.analyzeSnapshot.evidence";
+
+		@Override
+		public Object execute(ExecutionEvent event) {
+			Shell shell = HandlerUtil.getActiveShell(event);
+			List<EvidenceItem> memories;
+			try {
+				memories = CaseInputs.memories(CaseSession.get().current().evidence());
+			} catch (CaseException e) {
+				MessageDialog.openError(shell, "CacheShadow", e.getMessage());
+				return null;
+			}
+			if (memories.isEmpty()) {
+				MessageDialog.openInformation(shell, "CacheShadow", "The case has no memory snapshot: add one (Add Evidence…) or take one of a running guest (Snapshot Now).");
+				return null;
+			}
+			EvidenceItem chosen = null;
+			String given = event.getParameter(EVIDENCE);
+			if (given != null) {
+				chosen = memories.stream().filter(e -> Long.toString(e.id()).equals(given.strip())).findFirst().orElse(null);
+				if (chosen == null) {
+					MessageDialog.openError(shell, "CacheShadow", "Evidence #" + given + " is no memory snapshot of this case");
+					return null;
+				}
+			}
+			if (chosen == null && HandlerUtil.getCurrentSelection(event) instanceof org.eclipse.jface.viewers.IStructuredSelection sel && sel.size() == 1
+					&& sel.getFirstElement() instanceof EvidenceItem e && memories.stream().anyMatch(x -> x.id() == e.id())) {
+				chosen = e;
+			}
+			if (chosen == null) {
+				org.eclipse.ui.dialogs.ListDialog d = new org.eclipse.ui.dialogs.ListDialog(shell);
+				d.setTitle("Analyze Snapshot");
+				d.setMessage("The memory snapshot the views show (with the disk and kernel files of its folder):");
+				d.setContentProvider(org.eclipse.jface.viewers.ArrayContentProvider.getInstance());
+				d.setLabelProvider(new org.eclipse.jface.viewers.LabelProvider() {
+					@Override
+					public String getText(Object o) {
+						return label((EvidenceItem) o);
+					}
+				});
+				d.setInput(memories);
+				long shown = CaseSession.get().analyzedMemory();
+				memories.stream().filter(e -> e.id() == shown).findFirst().ifPresent(e -> d.setInitialSelections(e));
+				if (d.open() != org.eclipse.jface.window.Window.OK || d.getResult() == null || d.getResult().length == 0) return null;
+				chosen = (EvidenceItem) d.getResult()[0];
+			}
+			CaseJobs.analyze(chosen.id()).schedule();
+			return null;
+		}
+
+		/** How a snapshot is named in the list and the File System view's header: id, file, folder, size. */
+		static String label(EvidenceItem e) {
+			Path p = Path.of(e.path());
+			return "#" + e.id() + "  " + e.fileName() + "  in " + p.getParent() + "  (" + String.format("%,d", e.size()) + " bytes)";
 		}
 	}
 }

@@ -104,8 +104,10 @@ public final class CaseJobs {
 
 	/**
 	 * Analyzes the case's memory snapshot (kernel model, dentry/inode/page caches) and merges it over its disk: the
-	 * model every analysis view shows. Recorded in the custody log. Evidence cut short is analyzed as far as it goes
-	 * when the workbench was started with --partial ({@link CaseSession#partialMode()}); else the examiner is asked.
+	 * model every analysis view shows. The snapshot is the one the examiner chose ({@link #analyze(long)}), else the
+	 * first; the disk and kernel files those of its folder ({@link CaseInputs#of(List, long)}). Recorded in the
+	 * custody log. Evidence cut short is analyzed as far as it goes when the workbench was started with --partial
+	 * ({@link CaseSession#partialMode()}); else the examiner is asked.
 	 */
 	public static Job analyze() {
 		return analyze(false);
@@ -122,7 +124,7 @@ public final class CaseJobs {
 		return new CaseJob(partial ? "Analyzing the guest's caches and disk (partial evidence)" : "Analyzing the guest's caches and disk") {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
-				CaseInputs in = CaseInputs.of(c.evidence());
+				CaseInputs in = CaseInputs.of(c.evidence(), CaseSession.get().memoryChoice());
 				if (in.memory().isEmpty()) return Status.error("The case has no memory snapshot to analyze");
 				boolean cutOk = partial || CaseSession.get().partialMode();
 				MergedFileSystem m;
@@ -140,8 +142,9 @@ public final class CaseJobs {
 				if (partialEvidence != null) for (cacheshadow.merge.View v : cacheshadow.merge.View.values()) {
 					if (m.tree(v) != null) m.tree(v).listing(true);
 				}
-				CaseSession.get().setAnalysis(m);
-				c.appendCustody("analysis-run", "merged " + in.memory().get().fileName() + in.disk().map(d -> " over " + d.fileName()).orElse("")
+				CaseSession.get().setAnalysis(m, in.memory().get().id());
+				c.appendCustody("analysis-run", "merged " + in.memory().get().fileName() + " (evidence #" + in.memory().get().id() + ")"
+						+ in.disk().map(d -> " over " + d.fileName() + " (evidence #" + d.id() + ")").orElse("")
 						+ ": " + statuses.size() + " paths, " + m.findings().size() + " findings" + (partialEvidence == null ? "" : "; " + partialEvidence));
 				return Status.OK_STATUS;
 			}
@@ -160,6 +163,12 @@ public final class CaseJobs {
 				analyze(true).schedule();
 			}
 		});
+	}
+
+	/** Chooses the memory snapshot of evidence id {@code memoryId} for the views, and analyzes it ({@link #analyze()}). */
+	public static Job analyze(long memoryId) {
+		CaseSession.get().chooseMemory(memoryId);
+		return analyze();
 	}
 
 	/**

@@ -63,7 +63,25 @@ public final class CaseSession {
 		current = c;
 		if (old != null) old.close();
 		setHistory(null, null);
-		setAnalysis(null);
+		memoryChoice = -1;
+		setAnalysis(null, -1);
+	}
+
+	private volatile long memoryChoice = -1, analyzedMemory = -1;
+
+	/** The memory snapshot (evidence id) the examiner chose for the views, or -1: the case's first. */
+	public long memoryChoice() {
+		return memoryChoice;
+	}
+
+	/** Chooses the memory snapshot the next analyses read (evidence id; -1 for the case's first). */
+	public void chooseMemory(long evidenceId) {
+		memoryChoice = evidenceId;
+	}
+
+	/** The memory snapshot (evidence id) the current analysis was made from, or -1 without one. */
+	public long analyzedMemory() {
+		return analyzedMemory;
 	}
 
 	/** The analysis of the open case's evidence (caches merged over the disk), or null before one ran. */
@@ -72,8 +90,14 @@ public final class CaseSession {
 	}
 
 	public void setAnalysis(MergedFileSystem a) {
+		setAnalysis(a, -1);
+	}
+
+	/** The analysis shown from now on, made from the memory snapshot of evidence id {@code memoryId} (-1: unknown). */
+	public void setAnalysis(MergedFileSystem a, long memoryId) {
 		MergedFileSystem old = analysis;
 		analysis = a;
+		analyzedMemory = a == null ? -1 : memoryId;
 		if (old != null && old != a) {
 			try {
 				old.close();

@@ -62,6 +62,8 @@ public class CaseView extends ViewPart {
 						: null;
 			}
 		});
+		// which memory snapshot the analysis views show (Analyze Snapshot… chooses among several); last, so the columns before keep their places
+		TableColumns.text(viewer, EvidenceItem.class, "Views", 90, e -> e.id() == CaseSession.get().analyzedMemory() ? "shown" : "", null);
 		viewer.setContentProvider(ArrayContentProvider.getInstance());
 		getSite().setSelectionProvider(viewer);
 		// its toolbar (New, Open, Close, Add Evidence, Verify, Analyze) comes from the case commands (plugin.xml, CaseHandlers)

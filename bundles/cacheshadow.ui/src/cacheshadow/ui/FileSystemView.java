@@ -645,6 +645,8 @@ public class FileSystemView extends ViewPart {
 				sb.insert(0, "Running guest, refresh " + live.number() + " at " + live.pausedAt() + ": " + live.changes().size()
 						+ (live.changes().size() == 1 ? " change" : " changes") + (live.number() == 1 ? " from the disk" : " since refresh " + (live.number() - 1))
 						+ (live.changes().isEmpty() ? "" : " (yellow)") + (AttachedGuest.current() == null ? " — detached" : "") + " — ");
+			} else {
+				snapshotShown().ifPresent(label -> sb.insert(0, label + " — "));
 			}
 			counts.forEach((k, v) -> sb.append(v).append(' ').append(k.label()).append("  "));
 			sb.append("— ").append(m.findings().size()).append(" findings");
@@ -707,6 +709,21 @@ public class FileSystemView extends ViewPart {
 		AttachedGuest g = AttachedGuest.latest();
 		LiveWatch.Step s = g == null ? null : g.lastStep();
 		return s != null && s.refresh().fs() == m ? s : null;
+	}
+
+	/** Which memory snapshot the analysis shows, when the case holds more than one (Analyze Snapshot… chooses). */
+	private static java.util.Optional<String> snapshotShown() {
+		long id = CaseSession.get().analyzedMemory();
+		cacheshadow.cases.Case c = CaseSession.get().current();
+		if (id < 0 || c == null) return java.util.Optional.empty();
+		try {
+			List<cacheshadow.cases.EvidenceItem> memories = cacheshadow.cases.CaseInputs.memories(c.evidence());
+			if (memories.size() < 2) return java.util.Optional.empty();
+			return memories.stream().filter(e -> e.id() == id).findFirst()
+					.map(e -> "Memory snapshot " + CaseHandlers.AnalyzeSnapshot.label(e) + ", " + (memories.indexOf(e) + 1) + " of " + memories.size());
+		} catch (cacheshadow.cases.CaseException e) {
+			return java.util.Optional.empty();
+		}
 	}
 
 	/** The paths highlighted as changed by the running guest's last refresh (empty for a snapshot's analysis). */

@@ -103,6 +103,17 @@ class CaseViewUiTest {
 		return out.split("\\s+")[0];
 	}
 
+	/** The items of the window's menu {@code name} as shown (without mnemonics and keys); made by showing it. */
+	static java.util.List<String> menuItems(org.eclipse.swt.widgets.Shell shell, String name) {
+		java.util.List<String> items = new java.util.ArrayList<>();
+		for (org.eclipse.swt.widgets.MenuItem i : shell.getMenuBar().getItems()) {
+			if (!i.getText().replace("&", "").equals(name)) continue;
+			i.getMenu().notifyListeners(SWT.Show, new Event()); // the menu's items are made when it is shown
+			for (org.eclipse.swt.widgets.MenuItem k : i.getMenu().getItems()) items.add(k.getText().replace("&", "").split("\t")[0]);
+		}
+		return items;
+	}
+
 	static void waitFor(Display d, java.util.function.BooleanSupplier cond, long millis) throws InterruptedException {
 		long end = System.currentTimeMillis() + millis;
 		while (!cond.getAsBoolean()) {

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.eclipse.core.commands.ParameterizedCommand;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.swt.widgets.Display;
-import org.eclipse.swt.widgets.MenuItem;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.commands.ICommandService;
@@ -44,13 +42,7 @@ class ReportUiTest {
 		IHandlerService handlers = PlatformUI.getWorkbench().getService(IHandlerService.class);
 		ICommandService commands = PlatformUI.getWorkbench().getService(ICommandService.class);
 		IBindingService bindings = PlatformUI.getWorkbench().getService(IBindingService.class);
-		List<String> caseMenu = new ArrayList<>();
-		for (MenuItem i : shell.getMenuBar().getItems()) {
-			if (!i.getText().replace("&", "").equals("Case")) continue;
-			// the menu's items are made when it is shown
-			i.getMenu().notifyListeners(org.eclipse.swt.SWT.Show, new org.eclipse.swt.widgets.Event());
-			for (MenuItem k : i.getMenu().getItems()) caseMenu.add(k.getText().replace("&", "").split("\t")[0]);
-		}
+		List<String> caseMenu = CaseViewUiTest.menuItems(shell, "Case");
 		assertTrue(caseMenu.contains("Report…"), caseMenu.toString());
 		var key = bindings.getBestActiveBindingFormattedFor("cacheshadow.ui.case.report");
 		assertTrue(List.of("Ctrl+Shift+R", "Shift+Ctrl+R").contains(key), key);
