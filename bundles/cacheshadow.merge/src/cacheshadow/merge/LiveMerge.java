@@ -27,11 +27,12 @@ import cacheshadow.pagecache.PausedCopyLayer;
  * runs</em>, over {@link PausedCopyLayer}s of the RAM and of the disk: each 4 KiB page is copied at its first read
  * and every later read is served from that copy, so all that is built is a function of the copied pages alone. Then
  * the vCPUs are paused (QMP {@code stop}, which also drains QEMU's block I/O to the disk image) for the check, as a
- * seqlock reader re-checks what it read: every copied RAM page is compared with the guest's RAM now, and QEMU's
- * count of completed disk writes ({@link LiveGuest#diskWrites}) with its count before the walk. When every page is
- * equal and no write reached the disk, the walk read exactly what a walk of the paused guest would have read and so
- * took the same steps: its result is the paused instant's. The RAM copy is frozen and the guest resumes (QMP
- * {@code cont}, also when anything failed). When something changed, the changed pages are dropped (a disk written
+ * seqlock reader re-checks what it read: every copied RAM page is compared with the guest's RAM now; the guest
+ * resumes (QMP {@code cont}, also when anything failed); then QEMU's count of completed disk writes
+ * ({@link LiveGuest#diskWrites}) is compared with its count before the walk (the counts only grow: equal means no
+ * write completed in between, the pause included). When every page is equal and no write reached the disk, the walk
+ * read exactly what a walk of the paused guest would have read and so took the same steps: its result is the paused
+ * instant's, and the RAM copy is frozen (nothing read the RAM since the check). When something changed, the changed pages are dropped (a disk written
  * to: its copy dropped), the guest resumes, and the walk runs again over the copies left, re-reading only what
  * changed; after {@value #ATTEMPTS} such tries the walk runs while the guest is paused, as a last resort that
  * cannot miss (pause then as long as the walk).
@@ -153,7 +154,7 @@ public final class LiveMerge {
 		return m;
 	}
 
-	private record Check(List<Long> changed, String diskWrites, int pages, long nanos) {
+	private record Check(List<Long> changed, int pages, long nanos) {
 	}
 
 	private record Walked(MergedFileSystem fs, String diskWrites) {
@@ -281,18 +282,20 @@ public final class LiveMerge {
 				String w0 = unsureWrites;
 				LiveGuest.Paused<Check> p = guest.paused(mem -> {
 					long c0 = System.nanoTime();
-					String w1 = disk == null ? null : guest.diskWrites();
 					List<Long> changed = ram.changedPages(false, guest.ramComparison());
-					if (changed.isEmpty() && (disk == null || (w1 != null && w1.equals(w0)))) ram.freeze();
-					return new Check(changed, w1, ram.pageCount(), System.nanoTime() - c0);
+					return new Check(changed, ram.pageCount(), System.nanoTime() - c0);
 				});
 				paused += p.pausedNanos();
 				longest = Math.max(longest, p.pausedNanos());
 				pauses++;
 				Check c = p.result();
-				boolean diskSame = disk == null || (c.diskWrites() != null && c.diskWrites().equals(w0));
+				// asked after the resume, one QMP round trip less in the pause: the counts only grow, so equal to the
+				// count before the walk they were that at the pause too, and no write reached the disk in between
+				String w1 = disk == null ? null : guest.diskWrites();
+				boolean diskSame = disk == null || (w1 != null && w1.equals(w0));
 				if (c.changed().isEmpty() && diskSame) {
-					writes = c.diskWrites();
+					ram.freeze(); // nothing read the guest's RAM since the check: the copies are the paused instant's
+					writes = w1;
 					checked = c.pages();
 					checkNanos = c.nanos();
 					break;
