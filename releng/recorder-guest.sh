@@ -49,21 +49,23 @@ while IFS=$'\t' read -r epoch k; do
 done < <(awk -F'\t' 'NR > 1 && $3 == "serial" && $6 ~ /^EVIDENCE-ROUND-[0-9]+-SYNCED/ { split($6, a, "-"); print $1 "\t" a[3] }' "$dir/timeline.tsv")
 [ "$rounds" -ge 2 ]; check $? "$rounds synced rounds checked"
 
-# 2. kill -9 mid-write (twice: once the journal has grown by 2 MiB since the write began, again 2 MiB later), restart
+# 2. kill -9 mid-write (twice: once the journal has grown by 2 MiB since the write began, again 2 MiB later), restart;
+#    the guest writes in 64 pieces of 256 KiB (a dd each), so the write lasts long enough to be caught
 "$ROOT/releng/live-guest.sh" run "$dir" 'dd if=/dev/urandom of=/tmp/rec.src bs=64k count=256 2>/dev/null && sha256sum /tmp/rec.src' > "$dir/src.sha"
 mark=$(stat -c %s "$dir/disk.csj")
-"$ROOT/releng/live-guest.sh" run "$dir" 'dd if=/tmp/rec.src of=/mnt/disk/rec.bin bs=64k oflag=direct conv=fsync 2>&1 && sync && echo WRITTEN' > "$dir/write.out" 2>&1 &
+"$ROOT/releng/live-guest.sh" run "$dir" 'i=0; while [ $i -lt 64 ]; do dd if=/tmp/rec.src of=/mnt/disk/rec.bin bs=64k count=4 skip=$((i*4)) seek=$((i*4)) oflag=direct conv=notrunc 2>/dev/null || exit 1; i=$((i+1)); done; sync && echo WRITTEN' > "$dir/write.out" 2>&1 &
 writer=$!
 for kill in 1 2; do
   for _ in $(seq 1200); do [ $(($(stat -c %s "$dir/disk.csj") - mark)) -ge $((2 << 20)) ] && break; sleep 0.05; done
   old=$(recorder_pid); mark=$(stat -c %s "$dir/disk.csj")
+  kill -0 "$writer" 2>/dev/null; check $? "kill $kill comes while the guest is still writing"
   kill -9 "$old"; say "kill $kill: killed the recorder (pid $old) while the guest writes, journal at $mark bytes"
   sleep 1
   $CS record --disk "$dir/disk.img" --journal "$dir/disk.csj" --socket "$dir/nbd.sock" >> "$dir/recorder.log" 2>&1 &
   for _ in $(seq 600); do [ "$(recorder_pid)" != "$old" ] && break; sleep 0.1; done
   say "restarted: $(grep 'record: reopened' "$dir/recorder.log" | tail -n 1)"
 done
-wait "$writer"; grep -q WRITTEN "$dir/write.out"; check $? "the guest's O_DIRECT write and sync went through both restarts ($(tr '\n' ' ' < "$dir/write.out" | cut -c1-120))"
+wait "$writer"; grep -q WRITTEN "$dir/write.out"; check $? "the guest's O_DIRECT writes and sync went through both restarts ($(tr '\n' ' ' < "$dir/write.out" | cut -c1-120))"
 "$CS" replay --disk "$dir/disk.recorded-base.img" --journal "$dir/disk.csj" --at end --manifest "$dir/end.tsv" --mount-prefix /mnt/disk > "$dir/end.log" 2>&1
 want=$(cut -d' ' -f1 "$dir/src.sha"); got=$(awk -F'\t' '$1 == "/mnt/disk/rec.bin" { print $13 }' "$dir/end.tsv")
 [ -n "$want" ] && [ "$want" = "$got" ]; check $? "rec.bin replayed from the journal has the guest's bytes (sha256 $want, replayed $got)"
