@@ -31,7 +31,9 @@ import cacheshadow.layers.Progress;
  * bookmarks, the custody log and chain; and, when the input has a section {@code == verify}, a verification (it
  * re-hashes the evidence and forces the database to disk: a tenth of the speed). Damage must be refused with a
  * {@link CaseException}.
- * The database file itself stays open in this process between inputs (H2 shares it with the case's connection).
+ * The database file itself stays open in this process between inputs (H2 shares it with the case's connection); a
+ * case closed past its compaction size shuts the database down for every connection (SHUTDOWN COMPACT), and the
+ * harness then connects again.
  */
 public final class CaseFilesFuzzer {
 	static final Map<String, List<String>> TABLES = Map.of( //
@@ -41,7 +43,7 @@ public final class CaseFilesFuzzer {
 			"custody", List.of("seq", "at", "actor", "action", "detail", "prev_hash", "hash"));
 	static final List<String> ORDER = List.of("case_info", "evidence", "bookmark", "custody");
 	private static final Path DIR;
-	private static final Connection DB;
+	private static Connection db;
 
 	/** Stands for the case folder in an input's values (paths of evidence, custody details). */
 	static final String CASE = "$CASE";
@@ -50,10 +52,7 @@ public final class CaseFilesFuzzer {
 		try {
 			DIR = Files.createTempDirectory(InputFile.dir(), "case");
 			makeCase(DIR);
-			Properties p = new Properties();
-			p.setProperty("user", "cacheshadow");
-			p.setProperty("password", "");
-			DB = new org.h2.Driver().connect("jdbc:h2:file:" + DIR.resolve(Case.DB_NAME) + ";DB_CLOSE_ON_EXIT=FALSE", p);
+			db = connect();
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		} catch (SQLException e) {
@@ -62,6 +61,13 @@ public final class CaseFilesFuzzer {
 	}
 
 	private CaseFilesFuzzer() {
+	}
+
+	private static Connection connect() throws SQLException {
+		Properties p = new Properties();
+		p.setProperty("user", "cacheshadow");
+		p.setProperty("password", "");
+		return new org.h2.Driver().connect("jdbc:h2:file:" + DIR.resolve(Case.DB_NAME) + ";DB_CLOSE_ON_EXIT=FALSE", p);
 	}
 
 	/** Makes the case and opens the database before the first input is timed. */
@@ -134,23 +140,24 @@ public final class CaseFilesFuzzer {
 		}
 		if (mirrorText != null) mirror = mirrorText.toString();
 		try {
-			DB.setAutoCommit(false);
-			try (Statement s = DB.createStatement()) {
+			if (db.isClosed()) db = connect();
+			db.setAutoCommit(false);
+			try (Statement s = db.createStatement()) {
 				for (String t : ORDER) s.execute("DELETE FROM " + t);
 			}
 			for (String[] row : rows) {
 				List<String> cols = TABLES.get(row[0]);
 				if (row.length - 1 != cols.size()) continue;
 				String sql = "INSERT INTO " + row[0] + "(" + String.join(",", cols) + ") VALUES (" + "?,".repeat(cols.size() - 1) + "?)";
-				try (PreparedStatement ps = DB.prepareStatement(sql)) {
+				try (PreparedStatement ps = db.prepareStatement(sql)) {
 					for (int i = 0; i < cols.size(); i++) ps.setString(i + 1, row[i + 1].equals("\\N") ? null : row[i + 1]);
 					ps.executeUpdate();
 				} catch (SQLException notStorable) {
 					// a value the column cannot hold (a letter in a number, a duplicate key): the database never has it
 				}
 			}
-			DB.commit();
-			DB.setAutoCommit(true);
+			db.commit();
+			db.setAutoCommit(true);
 			Path m = DIR.resolve(Case.CUSTODY_TEXT);
 			Files.deleteIfExists(m);
 			if (mirror != null) Files.writeString(m, mirror);
