@@ -75,6 +75,18 @@ if cmp -s "$W/verify-plain.t" "$W/verify-osgi.t" && [ -s "$W/report-plain.pdf" ]
 else
   echo "DIFFERENT  case new/add/verify or report"; diff "$W/verify-plain.t" "$W/verify-osgi.t" | head; fail=1
 fi
+# an analysis that does not fit the heap ends with a message naming CACHESHADOW_XMX, not an internal error (the plain
+# class path only: OSGi itself does not start in so small a heap)
+n=$((n + 1))
+set +e
+CACHESHADOW_XMX=16m "$CLI" analyze --memory "$M" --kernel "$K" --manifest "$W/oom.tsv" > /dev/null 2> "$W/oom.err"
+oom_exit=$?
+set -e
+if [ $oom_exit = 3 ] && grep -q 'out of memory in a heap of .*CACHESHADOW_XMX=' "$W/oom.err" && ! grep -q 'internal error' "$W/oom.err"; then
+  echo "same  out of memory (CACHESHADOW_XMX=16m): exit 3, the message names CACHESHADOW_XMX"
+else
+  echo "DIFFERENT  out of memory (CACHESHADOW_XMX=16m): exit $oom_exit"; tr '\r' '\n' < "$W/oom.err" | tail -3 | sed 's/^/    /'; fail=1
+fi
 # mount: JNA and libfuse3 on the plain class path (the OSGi side is LiveMountCliTest's and the FUSE tests')
 if [ -e /dev/fuse ] && command -v fusermount3 > /dev/null; then
   mkdir -p "$W/run/mnt"

@@ -83,6 +83,12 @@ public final class Cli {
 				err.println("cacheshadow " + c.name() + ": canceled");
 				return 2;
 			} catch (Exception | StackOverflowError | OutOfMemoryError e) {
+				if (outOfMemory(e)) {
+					// not a defect: the heap is bounded (the launcher's default or CACHESHADOW_XMX) and this evidence needs more
+					err.printf("cacheshadow %s: out of memory in a heap of %d MiB; run again with a larger heap, e.g. CACHESHADOW_XMX=%dg ./cacheshadow %s ...%n",
+							c.name(), Runtime.getRuntime().maxMemory() >> 20, Math.max(2, 2 * ((Runtime.getRuntime().maxMemory() >> 30) + 1)), c.name());
+					return 3;
+				}
 				// a defect of ours, not of the evidence: say so, with the type, still without a stack trace
 				err.println("cacheshadow " + c.name() + ": internal error (" + GuestName.printable(e.toString()) + "); please report it");
 				return 3;
@@ -91,6 +97,14 @@ public final class Cli {
 		err.println("cacheshadow: unknown subcommand '" + args[0] + "'");
 		help();
 		return 2;
+	}
+
+	/** An OutOfMemoryError, thrown here or in a worker thread (then the cause of what the command caught). */
+	private static boolean outOfMemory(Throwable e) {
+		for (int depth = 0; e != null && depth < 16; e = e.getCause(), depth++) {
+			if (e instanceof OutOfMemoryError) return true;
+		}
+		return false;
 	}
 
 	private void help() {
