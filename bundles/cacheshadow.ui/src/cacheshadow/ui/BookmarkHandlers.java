@@ -38,7 +38,7 @@ public final class BookmarkHandlers {
 		@Override
 		public Object execute(ExecutionEvent event) throws ExecutionException {
 			IWorkbenchPage page = HandlerUtil.getActiveWorkbenchWindowChecked(event).getActivePage();
-			Shell shell = HandlerUtil.getActiveShell(event);
+			Shell shell = HandlerShell.of(event);
 			if (CaseSession.get().current() == null || Walkthrough.capture(page, "") == null) {
 				MessageDialog.openInformation(shell, "Bookmark", "Select a path in the File System view of an open case first.");
 				return null;
@@ -64,7 +64,7 @@ public final class BookmarkHandlers {
 			try {
 				PresentationMode.open(HandlerUtil.getActiveWorkbenchWindowChecked(event).getActivePage(), c.bookmarks());
 			} catch (CaseException e) {
-				MessageDialog.openError(HandlerUtil.getActiveShell(event), "CacheShadow", e.getMessage());
+				MessageDialog.openError(HandlerShell.of(event), "CacheShadow", e.getMessage());
 			}
 			return null;
 		}
@@ -88,7 +88,7 @@ public final class BookmarkHandlers {
 
 		@Override
 		public Object execute(ExecutionEvent event) throws ExecutionException {
-			Shell shell = HandlerUtil.getActiveShell(event);
+			Shell shell = HandlerShell.of(event);
 			Case c = CaseSession.get().current();
 			if (c == null) {
 				MessageDialog.openInformation(shell, "Score Answers", "Open the trainee's case first.");

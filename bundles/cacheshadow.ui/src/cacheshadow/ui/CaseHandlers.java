@@ -50,7 +50,7 @@ public final class CaseHandlers {
 	public static final class NewCase extends AbstractHandler {
 		@Override
 		public Object execute(ExecutionEvent event) {
-			Shell shell = HandlerUtil.getActiveShell(event);
+			Shell shell = HandlerShell.of(event);
 			DirectoryDialog d = new DirectoryDialog(shell);
 			d.setMessage("Folder for the new case");
 			String dir = d.open();
@@ -65,7 +65,7 @@ public final class CaseHandlers {
 	public static final class OpenCase extends AbstractHandler {
 		@Override
 		public Object execute(ExecutionEvent event) {
-			Shell shell = HandlerUtil.getActiveShell(event);
+			Shell shell = HandlerShell.of(event);
 			String dir = new DirectoryDialog(shell).open();
 			if (dir != null) guard(shell, () -> {
 				CaseSession.get().open(Path.of(dir));
@@ -86,7 +86,7 @@ public final class CaseHandlers {
 	public static final class AddEvidence extends WithCase {
 		@Override
 		public Object execute(ExecutionEvent event) {
-			FileDialog d = new FileDialog(HandlerUtil.getActiveShell(event), SWT.OPEN | SWT.MULTI);
+			FileDialog d = new FileDialog(HandlerShell.of(event), SWT.OPEN | SWT.MULTI);
 			if (d.open() == null) return null;
 			List<Path> files = new ArrayList<>();
 			for (String n : d.getFileNames()) files.add(Path.of(d.getFilterPath(), n));
@@ -114,7 +114,7 @@ public final class CaseHandlers {
 
 		@Override
 		public Object execute(ExecutionEvent event) {
-			Shell shell = HandlerUtil.getActiveShell(event);
+			Shell shell = HandlerShell.of(event);
 			String given = event.getParameter(FILE);
 			if (given != null) {
 				Path out = Path.of(given);
@@ -167,7 +167,7 @@ public final class CaseHandlers {
 
 		@Override
 		public Object execute(ExecutionEvent event) {
-			Shell shell = HandlerUtil.getActiveShell(event);
+			Shell shell = HandlerShell.of(event);
 			List<EvidenceItem> memories;
 			try {
 				memories = CaseInputs.memories(CaseSession.get().current().evidence());

@@ -22,7 +22,7 @@ public final class HelpHandlers {
 		public Object execute(ExecutionEvent event) throws ExecutionException {
 			org.eclipse.core.runtime.IProduct p = org.eclipse.core.runtime.Platform.getProduct();
 			String text = p == null ? "CacheShadow Workbench" : p.getProperty("aboutText");
-			org.eclipse.jface.dialogs.MessageDialog.openInformation(org.eclipse.ui.handlers.HandlerUtil.getActiveShell(event), "About CacheShadow Workbench",
+			org.eclipse.jface.dialogs.MessageDialog.openInformation(HandlerShell.of(event), "About CacheShadow Workbench",
 					text + "\n\nJava " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
 			return null;
 		}

@@ -4,7 +4,6 @@ import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
 import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.window.Window;
-import org.eclipse.ui.handlers.HandlerUtil;
 
 /**
  * The running-guest commands of the Case menu and the Case view's toolbar (plugin.xml): attach, refresh now, snapshot
@@ -23,10 +22,10 @@ public final class LiveHandlers {
 		@Override
 		public Object execute(ExecutionEvent event) {
 			if (CaseSession.get().current() == null) {
-				MessageDialog.openInformation(HandlerUtil.getActiveShell(event), "CacheShadow", "Open or create a case first: snapshots of the guest go into it.");
+				MessageDialog.openInformation(HandlerShell.of(event), "CacheShadow", "Open or create a case first: snapshots of the guest go into it.");
 				return null;
 			}
-			AttachDialog d = new AttachDialog(HandlerUtil.getActiveShell(event));
+			AttachDialog d = new AttachDialog(HandlerShell.of(event));
 			if (d.open() == Window.OK) AttachedGuest.attach(d.request());
 			return null;
 		}
@@ -50,7 +49,7 @@ public final class LiveHandlers {
 		@Override
 		public Object execute(ExecutionEvent event) {
 			AttachedGuest g = AttachedGuest.current();
-			if (g == null) MessageDialog.openInformation(HandlerUtil.getActiveShell(event), "CacheShadow", "No running guest is attached (Case > Attach to a Running Guest…).");
+			if (g == null) MessageDialog.openInformation(HandlerShell.of(event), "CacheShadow", "No running guest is attached (Case > Attach to a Running Guest…).");
 			else run(g);
 			return null;
 		}
