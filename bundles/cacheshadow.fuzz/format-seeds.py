@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Seeds for the fuzz targets of the container formats, made by the real tools from the evidence samples' disks
-(qemu-img: VMDK, VHD, VHDX; ewfacquire: E01) and cut from the compressed kdump files of tests/scripts/format-evidence.sh
+(qemu-img: VMDK, VHD, VHDX; ewfacquire: E01) and cut from the compressed kdump files of releng/formats/format-evidence.sh
 (build/formats/dumps: the first pages kept, headers and bitmaps shrunk to them). Run from the repository root:
     bundles/cacheshadow.fuzz/format-seeds.py build/samples build/formats/dumps
 Writes seeds/VmdkFuzzer, VhdFuzzer, VhdxFuzzer, EwfFuzzer, KdumpFuzzer."""

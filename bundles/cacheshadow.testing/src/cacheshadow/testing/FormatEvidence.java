@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * Evidence in the formats examiners receive, made at test time by the real tools (qemu-img, ewfacquire, QEMU's
- * dump-guest-memory, makedumpfile) through {@code tests/scripts/format-evidence.sh} and cached under
+ * dump-guest-memory, makedumpfile) through {@code releng/formats/format-evidence.sh} and cached under
  * {@code build/formats/} (a finished set is kept between runs).
  */
 public final class FormatEvidence {
@@ -62,7 +62,7 @@ public final class FormatEvidence {
 
 	private static Path make(String what, Path from, Path out) throws IOException, InterruptedException {
 		if (Files.isRegularFile(out.resolve("complete"))) return out;
-		Process p = new ProcessBuilder(root().resolve("tests/scripts/format-evidence.sh").toString(), what, from.toString(), out.toString())
+		Process p = new ProcessBuilder(root().resolve("releng/formats/format-evidence.sh").toString(), what, from.toString(), out.toString())
 				.redirectErrorStream(true).start();
 		String log = new String(p.getInputStream().readAllBytes());
 		assertEquals(0, p.waitFor(), "format-evidence.sh " + what + ":\n" + log);
