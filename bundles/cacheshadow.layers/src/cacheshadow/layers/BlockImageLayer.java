@@ -6,44 +6,27 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A virtual disk stored as fixed-size blocks in a container file (VMDK grains, VHD/VHDX blocks, EWF chunks): each
- * format says where a block's bytes are, the reads across blocks and the bounds are done here. Unallocated blocks
- * read as zeros — what the guest saw, so not a hole. Blocks whose bytes (or the tables locating them) lie past the
- * end of the file make the image truncated: refused, or opened as partial evidence, where they are
- * {@linkplain #missing() missing}.
+ * An address space stored as fixed-size blocks in a container file, each located (and decoded) on its own: a virtual
+ * disk's VMDK grains, VHD/VHDX blocks, EWF chunks, qcow2 clusters, a compressed kdump's pages. Each format says where
+ * a block's bytes are; the reads across blocks and the bounds are done here. A disk's unallocated blocks read as
+ * zeros — what the guest saw, so not a hole; a dump's pages not dumped are holes, which its reader reports. Blocks
+ * whose bytes (or the tables locating them) lie past the end of the file make the evidence truncated: refused, or
+ * opened as partial evidence, where they are {@linkplain #missing() missing}.
  */
-abstract class BlockImageLayer implements Layer {
+abstract class BlockImageLayer extends FileBackedLayer {
 	/** Decoded blocks kept per layer (inflated chunks, pages, tables): a 64 MiB image or 16,384 pages stay decoded. */
 	static final long CACHE_BYTES = 64L << 20;
 
-	protected final MappedFile file;
-	protected final long size;
 	protected final long blockSize;
-	private final String kind;
-	private List<Extent> missing = List.of(), extents;
 
 	protected BlockImageLayer(MappedFile file, String kind, long size, long blockSize) {
-		this.file = file;
-		this.kind = kind;
-		this.size = size;
+		super(file, kind, size, List.of(new Extent(0, size)), List.of());
 		this.blockSize = blockSize;
-		this.extents = List.of(new Extent(0, size));
-	}
-
-	/** Adds blocks {@code [first, first+count)} to ascending ranges of blocks, joining it to the last one when they touch. */
-	protected static void addBlocks(List<Extent> blocks, long first, long count) {
-		if (count <= 0) return;
-		if (!blocks.isEmpty() && blocks.get(blocks.size() - 1).end() == first) {
-			Extent last = blocks.remove(blocks.size() - 1);
-			blocks.add(new Extent(last.start(), last.length() + count));
-		} else {
-			blocks.add(new Extent(first, count));
-		}
 	}
 
 	/**
 	 * Sets the guest ranges whose blocks lie past the end of the file ({@code truncated}: ascending ranges of block
-	 * numbers, made with {@link #addBlocks}); without {@code partial} any such block refuses the image, naming
+	 * numbers, made with {@link #addRange}); without {@code partial} any such block refuses the image, naming
 	 * {@code what}.
 	 */
 	protected final void cutShort(List<Extent> truncated, boolean partial, String what) throws TruncatedEvidenceException {
@@ -67,8 +50,7 @@ abstract class BlockImageLayer implements Layer {
 			at = m.end();
 		}
 		if (at < size) ext.add(new Extent(at, size - at));
-		this.missing = Collections.unmodifiableList(miss);
-		this.extents = Collections.unmodifiableList(ext);
+		coverage(Collections.unmodifiableList(ext), Collections.unmodifiableList(miss));
 	}
 
 	/**
@@ -78,40 +60,8 @@ abstract class BlockImageLayer implements Layer {
 	protected abstract void readBlock(long block, int inBlock, byte[] buf, int off, int n) throws IOException;
 
 	@Override
-	public String name() {
-		return file.path().getFileName() + " (" + kind + ")";
-	}
-
-	@Override
-	public String source() {
-		return file.path().toString();
-	}
-
-	@Override
-	public long size() {
-		return size;
-	}
-
-	@Override
-	public List<Extent> extents() {
-		return extents;
-	}
-
-	@Override
-	public List<Extent> missing() {
-		return missing;
-	}
-
-	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
-		if (offset < 0 || offset + len > size || offset + len < offset) {
-			throw new UnmappedAddressException(name(), offset < 0 || offset >= size ? offset : size);
-		}
-		if (!missing.isEmpty() && isMissing(offset, len)) {
-			for (Extent m : missing) {
-				if (m.end() > offset && m.start() < offset + len) throw MissingReads.missing(name(), Math.max(offset, m.start()));
-			}
-		}
+		checkRead(offset, len);
 		while (len > 0) {
 			long block = offset / blockSize;
 			int inBlock = (int) (offset - block * blockSize);
@@ -129,10 +79,5 @@ abstract class BlockImageLayer implements Layer {
 			throw new EvidenceFormatException(file.path(), String.format("data of disk offset 0x%x lies outside the file (at 0x%x)", block * blockSize, pos));
 		}
 		file.read(pos, buf, off, n);
-	}
-
-	@Override
-	public void close() throws IOException {
-		file.close();
 	}
 }

@@ -28,7 +28,7 @@ public final class ElfCoreLayer extends SegmentedLayer implements VmcoreInfoSour
 	private final List<Note> notes;
 
 	private ElfCoreLayer(MappedFile file, List<Segment> segments, List<Note> notes, boolean partial) throws EvidenceFormatException {
-		super(file, segments, partial);
+		super(file, "ELF core", segments, partial);
 		this.notes = Collections.unmodifiableList(notes);
 	}
 
@@ -106,11 +106,6 @@ public final class ElfCoreLayer extends SegmentedLayer implements VmcoreInfoSour
 
 	private static long align4(long v) {
 		return (v + 3) & ~3L;
-	}
-
-	@Override
-	public String name() {
-		return file.path().getFileName() + " (ELF core)";
 	}
 
 	public List<Note> notes() {

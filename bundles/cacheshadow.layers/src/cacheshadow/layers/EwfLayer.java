@@ -154,7 +154,7 @@ public final class EwfLayer extends BlockImageLayer {
 		EwfLayer l = new EwfLayer(segs, sectors * bytesPerSector, chunkSize, tables, md5);
 		List<Extent> past = l.chunksPastTheEnd();
 		long need = l.size / chunkSize + (l.size % chunkSize != 0 ? 1 : 0);
-		if (nextChunk < need) addBlocks(past, nextChunk, need - nextChunk);
+		if (nextChunk < need) addRange(past, nextChunk, need - nextChunk);
 		l.cutShort(past, partial, cut != null ? "chunks (" + cut + ")" : "chunks");
 		return l;
 	}
@@ -185,7 +185,7 @@ public final class EwfLayer extends BlockImageLayer {
 			MappedFile f = segments.get(t.segment());
 			for (int i = 0; i < t.count(); i++) {
 				long at = t.base() + (f.u32(t.entries() + 4L * i) & 0x7fffffffL);
-				if (at >= f.size()) addBlocks(out, t.first() + i, 1);
+				if (at >= f.size()) addRange(out, t.first() + i, 1);
 			}
 		}
 		return out;

@@ -22,7 +22,7 @@ import io.airlift.compress.snappy.SnappyDecompressor;
  * or stored. Pages not dumped are holes. Read in place, whether reassembled or in makedumpfile's flattened form
  * ({@link FlattenedDump}).
  */
-public final class KdumpLayer implements Layer, VmcoreInfoSource {
+public final class KdumpLayer extends BlockImageLayer implements VmcoreInfoSource {
 	public static final byte[] SIGNATURE = "KDUMP   ".getBytes(StandardCharsets.US_ASCII);
 	private static final int ZLIB = 0x1, LZO = 0x2, SNAPPY = 0x4, ZSTD = 0x20;
 	private static final int DESCRIPTOR = 24;
@@ -38,26 +38,22 @@ public final class KdumpLayer implements Layer, VmcoreInfoSource {
 		void read(long pos, byte[] buf, int off, int len) throws IOException;
 	}
 
-	private final MappedFile file;
 	private final Dump dump;
 	private final long dumpSize;
-	private final boolean flattened;
 	private final int pageSize;
 	private final long[] dumped;
 	private final int[] rank;
 	/** Where the page descriptors start in the dump. */
 	private final long descOff;
-	private final long size;
-	private final List<Extent> extents, missing;
 	private final String vmcoreinfo;
 	private final DecodedBlocks<byte[]> pages;
 
 	private KdumpLayer(MappedFile file, Dump dump, long dumpSize, boolean flattened, int pageSize, long[] dumped, long descOff,
 			long size, List<Extent> extents, List<Extent> missing, String vmcoreinfo) {
-		this.file = file;
+		super(file, flattened ? "kdump compressed, flattened" : "kdump compressed", size, pageSize);
+		coverage(extents, missing);
 		this.dump = dump;
 		this.dumpSize = dumpSize;
-		this.flattened = flattened;
 		this.pageSize = pageSize;
 		this.dumped = dumped;
 		this.rank = new int[dumped.length];
@@ -67,11 +63,8 @@ public final class KdumpLayer implements Layer, VmcoreInfoSource {
 			r += Long.bitCount(dumped[i]);
 		}
 		this.descOff = descOff;
-		this.size = size;
-		this.extents = extents;
-		this.missing = missing;
 		this.vmcoreinfo = vmcoreinfo;
-		this.pages = new DecodedBlocks<>(DecodedBlocks.entriesFor(BlockImageLayer.CACHE_BYTES, pageSize));
+		this.pages = new DecodedBlocks<>(DecodedBlocks.entriesFor(CACHE_BYTES, pageSize));
 	}
 
 	public static KdumpLayer open(Path path) throws IOException {
@@ -142,7 +135,6 @@ public final class KdumpLayer implements Layer, VmcoreInfoSource {
 		List<Extent> ext = new ArrayList<>(), miss = new ArrayList<>();
 		byte[] desc = new byte[DESCRIPTOR * 4096];
 		long page = -1, seen = 0;
-		int runs = 0;
 		for (int w = 0; w < dumped.length; w++) {
 			long bits = dumped[w];
 			while (bits != 0) {
@@ -160,14 +152,8 @@ public final class KdumpLayer implements Layer, VmcoreInfoSource {
 					held = at >= 0 && len <= dumpSize && at <= dumpSize - len;
 				}
 				seen++;
-				List<Extent> to = held ? ext : miss;
-				if (!to.isEmpty() && to.get(to.size() - 1).end() == page * blockSize) {
-					Extent last = to.remove(to.size() - 1);
-					to.add(new Extent(last.start(), last.length() + blockSize));
-				} else {
-					if (++runs > MAX_RUNS) throw new EvidenceFormatException(path, "more than " + MAX_RUNS + " runs of dumped pages");
-					to.add(new Extent(page * blockSize, blockSize));
-				}
+				addRange(held ? ext : miss, page * blockSize, blockSize);
+				if (ext.size() + miss.size() > MAX_RUNS) throw new EvidenceFormatException(path, "more than " + MAX_RUNS + " runs of dumped pages");
 			}
 		}
 		if (!miss.isEmpty() && !partial) {
@@ -181,50 +167,14 @@ public final class KdumpLayer implements Layer, VmcoreInfoSource {
 	}
 
 	@Override
-	public String name() {
-		return file.path().getFileName() + (flattened ? " (kdump compressed, flattened)" : " (kdump compressed)");
-	}
-
-	@Override
-	public String source() {
-		return file.path().toString();
-	}
-
-	@Override
-	public long size() {
-		return size;
-	}
-
-	@Override
-	public List<Extent> extents() {
-		return extents;
-	}
-
-	@Override
-	public List<Extent> missing() {
-		return missing;
-	}
-
-	@Override
 	public Optional<String> vmcoreinfo() {
 		return Optional.ofNullable(vmcoreinfo);
 	}
 
 	@Override
-	public void read(long offset, byte[] buf, int off, int len) throws IOException {
-		while (len > 0) {
-			long pfn = offset / pageSize;
-			if (offset < 0 || offset >= size || (dumped[(int) (pfn >>> 6)] & (1L << (pfn & 63))) == 0) {
-				throw new UnmappedAddressException(name(), offset);
-			}
-			if (!missing.isEmpty() && isMissing(offset, 1)) throw MissingReads.missing(name(), offset);
-			int in = (int) (offset - pfn * pageSize);
-			int n = Math.min(len, pageSize - in);
-			System.arraycopy(page(pfn), in, buf, off, n);
-			offset += n;
-			off += n;
-			len -= n;
-		}
+	protected void readBlock(long pfn, int in, byte[] buf, int off, int n) throws IOException {
+		if ((dumped[(int) (pfn >>> 6)] & (1L << (pfn & 63))) == 0) throw new UnmappedAddressException(name(), pfn * pageSize + in);
+		System.arraycopy(page(pfn), in, buf, off, n);
 	}
 
 	private byte[] page(long pfn) throws IOException {
@@ -261,10 +211,5 @@ public final class KdumpLayer implements Layer, VmcoreInfoSource {
 			if (got != pageSize) throw new EvidenceFormatException(file.path(), String.format("compressed page of physical 0x%x decompresses to %d bytes, not %d", p * pageSize, got, pageSize));
 			return out;
 		});
-	}
-
-	@Override
-	public void close() {
-		file.close();
 	}
 }

@@ -14,7 +14,7 @@ public final class LimeLayer extends SegmentedLayer {
 	private static final int MAX_RANGES = 1 << 16;
 
 	private LimeLayer(MappedFile file, List<Segment> segments, boolean partial) throws EvidenceFormatException {
-		super(file, segments, partial);
+		super(file, "LiME", segments, partial);
 	}
 
 	public static LimeLayer open(Path path) throws IOException {
@@ -60,10 +60,5 @@ public final class LimeLayer extends SegmentedLayer {
 		}
 		if (segs.isEmpty()) throw new EvidenceFormatException(path, "empty LiME file");
 		return new LimeLayer(f, segs, partial);
-	}
-
-	@Override
-	public String name() {
-		return file.path().getFileName() + " (LiME)";
 	}
 }

@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * A qcow2 (v2/v3) disk image, read-only: L1 → L2 → data clusters, zero clusters, deflate-compressed clusters and
@@ -19,56 +15,29 @@ import java.util.zip.Inflater;
  * or clusters lie past the end of the file was cut short: it is refused, or opened as partial evidence, where those
  * guest ranges are {@linkplain #missing() missing}.
  */
-public final class Qcow2Layer implements Layer {
+public final class Qcow2Layer extends BlockImageLayer {
 	private static final long OFFSET_MASK = 0x00fffffffffffe00L;
 	private static final long L2_COMPRESSED = 1L << 62;
 	private static final long L2_ZERO = 1L;
 	private static final int MAX_BACKING_DEPTH = 16;
 	private static final int L2_CACHE_TABLES = 64;
 
-	private final MappedFile file;
 	private final int clusterBits;
-	private final long clusterSize;
-	private final long virtualSize;
 	private final long[] l1;
 	private final Layer backing;
-	private final boolean partial;
 	/** Entries of the L1 table the file holds (all of them, unless a partial image was cut in the table). */
 	private final int l1Held;
-	private final List<Extent> missing, extents;
-	private final Map<Long, long[]> l2Cache = new LinkedHashMap<>(L2_CACHE_TABLES, 0.75f, true) {
-		private static final long serialVersionUID = 1L;
-
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<Long, long[]> e) {
-			return size() > L2_CACHE_TABLES;
-		}
-	};
+	private final DecodedBlocks<long[]> l2Tables = new DecodedBlocks<>(L2_CACHE_TABLES);
+	private final DecodedBlocks<byte[]> compressed;
 
 	private Qcow2Layer(MappedFile file, int clusterBits, long virtualSize, long[] l1, int l1Held, Layer backing, boolean partial) throws IOException {
-		this.file = file;
+		super(file, "qcow2", virtualSize, 1L << clusterBits);
 		this.clusterBits = clusterBits;
-		this.clusterSize = 1L << clusterBits;
-		this.virtualSize = virtualSize;
 		this.l1 = l1;
 		this.l1Held = l1Held;
 		this.backing = backing;
-		this.partial = partial;
-		this.missing = pastTheEnd();
-		if (!missing.isEmpty() && !partial) {
-			long bytes = 0;
-			for (Extent e : missing) bytes += e.length();
-			throw new TruncatedEvidenceException(file.path(), String.format("%d bytes of guest data (first at guest offset 0x%x) have their %s past the end of the file (%d bytes)",
-					bytes, missing.get(0).start(), l1Held < l1.length ? "L1 entries, L2 tables or clusters" : "L2 tables or clusters", file.size()));
-		}
-		List<Extent> ext = new ArrayList<>();
-		long at = 0;
-		for (Extent m : missing) {
-			if (m.start() > at) ext.add(new Extent(at, m.start() - at));
-			at = m.end();
-		}
-		if (at < virtualSize) ext.add(new Extent(at, virtualSize - at));
-		this.extents = Collections.unmodifiableList(ext);
+		this.compressed = new DecodedBlocks<>(DecodedBlocks.entriesFor(CACHE_BYTES, blockSize));
+		cutShort(pastTheEnd(), partial, l1Held < l1.length ? "L1 entries, L2 tables or clusters" : "L2 tables or clusters");
 	}
 
 	public static Qcow2Layer open(Path path) throws IOException {
@@ -93,20 +62,20 @@ public final class Qcow2Layer implements Layer {
 		if (f.size() < 72) throw new EvidenceFormatException(path, "truncated qcow2 header");
 		byte[] h = new byte[Math.min(112, (int) f.size())];
 		f.read(0, h, 0, h.length);
-		if (be32(h, 0) != 0x514649fbL) throw new EvidenceFormatException(path, "not a qcow2 image");
-		long version = be32(h, 4);
+		if (BigEndian.u32(h, 0) != 0x514649fbL) throw new EvidenceFormatException(path, "not a qcow2 image");
+		long version = BigEndian.u32(h, 4);
 		if (version != 2 && version != 3) throw new EvidenceFormatException(path, "unsupported qcow2 version " + version);
-		long backingOff = be64(h, 8);
-		long backingLen = be32(h, 16);
-		long clusterBits = be32(h, 20);
-		long size = be64(h, 24);
-		long crypt = be32(h, 32);
-		long l1Size = be32(h, 36);
-		long l1Off = be64(h, 40);
+		long backingOff = BigEndian.u64(h, 8);
+		long backingLen = BigEndian.u32(h, 16);
+		long clusterBits = BigEndian.u32(h, 20);
+		long size = BigEndian.u64(h, 24);
+		long crypt = BigEndian.u32(h, 32);
+		long l1Size = BigEndian.u32(h, 36);
+		long l1Off = BigEndian.u64(h, 40);
 		if (clusterBits < 9 || clusterBits > 21) throw new EvidenceFormatException(path, "invalid cluster_bits " + clusterBits);
 		if (crypt != 0) throw new EvidenceFormatException(path, "encrypted qcow2 images are not supported (crypt_method " + crypt + ")");
 		if (version == 3 && h.length >= 104) {
-			long incompatible = be64(h, 72);
+			long incompatible = BigEndian.u64(h, 72);
 			if ((incompatible & ~0x3L) != 0) {
 				throw new EvidenceFormatException(path, String.format("unsupported qcow2 incompatible features 0x%x (external data file, zstd or extended L2)", incompatible));
 			}
@@ -122,7 +91,7 @@ public final class Qcow2Layer implements Layer {
 		int l1Held = (int) Math.min(l1Size, (f.size() - l1Off) / 8);
 		byte[] t = new byte[l1Held * 8];
 		f.read(l1Off, t, 0, t.length);
-		for (int i = 0; i < l1Held; i++) l1[i] = be64(t, i * 8);
+		for (int i = 0; i < l1Held; i++) l1[i] = BigEndian.u64(t, i * 8);
 		Layer backing = null;
 		if (backingOff != 0 && backingLen != 0) {
 			if (backingLen > 1023 || backingOff + backingLen > f.size()) throw new EvidenceFormatException(path, "backing file name lies outside the header");
@@ -141,29 +110,27 @@ public final class Qcow2Layer implements Layer {
 	}
 
 	/**
-	 * The guest ranges whose L1 entry, L2 table or cluster lies past the end of the file, ascending and joined. Reads
-	 * every L2 table once (64 KiB per 512 MiB of guest space with the default clusters).
+	 * The clusters whose L1 entry, L2 table or data lies past the end of the file, ascending and joined. Reads every
+	 * L2 table once (64 KiB per 512 MiB of guest space with the default clusters).
 	 */
 	private List<Extent> pastTheEnd() throws IOException {
 		List<Extent> out = new ArrayList<>();
-		long entriesPerL2 = clusterSize / 8;
-		long span = entriesPerL2 << clusterBits;
+		long entriesPerL2 = blockSize / 8;
 		for (int i = 0; i < l1.length; i++) {
-			long from = i * span;
-			if (from >= virtualSize) break;
+			long first = i * entriesPerL2;
+			if (first << clusterBits >= size) break;
 			long l2Off = l1[i] & OFFSET_MASK;
-			if (i >= l1Held || (l2Off != 0 && l2Off + clusterSize > file.size())) {
-				addMissing(out, from, span);
+			if (i >= l1Held || (l2Off != 0 && l2Off + blockSize > file.size())) {
+				addRange(out, first, entriesPerL2);
 				continue;
 			}
 			if (l2Off == 0) continue;
 			long[] l2 = l2Table(l2Off);
 			for (int j = 0; j < l2.length; j++) {
-				long e = l2[j];
-				if (clusterPastTheEnd(e)) addMissing(out, from + ((long) j << clusterBits), clusterSize);
+				if (clusterPastTheEnd(l2[j])) addRange(out, first + j, 1);
 			}
 		}
-		return Collections.unmodifiableList(out);
+		return out;
 	}
 
 	/** Whether the data of an L2 entry lies past the end of the file (a compressed cluster: where it starts). */
@@ -173,74 +140,23 @@ public final class Qcow2Layer implements Layer {
 			return (l2Entry & ((1L << x) - 1)) >= file.size();
 		}
 		long host = l2Entry & OFFSET_MASK;
-		return (l2Entry & L2_ZERO) == 0 && host != 0 && host + clusterSize > file.size();
+		return (l2Entry & L2_ZERO) == 0 && host != 0 && host + blockSize > file.size();
 	}
 
-	private void addMissing(List<Extent> out, long start, long length) {
-		long len = Math.min(length, virtualSize - start);
-		if (len <= 0) return;
-		if (!out.isEmpty() && out.get(out.size() - 1).end() == start) {
-			Extent last = out.remove(out.size() - 1);
-			out.add(new Extent(last.start(), last.length() + len));
-		} else {
-			out.add(new Extent(start, len));
-		}
-	}
-
+	/** A cluster's bytes; its L1 entry, L2 table and data are in the file (those that are not are missing). */
 	@Override
-	public String name() {
-		return file.path().getFileName() + " (qcow2)";
-	}
-
-	@Override
-	public String source() {
-		return file.path().toString();
-	}
-
-	@Override
-	public long size() {
-		return virtualSize;
-	}
-
-	@Override
-	public List<Extent> extents() {
-		return extents;
-	}
-
-	@Override
-	public List<Extent> missing() {
-		return missing;
-	}
-
-	@Override
-	public void read(long offset, byte[] buf, int off, int len) throws IOException {
-		if (offset < 0 || offset + len > virtualSize || offset + len < offset) {
-			throw new UnmappedAddressException(name(), offset < 0 || offset >= virtualSize ? offset : virtualSize);
-		}
-		while (len > 0) {
-			long inCluster = offset & (clusterSize - 1);
-			int n = (int) Math.min(len, clusterSize - inCluster);
-			readInCluster(offset, inCluster, buf, off, n);
-			offset += n;
-			off += n;
-			len -= n;
-		}
-	}
-
-	private void readInCluster(long offset, long inCluster, byte[] buf, int off, int n) throws IOException {
-		long cluster = offset >>> clusterBits;
-		long entriesPerL2 = clusterSize / 8;
-		int l1Index = (int) (cluster / entriesPerL2);
+	protected void readBlock(long cluster, int inCluster, byte[] buf, int off, int n) throws IOException {
+		long offset = (cluster << clusterBits) + inCluster;
+		long entriesPerL2 = blockSize / 8;
 		long l2Entry = 0;
-		long l2Off = l1[l1Index] & OFFSET_MASK;
-		if (partial && (l1Index >= l1Held || (l2Off != 0 && l2Off + clusterSize > file.size()))) throw MissingReads.missing(name(), offset);
+		long l2Off = l1[(int) (cluster / entriesPerL2)] & OFFSET_MASK;
 		if (l2Off != 0) {
 			l2Entry = l2Table(l2Off)[(int) (cluster % entriesPerL2)];
 		}
-		if (partial && clusterPastTheEnd(l2Entry)) throw MissingReads.missing(name(), offset);
 		if ((l2Entry & L2_COMPRESSED) != 0) {
-			byte[] c = decompressCluster(l2Entry, offset);
-			System.arraycopy(c, (int) inCluster, buf, off, n);
+			long entry = l2Entry;
+			byte[] c = compressed.get(cluster, k -> decompressCluster(entry, offset));
+			System.arraycopy(c, inCluster, buf, off, n);
 			return;
 		}
 		long host = l2Entry & OFFSET_MASK;
@@ -256,25 +172,24 @@ public final class Qcow2Layer implements Layer {
 				if (have > 0) backing.read(offset, buf, off, (int) have);
 			}
 		} else {
-			if (host + clusterSize > file.size()) {
+			if (host + blockSize > file.size()) {
 				throw new EvidenceFormatException(file.path(), String.format("data cluster of guest offset 0x%x points outside the file (0x%x)", offset, host));
 			}
 			file.read(host + inCluster, buf, off, n);
 		}
 	}
 
-	private synchronized long[] l2Table(long l2Off) throws IOException {
-		long[] t = l2Cache.get(l2Off);
-		if (t != null) return t;
-		if ((l2Off & (clusterSize - 1)) != 0 || l2Off + clusterSize > file.size()) {
-			throw new EvidenceFormatException(file.path(), String.format("L2 table at 0x%x lies outside the file or is misaligned", l2Off));
-		}
-		byte[] raw = new byte[(int) clusterSize];
-		file.read(l2Off, raw, 0, raw.length);
-		t = new long[raw.length / 8];
-		for (int i = 0; i < t.length; i++) t[i] = be64(raw, i * 8);
-		l2Cache.put(l2Off, t);
-		return t;
+	private long[] l2Table(long l2Off) throws IOException {
+		return l2Tables.get(l2Off, at -> {
+			if ((at & (blockSize - 1)) != 0 || at + blockSize > file.size()) {
+				throw new EvidenceFormatException(file.path(), String.format("L2 table at 0x%x lies outside the file or is misaligned", at));
+			}
+			byte[] raw = new byte[(int) blockSize];
+			file.read(at, raw, 0, raw.length);
+			long[] t = new long[raw.length / 8];
+			for (int i = 0; i < t.length; i++) t[i] = BigEndian.u64(raw, i * 8);
+			return t;
+		});
 	}
 
 	/** Compressed cluster descriptor: host offset in the low {@code 62-(cluster_bits-8)} bits, then extra sectors. */
@@ -284,31 +199,19 @@ public final class Qcow2Layer implements Layer {
 		long sectors = ((entry & ((1L << 62) - 1)) >>> x) + 1;
 		long csize = sectors * 512 - (host & 511);
 		if (host + csize > file.size()) csize = file.size() - host;
-		if (csize <= 0 || csize > 2 * clusterSize + 512) {
+		if (csize <= 0 || csize > 2 * blockSize + 512) {
 			throw new EvidenceFormatException(file.path(), String.format("compressed cluster of guest offset 0x%x lies outside the file", guestOffset));
 		}
 		byte[] in = new byte[(int) csize];
 		file.read(host, in, 0, in.length);
-		byte[] out = new byte[(int) clusterSize];
-		Inflater inf = new Inflater(true);
+		byte[] out = new byte[(int) blockSize];
 		try {
-			inf.setInput(in);
-			int got = inf.inflate(out);
+			int got = Deflate.inflate(in, in.length, out, false);
 			if (got != out.length) throw new EvidenceFormatException(file.path(), String.format("compressed cluster of guest offset 0x%x inflates to %d bytes, not %d", guestOffset, got, out.length));
 		} catch (DataFormatException e) {
 			throw new EvidenceFormatException(file.path(), String.format("corrupt compressed cluster of guest offset 0x%x: %s", guestOffset, e.getMessage()));
-		} finally {
-			inf.end();
 		}
 		return out;
-	}
-
-	private static long be32(byte[] b, int o) {
-		return ((b[o] & 0xffL) << 24) | ((b[o + 1] & 0xffL) << 16) | ((b[o + 2] & 0xffL) << 8) | (b[o + 3] & 0xffL);
-	}
-
-	private static long be64(byte[] b, int o) {
-		return (be32(b, o) << 32) | be32(b, o + 4);
 	}
 
 	@Override

@@ -9,12 +9,7 @@ import java.util.List;
  * short, opened as partial evidence, keeps the size its file system declares; the bytes past the end of the file are
  * {@linkplain #missing() missing}.
  */
-public final class RawFileLayer implements Layer {
-	private final MappedFile file;
-	private final String kind;
-	private final long size;
-	private final List<Extent> missing;
-
+public final class RawFileLayer extends FileBackedLayer {
 	public RawFileLayer(Path path, String kind) throws IOException {
 		this(path, kind, -1);
 	}
@@ -28,44 +23,17 @@ public final class RawFileLayer implements Layer {
 	 *                     for a file cut short; -1 for the file's own size
 	 */
 	public RawFileLayer(Path path, String kind, long declaredSize) throws IOException {
-		this.file = MappedFile.open(path);
-		this.kind = kind;
-		this.size = Math.max(declaredSize, file.size());
-		this.missing = size > file.size() ? List.of(new Extent(file.size(), size - file.size())) : List.of();
+		this(MappedFile.open(path), kind, declaredSize);
 	}
 
-	@Override
-	public String name() {
-		return file.path().getFileName() + " (" + kind + ")";
-	}
-
-	@Override
-	public String source() {
-		return file.path().toString();
-	}
-
-	@Override
-	public long size() {
-		return size;
-	}
-
-	@Override
-	public List<Extent> extents() {
-		return List.of(new Extent(0, file.size()));
-	}
-
-	@Override
-	public List<Extent> missing() {
-		return missing;
+	private RawFileLayer(MappedFile file, String kind, long declaredSize) {
+		super(file, kind, Math.max(declaredSize, file.size()), List.of(new Extent(0, file.size())),
+				declaredSize > file.size() ? List.of(new Extent(file.size(), declaredSize - file.size())) : List.of());
 	}
 
 	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
-		if (offset < 0 || offset + len > file.size() || offset + len < offset) {
-			long at = offset < 0 || offset >= file.size() ? offset : file.size();
-			if (offset >= 0 && offset + len >= offset && offset + len <= size) throw MissingReads.missing(name(), at);
-			throw new UnmappedAddressException(name(), at);
-		}
+		checkRead(offset, len);
 		file.read(offset, buf, off, len);
 	}
 

@@ -12,29 +12,40 @@ import java.util.List;
  * (opened as partial evidence) each segment keeps the bytes the file still holds and the rest of it is
  * {@linkplain #missing() missing}.
  */
-public abstract class SegmentedLayer implements Layer {
-	protected final MappedFile file;
+public abstract class SegmentedLayer extends FileBackedLayer {
 	private final long[] starts;
 	private final long[] ends;
 	private final long[] fileOffsets;
-	private final List<Extent> extents;
-	private final List<Extent> missing;
-	private final long size;
 
 	/** Segment as parsed: guest address, length, offset of its bytes in the file. */
 	public record Segment(long address, long length, long fileOffset) {
 	}
 
+	/** The segments held by the file, in address order, and what they cover and miss. */
+	private record Layout(long[] starts, long[] ends, long[] fileOffsets, List<Extent> extents, List<Extent> missing, long size) {
+	}
+
 	protected SegmentedLayer(MappedFile file, List<Segment> segments) throws EvidenceFormatException {
-		this(file, segments, false);
+		this(file, "memory", segments, false);
 	}
 
 	/**
+	 * @param kind    what the file is, shown after its name
 	 * @param partial keep what a segment running past the end of the file still has, the rest {@linkplain #missing()
 	 *                missing}; else such a segment is a {@link TruncatedEvidenceException}
 	 */
-	protected SegmentedLayer(MappedFile file, List<Segment> segments, boolean partial) throws EvidenceFormatException {
-		this.file = file;
+	protected SegmentedLayer(MappedFile file, String kind, List<Segment> segments, boolean partial) throws EvidenceFormatException {
+		this(file, kind, layout(file, segments, partial));
+	}
+
+	private SegmentedLayer(MappedFile file, String kind, Layout l) {
+		super(file, kind, l.size(), l.extents(), l.missing());
+		this.starts = l.starts();
+		this.ends = l.ends();
+		this.fileOffsets = l.fileOffsets();
+	}
+
+	private static Layout layout(MappedFile file, List<Segment> segments, boolean partial) throws EvidenceFormatException {
 		List<Segment> s = new ArrayList<>(segments);
 		s.removeIf(x -> x.length() == 0);
 		s.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
@@ -60,51 +71,17 @@ public abstract class SegmentedLayer implements Layer {
 					throw new TruncatedEvidenceException(file.path(), String.format("range at address 0x%x needs file bytes up to %d, the file has %d",
 							g.address(), g.fileOffset() + g.length(), file.size()));
 				}
-				append(miss, g.address() + have, g.length() - have);
+				addRange(miss, g.address() + have, g.length() - have);
 			}
 			if (have == 0) continue;
 			st[held] = g.address();
 			en[held] = g.address() + have;
 			fo[held] = g.fileOffset();
 			held++;
-			append(ext, g.address(), have);
+			addRange(ext, g.address(), have);
 		}
-		starts = Arrays.copyOf(st, held);
-		ends = Arrays.copyOf(en, held);
-		fileOffsets = Arrays.copyOf(fo, held);
-		this.extents = Collections.unmodifiableList(ext);
-		this.missing = Collections.unmodifiableList(miss);
-		this.size = declaredEnd;
-	}
-
-	/** Adds {@code [start, start+length)} to ascending extents, joining it to the last one when they touch. */
-	private static void append(List<Extent> ext, long start, long length) {
-		if (!ext.isEmpty() && ext.get(ext.size() - 1).end() == start) {
-			Extent last = ext.remove(ext.size() - 1);
-			ext.add(new Extent(last.start(), last.length() + length));
-		} else {
-			ext.add(new Extent(start, length));
-		}
-	}
-
-	@Override
-	public String source() {
-		return file.path().toString();
-	}
-
-	@Override
-	public long size() {
-		return size;
-	}
-
-	@Override
-	public List<Extent> extents() {
-		return extents;
-	}
-
-	@Override
-	public List<Extent> missing() {
-		return missing;
+		return new Layout(Arrays.copyOf(st, held), Arrays.copyOf(en, held), Arrays.copyOf(fo, held), Collections.unmodifiableList(ext),
+				Collections.unmodifiableList(miss), declaredEnd);
 	}
 
 	@Override

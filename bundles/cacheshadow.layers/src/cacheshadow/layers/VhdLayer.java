@@ -85,7 +85,7 @@ public final class VhdLayer extends BlockImageLayer {
 		VhdLayer l = new VhdLayer(f, size, blockSize, bat, bitmapBytes);
 		List<Extent> past = new ArrayList<>();
 		for (int i = 0; i < bat.length; i++) {
-			if (bat[i] != UNUSED && bat[i] * 512 + bitmapBytes + blockSize > f.size() - 512) addBlocks(past, i, 1);
+			if (bat[i] != UNUSED && bat[i] * 512 + bitmapBytes + blockSize > f.size() - 512) addRange(past, i, 1);
 		}
 		l.cutShort(past, partial, "blocks");
 		return l;

@@ -138,7 +138,7 @@ public final class VhdxLayer extends BlockImageLayer {
 			}
 			bat[i] = e;
 			long at = e & -MiB;
-			if (state == FULLY_PRESENT && (at < 0 || at > f.size() - blockSize)) addBlocks(past, i, 1);
+			if (state == FULLY_PRESENT && (at < 0 || at > f.size() - blockSize)) addRange(past, i, 1);
 		}
 		VhdxLayer l = new VhdxLayer(f, size, blockSize, bat);
 		l.cutShort(past, partial, "blocks");

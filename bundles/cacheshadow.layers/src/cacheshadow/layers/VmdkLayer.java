@@ -112,14 +112,14 @@ public final class VmdkLayer extends BlockImageLayer {
 			int count = (int) Math.min(gtEntries, grains - first);
 			if (gd[i] == 0) continue;
 			if (gd[i] * 512 + gtEntries * 4L > file.size()) {
-				addBlocks(out, first, count);
+				addRange(out, first, count);
 				continue;
 			}
 			if (!seen.add(gd[i])) throw new EvidenceFormatException(file.path(), String.format("VMDK grain directory entries share the grain table at sector %d", gd[i]));
 			long[] gt = table(i);
 			for (int j = 0; j < count; j++) {
 				long e = gt[j];
-				if (e > 1 && e * 512 + (compressed ? 12 : blockSize) > file.size()) addBlocks(out, first + j, 1);
+				if (e > 1 && e * 512 + (compressed ? 12 : blockSize) > file.size()) addRange(out, first + j, 1);
 			}
 		}
 		return out;

@@ -19,11 +19,8 @@ public final class XenCoreLayer extends SegmentedLayer {
 	private static final long INVALID_PFN = -1L;
 	private static final int MAX_SECTIONS = 1 << 12;
 
-	private final boolean hvm;
-
 	private XenCoreLayer(MappedFile f, List<Segment> segments, boolean hvm, boolean partial) throws EvidenceFormatException {
-		super(f, segments, partial);
-		this.hvm = hvm;
+		super(f, hvm ? "Xen dump-core, HVM" : "Xen dump-core, PV", segments, partial);
 	}
 
 	/** Whether an ELF core's header (first 64 bytes) is that of a Xen dump-core: sections, no program headers. */
@@ -135,10 +132,5 @@ public final class XenCoreLayer extends SegmentedLayer {
 		int end = (int) at;
 		while (end < names.length && names[end] != 0) end++;
 		return new String(names, (int) at, end - (int) at, StandardCharsets.US_ASCII);
-	}
-
-	@Override
-	public String name() {
-		return file.path().getFileName() + (hvm ? " (Xen dump-core, HVM)" : " (Xen dump-core, PV)");
 	}
 }
