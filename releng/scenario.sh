@@ -4,19 +4,20 @@
 #   releng/scenario.sh --cli CMD --out DIR [--kernel 6.1|6.12] [--seed N] [--script FILE]
 #   releng/scenario.sh --default-script SEED     # prints the script a seed chooses (no guest)
 #   --guest-only instead of --cli: evidence/ and answer/ only (the CI scenario, made while the product builds;
-#   ScenarioTest assembles the case). CACHESHADOW_ACCEL=tcg|kvm skips the evidence tool's KVM probe.
-# CMD runs ./cacheshadow's command line (the case is made with its case commands). The guest is booted by the
-# shared evidence tool (make-evidence.sh) with the QEMU wrapper of releng/live-guest/, which appends the
-# scenario's own archive: native/scenario/workload.sh in place of the tool's workload, the script, and the static
-# program native/scenario/scenario-run.c (built here with gcc -static). Layout of DIR:
+#   ScenarioTest assembles the case). CACHESHADOW_ACCEL=auto|kvm|tcg (default auto: KVM when a kernel boots under it).
+# CMD runs ./cacheshadow's command line (the case is made with its case commands). The guest is the project's own
+# (releng/guest/README.md): releng/guest/kernel.sh fetches the Debian kernel package; an initramfs of busybox (static),
+# the static program native/scenario/scenario-run.c (built here with gcc -static), the kernel's virtio and ext4 modules,
+# native/scenario/init and the script; an ext4 disk seeded here; releng/guest/boot.py runs QEMU with that disk behind
+# blklogwrites (writes.log) and dumps the memory with QMP dump-guest-memory. Layout of DIR:
 #   case/       a case with the evidence registered (SHA-256, custody log)
 #   evidence/   memory.elf disk.img disk.base.img writes.log kernel/ (vmlinuz config System.map vmlinux.btf)
 #   answer/     manifest.tsv (the guest's own listing of /mnt/disk and /mnt/tmp at the snapshot), manifest.round-K.tsv
 #               (its listing of /mnt/disk at each sync; the last is what the disk holds), key.tsv (what differs:
-#               the findings to make), script.txt, operations.txt, the tool's verify.txt, meta.txt, serial.log, ...
+#               the findings to make), generations.tsv, script.txt, operations.txt, rounds.tsv, timeline.tsv,
+#               writes.index.tsv, verify.txt, meta.txt, console.log, boot.log, ...
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-TOOL="${CACHESHADOW_SHARED:-$ROOT/../shared}/evidence/make-evidence.sh"
 usage() { sed -n '3,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "cacheshadow scenario: $*" >&2; exit 2; }
 
@@ -76,11 +77,16 @@ case "$KERNEL" in 6.1|6.12) ;; *) die "--kernel must be 6.1 or 6.12, not '$KERNE
 [ -z "$SEED" ] || [[ "$SEED" =~ ^[0-9]{1,9}$ ]] || die "--seed must be a number (0-999999999), not '$SEED'"
 [ -n "$SEED" ] || SEED=$(( $(date +%s) % 1000000 ))
 [ -z "$SCRIPT" ] || [ -f "$SCRIPT" ] || die "--script $SCRIPT: no such file"
-[ -f "$TOOL" ] || die "no evidence tool at $TOOL (CACHESHADOW_SHARED names the folder holding evidence/make-evidence.sh)"
 if [ -e "$OUT" ] && [ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then die "$OUT exists and is not empty (a scenario never writes over anything)"; fi
-command -v gcc >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || {
-  echo "cacheshadow scenario: installing gcc libc6-dev (the guest program is built static)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc libc6-dev >&2; }
+need=()
+command -v gcc >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(gcc libc6-dev)
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need+=(busybox-static)
+for t in mke2fs:e2fsprogs cpio:cpio depmod:kmod xz:xz-utils zstd:zstd python3:python3; do command -v "${t%%:*}" >/dev/null || need+=("${t#*:}"); done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "cacheshadow scenario: installing ${need[*]} (the guest is built and booted here)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2
+fi
 
 # the guest program, built static from native/ (rebuilt when its source changed)
 SRC=$ROOT/native/scenario/scenario-run.c
@@ -106,52 +112,102 @@ PARTS=$("$PROG" check "$OUT/answer/script.txt") || die "the scenario script has 
 [ "$PARTS" -ge 2 ] || die "the scenario script needs a 'sync' line: the part before it is what the disk holds"
 ROUNDS=$((PARTS - 1))
 
-# the scenario's archive: replaces the tool's /workload.sh; the script and the program beside it
-AR=$WORKDIR/archive; mkdir -p "$AR/bin"
-cp "$ROOT/native/scenario/workload.sh" "$AR/workload.sh"
-cp "$OUT/answer/script.txt" "$AR/scenario.txt"
-cp "$PROG" "$AR/bin/cacheshadow-scenario"; chmod 755 "$AR/bin/cacheshadow-scenario"
-(cd "$AR" && find . -mindepth 1 | sort | cpio -o -H newc --quiet | gzip -1) > "$WORKDIR/scenario.cpio.gz"
-# the tool's stale-disk checks are of its own workload; the scenario has its key instead
-: > "$WORKDIR/expect.tsv"
+# the disk's files before the script runs: a small server's tree (the paths native/scenario/README.md names), its
+# contents seeded
+seed_tree() {
+  local d=$1 seed=$2 i n size
+  RANDOM=$seed   # one fixed sequence; only ever read in this shell (a subshell or a pipe's side reseeds it)
+  mkdir -p "$d/etc" "$d/docs" "$d/var/log" "$d/data" "$d/home/user" "$d/a/b/c/d" "$d/srv/archive"
+  printf 'name=scenario-server\nseed=%s\nworkers=%s\n' "$seed" $((RANDOM % 16 + 1)) > "$d/etc/app.conf"
+  echo "srv-$seed" > "$d/etc/hostname"
+  n=$((RANDOM % 30 + 8))
+  { echo "Operations handbook of srv-$seed"; for ((i = 1; i <= n; i++)); do echo "$i. check the backups, rotate the logs ($RANDOM)"; done; } > "$d/docs/readme.txt"
+  ln -s readme.txt "$d/docs/latest"
+  n=$((RANDOM % 200 + 60))
+  for ((i = 1; i <= n; i++)); do
+    printf '2026-01-0%d %02d:%02d:%02d app[%d]: request %d served in %d ms\n' $((i % 7 + 1)) $((i % 24)) $((i % 60)) $((RANDOM % 60)) $((seed % 900 + 100)) "$i" $((RANDOM % 900))
+  done > "$d/var/log/app.log"
+  size=$((RANDOM % 300 * 1024 + 40000))
+  python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2])))' "$seed" "$size" > "$d/data/blob.bin"
+  printf 'renew the certificate\nmove the archive to cold storage\n' > "$d/home/user/todo.txt"
+  echo "deep file of seed $seed" > "$d/a/b/c/d/deep.txt"
+  n=$((RANDOM % 4 + 5))
+  for ((i = 1; i <= n; i++)); do
+    size=$((RANDOM % 8000 + 500))
+    { echo "archived report $i of seed $seed"; head -c "$size" /dev/zero | tr '\0' "$(printf "\\$(printf '%03o' $((96 + i)))")"; echo; } > "$d/srv/archive/file_$i.txt"
+  done
+  chown -R 1000:1000 "$d/home/user" 2>/dev/null || true
+}
 
-echo "cacheshadow scenario: booting Debian $KERNEL under QEMU (seed $SEED, $ROUNDS synced part(s)); log: $OUT/answer/make-evidence.log" >&2
+K=$("$ROOT/releng/guest/kernel.sh" "$KERNEL") || die "no Debian $KERNEL kernel (releng/guest/kernel.sh)"
+G=$WORKDIR/guest; mkdir -p "$G/seed" "$G/initramfs/bin" "$G/initramfs/lib/modules" "$G/initramfs/proc" "$G/initramfs/sys" "$G/initramfs/dev" "$G/initramfs/tmp"
+seed_tree "$G/seed" "$SEED"
+mke2fs -q -F -t ext4 -b 4096 -L scenario -U "$(printf '%08x-5ce0-4%03x-8%03x-%012x' "$SEED" $((SEED % 4096)) $((SEED % 4096)) "$SEED")" -N 4096 \
+  -E lazy_itable_init=0,lazy_journal_init=0,nodiscard -d "$G/seed" "$G/disk.img" 64M || die "mke2fs failed"
+cp --sparse=always "$G/disk.img" "$G/disk.base.img"
+truncate -s 32M "$G/out.img"
+I=$G/initramfs
+cp /bin/busybox "$I/bin/busybox"
+cp "$PROG" "$I/bin/cacheshadow-scenario"
+cp "$ROOT/native/scenario/init" "$I/init"
+cp "$OUT/answer/script.txt" "$I/scenario.txt"
+cp "$K"/modules/* "$I/lib/modules/"
+chmod 755 "$I/init" "$I/bin/busybox" "$I/bin/cacheshadow-scenario"
+(cd "$I" && find . -mindepth 1 | sort | cpio -o -H newc --quiet | gzip -1) > "$G/initramfs.cpio.gz"
+
+echo "cacheshadow scenario: booting Debian $KERNEL ($(sed -n 's/^package=//p' "$K/package.txt")) under QEMU (seed $SEED, $ROUNDS synced part(s)); log: $OUT/answer/boot.log" >&2
 T0=$(date +%s.%N)
 rc=0
-PATH="$ROOT/releng/live-guest:$PATH" CACHESHADOW_GUEST_ARCHIVE=$WORKDIR/scenario.cpio.gz CACHESHADOW_GUEST_EXPECT=$WORKDIR/expect.tsv \
-  bash "$TOOL" --out "$WORKDIR/evidence" --kernel "$KERNEL" --seed "$SEED" --rounds "$ROUNDS" --no-compress --formats elf \
-  --no-dbg --accel "${CACHESHADOW_ACCEL:-auto}" > "$OUT/answer/make-evidence.log" 2>&1 || rc=$?
-E=$WORKDIR/evidence
+python3 "$ROOT/releng/guest/boot.py" --kernel "$K/vmlinuz" --initrd "$G/initramfs.cpio.gz" --disk "$G/disk.img" --log "$G/writes.log" \
+  --out-disk "$G/out.img" --dir "$G/run" --accel "${CACHESHADOW_ACCEL:-auto}" > "$OUT/answer/boot.log" 2>&1 || rc=$?
+E=$G/run
 if [ "$rc" != 0 ] || [ ! -f "$E/memory.elf" ]; then
-  grep -E 'ERROR|FAIL|FATAL' "$OUT/answer/make-evidence.log" "$E/verify.txt" "$E/serial.log" 2>/dev/null | head -20 >&2 || true
-  die "the guest run failed (exit $rc; $OUT/answer/make-evidence.log; remove $OUT before running again)"
+  cp "$E/console.log" "$OUT/answer/console.log" 2>/dev/null || true
+  { tail -n 5 "$OUT/answer/boot.log"; grep -E 'CACHESHADOW-FATAL|Kernel panic' "$E/console.log" 2>/dev/null | head -5; } >&2 || true
+  die "the guest run failed (exit $rc; $OUT/answer/boot.log, console.log; remove $OUT before running again)"
 fi
-echo "cacheshadow scenario: guest run and checks $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.0f", b-a}') s" >&2
+echo "cacheshadow scenario: guest run $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.0f", b-a}') s" >&2
+
+# the guest's own output (its listings, generations, BTF) from its output disk
+mkdir -p "$G/answer"
+tar -xf "$G/out.img" -C "$G/answer" 2>/dev/null || die "the guest's output disk holds no archive"
+[ -s "$G/answer/manifest.tsv" ] && [ "$(head -c 2 "$G/answer/vmlinux.btf" | od -An -tx1 | tr -d ' ')" = 9feb ] ||
+  die "the guest's output is incomplete (manifest.tsv, vmlinux.btf)"
 
 # the answer key says the disk is the last sync's listing: nothing may have reached the disk after it
 python3 - "$E/rounds.tsv" "$E/writes.index.tsv" "$ROUNDS" <<'PYEOF' || die "the guest wrote to its disk after its last sync; the answer key would not hold"
 import sys
 rounds = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()[1:]]
-last = int(rounds[int(sys.argv[3]) - 1][2])
+if len(rounds) != int(sys.argv[3]): sys.exit(f"{len(rounds)} synced rounds seen, {sys.argv[3]} expected")
+last = int(rounds[-1][2])
 late = [l.split("\t") for l in open(sys.argv[2]).read().splitlines()[1:] if int(l.split("\t")[0]) >= last]
 data = [r for r in late if int(r[4]) != 0]
 if data: sys.exit(f"{len(data)} data writes after entry {last}")
 PYEOF
 
 mkdir -p "$OUT/evidence/kernel"
-for f in memory.elf disk.img disk.base.img writes.log; do mv "$E/$f" "$OUT/evidence/$f"; done
-for f in vmlinuz config System.map vmlinux.btf; do [ -f "$E/kernel/$f" ] && mv "$E/kernel/$f" "$OUT/evidence/kernel/$f"; done
-# the tool's initramfs (the scenario's archive, which holds the script, was appended to it at boot): not evidence
-cp "$E/kernel/initramfs.cpio.gz" "$OUT/answer/initramfs.tool.cpio.gz" 2>/dev/null || true
-for f in manifest.tsv manifest.json pages.tsv operations.txt rounds.tsv timeline.tsv writes.index.tsv verify.txt meta.txt serial.log iomem.txt; do
-  [ -f "$E/$f" ] && mv "$E/$f" "$OUT/answer/$f"
-done
-mv "$E"/manifest.round-*.tsv "$OUT/answer/"
-# the inodes' generations the guest printed on its console at the last sync (disk) and at the snapshot (guest)
-{ printf 'listing\tpath\tgeneration\n'; tr -d '\r' < "$OUT/answer/serial.log" | sed -n 's/^SCENARIO-GEN-\(disk\|guest\)\t/\1\t/p'; } > "$OUT/answer/generations.tsv"
+mv "$E/memory.elf" "$E/disk.img" "$E/writes.log" "$OUT/evidence/"
+mv "$G/disk.base.img" "$OUT/evidence/disk.base.img"
+cp "$K/vmlinuz" "$K/config" "$K/System.map" "$OUT/evidence/kernel/"
+mv "$G/answer/vmlinux.btf" "$OUT/evidence/kernel/vmlinux.btf"
+for f in manifest.tsv generations.tsv operations.txt iomem.txt guest.txt; do mv "$G/answer/$f" "$OUT/answer/$f"; done
+mv "$G/answer"/manifest.round-*.tsv "$OUT/answer/"
+for f in rounds.tsv timeline.tsv writes.index.tsv console.log; do mv "$E/$f" "$OUT/answer/$f"; done
+{ echo "PASS the whole writes.log replayed onto disk.base.img is disk.img: $(tail -n 1 "$E/replay.txt")"
+  echo "PASS no data reached the disk after the last sync's entries (rounds.tsv, writes.index.tsv): only flushes"
+  echo "PASS the guest's BTF (/sys/kernel/btf/vmlinux) starts with the BTF magic"; } > "$OUT/answer/verify.txt"
+{ echo "# the scenario's guest (releng/scenario.sh)"
+  echo "created_utc=$(date -u +%FT%TZ)"
+  sed 's/^/kernel_/' "$K/package.txt"
+  cat "$E/boot.txt"
+  sed 's/^/guest_/' "$OUT/answer/guest.txt"
+  echo "initramfs=busybox $(/bin/busybox | head -n 1 | awk '{ print $2 }'), cacheshadow-scenario, $(tr '\n' ' ' < "$K/modules/order")"
+  echo "disk=ext4 64 MiB, 4 KiB blocks, seed tree of seed $SEED"; } > "$OUT/answer/meta.txt"
+rm "$OUT/answer/guest.txt"
 { echo "seed=$SEED"; echo "kernel=$KERNEL"; echo "parts=$PARTS"; echo "script=${SCRIPT:-default of seed $SEED}"; } > "$OUT/answer/scenario.txt"
 (cd "$OUT/evidence" && find . -type f | sort | sed 's|^\./||' | xargs sha256sum > "$OUT/answer/evidence.SHA256SUMS")
-find "$OUT/evidence" -type f -exec chmod a-w {} +
+# evidence is read-only, and readable by all as the shared evidence sets are (QEMU writes its dump 0600)
+find "$OUT/evidence" -type f -exec chmod 0444 {} +
 
 [ "$GUEST_ONLY" = 1 ] && { echo "cacheshadow scenario: $OUT: evidence/ and answer/ (no case yet: --guest-only)" >&2; exit 0; }
 "$CLI" scenario assemble "$OUT" >&2

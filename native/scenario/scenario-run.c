@@ -1,7 +1,7 @@
 /*
  * cacheshadow-scenario: the guest side of a training scenario (./cacheshadow scenario). Static, run by the
- * scenario's /workload.sh inside a real Debian guest; the host runs the same binary to check a script before
- * it boots anything, so host and guest read a script one way.
+ * scenario's /init (native/scenario/init) inside a real Debian guest; the host runs the same binary to check a
+ * script before it boots anything, so host and guest read a script one way.
  *
  *   cacheshadow-scenario check SCRIPT        prints the number of parts (a part ends at each "sync"; one more after
  *                                            the last); a bad line is "SCRIPT:N: why" on stderr, exit 2
@@ -11,6 +11,12 @@
  *   cacheshadow-scenario generations TAG DIR  "TAG PATH GENERATION" (tab-separated) for DIR and every file and
  *                                            directory below it: ext4's i_generation (FS_IOC_GETVERSION), which tells
  *                                            a renamed file from a new one that got a deleted file's inode number
+ *   cacheshadow-scenario manifest [--sync] DIR...  the guest's own listing (the answer key's ground truth): a header
+ *                                            and one tab-separated line per path at and below each DIR, sorted bytewise:
+ *                                            path type mode uid gid size nlink inode atime mtime ctime mtime_full
+ *                                            sha256 symlink_target ("-" where it does not apply). Every file is read
+ *                                            (hashed) before anything is stat-ed, since reading moves atimes; --sync
+ *                                            syncs in between, so the listing is also what the disk holds
  *
  * Operations (one per line, # comments, fields split by blanks, TEXT = the rest of the line as it is):
  *   sync | mkdir P [MODE] | write P TEXT | append P TEXT | lines P N TEXT | overwrite P OFFSET TEXT |
@@ -32,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAXLINE 4096
@@ -214,11 +221,133 @@ static void generations(const char *tag, const char *path, int depth) {
   closedir(d);
 }
 
+/* SHA-256 (FIPS 180-4), for the listing's content hashes: the guest has no other hasher that is static */
+struct sha256 { uint32_t h[8]; unsigned char block[64]; size_t fill; uint64_t bytes; };
+static const uint32_t SHA_K[64] = {
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+static uint32_t rotr(uint32_t x, int n) { return x >> n | x << (32 - n); }
+static void sha_compress(struct sha256 *s, const unsigned char *b) {
+  uint32_t w[64], v[8];
+  for (int i = 0; i < 16; i++) w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 | (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
+  for (int i = 16; i < 64; i++)
+    w[i] = w[i - 16] + (rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ w[i - 15] >> 3) + w[i - 7] + (rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ w[i - 2] >> 10);
+  memcpy(v, s->h, sizeof v);
+  for (int i = 0; i < 64; i++) {
+    uint32_t t1 = v[7] + (rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25)) + ((v[4] & v[5]) ^ (~v[4] & v[6])) + SHA_K[i] + w[i];
+    uint32_t t2 = (rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22)) + ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+    memmove(v + 1, v, 7 * sizeof *v);
+    v[4] += t1; v[0] = t1 + t2;
+  }
+  for (int i = 0; i < 8; i++) s->h[i] += v[i];
+}
+static void sha_start(struct sha256 *s) {
+  static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  memcpy(s->h, iv, sizeof iv); s->fill = 0; s->bytes = 0;
+}
+static void sha_add(struct sha256 *s, const unsigned char *p, size_t n) {
+  s->bytes += n;
+  while (n) {
+    size_t k = 64 - s->fill < n ? 64 - s->fill : n;
+    memcpy(s->block + s->fill, p, k); s->fill += k; p += k; n -= k;
+    if (s->fill == 64) { sha_compress(s, s->block); s->fill = 0; }
+  }
+}
+static void sha_hex(struct sha256 *s, char out[65]) {
+  uint64_t bits = s->bytes * 8; unsigned char pad[72] = {0x80}, len[8];
+  size_t npad = (s->fill < 56 ? 56 : 120) - s->fill;
+  for (int i = 0; i < 8; i++) len[i] = (unsigned char)(bits >> (56 - 8 * i));
+  sha_add(s, pad, npad); sha_add(s, len, 8);
+  for (int i = 0; i < 8; i++) sprintf(out + 8 * i, "%08x", s->h[i]);
+}
+
+/* the listing: every path at and below the roots, then each one's hash or link target, then each one's stat */
+struct entry { char *path; char hash[65]; char *target; };
+static struct entry *entries; static size_t nentries, capentries;
+static void collect(const char *path, int depth) {
+  if (nentries == capentries) {
+    capentries = capentries ? 2 * capentries : 1024;
+    if (!(entries = realloc(entries, capentries * sizeof *entries))) { perror("manifest"); exit(1); }
+  }
+  struct entry *e = &entries[nentries++];
+  memset(e, 0, sizeof *e);
+  if (!(e->path = strdup(path))) { perror("manifest"); exit(1); }
+  struct stat st;
+  if (depth > 64 || lstat(path, &st) || !S_ISDIR(st.st_mode)) return;
+  DIR *d = opendir(path);
+  if (!d) return;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    char *child;
+    if (asprintf(&child, "%s/%s", path, de->d_name) < 0) { perror("manifest"); exit(1); }
+    collect(child, depth + 1);
+    free(child);
+  }
+  closedir(d);
+}
+static int by_path(const void *a, const void *b) { return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path); }
+static const char *kind(const struct stat *st) {
+  switch (st->st_mode & S_IFMT) {
+    case S_IFREG: return st->st_size ? "regular file" : "regular empty file";
+    case S_IFDIR: return "directory";
+    case S_IFLNK: return "symbolic link";
+    case S_IFIFO: return "fifo";
+    case S_IFSOCK: return "socket";
+    case S_IFCHR: return "character special file";
+    case S_IFBLK: return "block special file";
+  }
+  return "weird file";
+}
+static int manifest(int argc, char **argv) {
+  int i = 0, sync_between = argc > 0 && !strcmp(argv[0], "--sync");
+  for (i = sync_between; i < argc; i++) collect(argv[i], 0);
+  qsort(entries, nentries, sizeof *entries, by_path);
+  static unsigned char buf[1 << 16];
+  for (size_t k = 0; k < nentries; k++) {
+    struct entry *e = &entries[k]; struct stat st;
+    strcpy(e->hash, "-");
+    if (lstat(e->path, &st)) continue;
+    if (S_ISREG(st.st_mode)) {
+      int fd = open(e->path, O_RDONLY); struct sha256 s; ssize_t n = 0;
+      if (fd < 0) { strcpy(e->hash, "ERROR"); continue; }
+      sha_start(&s);
+      while ((n = read(fd, buf, sizeof buf)) > 0) sha_add(&s, buf, (size_t)n);
+      close(fd);
+      if (n < 0) strcpy(e->hash, "ERROR"); else sha_hex(&s, e->hash);
+    } else if (S_ISLNK(st.st_mode)) {
+      char t[4097]; ssize_t n = readlink(e->path, t, sizeof t - 1);
+      t[n < 0 ? 0 : n] = 0;
+      if (!(e->target = strdup(t))) { perror("manifest"); return 1; }
+    }
+  }
+  if (sync_between) sync();
+  printf("path\ttype\tmode\tuid\tgid\tsize\tnlink\tinode\tatime\tmtime\tctime\tmtime_full\tsha256\tsymlink_target\n");
+  for (size_t k = 0; k < nentries; k++) {
+    struct entry *e = &entries[k]; struct stat st; struct tm tm; char when[32];
+    if (lstat(e->path, &st)) { fprintf(stderr, "manifest: %s: %s\n", e->path, strerror(errno)); return 1; }
+    gmtime_r(&st.st_mtim.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    printf("%s\t%s\t%o\t%u\t%u\t%lld\t%lu\t%lu\t%lld\t%lld\t%lld\t%s.%09ld +0000\t%s\t%s\n", e->path, kind(&st),
+           (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid, (long long)st.st_size,
+           (unsigned long)st.st_nlink, (unsigned long)st.st_ino, (long long)st.st_atim.tv_sec, (long long)st.st_mtim.tv_sec,
+           (long long)st.st_ctim.tv_sec, when, st.st_mtim.tv_nsec, S_ISREG(st.st_mode) ? e->hash : "-",
+           S_ISLNK(st.st_mode) && e->target ? e->target : "-");
+  }
+  return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && !strcmp(argv[1], "manifest")) return manifest(argc - 2, argv + 2);
   if (argc == 4 && !strcmp(argv[1], "generations")) { generations(argv[2], argv[3], 0); return 0; }
   int run = argc == 4 && !strcmp(argv[1], "run");
   if (!(argc == 3 && !strcmp(argv[1], "check")) && !run) {
-    fprintf(stderr, "usage: cacheshadow-scenario check SCRIPT | run SCRIPT PART | generations TAG DIR\n");
+    fprintf(stderr, "usage: cacheshadow-scenario check SCRIPT | run SCRIPT PART | generations TAG DIR | manifest [--sync] DIR...\n");
     return 2;
   }
   script = argv[2];
