@@ -12,10 +12,8 @@ import java.util.Set;
 
 import cacheshadow.journal.JournalFormat;
 import cacheshadow.journal.KnownBlocks;
-import cacheshadow.journal.ResolvedInstant;
 import cacheshadow.journal.SectorHashSearch;
 import cacheshadow.journal.Timeline;
-import cacheshadow.journal.TimeQuality;
 import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.Progress;
@@ -27,7 +25,7 @@ import cacheshadow.listing.GuestName;
  * {@code journal entry time sector file file_offset}.
  */
 final class SearchCommand implements Command {
-	static final String HEADER = "journal\tentry\ttime\tsector\tfile\tfile_offset";
+	static final String HEADER = SectorHashSearch.HEADER;
 
 	@Override
 	public String name() {
@@ -63,19 +61,9 @@ final class SearchCommand implements Command {
 		if (journals.isEmpty()) throw new UsageException("--journal is required");
 		if (files.isEmpty() == (a.option("hashes") == null)) throw new UsageException("give either --file F ... or --hashes LIST");
 		Path outPath = a.requiredPath("out");
-		KnownBlocks known = new KnownBlocks();
-		if (a.option("hashes") != null) known.readHashSet(a.path("hashes"));
-		for (String f : files) {
-			if (known.addFile(Path.of(f), f) == 0) err.println("search: " + GuestName.text(f.getBytes(StandardCharsets.UTF_8)) + " is empty: no block to search for");
-		}
-		if (a.option("save-hashes") != null) {
-			if (files.isEmpty()) throw new UsageException("--save-hashes writes the blocks of --file inputs");
-			known.writeHashSet(a.path("save-hashes"));
-		}
-		if (known.placesDropped() > 0) {
-			err.printf("search: %d places of blocks that occur more than %d times were not kept (hits list the first ones)%n", known.placesDropped(), 64);
-		}
-		err.printf(Locale.ROOT, "search: %d distinct known blocks%s%n", known.size(), known.unsampled() ? " (some without sample key: every window is hashed)" : "");
+		if (a.option("save-hashes") != null && files.isEmpty()) throw new UsageException("--save-hashes writes the blocks of --file inputs");
+		KnownBlocks known = KnownBlocks.of(a.path("hashes"), files, err);
+		if (a.option("save-hashes") != null) known.writeHashSet(a.path("save-hashes"));
 		Timeline timeline = a.path("timeline") == null ? null : Timeline.read(a.path("timeline"));
 		List<WriteLog> logs = new ArrayList<>();
 		try (AtomicFile af = AtomicFile.create(outPath)) {
@@ -83,7 +71,7 @@ final class SearchCommand implements Command {
 			for (String j : journals) {
 				WriteLog log = JournalFormat.open(Path.of(j));
 				logs.add(log);
-				if (!hasTime(log)) untimed++;
+				if (!SectorHashSearch.hasTime(log)) untimed++;
 				log.damage().ifPresent(d -> err.println("search: " + d.message() + " (the entries before it are searched)"));
 			}
 			if (timeline != null && untimed > 1) throw new UsageException("--timeline: " + untimed + " journals have no time of their own; a timing sidecar belongs to one");
@@ -94,11 +82,12 @@ final class SearchCommand implements Command {
 				w.write('\n');
 				for (int k = 0; k < logs.size(); k++) {
 					WriteLog log = logs.get(k);
-					Timeline tl = hasTime(log) ? null : timeline;
+					Timeline tl = SectorHashSearch.hasTime(log) ? null : timeline;
 					String shown = GuestName.text(journals.get(k).getBytes(StandardCharsets.UTF_8));
 					long t0 = System.nanoTime();
 					SectorHashSearch.Stats s = SectorHashSearch.search(log, known, a.flag("every-sector"), (e, disk, place) -> {
-						w.write(shown + "\t" + e + "\t" + time(log, tl, e) + "\t" + (disk / 512) + "\t" + place.file() + "\t" + place.offset() + "\n");
+						w.write(SectorHashSearch.row(shown, log, tl, e, disk, place));
+						w.write('\n');
 					}, Progress.NONE);
 					double sec = (System.nanoTime() - t0) / 1e9;
 					hits += s.hits();
@@ -112,17 +101,5 @@ final class SearchCommand implements Command {
 			for (WriteLog l : logs) l.close();
 		}
 		return 0;
-	}
-
-	private static boolean hasTime(WriteLog log) {
-		for (int i = 0; i < log.entryCount(); i++) if (log.timeQuality(i) != TimeQuality.NONE) return true;
-		return false;
-	}
-
-	/** The entry's time as the journal has it, else as the timing sidecar estimates it, else {@code -}. */
-	static String time(WriteLog log, Timeline timeline, int entry) {
-		long t = log.epochNanos(entry);
-		if (t == WriteLog.NO_TIME && timeline != null) t = timeline.timeOfEntry(entry).estimateNanos();
-		return t == WriteLog.NO_TIME ? "-" : ResolvedInstant.iso(t);
 	}
 }

@@ -124,6 +124,52 @@ class SectorHashSearchTest {
 		}
 	}
 
+	/**
+	 * The splits a fleet search runs one per task: for any number of shares they cover every entry once and in order,
+	 * and their hits in share order are the whole search's, also with a known set that went through serialization
+	 * (as Spark ships it to its tasks).
+	 */
+	@Test
+	void sharesOfAJournalFindTheWholeSearchsHitsInOrder(@TempDir Path tmp) throws Exception {
+		for (Path set : Samples.sets()) {
+			KnownBlocks known = new KnownBlocks();
+			for (Known k : files(set, tmp)) known.addFile(k.file, k.file.toString());
+			java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+			try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+				o.writeObject(known);
+			}
+			KnownBlocks shipped;
+			try (java.io.ObjectInputStream i = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+				shipped = (KnownBlocks) i.readObject();
+			}
+			assertEquals(known.size(), shipped.size());
+			try (WriteLog log = JournalFormat.open(set.resolve("writes.log"))) {
+				List<String> whole = new ArrayList<>();
+				SectorHashSearch.search(log, known, false, (e, d, p) -> whole.add(key(e, d, p.file() + " " + p.offset())), Progress.NONE);
+				assertTrue(whole.size() >= 3, whole.toString());
+				for (int n : new int[] { 1, 2, 3, 7, 64, log.entryCount() + 5 }) {
+					List<String> split = new ArrayList<>();
+					long data = 0;
+					int next = 0;
+					for (int k = 0; k < n; k++) {
+						int[] r = SectorHashSearch.share(log, k, n);
+						assertEquals(next, r[0], n + " shares: share " + k + " starts where the one before ended");
+						next = r[1];
+						data += SectorHashSearch.search(log, r[0], r[1], shipped, false, (e, d, p) -> split.add(key(e, d, p.file() + " " + p.offset())), Progress.NONE).dataBytes();
+					}
+					assertEquals(log.entryCount(), next, n + " shares end at the last entry");
+					assertEquals(whole, split, n + " shares");
+					assertEquals(SectorHashSearch.search(log, known, false, (e, d, p) -> {}, Progress.NONE).dataBytes(), data);
+				}
+				// two shares of about equal write data (the sample's writes are small next to the journal)
+				int[] half = SectorHashSearch.share(log, 0, 2);
+				long first = SectorHashSearch.search(log, half[0], half[1], known, false, (e, d, p) -> {}, Progress.NONE).dataBytes(),
+						all = SectorHashSearch.search(log, known, false, (e, d, p) -> {}, Progress.NONE).dataBytes();
+				assertTrue(Math.abs(2 * first - all) < all / 4, first + " of " + all);
+			}
+		}
+	}
+
 	/** The last entry that wrote the whole 4 KiB block at {@code disk}, -1 if none; -1 too if a later one wrote part of it. */
 	static int lastWholeWrite(WriteLog log, long disk) {
 		for (int i = log.entryCount() - 1; i >= 0; i--) {

@@ -25,9 +25,16 @@ public enum JournalFormat {
 		} catch (NoSuchFileException e) {
 			throw new EvidenceFormatException(path, "no such file");
 		}
-		if (n == 8 && LittleEndian.u64(b, 0) == DmLogWritesReader.MAGIC) return DM_LOG_WRITES;
-		if (n == 8 && java.util.Arrays.equals(b, TimestampedJournal.MAGIC)) return CACHESHADOW;
-		throw new EvidenceFormatException(path, "neither a dm-log-writes log nor a CacheShadow journal");
+		JournalFormat f = of(b, n);
+		if (f == null) throw new EvidenceFormatException(path, "neither a dm-log-writes log nor a CacheShadow journal");
+		return f;
+	}
+
+	/** The format whose magic the first {@code n} bytes of a file are ({@code first}'s first 8), or null for neither. */
+	public static JournalFormat of(byte[] first, int n) {
+		if (n >= 8 && LittleEndian.u64(first, 0) == DmLogWritesReader.MAGIC) return DM_LOG_WRITES;
+		if (n >= 8 && java.util.Arrays.equals(first, 0, 8, TimestampedJournal.MAGIC, 0, 8)) return CACHESHADOW;
+		return null;
 	}
 
 	/** Opens a journal of either format. */

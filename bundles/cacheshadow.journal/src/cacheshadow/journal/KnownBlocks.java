@@ -27,9 +27,11 @@ import cacheshadow.listing.GuestName;
  * that lets the search pass over a journal window after reading 128 of its 4096 bytes; only windows whose key is
  * known are hashed with SHA-256. Blocks are taken at file offsets 0, 4096, ...; a last partial block is padded
  * with zeros (as a file system stores it); all-zero blocks are left out (they would match every zeroed block of
- * any disk). The hash-set file format is in FORMAT.md ("Sector hash sets").
+ * any disk). The hash-set file format is in FORMAT.md ("Sector hash sets"). Serializable, so the fleet search on Spark
+ * ships one set to every task.
  */
-public final class KnownBlocks {
+public final class KnownBlocks implements java.io.Serializable {
+	private static final long serialVersionUID = 1L;
 	public static final int BLOCK = 4096;
 	/** Words sampled for the key, and their stride: 264 = 256 + 8, so each sample lies in its own cache line and word. */
 	static final int SAMPLES = 16, STRIDE = 264;
@@ -42,11 +44,11 @@ public final class KnownBlocks {
 	static final String HEADER = "sha256\tsample\tfile\tfile_offset";
 
 	/** Where a known block occurs: a file (its name as given, escaped as GuestName does) and the block's offset in it. */
-	public record Place(String file, long offset) {
+	public record Place(String file, long offset) implements java.io.Serializable {
 	}
 
 	/** A SHA-256 as four longs (a compact map key). */
-	record Digest(long a, long b, long c, long d) {
+	record Digest(long a, long b, long c, long d) implements java.io.Serializable {
 		static Digest of(byte[] h) {
 			return new Digest(LittleEndian.u64(h, 0), LittleEndian.u64(h, 8), LittleEndian.u64(h, 16), LittleEndian.u64(h, 24));
 		}
@@ -61,7 +63,8 @@ public final class KnownBlocks {
 		}
 	}
 
-	private static final class Known {
+	private static final class Known implements java.io.Serializable {
+		private static final long serialVersionUID = 1L;
 		final long sample;
 		final boolean sampled;
 		final List<Place> places = new ArrayList<>(1);
@@ -77,7 +80,6 @@ public final class KnownBlocks {
 	private final SampleKeys keys = new SampleKeys();
 	private boolean unsampled;
 	private long placesDropped;
-	private final MessageDigest sha = sha256();
 
 	static MessageDigest sha256() {
 		try {
@@ -103,11 +105,29 @@ public final class KnownBlocks {
 	}
 
 	/**
+	 * The known blocks of a search (the command line's and the fleet's): a hash set (null: none) and files, each named
+	 * as given; what a user should know (an empty file, places not kept, how many blocks) goes to {@code err}.
+	 */
+	public static KnownBlocks of(Path hashSet, List<String> files, java.io.PrintStream err) throws IOException {
+		KnownBlocks known = new KnownBlocks();
+		if (hashSet != null) known.readHashSet(hashSet);
+		for (String f : files) {
+			if (known.addFile(Path.of(f), f) == 0) err.println("search: " + GuestName.text(f.getBytes(StandardCharsets.UTF_8)) + " is empty: no block to search for");
+		}
+		if (known.placesDropped() > 0) {
+			err.printf("search: %d places of blocks that occur more than %d times were not kept (hits list the first ones)%n", known.placesDropped(), MAX_PLACES);
+		}
+		err.printf(java.util.Locale.ROOT, "search: %d distinct known blocks%s%n", known.size(), known.unsampled() ? " (some without sample key: every window is hashed)" : "");
+		return known;
+	}
+
+	/**
 	 * Adds every non-zero 4 KiB block of a file; {@code name} is how hits name it. Returns the number of blocks read
 	 * (0 for an empty file).
 	 */
 	public long addFile(Path file, String name) throws IOException {
 		String shown = GuestName.text(name.getBytes(StandardCharsets.UTF_8));
+		MessageDigest sha = sha256();
 		byte[] b = new byte[BLOCK];
 		long n = 0;
 		try (InputStream in = Files.newInputStream(file)) {
@@ -264,7 +284,8 @@ public final class KnownBlocks {
 	}
 
 	/** An open-addressing set of longs (sample keys), so the search's per-window test allocates nothing. */
-	private static final class SampleKeys {
+	private static final class SampleKeys implements java.io.Serializable {
+		private static final long serialVersionUID = 1L;
 		private long[] slots = new long[1024];
 		private int count;
 		private boolean hasZero;

@@ -33,7 +33,16 @@ public final class SectorHashSearch {
 	}
 
 	public static Stats search(WriteLog log, KnownBlocks known, boolean everySector, HitSink sink, Progress progress) throws IOException {
+		return search(log, 0, log.entryCount(), known, everySector, sink, progress);
+	}
+
+	/**
+	 * {@link #search} of the entries {@code [from, to)} only: one split of a journal (the fleet search on Spark runs
+	 * one per task, {@link #share}); the splits' hits, in split order, are the whole search's hits.
+	 */
+	public static Stats search(WriteLog log, int from, int to, KnownBlocks known, boolean everySector, HitSink sink, Progress progress) throws IOException {
 		final int B = KnownBlocks.BLOCK;
+		if (from < 0 || to > log.entryCount() || from > to) throw new IndexOutOfBoundsException("entries " + from + ".." + to + " of " + log.entryCount());
 		int step = everySector ? Math.min(log.sectorSize(), B) : B;
 		MappedFile mapped = log instanceof MappedWriteLog m ? m.file : null;
 		EntryTable table = mapped != null ? ((MappedWriteLog) log).table : null;
@@ -41,11 +50,10 @@ public final class SectorHashSearch {
 		byte[] win = new byte[B];
 		boolean hashAll = known.unsampled();
 		long total = 0;
-		int n = log.entryCount();
-		for (int i = 0; i < n; i++) if (isData(log, i)) total += log.length(i);
+		for (int i = from; i < to; i++) if (isData(log, i)) total += log.length(i);
 		progress.begin("Searching " + log.name(), total);
 		long bytes = 0, windows = 0, hashed = 0, hits = 0, reported = 0;
-		for (int i = 0; i < n; i++) {
+		for (int i = from; i < to; i++) {
 			if (!isData(log, i)) continue;
 			long off = log.diskOffset(i), len = log.length(i), end = off + len;
 			long first = everySector ? off : Math.floorDiv(off + B - 1, B) * B;
@@ -81,6 +89,54 @@ public final class SectorHashSearch {
 		}
 		progress.worked(bytes - reported);
 		return new Stats(bytes, windows, hashed, hits);
+	}
+
+	/**
+	 * The entries {@code [from, to)} of share {@code k} of {@code n} of a journal: shares hold about equal bytes of
+	 * write data (what the search reads), an entry goes to the share its first data byte falls in; the shares of
+	 * {@code k = 0 .. n-1} cover every entry once, in order.
+	 */
+	public static int[] share(WriteLog log, int k, int n) {
+		if (n < 1 || k < 0 || k >= n) throw new IllegalArgumentException("share " + k + " of " + n);
+		int count = log.entryCount();
+		long total = 0;
+		for (int i = 0; i < count; i++) if (isData(log, i)) total += log.length(i);
+		long lo = total / n * k + total % n * k / n, hi = total / n * (k + 1) + total % n * (k + 1) / n;
+		int from = k == 0 ? 0 : -1, to = k == n - 1 ? count : -1;
+		long at = 0;
+		for (int i = 0; i < count && (from < 0 || to < 0); i++) {
+			if (from < 0 && at >= lo) from = i;
+			if (to < 0 && at >= hi) to = i;
+			if (isData(log, i)) at += log.length(i);
+		}
+		if (from < 0) from = count;
+		if (to < 0) to = count;
+		return new int[] { from, Math.max(from, to) };
+	}
+
+	/** The header of the search's hits table, an exact contract (issue 16). */
+	public static final String HEADER = "journal\tentry\ttime\tsector\tfile\tfile_offset";
+
+	/**
+	 * One row of the hits table, without its newline: the journal as it was named, the entry, its time (the journal's
+	 * own, else the timing sidecar's estimate, else {@code -}), the sector (512-byte units) and where the block is known
+	 * from.
+	 */
+	public static String row(String journal, WriteLog log, Timeline timeline, int entry, long diskOffset, KnownBlocks.Place place) {
+		return journal + "\t" + entry + "\t" + time(log, timeline, entry) + "\t" + (diskOffset / 512) + "\t" + place.file() + "\t" + place.offset();
+	}
+
+	/** The entry's time as the journal has it, else as the timing sidecar estimates it, else {@code -}. */
+	public static String time(WriteLog log, Timeline timeline, int entry) {
+		long t = log.epochNanos(entry);
+		if (t == WriteLog.NO_TIME && timeline != null) t = timeline.timeOfEntry(entry).estimateNanos();
+		return t == WriteLog.NO_TIME ? "-" : ResolvedInstant.iso(t);
+	}
+
+	/** True when some entry of the journal has a time of its own (a .csj journal; a dm-log-writes log has none). */
+	public static boolean hasTime(WriteLog log) {
+		for (int i = 0; i < log.entryCount(); i++) if (log.timeQuality(i) != TimeQuality.NONE) return true;
+		return false;
 	}
 
 	private static boolean isData(WriteLog log, int i) {

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The fleet's sector-hash search on Spark (issue 16; module bundles/cacheshadow.fleet.spark, a plain Maven jar outside
+# the Tycho reactor). Spark 3.5 runs on the JDK 17 (the system default here), launched as spark-submit launches
+# an application: org.apache.spark.deploy.SparkSubmit from the module's class path (no Spark distribution needed).
+#   releng/spark-search.sh build              # the module's jar and its class path (Maven; skipped when up to date)
+#   releng/spark-search.sh submit ARGS...     # spark-submit --master ${SPARK_MASTER:-local[*]} FleetSearch ARGS
+#   releng/spark-search.sh test [DIR]         # the job's hits == ./cacheshadow search's (see test() below)
+#   releng/spark-search.sh bench [--writes N] [DIR]   # niced: the local search vs the job on local[2], partitions
+# CACHESHADOW_CMD: the ./cacheshadow to compare with (default this checkout's). Exit 0 when every check passes.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+MOD="$ROOT/bundles/cacheshadow.fleet.spark"
+JAR="$MOD/target/cacheshadow.fleet.spark.jar"
+CS=${CACHESHADOW_CMD:-$ROOT/cacheshadow}
+say() { echo "spark-search: $*" >&2; }
+
+# a JDK 17: Spark 3.5's Hadoop client needs the Subject API that JDK 23+ took away
+java17() {
+  local d
+  for d in "${SPARK_JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/*17*; do
+    [ -n "$d" ] && [ -x "$d/bin/java" ] && { echo "$d"; return; }
+  done
+  say "no JDK 17 under /usr/lib/jvm (apt-get install openjdk-17-jdk-headless)"; exit 2
+}
+JDK=$(java17)
+
+build() {
+  # up to date: the jar newer than every source it is built from (the module's and the bundles' it compiles)
+  if [ -f "$JAR" ] && [ -f "$MOD/target/classpath.txt" ] && [ -z "$(find "$MOD/pom.xml" "$MOD/src" "$MOD/resources" \
+      "$ROOT"/bundles/cacheshadow.{journal,layers,listing,cli}/src -newer "$JAR" -print -quit)" ]; then return 0; fi
+  say "building $MOD"
+  JAVA_HOME="$JDK" mvn -B -q -f "$MOD/pom.xml" package || { say "FAIL the module does not build"; exit 1; }
+}
+
+# what Spark's own launcher passes on Java 17 (launcher/.../JavaModuleOptions)
+OPENS=(-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false)
+
+submit() {
+  build
+  "$JDK/bin/java" "${OPENS[@]}" -Xmx${SPARK_DRIVER_MEMORY:-1g} -cp "$JAR:$(cat "$MOD/target/classpath.txt")" \
+    org.apache.spark.deploy.SparkSubmit --master "${SPARK_MASTER:-local[*]}" --conf spark.ui.enabled=false \
+    --class cacheshadow.fleet.spark.FleetSearch "$JAR" "$@"
+}
+
+fail=0
+check() { if [ "$1" = 0 ]; then say "PASS $2"; else say "FAIL $2"; fail=1; fi; }
+# same hits table, byte for byte; the diff's head when not
+same() { if cmp -s "$1" "$2"; then return 0; fi; diff "$1" "$2" | head -n 5 >&2; return 1; }
+
+# The job's HITS.tsv against ./cacheshadow search's on the same journals, named the same way:
+#   1. the samples' dm-log-writes journals (build/samples/*/writes.log), files the workloads wrote (read out of the
+#      final disk images with debugfs, read-only) plus one never written; and the same as a hash set (--hashes);
+#   2. generated guest journals, dm-log-writes and .csj (times of their own), as a directory of journals, searched
+#      whole (one task per journal) and in shares of 1 MB (many tasks per journal; the hits must not change);
+#   3. journals in HDFS (releng/hdfs.sh's mini cluster), when that script is there.
+test() {
+  local W=${1:-$ROOT/build/spark-search}; rm -rf "$W"; mkdir -p "$W/known" "$W/fleet"
+  build
+  local S; S=$("$ROOT/releng/samples.sh") || { say "FAIL no samples"; exit 1; }
+  local files=() j=() set f
+  for set in "$S"/*/; do
+    set=${set%/}; j+=(--journal "$set/writes.log")
+    for f in /data/blob.bin /phase1/new1.txt /var/log/app.log; do
+      debugfs -R "dump $f $W/known/$(basename "$set")$(echo "$f" | tr / _)" "$set/disk.img" 2>/dev/null
+    done
+  done
+  head -c 65536 /dev/urandom > "$W/known/never-written.bin"
+  for f in "$W"/known/*; do [ -s "$f" ] && files+=(--file "$f"); done
+  [ "${#files[@]}" -ge 6 ] || { say "FAIL debugfs gave ${#files[@]} of the files"; exit 1; }
+  "$CS" search "${j[@]}" "${files[@]}" --out "$W/cli-samples.tsv" --save-hashes "$W/known.hashes" 2> "$W/cli-samples.err"; check $? "./cacheshadow search on the samples"
+  submit "${j[@]}" "${files[@]}" --out "$W/spark-samples.tsv" 2> "$W/spark-samples.err"; check $? "the Spark job on the samples ($(tail -n 2 "$W/spark-samples.err" | head -n 1))"
+  local hits; hits=$(($(wc -l < "$W/cli-samples.tsv") - 1))
+  [ "$hits" -ge 6 ]; check $? "the samples' journals have hits ($hits)"
+  same "$W/cli-samples.tsv" "$W/spark-samples.tsv"; check $? "samples: the job's hits table is the command line's ($hits rows)"
+  submit "${j[@]}" --hashes "$W/known.hashes" --out "$W/spark-hashes.tsv" --split-mb 1 2> "$W/spark-hashes.err"
+  same "$W/cli-samples.tsv" "$W/spark-hashes.tsv"; check $? "samples, as a hash set, in shares: the same table"
+
+  # generated guest journals: the bench generator's (4 KiB writes of distinct data, 64 of its blocks in known.bin)
+  local g
+  for g in 1 2; do
+    "$CS" bench search --writes $((6000 * g)) --dir "$W/gen$g" --keep > "$W/gen$g.out" 2>&1 || { say "FAIL generating journal $g: $(tail -n 3 "$W/gen$g.out")"; exit 1; }
+    mv "$W/gen$g/writes.log" "$W/fleet/guest$g.log"; mv "$W/gen$g/writes.csj" "$W/fleet/guest$g.csj"
+  done
+  cp "$S"/debian-6.1-kaslr/writes.log "$W/fleet/sample.log"
+  echo "not a journal" > "$W/fleet/notes.txt"
+  j=(); for f in $(cd "$W/fleet" && ls | sort); do [ "$f" = notes.txt ] || j+=(--journal "$W/fleet/$f"); done
+  files=(--file "$W/gen1/known.bin" --file "$W/gen2/known.bin" --file "$W/known/debian-6.1-kaslr_data_blob.bin")
+  "$CS" search "${j[@]}" "${files[@]}" --out "$W/cli-fleet.tsv" 2> "$W/cli-fleet.err"; check $? "./cacheshadow search on the fleet directory's journals"
+  hits=$(($(wc -l < "$W/cli-fleet.tsv") - 1))
+  [ "$hits" -ge 256 ] && grep -q 'guest1.csj	[0-9]*	20' "$W/cli-fleet.tsv"; check $? "the fleet has hits, the .csj ones with times ($hits)"
+  submit --journal "$W/fleet" "${files[@]}" --out "$W/spark-fleet.tsv" 2> "$W/spark-fleet.err"
+  same "$W/cli-fleet.tsv" "$W/spark-fleet.tsv"; check $? "fleet directory, one task per journal: the same table ($(tail -n 2 "$W/spark-fleet.err" | head -n 1))"
+  grep -q 'notes.txt is no journal; passed over' "$W/spark-fleet.err"; check $? "a file that is no journal is passed over with a note"
+  submit --journal "$W/fleet" "${files[@]}" --out "$W/spark-fleet-split.tsv" --split-mb 1 2> "$W/spark-fleet-split.err"
+  same "$W/cli-fleet.tsv" "$W/spark-fleet-split.tsv"; check $? "fleet directory in shares of 1 MB: the same table ($(tail -n 2 "$W/spark-fleet-split.err" | head -n 1))"
+  submit --journal "$W/nothing-here" --file "$W/gen1/known.bin" --out "$W/x.tsv" 2> "$W/missing.err"; local rc=$?
+  [ "$rc" = 2 ] && grep -q 'no such file or directory' "$W/missing.err"; check $? "a journal that is not there: exit 2 with a reason (rc $rc)"
+
+  if [ -x "$ROOT/releng/hdfs.sh" ]; then hdfs_test "$W"; else say "SKIP HDFS: releng/hdfs.sh is not there"; fi
+  [ "$fail" = 0 ] && say "all checks passed" || say "some checks FAILED"
+  return "$fail"
+}
+
+hdfs_test() { :; }
+
+bench() { :; }
+
+case "${1:-}" in
+  build) build ;;
+  submit) shift; submit "$@" ;;
+  test) shift; test "$@"; exit $? ;;
+  bench) shift; bench "$@" ;;
+  *) sed -n '2,9p' "$0" >&2; exit 2 ;;
+esac
