@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -44,6 +45,8 @@ public final class CaseFilesFuzzer {
 	static final List<String> ORDER = List.of("case_info", "evidence", "bookmark", "custody");
 	private static final Path DIR;
 	private static Connection db;
+	/** The harness's statements on {@link #db}, prepared once per connection (parsing SQL per row was a third of an input). */
+	private static final Map<String, PreparedStatement> STATEMENTS = new HashMap<>();
 
 	/** Stands for the case folder in an input's values (paths of evidence, custody details). */
 	static final String CASE = "$CASE";
@@ -140,16 +143,17 @@ public final class CaseFilesFuzzer {
 		}
 		if (mirrorText != null) mirror = mirrorText.toString();
 		try {
-			if (db.isClosed()) db = connect();
-			db.setAutoCommit(false);
-			try (Statement s = db.createStatement()) {
-				for (String t : ORDER) s.execute("DELETE FROM " + t);
+			if (db.isClosed()) {
+				db = connect();
+				STATEMENTS.clear();
 			}
+			db.setAutoCommit(false);
+			for (String t : ORDER) statement("DELETE FROM " + t).executeUpdate();
 			for (String[] row : rows) {
 				List<String> cols = TABLES.get(row[0]);
 				if (row.length - 1 != cols.size()) continue;
-				String sql = "INSERT INTO " + row[0] + "(" + String.join(",", cols) + ") VALUES (" + "?,".repeat(cols.size() - 1) + "?)";
-				try (PreparedStatement ps = db.prepareStatement(sql)) {
+				PreparedStatement ps = statement("INSERT INTO " + row[0] + "(" + String.join(",", cols) + ") VALUES (" + "?,".repeat(cols.size() - 1) + "?)");
+				try {
 					for (int i = 0; i < cols.size(); i++) ps.setString(i + 1, row[i + 1].equals("\\N") ? null : row[i + 1]);
 					ps.executeUpdate();
 				} catch (SQLException notStorable) {
@@ -164,6 +168,12 @@ public final class CaseFilesFuzzer {
 		} catch (SQLException | IOException e) {
 			throw new IllegalStateException("the harness could not write the case", e);
 		}
+	}
+
+	private static PreparedStatement statement(String sql) throws SQLException {
+		PreparedStatement ps = STATEMENTS.get(sql);
+		if (ps == null) STATEMENTS.put(sql, ps = db.prepareStatement(sql));
+		return ps;
 	}
 
 	/** The case's rows and mirror in the input form ({@code \N} for a null, {@link #CASE} for its folder): the seed of a real case. */

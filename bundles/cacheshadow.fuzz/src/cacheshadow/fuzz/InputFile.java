@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The fuzz input as a file, for parsers that open a {@link Path}. Each input gets a new file in a private
@@ -13,12 +14,17 @@ import java.nio.file.Path;
 public final class InputFile {
 	private static final Path DIR;
 	private static Path last;
+	/** Names the input files (a temporary file's random name costs a SecureRandom draw per input). */
+	private static long serial;
 
 	static {
 		try {
+			// fuzz.sh names a folder it removes after the run (libFuzzer's exit skips the JVM's delete-on-exit)
+			String run = System.getProperty("cacheshadow.fuzz.tmp");
 			Path shm = Path.of("/dev/shm");
-			DIR = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "cacheshadow-fuzz-")
-					: Files.createTempDirectory("cacheshadow-fuzz-");
+			DIR = run != null ? Files.createTempDirectory(Path.of(run), "cacheshadow-fuzz-")
+					: Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "cacheshadow-fuzz-")
+							: Files.createTempDirectory("cacheshadow-fuzz-");
 			DIR.toFile().deleteOnExit();
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
@@ -37,9 +43,8 @@ public final class InputFile {
 	public static synchronized Path of(String name, byte[] data) {
 		try {
 			if (last != null) Files.deleteIfExists(last);
-			last = Files.createTempFile(DIR, name, "");
-			last.toFile().deleteOnExit();
-			Files.write(last, data);
+			last = DIR.resolve(name + "." + ++serial);
+			Files.write(last, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 			return last;
 		} catch (IOException e) {
 			throw new UncheckedIOException("fuzz input file in " + DIR, e);

@@ -27,6 +27,8 @@ import cacheshadow.layers.Progress;
 public final class JournalIndexFileFuzzer {
 	private static final WriteLog LOG;
 	private static final byte[] HEADER, BODY;
+	/** The disk read at an instant, reused by every input. */
+	private static final byte[] DISK = new byte[JournalChecks.DISK];
 
 	static {
 		try {
@@ -94,10 +96,9 @@ public final class JournalIndexFileFuzzer {
 		Files.write(idx, file);
 		try (JournalIndex index = JournalIndex.openOrBuild(LOG, idx, Progress.NONE)) {
 			int n = LOG.entryCount();
-			byte[] disk = new byte[JournalChecks.DISK];
 			for (int at : new int[] { 0, 1, n / 2, n }) {
 				try {
-					new DiskAtInstant(JournalChecks.baseLayer(), index, at, null).read(0, disk, 0, disk.length);
+					new DiskAtInstant(JournalChecks.baseLayer(), index, at, null).read(0, DISK, 0, DISK.length);
 				} catch (EvidenceFormatException refused) {
 					// the damage was noticed
 				}
