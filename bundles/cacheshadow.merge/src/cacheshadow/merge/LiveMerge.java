@@ -27,7 +27,9 @@ import cacheshadow.pagecache.PausedCopyLayer;
  * runs</em>, over {@link PausedCopyLayer}s of the RAM and of the disk: each 4 KiB page is copied at its first read
  * and every later read is served from that copy, so all that is built is a function of the copied pages alone. Then
  * the vCPUs are paused (QMP {@code stop}, which also drains QEMU's block I/O to the disk image) for the check, as a
- * seqlock reader re-checks what it read: every copied RAM page is compared with the guest's RAM now; the guest
+ * seqlock reader re-checks what it read: every byte of the RAM copy the build read is compared with the guest's RAM
+ * now (pages read whole, the cached files' and block-device caches', whole; of the others the lines read, masked to
+ * the bytes read: {@link PausedCopyLayer#check()}, laid out before the pause, compared in place on all cores); the guest
  * resumes (QMP {@code cont}, also when anything failed); then QEMU's count of completed disk writes
  * ({@link LiveGuest#diskWrites}) is compared with its count before the walk (the counts only grow: equal means no
  * write completed in between, the pause included). When every page is equal and no write reached the disk, the walk
@@ -88,14 +90,15 @@ public final class LiveMerge {
 	 * ({@code pauses} pauses), the whole refresh, and what the refresh did while the guest ran.
 	 */
 	public record Refresh(MergedFileSystem fs, long pausedNanos, long refreshNanos, long copiedBytes, long walkNanos, long viewsNanos, long copyNanos,
-			long warmNanos, int pauses, long longestPauseNanos, int pagesChecked, long checkNanos, boolean walkedPaused, int hashesReused, int hashesTotal,
+			long warmNanos, int pauses, long longestPauseNanos, int pagesChecked, long bytesChecked, long checkNanos, boolean walkedPaused, int hashesReused, int hashesTotal,
 			boolean diskWrittenDuringWarm, Basis basis) {
 		public String timings() {
 			return String.format("guest paused %.1f ms (%s), refresh %.1f ms (caches walked %.1f, views %.1f, cached pages copied %.1f%s; then hashes and statuses %.1f, %d of %d hashes reused); %.1f MiB of RAM copied",
 					pausedNanos / 1e6,
 					walkedPaused ? (pauses == 1 ? "walked while paused" : pauses + " pauses, the last one walking: the guest changed what the walks read " + (pauses - 1) + " times")
 							: (pauses == 1 ? "once: " : pauses + " pauses, longest " + String.format("%.1f", longestPauseNanos / 1e6) + " ms: ") + pagesChecked
-									+ " pages checked unchanged in " + String.format("%.1f", checkNanos / 1e6) + " ms",
+									+ " pages checked unchanged in " + String.format("%.1f", checkNanos / 1e6) + " ms, " + String.format("%.1f", bytesChecked / 1048576.0)
+									+ " MiB of them compared",
 					refreshNanos / 1e6, walkNanos / 1e6, viewsNanos / 1e6, copyNanos / 1e6, walkedPaused ? ", the last walk paused" : " while the guest ran",
 					warmNanos / 1e6, hashesReused, hashesTotal, copiedBytes / 1048576.0)
 					+ (diskWrittenDuringWarm ? "; the guest wrote to its disk while the refresh read it after the pause" : "");
@@ -154,7 +157,7 @@ public final class LiveMerge {
 		return m;
 	}
 
-	private record Check(List<Long> changed, int pages, long nanos) {
+	private record Check(List<Long> changed, int pages, long bytes, long nanos) {
 	}
 
 	private record Walked(MergedFileSystem fs, String diskWrites) {
@@ -242,13 +245,13 @@ public final class LiveMerge {
 		long t0 = System.nanoTime();
 		if (disk != null && !Files.isRegularFile(disk)) throw new IOException(disk + ": no such disk image");
 		Basis before = previous == null ? null : previous.basis();
-		PausedCopyLayer ram = new PausedCopyLayer(new Unclosed(guest.ram()), before == null ? null : before.ram, guest.ramComparison());
+		PausedCopyLayer ram = new PausedCopyLayer(new Unclosed(guest.ram()), before == null ? null : before.ram, guest.ramInPlace());
 		PausedCopyLayer[] d = { null };
 		MergedFileSystem m = null;
 		long paused = 0, longest = 0;
 		long[] t = new long[3];
 		int pauses = 0, checked = 0;
-		long checkNanos = 0;
+		long checkNanos = 0, checkedBytes = 0;
 		String writes = null;
 		boolean walkedPaused = false;
 		try {
@@ -263,7 +266,7 @@ public final class LiveMerge {
 					walkedPaused = true;
 					LiveGuest.Paused<Walked> p = guest.paused(mem -> {
 						try {
-							ram.forget(ram.changedPages(true, guest.ramComparison())); // its build reads more than the walks before did: no copy the guest changed since
+							ram.forget(ram.changedPages(true, guest.ramInPlace())); // its build reads more than the walks before did: no copy the guest changed since
 							if (d[0] != null) d[0].close();
 							d[0] = disk == null ? null : new PausedCopyLayer(Layers.openDisk(disk));
 							return new Walked(build(kernel, ram, d[0], replayJournal, t, progress), guest.diskWrites());
@@ -280,10 +283,12 @@ public final class LiveMerge {
 				}
 				m = build(kernel, ram, d[0], replayJournal, t, progress);
 				String w0 = unsureWrites;
+				PausedCopyLayer.Check check = ram.check(); // laid out while the guest still runs
+				PausedCopyLayer.InPlace inPlace = guest.ramInPlace();
 				LiveGuest.Paused<Check> p = guest.paused(mem -> {
 					long c0 = System.nanoTime();
-					List<Long> changed = ram.changedPages(false, guest.ramComparison());
-					return new Check(changed, ram.pageCount(), System.nanoTime() - c0);
+					List<Long> changed = check.changed(false, inPlace);
+					return new Check(changed, check.pages(), check.bytes(), System.nanoTime() - c0);
 				});
 				paused += p.pausedNanos();
 				longest = Math.max(longest, p.pausedNanos());
@@ -297,6 +302,7 @@ public final class LiveMerge {
 					ram.freeze(); // nothing read the guest's RAM since the check: the copies are the paused instant's
 					writes = w1;
 					checked = c.pages();
+					checkedBytes = c.bytes();
 					checkNanos = c.nanos();
 					break;
 				}
@@ -341,7 +347,7 @@ public final class LiveMerge {
 		m.own(ram);
 		if (dc != null) m.own(dc);
 		Basis next = new Basis(ram, dc, diskWritten ? null : writes, hashes);
-		return new Refresh(m, paused, System.nanoTime() - t0, ram.copiedBytes(), t[0], t[1], t[2], w1 - w0, pauses, longest, checked, checkNanos, walkedPaused,
+		return new Refresh(m, paused, System.nanoTime() - t0, ram.copiedBytes(), t[0], t[1], t[2], w1 - w0, pauses, longest, checked, checkedBytes, checkNanos, walkedPaused,
 				reused, total, diskWritten, next);
 	}
 

@@ -57,20 +57,19 @@ public final class LiveGuest implements AutoCloseable {
 	private static final long WINDOW = 1L << 30; // a multiple of the page size: no page straddles two windows
 
 	/**
-	 * Compares a copied guest-physical page straight against the RAM file (vectorized, no copy): what the pause of
-	 * a refresh spends its time on. A page outside the RAM file, or cut by a segment's end, is left to a read.
+	 * The guest's RAM in place, straight in the mapped RAM file (no copy): what the pause of a refresh compares its
+	 * copies with. A range outside the RAM file, or cut by a segment's end, has no view (null: it is read).
 	 */
-	public PausedCopyLayer.Comparison ramComparison() {
-		return (gpa, copy) -> {
+	public PausedCopyLayer.InPlace ramInPlace() {
+		return (gpa, length) -> {
 			for (GuestRamLayout.Segment s : segments) {
-				if (gpa < s.gpa() || gpa + copy.length > s.gpa() + s.length()) continue;
+				if (gpa < s.gpa() || gpa + length > s.gpa() + s.length()) continue;
 				long at = s.fileOffset() + gpa - s.gpa();
 				java.nio.MappedByteBuffer w = windows[(int) (at / WINDOW)];
 				int in = (int) (at % WINDOW);
-				if (in + copy.length > w.capacity()) return false;
-				return w.slice(in, copy.length).mismatch(java.nio.ByteBuffer.wrap(copy)) < 0;
+				return in + length > w.capacity() ? null : w.slice(in, length);
 			}
-			return false;
+			return null;
 		};
 	}
 

@@ -16,11 +16,21 @@ import cacheshadow.layers.UnmappedAddressException;
  * A layer over a live one (a running guest's RAM, the disk image it writes) that keeps one instant, the guest's
  * pause: every 4 KiB page read is copied once and served from the copy from then on, so whatever is built on this
  * layer is a function of the copied pages alone. The copies are of the paused instant either because they were read
- * while the guest was paused, or because {@link #changedPages()}, run while it is paused, found each of them equal
+ * while the guest was paused, or because {@link #changedPages}, run while it is paused, found each of them equal
  * to the live page (a walk done while the guest ran is then exactly the walk the paused guest would have given: it
- * read the same pages with the same bytes, so it took the same steps). After {@link #freeze()} (called before the
- * guest resumes) only the copied pages can be read, and a page never copied is an {@link IOException}, never bytes
- * of a later instant. The live layer itself is only read (the RAM file is mapped read-only).
+ * read the same bytes, so it took the same steps). After {@link #freeze()} (called before the guest resumes) only
+ * the copied pages can be read, and a page never copied is an {@link IOException}, never bytes of a later instant.
+ * The live layer itself is only read (the RAM file is mapped read-only).
+ *
+ * <p>What the check compares ({@link #check()}): the bytes read, not the pages. A page read whole (every page of a
+ * cached file and of the block-device cache is, to be served later) is compared whole: those bytes are what the
+ * views serve, so each must be the paused instant's. Nothing cheaper tells that a page's bytes did not change: the
+ * guest rewrites a dirty page (write(2) into a page already dirty, a store through a shared mapping) without touching
+ * its struct page, its XArray slot, its inode's size, or (within one tick of the coarse clock) its times, so a re-check
+ * of the metadata could pass over changed bytes, and a comparison or hash outside the pause says nothing about the
+ * instant of the pause (a page may change and change back). Any other page (slab objects, XArray nodes, struct pages,
+ * page tables) is compared only at its 64-byte lines read, masked to the bytes read: a byte beside a field the walk
+ * read may change without making the walk stale, and the pause reads those lines, not the pages.
  *
  * <p>Given the layer of the refresh before ({@code previous}), a page whose bytes are what that refresh copied at the
  * same place shares its copy: {@link #sameAs} then tells, without reading the bytes again, that they are unchanged.
@@ -39,16 +49,16 @@ public final class PausedCopyLayer implements Layer {
 
 	/**
 	 * {@code previous}: the same live layer's copy at the refresh before (its pages are only read), or null;
-	 * {@code fast}: how to tell a page unchanged since then without copying it (null: copy and compare).
+	 * {@code fast}: the live bytes in place, to tell a page unchanged since then without copying it (null: copy and compare).
 	 */
-	public PausedCopyLayer(Layer live, PausedCopyLayer previous, Comparison fast) {
+	public PausedCopyLayer(Layer live, PausedCopyLayer previous, InPlace fast) {
 		this.live = live;
 		this.previous = previous;
 		this.fast = fast;
 		this.extents = live.extents();
 	}
 
-	private final Comparison fast;
+	private final InPlace fast;
 
 	private final List<Extent> extents; // fixed for a RAM file or a disk image, asked at each page's copy
 
@@ -87,54 +97,174 @@ public final class PausedCopyLayer implements Layer {
 			}
 		}
 
-		/** Whether a byte read here differs in {@code now}. */
-		synchronized boolean readDiffers(byte[] now) {
+		/** A copy of the bits of the bytes read. */
+		synchronized long[] read() {
+			return read.clone();
+		}
+	}
+
+	/**
+	 * The live bytes in place, for the check to compare without copying them: a read-only view of {@code length}
+	 * bytes of the live layer from {@code offset} (position 0, any byte order), or null when there is none (then the
+	 * live layer is read).
+	 */
+	public interface InPlace {
+		java.nio.ByteBuffer bytes(long offset, int length);
+	}
+
+	/**
+	 * The pages copied so far in which a byte read differs from the live layer's now (page numbers: offset / 4096);
+	 * with {@code anyByte}, every page in which any byte differs. Run while the guest is paused: none means whatever
+	 * was built on this layer is as it would have been built on the paused instant. As {@link #check()} then
+	 * {@link Check#changed}; a refresh builds the check before it pauses the guest.
+	 */
+	public List<Long> changedPages(boolean anyByte, InPlace inPlace) throws IOException {
+		return check().changed(anyByte, inPlace);
+	}
+
+	/**
+	 * What the pause compares, laid out while the guest runs (nothing may read this layer between this and the
+	 * check): the pages copied so far in address order, and for each the 64-byte lines of it the build read with a
+	 * bit per byte read. A page read whole (a cached file's page) is compared whole; any other only at its lines
+	 * read, masked to the bytes read, so a byte no one read (a counter beside a field) may change, and memory
+	 * traffic is the lines read, not whole pages.
+	 */
+	public Check check() {
+		List<Map.Entry<Long, Page>> all = new ArrayList<>(pages.entrySet());
+		all.sort(Map.Entry.comparingByKey());
+		int n = all.size();
+		long[] offsets = new long[n];
+		byte[][] data = new byte[n][];
+		int[] linesFrom = new int[n + 1];
+		boolean[] whole = new boolean[n];
+		byte[] lineNo = new byte[n * 8];
+		long[] lineMask = new long[n * 8];
+		int lines = 0;
+		long bytes = 0;
+		for (int i = 0; i < n; i++) {
+			Page p = all.get(i).getValue();
+			offsets[i] = all.get(i).getKey() * PAGE;
+			data[i] = p.data;
+			linesFrom[i] = lines;
+			long[] read = p.read();
+			boolean readWhole = true;
+			int count = 0;
+			for (int w = 0; w < read.length && w << 6 < p.data.length; w++) {
+				int len = Math.min(64, p.data.length - (w << 6));
+				if (read[w] != (len == 64 ? -1L : (1L << len) - 1)) readWhole = false;
+				if (read[w] != 0) count++;
+			}
+			if (readWhole) {
+				whole[i] = true;
+				bytes += p.data.length;
+				continue;
+			}
+			if (lines + count > lineNo.length) {
+				lineNo = Arrays.copyOf(lineNo, Math.max(lines + count, lineNo.length * 2));
+				lineMask = Arrays.copyOf(lineMask, lineNo.length);
+			}
 			for (int w = 0; w < read.length; w++) {
-				long m = read[w];
-				while (m != 0) {
-					int b = (w << 6) + Long.numberOfTrailingZeros(m);
-					if (b < data.length && data[b] != now[b]) return true;
-					m &= m - 1;
+				if (read[w] == 0) continue;
+				lineNo[lines] = (byte) w;
+				lineMask[lines++] = read[w];
+				bytes += 64;
+			}
+		}
+		linesFrom[n] = lines;
+		return new Check(offsets, data, whole, linesFrom, lineNo, lineMask, bytes);
+	}
+
+	/** The pages to compare in a pause and the bytes read of each ({@link #check()}). */
+	public final class Check {
+		private static final int CHUNKS = 64; // parts for the cores to take, in address order
+		private final long[] offsets;
+		private final byte[][] data;
+		private final boolean[] whole; // read whole: compared whole
+		private final int[] linesFrom; // per page its first line read
+		private final byte[] lineNo;
+		private final long[] lineMask;
+		private final long bytes;
+
+		private Check(long[] offsets, byte[][] data, boolean[] whole, int[] linesFrom, byte[] lineNo, long[] lineMask, long bytes) {
+			this.offsets = offsets;
+			this.data = data;
+			this.whole = whole;
+			this.linesFrom = linesFrom;
+			this.lineNo = lineNo;
+			this.lineMask = lineMask;
+			this.bytes = bytes;
+		}
+
+		/** Pages compared. */
+		public int pages() {
+			return offsets.length;
+		}
+
+		/** Bytes of live memory a check reads: whole pages read whole, 64-byte lines of the others. */
+		public long bytes() {
+			return bytes;
+		}
+
+		/**
+		 * As {@link PausedCopyLayer#changedPages}: the pages in which a byte read (with {@code anyByte}: any byte)
+		 * differs from the live layer now; compared in place through {@code inPlace} where it gives a view, on all
+		 * cores.
+		 */
+		public List<Long> changed(boolean anyByte, InPlace inPlace) throws IOException {
+			int n = offsets.length, parts = Math.min(CHUNKS, Math.max(1, n / 64));
+			java.util.Queue<Long> changed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+			try {
+				java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
+					byte[] scratch = null;
+					for (int i = (int) ((long) n * part / parts), to = (int) ((long) n * (part + 1) / parts); i < to; i++) {
+						byte[] c = data[i];
+						java.nio.ByteBuffer live = inPlace == null ? null : inPlace.bytes(offsets[i], c.length);
+						try {
+							if (live == null) {
+								if (scratch == null) scratch = new byte[PAGE];
+								PausedCopyLayer.this.live.read(offsets[i], scratch, 0, c.length);
+								live = java.nio.ByteBuffer.wrap(scratch, 0, c.length).slice();
+							}
+						} catch (IOException e) {
+							throw new java.io.UncheckedIOException(e);
+						}
+						if (anyByte || whole[i] ? live.mismatch(java.nio.ByteBuffer.wrap(c)) >= 0 : linesDiffer(i, c, live)) changed.add(offsets[i] / PAGE);
+					}
+				});
+			} catch (java.io.UncheckedIOException e) {
+				throw e.getCause();
+			}
+			return new ArrayList<>(changed);
+		}
+
+		/** Whether a byte read of page {@code i} differs: each line read, 8 bytes at a time, masked to the bytes read. */
+		private boolean linesDiffer(int i, byte[] c, java.nio.ByteBuffer live) {
+			live.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+			for (int l = linesFrom[i], end = linesFrom[i + 1]; l < end; l++) {
+				int at = lineNo[l] << 6;
+				long mask = lineMask[l];
+				for (int k = 0; k < 64 && at + k < c.length; k += 8, mask >>>= 8) {
+					int m = (int) mask & 0xff;
+					if (m == 0) continue;
+					long diff;
+					if (at + k + 8 <= c.length) diff = live.getLong(at + k) ^ (long) LONG.get(c, at + k);
+					else { // the last bytes of a page cut by the end of an extent
+						diff = 0;
+						for (int j = 0; at + k + j < c.length; j++) diff |= (long) ((live.get(at + k + j) ^ c[at + k + j]) & 0xff) << (8 * j);
+					}
+					if ((diff & BYTE_MASK[m]) != 0) return true;
 				}
 			}
 			return false;
 		}
 	}
 
-	/**
-	 * How the check compares a copied page with the live bytes at the same offset: true when all are equal. A faster
-	 * way than a read of the live layer (e.g. straight against the mapped RAM file, no copy).
-	 */
-	public interface Comparison {
-		boolean equal(long offset, byte[] copy) throws IOException;
-	}
+	private static final java.lang.invoke.VarHandle LONG = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
-	/**
-	 * The pages copied so far in which a byte read differs from the live layer's now (page numbers: offset / 4096);
-	 * with {@code anyByte}, every page in which any byte differs. Run while the guest is paused: none means whatever
-	 * was built on this layer is as it would have been built on the paused instant. {@code fast} compares a whole
-	 * page first (null: a read of the live layer); only pages it finds different are looked at byte by byte. On all
-	 * cores: this is what the guest waits for.
-	 */
-	public List<Long> changedPages(boolean anyByte, Comparison fast) throws IOException {
-		java.util.Queue<Long> changed = new java.util.concurrent.ConcurrentLinkedQueue<>();
-		ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[PAGE]);
-		try {
-			pages.forEach(256, (pn, page) -> {
-				try {
-					byte[] c = page.data;
-					if (fast != null && fast.equal(pn * PAGE, c)) return;
-					byte[] now = scratch.get();
-					live.read(pn * PAGE, now, 0, c.length);
-					if (!Arrays.equals(c, 0, c.length, now, 0, c.length) && (anyByte || page.readDiffers(now))) changed.add(pn);
-				} catch (IOException e) {
-					throw new java.io.UncheckedIOException(e);
-				}
-			});
-		} catch (java.io.UncheckedIOException e) {
-			throw e.getCause();
-		}
-		return new ArrayList<>(changed);
+	/** Eight bits, one per byte, as a mask of those bytes in a little-endian long. */
+	private static final long[] BYTE_MASK = new long[256];
+	static {
+		for (int m = 0; m < 256; m++) for (int b = 0; b < 8; b++) if ((m & 1 << b) != 0) BYTE_MASK[m] |= 0xffL << (8 * b);
 	}
 
 	/** Forgets the copies of these pages: the next read copies them again from the live layer. Not after {@link #freeze()}. */
@@ -181,7 +311,8 @@ public final class PausedCopyLayer implements Layer {
 		PausedCopyLayer was = previous;
 		Page before = was == null ? null : was.pages.get(pn);
 		byte[] b;
-		if (before != null && before.data.length == end - start && fast != null && fast.equal(start, before.data)) {
+		java.nio.ByteBuffer now = before == null || before.data.length != end - start || fast == null ? null : fast.bytes(start, before.data.length);
+		if (now != null && now.mismatch(java.nio.ByteBuffer.wrap(before.data)) < 0) {
 			b = before.data; // unchanged since the refresh before: one copy for both
 		} else {
 			b = new byte[(int) (end - start)];

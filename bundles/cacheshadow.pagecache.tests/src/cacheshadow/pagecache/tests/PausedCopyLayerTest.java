@@ -46,19 +46,24 @@ class PausedCopyLayerTest {
 		for (int i = 0; i < b.length; i++) b[i] = (byte) (i * 7 + (i >> 12));
 		Files.write(f, b);
 		try (Layer live = ram(f)) {
-			PausedCopyLayer.Comparison inPlace = (offset, copy) -> {
-				byte[] now = new byte[copy.length];
-				live.read(offset, now, 0, now.length);
-				return java.util.Arrays.equals(now, copy);
+			PausedCopyLayer.InPlace inPlace = (offset, length) -> {
+				byte[] now = new byte[length];
+				try {
+					live.read(offset, now, 0, now.length);
+				} catch (IOException e) {
+					throw new java.io.UncheckedIOException(e);
+				}
+				return ByteBuffer.wrap(now).asReadOnlyBuffer();
 			};
-			for (PausedCopyLayer.Comparison fast : java.util.Arrays.asList(null, inPlace)) {
+			for (PausedCopyLayer.InPlace fast : java.util.Arrays.asList(null, inPlace)) {
 				Files.write(f, b);
 				PausedCopyLayer c = new PausedCopyLayer(live, null, fast);
 				byte[] x = new byte[8];
 				c.read(0x1010, x, 0, 8); // bytes 0x10-0x17 of page 1
 				c.read(0x2ffc, x, 0, 8); // the end of page 2 and the start of page 3
 				assertEquals(List.of(), c.changedPages(false, fast));
-				write(f, 0x1018, (byte) 1); // beside what was read
+				assertEquals(3 * 64, c.check().bytes(), "the check reads the 64-byte lines read, not the pages");
+				write(f, 0x1018, (byte) 1); // beside what was read, in the same line
 				write(f, 0x3100, (byte) 1); // in a page read, not at the bytes read
 				assertEquals(List.of(), c.changedPages(false, fast), "no byte read changed");
 				assertEquals(List.of(1L, 3L), sorted(c.changedPages(true, fast)));
@@ -73,8 +78,16 @@ class PausedCopyLayerTest {
 				c.read(0x1010, x, 0, 1);
 				assertEquals((byte) (b[0x1010] + 1), x[0]);
 				assertEquals(List.of(), c.changedPages(false, fast));
+				// a page read whole is compared whole, at whatever byte it changed
+				byte[] whole = new byte[4096];
+				c.read(0, whole, 0, whole.length);
+				assertEquals(4096 + 2 * 64, c.check().bytes(), "page 0 whole, a line each of pages 1 and 2 (page 3 forgotten)");
+				write(f, 0xfff, (byte) (b[0xfff] + 1));
+				assertEquals(List.of(0L), c.changedPages(false, fast));
+				write(f, 0xfff, b[0xfff]);
+				c.forget(List.of(0L));
 				c.freeze();
-				assertThrows(IOException.class, () -> c.read(0, x, 0, 1), "page 0 was never read");
+				assertThrows(IOException.class, () -> c.read(0, x, 0, 1), "page 0 was forgotten and not read again");
 				assertThrows(IllegalStateException.class, () -> c.forget(List.of(1L)));
 				write(f, 0x1010, (byte) 0x55); // after the freeze the live bytes no longer matter
 				c.read(0x1010, x, 0, 1);
@@ -95,7 +108,7 @@ class PausedCopyLayerTest {
 			for (int p = 0; p < 3; p++) first.read(p * 4096L, page, 0, page.length);
 			first.freeze();
 			write(f, 0x1800, (byte) (b[0x1800] + 1));
-			for (PausedCopyLayer.Comparison fast : java.util.Arrays.asList(null, (PausedCopyLayer.Comparison) (o, c) -> false)) {
+			for (PausedCopyLayer.InPlace fast : java.util.Arrays.asList(null, (PausedCopyLayer.InPlace) (o, length) -> null)) {
 				PausedCopyLayer second = new PausedCopyLayer(live, first, fast);
 				for (int p = 0; p < 4; p++) second.read(p * 4096L, page, 0, page.length);
 				assertTrue(second.sameAs(first, 0) && second.sameAs(first, 0x2fff), "pages 0 and 2 unchanged");
