@@ -6,7 +6,9 @@ import java.util.Map;
 
 /**
  * A bounded cache of decoded blocks (inflated chunks and grains, decompressed pages, loaded tables), least recently
- * used out first: reads near each other decode once, and memory stays bounded whatever the evidence claims.
+ * used out first: reads near each other decode once, and memory stays bounded whatever the evidence claims. Exact LRU
+ * on purpose: a lock-free 4-way set-associative cache was tried; a 64 MiB EWF image's 2,048 chunks fill it exactly, and
+ * the chunks their sets could not hold were inflated again and again (warm random reads 20-27 µs instead of 1-5).
  */
 final class DecodedBlocks<V> {
 	/** Decodes one block; a failure is the evidence's (an {@link EvidenceFormatException}) or the file's. */
@@ -33,16 +35,24 @@ final class DecodedBlocks<V> {
 		return (int) Math.max(1, Math.min(1 << 20, bytes / Math.max(1, blockBytes)));
 	}
 
+	/** The block under {@code key} if it is held, else null. */
+	V find(long key) {
+		synchronized (map) {
+			return map.get(key);
+		}
+	}
+
+	/** Keeps {@code value} under {@code key} (the least recently used block out if full); returns {@code value}. */
+	V keep(long key, V value) {
+		synchronized (map) {
+			map.put(key, value);
+		}
+		return value;
+	}
+
 	/** The block under {@code key}, decoded now if it is not held (outside the lock: readers of other blocks go on). */
 	V get(long key, Decoder<V> decoder) throws IOException {
-		synchronized (map) {
-			V v = map.get(key);
-			if (v != null) return v;
-		}
-		V v = decoder.decode(key);
-		synchronized (map) {
-			map.put(key, v);
-		}
-		return v;
+		V v = find(key);
+		return v != null ? v : keep(key, decoder.decode(key));
 	}
 }

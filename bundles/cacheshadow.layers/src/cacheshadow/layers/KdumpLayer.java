@@ -32,6 +32,11 @@ public final class KdumpLayer extends BlockImageLayer implements VmcoreInfoSourc
 	private static final SnappyDecompressor SNAPPY_DECODER = new SnappyDecompressor();
 	/** A compressed page's bytes, read before decoding (a page's worth, grown for none: its size is checked first). */
 	private static final ThreadLocal<byte[]> COMPRESSED = ThreadLocal.withInitial(() -> new byte[4096]);
+	private static final ThreadLocal<byte[]> DESCRIPTOR_BUF = ThreadLocal.withInitial(() -> new byte[DESCRIPTOR]);
+
+	/** A page as decoded from {@code length} bytes compressed by {@code flags}. */
+	private record Decoded(long length, int flags, byte[] page) {
+	}
 
 	/** The dump's bytes: the file itself, or a flattened file read as reassembled. */
 	private interface Dump {
@@ -46,7 +51,7 @@ public final class KdumpLayer extends BlockImageLayer implements VmcoreInfoSourc
 	/** Where the page descriptors start in the dump. */
 	private final long descOff;
 	private final String vmcoreinfo;
-	private final DecodedBlocks<byte[]> pages;
+	private final DecodedBlocks<Decoded> pages;
 
 	private KdumpLayer(MappedFile file, Dump dump, long dumpSize, boolean flattened, int pageSize, long[] dumped, long descOff,
 			long size, List<Extent> extents, List<Extent> missing, String vmcoreinfo) {
@@ -171,45 +176,50 @@ public final class KdumpLayer extends BlockImageLayer implements VmcoreInfoSourc
 		return Optional.ofNullable(vmcoreinfo);
 	}
 
+	/**
+	 * A stored page is copied from the dump as it is; a compressed one is decoded once and kept under its place in the
+	 * dump, with the length and method it was decoded with: QEMU writes one copy of the zero page, and all the zero
+	 * pages (two thirds of a small guest) point at it.
+	 */
 	@Override
 	protected void readBlock(long pfn, int in, byte[] buf, int off, int n) throws IOException {
-		if ((dumped[(int) (pfn >>> 6)] & (1L << (pfn & 63))) == 0) throw new UnmappedAddressException(name(), pfn * pageSize + in);
-		System.arraycopy(page(pfn), in, buf, off, n);
+		int w = (int) (pfn >>> 6);
+		if ((dumped[w] & (1L << (pfn & 63))) == 0) throw new UnmappedAddressException(name(), pfn * pageSize + in);
+		long index = rank[w] + Long.bitCount(dumped[w] & ((1L << (pfn & 63)) - 1));
+		byte[] desc = DESCRIPTOR_BUF.get();
+		dump.read(descOff + index * DESCRIPTOR, desc, 0, DESCRIPTOR);
+		long at = LittleEndian.u64(desc, 0), len = LittleEndian.u32(desc, 8);
+		int flags = LittleEndian.s32(desc, 12);
+		if (len == 0 || len > pageSize || at < 0 || at > dumpSize - len) {
+			throw new EvidenceFormatException(file.path(), String.format("page descriptor of physical 0x%x places %d bytes at dump offset %d", pfn * pageSize, len, at));
+		}
+		if ((flags & (ZLIB | LZO | SNAPPY | ZSTD)) == 0) {
+			if (len != pageSize) throw new EvidenceFormatException(file.path(), String.format("uncompressed page of physical 0x%x is %d bytes, not %d", pfn * pageSize, len, pageSize));
+			dump.read(at + in, buf, off, n);
+			return;
+		}
+		Decoded d = pages.find(at);
+		if (d == null || d.length() != len || d.flags() != flags) d = pages.keep(at, new Decoded(len, flags, decode(pfn, at, (int) len, flags)));
+		System.arraycopy(d.page(), in, buf, off, n);
 	}
 
-	private byte[] page(long pfn) throws IOException {
-		int w = (int) (pfn >>> 6);
-		long index = rank[w] + Long.bitCount(dumped[w] & ((1L << (pfn & 63)) - 1));
-		return pages.get(pfn, p -> {
-			long dp = descOff + index * DESCRIPTOR;
-			byte[] desc = new byte[DESCRIPTOR];
-			dump.read(dp, desc, 0, DESCRIPTOR);
-			long at = LittleEndian.u64(desc, 0), len = LittleEndian.u32(desc, 8);
-			int flags = LittleEndian.s32(desc, 12);
-			if (len == 0 || len > pageSize || at < 0 || at > dumpSize - len) {
-				throw new EvidenceFormatException(file.path(), String.format("page descriptor of physical 0x%x places %d bytes at dump offset %d", p * pageSize, len, at));
-			}
-			byte[] out = new byte[pageSize];
-			if ((flags & (ZLIB | LZO | SNAPPY | ZSTD)) == 0) {
-				if (len != pageSize) throw new EvidenceFormatException(file.path(), String.format("uncompressed page of physical 0x%x is %d bytes, not %d", p * pageSize, len, pageSize));
-				dump.read(at, out, 0, pageSize);
-				return out;
-			}
-			byte[] data = COMPRESSED.get();
-			if (data.length < len) COMPRESSED.set(data = new byte[(int) len]);
-			dump.read(at, data, 0, (int) len);
-			int got;
-			try {
-				if ((flags & ZLIB) != 0) got = Deflate.inflate(data, (int) len, out, true);
-				else if ((flags & LZO) != 0) got = LZO_DECODER.decompress(data, 0, (int) len, out, 0, out.length);
-				else if ((flags & SNAPPY) != 0) got = SNAPPY_DECODER.decompress(data, 0, (int) len, out, 0, out.length);
-				else throw new EvidenceFormatException(file.path(), String.format("page of physical 0x%x is zstd-compressed, which this reader does not decode", p * pageSize));
-			} catch (DataFormatException | MalformedInputException | IllegalArgumentException e) {
-				// aircompressor: MalformedInputException for bad data, IllegalArgumentException for a length past the page
-				throw new EvidenceFormatException(file.path(), String.format("corrupt compressed page of physical 0x%x: %s", p * pageSize, e.getMessage()));
-			}
-			if (got != pageSize) throw new EvidenceFormatException(file.path(), String.format("compressed page of physical 0x%x decompresses to %d bytes, not %d", p * pageSize, got, pageSize));
-			return out;
-		});
+	/** The page of {@code pfn} compressed in {@code len} bytes at {@code at}. */
+	private byte[] decode(long pfn, long at, int len, int flags) throws IOException {
+		byte[] data = COMPRESSED.get();
+		if (data.length < len) COMPRESSED.set(data = new byte[len]);
+		dump.read(at, data, 0, len);
+		byte[] out = new byte[pageSize];
+		int got;
+		try {
+			if ((flags & ZLIB) != 0) got = Deflate.inflate(data, len, out, true);
+			else if ((flags & LZO) != 0) got = LZO_DECODER.decompress(data, 0, len, out, 0, out.length);
+			else if ((flags & SNAPPY) != 0) got = SNAPPY_DECODER.decompress(data, 0, len, out, 0, out.length);
+			else throw new EvidenceFormatException(file.path(), String.format("page of physical 0x%x is zstd-compressed, which this reader does not decode", pfn * pageSize));
+		} catch (DataFormatException | MalformedInputException | IllegalArgumentException e) {
+			// aircompressor: MalformedInputException for bad data, IllegalArgumentException for a length past the page
+			throw new EvidenceFormatException(file.path(), String.format("corrupt compressed page of physical 0x%x: %s", pfn * pageSize, e.getMessage()));
+		}
+		if (got != pageSize) throw new EvidenceFormatException(file.path(), String.format("compressed page of physical 0x%x decompresses to %d bytes, not %d", pfn * pageSize, got, pageSize));
+		return out;
 	}
 }

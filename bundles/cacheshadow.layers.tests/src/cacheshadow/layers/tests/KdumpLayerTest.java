@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +93,66 @@ class KdumpLayerTest {
 			for (int i = 0; i < 8; i++) b[4096 + 8 + i] = (byte) (i == 0 ? 0x40 : 0);
 		}), false).contains("record"));
 		assertEquals(EvidenceFormat.KDUMP, EvidenceFormat.detect(flat));
+	}
+
+	/**
+	 * Pages are decoded once per place in the dump (QEMU points every zero page at one copy): a descriptor that points
+	 * at bytes another page was decoded from, with another length, is decoded with its own length, not given the other
+	 * page's bytes.
+	 */
+	@Test
+	void pagesSharingDataAreDecodedByTheirOwnDescriptor(@TempDir Path tmp) throws Exception {
+		Path src = FormatEvidence.dumps().resolve("memory.kdump-lzo");
+		byte[] img = Files.readAllBytes(src);
+		int block = (int) LittleEndian.u32(img, 428);
+		long sub = LittleEndian.u32(img, 432), bitmaps = LittleEndian.u32(img, 436);
+		int desc = (int) ((1 + sub + bitmaps) * block);
+		// the shared zero page: the data most descriptors point at; the last descriptor pointing elsewhere
+		Map<Long, Integer> uses = new HashMap<>();
+		int count = (int) ((LittleEndian.u64(img, desc) - desc) / 24); // the first page's data follows the descriptors
+		for (int i = 0; i < count; i++) uses.merge(LittleEndian.u64(img, desc + 24 * i), 1, Integer::sum);
+		int last = count - 1;
+		long zero = uses.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+		assertTrue(uses.get(zero) > 1000, "QEMU's dump shares one zero page: " + uses.get(zero));
+		int zeroDesc = 0;
+		while (LittleEndian.u64(img, desc + 24 * zeroDesc) != zero) zeroDesc++;
+		long zeroLen = LittleEndian.u32(img, desc + 24 * zeroDesc + 8), zeroFlags = LittleEndian.u32(img, desc + 24 * zeroDesc + 12);
+		while (LittleEndian.u64(img, desc + 24 * last) == zero) last--;
+		int at = desc + 24 * last;
+		// the same data, length and method: a zero page like the others
+		Path same = DiskImageFormatsTest.patched(tmp, src, "same.kdump", b -> {
+			DiskImageFormatsTest.putLe64(b, at, zero);
+			DiskImageFormatsTest.putLe32(b, at + 8, zeroLen);
+			DiskImageFormatsTest.putLe32(b, at + 12, zeroFlags);
+		});
+		try (Layer l = Layers.openMemory(same); Layer whole = Layers.openMemory(src)) {
+			long zeros = 0, other = 0;
+			byte[] page = new byte[4096];
+			for (Extent e : l.extents()) {
+				for (long p = e.start(); p < e.end(); p += 4096) {
+					l.read(p, page, 0, 4096);
+					boolean z = Arrays.equals(page, new byte[4096]);
+					if (z) zeros++;
+					else other++;
+				}
+			}
+			long wholeZeros = 0;
+			for (Extent e : whole.extents()) {
+				for (long p = e.start(); p < e.end(); p += 4096) {
+					whole.read(p, page, 0, 4096);
+					if (Arrays.equals(page, new byte[4096])) wholeZeros++;
+				}
+			}
+			assertEquals(wholeZeros + 1, zeros, "the repointed page reads as zeros, the others as before");
+			assertTrue(other > 0);
+		}
+		// one byte short of the shared data: decoded on its own, so refused, not given the zero page kept
+		Path shorter = DiskImageFormatsTest.patched(tmp, src, "shorter.kdump", b -> {
+			DiskImageFormatsTest.putLe64(b, at, zero);
+			DiskImageFormatsTest.putLe32(b, at + 8, zeroLen - 1);
+			DiskImageFormatsTest.putLe32(b, at + 12, zeroFlags);
+		});
+		assertTrue(refusedMemory(shorter, false).contains("page"));
 	}
 
 	private static String refusedMemory(Path f, boolean partial) {
