@@ -26,6 +26,7 @@ import org.h2.api.ErrorCode;
 import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.EvidenceFormat;
 import cacheshadow.layers.EvidenceFormatException;
+import cacheshadow.layers.EwfLayer;
 import cacheshadow.layers.Progress;
 
 /**
@@ -212,7 +213,11 @@ public final class Case implements AutoCloseable {
 	/**
 	 * Registers an evidence file: format from its content, size, SHA-256 (with progress); logged in custody. The file
 	 * is hashed first and registered in one transaction with both custody entries, so an interrupted add leaves
-	 * nothing behind. A file an older version left registered without a hash is hashed now.
+	 * nothing behind. A file an older version left registered without a hash is hashed now. An EWF acquisition in
+	 * several segment files is registered by its first: its size and SHA-256 are those of all its segment files read
+	 * in order ({@code cat disk.E?? | sha256sum}), and each segment's own size and SHA-256 is one custody entry
+	 * ({@code evidence-segment}), so every file received is fixed; a later segment alone is refused. (The MD5 the
+	 * acquisition stores is over the acquired media, not the files: {@code ewfverify} checks that.)
 	 */
 	public EvidenceItem addEvidence(Path file, Progress progress) throws IOException {
 		Path abs = file.toAbsolutePath().normalize();
@@ -221,9 +226,18 @@ public final class Case implements AutoCloseable {
 		String path = abs.toString();
 		registered(path); // refuses one already registered before it is hashed again
 		EvidenceFormat format = EvidenceFormat.detect(abs);
-		long size = Files.size(abs);
+		List<Path> files = files(abs, format);
+		int segment = format == EvidenceFormat.EWF ? EwfLayer.segmentNumber(abs) : -1;
+		if (segment > 1) {
+			throw new EvidenceFormatException(abs, "segment " + segment + " of an EWF acquisition: add its first segment file (.E01), which registers all of them");
+		}
+		long[] sizes = new long[files.size()];
+		long total = 0;
+		for (int i = 0; i < sizes.length; i++) total += sizes[i] = Files.size(files.get(i));
+		long size = total;
 		Instant at = now();
-		String sha = EvidenceHasher.sha256(abs, progress);
+		EvidenceHasher.Digests digests = EvidenceHasher.sha256(files, progress);
+		String sha = digests.whole();
 		long id = transaction((s, custody) -> {
 			EvidenceItem e = registered(path);
 			if (e != null) { // registered by an older version that was stopped before it could hash it
@@ -232,7 +246,8 @@ public final class Case implements AutoCloseable {
 					ps.setLong(2, e.id());
 					ps.executeUpdate();
 				}
-				custody.add("evidence-hashed", "#" + e.id() + " sha256=" + sha);
+				segments(custody, e.id(), files, sizes, digests);
+				custody.add("evidence-hashed", "#" + e.id() + " sha256=" + sha + of(files));
 				return e.id();
 			}
 			long k;
@@ -250,11 +265,30 @@ public final class Case implements AutoCloseable {
 					k = r.getLong(1);
 				}
 			}
-			custody.add("evidence-added", "#" + k + " " + path + " (" + format.label() + ", " + size + " bytes)");
-			custody.add("evidence-hashed", "#" + k + " sha256=" + sha);
+			custody.add("evidence-added", "#" + k + " " + path + " (" + format.label() + ", " + size + " bytes" + (files.size() > 1 ? " in " + files.size() + " segment files" : "") + ")");
+			segments(custody, k, files, sizes, digests);
+			custody.add("evidence-hashed", "#" + k + " sha256=" + sha + of(files));
 			return k;
 		});
 		return get(id);
+	}
+
+	/** The files of the evidence at {@code file}: an EWF acquisition's segment files in order, else the file itself. */
+	private static List<Path> files(Path file, EvidenceFormat format) throws IOException {
+		return format == EvidenceFormat.EWF ? EwfLayer.segmentFiles(file) : List.of(file);
+	}
+
+	/** What a hash of several files is over, for its custody entry. */
+	private static String of(List<Path> files) {
+		return files.size() > 1 ? " (of its " + files.size() + " segment files in order)" : "";
+	}
+
+	/** One custody entry per segment file of a multi-file acquisition: its path, size and SHA-256. */
+	private static void segments(Custody custody, long id, List<Path> files, long[] sizes, EvidenceHasher.Digests digests) throws SQLException {
+		if (files.size() < 2) return;
+		for (int i = 0; i < files.size(); i++) {
+			custody.add("evidence-segment", "#" + id + " " + (i + 1) + "/" + files.size() + " " + files.get(i) + " " + sizes[i] + " bytes sha256=" + digests.each().get(i));
+		}
 	}
 
 	/** The evidence registered at {@code path} without a hash, or null if none; an exception if it is there with one. */
@@ -320,10 +354,14 @@ public final class Case implements AutoCloseable {
 			EvidenceItem.Status st;
 			String problem = null;
 			try {
-				actual = EvidenceHasher.sha256(p, progress);
+				List<Path> files = Files.isRegularFile(p) ? files(p, e.format()) : List.of(p);
+				actual = EvidenceHasher.sha256(files, progress).whole();
 				st = actual.equals(e.sha256()) ? EvidenceItem.Status.VERIFIED : EvidenceItem.Status.MISMATCH;
 				if (e.sha256() == null) problem = "no SHA-256 was recorded when it was added (that was interrupted); add it again";
-				else if (st == EvidenceItem.Status.MISMATCH) problem = "SHA-256 differs from the one recorded when it was added";
+				else if (st == EvidenceItem.Status.MISMATCH) {
+					problem = "SHA-256" + of(files) + " differs from the one recorded when it was added"
+							+ (e.format() == EvidenceFormat.EWF ? " (a segment file changed, went missing or was added: its evidence-segment entries name each as added)" : "");
+				}
 			} catch (IOException ex) {
 				st = EvidenceItem.Status.MISSING;
 				problem = ex.getMessage();

@@ -159,6 +159,32 @@ public final class EwfLayer extends BlockImageLayer {
 		return l;
 	}
 
+	/**
+	 * The segment files of the acquisition whose file {@code first} is: {@code first}, then each next name beside it
+	 * ({@code .E02}, …) that holds the next segment number, up to the first that does not exist or does not. What a
+	 * case fixes by hash: the acquisition is all of them, not its first file. A file that is not an EWF segment, or not
+	 * the first, gives itself alone.
+	 */
+	public static List<Path> segmentFiles(Path first) throws IOException {
+		List<Path> out = new ArrayList<>(List.of(first));
+		if (segmentNumber(first) != 1) return out;
+		for (int n = 2; n <= MAX_SEGMENTS; n++) {
+			Path p = segmentPath(first, n);
+			if (p == null || !Files.isRegularFile(p) || segmentNumber(p) != n) break;
+			out.add(p);
+		}
+		return out;
+	}
+
+	/** The segment number an EWF segment file's header gives, or -1 for a file that is not one. */
+	public static int segmentNumber(Path file) throws IOException {
+		byte[] h = new byte[13];
+		try (java.io.InputStream in = Files.newInputStream(file)) {
+			if (in.readNBytes(h, 0, 13) < 13 || !Arrays.equals(h, 0, 8, SIGNATURE, 0, 8)) return -1;
+		}
+		return LittleEndian.u16(h, 9);
+	}
+
 	/** The name of segment {@code n} beside {@code first}: {@code .E01}…{@code .E99}, then {@code .EAA}…{@code .EZZ}, {@code .FAA}…{@code .ZZZ}. */
 	static Path segmentPath(Path first, int n) {
 		String name = first.getFileName().toString();
