@@ -40,8 +40,8 @@ OPENS=(-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNA
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false)
 
-submit() {
-  build
+submit() { build; launch "$@"; }
+launch() {
   "$JDK/bin/java" "${OPENS[@]}" -Xmx${SPARK_DRIVER_MEMORY:-1g} -cp "$JAR:$(cat "$MOD/target/classpath.txt")" \
     org.apache.spark.deploy.SparkSubmit --master "${SPARK_MASTER:-local[*]}" --conf spark.ui.enabled=false \
     --class cacheshadow.fleet.spark.FleetSearch "$JAR" "$@"
@@ -106,9 +106,59 @@ test() {
   return "$fail"
 }
 
-hdfs_test() { :; }
+# The fleet directory in HDFS (releng/hdfs.sh's mini cluster, uploaded over WebHDFS with curl): the job reads it by
+# hdfs:// (the name node's RPC address, from its JMX status) and by webhdfs://, both through Spark's Hadoop file
+# system, and gives the command line's table of the local copies, the journals named by their HDFS paths.
+hdfs_test() {
+  local W=$1 D="$ROOT/build/hdfs" mine=0 web f
+  [ -f "$D/pid" ] && kill -0 "$(cat "$D/pid")" 2>/dev/null && [ -f "$D/address" ] || mine=1
+  web=$("$ROOT/releng/hdfs.sh" start "$D") || { check 1 "HDFS: the mini cluster did not start"; return; }
+  local http=${web#webhdfs://}
+  for f in $(cd "$W/fleet" && ls | sort); do
+    curl -sf -L -X PUT -T "$W/fleet/$f" "http://$http/webhdfs/v1/fleet/$f?op=CREATE&overwrite=true" -o /dev/null || check 1 "HDFS: uploading $f"
+  done
+  local rpc; rpc=$(curl -sf "http://$http/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus" | sed -n 's/.*"HostAndPort" *: *"\([^"]*\)".*/\1/p')
+  [ -n "$rpc" ] || check 1 "HDFS: no name node RPC address in its JMX status"
+  local url
+  for url in "hdfs://$rpc" "$web"; do
+    submit --journal "$url/fleet" "${files[@]}" --out "$W/spark-hdfs.tsv" --split-mb 4 2> "$W/spark-hdfs.err"
+    sed "s#^$W/fleet/#$url/fleet/#" "$W/cli-fleet.tsv" > "$W/cli-hdfs.tsv"
+    same "$W/cli-hdfs.tsv" "$W/spark-hdfs.tsv"; check $? "${url%%:*}: the fleet directory in HDFS gives the command line's table ($(tail -n 2 "$W/spark-hdfs.err" | head -n 1))"
+  done
+  [ "$mine" = 1 ] && "$ROOT/releng/hdfs.sh" stop "$D"
+}
 
-bench() { :; }
+# The bench, niced, in one run: a generated dm-log-writes journal of N 4 KiB writes and the same as .csj (./cacheshadow
+# bench search's generator, whose own figures against a plain read are printed first), searched for its known.bin by
+# ./cacheshadow search and by the job on local[2] in 2 (one per journal), 4, 16 and 64 tasks, and on local[1] in 16;
+# every table must be the command line's. GB/s = journal bytes / seconds; "job" leaves out the JVM's and Spark's start.
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+bench() {
+  local N=131072 W="$ROOT/build/spark-bench"
+  while [ $# -gt 0 ]; do case "$1" in --writes) N=$2; shift 2;; *) W=$1; shift;; esac; done
+  rm -rf "$W"; mkdir -p "$W"
+  build
+  renice -n 10 $$ > /dev/null # everything below niced (other work shares the machine)
+  "$CS" bench search --writes "$N" --dir "$W/gen" --keep | tee "$W/local-bench.txt" >&2 || { say "FAIL generating the journals"; exit 1; }
+  local j=(--journal "$W/gen/writes.log" --journal "$W/gen/writes.csj") k=(--file "$W/gen/known.bin")
+  local bytes; bytes=$(($(stat -c %s "$W/gen/writes.log") + $(stat -c %s "$W/gen/writes.csj")))
+  local t0 t1 search
+  t0=$(date +%s.%N); "$CS" search "${j[@]}" "${k[@]}" --out "$W/cli.tsv" 2> "$W/cli.err" || { say "FAIL ./cacheshadow search"; exit 1; }; t1=$(date +%s.%N)
+  search=$(sed -n 's/.* hits in \([0-9.]*\) s$/\1/p' "$W/cli.err" | awk '{t += $1} END {print t}')
+  printf '%-28s %6s %8s %8s %8s %8s\n' "run (%.2f GB of journals)" tasks "wall s" "GB/s" "search s" "GB/s" | sed "s/%.2f/$(calc "$bytes/1e9")/"
+  printf '%-28s %6s %8.2f %8.3f %8.2f %8.3f\n' "./cacheshadow search" 1 "$(calc "$t1-$t0")" "$(calc "$bytes/1e9/($t1-$t0)")" "$search" "$(calc "$bytes/1e9/$search")"
+  local run master split job
+  for run in "local[2] 4096" "local[2] 256" "local[2] 64" "local[2] 16" "local[1] 64"; do
+    master=${run% *}; split=${run#* }
+    t0=$(date +%s.%N); SPARK_MASTER=$master launch "${j[@]}" "${k[@]}" --split-mb "$split" --out "$W/spark.tsv" 2> "$W/spark.err"; t1=$(date +%s.%N)
+    same "$W/cli.tsv" "$W/spark.tsv" || { say "FAIL $master, shares of $split MB: not the command line's table"; exit 1; }
+    job=$(sed -n 's/.*(the job \([0-9.]*\) s)$/\1/p' "$W/spark.err")
+    printf '%-28s %6s %8.2f %8.3f %8.2f %8.3f\n' "Spark $master, $split MB shares" "$(sed -n 's/.* in \([0-9]*\) tasks.*/\1/p' "$W/spark.err")" \
+      "$(calc "$t1-$t0")" "$(calc "$bytes/1e9/($t1-$t0)")" "$job" "$(calc "$bytes/1e9/$job")"
+  done
+  say "every run's table is the command line's ($(($(wc -l < "$W/cli.tsv") - 1)) hits); search s: the command line's own search time / the Spark job's"
+  rm -rf "$W"
+}
 
 case "${1:-}" in
   build) build ;;
