@@ -58,7 +58,7 @@ final class ChangesCommand implements Command {
 			}
 			for (String w : h.warnings()) err.println("warning: " + cacheshadow.listing.GuestName.printable(w));
 			cacheshadow.layers.Shortfall cut = JournalOptions.cut(h.journal(), true); // refused by open() without --partial
-			ResolvedInstant reaching = JournalOptions.reachesCut(h.journal(), i2) ? i2 : JournalOptions.reachesCut(h.journal(), i1) ? i1 : null;
+			ResolvedInstant reaching = cacheshadow.journal.JournalCut.reaches(h.journal(), i2) ? i2 : cacheshadow.journal.JournalCut.reaches(h.journal(), i1) ? i1 : null;
 			List<FileChanges.FileChange> changes;
 			// findings of either instant (hostile names above all), once each, as comment lines before the rows
 			Set<Finding> findings = new LinkedHashSet<>();
@@ -67,7 +67,7 @@ final class ChangesCommand implements Command {
 				findings.addAll(x.findings());
 				findings.addAll(y.findings());
 			}
-			if (reaching != null) findings.add(JournalOptions.cutFinding(h.journal(), reaching, prefix));
+			if (reaching != null) findings.add(cacheshadow.journal.JournalCut.finding(h.journal(), reaching, prefix));
 			out.println("# from " + i1);
 			out.println("# to   " + i2);
 			for (Finding f : findings) out.println("# finding " + f);

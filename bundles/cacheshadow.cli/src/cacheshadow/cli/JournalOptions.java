@@ -1,19 +1,13 @@
 package cacheshadow.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import cacheshadow.journal.DiskHistory;
-import cacheshadow.journal.InstantSpec;
-import cacheshadow.journal.LogDamage;
-import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.journal.JournalCut;
 import cacheshadow.journal.WriteLog;
-import cacheshadow.layers.Extent;
 import cacheshadow.layers.Progress;
 import cacheshadow.layers.Shortfall;
-import cacheshadow.layers.TruncatedEvidenceException;
 
 /**
  * The options {@code replay} and {@code changes} share: the base image + journal (+ timing sidecar, index file), the
@@ -48,36 +42,15 @@ final class JournalOptions {
 
 	/**
 	 * Where {@code log} is cut short, as analyze --partial says it of a snapshot ({@link PartialSummary}): of the
-	 * file's bytes, those after its last whole entry are the missing ones (a torn entry's part, a damaged tail); null
-	 * for a whole journal. Refused as evidence cut short ({@link TruncatedEvidenceException}: exit 2 and the hint to
-	 * add --partial) unless {@code partial}.
+	 * file's bytes, those after its last whole entry are the missing ones ({@link JournalCut}); null for a whole
+	 * journal. Refused as evidence cut short ({@link cacheshadow.layers.TruncatedEvidenceException}: exit 2 and the hint
+	 * to add --partial) unless {@code partial}.
 	 */
 	static Shortfall cut(WriteLog log, boolean partial) throws IOException {
-		LogDamage d = log.damage().orElse(null);
-		if (d == null) return null;
-		Path file = Path.of(d.file());
-		if (!partial) {
-			throw new TruncatedEvidenceException(file, String.format("the journal is cut short at entry %d, byte %d (0x%x): %s; only the %d entries before it are whole",
-					d.entryIndex(), d.fileOffset(), d.fileOffset(), d.problem().replaceFirst("^truncated: ", ""), d.entryIndex()));
-		}
-		long size = Files.size(file);
-		long cut = Math.min(d.fileOffset(), size);
-		return new Shortfall(log.name(), size, size - cut, size > cut ? List.of(new Extent(cut, size - cut)) : List.of());
-	}
-
-	/**
-	 * Whether what is read at {@code i} of a journal cut short rests on its missing part: an instant that may lie at
-	 * or past the cut ({@code end}, a time after the last whole entry, an interval reaching it); {@code entry:N}
-	 * counts whole entries and flushes and marks are found among them, so those are exact.
-	 */
-	static boolean reachesCut(WriteLog log, ResolvedInstant i) {
-		return log.damage().isPresent() && i.spec().kind() != InstantSpec.Kind.ENTRY && i.upperBound() >= log.entryCount();
-	}
-
-	/** The finding a result at an instant the cut reaches gets, at {@code where}. */
-	static cacheshadow.listing.Finding cutFinding(WriteLog log, ResolvedInstant i, String where) {
-		return new cacheshadow.listing.Finding(cacheshadow.listing.Finding.Severity.WARNING, "evidence-missing", where, "the instant " + i.spec()
-				+ " may lie past the journal's cut (after its " + log.entryCount() + " whole entries): shown as of the last whole entry; writes after it are missing");
+		JournalCut c = JournalCut.of(log).orElse(null);
+		if (c == null) return null;
+		if (!partial) throw c.refusal();
+		return c.shortfall();
 	}
 
 	static String prefix(Args a) {

@@ -63,14 +63,14 @@ final class ReplayCommand implements Command {
 			}
 			for (String w : h.warnings()) err.println("warning: " + cacheshadow.listing.GuestName.printable(w));
 			cacheshadow.layers.Shortfall cut = JournalOptions.cut(h.journal(), true); // refused by open() without --partial
-			boolean flagged = JournalOptions.reachesCut(h.journal(), when);
+			boolean flagged = cacheshadow.journal.JournalCut.reaches(h.journal(), when);
 			if (image != null) {
 				long bytes = h.writeImage(when, image, p);
 				p.finish();
 				out.printf("%s: disk image %s (%d data bytes) at %s%n", image, h.base().name(), bytes, when);
 				if (cut != null) {
 					new PartialSummary(List.of(cut), 1, flagged ? 1 : 0).print(out);
-					if (flagged) out.println("  " + JournalOptions.cutFinding(h.journal(), when, image.toString()));
+					if (flagged) out.println("  " + cacheshadow.journal.JournalCut.finding(h.journal(), when, image.toString()));
 				}
 			} else {
 				try (InstantTree tree = InstantTree.open(h, when, JournalOptions.prefix(a), JournalOptions.replayJbd2(a))) {
@@ -82,7 +82,7 @@ final class ReplayCommand implements Command {
 						List<FileRecord> sorted = new java.util.ArrayList<>(records);
 						ManifestFormat.sortByPath(sorted, FileRecord::path);
 						AnalyzeCommand.writeManifest(manifest, sorted, List.of("missing"), java.util.Collections.nCopies(sorted.size(), List.of(column)));
-						if (flagged) findings.add(JournalOptions.cutFinding(h.journal(), when, JournalOptions.prefix(a)));
+						if (flagged) findings.add(cacheshadow.journal.JournalCut.finding(h.journal(), when, JournalOptions.prefix(a)));
 					} else {
 						cacheshadow.layers.AtomicFile.writeText(manifest, w -> ManifestFormat.write(w, records)); // whole or not at all
 					}

@@ -761,6 +761,12 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 				out.add(new PathStatus(p, PathStatus.Kind.DELETED, List.of(), to != null && sameGeneration(sb, b.inode()) ? to : null));
 			} else {
 				List<String> diff = differences(a, b);
+				// a side whose bytes are missing from evidence cut short has no hash: unknown, not different (its
+				// Missing column says 'data')
+				if (diff.contains("data") && (m.gaps().parts(p).contains(PathGaps.Part.DATA) || d.gaps().parts(p).contains(PathGaps.Part.DATA))) {
+					diff = new ArrayList<>(diff);
+					diff.remove("data");
+				}
 				PathStatus.Kind k = !diff.isEmpty() ? PathStatus.Kind.DIFFERS : m.fromCache(p) ? PathStatus.Kind.SAME : PathStatus.Kind.DISK_ONLY;
 				out.add(new PathStatus(p, k, diff, null));
 			}

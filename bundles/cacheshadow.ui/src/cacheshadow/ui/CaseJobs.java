@@ -16,6 +16,7 @@ import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.cases.VerificationReport;
 import cacheshadow.journal.DiskHistory;
+import cacheshadow.journal.JournalCut;
 import cacheshadow.report.CaseModels;
 import cacheshadow.report.CaseReport;
 import cacheshadow.report.ReportLimits;
@@ -153,15 +154,18 @@ public final class CaseJobs {
 
 	/** Asks, on the UI thread, whether to analyze what evidence cut short still holds; yes runs the partial analysis. */
 	private static void offerPartial(String why) {
+		ask(CUT_SHORT_TITLE, why
+				+ "\n\nAnalyze what it still holds? The missing ranges become holes, nothing is filled in; every path that rests on them is flagged (Missing column)"
+				+ " and the summary says how much is missing. (Started with --partial, the workbench does this without asking.)", () -> analyze(true).schedule());
+	}
+
+	/** Asks a yes/no question on the UI thread (not waiting for it); yes runs {@code yes} there. */
+	private static void ask(String title, String question, Runnable yes) {
 		if (!org.eclipse.ui.PlatformUI.isWorkbenchRunning()) return;
 		org.eclipse.swt.widgets.Display d = org.eclipse.ui.PlatformUI.getWorkbench().getDisplay();
 		d.asyncExec(() -> {
 			var w = org.eclipse.ui.PlatformUI.getWorkbench().getActiveWorkbenchWindow();
-			if (org.eclipse.jface.dialogs.MessageDialog.openQuestion(w == null ? null : w.getShell(), CUT_SHORT_TITLE, why
-					+ "\n\nAnalyze what it still holds? The missing ranges become holes, nothing is filled in; every path that rests on them is flagged (Missing column)"
-					+ " and the summary says how much is missing. (Started with --partial, the workbench does this without asking.)")) {
-				analyze(true).schedule();
-			}
+			if (org.eclipse.jface.dialogs.MessageDialog.openQuestion(w == null ? null : w.getShell(), title, question)) yes.run();
 		});
 	}
 
@@ -174,16 +178,38 @@ public final class CaseJobs {
 	/**
 	 * Opens the case's write journal over the disk image it was recorded against (chosen by content among the case's
 	 * disks), with its timing sidecar; indexes it (the index is kept in the case folder and reused while it matches).
-	 * Does nothing when the case has no journal. Recorded in the custody log.
+	 * Does nothing when the case has no journal. Recorded in the custody log. A journal cut short is used up to its
+	 * last whole entry when the workbench was started with --partial; else the examiner is asked first, as for a
+	 * snapshot cut short.
 	 */
 	public static Job openHistory() {
-		return new CaseJob("Indexing the write journal") {
+		return openHistory(false);
+	}
+
+	/** Title of the question {@link #openHistory()} asks when the journal is cut short. */
+	public static final String JOURNAL_CUT_TITLE = "Write journal cut short";
+
+	/**
+	 * {@code partial}: a journal cut short is used up to its last whole entry ({@link JournalCut}): the Timeline view
+	 * says where it is cut, and every view at an instant the cut may reach is flagged.
+	 */
+	public static Job openHistory(boolean partial) {
+		return new CaseJob(partial ? "Indexing the write journal (cut short)" : "Indexing the write journal") {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
 				CaseModels.History opened = CaseModels.history(c, CaseInputs.of(c.evidence()), p);
 				if (opened == null) return Status.OK_STATUS;
 				DiskHistory h = opened.history();
-				CaseSession.get().setHistory(h, opened.note());
+				JournalCut cut = JournalCut.of(h.journal()).orElse(null);
+				if (cut != null && !partial && !CaseSession.get().partialMode()) {
+					h.close();
+					String why = cut.refusal().getMessage();
+					ask(JOURNAL_CUT_TITLE, why + "\n\nUse its whole entries? The journal ends at its last whole entry; every view at an instant that may lie past"
+							+ " the cut (the end, a time after the last whole entry) is flagged. (Started with --partial, the workbench does this without asking.)",
+							() -> openHistory(true).schedule());
+					return new Status(IStatus.WARNING, PLUGIN, why + " — not opened: the journal is cut short (use it partially, or start the workbench with --partial)");
+				}
+				CaseSession.get().setHistory(h, opened.note(), cut);
 				// read the disk at the end once here, so the examiner's first cursor move does not pay for loading the
 				// classes and caches of the tree at an instant
 				try (cacheshadow.merge.InstantTree end = cacheshadow.merge.InstantScrub.reference(h, "/", true);
@@ -193,7 +219,8 @@ public final class CaseJobs {
 					// a disk the journal does not leave readable as ext4: the tree will say so when asked
 				}
 				c.appendCustody("journal-opened", opened.journal().getFileName() + " (" + h.journal().entryCount() + " entries) over "
-						+ opened.base().base().getFileName() + (opened.timing() != null ? ", times from " + opened.timing().getFileName() : ""));
+						+ opened.base().base().getFileName() + (opened.timing() != null ? ", times from " + opened.timing().getFileName() : "")
+						+ (cut == null ? "" : "; " + cut));
 				return Status.OK_STATUS;
 			}
 		};

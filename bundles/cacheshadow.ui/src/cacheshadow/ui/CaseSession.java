@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import cacheshadow.cases.Case;
 import cacheshadow.journal.DiskHistory;
+import cacheshadow.journal.JournalCut;
 import cacheshadow.journal.ResolvedInstant;
 import cacheshadow.journal.TimelineSummary;
 import cacheshadow.merge.MergedFileSystem;
@@ -22,6 +23,7 @@ public final class CaseSession {
 	private final List<Consumer<Case>> closing = new CopyOnWriteArrayList<>();
 	private volatile DiskHistory history;
 	private volatile String historyNote;
+	private volatile JournalCut journalCut;
 	private volatile TimelineSummary summary;
 	private volatile ResolvedInstant cursorA, cursorB;
 	private final List<Runnable> instantListeners = new CopyOnWriteArrayList<>();
@@ -125,8 +127,20 @@ public final class CaseSession {
 		return summary;
 	}
 
+	/** Where the history's journal is cut short (used up to its last whole entry), or null for a whole journal. */
+	public JournalCut journalCut() {
+		return journalCut;
+	}
+
+	/** A history whose journal is whole. */
 	public void setHistory(DiskHistory h, String note) {
+		setHistory(h, note, null);
+	}
+
+	/** {@code cut}: where its journal is cut short, which the examiner accepted (null: a whole journal). */
+	public void setHistory(DiskHistory h, String note, JournalCut cut) {
 		DiskHistory old = history;
+		journalCut = h == null ? null : cut;
 		summary = h == null ? null : h.summary();
 		if (h != null) h.activity(); // built here, on the job's thread, not on the UI thread's first paint
 		history = h;

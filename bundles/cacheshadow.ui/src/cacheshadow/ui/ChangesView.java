@@ -113,8 +113,11 @@ public class ChangesView extends ViewPart {
 		if (viewer == null) return;
 		UiThread.later(viewer.getControl(), () -> {
 			changes = list;
+			cacheshadow.journal.JournalCut cut = CaseSession.get().journalCut();
+			ResolvedInstant past = message != null || cut == null ? null : cut.reaches(to) ? to : cut.reaches(from) ? from : null;
 			header.setText(message != null ? message
-					: list.size() + " path(s) changed from " + from + " to " + to + " (under " + FileSystemView.mountPrefix() + "); open a row for its hex diff");
+					: list.size() + " path(s) changed from " + from + " to " + to + " (under " + FileSystemView.mountPrefix() + "); open a row for its hex diff"
+							+ (past == null ? "" : " — FLAGGED, every row: " + cacheshadow.journal.JournalCut.finding(cut.log(), past, FileSystemView.mountPrefix()).message()));
 			viewer.setInput(list);
 			header.getParent().layout();
 		});

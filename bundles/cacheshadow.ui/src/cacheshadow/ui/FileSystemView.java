@@ -786,7 +786,9 @@ public class FileSystemView extends ViewPart {
 					reference = InstantScrub.reference(h, prefix, true);
 				}
 				InstantScrub scrub = InstantScrub.open(reference, a);
-				FileTreeModel.AtInstant m = new FileTreeModel.AtInstant(scrub);
+				cacheshadow.journal.JournalCut cut = CaseSession.get().journalCut();
+				boolean pastCut = cut != null && cut.log() == h.journal() && cut.reaches(a);
+				FileTreeModel.AtInstant m = new FileTreeModel.AtInstant(scrub, pastCut);
 				Filtered pre = null;
 				if (filterActive()) {
 					m.walk();
@@ -811,7 +813,9 @@ public class FileSystemView extends ViewPart {
 						}
 					}
 					headerBase = "disk at instant A — " + a + " — against the end of the journal, under " + scrub.tree().mountPrefix() + ": " + changed
-							+ " changed later, " + deleted + " deleted later, " + created + " created later (top level)";
+							+ " changed later, " + deleted + " deleted later, " + created + " created later (top level)"
+							+ (pastCut ? " — FLAGGED: " + cacheshadow.journal.JournalCut.finding(h.journal(), a, scrub.tree().mountPrefix()).message()
+									+ " (Missing column: journal)" : "");
 					setModel(m, found != null && found.model() == m && checkedOf(m).equals(found.checked()) && text.equals(found.text()) ? found : null);
 					if (filtered == null && hidden == null) viewer.expandToLevel(new Node(m, m.root()), 1);
 					updateHeader();

@@ -195,10 +195,19 @@ sealed interface FileTreeModel {
 		}
 
 		private final InstantScrub scrub;
+		/** The instant may lie past the cut of a journal cut short: every row rests on writes that are missing. */
+		private final boolean pastCut;
 		private volatile List<LaterStatus> all;
 
-		AtInstant(InstantScrub scrub) {
+		AtInstant(InstantScrub scrub, boolean pastCut) {
 			this.scrub = scrub;
+			this.pastCut = pastCut;
+		}
+
+		/** As {@code replay --partial}'s manifest: {@code journal} in every row at an instant the journal's cut may reach. */
+		@Override
+		public String missing(String path) {
+			return pastCut ? "journal" : "";
 		}
 
 		InstantScrub scrub() {

@@ -29,6 +29,7 @@ import org.jfree.data.Range;
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.InstantSpec;
 import cacheshadow.journal.JournalActivity;
+import cacheshadow.journal.JournalCut;
 import cacheshadow.journal.ResolvedInstant;
 import cacheshadow.journal.TimelineSummary;
 import cacheshadow.report.TimelineChart;
@@ -281,7 +282,10 @@ public class TimelineView extends ViewPart {
 		}
 		JournalActivity act = h.activity();
 		TimelineSummary sum = CaseSession.get().summary();
-		header.setText(TimelineChart.headline(h, sum));
+		JournalCut cut = cut(h);
+		// a journal cut short (accepted: --partial or the examiner's yes) says where, as timeline --partial does
+		header.setText(TimelineChart.headline(h, sum) + (cut == null ? "" : "\nPARTIAL JOURNAL: " + cut.shortfall() + " — its end is its last whole entry (entry "
+				+ h.journal().entryCount() + "); an instant that may lie past the cut is flagged"));
 		header.setToolTipText(CaseSession.get().historyNote() + "\n" + sum.timeSource());
 		timeline = new TimelineChart(h, sum);
 		plot = timeline.plot();
@@ -293,9 +297,22 @@ public class TimelineView extends ViewPart {
 		slider.setMinimum(0);
 		slider.setMaximum(Math.max(1, act.entryCount()));
 		slider.setPageIncrement(Math.max(1, act.entryCount() / 20));
+		if (cut != null) {
+			ValueMarker m = timeline.marker(act.position(act.entryCount()), TimelineChart.SNAPSHOT, 1.5f, "journal cut", new Font(Font.SANS_SERIF, Font.BOLD, 11));
+			m.setStroke(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 1f, new float[] { 6f, 3f }, 0f));
+			m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
+			m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+			plot.addDomainMarker(m, Layer.FOREGROUND);
+		}
 		fitAll();
 		showCursors();
 		header.getParent().layout();
+	}
+
+	/** Where {@code h}'s journal is cut short, or null for a whole one. */
+	private static JournalCut cut(DiskHistory h) {
+		JournalCut c = CaseSession.get().journalCut();
+		return c != null && h != null && c.log() == h.journal() ? c : null;
 	}
 
 	/** Recomputes the bars for the visible range: as many as the preferences say, whatever the zoom. */
@@ -362,9 +379,17 @@ public class TimelineView extends ViewPart {
 			plot.addDomainMarker(markerB, Layer.FOREGROUND);
 		}
 		if (a != null && slider.getSelection() != a.entryCount()) slider.setSelection(a.entryCount());
-		status.setForeground(null);
-		status.setText(a == null ? "" : "A: " + a + (b == null ? "" : "    B: " + b));
+		JournalCut cut = cut(shown);
+		ResolvedInstant past = cut == null ? null : cut.reaches(a) ? a : cut.reaches(b) ? b : null;
+		status.setForeground(past == null ? null : status.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
+		status.setText((a == null ? "" : "A: " + a + (b == null ? "" : "    B: " + b))
+				+ (past == null ? "" : "\nFLAGGED: " + JournalCut.finding(shown.journal(), past, shown.journal().name()).message()));
 		status.getParent().layout();
+	}
+
+	/** The header: the journal, and where it is cut short. */
+	public String headerText() {
+		return header.getText();
 	}
 
 	/** What the status line says about the cursors (for tests and the presentation). */

@@ -50,39 +50,10 @@ class PartialEvidenceUiTest {
 		try (RandomAccessFile f = new RandomAccessFile(cut.toFile(), "rw")) {
 			f.setLength(f.length() / 10 * 9 / 4096 * 4096);
 		}
-		CaseSession.get().create(tmp.resolve("case"), "UI partial evidence");
-		Job add = CaseJobs.addEvidence(List.of(cut, set.resolve("disk.img"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")));
-		add.schedule();
-		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
-		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
-
-		// not started with --partial: refused, and the examiner is asked; yes analyzes what the snapshot holds. The
-		// question is modal (its own event loop): it is answered from a timer, which runs inside that loop
-		CaseSession.get().setPartialMode(false);
+		// not started with --partial: refused, and the examiner is asked; yes analyzes what the snapshot holds
 		String[] asked = new String[1];
-		Runnable[] answer = new Runnable[1];
-		answer[0] = () -> {
-			Shell q = question(display);
-			if (q == null) {
-				display.timerExec(100, answer[0]);
-				return;
-			}
-			asked[0] = texts(q);
-			try {
-				CaseViewUiTest.screenshot(display, q, "partial-evidence-question.png");
-			} catch (Exception e) {
-				asked[0] += " (no screenshot: " + e + ")";
-			}
-			press(q, "Yes");
-		};
-		display.timerExec(100, answer[0]);
-		Job whole = CaseJobs.analyze();
-		whole.schedule();
-		try {
-			CaseViewUiTest.waitFor(display, () -> asked[0] != null && whole.getResult() != null, 120_000);
-		} finally {
-			display.timerExec(-1, answer[0]);
-		}
+		Job whole = analyzeAsked(display, tmp.resolve("case"), "UI partial evidence",
+				List.of(cut, set.resolve("disk.img"), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")), asked, "partial-evidence-question.png");
 		assertEquals(IStatus.WARNING, whole.getResult().getSeverity(), whole.getResult().getMessage());
 		assertTrue(whole.getResult().getMessage().contains("truncated"), whole.getResult().getMessage());
 		assertTrue(asked[0].contains("memory.elf") && asked[0].contains("Analyze what it still holds?"), asked[0]);
@@ -108,13 +79,84 @@ class PartialEvidenceUiTest {
 		}
 	}
 
+	/**
+	 * The sample's disk image cut at 8 MiB (its jbd2 journal and part of the files kept): asked, then analyzed as far
+	 * as it goes, the header naming the disk image's shortfall and the Missing column flagging what rests on it.
+	 */
+	@Test
+	void diskImageCutShortIsOfferedAndAnalyzedPartially(@TempDir Path tmp) throws Exception {
+		Display display = Display.getCurrent();
+		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
+		FileSystemView fs = (FileSystemView) page.showView(FileSystemView.ID);
+		Path set = SampleCase.set();
+		cacheshadow.testing.CutEvidence cut = cacheshadow.testing.CutEvidence.copy(set.resolve("disk.img"), tmp);
+		cut.cutTo(8 << 20);
+		String[] asked = new String[1];
+		Job whole = analyzeAsked(display, tmp.resolve("case"), "UI disk cut short",
+				List.of(set.resolve("memory.elf"), cut.file(), set.resolve("kernel/vmlinux.btf"), set.resolve("kernel/System.map")), asked, "partial-disk-question.png");
+		try {
+			assertEquals(IStatus.WARNING, whole.getResult().getSeverity(), whole.getResult().getMessage());
+			assertTrue(asked[0].contains(cut.file().getFileName().toString()) && asked[0].contains("Analyze what it still holds?"), asked[0]);
+			CaseViewUiTest.waitFor(display, () -> CaseSession.get().analysis() != null && Job.getJobManager().find(CaseJobs.FAMILY).length == 0, 300_000);
+			String disk = cut.file().getFileName().toString();
+			assertTrue(CaseSession.get().analysis().shortfalls().stream().anyMatch(s -> s.layer().contains(disk) && s.missingBytes() == cut.missingNow()),
+					CaseSession.get().analysis().shortfalls().toString());
+			// the guest's files are mostly in its page cache: the merged view reads them there, the disk-only view from the cut disk
+			checkFlagged(display, fs, View.DISK_ONLY, "partial-disk-disk-only.png");
+			assertTrue(header(fs).contains(disk), header(fs));
+			// bytes missing from the disk are unknown, not different from the cache's: no 'data' in the status of a row
+			// flagged 'data' (found by this test: they said differs:data)
+			MergedFileSystem m = CaseSession.get().analysis();
+			PathGaps g = m.tree(View.DISK_ONLY).gaps();
+			int checked = 0;
+			for (String p : g.paths()) {
+				cacheshadow.merge.PathStatus st = g.parts(p).contains(PathGaps.Part.DATA) ? m.status(p) : null;
+				if (st == null) continue;
+				assertFalse(st.differences().contains("data"), p + " " + st);
+				TreeItem item = AnalysisViewsUiTest.find(fs, p);
+				assertNotNull(item, p);
+				assertFalse(item.getText(1).contains("data"), p + " shown as " + item.getText(1));
+				checked++;
+			}
+			assertTrue(checked > 0);
+		} finally {
+			CaseSession.get().close();
+		}
+	}
+
+	/**
+	 * A case of {@code files} analyzed, not started with --partial: the analysis is refused and the question asked is
+	 * answered yes (its text into {@code asked[0]}, a screenshot of it saved). The refused analysis' job is returned.
+	 */
+	private static Job analyzeAsked(Display display, Path dir, String name, List<Path> files, String[] asked, String screenshot) throws Exception {
+		CaseSession.get().create(dir, name);
+		Job add = CaseJobs.addEvidence(files);
+		add.schedule();
+		CaseViewUiTest.waitFor(display, () -> add.getResult() != null, 120_000);
+		assertTrue(add.getResult().isOK(), add.getResult().getMessage());
+		CaseSession.get().setPartialMode(false);
+		Runnable answer = answerYes(display, CaseJobs.CUT_SHORT_TITLE, asked, screenshot);
+		Job whole = CaseJobs.analyze();
+		whole.schedule();
+		try {
+			CaseViewUiTest.waitFor(display, () -> asked[0] != null && whole.getResult() != null, 120_000);
+		} finally {
+			display.timerExec(-1, answer);
+		}
+		return whole;
+	}
+
 	/** The header's summary and the Missing column agree with the analysis' own gaps, flagged and unflagged rows alike. */
-	private static void checkFlagged(Display display, FileSystemView fs, String screenshot) throws Exception {
-		fs.show(View.MERGED);
-		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1, 30_000);
+	static void checkFlagged(Display display, FileSystemView fs, String screenshot) throws Exception {
+		checkFlagged(display, fs, View.MERGED, screenshot);
+	}
+
+	static void checkFlagged(Display display, FileSystemView fs, View view, String screenshot) throws Exception {
+		fs.show(view);
+		CaseViewUiTest.waitFor(display, () -> fs.viewer().getTree().getItemCount() == 1 && header(fs).contains(view.label() + " view — "), 30_000);
 		MergedFileSystem m = CaseSession.get().analysis();
-		PathGaps gaps = m.tree(View.MERGED).gaps();
-		assertFalse(gaps.paths().isEmpty(), "a snapshot cut at 90% flags paths (README: 37 of 71)");
+		PathGaps gaps = m.tree(view).gaps();
+		assertFalse(gaps.paths().isEmpty(), "evidence cut this deep flags paths of the " + view + " view (a snapshot at 90%: README 37 of 71)");
 		String header = header(fs);
 		assertTrue(header.contains("PARTIAL EVIDENCE: ") && header.contains("% missing; " + gaps.paths().size() + " paths rest on missing bytes (Missing column)"), header);
 		int missing = java.util.Arrays.asList(fsColumns(fs)).indexOf("Missing");
@@ -146,7 +188,7 @@ class PartialEvidenceUiTest {
 		}
 	}
 
-	private static String[] fsColumns(FileSystemView fs) {
+	static String[] fsColumns(FileSystemView fs) {
 		var t = fs.viewer().getTree();
 		String[] out = new String[t.getColumnCount()];
 		for (int i = 0; i < out.length; i++) out[i] = t.getColumn(i).getText();
@@ -154,7 +196,7 @@ class PartialEvidenceUiTest {
 	}
 
 	/** The view's header line (the first label above the tree). */
-	private static String header(FileSystemView fs) {
+	static String header(FileSystemView fs) {
 		Composite top = fs.viewer().getTree().getParent();
 		while (top != null) {
 			for (Control c : top.getChildren()) if (c instanceof Label l && l.getText().contains(" view — ")) return l.getText();
@@ -164,11 +206,40 @@ class PartialEvidenceUiTest {
 	}
 
 	private static Shell question(Display d) {
-		for (Shell s : d.getShells()) if (!s.isDisposed() && s.isVisible() && CaseJobs.CUT_SHORT_TITLE.equals(s.getText())) return s;
+		return question(d, CaseJobs.CUT_SHORT_TITLE);
+	}
+
+	/** The open question titled {@code title}, or null. */
+	static Shell question(Display d, String title) {
+		for (Shell s : d.getShells()) if (!s.isDisposed() && s.isVisible() && title.equals(s.getText())) return s;
 		return null;
 	}
 
-	private static String texts(Composite c) {
+	/**
+	 * Answers the question titled {@code title} with Yes once it is open (it is modal, with its own event loop: a timer
+	 * runs inside it); its text goes into {@code asked[0]}, a screenshot of it into {@code screenshot}.
+	 */
+	static Runnable answerYes(Display display, String title, String[] asked, String screenshot) {
+		Runnable[] answer = new Runnable[1];
+		answer[0] = () -> {
+			Shell q = question(display, title);
+			if (q == null) {
+				display.timerExec(100, answer[0]);
+				return;
+			}
+			asked[0] = texts(q);
+			try {
+				CaseViewUiTest.screenshot(display, q, screenshot);
+			} catch (Exception e) {
+				asked[0] += " (no screenshot: " + e + ")";
+			}
+			press(q, "Yes");
+		};
+		display.timerExec(100, answer[0]);
+		return answer[0];
+	}
+
+	static String texts(Composite c) {
 		StringBuilder sb = new StringBuilder();
 		for (Control x : c.getChildren()) {
 			if (x instanceof Label l) sb.append(l.getText()).append('\n');
@@ -177,7 +248,7 @@ class PartialEvidenceUiTest {
 		return sb.toString();
 	}
 
-	private static void press(Composite c, String label) {
+	static void press(Composite c, String label) {
 		Button b = button(c, label);
 		assertNotNull(b, "no button " + label);
 		b.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
