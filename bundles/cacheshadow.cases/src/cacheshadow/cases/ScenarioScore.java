@@ -18,6 +18,14 @@ import cacheshadow.listing.ManifestFormat;
 public record ScenarioScore(List<ScenarioKey.Entry> found, List<ScenarioKey.Entry> missed, List<String> wrong, List<String> incidental) {
 	public static final String TAG = "answer:";
 
+	/**
+	 * The note a bookmark is saved with, by {@code case bookmark [--answer]} and the workbench's Bookmark dialog (its
+	 * Answer box) alike: stripped, and when tagged as an answer {@value #TAG}, a blank and the note.
+	 */
+	public static String bookmarkNote(String note, boolean answer) {
+		return (answer ? TAG + " " + note : note).strip();
+	}
+
 	/** Whether the bookmark is tagged as an answer (its note starts with "answer:", any case, blanks before it). */
 	public static boolean isAnswer(Bookmark b) {
 		return b.note().strip().toLowerCase(Locale.ROOT).startsWith(TAG);

@@ -168,8 +168,8 @@ final class CaseCommand implements Command {
 			}
 			try (Case c = Case.open(dir)) {
 				// --answer tags it as a trainee's answer for scenario score
-				String note = a.flag("answer") ? cacheshadow.cases.ScenarioScore.TAG + " " + a.option("note", "") : a.option("note", "");
-				Bookmark b = c.addBookmark(view, a.required("path"), at, offset, length, note.strip());
+				String note = cacheshadow.cases.ScenarioScore.bookmarkNote(a.option("note", ""), a.flag("answer"));
+				Bookmark b = c.addBookmark(view, a.required("path"), at, offset, length, note);
 				out.println("bookmark #" + b.id() + " saved");
 			}
 			return 0;

@@ -43,11 +43,10 @@ public final class BookmarkHandlers {
 				MessageDialog.openInformation(shell, "Bookmark", "Select a path in the File System view of an open case first.");
 				return null;
 			}
-			InputDialog d = new InputDialog(shell, "Bookmark",
-					"Note for this bookmark (shown in the walkthrough; a note starting \"" + ScenarioScore.TAG + "\" marks a finding of a training scenario)", "", null);
+			BookmarkDialog d = new BookmarkDialog(shell);
 			if (d.open() != InputDialog.OK) return null;
 			try {
-				bookmarkCurrent(page, d.getValue());
+				bookmarkCurrent(page, d.note());
 				ViewHandlers.show(event, BookmarksView.ID, BookmarksView.class);
 			} catch (CaseException e) {
 				MessageDialog.openError(shell, "CacheShadow", e.getMessage());

@@ -29,6 +29,21 @@ final class SampleCase {
 	}
 
 	/**
+	 * A training scenario's answer folder made of the sample set (its manifest.tsv and round manifests, linked): the
+	 * sample is a scenario of the evidence tool's own workload.
+	 */
+	static Path answerFolder(Path dir) throws java.io.IOException {
+		Path answer = Files.createDirectories(dir);
+		try (var s = Files.list(set())) {
+			for (Path p : s.toList()) {
+				String n = p.getFileName().toString();
+				if (n.equals("manifest.tsv") || n.matches("manifest\\.round-\\d+\\.tsv")) Files.createSymbolicLink(answer.resolve(n), p);
+			}
+		}
+		return answer;
+	}
+
+	/**
 	 * Creates a case in {@code dir}, adds {@code files} of the sample set through the Job the Case view uses and waits
 	 * for it (and for the journal's indexing when a journal is among them); with {@code analyze}, runs the analysis too.
 	 */

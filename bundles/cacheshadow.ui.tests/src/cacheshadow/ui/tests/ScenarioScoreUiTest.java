@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,13 +48,7 @@ class ScenarioScoreUiTest {
 		var key = PlatformUI.getWorkbench().getService(IBindingService.class).getBestActiveBindingFormattedFor("cacheshadow.ui.bookmark.score");
 		assertTrue(List.of("Ctrl+Shift+A", "Shift+Ctrl+A").contains(key), key);
 
-		Path answer = Files.createDirectories(tmp.resolve("answer"));
-		try (var s = Files.list(SampleCase.set())) {
-			for (Path p : s.toList()) {
-				String n = p.getFileName().toString();
-				if (n.equals("manifest.tsv") || n.matches("manifest\\.round-\\d+\\.tsv")) Files.createSymbolicLink(answer.resolve(n), p);
-			}
-		}
+		Path answer = SampleCase.answerFolder(tmp.resolve("answer"));
 		List<String> findings = ScenarioKey.of(answer).findings().stream().map(ScenarioKey.Entry::path).toList();
 		List<String> found = new ArrayList<>(), missed = new ArrayList<>();
 		for (int i = 0; i < findings.size(); i++) (i % 2 == 0 ? found : missed).add(findings.get(i));
