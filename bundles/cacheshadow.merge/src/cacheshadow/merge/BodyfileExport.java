@@ -11,8 +11,8 @@ import cacheshadow.listing.FileRecord;
 /**
  * One view as a body file in The Sleuth Kit's format ({@code fls -m}, TSK 3.0+), for {@code mactime}:
  * {@code MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime}, one line per path in byte order. MD5 is
- * {@code 0} (as {@code fls} writes it: not computed; the DFXML export has the SHA-256), crtime {@code 0} (the model does
- * not carry it), a symbolic link's name is {@code PATH -> TARGET} as {@code fls} writes it. Names are the model's text
+ * {@code 0} (as {@code fls} writes it: not computed; the DFXML export has the SHA-256), crtime the inode's creation time
+ * ({@link MergedFileSystem#crtime}: the cached inode's, else the disk's) or {@code 0} where none holds it, a symbolic link's name is {@code PATH -> TARGET} as {@code fls} writes it. Names are the model's text
  * form ({@link cacheshadow.listing.GuestName}); a {@code |} in one, which would split the line, is written
  * {@code \x7c} (the text form's own escape, so {@code GuestName.raw} still gives the guest's bytes).
  *
@@ -36,6 +36,12 @@ public final class BodyfileExport {
 	private BodyfileExport() {
 	}
 
+	/** The crtime column: seconds, or 0 where no inode holds it (as {@code fls} writes a file system without one). */
+	private static long crtime(MergedFileSystem m, View view, String path) {
+		MergedFileSystem.Crtime c = m.crtime(view, path);
+		return c == null ? 0 : c.seconds();
+	}
+
 	/** Writes the view of {@code m} to {@code out} and the sources table to {@code sources}, each whole or not at all. */
 	public static Result write(MergedFileSystem m, View view, Path out, Path sources) throws IOException {
 		ViewTree tree = m.tree(view);
@@ -51,7 +57,7 @@ public final class BodyfileExport {
 				line++;
 				String name = field(r.path()) + (r.symlinkTarget() != null && r.type() == cacheshadow.listing.FileType.SYMLINK ? " -> " + field(r.symlinkTarget()) : "");
 				w.write("0|" + name + "|" + r.inode() + "|" + modeString(r) + "|" + r.uid() + "|" + r.gid() + "|" + r.size() + "|" + r.atime() + "|" + r.mtime()
-						+ "|" + r.ctime() + "|0\n");
+						+ "|" + r.ctime() + "|" + crtime(m, view, r.path()) + "\n");
 				boolean cached = view == View.CACHE_ONLY || (view == View.MERGED && tree.fromCache(r.path()));
 				FileRecord d = disk == null ? null : disk.getattr(r.path());
 				String differs = "-";

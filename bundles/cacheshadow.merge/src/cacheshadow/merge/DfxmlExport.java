@@ -21,8 +21,8 @@ import cacheshadow.listing.FileRecord;
  * {@code fileobject}s of its file system (other file systems' paths, tmpfs for one, follow the volumes at the top
  * level, where the schema puts file objects without a volume), each with {@code filename}, {@code name_type},
  * {@code filesize}, {@code alloc}, {@code inode}, {@code meta_type}, {@code mode} (permission bits, decimal as fiwalk),
- * {@code nlink}, {@code uid}, {@code gid}, {@code mtime}, {@code ctime}, {@code atime} (ISO 8601 UTC; no crtime: the
- * model does not carry it), {@code link_target}, {@code byte_runs} and {@code hashdigest type="md5"} and
+ * {@code nlink}, {@code uid}, {@code gid}, {@code mtime}, {@code ctime}, {@code atime}, {@code crtime} (ISO 8601 UTC; the
+ * crtime where the cached or the disk's inode holds it: {@link MergedFileSystem#crtime}), {@code link_target}, {@code byte_runs} and {@code hashdigest type="md5"} and
  * {@code type="sha256"} as fiwalk writes them (both left out when some byte has no source in the evidence:
  * {@link ViewTree#listing}; the MD5 is read for the export, the SHA-256 is the listing's).
  *
@@ -90,19 +90,20 @@ public final class DfxmlExport {
 						+ "    <ftype_str>ext4</ftype_str>\n    <block_count>" + fs.blocksCount() + "</block_count>\n");
 				List<FileRecord> rest = new ArrayList<>();
 				for (FileRecord r : outside) {
-					if (tree.node(r.path()).superBlock() == v.getKey()) fileObject(w, tree, r, fs.blockSize(), "    ", counts);
+					if (tree.node(r.path()).superBlock() == v.getKey()) fileObject(w, m, view, tree, r, fs.blockSize(), "    ", counts);
 					else rest.add(r);
 				}
 				outside = rest;
 				w.write("  </volume>\n");
 			}
-			for (FileRecord r : outside) fileObject(w, tree, r, 0, "  ", counts);
+			for (FileRecord r : outside) fileObject(w, m, view, tree, r, 0, "  ", counts);
 			w.write("</dfxml>\n");
 		});
 		return new Result(counts[0], counts[1], counts[2]);
 	}
 
-	private static void fileObject(Writer w, ViewTree tree, FileRecord r, int blockSize, String in, int[] counts) throws IOException {
+	private static void fileObject(Writer w, MergedFileSystem m, View view, ViewTree tree, FileRecord r, int blockSize, String in, int[] counts)
+			throws IOException {
 		String i2 = in + "  ";
 		w.write(in + "<fileobject cacheshadow:metadata='" + (tree.fromCache(r.path()) ? "cache" : "disk") + "'>\n");
 		w.write(i2 + "<filename>" + text(r.path()) + "</filename>\n");
@@ -118,6 +119,8 @@ public final class DfxmlExport {
 		w.write(i2 + "<mtime>" + time(r.mtime(), r.mtimeNanos()) + "</mtime>\n");
 		w.write(i2 + "<ctime>" + time(r.ctime(), 0) + "</ctime>\n");
 		w.write(i2 + "<atime>" + time(r.atime(), 0) + "</atime>\n");
+		MergedFileSystem.Crtime cr = m.crtime(view, r.path());
+		if (cr != null) w.write(i2 + "<crtime>" + time(cr.seconds(), cr.nanos()) + "</crtime>\n");
 		if (r.symlinkTarget() != null) w.write(i2 + "<link_target>" + text(r.symlinkTarget()) + "</link_target>\n");
 		List<ByteProvenance> runs = tree.provenance(r.path());
 		if (r.type().isRegular()) {

@@ -721,6 +721,82 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		return true;
 	}
 
+	/** A file's creation time (ext4 {@code i_crtime}), seconds and nanoseconds since the epoch. */
+	public record Crtime(long seconds, long nanos) {
+	}
+
+	/** Offsets of {@code i_crtime.tv_sec} and {@code .tv_nsec} from the {@code vfs_inode} of {@code ext4_inode_info}; null without BTF for it. */
+	private long[] cachedCrtime;
+	private boolean cachedCrtimeLooked;
+
+	/**
+	 * The creation time of {@code path} in {@code view} (ext4's {@code i_crtime}; it never changes after the inode is
+	 * made), or null where no source holds it: a path the view took from the caches reads its cached inode's
+	 * {@code ext4_inode_info.i_crtime} (BTF of the ext4 module, or of the kernel when built in) when its file system
+	 * is ext4, else, like a path from the disk, the disk's inode when it is large enough to hold the field. Read on
+	 * demand (exports), not while the views are built.
+	 */
+	public Crtime crtime(View view, String path) {
+		ViewTree t = tree(view);
+		ViewTree.Node n = t == null ? null : t.node(path);
+		if (n == null) return null;
+		long ino = n.attr().inode();
+		boolean ext4 = false;
+		for (Mount mt : analysis.mounts()) {
+			if (mt.superBlock() == n.superBlock()) {
+				ext4 = "ext4".equals(mt.fsType());
+				break;
+			}
+		}
+		if (ext4 && n.origin() == ViewTree.Origin.CACHE) {
+			CachedInode ci = cachedInode(n.superBlock(), ino);
+			long[] off = cachedCrtimeOffsets();
+			if (ci != null && off != null) {
+				try {
+					var vm = analysis.kernel().virtual();
+					long sec = vm.readU64(ci.address() + off[0]), nsec = vm.readU64(ci.address() + off[1]);
+					// guest bytes: a time no timestamp can hold is no crtime
+					if (nsec >= 0 && nsec < 1_000_000_000 && Math.abs(sec) < 1L << 40) return new Crtime(sec, nsec);
+					return null;
+				} catch (IOException | RuntimeException e) {
+					// unreadable in this snapshot: the disk's inode may still say
+				}
+			}
+		}
+		for (DiskMatch d : matches) {
+			if (d.mount().superBlock() != n.superBlock()) continue;
+			try {
+				cacheshadow.ext4.Ext4Inode in = d.diskOnly().inode(ino);
+				// only the same file: a number the disk gave to another file since is not this one's
+				CachedInode ci = n.origin() == ViewTree.Origin.CACHE ? cachedInode(n.superBlock(), ino) : null;
+				if (ci != null && (in.mode & 0xF000) != (ci.mode() & 0xF000)) return null;
+				if (in.extraIsize >= 0x98 - 0x80) return new Crtime(in.crtime, in.crtimeNanos);
+			} catch (IOException | RuntimeException e) {
+				// not readable on this disk
+			}
+			return null;
+		}
+		return null;
+	}
+
+	private synchronized long[] cachedCrtimeOffsets() {
+		if (!cachedCrtimeLooked) {
+			cachedCrtimeLooked = true;
+			var k = analysis.kernel();
+			for (cacheshadow.kernel.Btf b : new cacheshadow.kernel.Btf[] { k.moduleBtf("ext4"), k.btf() }) {
+				if (b == null) continue;
+				var vfs = b.fieldOrNull("ext4_inode_info", "vfs_inode");
+				var sec = b.fieldOrNull("ext4_inode_info", "i_crtime.tv_sec");
+				var nsec = b.fieldOrNull("ext4_inode_info", "i_crtime.tv_nsec");
+				if (vfs != null && sec != null && nsec != null) {
+					cachedCrtime = new long[] { sec.offset() - vfs.offset(), nsec.offset() - vfs.offset() };
+					break;
+				}
+			}
+		}
+		return cachedCrtime;
+	}
+
 	/** The guest's cached inode {@code ino} of the super block at {@code superBlock}, or null. */
 	CachedInode cachedInode(long superBlock, long ino) {
 		return cachedInodes.get(superBlock + ":" + ino);

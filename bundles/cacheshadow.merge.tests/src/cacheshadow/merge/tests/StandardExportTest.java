@@ -144,6 +144,104 @@ class StandardExportTest {
 	}
 
 	/**
+	 * crtime as fiwalk writes it: every file object of the disk-only view whose inode the raw image holds has the
+	 * crtime {@code debugfs -R 'stat <ino>'} gives (seconds and nanoseconds), and so does the merged view where it
+	 * reads the cached inode ({@code ext4_inode_info.i_crtime} by BTF); a file only the caches hold has a crtime
+	 * no later than its mtime of the guest's own listing; the body file's crtime column is the same seconds.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void crtimeIsTheInodesCreationTime(String set, @TempDir Path tmp) throws Exception {
+		MergedFileSystem m = Samples.merged(set);
+		Map<String, String[]> truth = manifest(set);
+		Map<Long, java.time.Instant> disk = null;
+		for (View v : new View[] { View.DISK_ONLY, View.MERGED }) {
+			Path xml = tmp.resolve(v.label() + ".xml");
+			DfxmlExport.write(m, v, creator(set), xml);
+			validate(xml, tmp.resolve(v.label()));
+			NodeList objects = parse(xml).getElementsByTagNameNS(NS, "fileobject");
+			Map<String, java.time.Instant> got = new HashMap<>();
+			Map<String, Long> inodes = new HashMap<>();
+			for (int i = 0; i < objects.getLength(); i++) {
+				Element e = (Element) objects.item(i);
+				String name = child(e, "filename");
+				if (!name.startsWith("/mnt/disk")) continue;
+				inodes.put(name, Long.parseLong(child(e, "inode")));
+				String c = child(e, "crtime");
+				if (c != null) got.put(name, java.time.Instant.parse(c));
+			}
+			if (disk == null) disk = debugfsCrtimes(Samples.file(set, "disk.img"), inodes.values(), tmp);
+			int same = 0;
+			List<String> wrong = new ArrayList<>();
+			for (Map.Entry<String, Long> e : inodes.entrySet()) {
+				java.time.Instant want = disk.get(e.getValue());
+				if (want == null) continue; // not on the raw image (only in jbd2, or only in the caches)
+				if (want.equals(got.get(e.getKey()))) same++;
+				else wrong.add(e.getKey() + " (inode " + e.getValue() + "): " + got.get(e.getKey()) + " != debugfs " + want);
+			}
+			assertEquals(List.of(), wrong, v.label());
+			assertTrue(same > 30, v.label() + ": crtimes checked against debugfs: " + same);
+			if (v == View.MERGED) {
+				for (String p : Samples.expect(set).get("absent")) {
+					if (!p.startsWith("/mnt/disk")) continue;
+					java.time.Instant c = got.get(p);
+					assertNotNull(c, "crtime of the cache-only " + p);
+					assertTrue(c.getEpochSecond() <= Long.parseLong(truth.get(p)[9]) && c.getEpochSecond() > Long.parseLong(truth.get(p)[9]) - 86400, p + " " + c);
+				}
+				Path body = tmp.resolve("body.txt");
+				BodyfileExport.write(m, v, body, tmp.resolve("body.sources.tsv"));
+				int lines = 0;
+				for (String l : Files.readAllLines(body)) {
+					String[] c = l.split("\\|", -1);
+					java.time.Instant want = got.get(c[1]);
+					if (want == null) continue;
+					assertEquals(Long.toString(want.getEpochSecond()), c[10], l);
+					lines++;
+				}
+				assertTrue(lines > 30, "body lines with a crtime: " + lines);
+			}
+		}
+	}
+
+	/** {@code debugfs}' crtime of each inode the raw image holds in use (no journal replayed: the image as it lies). */
+	static Map<Long, java.time.Instant> debugfsCrtimes(Path image, java.util.Collection<Long> inodes, Path tmp) throws Exception {
+		Path cmds = tmp.resolve("debugfs.cmd");
+		StringBuilder sb = new StringBuilder();
+		for (long i : new java.util.TreeSet<>(inodes)) sb.append("stat <").append(i).append(">\n");
+		Files.writeString(cmds, sb);
+		ProcessBuilder pb = new ProcessBuilder("debugfs", "-f", cmds.toString(), image.toString()).redirectErrorStream(true);
+		pb.environment().put("DEBUGFS_PAGER", "__none__");
+		pb.environment().put("PAGER", "__none__");
+		Process p = pb.start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+		Map<Long, java.time.Instant> crtimes = new HashMap<>();
+		long ino = -1;
+		boolean inUse = false;
+		java.util.regex.Pattern cr = java.util.regex.Pattern.compile("^\\s*crtime: 0x([0-9a-f]+):([0-9a-f]+)");
+		for (String l : out.split("\n")) {
+			java.util.regex.Matcher stat = java.util.regex.Pattern.compile("^debugfs: stat <(\\d+)>").matcher(l);
+			if (stat.find()) {
+				ino = Long.parseLong(stat.group(1));
+				inUse = false;
+			} else if (l.startsWith("Inode: ")) {
+				inUse = !l.contains("Type: bad type");
+			} else if (l.startsWith("Links: ")) {
+				inUse &= !l.startsWith("Links: 0 ");
+			} else {
+				java.util.regex.Matcher c = cr.matcher(l);
+				if (c.find() && inUse && ino >= 0) {
+					long lo = Long.parseLong(c.group(1), 16), extra = Long.parseLong(c.group(2), 16);
+					// ext4: the low 32 bits signed, the extra field's two low bits extend the epoch, the rest is nanoseconds
+					crtimes.put(ino, java.time.Instant.ofEpochSecond((int) lo + ((extra & 3) << 32), extra >>> 2));
+				}
+			}
+		}
+		assertTrue(crtimes.size() > 30, "debugfs gave " + crtimes.size() + " crtimes:\n" + out.substring(0, Math.min(2000, out.length())));
+		return crtimes;
+	}
+
+	/**
 	 * For every file object whose every byte run is a disk block: the image's bytes at the runs' {@code img_offset}
 	 * hash to its digest. How many were read back.
 	 */
