@@ -84,22 +84,31 @@ public final class PausedCopyLayer implements Layer {
 	 */
 	private static final class Page {
 		final byte[] data;
-		private final long[] read = new long[PAGE / 64]; // a bit per byte
+		private long[] read; // a bit per byte read; null while none are, or all (a cached file's page, read at once)
+		private boolean whole;
 
 		Page(byte[] data) {
 			this.data = data;
 		}
 
 		synchronized void mark(int from, int to) {
+			if (whole) return;
+			if (read == null) {
+				if (from == 0 && to == data.length) {
+					whole = true;
+					return;
+				}
+				read = new long[(data.length + 63) >>> 6];
+			}
 			for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
 				int lo = Math.max(from, w << 6) & 63, hi = Math.min(to, (w + 1) << 6) - (w << 6); // [lo, hi) within word w
 				read[w] |= (hi == 64 ? -1L : (1L << hi) - 1) & (-1L << lo);
 			}
 		}
 
-		/** A copy of the bits of the bytes read. */
+		/** Null when every byte was read at once; else a copy of the bits of the bytes read. */
 		synchronized long[] read() {
-			return read.clone();
+			return whole ? null : read == null ? new long[0] : read.clone();
 		}
 	}
 
@@ -147,12 +156,16 @@ public final class PausedCopyLayer implements Layer {
 			data[i] = p.data;
 			linesFrom[i] = lines;
 			long[] read = p.read();
-			boolean readWhole = true;
+			boolean readWhole = read == null;
 			int count = 0;
-			for (int w = 0; w < read.length && w << 6 < p.data.length; w++) {
-				int len = Math.min(64, p.data.length - (w << 6));
-				if (read[w] != (len == 64 ? -1L : (1L << len) - 1)) readWhole = false;
-				if (read[w] != 0) count++;
+			if (read == null) read = new long[0];
+			else {
+				readWhole = read.length > 0;
+				for (int w = 0; w < read.length; w++) {
+					int len = Math.min(64, p.data.length - (w << 6));
+					if (read[w] != (len == 64 ? -1L : (1L << len) - 1)) readWhole = false;
+					if (read[w] != 0) count++;
+				}
 			}
 			if (readWhole) {
 				whole[i] = true;
