@@ -115,16 +115,19 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   local dirs=("$work")
   for d in "$FUZZ/seeds/$name" "$FUZZ/regressions/$name"; do [ -d "$d" ] && dirs+=("$d"); done
   local keep=(); [ "$mode" = long ] && keep=(--keep_going=20)
+  # the input files and what the targets write beside them, removed after the run (on /dev/shm when there is one)
+  local tmp; tmp=$(mktemp -d /dev/shm/cacheshadow-fuzz-run.XXXXXX 2>/dev/null || mktemp -d)
   local t0 rc=0; t0=$(date +%s%N)
   # new inputs go to the first directory (the work corpus); seeds and regressions are only read.
   # The outer timeout is a guard against a hang outside an input (static initialisation, the driver itself).
   timeout --kill-after=30 "${OUTER_TIMEOUT:-100000}" \
-    "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" \
+    "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" -Dcacheshadow.fuzz.tmp="$tmp" \
       -cp "$JAZZER:$JAZZER_API:$CLASSES:$LIBS" com.code_intelligence.jazzer.Jazzer \
       --target_class="$cls" --instrumentation_includes='cacheshadow.**:org.tukaani.**' \
       --reproducer_path="$findings" "${keep[@]}" \
       -artifact_prefix="$findings/" -timeout="$timeout" -rss_limit_mb="$rss" -print_final_stats=1 "$@" \
       "${dirs[@]}" > "$log" 2>&1 || rc=$?
+  rm -rf "$tmp"
   local wall_ms=$((($(date +%s%N) - t0) / 1000000))
   # figures from libFuzzer's last status line (#N ... cov: C ft: F corp: K/...) and final stats
   local last execs rate cov ft corp nfind status
