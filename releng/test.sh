@@ -53,6 +53,12 @@ xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end cl
 # (about a minute); the product was just built from these sources.
 touch "$ROOT/build/product.stamp"
 "$ROOT/releng/cli-paths.sh"
+# The fleet search on Spark (issue 16, releng/spark-search.sh, 2-3 minutes): the job's hits table against
+# ./cacheshadow search's on the samples' journals, on generated guest journals (whole and in shares) and in HDFS.
+# CACHESHADOW_SPARK=0 skips it.
+if [ "${CACHESHADOW_SPARK:-1}" != 0 ]; then
+  "$ROOT/releng/spark-search.sh" test "$ROOT/build/spark-search"
+fi
 # Crash safety: the built command line killed (SIGKILL) during case, index, report and export writes, then checked;
 # and two processes on one case (about a minute).
 "$ROOT/releng/crash-loop.sh" --ci --product "$ROOT/releng/cacheshadow.product/target/products/cacheshadow/linux/gtk/x86_64"

@@ -11,7 +11,7 @@ import cacheshadow.layers.UnmappedAddressException;
 
 /**
  * A container file opened as the product opens evidence and read: a disk image (VMDK, VHD, VHDX, EWF) as a file
- * system would (the first blocks, the middle, the end and the edges), a memory snapshot (kdump, Xen dump-core) at
+ * system would (the first blocks, the middle, the end and the edges), a memory snapshot (kdump, Xen dump-core, VMware) at
  * every range's edges; a file refused as cut short is opened again as partial evidence and read the same way.
  */
 final class ContainerReads {

@@ -17,6 +17,8 @@ public enum EvidenceFormat {
 	KDUMP("memory snapshot (kdump compressed)", Kind.MEMORY),
 	/** {@code xl dump-core}: an ELF core of sections, no program headers. */
 	XEN_CORE("memory snapshot (Xen dump-core)", Kind.MEMORY),
+	/** A VMware {@code .vmss}/{@code .vmsn} state file: the layout of the {@code .vmem} beside it, or the memory itself. */
+	VMWARE_STATE("memory snapshot (VMware .vmss/.vmsn)", Kind.MEMORY),
 	QCOW2("disk image (qcow2)", Kind.DISK),
 	VMDK("disk image (VMDK sparse extent)", Kind.DISK),
 	VHD("disk image (VHD)", Kind.DISK),
@@ -98,6 +100,7 @@ public enum EvidenceFormat {
 			return XenCoreLayer.isXenCore(h, n) ? XEN_CORE : ELF_CORE;
 		}
 		if (n >= 4 && LittleEndian.s32(h, 0) == LimeLayer.MAGIC) return LIME;
+		if (VmwareLayer.isState(h, n)) return VMWARE_STATE;
 		if (n >= 4 && (h[0] & 0xff) == 'Q' && h[1] == 'F' && h[2] == 'I' && (h[3] & 0xff) == 0xfb) return QCOW2;
 		if ((n >= 8 && java.util.Arrays.equals(h, 0, 8, KdumpLayer.SIGNATURE, 0, 8)) || FlattenedDump.isFlattened(h, n)) return KDUMP;
 		if (n >= 4 && LittleEndian.s32(h, 0) == VmdkLayer.MAGIC) return VMDK;

@@ -15,8 +15,9 @@ public final class Layers {
 	}
 
 	/**
-	 * A memory snapshot's guest-physical address space: ELF core, LiME, compressed kdump, Xen dump-core, or raw (file offset = physical address,
-	 * the layout of QEMU's RAM file below 3 GiB).
+	 * A memory snapshot's guest-physical address space: ELF core, LiME, compressed kdump, Xen dump-core, VMware (a
+	 * {@code .vmss}/{@code .vmsn}, or a {@code .vmem} with one beside it), or raw (file offset = physical address, the
+	 * layout of QEMU's RAM file below 3 GiB).
 	 */
 	public static Layer openMemory(Path file) throws IOException {
 		return openMemory(file, false);
@@ -30,7 +31,8 @@ public final class Layers {
 		case LIME -> LimeLayer.open(file, partial);
 		case KDUMP -> KdumpLayer.open(file, partial);
 		case XEN_CORE -> XenCoreLayer.open(file, partial);
-		case RAW -> new RawFileLayer(file, "raw memory");
+		case VMWARE_STATE -> VmwareLayer.open(file, partial);
+		case RAW -> VmwareLayer.stateBeside(file) != null ? VmwareLayer.open(file, partial) : new RawFileLayer(file, "raw memory");
 		default -> throw new EvidenceFormatException(file, "is " + f.label() + ", not a memory snapshot");
 		};
 	}
