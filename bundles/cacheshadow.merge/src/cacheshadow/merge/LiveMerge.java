@@ -34,7 +34,9 @@ import cacheshadow.pagecache.PausedCopyLayer;
  * ({@link LiveGuest#diskWrites}) is compared with its count before the walk (the counts only grow: equal means no
  * write completed in between, the pause included). When every page is equal and no write reached the disk, the walk
  * read exactly what a walk of the paused guest would have read and so took the same steps: its result is the paused
- * instant's, and the RAM copy is frozen (nothing read the RAM since the check). When something changed, the changed pages are dropped (a disk written
+ * instant's, and the RAM copy is frozen (nothing read the RAM since the check). The same comparison runs once just
+ * before the pause, while the guest runs: a walk it finds stale is walked again without pausing, and the pause then
+ * finds the comparison's code compiled and the RAM file's pages mapped. When something changed, the changed pages are dropped (a disk written
  * to: its copy dropped), the guest resumes, and the walk runs again over the copies left, re-reading only what
  * changed; after {@value #ATTEMPTS} such tries the walk runs while the guest is paused, as a last resort that
  * cannot miss (pause then as long as the walk).
@@ -90,7 +92,7 @@ public final class LiveMerge {
 	 * ({@code pauses} pauses), the whole refresh, and what the refresh did while the guest ran.
 	 */
 	public record Refresh(MergedFileSystem fs, long pausedNanos, long refreshNanos, long copiedBytes, long walkNanos, long viewsNanos, long copyNanos,
-			long warmNanos, int pauses, long longestPauseNanos, int pagesChecked, long bytesChecked, long checkNanos, boolean walkedPaused, int hashesReused, int hashesTotal,
+			long warmNanos, int pauses, int staleWalks, long longestPauseNanos, int pagesChecked, long bytesChecked, long checkNanos, boolean walkedPaused, int hashesReused, int hashesTotal,
 			boolean diskWrittenDuringWarm, Basis basis) {
 		public String timings() {
 			return String.format("guest paused %.1f ms (%s), refresh %.1f ms (caches walked %.1f, views %.1f, cached pages copied %.1f%s; then hashes and statuses %.1f, %d of %d hashes reused); %.1f MiB of RAM copied",
@@ -101,6 +103,7 @@ public final class LiveMerge {
 									+ " MiB of them compared",
 					refreshNanos / 1e6, walkNanos / 1e6, viewsNanos / 1e6, copyNanos / 1e6, walkedPaused ? ", the last walk paused" : " while the guest ran",
 					warmNanos / 1e6, hashesReused, hashesTotal, copiedBytes / 1048576.0)
+					+ (staleWalks > 0 ? "; " + staleWalks + (staleWalks == 1 ? " walk" : " walks") + " found stale before pausing and walked again" : "")
 					+ (diskWrittenDuringWarm ? "; the guest wrote to its disk while the refresh read it after the pause" : "");
 		}
 	}
@@ -250,7 +253,7 @@ public final class LiveMerge {
 		MergedFileSystem m = null;
 		long paused = 0, longest = 0;
 		long[] t = new long[3];
-		int pauses = 0, checked = 0;
+		int pauses = 0, checked = 0, staleWalks = 0;
 		long checkNanos = 0, checkedBytes = 0;
 		String writes = null;
 		boolean walkedPaused = false;
@@ -285,6 +288,17 @@ public final class LiveMerge {
 				String w0 = unsureWrites;
 				PausedCopyLayer.Check check = ram.check(); // laid out while the guest still runs
 				PausedCopyLayer.InPlace inPlace = guest.ramInPlace();
+				// the same comparison once while the guest runs: a walk already stale is walked again without a pause,
+				// and the pause finds the comparison's code compiled and the RAM file's pages mapped (the first pause of
+				// a watch took 270-520 ms without)
+				List<Long> stale = check.changed(false, inPlace);
+				if (!stale.isEmpty()) {
+					staleWalks++;
+					m.close();
+					m = null;
+					ram.forget(stale);
+					continue;
+				}
 				LiveGuest.Paused<Check> p = guest.paused(mem -> {
 					long c0 = System.nanoTime();
 					List<Long> changed = check.changed(false, inPlace);
@@ -347,7 +361,7 @@ public final class LiveMerge {
 		m.own(ram);
 		if (dc != null) m.own(dc);
 		Basis next = new Basis(ram, dc, diskWritten ? null : writes, hashes);
-		return new Refresh(m, paused, System.nanoTime() - t0, ram.copiedBytes(), t[0], t[1], t[2], w1 - w0, pauses, longest, checked, checkedBytes, checkNanos, walkedPaused,
+		return new Refresh(m, paused, System.nanoTime() - t0, ram.copiedBytes(), t[0], t[1], t[2], w1 - w0, pauses, staleWalks, longest, checked, checkedBytes, checkNanos, walkedPaused,
 				reused, total, diskWritten, next);
 	}
 
