@@ -43,10 +43,24 @@ if [ "${CACHESHADOW_SCENARIO:-1}" != 0 ]; then
   trap 'wait "${scenario_pid:-}" 2>/dev/null; wait "${live_pid:-}" 2>/dev/null; [ -z "${LIVE:-}" ] || "$ROOT/releng/live-guest.sh" stop "$LIVE"' EXIT
   scenario_args=(-Dcacheshadow.scenario="$SCN")
 fi
+# A real HDFS (Hadoop's mini cluster, releng/hdfs.sh: 20-40 s, on the default java) for the WebHDFS tests
+# (WebHdfsJournalTest, WebHdfsCliTest), started while Maven builds; stopped on exit. CACHESHADOW_HDFS=0 skips it.
+hdfs_args=()
+if [ "${CACHESHADOW_HDFS:-1}" != 0 ]; then
+  HDFS="$ROOT/build/hdfs"
+  mkdir -p "$ROOT/build"
+  "$ROOT/releng/hdfs.sh" start "$HDFS" > "$HDFS.log" 2>&1 &
+  hdfs_pid=$!
+  hdfs_stop() { wait "$hdfs_pid" 2>/dev/null; "$ROOT/releng/hdfs.sh" stop "$HDFS"; }
+  # after whatever the guests' trap does
+  prev_trap="$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\\1/")"
+  trap "${prev_trap:+$prev_trap; }hdfs_stop" EXIT
+  hdfs_args=(-Dcacheshadow.hdfs="$HDFS")
+fi
 "$ROOT/releng/samples.sh" >/dev/null
 "$ROOT/releng/bootstrap-maven.sh" >/dev/null
 cd "$ROOT"
-xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "${scenario_args[@]}" "$@"
+xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "${scenario_args[@]}" "${hdfs_args[@]}" "$@"
 # Every fuzz target briefly from its seeds and the committed regression inputs (fails on any finding).
 "$ROOT/releng/fuzz.sh" --ci
 # The command line on its plain class path (with the start-up cache, trained here) gives the same output as inside OSGi

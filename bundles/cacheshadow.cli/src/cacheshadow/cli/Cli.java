@@ -15,7 +15,8 @@ public final class Cli {
 	private final PrintStream out;
 	private final PrintStream err;
 	private final List<Command> commands = List.of(new SampleCommand(), new CaseCommand(), new AnalyzeCommand(), new ReplayCommand(), new TimelineCommand(),
-			new ChangesCommand(), new BenchCommand(), new DiffCommand(), new ExportCommand(), new MountCommand(), new WatchCommand(), new ReportCommand(), new SearchCommand(), new ScenarioCommand(), new RecordCommand());
+			new ChangesCommand(), new BenchCommand(), new DiffCommand(), new ExportCommand(), new MountCommand(), new WatchCommand(), new ReportCommand(), new SearchCommand(), new ScenarioCommand(), new RecordCommand(),
+			new ShipCommand());
 
 	public Cli(PrintStream out, PrintStream err) {
 		this.out = out;
@@ -67,7 +68,14 @@ public final class Cli {
 				return 0;
 			}
 			try {
-				return c.run(rest, out, err);
+				long bytes = cacheshadow.journal.WebHdfs.processBytesRead(), requests = cacheshadow.journal.WebHdfs.processRequests();
+				int code = c.run(rest, out, err);
+				// what reading a journal in HDFS in place cost (no full download)
+				if (cacheshadow.journal.WebHdfs.processRequests() > requests) {
+					err.println("cacheshadow " + c.name() + ": webhdfs: " + (cacheshadow.journal.WebHdfs.processBytesRead() - bytes) + " bytes read in "
+							+ (cacheshadow.journal.WebHdfs.processRequests() - requests) + " requests");
+				}
+				return code;
 			} catch (UsageException e) {
 				err.println("cacheshadow " + c.name() + ": " + GuestName.printable(e.getMessage()));
 				err.println("usage: see ./cacheshadow " + c.name() + " --help");

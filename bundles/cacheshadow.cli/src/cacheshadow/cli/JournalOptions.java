@@ -30,7 +30,7 @@ final class JournalOptions {
 	/** The journal's history; a journal cut short is refused unless --partial ({@link #cut}). */
 	static DiskHistory open(Args a, Progress p) throws Exception {
 		Path timeline = a.path("timeline");
-		DiskHistory h = DiskHistory.open(a.requiredPath("disk"), a.requiredPath("journal"), timeline, a.path("index"), p);
+		DiskHistory h = DiskHistory.open(a.requiredPath("disk"), a.required("journal"), timeline, a.path("index"), p);
 		try {
 			cut(h.journal(), a.flag("partial"));
 			return h;

@@ -69,7 +69,7 @@ final class SearchCommand implements Command {
 		try (AtomicFile af = AtomicFile.create(outPath)) {
 			int untimed = 0;
 			for (String j : journals) {
-				WriteLog log = JournalFormat.open(Path.of(j));
+				WriteLog log = JournalFormat.open(j);
 				logs.add(log);
 				if (!SectorHashSearch.hasTime(log)) untimed++;
 				log.damage().ifPresent(d -> err.println("search: " + d.message() + " (the entries before it are searched)"));

@@ -39,7 +39,7 @@ final class TimelineCommand implements Command {
 		Args a = new Args(argv, Set.of("journal", "timeline"), Set.of("json", "partial"));
 		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
 		Path tl = a.path("timeline");
-		try (WriteLog log = JournalFormat.open(a.requiredPath("journal"))) {
+		try (WriteLog log = JournalFormat.open(a.required("journal"))) {
 			cacheshadow.layers.Shortfall cut = JournalOptions.cut(log, a.flag("partial"));
 			TimelineSummary s = TimelineSummary.of(log, tl == null ? null : Timeline.read(tl));
 			StringBuilder sb = new StringBuilder();

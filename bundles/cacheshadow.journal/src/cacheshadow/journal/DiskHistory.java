@@ -44,6 +44,11 @@ public final class DiskHistory implements AutoCloseable {
 	 * {@code indexFile} may be null (index in memory) or a writable path for the compact index (reused if it matches).
 	 */
 	public static DiskHistory open(Path basePath, Path journalPath, Path timelinePath, Path indexFile, Progress progress) throws IOException {
+		return open(basePath, journalPath.toString(), timelinePath, indexFile, progress);
+	}
+
+	/** {@link #open(Path, Path, Path, Path, Progress)} of a journal at a local path or a {@code webhdfs://} URL. */
+	public static DiskHistory open(Path basePath, String journalPath, Path timelinePath, Path indexFile, Progress progress) throws IOException {
 		JournalIndex idx = JournalIndex.readAndIndex(journalPath, indexFile, progress);
 		WriteLog log = idx.log();
 		try {

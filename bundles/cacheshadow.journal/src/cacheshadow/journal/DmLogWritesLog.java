@@ -1,13 +1,13 @@
 package cacheshadow.journal;
 
 
-import cacheshadow.layers.MappedFile;
+import cacheshadow.layers.ReadableFile;
 
 /** A parsed dm-log-writes log (see {@link DmLogWritesReader}); data is read lazily from the mapped file. */
 public final class DmLogWritesLog extends MappedWriteLog {
 	private final long superEntries;
 
-	DmLogWritesLog(MappedFile file, int sectorSize, long superEntries, EntryTable table, LogDamage damage, long validBytes) {
+	DmLogWritesLog(ReadableFile file, int sectorSize, long superEntries, EntryTable table, LogDamage damage, long validBytes) {
 		super(file, sectorSize, table, damage, validBytes);
 		this.superEntries = superEntries;
 	}

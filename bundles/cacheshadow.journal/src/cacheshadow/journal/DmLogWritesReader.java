@@ -8,6 +8,7 @@ import java.util.function.LongUnaryOperator;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.MappedFile;
+import cacheshadow.layers.ReadableFile;
 import cacheshadow.layers.Progress;
 
 /**
@@ -66,16 +67,24 @@ public final class DmLogWritesReader {
 	 */
 	static DmLogWritesLog read(Path path, Progress progress, EntrySink sink, LongUnaryOperator splitAt) throws IOException {
 		MappedFile file = MappedFile.open(path);
+		return read(file, progress, sink, splitAt.applyAsLong(file.size()));
+	}
+
+	/**
+	 * Parses a log already open (a remote one: read in one walk, {@code splitAt} 0, so its reads stay sequential);
+	 * closes {@code file} if it is not one.
+	 */
+	static DmLogWritesLog read(ReadableFile file, Progress progress, EntrySink sink, long splitAt) throws IOException {
 		try {
-			return parse(file, progress, sink, splitAt.applyAsLong(file.size()));
+			return parse(file, progress, sink, splitAt);
 		} catch (IOException | RuntimeException e) {
 			file.close();
 			throw e;
 		}
 	}
 
-	private static DmLogWritesLog parse(MappedFile file, Progress progress, EntrySink sink, long splitAt) throws IOException {
-		Path path = file.path();
+	private static DmLogWritesLog parse(ReadableFile file, Progress progress, EntrySink sink, long splitAt) throws IOException {
+		String path = file.name();
 		long size = file.size();
 		if (size < SUPER_BYTES) {
 			throw new EvidenceFormatException(path, "too short for a dm-log-writes super block (" + size + " bytes)");
@@ -103,7 +112,7 @@ public final class DmLogWritesReader {
 		int limit = EntryTable.limit();
 		int expected = (int) Math.min(Math.min(hint, room), limit / 4);
 		sink.start(sectorSize, expected);
-		progress.begin("Reading " + path.getFileName(), size);
+		progress.begin("Reading " + file.fileName(), size);
 		EntryTable table = new EntryTable(false, expected);
 		EntryWalk first = new EntryWalk(file, sectorSize, sectorSize, table, sink), last = first;
 		// the second walk cannot reach the entry limit (the file has no room for that many), so only the first judges it
@@ -127,9 +136,9 @@ public final class DmLogWritesReader {
 		}
 		if (last.end == EntryWalk.End.INTERRUPTED) throw new InterruptedIOException("reading " + path);
 		progress.worked(Math.max(0, Math.min(size, last.pos) - first.reportedUpTo()));
-		LogDamage damage = last.damage(path.toString(), table.count(), superEntries);
+		LogDamage damage = last.damage(path, table.count(), superEntries);
 		if (damage == null && table.count() < superEntries) {
-			damage = new LogDamage(path.toString(), table.count(), last.pos, "log ends early: the super block promises " + superEntries + " entries");
+			damage = new LogDamage(path, table.count(), last.pos, "log ends early: the super block promises " + superEntries + " entries");
 		}
 		long valid = damage == null ? Math.min(last.pos, size) : damage.fileOffset();
 		return new DmLogWritesLog(file, sectorSize, superEntries, table, damage, valid);

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import cacheshadow.layers.LittleEndian;
-import cacheshadow.layers.MappedFile;
+import cacheshadow.layers.ReadableFile;
 import cacheshadow.layers.Progress;
 
 /**
@@ -25,7 +25,7 @@ final class EntryWalk {
 		RUNNING, FILE_END, ZERO_HEADER, SHORT_HEADER, MALFORMED, ENTRY_LIMIT, HANDED_OVER, INTERRUPTED
 	}
 
-	private final MappedFile file;
+	private final ReadableFile file;
 	private final long size;
 	private final int sectorSize;
 	private final byte[] header;
@@ -46,7 +46,7 @@ final class EntryWalk {
 	private int flags;
 	private String markText;
 
-	EntryWalk(MappedFile file, int sectorSize, long pos, EntryTable table, EntrySink sink) {
+	EntryWalk(ReadableFile file, int sectorSize, long pos, EntryTable table, EntrySink sink) {
 		this.file = file;
 		this.size = file.size();
 		this.sectorSize = sectorSize;

@@ -43,18 +43,50 @@ public enum JournalFormat {
 	}
 
 	/**
+	 * Opens a journal of either format where it lies: a local path, or a {@code webhdfs://} URL read in place
+	 * ({@link WebHdfsFile}: its entry headers and then only the data asked for are fetched, never the whole file).
+	 */
+	public static WriteLog open(String location) throws IOException {
+		return open(location, Progress.NONE, EntrySink.NONE);
+	}
+
+	static WriteLog open(String location, Progress progress, EntrySink sink) throws IOException {
+		if (!WebHdfs.isUrl(location)) return open(Path.of(location), progress, sink);
+		WebHdfsFile f = WebHdfsFile.open(location);
+		byte[] b = new byte[8];
+		int n = (int) Math.min(8, f.size());
+		try {
+			f.read(0, b, 0, n);
+		} catch (IOException | RuntimeException e) {
+			f.close();
+			throw e;
+		}
+		JournalFormat format = of(b, n);
+		if (format == null) {
+			f.close();
+			throw new EvidenceFormatException(location, "neither a dm-log-writes log nor a CacheShadow journal");
+		}
+		// one walk (no second half read at the same time): the cache's blocks are then fetched in order
+		return switch (format) {
+		case DM_LOG_WRITES -> DmLogWritesReader.read(f, progress, sink, 0);
+		case CACHESHADOW -> handEntries(TimestampedJournal.open(f, progress, false), sink);
+		};
+	}
+
+	/**
 	 * Opens a journal of either format and hands every valid entry to {@code sink}: a dm-log-writes log while it
 	 * is read, a .csj journal (whose parse reads every record's data for its CRC anyway) once it is open.
 	 */
 	static WriteLog open(Path path, Progress progress, EntrySink sink) throws IOException {
 		return switch (detect(path)) {
 		case DM_LOG_WRITES -> DmLogWritesReader.read(path, progress, sink);
-		case CACHESHADOW -> {
-			TimestampedJournal j = TimestampedJournal.open(path, progress);
-			sink.start(j.sectorSize(), j.entryCount());
-			for (int i = 0; i < j.entryCount(); i++) sink.accept(j.diskOffset(i), j.length(i), j.flags(i));
-			yield j;
-		}
+		case CACHESHADOW -> handEntries(TimestampedJournal.open(path, progress), sink);
 		};
+	}
+
+	private static WriteLog handEntries(TimestampedJournal j, EntrySink sink) {
+		sink.start(j.sectorSize(), j.entryCount());
+		for (int i = 0; i < j.entryCount(); i++) sink.accept(j.diskOffset(i), j.length(i), j.flags(i));
+		return j;
 	}
 }

@@ -107,6 +107,11 @@ public final class JournalIndex implements AutoCloseable {
 	 * memory). The journal is {@link #log()}; the caller closes both.
 	 */
 	public static JournalIndex readAndIndex(Path journal, Path indexFile, Progress progress) throws IOException {
+		return readAndIndex(journal.toString(), indexFile, progress);
+	}
+
+	/** {@link #readAndIndex(Path, Path, Progress)} of a journal at a local path or a {@code webhdfs://} URL. */
+	public static JournalIndex readAndIndex(String journal, Path indexFile, Progress progress) throws IOException {
 		if (indexFile != null && Files.isRegularFile(indexFile)) {
 			WriteLog log = JournalFormat.open(journal, progress, EntrySink.NONE);
 			try {

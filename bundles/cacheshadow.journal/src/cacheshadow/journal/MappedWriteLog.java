@@ -4,20 +4,20 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Optional;
 
-import cacheshadow.layers.MappedFile;
+import cacheshadow.layers.ReadableFile;
 
 /**
- * What both journal formats share once parsed: a read-only mapped file, the table of its entries, and the damage
+ * What both journal formats share once parsed: a read-only file (mapped, or read in ranges from HDFS), the table of its entries, and the damage
  * found while parsing. Entry data is read lazily from the file; discarded ranges read as zeros.
  */
 abstract class MappedWriteLog implements WriteLog {
-	protected final MappedFile file;
+	protected final ReadableFile file;
 	protected final int sectorSize;
 	protected final EntryTable table;
 	protected final LogDamage damage;
 	protected final long validBytes;
 
-	MappedWriteLog(MappedFile file, int sectorSize, EntryTable table, LogDamage damage, long validBytes) {
+	MappedWriteLog(ReadableFile file, int sectorSize, EntryTable table, LogDamage damage, long validBytes) {
 		this.file = file;
 		this.sectorSize = sectorSize;
 		this.table = table;
@@ -27,7 +27,7 @@ abstract class MappedWriteLog implements WriteLog {
 
 	@Override
 	public String name() {
-		return file.path().toString();
+		return file.name();
 	}
 
 	@Override

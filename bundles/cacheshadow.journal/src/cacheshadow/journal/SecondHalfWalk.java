@@ -2,7 +2,7 @@ package cacheshadow.journal;
 
 import java.io.IOException;
 
-import cacheshadow.layers.MappedFile;
+import cacheshadow.layers.ReadableFile;
 import cacheshadow.layers.Progress;
 
 /**
@@ -21,7 +21,7 @@ final class SecondHalfWalk {
 	static final long SCAN_BYTES = 16 << 20;
 	private static final long NOT_YET = Long.MAX_VALUE, NONE = -1;
 
-	private final MappedFile file;
+	private final ReadableFile file;
 	private final int sectorSize;
 	private final long from;
 	private final int expectedEntries, maxEntries;
@@ -31,19 +31,19 @@ final class SecondHalfWalk {
 	private EntryWalk walk; // published by the write of start
 	private Throwable failure;
 
-	private SecondHalfWalk(MappedFile file, int sectorSize, long from, int expectedEntries, int maxEntries, EntrySink sink) {
+	private SecondHalfWalk(ReadableFile file, int sectorSize, long from, int expectedEntries, int maxEntries, EntrySink sink) {
 		this.file = file;
 		this.sectorSize = sectorSize;
 		this.from = from;
 		this.expectedEntries = expectedEntries;
 		this.maxEntries = maxEntries;
 		this.sink = sink;
-		this.thread = new Thread(this::run, "dm-log-writes second half " + file.path().getFileName());
+		this.thread = new Thread(this::run, "dm-log-writes second half " + file.fileName());
 		thread.setDaemon(true);
 	}
 
 	/** Starts looking for an entry at or after byte {@code from} and walking from it, into {@code sink}. */
-	static SecondHalfWalk start(MappedFile file, int sectorSize, long from, int expectedEntries, int maxEntries, EntrySink sink) {
+	static SecondHalfWalk start(ReadableFile file, int sectorSize, long from, int expectedEntries, int maxEntries, EntrySink sink) {
 		SecondHalfWalk w = new SecondHalfWalk(file, sectorSize, from, expectedEntries, maxEntries, sink);
 		w.thread.start();
 		return w;
@@ -69,7 +69,7 @@ final class SecondHalfWalk {
 	 * The first sector-aligned position in {@code [from, from + SCAN_BYTES)} from which {@link #CHAIN} entries validate
 	 * (or entries up to the file's very end), or -1.
 	 */
-	static long findEntry(MappedFile file, int sectorSize, long from) throws IOException {
+	static long findEntry(ReadableFile file, int sectorSize, long from) throws IOException {
 		long size = file.size();
 		EntryWalk probe = new EntryWalk(file, sectorSize, 0, null, EntrySink.NONE);
 		long first = Math.max(sectorSize, (from + sectorSize - 1) / sectorSize * sectorSize);

@@ -44,7 +44,7 @@ public final class SectorHashSearch {
 		final int B = KnownBlocks.BLOCK;
 		if (from < 0 || to > log.entryCount() || from > to) throw new IndexOutOfBoundsException("entries " + from + ".." + to + " of " + log.entryCount());
 		int step = everySector ? Math.min(log.sectorSize(), B) : B;
-		MappedFile mapped = log instanceof MappedWriteLog m ? m.file : null;
+		MappedFile mapped = log instanceof MappedWriteLog m && m.file instanceof MappedFile f ? f : null;
 		EntryTable table = mapped != null ? ((MappedWriteLog) log).table : null;
 		MessageDigest sha = KnownBlocks.sha256();
 		byte[] win = new byte[B];

@@ -9,6 +9,7 @@ import java.util.zip.CRC32C;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.MappedFile;
+import cacheshadow.layers.ReadableFile;
 import cacheshadow.layers.Progress;
 
 /**
@@ -32,7 +33,7 @@ public final class TimestampedJournal extends MappedWriteLog {
 	private final long createdNanos;
 	private final byte[] quality;
 
-	private TimestampedJournal(MappedFile file, int sectorSize, long diskSize, long createdNanos, EntryTable table, byte[] quality,
+	private TimestampedJournal(ReadableFile file, int sectorSize, long diskSize, long createdNanos, EntryTable table, byte[] quality,
 			LogDamage damage, long validBytes) {
 		super(file, sectorSize, table, damage, validBytes);
 		this.diskSize = diskSize;
@@ -45,9 +46,17 @@ public final class TimestampedJournal extends MappedWriteLog {
 	}
 
 	public static TimestampedJournal open(Path path, Progress progress) throws IOException {
-		MappedFile f = MappedFile.open(path);
+		return open(MappedFile.open(path), progress, true);
+	}
+
+	/**
+	 * Parses a journal already open; closes {@code f} if it is not one. {@code checkEveryRecord} false checks the
+	 * CRC32C of the last record only (whether it is torn) and every record's header: a journal in HDFS is opened
+	 * reading its record headers in ranges, not all its data; HDFS checksums its blocks itself.
+	 */
+	static TimestampedJournal open(ReadableFile f, Progress progress, boolean checkEveryRecord) throws IOException {
 		try {
-			return parse(f, progress);
+			return parse(f, progress, checkEveryRecord);
 		} catch (IOException | RuntimeException e) {
 			f.close();
 			throw e;
@@ -58,7 +67,7 @@ public final class TimestampedJournal extends MappedWriteLog {
 	record Header(int sectorSize, long diskSize, long createdNanos) {
 	}
 
-	static Header readHeader(Path path, byte[] h, long fileSize) throws EvidenceFormatException {
+	static Header readHeader(String path, byte[] h, long fileSize) throws EvidenceFormatException {
 		if (fileSize < HEADER_BYTES) throw new EvidenceFormatException(path, "too short for a CacheShadow journal header (" + fileSize + " bytes)");
 		for (int i = 0; i < MAGIC.length; i++) {
 			if (h[i] != MAGIC[i]) throw new EvidenceFormatException(path, "not a CacheShadow journal (bad magic)");
@@ -74,8 +83,8 @@ public final class TimestampedJournal extends MappedWriteLog {
 		return new Header(ss, LittleEndian.u64(h, 24), LittleEndian.u64(h, 32));
 	}
 
-	private static TimestampedJournal parse(MappedFile f, Progress progress) throws IOException {
-		Path path = f.path();
+	private static TimestampedJournal parse(ReadableFile f, Progress progress, boolean checkEveryRecord) throws IOException {
+		String path = f.name();
 		long size = f.size();
 		byte[] h = new byte[HEADER_BYTES];
 		f.read(0, h, 0, (int) Math.min(HEADER_BYTES, size));
@@ -87,12 +96,12 @@ public final class TimestampedJournal extends MappedWriteLog {
 		byte[] rh = new byte[RECORD_HEADER];
 		CRC32C crc = new CRC32C();
 		long lastTime = Long.MIN_VALUE;
-		progress.begin("Reading " + path.getFileName(), size);
+		progress.begin("Reading " + f.fileName(), size);
 		long reported = 0;
 		int limit = EntryTable.limit();
 		while (pos < size) {
 			int i = table.count();
-			String p = path.toString();
+			String p = path;
 			if (i >= limit) {
 				damage = new LogDamage(p, i, pos, "more entries than fit in this JVM's heap (" + limit + "); give it more memory (-Xmx)");
 				break;
@@ -121,9 +130,12 @@ public final class TimestampedJournal extends MappedWriteLog {
 				damage = new LogDamage(p, i, pos, "torn last record (needs " + recLen + " bytes, " + (size - pos) + " remain: a crash mid-append); ignored");
 				break;
 			}
-			crc.reset();
-			f.update(crc, pos, recLen - 4);
-			if ((int) crc.getValue() != (int) f.u32(pos + recLen - 4)) {
+			boolean check = checkEveryRecord || pos + recLen == size;
+			if (check) {
+				crc.reset();
+				f.update(crc, pos, recLen - 4);
+			}
+			if (check && (int) crc.getValue() != (int) f.u32(pos + recLen - 4)) {
 				damage = new LogDamage(p, i, pos, "record checksum mismatch" + (pos + recLen == size ? " in the last record (torn write); ignored" : ""));
 				break;
 			}
@@ -151,7 +163,7 @@ public final class TimestampedJournal extends MappedWriteLog {
 		return new TimestampedJournal(f, hd.sectorSize(), hd.diskSize(), hd.createdNanos(), table, quality, damage, valid);
 	}
 
-	private static String markText(MappedFile f, long at, int n) throws IOException {
+	private static String markText(ReadableFile f, long at, int n) throws IOException {
 		byte[] b = new byte[n];
 		f.read(at, b, 0, n);
 		return new String(b, StandardCharsets.UTF_8);

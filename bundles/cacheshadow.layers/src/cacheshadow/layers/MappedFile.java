@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  * 16 GiB snapshot would hold 16 GiB of it resident; a positional read leaves them in the page cache only. The file
  * is opened {@code READ} only: evidence is never written.
  */
-public final class MappedFile implements AutoCloseable {
+public final class MappedFile implements ReadableFile {
 	private static final int WINDOW_SHIFT = 30;
 	private static final long WINDOW = 1L << WINDOW_SHIFT;
 	/** Reads from this size on go through the channel (the small ones, most of them, stay system-call free). */
@@ -62,15 +62,19 @@ public final class MappedFile implements AutoCloseable {
 		return path;
 	}
 
+	@Override
+	public String name() {
+		return path.toString();
+	}
+
+	@Override
 	public long size() {
 		return size;
 	}
 
-	/** Copies {@code len} bytes at {@code pos}; the range must lie inside the file. */
+	@Override
 	public void read(long pos, byte[] buf, int off, int len) throws IOException {
-		if (pos < 0 || len < 0 || pos + len > size || pos + len < pos) {
-			throw new EvidenceFormatException(path, String.format("read of %d bytes at 0x%x past the end of the file (%d bytes)", len, pos, size));
-		}
+		checkRange(pos, len);
 		if (len >= BULK) {
 			int n = readThroughChannel(pos, buf, off, len);
 			pos += n;
@@ -89,10 +93,9 @@ public final class MappedFile implements AutoCloseable {
 	}
 
 	/** Feeds {@code len} bytes at {@code pos} to {@code c} straight from the mapping (no copy: a direct buffer's checksum is intrinsic). */
+	@Override
 	public void update(java.util.zip.Checksum c, long pos, long len) throws IOException {
-		if (pos < 0 || len < 0 || pos + len > size || pos + len < pos) {
-			throw new EvidenceFormatException(path, String.format("read of %d bytes at 0x%x past the end of the file (%d bytes)", len, pos, size));
-		}
+		checkRange(pos, len);
 		while (len > 0) {
 			int wo = (int) (pos & (WINDOW - 1));
 			int n = (int) Math.min(len, WINDOW - wo);
@@ -102,6 +105,7 @@ public final class MappedFile implements AutoCloseable {
 		}
 	}
 
+	@Override
 	public long u64(long pos) throws IOException {
 		int wo = (int) (pos & (WINDOW - 1));
 		if (pos >= 0 && pos <= size - 8 && wo <= WINDOW - 8) {
@@ -113,6 +117,7 @@ public final class MappedFile implements AutoCloseable {
 		return LittleEndian.u64(b, 0);
 	}
 
+	@Override
 	public long u32(long pos) throws IOException {
 		byte[] b = Scratch.get();
 		read(pos, b, 0, 4);
