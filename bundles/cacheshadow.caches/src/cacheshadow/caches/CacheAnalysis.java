@@ -17,6 +17,7 @@ import cacheshadow.kernel.BtfParser;
 import cacheshadow.kernel.InMemoryBtfLocator;
 import cacheshadow.kernel.KaslrDetector;
 import cacheshadow.kernel.KallsymsScanner;
+import cacheshadow.kernel.KernelImage;
 import cacheshadow.kernel.KernelLayoutException;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
@@ -148,26 +149,39 @@ public final class CacheAnalysis {
 			}
 		}
 		if (btf == null) {
-			// The snapshot's BTF. A planted copy may come first: a candidate is taken when init_task candidates exist
-			// under its layout and, where kallsyms (given or found) name __start_BTF, it sits exactly there.
-			List<InMemoryBtfLocator.Found> blobs = InMemoryBtfLocator.findAll(physicalMemory, 16, progress);
+			// The snapshot's BTF, looked for first in the kernel image that a saved CPU's page tables map (a QEMU ELF
+			// core); the sweep for copies elsewhere is then one pass that also looks for init_task near it. Otherwise
+			// every copy in physical order, where a planted one may come first. Either way a candidate must pass
+			// accept(), and every other copy is reported.
+			List<InMemoryBtfLocator.Found> blobs = null;
 			InMemoryBtfLocator.Found chosen = null;
-			for (InMemoryBtfLocator.Found f : blobs) {
-				KaslrDetector.Result r;
-				try {
-					r = sweep ? KaslrDetector.detect(physicalMemory, f.btf(), null, progress)
-							: KaslrDetector.detectNear(physicalMemory, f.btf(), f.physicalAddress(), progress);
-				} catch (KernelLayoutException e) {
-					continue;
+			Accepted accepted = null;
+			KernelImage image = sweep ? null : KernelImage.fromCpuState(physicalMemory);
+			if (image != null) {
+				for (InMemoryBtfLocator.Found f : InMemoryBtfLocator.findIn(physicalMemory, image.start(), image.end(), 16, progress)) {
+					KaslrDetector.TaskScan near = KaslrDetector.nearScan(physicalMemory, f.btf(), f.physicalAddress());
+					blobs = InMemoryBtfLocator.findAllBeside(physicalMemory, f, 16, near, progress);
+					accepted = accept(physicalMemory, f, symbols, sweep, near, progress);
+					if (accepted != null) {
+						chosen = f;
+						break;
+					}
 				}
-				SymbolTable syms = symbols;
-				Fitted fitted = syms != null ? fit(physicalMemory, syms, r) : null;
-				if (fitted == null) fitted = kallsyms(physicalMemory, r, progress);
+			}
+			if (chosen == null) {
+				if (blobs == null) blobs = InMemoryBtfLocator.findAll(physicalMemory, 16, progress);
+				for (InMemoryBtfLocator.Found f : blobs) {
+					accepted = accept(physicalMemory, f, symbols, sweep, null, progress);
+					if (accepted != null) {
+						chosen = f;
+						break;
+					}
+				}
+			}
+			if (chosen != null) {
+				KaslrDetector.Result r = accepted.kaslr();
+				Fitted fitted = accepted.fitted();
 				if (fitted != null) {
-					Long start = fitted.symbols.isRuntime() ? fitted.symbols.addressOrNull("__start_BTF")
-							: fitted.kaslr.virtualShift() == null || fitted.symbols.addressOrNull("__start_BTF") == null ? null
-									: fitted.symbols.address("__start_BTF") + fitted.kaslr.virtualShift();
-					if (start != null && fitted.kaslr.imageToPhysical(start) != f.physicalAddress()) continue;
 					if (symbols != null && fitted.symbols != symbols) {
 						notes.add(new Finding(Finding.Severity.WARNING, "kernel-files-mismatch", symbols.source(),
 								"these symbols do not fit the snapshot's kernel (linux_banner is not where they place it); the snapshot's own kallsyms are used"));
@@ -176,14 +190,12 @@ public final class CacheAnalysis {
 					symbolsFitted = true;
 					r = fitted.kaslr;
 				}
-				chosen = f;
-				btf = f.btf();
+				btf = chosen.btf();
 				kaslr = r;
-				break;
 			}
 			if (chosen == null) throw new KernelLayoutException("no BTF in " + physicalMemory.name() + " describes a consistent init_task");
 			for (InMemoryBtfLocator.Found f : blobs) {
-				if (f != chosen && !f.sha256().equals(chosen.sha256())) {
+				if (f != chosen && !f.sameBlob(chosen)) {
 					notes.add(new Finding(Finding.Severity.ANOMALY, "btf-decoy", String.format("physical 0x%x", f.physicalAddress()),
 							"a kernel-like BTF blob that is not the running kernel's (the kernel's is at physical 0x"
 									+ Long.toHexString(chosen.physicalAddress()) + ")"));
@@ -234,6 +246,35 @@ public final class CacheAnalysis {
 	}
 
 	private record Fitted(SymbolTable symbols, KaslrDetector.Result kaslr) {
+	}
+
+	private record Accepted(KaslrDetector.Result kaslr, Fitted fitted) {
+	}
+
+	/**
+	 * A BTF found in the snapshot, taken when init_task candidates exist under its layout and, where kallsyms (given or
+	 * found) name {@code __start_BTF}, it sits exactly there; null otherwise. {@code near}: the search for init_task
+	 * near it, already run (else it is run here).
+	 */
+	private static Accepted accept(Layer physical, InMemoryBtfLocator.Found f, SymbolTable symbols, boolean sweep, KaslrDetector.TaskScan near,
+			Progress progress) throws IOException {
+		KaslrDetector.Result r;
+		try {
+			r = near != null ? KaslrDetector.detectNear(physical, f.btf(), near, progress)
+					: sweep ? KaslrDetector.detect(physical, f.btf(), null, progress)
+							: KaslrDetector.detectNear(physical, f.btf(), f.physicalAddress(), progress);
+		} catch (KernelLayoutException e) {
+			return null;
+		}
+		Fitted fitted = symbols != null ? fit(physical, symbols, r) : null;
+		if (fitted == null) fitted = kallsyms(physical, r, progress);
+		if (fitted != null) {
+			Long start = fitted.symbols.isRuntime() ? fitted.symbols.addressOrNull("__start_BTF")
+					: fitted.kaslr.virtualShift() == null || fitted.symbols.addressOrNull("__start_BTF") == null ? null
+							: fitted.symbols.address("__start_BTF") + fitted.kaslr.virtualShift();
+			if (start != null && fitted.kaslr.imageToPhysical(start) != f.physicalAddress()) return null;
+		}
+		return new Accepted(r, fitted);
 	}
 
 	/** One name in one state: the key under which a deeper mount's entry covers an earlier one. */

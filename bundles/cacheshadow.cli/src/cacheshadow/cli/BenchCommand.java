@@ -51,7 +51,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench report CASE_DIR|SET_DIR [--dir DIR]
 				       ./cacheshadow bench fuzz [--runs N] [--target NAME]   (run by the launcher script, not the product)
 				       ./cacheshadow bench aide (--live DIR | --ram FILE --qmp SOCKET --disk D) [--rounds N] [--dir DIR]
-				       ./cacheshadow bench startup [SET_DIR] [--runs N] [--volatility CMD]
+				       ./cacheshadow bench startup [SET_DIR] [--runs N] [--volatility CMD] [--baseline LAUNCHER] [--analysis-only]
 				       ./cacheshadow bench live (--live DIR | --ram FILE --qmp SOCKET [--disk D]) [--kernel DIR] [--rounds N]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
@@ -90,7 +90,8 @@ final class BenchCommand implements Command {
 				           disk.base.img, writes.log, kernel/) the evidence commands on it, then analyze --view cache-only
 				           of its memory.elf to the end (wall time, peak RSS) vs cat of the dump and, with --volatility,
 				           vs that shell command (e.g. Volatility 3's linux.pagecache.Files on the same dump; goal >= 5x
-				           faster, peak RSS <= its).
+				           faster, peak RSS <= its); --baseline LAUNCHER: another build's ./cacheshadow timed in the
+				           same turns; --analysis-only: that analysis without the start-up table.
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
 				  formats: random 4 KiB reads through each FILE (VMDK, VHD, VHDX, E01, compressed kdump) vs the same
 				           reads through BASELINE, the same evidence uncompressed (raw disk.img, ELF dump), taking turns;

@@ -37,19 +37,22 @@ final class StartupBench {
 	}
 
 	static int run(List<String> argv, PrintStream out) throws Exception {
-		Args a = new Args(argv, Set.of("runs", "volatility"), Set.of());
-		if (a.positionals().size() > 1) throw new UsageException("bench startup [SET_DIR] [--runs N] [--volatility CMD]");
+		Args a = new Args(argv, Set.of("runs", "volatility", "baseline"), Set.of("analysis-only"));
+		if (a.positionals().size() > 1) throw new UsageException("bench startup [SET_DIR] [--runs N] [--volatility CMD] [--baseline LAUNCHER] [--analysis-only]");
 		String l = System.getProperty("cacheshadow.launcher");
 		if (l == null) throw new UsageException("bench startup times ./cacheshadow itself: run it through ./cacheshadow");
 		int runs = Integer.parseInt(a.option("runs", "5"));
 		if (runs < 1) throw new UsageException("--runs must be at least 1");
 		Path set = a.positionals().isEmpty() ? null : Path.of(a.positionals().get(0));
 		if (set != null && !Files.isRegularFile(set.resolve("memory.elf"))) throw new UsageException(set + " holds no memory.elf");
+		String baseline = a.option("baseline", null);
+		if (baseline != null && !Files.isExecutable(Path.of(baseline))) throw new UsageException("--baseline " + baseline + ": not an executable ./cacheshadow");
+		if (a.flag("analysis-only") && set == null) throw new UsageException("--analysis-only needs SET_DIR");
 		Path work = Files.createTempDirectory("bench-startup");
 		try {
 			StartupBench b = new StartupBench(Path.of(l), work, runs, out);
-			b.startup(set);
-			if (set != null) b.analysis(set, a.option("volatility", null));
+			if (!a.flag("analysis-only")) b.startup(set);
+			if (set != null) b.analysis(set, a.option("volatility", null), baseline == null ? null : Path.of(baseline));
 		} finally {
 			try (var files = Files.walk(work)) {
 				files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -96,17 +99,26 @@ final class StartupBench {
 		}
 	}
 
-	private void analysis(Path set, String volatility) throws Exception {
+	/** {@code baseline}: another build's {@code ./cacheshadow} (e.g. before a change), its analyze timed in the same turns. */
+	private void analysis(Path set, String volatility, Path baseline) throws Exception {
 		Path memory = set.resolve("memory.elf");
 		List<String> analyze = List.of("analyze", "--memory", memory.toString(), "--view", "cache-only", "--manifest", work.resolve("b.tsv").toString());
 		out.printf("%nanalyze --memory %s --view cache-only (whole process, to its exit), median of %d, taking turns%n", memory, runs);
-		double[] ours = new double[runs], cat = new double[runs], vol = new double[runs];
-		long[] rss = new long[runs], volRss = new long[runs];
+		double[] ours = new double[runs], cat = new double[runs], vol = new double[runs], base = new double[runs];
+		long[] rss = new long[runs], volRss = new long[runs], baseRss = new long[runs];
 		for (int r = 0; r < runs; r++) {
 			Run x = time(analyze, false, true);
 			if (x.exit != 0) throw new IllegalStateException("analyze exited with " + x.exit);
 			ours[r] = x.wall;
 			rss[r] = x.peakRssKib;
+			if (baseline != null) {
+				List<String> line = new ArrayList<>(List.of(baseline.toString()));
+				line.addAll(analyze);
+				Run y = time(line, false, true, true);
+				if (y.exit != 0) throw new IllegalStateException(baseline + " analyze exited with " + y.exit);
+				base[r] = y.wall;
+				baseRss[r] = y.peakRssKib;
+			}
 			cat[r] = time(List.of("cat", memory.toString()), false, true, true).wall;
 			if (volatility != null) {
 				Run v = time(List.of("sh", "-c", volatility), false, true, true);
@@ -116,10 +128,14 @@ final class StartupBench {
 		}
 		double o = median(ours);
 		out.printf("  ours %s s, peak RSS %s MiB; cat of the dump %s s: %.1fx the cat%n", spread(ours), mib(rss), spread(cat), o / median(cat));
+		if (baseline != null) {
+			out.printf("  baseline %s: %s s, peak RSS %s MiB; ours %.2fx its time%n", baseline, spread(base), mib(baseRss), o / median(base));
+		}
 		if (volatility != null) {
 			double v = median(vol);
 			out.printf("  %s: %s s, peak RSS %s MiB%n  ours %.1fx faster (goal >= 5), peak RSS %.2fx Volatility's (goal <= 1)%n", volatility, spread(vol),
 					mib(volRss), v / o, medianOf(rss) / (double) medianOf(volRss));
+			if (baseline != null) out.printf("  the baseline %.1fx faster than it%n", v / median(base));
 		}
 	}
 

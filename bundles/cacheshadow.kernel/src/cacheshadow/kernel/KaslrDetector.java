@@ -26,7 +26,7 @@ public final class KaslrDetector {
 	public static final long START_KERNEL_MAP = 0xffff_ffff_8000_0000L;
 	private static final byte[] SWAPPER = "swapper".getBytes(StandardCharsets.US_ASCII);
 	private static final byte[] BANNER = "Linux version ".getBytes(StandardCharsets.US_ASCII);
-	private static final int CHUNK = 1 << 20;
+	private static final int CHUNK = InMemoryBtfLocator.CHUNK;
 	/** Candidates kept; more are only counted (a flood of decoys must not cost unbounded memory or time). */
 	private static final int MAX_CANDIDATES = 64;
 
@@ -187,44 +187,88 @@ public final class KaslrDetector {
 	 * copies elsewhere are then not seen: {@link #candidates(Layer, Btf, Progress)} sweeps for them.
 	 */
 	public static Result detectNear(Layer physical, Btf btf, long btfPa, Progress progress) throws IOException {
-		List<Candidate> near = candidates(physical, btf, Math.max(0, btfPa - IMAGE_RADIUS), btfPa + IMAGE_RADIUS, progress);
-		if (near.isEmpty()) return detect(physical, btf, null, progress);
-		Candidate c = near.get(0);
-		return new Result(null, c.physBase(), c.va(), c.pa(), "init_task self-references, in the image around the BTF", near);
+		TaskScan near = nearScan(physical, btf, btfPa);
+		near.sweep(progress);
+		return detectNear(physical, btf, near, progress);
 	}
 
-	/** {@link #candidates(Layer, Btf, Progress)} whose task starts in physical [{@code from}, {@code to}). */
+	/** The search of {@link #detectNear(Layer, Btf, long, Progress)}, to be run as part of another pass over memory. */
+	public static TaskScan nearScan(Layer physical, Btf btf, long btfPa) throws KernelLayoutException {
+		return new TaskScan(physical, btf, Math.max(0, btfPa - IMAGE_RADIUS), btfPa + IMAGE_RADIUS);
+	}
+
+	/** {@link #detectNear(Layer, Btf, long, Progress)} from its search {@code near}, already run over all of memory. */
+	public static Result detectNear(Layer physical, Btf btf, TaskScan near, Progress progress) throws IOException {
+		if (near.found.isEmpty()) return detect(physical, btf, null, progress);
+		Candidate c = near.found.get(0);
+		return new Result(null, c.physBase(), c.va(), c.pa(), "init_task self-references, in the image around the BTF", List.copyOf(near.found));
+	}
+
+	/** {@link #candidates(Layer, Btf, Progress)} whose task starts in physical [{@code from}, {@code to}]. */
 	public static List<Candidate> candidates(Layer physical, Btf btf, long from, long to, Progress progress) throws IOException {
-		long commOff = btf.field("task_struct", "comm").offset();
-		long[] f = taskFields(btf);
-		List<Candidate> out = new ArrayList<>();
-		byte[] buf = new byte[CHUNK + 8];
-		long total = 0;
-		for (Extent e : physical.extents()) total += Math.max(0, Math.min(e.end(), to) - Math.max(e.start(), from));
-		progress.begin("Locating init_task (KASLR)", total);
-		for (Extent whole : physical.extents()) {
-			long start = Math.max(whole.start(), from), end = Math.min(whole.end(), to == Long.MAX_VALUE ? to : to + commOff + 8);
-			if (start >= end) continue;
-			Extent e = new Extent(start, end - start);
-			for (long pos = e.start(); pos < e.end(); pos += CHUNK) {
-				progress.checkCanceled();
-				int n = (int) Math.min(CHUNK + 8, e.end() - pos);
-				physical.read(pos, buf, 0, n);
-				progress.worked(Math.min(CHUNK, n));
-				int limit = Math.min(n - 8, CHUNK - 1);
-				for (int i = (int) Math.floorMod(commOff - pos, 8L); i <= limit; i += 8) {
-					long w = (long) LONG.get(buf, i);
-					if ((w & SWAPPER_MASK) != SWAPPER_WORD) continue;
-					byte after = (byte) (w >>> 56);
-					if (after != 0 && after != '/') continue;
-					long pa = pos + i - commOff;
-					if (pa < e.start()) continue;
-					Candidate c = check(physical, pa, f[0], f[1], f[2], f[3]);
-					if (c != null && out.size() < MAX_CANDIDATES) out.add(c);
+		TaskScan scan = new TaskScan(physical, btf, from, to);
+		scan.sweep(progress);
+		return scan.found;
+	}
+
+	/**
+	 * The search for self-consistent "swapper" tasks starting in physical [{@code from}, {@code to}], shown memory a
+	 * chunk at a time (by its own {@link #sweep} or by another pass over memory): the same tasks in the same order
+	 * whichever chunks it is shown, as long as they cover the range in order.
+	 */
+	public static final class TaskScan implements InMemoryBtfLocator.ChunkVisitor {
+		private final Layer physical;
+		private final long commOff, from, to;
+		private final long[] fields;
+		private final List<Candidate> found = new ArrayList<>();
+
+		private TaskScan(Layer physical, Btf btf, long from, long to) throws KernelLayoutException {
+			this.physical = physical;
+			this.commOff = btf.field("task_struct", "comm").offset();
+			this.fields = taskFields(btf);
+			this.from = from;
+			this.to = to;
+		}
+
+		void sweep(Progress progress) throws IOException {
+			byte[] buf = new byte[CHUNK + 8];
+			long total = 0;
+			for (Extent e : physical.extents()) total += Math.max(0, Math.min(e.end(), to) - Math.max(e.start(), from));
+			progress.begin("Locating init_task (KASLR)", total);
+			for (Extent whole : physical.extents()) {
+				long start = Math.max(whole.start(), from), end = Math.min(whole.end(), to == Long.MAX_VALUE ? to : to + commOff + 8);
+				if (start >= end) continue;
+				Extent e = new Extent(start, end - start);
+				for (long pos = e.start(); pos < e.end(); pos += CHUNK) {
+					progress.checkCanceled();
+					int n = (int) Math.min(CHUNK + 8, e.end() - pos);
+					physical.read(pos, buf, 0, n);
+					progress.worked(Math.min(CHUNK, n));
+					chunk(pos, buf, n, e);
 				}
 			}
 		}
-		return out;
+
+		/**
+		 * A task_struct is at least 8-byte aligned (it holds 8-byte atomics; init_task is cache-line aligned), so its
+		 * comm is sought only where it would sit for such a task: one 8-byte compare per 8 bytes of memory.
+		 */
+		@Override
+		public void chunk(long pos, byte[] buf, int n, Extent extent) {
+			if (pos - commOff > to || pos + n <= from + commOff) return;
+			long lowest = Math.max(extent.start(), from);
+			int limit = Math.min(n - 8, CHUNK - 1);
+			for (int i = (int) Math.floorMod(commOff - pos, 8L); i <= limit; i += 8) {
+				long w = (long) LONG.get(buf, i);
+				if ((w & SWAPPER_MASK) != SWAPPER_WORD) continue;
+				byte after = (byte) (w >>> 56);
+				if (after != 0 && after != '/') continue;
+				long pa = pos + i - commOff;
+				if (pa < lowest || pa > to) continue;
+				Candidate c = check(physical, pa, fields[0], fields[1], fields[2], fields[3]);
+				if (c != null && found.size() < MAX_CANDIDATES) found.add(c);
+			}
+		}
 	}
 
 	private static final java.lang.invoke.VarHandle LONG = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,

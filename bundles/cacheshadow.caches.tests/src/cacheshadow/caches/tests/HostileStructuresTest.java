@@ -18,6 +18,7 @@ import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.kernel.Btf;
 import cacheshadow.kernel.BtfParser;
+import cacheshadow.kernel.KernelImage;
 import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.kernel.SymbolTable;
 import cacheshadow.layers.Layer;
@@ -270,6 +271,63 @@ class HostileStructuresTest {
 			assertTrue(a.findings().stream().anyMatch(f -> f.kind().equals("btf-decoy") && f.location().equals("physical 0x100000")), a.findings().toString());
 			assertEquals(s.clean.entries(), a.entries());
 		}
+	}
+
+	/**
+	 * An ELF core as QEMU writes it carries each vCPU's registers: the BTF is then looked for first in the kernel image
+	 * CR3's page tables map, and the rest of memory swept for copies. A planted copy before the kernel's neither wins
+	 * nor goes unreported: an altered one is a btf-decoy, a byte-for-byte one is the same BTF.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
+	void btfFoundInTheKernelImageAndDecoysElsewhereReported(String set, @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+		byte[] btf = java.nio.file.Files.readAllBytes(Samples.file(set, "kernel/vmlinux.btf"));
+		long kernelBtf, initTask;
+		List<CachedEntry> clean;
+		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
+			Setup s = setup(set, mem);
+			clean = s.clean.entries();
+			initTask = s.kernel.kaslr().initTaskPa();
+			kernelBtf = s.kernel.toPhysical(s.map.address("__start_BTF") + s.kernel.kaslr().virtualShift());
+			KernelImage image = KernelImage.fromCpuState(mem);
+			assertTrue(image != null && image.start() <= kernelBtf && kernelBtf + btf.length <= image.end() && image.start() <= initTask
+					&& initTask < image.end(), String.format("image %s, BTF 0x%x, init_task 0x%x", image, kernelBtf, initTask));
+			assertEquals(0, image.start() % (2 << 20));
+			assertTrue(image.end() - image.start() < 256L << 20, image.toString());
+		}
+		byte[] altered = btf.clone();
+		altered[altered.length - 2] = (byte) (altered[altered.length - 2] == 'x' ? 'y' : 'x');
+		java.nio.file.Path copy = tmp.resolve("memory.elf");
+		java.nio.file.Files.copy(Samples.file(set, "memory.elf"), copy);
+		// at 1 MiB an altered copy, at 6 MiB an exact one (ZONE_DMA, unused by the kernel here): both before the kernel's
+		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(copy, java.nio.file.StandardOpenOption.READ,
+				java.nio.file.StandardOpenOption.WRITE)) {
+			ch.write(java.nio.ByteBuffer.wrap(altered), elfFileOffset(ch, 0x10_0000));
+			ch.write(java.nio.ByteBuffer.wrap(btf), elfFileOffset(ch, 0x60_0000));
+		}
+		try (Layer mem = Layers.openMemory(copy)) {
+			CacheAnalysis a = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CacheAnalysis.open(mem, null, Progress.NONE));
+			assertEquals(String.format("BTF in memory at physical 0x%x", kernelBtf), a.btfSource());
+			assertEquals(initTask, a.kernel().kaslr().initTaskPa());
+			List<Finding> decoys = a.findings().stream().filter(f -> f.kind().equals("btf-decoy")).toList();
+			assertEquals(List.of("physical 0x100000"), decoys.stream().map(Finding::location).toList(), a.findings().toString());
+			assertEquals(clean, a.entries());
+		}
+	}
+
+	/** The file offset of physical address {@code pa} in an ELF core (its PT_LOAD segments). */
+	private static long elfFileOffset(java.nio.channels.FileChannel ch, long pa) throws Exception {
+		java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		ch.read(h, 0);
+		long phoff = h.getLong(0x20);
+		int size = Short.toUnsignedInt(h.getShort(0x36)), count = Short.toUnsignedInt(h.getShort(0x38));
+		for (int i = 0; i < count; i++) {
+			java.nio.ByteBuffer p = java.nio.ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+			ch.read(p, phoff + (long) i * size);
+			long offset = p.getLong(8), paddr = p.getLong(24), filesz = p.getLong(32);
+			if (p.getInt(0) == 1 && paddr <= pa && pa < paddr + filesz) return offset + (pa - paddr);
+		}
+		throw new AssertionError(String.format("0x%x not in the core", pa));
 	}
 
 	private static List<String> paths(CacheAnalysis a) {
