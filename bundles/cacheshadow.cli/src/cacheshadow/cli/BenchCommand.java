@@ -42,6 +42,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench journal [--writes N] [--disk-gib G] [--write-bytes B] [--csj] [--dir DIR] [--keep]
 				       ./cacheshadow bench ext4 IMAGE | --make MB WORKDIR
 				       ./cacheshadow bench search [--writes N] [--dir DIR] [--keep]
+				       ./cacheshadow bench webhdfs webhdfs://HOST:PORT/DIR [--mb N] [--dir DIR]
 				       ./cacheshadow bench caches MEMORY [KERNEL_DIR]
 				       ./cacheshadow bench merge MEMORY DISK [KERNEL_DIR] [PATH]
 				       ./cacheshadow bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]
@@ -57,6 +58,8 @@ final class BenchCommand implements Command {
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
 				  search: the sector-hash search (open + scan) vs a plain sequential read of the same synthetic journal
 				          (default 262,144 4 KiB writes), dm-log-writes and .csj, taking turns (goal >= 0.5).
+				  webhdfs: shipping a generated .csj (--mb, default 64) to HDFS vs one plain WebHDFS CREATE of the same
+				           bytes, taking turns; opening it in HDFS in place vs locally; random 4 KiB reads of its data.
 				  timeline: the timeline slider's scrub (resolve an instant, ext4 at it compared with the end of the
 				            journal, the rows a fresh tree shows: InstantScrub) at many instants, p50/p99/max, vs the same
 				            rows read by ext4 from a plain image; (1) the set's own journal (disk.base.img, writes.log,
@@ -124,6 +127,14 @@ final class BenchCommand implements Command {
 		}
 		case "search" -> {
 			cacheshadow.journal.SectorHashSearchBench.main(rest);
+			return 0;
+		}
+		case "webhdfs" -> {
+			try {
+				cacheshadow.journal.WebHdfsBench.main(rest);
+			} catch (IllegalArgumentException e) {
+				throw new UsageException(e.getMessage());
+			}
 			return 0;
 		}
 		case "ext4" -> {

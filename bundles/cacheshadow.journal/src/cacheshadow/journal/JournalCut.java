@@ -1,8 +1,6 @@
 package cacheshadow.journal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,14 +21,14 @@ public record JournalCut(WriteLog log, LogDamage damage, Shortfall shortfall) {
 	public static Optional<JournalCut> of(WriteLog log) throws IOException {
 		LogDamage d = log.damage().orElse(null);
 		if (d == null) return Optional.empty();
-		long size = Files.size(Path.of(d.file()));
+		long size = log.fileSize();
 		long cut = Math.min(d.fileOffset(), size);
 		return Optional.of(new JournalCut(log, d, new Shortfall(log.name(), size, size - cut, size > cut ? List.of(new Extent(cut, size - cut)) : List.of())));
 	}
 
 	/** Why the journal is refused without --partial (exit 2 on the command line, a question in the workbench). */
 	public TruncatedEvidenceException refusal() {
-		return new TruncatedEvidenceException(Path.of(damage.file()), String.format("the journal is cut short at entry %d, byte %d (0x%x): %s; only the %d entries before it are whole",
+		return new TruncatedEvidenceException(damage.file(), String.format("the journal is cut short at entry %d, byte %d (0x%x): %s; only the %d entries before it are whole",
 				damage.entryIndex(), damage.fileOffset(), damage.fileOffset(), damage.problem().replaceFirst("^truncated: ", ""), damage.entryIndex()));
 	}
 

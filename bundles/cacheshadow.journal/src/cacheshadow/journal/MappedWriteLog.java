@@ -84,6 +84,11 @@ abstract class MappedWriteLog implements WriteLog {
 	}
 
 	@Override
+	public long fileSize() {
+		return file.size();
+	}
+
+	@Override
 	public void close() {
 		file.close();
 	}

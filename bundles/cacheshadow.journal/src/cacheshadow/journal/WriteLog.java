@@ -80,6 +80,11 @@ public interface WriteLog extends AutoCloseable {
 	/** Bytes of the file the valid entries span (from its start). */
 	long validBytes();
 
+	/** Bytes of the journal file as it was opened (a journal in HDFS: its length then). */
+	default long fileSize() throws IOException {
+		return java.nio.file.Files.size(java.nio.file.Path.of(name()));
+	}
+
 	/** Human-readable flag names, e.g. {@code "FLUSH|FUA"}, {@code "-"} for none. */
 	static String flagNames(int flags) {
 		StringBuilder sb = new StringBuilder();

@@ -13,4 +13,9 @@ public class TruncatedEvidenceException extends EvidenceFormatException {
 	public TruncatedEvidenceException(Path file, String problem) {
 		super(file, "truncated: " + problem);
 	}
+
+	/** Evidence named otherwise than by a local path (a journal in HDFS by its URL). */
+	public TruncatedEvidenceException(String what, String problem) {
+		super(what, "truncated: " + problem);
+	}
 }

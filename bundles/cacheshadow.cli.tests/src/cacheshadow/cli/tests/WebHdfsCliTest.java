@@ -81,6 +81,27 @@ class WebHdfsCliTest {
 				100.0 * timelineRead / size, replayRead, bytesRead(s2));
 	}
 
+	/** A journal read while its last entry is still on the way (HDFS holds part of it): as a local journal cut there. */
+	@Test
+	void aJournalCutShortInHdfsIsRefusedOrReadWithPartialAsALocalOne(@TempDir Path tmp) throws Exception {
+		MiniHdfsDir hdfs = MiniHdfsDir.await();
+		Path set = JournalCliTest.sets().get(0);
+		byte[] whole = Files.readAllBytes(set.resolve("writes.log"));
+		byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3000);
+		Path local = tmp.resolve("writes.log");
+		Files.write(local, cut);
+		String url = hdfs.freshUrl("writes.log");
+		cacheshadow.journal.WebHdfs.of(url).create(cut, 0, cut.length);
+		CliRun refused = CliRun.of("timeline", "--journal", url);
+		assertEquals(2, refused.code(), refused.err());
+		assertTrue(refused.err().contains(url + ": truncated: the journal is cut short at entry"), refused.err());
+		CliRun mine = CliRun.of("timeline", "--journal", local.toString(), "--partial");
+		CliRun theirs = CliRun.of("timeline", "--journal", url, "--partial");
+		assertEquals(0, theirs.code(), theirs.err());
+		assertEquals(mine.out().replace(local.toString(), url), theirs.out());
+		assertTrue(theirs.out().contains("flagged"), theirs.out());
+	}
+
 	@Test
 	void badUrlsAndAnotherJournalAreRefusedInOneLine(@TempDir Path tmp) throws Exception {
 		MiniHdfsDir hdfs = MiniHdfsDir.await();
