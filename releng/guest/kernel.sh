@@ -25,8 +25,10 @@ CACHE=${CACHESHADOW_GUEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cacheshadow-gue
 mkdir -p "$CACHE"; CACHE=$(cd "$CACHE" && pwd)
 for t in dpkg-deb depmod modprobe xz zstd; do command -v "$t" >/dev/null || die "needs $t (dpkg, kmod, xz-utils, zstd)"; done
 
-# apt as the system has it when it knows the series' packages, else a private state for the suite
+# apt as the system has it when it knows the series' packages, else a private state for the suite; a system whose
+# package lists were never fetched (a fresh container) gets them first
 apt_opts=()
+apt-cache show linux-image-amd64 >/dev/null 2>&1 || apt-get update -qq >&2 || die "apt-get update failed"
 if ! apt-cache show "$want" >/dev/null 2>&1 && ! grep -qs "^VERSION_CODENAME=$suite$" /etc/os-release; then
   state=$CACHE/apt-$suite
   mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
