@@ -166,9 +166,9 @@ class WebHdfsJournalTest {
 			for (int i = 0; i < 9; i++) rec.write(i * 8192L, data, 0, data.length, 0);
 		}
 		JournalShipper.RefusedException e = assertThrows(JournalShipper.RefusedException.class,
-				() -> new JournalShipper(other, url, Duration.ofSeconds(30), s -> {
-				}).shipOnce());
+				() -> new JournalShipper(other, url, Duration.ofSeconds(30), said::add).shipOnce());
 		assertTrue(e.getMessage().contains("another journal"), e.getMessage());
+		assertEquals(List.of(), said, "refused at once, not after retries");
 		assertEquals(whole, WebHdfs.of(url).status().length(), "the refused journal appended nothing");
 		assertThrows(IllegalArgumentException.class, () -> WebHdfs.of("webhdfs://host:1/dir/"));
 		// HDFS's long messages (a stack trace) are read without recursion per character

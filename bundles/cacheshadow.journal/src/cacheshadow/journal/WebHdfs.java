@@ -110,12 +110,18 @@ public final class WebHdfs {
 
 	/** The file's length and modification time, or null when there is no such file. */
 	public Status status() throws IOException {
-		HttpResponse<String> r = send(HttpRequest.newBuilder(nameNode("GETFILESTATUS", "")).GET(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> r = send(HttpRequest.newBuilder(nameNode("GETFILESTATUS", "")).GET(), ANSWER);
 		if (r.statusCode() == 404) return null;
 		check(r.statusCode(), 200, r.body());
 		String type = field(r.body(), "type");
 		if (!"FILE".equals(type)) throw new IOException(url + ": not a file (" + type + ")");
-		return new Status(Long.parseLong(field(r.body(), "length")), Long.parseLong(field(r.body(), "modificationTime")));
+		try {
+			long length = Long.parseLong(field(r.body(), "length")), mtime = Long.parseLong(field(r.body(), "modificationTime"));
+			if (length < 0) throw new NumberFormatException("negative length " + length);
+			return new Status(length, mtime);
+		} catch (NumberFormatException e) {
+			throw new IOException(url + ": a file status without a valid length and modification time (" + e.getMessage() + ")");
+		}
 	}
 
 	/** Creates the file (and its folders) holding {@code len} bytes; refused if it exists. */
@@ -174,13 +180,13 @@ public final class WebHdfs {
 	private void upload(String method, String op, String params, byte[] data, int off, int len, int ok) throws IOException {
 		URI dataNode = redirect(HttpRequest.newBuilder(nameNode(op, params)).method(method, HttpRequest.BodyPublishers.noBody()));
 		HttpResponse<String> r = send(HttpRequest.newBuilder(dataNode).header("Content-Type", "application/octet-stream")
-				.method(method, HttpRequest.BodyPublishers.ofByteArray(data, off, len)), HttpResponse.BodyHandlers.ofString());
+				.method(method, HttpRequest.BodyPublishers.ofByteArray(data, off, len)), ANSWER);
 		check(r.statusCode(), ok, r.body());
 	}
 
 	/** The name node's answer to the first step: where the data goes. */
 	private URI redirect(HttpRequest.Builder b) throws IOException {
-		HttpResponse<String> r = send(b, HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> r = send(b, ANSWER);
 		if (r.statusCode() != 307) check(r.statusCode(), 307, r.body());
 		String to = r.headers().firstValue("Location").orElseThrow(() -> new IOException(url + ": the name node's redirect names no data node"));
 		try {
@@ -197,6 +203,17 @@ public final class WebHdfs {
 			throw new IOException(url + ": " + e.getMessage());
 		}
 	}
+
+	/** Longest answer kept (JSON status or error): a server sending more is cut there, not held whole in memory. */
+	static final int MAX_ANSWER = 1 << 20;
+	/** An answer's text, at most {@link #MAX_ANSWER} bytes of it. */
+	private static final HttpResponse.BodyHandler<String> ANSWER = info -> HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> {
+		try (InputStream body = in) {
+			return new String(body.readNBytes(MAX_ANSWER), StandardCharsets.UTF_8);
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	});
 
 	private <T> HttpResponse<T> send(HttpRequest.Builder b, HttpResponse.BodyHandler<T> body) throws IOException {
 		requests.incrementAndGet();
