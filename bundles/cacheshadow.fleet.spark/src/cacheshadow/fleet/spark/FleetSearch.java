@@ -88,6 +88,8 @@ public final class FleetSearch {
 			throw new UsageException("--split-mb takes a positive number of megabytes");
 		}
 		boolean everySector = a.flag("every-sector");
+		// a local journal that is not there is refused before Spark starts
+		for (String j : journals) if (!j.contains("://") && !Files.exists(Path.of(j))) throw new UsageException(j + ": no such file or directory");
 		KnownBlocks known = KnownBlocks.of(a.path("hashes"), files, err);
 		long t0 = System.nanoTime();
 		SparkConf conf = new SparkConf().setAppName("cacheshadow fleet search");
@@ -110,7 +112,15 @@ public final class FleetSearch {
 			LongAccumulator data = sc.sc().longAccumulator("write data"), windows = sc.sc().longAccumulator("windows"),
 					hashed = sc.sc().longAccumulator("hashed"), hits = sc.sc().longAccumulator("hits");
 			CollectionAccumulator<String> damage = sc.sc().collectionAccumulator("damage");
-			JavaRDD<String> rows = sc.parallelize(splits, splits.size()).flatMap(s -> {
+			// tasks run in partition order: share 0 of every journal first, then share 1, ..., so the cores start on
+			// different journals rather than wait for one journal's parse; the table is joined back in journal order
+			List<JournalSplit> scheduled = new ArrayList<>(splits);
+			scheduled.sort(Comparator.comparingInt(JournalSplit::k));
+			int[] order = new int[splits.size()];
+			java.util.Map<JournalSplit, Integer> at = new java.util.HashMap<>();
+			for (int i = 0; i < splits.size(); i++) at.put(splits.get(i), i);
+			for (int i = 0; i < scheduled.size(); i++) order[i] = at.get(scheduled.get(i));
+			JavaRDD<String> rows = sc.parallelize(scheduled, scheduled.size()).flatMap(s -> {
 				WriteLog log = ExecutorJournals.open(s, hconf.value().value());
 				if (s.k() == 0) log.damage().ifPresent(d -> damage.add(d.message()));
 				int[] r = SectorHashSearch.share(log, s.k(), s.n());
@@ -135,7 +145,7 @@ public final class FleetSearch {
 				rows.saveAsTextFile(partsDir.toString());
 				job = System.nanoTime() - t1;
 				for (String d : damage.value()) err.println("search: " + d + " (the entries before it are searched)");
-				join(partsFs, partsDir, out);
+				join(partsFs, partsDir, order, out);
 			} finally {
 				partsFs.delete(partsDir, true);
 			}
@@ -202,10 +212,14 @@ public final class FleetSearch {
 		}
 	}
 
-	/** Header, then the tasks' part files in partition order (the journals' order, each one's shares in order). */
-	private static void join(FileSystem fs, org.apache.hadoop.fs.Path dir, Path out) throws IOException {
+	/**
+	 * Header, then the tasks' part files (part-N: partition N's rows) in the journals' order, each one's shares in
+	 * order: {@code place[N]} is partition N's position in that order.
+	 */
+	private static void join(FileSystem fs, org.apache.hadoop.fs.Path dir, int[] place, Path out) throws IOException {
 		FileStatus[] parts = fs.listStatus(dir, p -> p.getName().startsWith("part-"));
-		Arrays.sort(parts, Comparator.comparing(f -> f.getPath().getName()));
+		if (parts.length != place.length) throw new IOException(dir + ": " + parts.length + " part files of " + place.length + " tasks");
+		Arrays.sort(parts, Comparator.comparingInt(f -> place[Integer.parseInt(f.getPath().getName().substring(5))]));
 		Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
 		try (var o = Files.newOutputStream(tmp)) {
 			BufferedWriter w = new BufferedWriter(new OutputStreamWriter(o, StandardCharsets.UTF_8));
