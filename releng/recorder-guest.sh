@@ -7,7 +7,10 @@
 #   2. kill -9 of the recorder, twice, while the guest writes 16 MiB with O_DIRECT and syncs, each time restarted (QEMU's NBD client
 #      reconnects and resends what was not acknowledged): the guest's write and sync succeed and the file replayed
 #      from the journal has the bytes the guest wrote (no acknowledged write lost);
-#   3. after the guest is stopped, the whole journal replayed onto that base image is the image, byte for byte.
+#   3. after the guest is stopped, the whole journal replayed onto that base image is the image, byte for byte;
+#   4. with a mini HDFS up (releng/hdfs.sh; test.sh starts one: build/hdfs/address, or CACHESHADOW_HDFS_DIR), the
+#      recorder also ships its journal there while it records (record --ship), through both kills and restarts: once
+#      it is stopped, HDFS holds the journal byte for byte (not with --bench: its second recorder would share the URL).
 #   with --bench [ROUNDS]: the throughput bench in the same run: the guest writes 32 MiB with O_DIRECT (dd, 1 MiB
 #      blocks) to a raw image QEMU writes itself and to one behind a second recorder, taking turns, ROUNDS times
 #      (default 7); the median of the per-round ratios (recorder's throughput / raw's; goal >= 0.7), and that journal
@@ -33,8 +36,13 @@ trap cleanup EXIT
 # the product built before QEMU starts (the wrapper gives the recorder 2 minutes to listen)
 "$CS" --help > /dev/null 2>&1 || { say "FAIL $CS does not run"; exit 1; }
 rm -rf "$dir.rc" "$dir/disk.csj"
+hdfs_address="${CACHESHADOW_HDFS_DIR:-$ROOT/build/hdfs}/address"; ship=(); hdfs_url=""
+if [ "$bench" = 0 ] && [ -f "$hdfs_address" ]; then
+  hdfs_url="$(head -n 1 "$hdfs_address")/recorder-guest/$(date +%s%N)/disk.csj"; ship=(--ship "$hdfs_url")
+  say "shipping the journal to $hdfs_url while recording"
+fi
 say "booting the guest with its disk through the recorder ($dir)"
-CACHESHADOW_RECORD_BENCH=$([ "$bench" -gt 0 ] && echo 1 || echo 0) CACHESHADOW_RECORD="$CS record" PATH="$ROOT/releng/recorder-guest:$PATH" "$ROOT/releng/live-guest.sh" start "$dir" &
+CACHESHADOW_RECORD_BENCH=$([ "$bench" -gt 0 ] && echo 1 || echo 0) CACHESHADOW_RECORD="$CS record ${ship[*]}" PATH="$ROOT/releng/recorder-guest:$PATH" "$ROOT/releng/live-guest.sh" start "$dir" &
 for _ in $(seq 900); do [ -f "$dir/live.txt" ] || [ -f "$dir.rc" ] && break; sleep 1; done
 [ -f "$dir/live.txt" ] || { say "FAIL the guest did not come up: $(tail -n 5 "$dir.log")"; exit 1; }
 say "guest up; recorder: $(grep 'record: serving' "$dir/recorder.log" | tail -n 1)"
@@ -61,7 +69,7 @@ for kill in 1 2; do
   kill -0 "$writer" 2>/dev/null; check $? "kill $kill comes while the guest is still writing"
   kill -9 "$old"; say "kill $kill: killed the recorder (pid $old) while the guest writes, journal at $mark bytes"
   sleep 1
-  $CS record --disk "$dir/disk.img" --journal "$dir/disk.csj" --socket "$dir/nbd.sock" >> "$dir/recorder.log" 2>&1 &
+  $CS record --disk "$dir/disk.img" --journal "$dir/disk.csj" --socket "$dir/nbd.sock" "${ship[@]}" >> "$dir/recorder.log" 2>&1 &
   for _ in $(seq 600); do [ "$(recorder_pid)" != "$old" ] && break; sleep 0.1; done
   say "restarted: $(grep 'record: reopened' "$dir/recorder.log" | tail -n 1)"
 done
@@ -95,8 +103,15 @@ fi
 
 # 3. the whole journal onto the base is the image
 "$ROOT/releng/live-guest.sh" stop "$dir" > /dev/null 2>&1
-p=$(recorder_pid); kill "$p"; for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+# (a recorder that ships sends the rest as it stops: up to 30 s of retries)
+p=$(recorder_pid); kill "$p"; for _ in $(seq 600); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 "$CS" replay --disk "$dir/disk.recorded-base.img" --journal "$dir/disk.csj" --at end --out "$dir/replayed.img" > "$dir/replay-end.log" 2>&1
 cmp "$dir/replayed.img" "$dir/disk.img"; check $? "the journal ($(stat -c %s "$dir/disk.csj") bytes) replayed onto the base equals the guest's image"
+if [ -n "$hdfs_url" ]; then
+  # 4. HDFS's copy (read back with WebHDFS OPEN, following the name node's redirect to the data node)
+  hp=${hdfs_url#webhdfs://}; hpath=/${hp#*/}; hp=${hp%%/*}
+  curl -sfL "http://$hp/webhdfs/v1$hpath?op=OPEN&user.name=$(id -un)" -o "$dir/hdfs.csj"
+  cmp "$dir/hdfs.csj" "$dir/disk.csj"; check $? "HDFS holds the journal shipped while recording byte for byte ($(stat -c %s "$dir/hdfs.csj" 2>/dev/null) bytes; $(grep -c 'ship: ' "$dir/recorder.log") shipping retries; $(grep 'bytes of the journal in' "$dir/recorder.log" | tail -n 1))"
+fi
 "$CS" timeline --journal "$dir/disk.csj" | head -n 6
 exit $fail
