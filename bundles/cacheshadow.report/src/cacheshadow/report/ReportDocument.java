@@ -284,6 +284,7 @@ public final class ReportDocument {
 		}
 		ReportModel.KernelFacts k = m.kernel();
 		List<String[]> f = new ArrayList<>();
+		f.add(new String[] { "Memory snapshot analyzed", k.snapshot() });
 		f.add(new String[] { "Release", k.release() });
 		f.add(new String[] { "KASLR shift (virtual)", shift(k.virtualShift()) });
 		f.add(new String[] { "Physical base", "0x" + Long.toHexString(k.physBase()) });

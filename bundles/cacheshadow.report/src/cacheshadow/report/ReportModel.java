@@ -50,8 +50,8 @@ public record ReportModel(String caseName, Path caseDir, String toolVersion, Lis
 		}
 	}
 
-	/** The kernel of the snapshot as the analysis found it. */
-	public record KernelFacts(String release, Long virtualShift, long physBase, long pageOffsetBase, Long vmemmapBase, String btfSource,
+	/** The kernel of the snapshot as the analysis found it; {@code snapshot} names the memory snapshot analyzed. */
+	public record KernelFacts(String snapshot, String release, Long virtualShift, long physBase, long pageOffsetBase, Long vmemmapBase, String btfSource,
 			String symbolSource, List<Mount> mounts, int deletedNames, int orphanInodes, long inodesListed) {
 	}
 
@@ -121,6 +121,16 @@ public record ReportModel(String caseName, Path caseDir, String toolVersion, Lis
 	 * commands). Evidence is re-hashed (read-only); nothing is written to the case.
 	 */
 	public static ReportModel collect(Case c, MergedFileSystem m, CaseModels.History h, Path kernelDir, ReportLimits limits, Progress p) throws IOException {
+		return collect(c, cacheshadow.cases.CaseInputs.of(c.evidence()), m, h, kernelDir, limits, p);
+	}
+
+	/**
+	 * As {@link #collect(Case, MergedFileSystem, CaseModels.History, Path, ReportLimits, Progress)}, {@code m} made from
+	 * {@code in} (the memory snapshot the examiner chose, with its disk: {@link cacheshadow.cases.CaseInputs#of(List, long)}):
+	 * the report names that snapshot, and its commands read it.
+	 */
+	public static ReportModel collect(Case c, cacheshadow.cases.CaseInputs in, MergedFileSystem m, CaseModels.History h, Path kernelDir, ReportLimits limits,
+			Progress p) throws IOException {
 		List<String> notes = new ArrayList<>();
 		List<EvidenceItem> items = c.evidence();
 		List<EvidenceRow> evidence = new ArrayList<>();
@@ -140,14 +150,14 @@ public record ReportModel(String caseName, Path caseDir, String toolVersion, Lis
 		List<PathRow> paths = List.of();
 		DirtyPages dirty = null;
 		List<Finding> findings = new ArrayList<>();
-		cacheshadow.cases.CaseInputs in = cacheshadow.cases.CaseInputs.of(items);
 		Path memory = in.memory().map(e -> Path.of(e.path())).orElse(null), disk = in.disk().map(e -> Path.of(e.path())).orElse(null);
 		if (m == null) {
 			notes.add("The case has no memory snapshot: no kernel, no merge of caches and disk, no paths, no dirty pages.");
 		} else {
 			p.begin("Report: the merge's statuses and metadata", -1);
 			CacheAnalysis an = m.analysis();
-			kernel = new KernelFacts(an.kernelRelease(), an.virtualShift(), an.physBase(), an.kernel().pageOffsetBase(), an.kernel().vmemmapBase(),
+			EvidenceItem snap = in.memory().orElse(null);
+			kernel = new KernelFacts(snap == null ? "none of the case's evidence files (a running guest's refresh)" : "#" + snap.id() + " " + snap.fileName() + " (" + snap.path() + ")", an.kernelRelease(), an.virtualShift(), an.physBase(), an.kernel().pageOffsetBase(), an.kernel().vmemmapBase(),
 					an.btfSource(), an.symbolSource(), List.copyOf(an.mounts()), an.deleted().size(), an.orphans().size(), an.inodesListed());
 			if (m.disks().isEmpty()) {
 				notes.add("The case has no disk image: paths are those of the caches alone; nothing to compare them with.");

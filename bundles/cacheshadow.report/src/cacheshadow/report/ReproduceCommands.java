@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The {@code ./cacheshadow} command lines that reproduce each table of a report from the same case and evidence, with
- * the same choices the report made (first memory snapshot and disk of the case, its kernel files, the journal's base
+ * the same choices the report made (the memory snapshot analyzed, the disk and kernel files with it, the journal's base
  * chosen by content, jbd2 replayed). Arguments are quoted for a POSIX shell.
  */
 public final class ReproduceCommands {

@@ -235,16 +235,16 @@ public final class CaseJobs {
 		return new CaseJob("Writing the examiner's report " + out.getFileName()) {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
-				CaseInputs in = CaseInputs.of(c.evidence());
-				java.nio.file.Path kernel = in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null);
 				MergedFileSystem m = CaseSession.get().analysis();
+				CaseInputs in = reportInputs(c, m);
+				java.nio.file.Path kernel = in.kernelDir().or(WorkbenchPreferences::kernelDir).orElse(null);
 				MergedFileSystem opened = null;
 				if (m == null && in.memory().isPresent()) m = opened = CaseModels.merge(in, kernel, p);
 				// the journal opened again (its index in the case folder is reused): the report needs which base and sidecar too
 				CaseModels.History history = null;
 				try {
 					history = CaseModels.history(c, in, p);
-					ReportModel model = ReportModel.collect(c, m, history, kernel, ReportLimits.DEFAULT, p);
+					ReportModel model = ReportModel.collect(c, in, m, history, kernel, ReportLimits.DEFAULT, p);
 					CaseReport.Written w = CaseReport.write(model, out, java.time.Instant.now());
 					done.accept(w);
 					return new Status(IStatus.OK, PLUGIN, "Report written: " + w.report() + " (SHA-256 " + w.sha256() + ")");
@@ -254,6 +254,19 @@ public final class CaseJobs {
 				}
 			}
 		};
+	}
+
+	/**
+	 * What the report names and its commands read: the snapshot the views show ({@code m}, made from the snapshot
+	 * chosen in Case > Analyze Snapshot…, or a running guest's refresh: then no snapshot of the case), or without an
+	 * analysis the one Analyze would read.
+	 */
+	private static CaseInputs reportInputs(Case c, MergedFileSystem m) throws IOException {
+		CaseSession s = CaseSession.get();
+		if (m == null) return CaseInputs.of(c.evidence(), s.memoryChoice());
+		if (s.analyzedMemory() >= 0) return CaseInputs.of(c.evidence(), s.analyzedMemory());
+		CaseInputs first = CaseInputs.of(c.evidence());
+		return new CaseInputs(java.util.Optional.empty(), first.disk(), first.disks(), first.journal(), first.timing(), first.kernelDir());
 	}
 
 	/** Re-hashes every evidence file and checks the custody chain; a mismatch is an error status, loudly. */

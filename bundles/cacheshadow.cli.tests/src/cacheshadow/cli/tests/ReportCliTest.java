@@ -66,4 +66,46 @@ class ReportCliTest {
 		assertEquals(2, CliRun.of("report", "--out", tmp.resolve("x.html").toString()).code());
 		assertEquals(2, CliRun.of("report", "--case", tmp.resolve("nothing").toString(), "--out", tmp.resolve("x.html").toString()).code());
 	}
+
+	/**
+	 * A case with two memory snapshots (both sample sets, each with its disk and kernel files): the report names the
+	 * snapshot it analyzed — the first by default, the one of {@code --snapshot ID} (as the workbench's Analyze
+	 * Snapshot… chooses it, with the disk of its folder) — and its commands read that one; an id that is no memory
+	 * snapshot of the case exits 2.
+	 */
+	@Test
+	void theReportNamesTheSnapshotItAnalyzed(@TempDir Path tmp) throws Exception {
+		Path dir = tmp.resolve("case");
+		assertEquals(0, CliRun.of("case", "new", dir.toString(), "--name", "two snapshots").code());
+		long[] memory = new long[2];
+		String[] path = new String[2], release = { "6.1.", "6.12." };
+		List<String> sets = List.of("debian-6.1-kaslr", "debian-6.12-kaslr");
+		for (int i = 0; i < 2; i++) {
+			Path set = EvidenceSamples.dir(sets.get(i));
+			path[i] = set.resolve("memory.elf").toString();
+			CliRun add = CliRun.of("case", "add", dir.toString(), path[i], set.resolve("disk.img").toString(), set.resolve("kernel/vmlinux.btf").toString(),
+					set.resolve("kernel/System.map").toString());
+			assertEquals(0, add.code(), add.err());
+			Matcher id = Pattern.compile("added #(\\d+) " + Pattern.quote(path[i]) + " ").matcher(add.out());
+			assertTrue(id.find(), add.out());
+			memory[i] = Long.parseLong(id.group(1));
+		}
+		for (int i = 0; i < 2; i++) {
+			Path html = tmp.resolve("r" + i + ".html");
+			CliRun r = i == 0 ? CliRun.of("report", "--case", dir.toString(), "--out", html.toString())
+					: CliRun.of("report", "--case", dir.toString(), "--out", html.toString(), "--snapshot", Long.toString(memory[1]));
+			assertEquals(0, r.code(), r.err());
+			String text = Files.readString(html);
+			int other = 1 - i;
+			assertTrue(text.contains("<tr><th>Memory snapshot analyzed</th><td>#" + memory[i] + " memory.elf (" + path[i] + ")</td></tr>"), "names " + path[i]);
+			assertTrue(text.contains("<tr><th>Release</th><td>" + release[i]) && text.contains("--memory " + path[i] + " --disk " + Path.of(path[i]).resolveSibling("disk.img")),
+					"analyzed " + path[i] + " over its own disk");
+			assertTrue(!text.contains("--memory " + path[other]) && !text.contains("#" + memory[other] + " memory.elf ("), "not " + path[other]);
+		}
+		for (String bad : List.of("99", "x", Long.toString(memory[0] + 1))) { // no evidence, no number, the first set's disk
+			CliRun r = CliRun.of("report", "--case", dir.toString(), "--out", tmp.resolve("bad.html").toString(), "--snapshot", bad);
+			assertEquals(2, r.code(), bad + ": " + r.err());
+			assertTrue(r.err().lines().findFirst().orElse("").contains("--snapshot " + bad + ": "), r.err()); // the usage error's line, then where the usage is
+		}
+	}
 }

@@ -37,7 +37,8 @@ import cacheshadow.ui.FileSystemView;
  * Snapshot Now folder holds the guest's RAM and disk): Analyze shows the first; Case > Analyze Snapshot… switches the
  * views to the other — by the command's parameter, and by the snapshot selected in the Case view — with the disk and
  * kernel of its folder: the File System view then holds the files only that snapshot's guest had, its header names
- * the snapshot and its kernel, the Case view marks it shown, Analyze keeps the choice, the custody log names each.
+ * the snapshot and its kernel, the Case view marks it shown, Analyze keeps the choice, the report names the snapshot
+ * shown (and its commands read it), the custody log names each.
  * Screenshots of both.
  */
 class SnapshotChoiceUiTest {
@@ -85,6 +86,12 @@ class SnapshotChoiceUiTest {
 		run(display, handlers, ParameterizedCommand.generateCommand(commands.getCommand("cacheshadow.ui.case.analyze"), Map.of()));
 		shows(display, fs, second, "6.12.");
 
+		// the report names the snapshot the views show, and its commands read that one
+		String report = report(display, tmp.resolve("second.html"));
+		assertTrue(report.contains(analyzed(second)) && report.contains("--memory " + second.path()), "the chosen snapshot");
+		assertTrue(!report.contains("--memory " + first.path()) && !report.contains(analyzed(first)) && report.contains("<th>Release</th><td>6.12."),
+				"not the case's first snapshot");
+
 		// by the snapshot selected in the Case view: back to the first
 		page.activate(cv);
 		cv.viewer().setSelection(new StructuredSelection(cv.viewer().getTable().getItem(index(cv, first)).getData()), true);
@@ -93,6 +100,8 @@ class SnapshotChoiceUiTest {
 		shows(display, fs, first, "6.1.");
 		CaseViewUiTest.waitFor(display, () -> "shown".equals(viewsColumn(cv, first)) && "".equals(viewsColumn(cv, second)), 10_000);
 		CaseViewUiTest.screenshot(display, shell, "snapshot-choice-first.png");
+		String back = report(display, tmp.resolve("first.html"));
+		assertTrue(back.contains(analyzed(first)) && back.contains("--memory " + first.path()) && !back.contains("--memory " + second.path()), "the first snapshot again");
 
 		List<String> runs = CaseSession.get().current().custodyLog().stream().filter(e -> e.action().equals("analysis-run")).map(CustodyEntry::detail).toList();
 		assertEquals(4, runs.size(), runs.toString());
@@ -100,6 +109,21 @@ class SnapshotChoiceUiTest {
 		assertTrue(runs.get(3).startsWith("merged memory.elf (evidence #" + first.id() + ") over disk.img (evidence #"), runs.get(3));
 		CaseSession.get().close();
 		assertEquals(-1, CaseSession.get().memoryChoice(), "a closed case's choice goes with it");
+	}
+
+	/** The report's row that names the snapshot analyzed. */
+	private static String analyzed(EvidenceItem memory) {
+		return "<tr><th>Memory snapshot analyzed</th><td>#" + memory.id() + " memory.elf (" + memory.path() + ")</td></tr>";
+	}
+
+	/** The examiner's report of the open case (Case > Report…'s job), as HTML. */
+	private static String report(Display display, Path out) throws Exception {
+		Job j = CaseJobs.report(out, w -> {
+		});
+		j.schedule();
+		CaseViewUiTest.waitFor(display, () -> j.getResult() != null, 300_000);
+		assertTrue(j.getResult().isOK(), j.getResult().getMessage());
+		return Files.readString(out);
 	}
 
 	private static void run(Display display, IHandlerService handlers, ParameterizedCommand c) throws Exception {
