@@ -105,9 +105,13 @@ public final class JournalShipper {
 	 */
 	public long follow(Duration poll, Duration idle) throws IOException {
 		long last = System.nanoTime();
-		long had = -1;
+		long had = -1, size = -1;
 		while (true) {
-			long now = shipOnce();
+			// a journal whose size has not changed since the last pass is not read again (a pass reads its entries:
+			// O(its size)); the size is taken before the pass, so bytes written during it are seen next time
+			long before = java.nio.file.Files.size(journal);
+			long now = before == size ? had : shipOnce();
+			size = before;
 			if (now != had) {
 				had = now;
 				last = System.nanoTime();
