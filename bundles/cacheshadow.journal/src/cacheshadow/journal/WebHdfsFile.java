@@ -20,7 +20,7 @@ public final class WebHdfsFile implements ReadableFile {
 	private static final int CACHED = 16384;
 
 	private final WebHdfs remote;
-	private final long size, modificationTime;
+	private final long size;
 	private final Map<Long, byte[]> blocks = new LinkedHashMap<>(256, 0.75f, true) {
 		private static final long serialVersionUID = 1L;
 
@@ -30,10 +30,9 @@ public final class WebHdfsFile implements ReadableFile {
 		}
 	};
 
-	private WebHdfsFile(WebHdfs remote, long size, long modificationTime) {
+	private WebHdfsFile(WebHdfs remote, long size) {
 		this.remote = remote;
 		this.size = size;
-		this.modificationTime = modificationTime;
 	}
 
 	/** Opens {@code url} (GETFILESTATUS); a missing file is refused as a local one is. */
@@ -41,16 +40,11 @@ public final class WebHdfsFile implements ReadableFile {
 		WebHdfs remote = WebHdfs.of(url);
 		WebHdfs.Status s = remote.status();
 		if (s == null) throw new EvidenceFormatException(url, "no such file");
-		return new WebHdfsFile(remote, s.length(), s.modificationTime());
+		return new WebHdfsFile(remote, s.length());
 	}
 
 	public WebHdfs remote() {
 		return remote;
-	}
-
-	/** HDFS's modification time of the file when it was opened (ms since the epoch). */
-	public long modificationTime() {
-		return modificationTime;
 	}
 
 	@Override
