@@ -20,6 +20,10 @@ for j in "$HOME"/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar "$HOME"
   "$HOME"/.m2/repository/org/tukaani/xz/1.12/xz-1.12.jar "$HOME"/.m2/repository/com/github/luben/zstd-jni/1.5.7-9/zstd-jni-1.5.7-9.jar; do [ -f "$j" ] && CP="$CP:$j"; done
 # compressed kdump pages (cacheshadow.layers): LZO and Snappy from aircompressor
 j="$HOME/.m2/repository/io/airlift/aircompressor/2.0.3/aircompressor-2.0.3.jar"; [ -f "$j" ] && CP="$CP:$j"
+# the export's tar (cacheshadow.merge): Commons Compress and the Commons IO and Lang it needs
+for j in "$HOME"/.m2/repository/org/apache/commons/commons-compress/1.28.0/commons-compress-1.28.0.jar \
+  "$HOME"/.m2/repository/commons-io/commons-io/2.20.0/commons-io-2.20.0.jar "$HOME"/.m2/repository/org/apache/commons/commons-lang3/3.18.0/commons-lang3-3.18.0.jar; do
+  [ -f "$j" ] && CP="$CP:$j"; done
 srcs=(); tests=()
 for n in "${names[@]}"; do
   [ -d "$ROOT/bundles/cacheshadow.$n/src" ] && srcs+=("$ROOT/bundles/cacheshadow.$n/src")

@@ -67,6 +67,8 @@ LIBS="$JAZZER_API:$JUNIT:$(need_artifact com.h2database:h2:2.5.252):$(need_artif
 LIBS="$LIBS:$(need_artifact org.tukaani:xz:1.12):$(need_artifact com.github.luben:zstd-jni:1.5.7-9)"
 # the layers bundle's LZO and Snappy (compressed kdump pages), as in the target platform
 LIBS="$LIBS:$(need_artifact io.airlift:aircompressor:2.0.3)"
+# the merge bundle's export tar: Commons Compress with the Commons IO and Lang it needs
+LIBS="$LIBS:$(need_artifact org.apache.commons:commons-compress:1.28.0):$(need_artifact commons-io:commons-io:2.20.0):$(need_artifact org.apache.commons:commons-lang3:3.18.0)"
 SAMPLES="$("$ROOT/releng/samples.sh")"
 
 # --- compile the core bundles, the shared test support and the targets, into a directory named for the sources'

@@ -117,23 +117,24 @@ class CraftedNamesExportTest {
 
 	@Test
 	void ustarFallbackNamesNeverClimbOrStartAtTheRoot() throws Exception {
-		// a reader that ignores pax headers sees the ustar fields: a prefix/name split of the whole path where it fits,
-		// else whole trailing components, else the start of the last component — never "..", never "/..."
+		// a reader that ignores pax headers sees the ustar name field: the whole path where it fits in 99 bytes, else
+		// whole trailing components, else the start of the last component — never "..", never "/..."
 		String longComponent = "a..".repeat(80); // 240 bytes whose tail would start with ".."
-		for (String name : List.of("x/" + longComponent, "dir/" + "é".repeat(120) + "/f", "p/".repeat(100) + "leaf", "d/" + "z".repeat(200) + "/")) {
-			String[] u = TarWriter.ustarName(name);
-			assertTrue(u[0].getBytes(StandardCharsets.UTF_8).length <= 155 && u[1].getBytes(StandardCharsets.UTF_8).length <= 100, name);
-			String whole = u[0].isEmpty() ? u[1] : u[0] + "/" + u[1];
-			assertFalse(whole.startsWith("/"), whole);
-			for (String c : whole.split("/")) assertFalse(c.equals("..") || c.equals("."), whole);
-			assertTrue(name.endsWith(u[1]) || name.substring(name.lastIndexOf('/', name.length() - 2) + 1).startsWith(u[1].replaceAll("/$", "")), name + " → " + whole);
+		for (String name : List.of("x/" + longComponent, "dir/" + "é".repeat(120) + "/f", "p/".repeat(100) + "leaf", "d/" + "z".repeat(200) + "/",
+				"q/" + "w".repeat(96) + "/..x")) { // the first 99 bytes of the last one end in "/.."
+			String u = PaxTarStream.tailComponents(name, 99);
+			assertTrue(u.getBytes(StandardCharsets.UTF_8).length <= 99, name);
+			assertFalse(u.startsWith("/"), u);
+			for (String c : u.split("/")) assertFalse(c.equals("..") || c.equals("."), u);
+			assertTrue(name.endsWith(u) || name.substring(name.lastIndexOf('/', name.length() - 2) + 1).startsWith(u.replaceAll("/$", "")), name + " → " + u);
 		}
-		assertEquals("a..a..", TarWriter.cut(longComponent, 6));
-		assertEquals("é", TarWriter.cut("éé", 3)); // never half a character
+		assertEquals("a..a..", PaxTarStream.cut(longComponent, 6));
+		assertEquals("é", PaxTarStream.cut("éé", 3)); // never half a character
 		// the archive: a member whose name is longer than ustar holds lists whole through pax
 		ByteArrayOutputStream b = new ByteArrayOutputStream();
-		try (TarWriter w = new TarWriter(b)) {
-			w.entry("x/" + longComponent, TarWriter.REGULAR, 0644, 0, 0, 0, T, 0, T, T, null);
+		try (PaxTarStream w = new PaxTarStream(b)) {
+			w.entry("x/" + longComponent, PaxTarStream.REGULAR, 0644, 0, 0, 0, T, 0, T, T, null, Map.of());
+			w.endData();
 		}
 		Path tar = Files.createTempFile("crafted", ".tar");
 		try {

@@ -446,7 +446,7 @@ public final class ViewExport {
 		String top = String.join("/", x.ancestorNames());
 		Set<String> names = new HashSet<>();
 		try (AtomicFile file = AtomicFile.create(tarFile)) { // an interrupted export leaves no tar that ends early
-			try (TarWriter t = new TarWriter(new BufferedOutputStream(file.stream(), 1 << 16))) {
+			try (PaxTarStream t = new PaxTarStream(new BufferedOutputStream(file.stream(), 1 << 16))) {
 				for (String p : paths) {
 					if (x.belowSkipped(p)) continue;
 					FileRecord r = tree.getattr(p);
@@ -483,7 +483,7 @@ public final class ViewExport {
 					int mode = x.hostMode(p, r);
 					switch (r.type()) {
 					case DIRECTORY -> {
-						t.entry(name, TarWriter.DIRECTORY, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
+						t.entry(name, PaxTarStream.DIRECTORY, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
 						dirMembers.put(p, name);
 						x.dirs++;
 					}
@@ -492,25 +492,25 @@ public final class ViewExport {
 						// link to /etc/passwd inside a tar harms nothing by itself. What would harm — a later member written
 						// through the link — cannot happen: every member's parent is a directory member of this archive
 						// (dirMembers), never a link, and GNU tar also defers such links until the end of extraction.
-						t.entry(name, TarWriter.SYMLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), r.symlinkTarget(), extra);
+						t.entry(name, PaxTarStream.SYMLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), r.symlinkTarget(), extra);
 						if (r.symlinkTarget() == null) x.notes.add(p + ": link target unknown in the evidence; archived without one");
 						x.links++;
 					}
 					case REGULAR, REGULAR_EMPTY -> {
 						String first = r.nlink() > 1 ? firstOfInode.get(key) : null;
 						if (first != null) {
-							t.entry(name, TarWriter.HARDLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), first, extra);
+							t.entry(name, PaxTarStream.HARDLINK, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), first, extra);
 							x.hardLinks++;
 							continue;
 						}
-						t.entry(name, TarWriter.REGULAR, mode, r.uid(), r.gid(), r.size(), r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
+						t.entry(name, PaxTarStream.REGULAR, mode, r.uid(), r.gid(), r.size(), r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
 						x.copy(p, r, t::data);
 						t.endData();
 						firstOfInode.put(key, name);
 						x.files++;
 					}
 					case FIFO -> {
-						t.entry(name, TarWriter.FIFO, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
+						t.entry(name, PaxTarStream.FIFO, mode, r.uid(), r.gid(), 0, r.mtime(), r.mtimeNanos(), r.atime(), r.ctime(), null, extra);
 					}
 					default -> x.notes.add(p + ": " + r.type().label() + " not archived (device numbers are not recovered; listed in the manifest sidecar)");
 					}
