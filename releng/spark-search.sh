@@ -106,7 +106,27 @@ test() {
   return "$fail"
 }
 
-# The fleet directory in HDFS (releng/hdfs.sh's mini cluster, uploaded over WebHDFS with curl): the job reads it by
+# WebHDFS CREATE of a local file (python3: curl is not on every machine): the name node redirects to a data node
+webhdfs_put() {
+  python3 - "$@" <<'PY'
+import sys, urllib.error, urllib.request
+http, src, dst = sys.argv[1:4]
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+try:
+    urllib.request.build_opener(Stay).open(urllib.request.Request(f"http://{http}/webhdfs/v1{dst}?op=CREATE&overwrite=true", method="PUT"))
+    sys.exit("no redirect to a data node")
+except urllib.error.HTTPError as e:
+    if e.code != 307:
+        raise
+    to = e.headers["Location"]
+with open(src, "rb") as f:
+    urllib.request.urlopen(urllib.request.Request(to, data=f.read(), method="PUT"))
+PY
+}
+
+# The fleet directory in HDFS (releng/hdfs.sh's mini cluster, uploaded over WebHDFS): the job reads it by
 # hdfs:// (the name node's RPC address, from its JMX status) and by webhdfs://, both through Spark's Hadoop file
 # system, and gives the command line's table of the local copies, the journals named by their HDFS paths.
 hdfs_test() {
@@ -115,9 +135,10 @@ hdfs_test() {
   web=$("$ROOT/releng/hdfs.sh" start "$D") || { check 1 "HDFS: the mini cluster did not start"; return; }
   local http=${web#webhdfs://}
   for f in $(cd "$W/fleet" && ls | sort); do
-    curl -sf -L -X PUT -T "$W/fleet/$f" "http://$http/webhdfs/v1/fleet/$f?op=CREATE&overwrite=true" -o /dev/null || check 1 "HDFS: uploading $f"
+    webhdfs_put "$http" "$W/fleet/$f" "/fleet/$f" || check 1 "HDFS: uploading $f"
   done
-  local rpc; rpc=$(curl -sf "http://$http/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus" | sed -n 's/.*"HostAndPort" *: *"\([^"]*\)".*/\1/p')
+  local rpc; rpc=$(python3 -c 'import json, sys, urllib.request
+print(json.load(urllib.request.urlopen(sys.argv[1]))["beans"][0]["HostAndPort"])' "http://$http/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus")
   [ -n "$rpc" ] || check 1 "HDFS: no name node RPC address in its JMX status"
   local url
   for url in "hdfs://$rpc" "$web"; do
