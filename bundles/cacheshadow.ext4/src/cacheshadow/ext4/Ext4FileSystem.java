@@ -113,7 +113,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 	public static Ext4FileSystem open(Layer layer, Options options) throws IOException {
 		Ext4FileSystem fs = new Ext4FileSystem(layer, options.backupSuperblock());
 		if (!options.replayJournal() || !fs.sb.hasCompat(Ext4Superblock.COMPAT_HAS_JOURNAL)) return fs;
-		Jbd2Replay r = Jbd2Replay.scan(fs);
+		Jbd2Replay r = Jbd2Replay.scan(fs.layer, fs.blockSize, fs::journalLocation);
 		if (r.overlay().overlaidBlocks() == 0) {
 			fs.replay = r;
 			fs.findings.addAll(r.findings());
@@ -123,6 +123,15 @@ public final class Ext4FileSystem implements AutoCloseable {
 		replayed.replay = r;
 		for (Finding f : r.findings()) replayed.findings.add(f);
 		return replayed;
+	}
+
+	/** Where the internal journal lies: the journal inode's blocks and size; an external journal is not in the image. */
+	private Jbd2Replay.JournalLocation journalLocation() throws IOException {
+		if (sb.hasIncompat(Ext4Superblock.INCOMPAT_JOURNAL_DEV) || sb.journalInum == 0) {
+			throw new EvidenceFormatException("jbd2", "external journal device (not in this image)");
+		}
+		Ext4Inode ji = inode(sb.journalInum);
+		return new Jbd2Replay.JournalLocation(blockMap(ji), ji.size, blocksCount());
 	}
 
 	public static Ext4FileSystem open(Layer layer) throws IOException {

@@ -13,9 +13,6 @@ import java.util.TreeMap;
 
 import cacheshadow.ext4.BlockMap;
 import cacheshadow.ext4.Crc32c;
-import cacheshadow.ext4.Ext4FileSystem;
-import cacheshadow.ext4.Ext4Inode;
-import cacheshadow.ext4.Ext4Superblock;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Layer;
 import cacheshadow.listing.Finding;
@@ -49,18 +46,38 @@ public final class Jbd2Replay {
 	private int skippedCopies;
 	private BlockMap journalMap;
 
+	/**
+	 * The journal's blocks on the device (journal-relative block → device block), its length in bytes, and the number
+	 * of blocks of the file system it logs for (a logged block past them is an anomaly, not replayed).
+	 */
+	public record JournalLocation(BlockMap blocks, long bytes, long fileSystemBlocks) {
+	}
+
+	/**
+	 * How the file system that holds the journal finds it (for ext4: the journal inode's blocks); called when the scan
+	 * starts, and what it throws (an external journal, a damaged inode) ends the scan as a finding like damage in the
+	 * journal itself. Recovery needs nothing else of the file system.
+	 */
+	@FunctionalInterface
+	public interface JournalFile {
+		JournalLocation locate() throws IOException;
+	}
+
 	private Jbd2Replay() {
 	}
 
-	/** Scans the journal of {@code fs} (opened as it lies) and builds the overlay over its layer. */
-	public static Jbd2Replay scan(Ext4FileSystem fs) {
+	/**
+	 * Scans the journal that {@code journal} locates on {@code device} (the file system's blocks of {@code blockSize}
+	 * bytes, as they lie) and builds the overlay over the device.
+	 */
+	public static Jbd2Replay scan(Layer device, int blockSize, JournalFile journal) {
 		Jbd2Replay r = new Jbd2Replay();
 		try {
-			r.run(fs);
+			r.run(device, blockSize, journal);
 		} catch (IOException e) {
 			r.finding(Finding.Severity.ERROR, "jbd2", "journal", "journal not replayed: " + e.getMessage());
 		}
-		if (r.overlay == null) r.overlay = new JournalOverlayLayer(fs.layer(), fs.blockSize(), new TreeMap<>());
+		if (r.overlay == null) r.overlay = new JournalOverlayLayer(device, blockSize, new TreeMap<>());
 		return r;
 	}
 
@@ -90,17 +107,11 @@ public final class Jbd2Replay {
 		if (findings.size() < 1000) findings.add(new Finding(s, kind, where, msg));
 	}
 
-	private void run(Ext4FileSystem fs) throws IOException {
-		Ext4Superblock sb = fs.superblock();
-		if (sb.hasIncompat(Ext4Superblock.INCOMPAT_JOURNAL_DEV) || sb.journalInum == 0) {
-			throw new EvidenceFormatException("jbd2", "external journal device (not in this image)");
-		}
-		Ext4Inode ji = fs.inode(sb.journalInum);
-		BlockMap jmap = fs.blockMap(ji);
+	private void run(Layer dev, int bs, JournalFile journal) throws IOException {
+		JournalLocation where = journal.locate();
+		BlockMap jmap = where.blocks();
 		journalMap = jmap;
-		int bs = fs.blockSize();
-		Layer dev = fs.layer();
-		long jblocks = (ji.size + bs - 1) / bs;
+		long jblocks = (where.bytes() + bs - 1) / bs;
 		JournalReader jr = new JournalReader(dev, jmap, bs, jblocks);
 		jsb = new Jbd2Superblock(jr.block(0));
 		if (jsb.blockSize != bs) throw new EvidenceFormatException("jbd2", "journal block size " + jsb.blockSize + " differs from the file system's " + bs);
@@ -203,7 +214,7 @@ public final class Jbd2Replay {
 			for (Tag tag : committedTags.get(i)) {
 				Long rseq = revoked.get(tag.fsBlock);
 				if (rseq != null && !seqBefore(rseq, t.sequence())) continue; // revoked by this or a later transaction
-				if (tag.fsBlock >= fs.blocksCount()) {
+				if (tag.fsBlock >= where.fileSystemBlocks()) {
 					finding(Finding.Severity.ANOMALY, "jbd2", "journal block " + tag.journalBlock, "logged block " + tag.fsBlock + " lies outside the file system");
 					continue;
 				}
