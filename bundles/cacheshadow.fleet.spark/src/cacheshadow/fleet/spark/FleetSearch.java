@@ -124,14 +124,13 @@ public final class FleetSearch {
 				WriteLog log = ExecutorJournals.open(s, hconf.value().value());
 				if (s.k() == 0) log.damage().ifPresent(d -> damage.add(d.message()));
 				int[] r = SectorHashSearch.share(log, s.k(), s.n());
-				List<String> found = new ArrayList<>();
-				SectorHashSearch.Stats st = SectorHashSearch.search(log, r[0], r[1], set.value(), everySector,
-						(e, disk, place) -> found.add(SectorHashSearch.row(s.shown(), log, null, e, disk, place)), Progress.NONE);
+				ShareHits found = new ShareHits();
+				SectorHashSearch.Stats st = SectorHashSearch.search(log, r[0], r[1], set.value(), everySector, found::add, Progress.NONE);
 				data.add(st.dataBytes());
 				windows.add(st.windows());
 				hashed.add(st.hashed());
 				hits.add(st.hits());
-				return found.iterator();
+				return found.rows(s.shown(), log);
 			});
 			String parts = a.option("parts", out.toAbsolutePath() + ".parts");
 			org.apache.hadoop.fs.Path partsDir = new org.apache.hadoop.fs.Path(parts.contains(":") ? parts : "file://" + Path.of(parts).toAbsolutePath());
