@@ -43,13 +43,13 @@ final class InodeReader {
 	}
 
 	/** For link targets kept in a page (ext4 slow symlinks, long tmpfs links); null without vmemmap_base. */
-	private final PageCacheReader pages;
+	private final InodePageLookup pages;
 
 	InodeReader(LinuxKernel kernel, List<Finding> findings) throws IOException {
 		Btf b = kernel.btf();
-		PageCacheReader p = null;
+		InodePageLookup p = null;
 		try {
-			p = new PageCacheReader(kernel);
+			p = new InodePageLookup(kernel);
 		} catch (KernelLayoutException e) {
 			findings.add(new Finding(Finding.Severity.INFO, "page-cache-unavailable", "-", "symlink targets stored in pages are not read: " + e.getMessage()));
 		}

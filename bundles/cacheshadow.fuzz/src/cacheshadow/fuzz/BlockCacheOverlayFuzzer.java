@@ -18,7 +18,7 @@ import cacheshadow.pagecache.BlockDeviceCacheOverlay;
 import cacheshadow.pagecache.CachedFile;
 import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.PageCache;
-import cacheshadow.pagecache.PageCacheReader;
+import cacheshadow.pagecache.CachedFileReader;
 import cacheshadow.testing.EvidenceSamples;
 
 /**
@@ -36,7 +36,7 @@ public final class BlockCacheOverlayFuzzer {
 	/** Cached pages whose struct page the input reaches; reads are checked at every cached page. */
 	static final int PAGES = 24;
 
-	private record Subject(SampleSnapshot snapshot, PageCacheReader reader, long bdev, Layer disk, Overlay overlay) {
+	private record Subject(SampleSnapshot snapshot, CachedFileReader reader, long bdev, Layer disk, Overlay overlay) {
 	}
 
 	private static final Subject[] SUBJECTS = EvidenceSamples.SETS.stream().map(BlockCacheOverlayFuzzer::subject).toArray(Subject[]::new);

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import cacheshadow.listing.Finding;
-import cacheshadow.pagecache.PageCacheReader;
+import cacheshadow.pagecache.CachedFileReader;
 import cacheshadow.testing.RadixTreeKernel;
 
 /**
@@ -17,7 +17,7 @@ import cacheshadow.testing.RadixTreeKernel;
  * dirty pages, a shadow entry. Hostile trees end in findings, never an exception.
  */
 public final class RadixTreeFuzzer {
-	private record Subject(PageCacheReader reader, RadixTreeKernel.Tree tree, Overlay overlay) {
+	private record Subject(CachedFileReader reader, RadixTreeKernel.Tree tree, Overlay overlay) {
 	}
 
 	private static final Subjects<Subject> SUBJECTS = Subjects.of(List.of(RadixTreeKernel.Layout.values()), RadixTreeFuzzer::subject, Subject::overlay);
@@ -42,7 +42,7 @@ public final class RadixTreeFuzzer {
 					.forEach(e -> regions.add(new long[] { RadixTreeKernel.pa(e.getValue()), k.nodeSize }));
 			// where the root keeps its tags, learned from the clean tree (as from an analysis' first tagged tree), so no
 			// input can teach the next one something else
-			PageCacheReader reader = new PageCacheReader(k.kernel());
+			CachedFileReader reader = new CachedFileReader(k.kernel());
 			if (!reader.calibrateMarks(t.inode)) throw new IllegalStateException("tags of the " + layout + " tree not learned");
 			return new Subject(reader, t, new Overlay(k.ram, k.ram::put, regions));
 		} catch (Exception e) {

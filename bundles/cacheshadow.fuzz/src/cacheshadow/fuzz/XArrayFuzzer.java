@@ -8,20 +8,20 @@ import java.util.List;
 import cacheshadow.caches.CachedEntry;
 import cacheshadow.kernel.Btf;
 import cacheshadow.listing.Finding;
-import cacheshadow.pagecache.PageCacheReader;
+import cacheshadow.pagecache.CachedFileReader;
 import cacheshadow.pagecache.PageIndexWalker;
 import cacheshadow.testing.EvidenceSamples;
 
 /**
  * The page cache walk of one real file ({@value #FILE}: on 6.1 a two-level XArray, on 6.12 one node) over a real
  * snapshot whose XArray is the input: first byte picks the sample, the rest overwrites the root ({@code xa_flags},
- * {@code xa_head}) and then every {@code xa_node} of the tree, root node first. PageCacheReader walks it
+ * {@code xa_head}) and then every {@code xa_node} of the tree, root node first. CachedFileReader walks it
  * (XArrayWalker) and resolves each entry to its struct page; hostile trees end in findings, never an exception.
  */
 public final class XArrayFuzzer {
 	static final String FILE = "/mnt/disk/data/blob.bin";
 
-	private record Subject(SampleSnapshot snapshot, PageCacheReader reader, CachedEntry file, Overlay overlay) {
+	private record Subject(SampleSnapshot snapshot, CachedFileReader reader, CachedEntry file, Overlay overlay) {
 	}
 
 	private static final Subjects<Subject> SUBJECTS = Subjects.of(EvidenceSamples.SETS, XArrayFuzzer::subject, Subject::overlay);
@@ -33,7 +33,7 @@ public final class XArrayFuzzer {
 		try {
 			SampleSnapshot s = SampleSnapshot.of(set);
 			CachedEntry file = s.entry(FILE);
-			PageCacheReader reader = new PageCacheReader(s.kernel);
+			CachedFileReader reader = new CachedFileReader(s.kernel);
 			Btf b = s.kernel.btf();
 			long root = file.inode().mapping() + PageIndexWalker.rootField(b).offset();
 			// The nodes holding entries, and their parents up to the root node (xa_node.parent), root first.

@@ -33,11 +33,11 @@ public final class BlockDeviceCache {
 	}
 
 	/** The block device under a mounted file system, or null when the super block has none (tmpfs, proc...). */
-	public static BlockDeviceCache of(PageCacheReader reader, Mount mount, List<Finding> findings) throws IOException {
+	public static BlockDeviceCache of(CachedFileReader reader, Mount mount, List<Finding> findings) throws IOException {
 		return ofSuperBlock(reader, mount.superBlock(), findings);
 	}
 
-	public static BlockDeviceCache ofSuperBlock(PageCacheReader reader, long superBlock, List<Finding> findings) throws IOException {
+	public static BlockDeviceCache ofSuperBlock(CachedFileReader reader, long superBlock, List<Finding> findings) throws IOException {
 		LinuxKernel k = reader.pageArray().kernel();
 		Btf b = k.btf();
 		Layer vm = k.virtual();
@@ -47,7 +47,7 @@ public final class BlockDeviceCache {
 	}
 
 	/** The cache of the {@code struct block_device} at {@code bdev}. */
-	public static BlockDeviceCache ofBlockDevice(PageCacheReader reader, long bdev, List<Finding> findings) throws IOException {
+	public static BlockDeviceCache ofBlockDevice(CachedFileReader reader, long bdev, List<Finding> findings) throws IOException {
 		LinuxKernel k = reader.pageArray().kernel();
 		Btf b = k.btf();
 		Layer vm = k.virtual();
@@ -73,7 +73,7 @@ public final class BlockDeviceCache {
 	}
 
 	/** The page cache ({@code struct address_space}) of the block device at {@code bdev}: {@code bd_mapping} (6.10+) or its inode's. */
-	static long mappingOf(PageCacheReader reader, long bdev) throws IOException {
+	static long mappingOf(CachedFileReader reader, long bdev) throws IOException {
 		LinuxKernel k = reader.pageArray().kernel();
 		Btf b = k.btf();
 		Layer vm = k.virtual();
@@ -83,11 +83,11 @@ public final class BlockDeviceCache {
 	}
 
 	/**
-	 * Learns where tree roots keep marks ({@link PageCacheReader#calibrateMapping}) from the mounted block devices'
+	 * Learns where tree roots keep marks ({@link CachedFileReader#calibrateMapping}) from the mounted block devices'
 	 * caches first: they hold dirty metadata in trees with nodes, and trying them before any file makes what is
 	 * learned independent of the order files are met in.
 	 */
-	static void calibrate(PageCacheReader reader, List<cacheshadow.caches.Mount> mounts) {
+	static void calibrate(CachedFileReader reader, List<cacheshadow.caches.Mount> mounts) {
 		LinuxKernel k = reader.pageArray().kernel();
 		for (cacheshadow.caches.Mount m : mounts) {
 			try {

@@ -23,17 +23,17 @@ import cacheshadow.listing.Finding;
  */
 public final class PageCache {
 	private final CacheAnalysis analysis;
-	private final PageCacheReader reader;
+	private final CachedFileReader reader;
 	private final AddressMap<String> fsTypeBySuperBlock = new AddressMap<>();
 	private final AddressMap<CachedFile> byInode = new AddressMap<>();
 	private final List<Finding> findings = new ArrayList<>();
 
 	public PageCache(CacheAnalysis analysis) throws IOException {
-		this(analysis, new PageCacheReader(analysis.kernel()), true);
+		this(analysis, new CachedFileReader(analysis.kernel()), true);
 	}
 
 	/** {@code calibrate} false when {@code reader} has already been offered every inode (by {@link PageWalkAlongside}). */
-	private PageCache(CacheAnalysis analysis, PageCacheReader reader, boolean calibrate) throws IOException {
+	private PageCache(CacheAnalysis analysis, CachedFileReader reader, boolean calibrate) throws IOException {
 		this.analysis = analysis;
 		this.reader = reader;
 		for (Mount m : analysis.mounts()) if (m.fsType() != null) fsTypeBySuperBlock.putIfAbsent(m.superBlock(), m.fsType());
@@ -49,7 +49,7 @@ public final class PageCache {
 		return analysis;
 	}
 
-	public PageCacheReader reader() {
+	public CachedFileReader reader() {
 		return reader;
 	}
 

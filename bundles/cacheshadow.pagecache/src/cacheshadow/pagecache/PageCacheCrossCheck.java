@@ -14,7 +14,7 @@ import cacheshadow.listing.Finding;
 
 /**
  * Both methods on every dirty page: each {@code PG_dirty} page the {@link PageStructScan} finds must be the page
- * the per-inode walk ({@link PageCacheReader}) finds at the same (mapping, index), and each dirty page the walk
+ * the per-inode walk ({@link CachedFileReader}) finds at the same (mapping, index), and each dirty page the walk
  * of the analysis's inodes (named, orphans, block devices) finds must be in the scan. A disagreement means a
  * hidden or corrupted mapping and is reported with the struct page's address. Dirty pages of mappings the inode
  * walk never reached (files no dentry or super-block list names) are reported too.
@@ -32,7 +32,7 @@ public final class PageCacheCrossCheck {
 
 	public static Result run(PageCache cache, PageStructScan scan) throws IOException {
 		List<Finding> findings = new ArrayList<>();
-		PageCacheReader reader = cache.reader();
+		CachedFileReader reader = cache.reader();
 		// The walk's side: every inode the analysis knows, and each mount's block device.
 		Map<Long, CachedFile> walked = new LinkedHashMap<>();
 		Map<Long, Boolean> listed = new HashMap<>();

@@ -12,7 +12,7 @@ import cacheshadow.listing.Finding;
  * The tree that maps a {@code struct address_space}'s page indices to its entries: the XArray {@code i_pages}
  * (4.20+, {@link XArrayWalker}) or, before it, the radix tree ({@code i_pages} 4.17–4.19, {@code page_tree}
  * earlier; {@link RadixTreeWalker}). BTF says which: {@link #of}. Both hand the same {@link Entry} to the same
- * resolution ({@link PageCacheReader}): a pointer entry is a {@code struct page}, a value entry a workingset shadow
+ * resolution ({@link CachedFileReader}): a pointer entry is a {@code struct page}, a value entry a workingset shadow
  * or a shmem swap entry; mark/tag 0 is {@code PAGECACHE_TAG_DIRTY}, 1 {@code PAGECACHE_TAG_WRITEBACK}.
  */
 public sealed interface PageIndexWalker permits XArrayWalker, RadixTreeWalker {

@@ -17,7 +17,7 @@ import cacheshadow.listing.Finding;
  * inodes in batches and goes on, so on two cores the two walks overlap instead of running one after the other
  * (each is bound by touching guest memory, ~1 µs per inode). Every inode's findings are kept apart, for
  * {@link PageCache} to add in its own order. Each inode's tree is offered to the reader to learn where the root
- * keeps its marks ({@link PageCacheReader#calibrateMarks}) before its walk, where {@code new PageCache} offers all
+ * keeps its marks ({@link CachedFileReader#calibrateMarks}) before its walk, where {@code new PageCache} offers all
  * of them before any walk; inodes walked before that was known are walked again at the end if it became known, so
  * every result is what the one-after-the-other order gives.
  */
@@ -40,7 +40,7 @@ final class PageWalkAlongside implements WalkListener {
 	private Thread[] threads;
 	private volatile RuntimeException failure;
 	private volatile boolean abandoned;
-	private PageCacheReader reader;
+	private CachedFileReader reader;
 	private final AddressMap<String> fsTypes = new AddressMap<>();
 
 	PageWalkAlongside(int workers) {
@@ -49,7 +49,7 @@ final class PageWalkAlongside implements WalkListener {
 
 	@Override
 	public void started(LinuxKernel kernel, List<Mount> mounts) throws IOException {
-		reader = new PageCacheReader(kernel);
+		reader = new CachedFileReader(kernel);
 		for (Mount m : mounts) if (m.fsType() != null) fsTypes.putIfAbsent(m.superBlock(), m.fsType());
 		BlockDeviceCache.calibrate(reader, mounts);
 		threads = new Thread[workers];
@@ -70,7 +70,7 @@ final class PageWalkAlongside implements WalkListener {
 	}
 
 	/** The reader the walks used (it has learned the marks), or null when the walk never started. */
-	PageCacheReader reader() {
+	CachedFileReader reader() {
 		return reader;
 	}
 

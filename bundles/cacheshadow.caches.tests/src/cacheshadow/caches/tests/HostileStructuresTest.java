@@ -160,7 +160,7 @@ class HostileStructuresTest {
 			// A tmpfs file turned into a symlink without i_link: its target must come from its first cached page.
 			CachedEntry blob = entry(s.clean, "/mnt/tmp/cache/blob.dat");
 			long inode = blob.inode().address();
-			byte[] page = new cacheshadow.caches.PageCacheReader(s.kernel).page(inode, 0);
+			byte[] page = new cacheshadow.caches.InodePageLookup(s.kernel).page(inode, 0);
 			int len = 20;
 			long mode = s.btf.field("inode", "i_mode").offset(), size = s.btf.field("inode", "i_size").offset(),
 					link = s.btf.field("inode", "i_link").offset();

@@ -27,7 +27,7 @@ import cacheshadow.listing.ManifestFormat;
 import cacheshadow.pagecache.BlockDeviceCache;
 import cacheshadow.pagecache.BlockDeviceCacheOverlay;
 import cacheshadow.pagecache.PageCache;
-import cacheshadow.pagecache.PageCacheReader;
+import cacheshadow.pagecache.CachedFileReader;
 import cacheshadow.pagecache.Provenance;
 
 /**
@@ -59,7 +59,7 @@ class BlockDeviceCacheOverlayTest {
 			CacheAnalysis a = CacheAnalysis.open(mem, kernelFiles ? Samples.dir(set).resolve("kernel") : null, Progress.NONE);
 			Mount ext4 = a.mounts().stream().filter(m -> m.path().equals("/mnt/disk")).findFirst().orElseThrow();
 			List<Finding> findings = new ArrayList<>();
-			PageCacheReader reader = new PageCacheReader(a.kernel());
+			CachedFileReader reader = new CachedFileReader(a.kernel());
 			BlockDeviceCache cache = BlockDeviceCache.of(reader, ext4, findings);
 			assertNotNull(cache);
 			assertEquals(0, cache.startBytes());
@@ -136,7 +136,7 @@ class BlockDeviceCacheOverlayTest {
 			cacheshadow.testing.PatchedLayer patched = new cacheshadow.testing.PatchedLayer(mem);
 			CacheAnalysis a = CacheAnalysis.open(patched, Samples.dir(set).resolve("kernel"), Progress.NONE);
 			Mount ext4 = a.mounts().stream().filter(m -> m.path().equals("/mnt/disk")).findFirst().orElseThrow();
-			PageCacheReader reader = new PageCacheReader(a.kernel());
+			CachedFileReader reader = new CachedFileReader(a.kernel());
 			BlockDeviceCache clean = BlockDeviceCache.of(reader, ext4, new ArrayList<>());
 			// a whole cached page whose second half differs from the disk's
 			byte[] m = new byte[4096], d = new byte[4096];

@@ -28,7 +28,7 @@ import cacheshadow.layers.Progress;
 import cacheshadow.listing.Finding;
 import cacheshadow.pagecache.CachedFile;
 import cacheshadow.pagecache.CachedPage;
-import cacheshadow.pagecache.PageCacheReader;
+import cacheshadow.pagecache.CachedFileReader;
 import cacheshadow.pagecache.PageStructScan;
 import cacheshadow.pagecache.Provenance;
 import cacheshadow.pagecache.RadixTreeWalker;
@@ -74,7 +74,7 @@ class RadixTreePageCacheTest {
 		for (int i = 0; i < placed.length; i++) pages[i] = t.page(placed[i], i % 2 == 1 ? DIRTY : CLEAN);
 		t.write();
 		assertEquals(height, t.height);
-		PageCacheReader reader = new PageCacheReader(k.kernel());
+		CachedFileReader reader = new CachedFileReader(k.kernel());
 		assertTrue(reader.pageIndex() instanceof RadixTreeWalker, "BTF's " + layout.rootField + " is a radix_tree_root");
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = assertTimeoutPreemptively(LIMIT, () -> reader.file(t.inode, false, findings));
@@ -104,7 +104,7 @@ class RadixTreePageCacheTest {
 		shm.exceptional(1, 1L << 57 | 0x77); // swp_entry(1, 0x77) of a radix-tree kernel: type at bit 57
 		shm.exceptional(2, 0x99);
 		shm.write();
-		PageCacheReader reader = new PageCacheReader(k.kernel());
+		CachedFileReader reader = new CachedFileReader(k.kernel());
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = reader.file(file.inode, false, findings), s = reader.file(shm.inode, false, findings);
 		assertEquals(List.of(), findings);
@@ -151,7 +151,7 @@ class RadixTreePageCacheTest {
 		agreed.page(0, DIRTY);
 		agreed.write();
 
-		PageCacheReader reader = new PageCacheReader(k.kernel());
+		CachedFileReader reader = new CachedFileReader(k.kernel());
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = reader.file(t.inode, false, findings);
 		assertEquals(layout.gfpBitsShift, reader.pageIndex().rootMarkShift());
@@ -200,7 +200,7 @@ class RadixTreePageCacheTest {
 		// Every free slot of the top node points to the top node: each visit ends at once.
 		for (int s = 2; s < 64; s++) t.slot(top, s, top | child);
 
-		PageCacheReader reader = new PageCacheReader(k.kernel());
+		CachedFileReader reader = new CachedFileReader(k.kernel());
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = assertTimeoutPreemptively(LIMIT, () -> reader.file(t.inode, false, findings));
 		finding(findings, "radix-tree-node-loop", top);
@@ -228,7 +228,7 @@ class RadixTreePageCacheTest {
 		k.put64(t.root + k.rnodeOff, nowhere | 1);
 		// A fresh reader learns where the root keeps its tags from the first tree it walks; this tree's top node
 		// cannot be read (once an exception that ended the page-cache walk of every file).
-		PageCacheReader reader = new PageCacheReader(k.kernel());
+		CachedFileReader reader = new CachedFileReader(k.kernel());
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = assertTimeoutPreemptively(LIMIT, () -> reader.file(t.inode, false, findings));
 		finding(findings, "radix-tree-node-unreadable", nowhere);
@@ -245,7 +245,7 @@ class RadixTreePageCacheTest {
 		t.page(1, CLEAN);
 		long far = t.page(100_000, CLEAN);
 		t.write();
-		PageCacheReader reader = new PageCacheReader(k.kernel());
+		CachedFileReader reader = new CachedFileReader(k.kernel());
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = reader.file(t.inode, false, findings);
 		finding(findings, "page-past-eof", t.node(1, 100_000 & ~63L));
@@ -270,7 +270,7 @@ class RadixTreePageCacheTest {
 		if (layout == Layout.V3_13) k.put64(tail, CLEAN | 1L << RadixTreeKernel.PG_TAIL);
 		else k.put64(tail + k.btf.field("page", "compound_head").offset(), (tail - RadixTreeKernel.PAGE_STRUCT) | 1);
 		t.write();
-		PageCacheReader reader = new PageCacheReader(k.kernel());
+		CachedFileReader reader = new CachedFileReader(k.kernel());
 		List<Finding> findings = new ArrayList<>();
 		CachedFile f = reader.file(t.inode, false, findings);
 		PageStructScan scan = assertTimeoutPreemptively(LIMIT, () -> PageStructScan.scan(reader.pageArray(), false, Progress.NONE));
@@ -320,7 +320,7 @@ class RadixTreePageCacheTest {
 		for (int s = 1; s < 4; s++) t.slot(leaf, s, tail.value(leaf, k.slotsOff, head));
 		k.ram.put8(RadixTreeKernel.pa(head + RadixTreeKernel.PAGE_STRUCT + 17), 2); // compound_order in the first tail page
 		List<Finding> findings = new ArrayList<>();
-		CachedFile f = new PageCacheReader(k.kernel()).file(t.inode, false, findings);
+		CachedFile f = new CachedFileReader(k.kernel()).file(t.inode, false, findings);
 		assertEquals(List.of(), findings);
 		assertEquals(Set.of(0L, 1L, 2L, 3L, 5L), indices(f));
 		for (int i = 0; i < 4; i++) {

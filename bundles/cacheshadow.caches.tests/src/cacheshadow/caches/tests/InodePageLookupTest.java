@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.caches.CachedEntry;
-import cacheshadow.caches.PageCacheReader;
+import cacheshadow.caches.InodePageLookup;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
 import cacheshadow.layers.Progress;
@@ -25,13 +25,13 @@ import cacheshadow.listing.ManifestFormat;
  * The page-cache lookup used for symlink targets, checked on regular files: a file whose pages are all cached must
  * hash to the manifest's sha256 (the guest hashed every file just before the snapshot, so all are cached).
  */
-class PageCacheReaderTest {
+class InodePageLookupTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void fullyCachedFilesHashToTheManifest(String set) throws Exception {
 		try (Layer mem = Layers.openMemory(Samples.file(set, "memory.elf"))) {
 			CacheAnalysis a = CacheAnalysis.open(mem, null, Progress.NONE);
-			PageCacheReader pages = new PageCacheReader(a.kernel());
+			InodePageLookup pages = new InodePageLookup(a.kernel());
 			Map<String, CachedEntry> byPath = new HashMap<>();
 			for (CachedEntry e : a.entries()) if (e.state() == CachedEntry.State.POSITIVE) byPath.put(e.path(), e);
 			List<FileRecord> expected = ManifestFormat.read(Samples.file(set, "manifest.tsv"));

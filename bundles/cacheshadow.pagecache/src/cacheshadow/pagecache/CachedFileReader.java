@@ -13,7 +13,7 @@ import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.Finding;
 
 /**
- * The per-inode method: walks one {@code struct address_space}'s page tree (the {@code i_pages} XArray, or the
+ * Reads a cached file's pages from a snapshot, the per-inode method: walks one {@code struct address_space}'s page tree (the {@code i_pages} XArray, or the
  * radix tree of kernels before 4.20: {@link PageIndexWalker#of}) and resolves each entry.
  * A pointer entry is a folio (6.x) or page: its head {@code struct page} must lie in the vmemmap array, name this
  * mapping in {@code mapping} and the entry's index in {@code index}; a large folio covers {@code folio_nr_pages}
@@ -22,7 +22,7 @@ import cacheshadow.listing.Finding;
  * accounting (not shmem, whose {@code dirty_folio} does not tag). Every inconsistency is a finding with the
  * address; the page is still reported as found.
  */
-public final class PageCacheReader {
+public final class CachedFileReader {
 	private final LinuxKernel kernel;
 	private final PageArray pages;
 	private final PageFlags f;
@@ -33,11 +33,11 @@ public final class PageCacheReader {
 	private final long aOpsOff;
 	private final BufferHeads buffers;
 
-	public PageCacheReader(LinuxKernel kernel) throws IOException {
+	public CachedFileReader(LinuxKernel kernel) throws IOException {
 		this(new PageArray(kernel), PageIndexWalker.of(kernel));
 	}
 
-	public PageCacheReader(PageArray pages, PageIndexWalker index) throws IOException {
+	public CachedFileReader(PageArray pages, PageIndexWalker index) throws IOException {
 		this.kernel = pages.kernel();
 		this.pages = pages;
 		this.f = pages.flags();

@@ -9,13 +9,13 @@ import cacheshadow.kernel.LinuxKernel;
 import cacheshadow.layers.Layer;
 
 /**
- * Reads an inode's pages from the page cache: {@code inode->i_mapping->i_pages} is an XArray (lib/xarray.c) of
- * {@code struct page} pointers indexed by page offset; a page's physical frame follows from its place in the
- * {@code vmemmap} array. Used here for symbolic link targets that live in a page (ext4 slow symlinks, long tmpfs
- * links); the page-cache analysis proper is a separate piece of work. Node depth and shifts are bounded, so a
+ * Looks up one page of an inode's data in the page cache: {@code inode->i_mapping->i_pages} is an XArray
+ * (lib/xarray.c) of {@code struct page} pointers indexed by page offset; a page's physical frame follows from its place
+ * in the {@code vmemmap} array. Used here for symbolic link targets that live in a page (ext4 slow symlinks, long
+ * tmpfs links); reading a cached file's pages whole, with their checks, is {@code cacheshadow.pagecache.CachedFileReader}. Node depth and shifts are bounded, so a
  * hostile tree ends in "not cached", never in a loop.
  */
-public final class PageCacheReader {
+public final class InodePageLookup {
 	private static final int MAX_LEVELS = 12;
 
 	private final Layer vm;
@@ -27,7 +27,7 @@ public final class PageCacheReader {
 	private final long flagsOff;
 
 	/** @throws KernelLayoutException when {@code vmemmap_base} is unknown (no symbols) or the BTF lacks a field */
-	public PageCacheReader(LinuxKernel kernel) throws IOException {
+	public InodePageLookup(LinuxKernel kernel) throws IOException {
 		if (kernel.vmemmapBase() == null) throw new KernelLayoutException("vmemmap_base unknown: no symbol table");
 		Btf b = kernel.btf();
 		this.vm = kernel.virtual();
