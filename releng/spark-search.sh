@@ -62,7 +62,7 @@ test() {
   local W=${1:-$ROOT/build/spark-search}; rm -rf "$W"; mkdir -p "$W/known" "$W/fleet"
   build
   local S; S=$("$ROOT/releng/samples.sh") || { say "FAIL no samples"; exit 1; }
-  local files=() j=() set f
+  local files=() j=() set f rc
   for set in "$S"/*/; do
     set=${set%/}; j+=(--journal "$set/writes.log")
     for f in /data/blob.bin /phase1/new1.txt /var/log/app.log; do
@@ -79,6 +79,15 @@ test() {
   same "$W/cli-samples.tsv" "$W/spark-samples.tsv"; check $? "samples: the job's hits table is the command line's ($hits rows)"
   launch "${j[@]}" --hashes "$W/known.hashes" --out "$W/spark-hashes.tsv" --split-mb 1 2> "$W/spark-hashes.err"
   same "$W/cli-samples.tsv" "$W/spark-hashes.tsv"; check $? "samples, as a hash set, in shares: the same table"
+  # a dm-log-writes journal's times from its timing sidecar, as the command line gives them; two untimed journals refused
+  local one="$S/debian-6.1-kaslr"
+  "$CS" search --journal "$one/writes.log" --timeline "$one/timeline.tsv" "${files[@]}" --out "$W/cli-timed.tsv" 2> "$W/cli-timed.err"
+  launch --journal "$one/writes.log" --timeline "$one/timeline.tsv" "${files[@]}" --out "$W/spark-timed.tsv" 2> "$W/spark-timed.err"
+  same "$W/cli-timed.tsv" "$W/spark-timed.tsv" && [ "$(cut -f3 "$W/spark-timed.tsv" | grep -c '^20')" -ge 3 ]
+  check $? "a sample with its timing sidecar (--timeline): the same table, with times ($(cut -f3 "$W/spark-timed.tsv" | sed -n 2p))"
+  launch "${j[@]}" --timeline "$one/timeline.tsv" "${files[@]}" --out "$W/spark-two.tsv" 2> "$W/spark-two.err"; rc=$?
+  [ "$rc" = 2 ] && [ ! -e "$W/spark-two.tsv" ] && grep -q 'journals have no time of their own' "$W/spark-two.err"
+  check $? "--timeline with two untimed journals: exit 2 and no table, as the command line (rc $rc)"
 
   # generated guest journals: the bench generator's (4 KiB writes of distinct data, 64 of its blocks in known.bin)
   local g
@@ -98,7 +107,7 @@ test() {
   grep -q 'notes.txt is no journal; passed over' "$W/spark-fleet.err"; check $? "a file that is no journal is passed over with a note"
   launch --journal "$W/fleet" "${files[@]}" --out "$W/spark-fleet-split.tsv" --split-mb 1 2> "$W/spark-fleet-split.err"
   same "$W/cli-fleet.tsv" "$W/spark-fleet-split.tsv"; check $? "fleet directory in shares of 1 MB: the same table ($(tail -n 2 "$W/spark-fleet-split.err" | head -n 1))"
-  launch --journal "$W/nothing-here" --file "$W/gen1/known.bin" --out "$W/x.tsv" 2> "$W/missing.err"; local rc=$?
+  launch --journal "$W/nothing-here" --file "$W/gen1/known.bin" --out "$W/x.tsv" 2> "$W/missing.err"; rc=$?
   [ "$rc" = 2 ] && grep -q 'no such file or directory' "$W/missing.err"; check $? "a journal that is not there: exit 2 with a reason (rc $rc)"
 
   if [ -x "$ROOT/releng/hdfs.sh" ]; then hdfs_test "$W"; else say "SKIP HDFS: releng/hdfs.sh is not there"; fi

@@ -16,9 +16,10 @@ import cacheshadow.layers.EvidenceFormatException;
  * {@code host_epoch} and {@code entries_complete}, optional {@code event} and {@code detail}). Times between samples
  * are interpolated linearly and say so ({@link TimeQuality}).
  */
-public final class Timeline {
+public final class Timeline implements java.io.Serializable {
+	private static final long serialVersionUID = 1L;
 	/** One measured sample: at {@code epochNanos}, {@code entries} entries were complete. */
-	public record Sample(long epochNanos, int entries, String event, String detail) {
+	public record Sample(long epochNanos, int entries, String event, String detail) implements java.io.Serializable {
 	}
 
 	/** When entry {@code i} became complete: in {@code (notBefore, notAfter]}, best estimate {@code estimate}. */

@@ -35,6 +35,7 @@ import cacheshadow.cli.UsageException;
 import cacheshadow.journal.JournalFormat;
 import cacheshadow.journal.KnownBlocks;
 import cacheshadow.journal.SectorHashSearch;
+import cacheshadow.journal.Timeline;
 import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.GuestName;
@@ -51,14 +52,15 @@ import cacheshadow.listing.GuestName;
  */
 public final class FleetSearch {
 	static final String USAGE = """
-			usage: FleetSearch --journal J|DIR [--journal ...] (--file F ... | --hashes LIST) --out HITS.tsv
+			usage: FleetSearch --journal J|DIR [--journal ...] [--timeline T] (--file F ... | --hashes LIST) --out HITS.tsv
 			                   [--every-sector] [--split-mb N] [--parts DIR]
 			  J and DIR are local paths or Hadoop URIs (hdfs://namenode:port/fleet); a directory stands for every
 			  journal under it (dm-log-writes or .csj, by their magic; other files are passed over), in name order.
 			  Each journal is searched in shares of about N MB of write data (default 256), one Spark task each.
 			  HITS.tsv (a local file): as ./cacheshadow search writes it. --parts: where the tasks write their rows
 			  before they are joined in order (default HITS.tsv.parts beside it; on a cluster a shared file system,
-			  e.g. hdfs:///tmp/hits.parts).""";
+			  e.g. hdfs:///tmp/hits.parts). --timeline: as ./cacheshadow search, the timing sidecar (a local
+			  timeline.tsv) of the one journal that has no time of its own.""";
 
 	private FleetSearch() {
 	}
@@ -74,7 +76,7 @@ public final class FleetSearch {
 	}
 
 	static int run(List<String> argv, PrintStream err) throws Exception {
-		Args a = new Args(argv, Set.of("hashes", "out", "split-mb", "parts"), Set.of("journal", "file"), Set.of("every-sector"));
+		Args a = new Args(argv, Set.of("hashes", "out", "split-mb", "parts", "timeline"), Set.of("journal", "file"), Set.of("every-sector"));
 		if (!a.positionals().isEmpty()) throw new UsageException("unexpected argument " + a.positionals().get(0));
 		List<String> journals = a.all("journal"), files = a.all("file");
 		if (journals.isEmpty()) throw new UsageException("--journal is required");
@@ -91,6 +93,7 @@ public final class FleetSearch {
 		// a local journal that is not there is refused before Spark starts
 		for (String j : journals) if (!j.contains("://") && !Files.exists(Path.of(j))) throw new UsageException(j + ": no such file or directory");
 		KnownBlocks known = KnownBlocks.of(a.path("hashes"), files, err);
+		Timeline timeline = a.path("timeline") == null ? null : Timeline.read(a.path("timeline"));
 		long t0 = System.nanoTime();
 		SparkConf conf = new SparkConf().setAppName("cacheshadow fleet search");
 		try (JavaSparkContext sc = new JavaSparkContext(conf)) {
@@ -111,7 +114,7 @@ public final class FleetSearch {
 			Broadcast<SerializableConfiguration> hconf = sc.broadcast(new SerializableConfiguration(hadoop));
 			LongAccumulator data = sc.sc().longAccumulator("write data"), windows = sc.sc().longAccumulator("windows"),
 					hashed = sc.sc().longAccumulator("hashed"), hits = sc.sc().longAccumulator("hits");
-			CollectionAccumulator<String> damage = sc.sc().collectionAccumulator("damage");
+			CollectionAccumulator<String> damage = sc.sc().collectionAccumulator("damage"), untimed = sc.sc().collectionAccumulator("untimed");
 			// tasks run in partition order: share 0 of every journal first, then share 1, ..., so the cores start on
 			// different journals rather than wait for one journal's parse; the table is joined back in journal order
 			List<JournalSplit> scheduled = new ArrayList<>(splits);
@@ -122,7 +125,11 @@ public final class FleetSearch {
 			for (int i = 0; i < scheduled.size(); i++) order[i] = at.get(scheduled.get(i));
 			JavaRDD<String> rows = sc.parallelize(scheduled, scheduled.size()).flatMap(s -> {
 				WriteLog log = ExecutorJournals.open(s, hconf.value().value());
-				if (s.k() == 0) log.damage().ifPresent(d -> damage.add(d.message()));
+				boolean timed = SectorHashSearch.hasTime(log);
+				if (s.k() == 0) {
+					log.damage().ifPresent(d -> damage.add(d.message()));
+					if (!timed) untimed.add(s.shown());
+				}
 				int[] r = SectorHashSearch.share(log, s.k(), s.n());
 				ShareHits found = new ShareHits();
 				SectorHashSearch.Stats st = SectorHashSearch.search(log, r[0], r[1], set.value(), everySector, found::add, Progress.NONE);
@@ -130,7 +137,8 @@ public final class FleetSearch {
 				windows.add(st.windows());
 				hashed.add(st.hashed());
 				hits.add(st.hits());
-				return found.rows(s.shown(), log);
+				// as the command line: the timing sidecar gives times to the journal that has none of its own
+				return found.rows(s.shown(), log, timed ? null : timeline);
 			});
 			String parts = a.option("parts", out.toAbsolutePath() + ".parts");
 			org.apache.hadoop.fs.Path partsDir = new org.apache.hadoop.fs.Path(parts.contains(":") ? parts : "file://" + Path.of(parts).toAbsolutePath());
@@ -144,6 +152,11 @@ public final class FleetSearch {
 				rows.saveAsTextFile(partsDir.toString());
 				job = System.nanoTime() - t1;
 				for (String d : damage.value()) err.println("search: " + d + " (the entries before it are searched)");
+				// the command line's rule, checked once the tasks have opened the journals: no table is written
+				if (timeline != null && untimed.value().size() > 1) {
+					throw new UsageException("--timeline: " + untimed.value().size() + " journals have no time of their own; a timing sidecar belongs to one");
+				}
+				if (timeline != null && untimed.value().isEmpty()) err.println("search: --timeline not used: every journal has its own times");
 				join(partsFs, partsDir, order, out);
 			} finally {
 				partsFs.delete(partsDir, true);

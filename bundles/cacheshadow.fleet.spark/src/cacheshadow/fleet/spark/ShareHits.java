@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 
 import cacheshadow.journal.KnownBlocks;
 import cacheshadow.journal.SectorHashSearch;
+import cacheshadow.journal.Timeline;
 import cacheshadow.journal.WriteLog;
 
 /**
@@ -31,8 +32,8 @@ final class ShareHits {
 		places.add(place);
 	}
 
-	/** The rows, in the order the search found them, as ./cacheshadow search writes them (no timing sidecar). */
-	Iterator<String> rows(String journal, WriteLog log) {
+	/** The rows, in the order the search found them, as ./cacheshadow search writes them ({@code timeline}: null for none). */
+	Iterator<String> rows(String journal, WriteLog log, Timeline timeline) {
 		return new Iterator<>() {
 			int next;
 
@@ -45,7 +46,7 @@ final class ShareHits {
 			public String next() {
 				if (!hasNext()) throw new NoSuchElementException();
 				int i = next++;
-				return SectorHashSearch.row(journal, log, null, entries[i], offsets[i], places.get(i));
+				return SectorHashSearch.row(journal, log, timeline, entries[i], offsets[i], places.get(i));
 			}
 		};
 	}
