@@ -122,11 +122,11 @@ final class BenchCommand implements Command {
 		String[] rest = argv.subList(1, argv.size()).toArray(String[]::new);
 		switch (argv.get(0)) {
 		case "journal" -> {
-			cacheshadow.journal.JournalBench.main(rest);
+			cacheshadow.bench.JournalBench.main(rest);
 			return 0;
 		}
 		case "search" -> {
-			cacheshadow.journal.SectorHashSearchBench.main(rest);
+			cacheshadow.bench.SectorHashSearchBench.main(rest);
 			return 0;
 		}
 		case "webhdfs" -> {
@@ -139,7 +139,7 @@ final class BenchCommand implements Command {
 		}
 		case "ext4" -> {
 			if (rest.length == 0) throw new UsageException("bench ext4 IMAGE | bench ext4 --make MB WORKDIR");
-			cacheshadow.ext4.Ext4Benchmark.main(rest);
+			cacheshadow.bench.Ext4Benchmark.main(rest);
 			return 0;
 		}
 		case "merge" -> {
@@ -154,7 +154,7 @@ final class BenchCommand implements Command {
 		}
 		case "pagecache" -> {
 			if (rest.length == 0) throw new UsageException("bench pagecache MEMORY [KERNEL_DIR|-] [REPEATS]");
-			cacheshadow.pagecache.PageCacheBench.main(rest);
+			cacheshadow.bench.PageCacheBench.main(rest);
 			return 0;
 		}
 		case "fuse" -> {
@@ -186,7 +186,7 @@ final class BenchCommand implements Command {
 			Args a = new Args(argv.subList(1, argv.size()), java.util.Set.of("dir"), java.util.Set.of());
 			if (a.positionals().size() != 1) throw new UsageException("bench report CASE_DIR|SET_DIR [--dir DIR]");
 			Path work = a.path("dir") != null ? a.path("dir") : Files.createTempDirectory("bench-report");
-			out.println(cacheshadow.report.ReportBench.run(Path.of(a.positionals().get(0)), work, out));
+			out.println(cacheshadow.bench.ReportBench.run(Path.of(a.positionals().get(0)), work, out));
 			return 0;
 		}
 		case "aide" -> {
@@ -201,7 +201,7 @@ final class BenchCommand implements Command {
 		case "formats" -> {
 			Args a = new Args(argv.subList(1, argv.size()), java.util.Set.of("reads"), java.util.Set.of());
 			if (a.positionals().size() < 2) throw new UsageException("bench formats BASELINE FILE... [--reads N]");
-			cacheshadow.layers.FormatReadBench.run(Path.of(a.positionals().get(0)), a.positionals().subList(1, a.positionals().size()).stream().map(Path::of).toList(),
+			cacheshadow.bench.FormatReadBench.run(Path.of(a.positionals().get(0)), a.positionals().subList(1, a.positionals().size()).stream().map(Path::of).toList(),
 					Integer.parseInt(a.option("reads", "100000")), out);
 			return 0;
 		}

@@ -25,7 +25,7 @@
  * <h2>Struct page scan</h2>
  * {@link cacheshadow.pagecache.PageStructScan} reads the whole vmemmap array and indexes page-cache pages by
  * (mapping, index) with their super block and inode; {@link cacheshadow.pagecache.PageCacheCrossCheck} compares
- * both methods on every dirty page. {@link cacheshadow.pagecache.PageCacheBench} times both against a sequential
+ * both methods on every dirty page. {@code cacheshadow.bench.PageCacheBench} times both against a sequential
  * read of the snapshot.
  *
  * <h2>Live guests</h2>

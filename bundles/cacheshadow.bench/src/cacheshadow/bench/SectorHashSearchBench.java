@@ -1,4 +1,4 @@
-package cacheshadow.journal;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,6 +9,11 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.stream.Stream;
 
+import cacheshadow.journal.JournalFormat;
+import cacheshadow.journal.JournalImporter;
+import cacheshadow.journal.KnownBlocks;
+import cacheshadow.journal.SectorHashSearch;
+import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.Progress;
 
 /**

@@ -1,4 +1,4 @@
-package cacheshadow.ext4;
+package cacheshadow.bench;
 
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.layers.RawFileLayer;
 import cacheshadow.listing.FileRecord;
 

@@ -1,4 +1,4 @@
-package cacheshadow.journal;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +15,16 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import cacheshadow.journal.DiskAtInstant;
+import cacheshadow.journal.DmLogWritesWriter;
+import cacheshadow.journal.InstantSpec;
+import cacheshadow.journal.JournalImporter;
+import cacheshadow.journal.JournalIndex;
+import cacheshadow.journal.JournalLandmarks;
+import cacheshadow.journal.NaiveReplay;
+import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.journal.Timeline;
+import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.Progress;

@@ -1,4 +1,4 @@
-package cacheshadow.layers;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+
+import cacheshadow.layers.Extent;
+import cacheshadow.layers.Layer;
+import cacheshadow.layers.Layers;
 
 /**
  * Random 4 KiB reads through evidence containers against the same reads through the uncompressed form of the same

@@ -1,4 +1,4 @@
-package cacheshadow.pagecache;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +14,12 @@ import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.Finding;
+import cacheshadow.pagecache.BlockDeviceCache;
+import cacheshadow.pagecache.CachedFile;
+import cacheshadow.pagecache.PageCache;
+import cacheshadow.pagecache.PageCacheCrossCheck;
+import cacheshadow.pagecache.PageStructScan;
+import cacheshadow.pagecache.Provenance;
 
 /**
  * Benchmark (not a test): both page-cache methods and a plain sequential read of the snapshot, in one run, as

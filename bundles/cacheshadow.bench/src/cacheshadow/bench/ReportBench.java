@@ -1,4 +1,4 @@
-package cacheshadow.report;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +11,10 @@ import cacheshadow.cases.Case;
 import cacheshadow.cases.CaseInputs;
 import cacheshadow.layers.Progress;
 import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.report.CaseModels;
+import cacheshadow.report.CaseReport;
+import cacheshadow.report.ReportLimits;
+import cacheshadow.report.ReportModel;
 
 /**
  * {@code bench report}: the examiner's report of a case against the analysis it reports on, measured in the same run.
