@@ -34,6 +34,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.JournalActivity;
+import cacheshadow.journal.SearchHits;
 import cacheshadow.journal.Timeline;
 import cacheshadow.journal.TimelineSummary;
 
@@ -47,7 +48,9 @@ import cacheshadow.journal.TimelineSummary;
 public final class TimelineChart {
 	public static final Color EXACT = new Color(40, 90, 170), ESTIMATED = new Color(150, 180, 225), CURSOR_A = new Color(0, 70, 200),
 			CURSOR_B = new Color(210, 110, 0), SNAPSHOT = new Color(180, 0, 0), FLUSH = new Color(120, 120, 120), MARK = new Color(130, 0, 160),
-			EVENT = new Color(0, 130, 60), EXAMINED = new Color(200, 120, 0);
+			EVENT = new Color(0, 130, 60), EXAMINED = new Color(200, 120, 0), HIT = new Color(220, 0, 60);
+	/** The dataset of {@link #hits}: one item per journal entry that wrote a known block. */
+	public static final int HITS_DATASET = 2;
 	/** Flushes drawn one marker each up to this many (more would only grey the chart). */
 	static final int MAX_FLUSH_MARKERS = 2000;
 
@@ -158,6 +161,60 @@ public final class TimelineChart {
 
 	private ValueMarker dashed(long position, Color c) {
 		return new ValueMarker(toChart(position), c, new BasicStroke(0.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] { 3f, 3f }, 0f));
+	}
+
+	/** The entries {@link #hits} marked, in the order of the hits dataset's items. */
+	private int[] hitEntries = new int[0];
+
+	/** The hit marks' vertical lines, so that a new hit list replaces them. */
+	private final List<ValueMarker> hitLines = new java.util.ArrayList<>();
+
+	/**
+	 * Marks the hits of a sector-hash search ({@code ./cacheshadow search}'s rows of this journal): at the disk after
+	 * each entry that wrote a known block (several hits of one entry: one mark), a thin red line and a triangle at the
+	 * top of the plot, the triangles in the dataset {@value #HITS_DATASET} (on an axis of their own, drawn last, so a
+	 * click on one finds it); none when {@code hits} is empty.
+	 */
+	public void hits(List<SearchHits.Hit> hits) {
+		java.util.TreeSet<Integer> entries = new java.util.TreeSet<>();
+		for (SearchHits.Hit h : hits) if (h.entriesAfter() <= activity.entryCount()) entries.add(h.entriesAfter());
+		hitEntries = entries.stream().mapToInt(Integer::intValue).toArray();
+		for (ValueMarker m : hitLines) plot.removeDomainMarker(m, Layer.FOREGROUND);
+		hitLines.clear();
+		if (hitEntries.length == 0) {
+			plot.setDataset(HITS_DATASET, null);
+			return;
+		}
+		XYSeries s = new XYSeries("known-file hits (search)", false, true); // entries ascending: item i is hitEntries[i]
+		for (int e : hitEntries) {
+			s.add(toChart(activity.position(e)), 1);
+			if (hitLines.size() < MAX_FLUSH_MARKERS) {
+				ValueMarker m = marker(activity.position(e), new Color(HIT.getRed(), HIT.getGreen(), HIT.getBlue(), 140), 1f, null, null);
+				hitLines.add(m);
+				plot.addDomainMarker(m, Layer.FOREGROUND);
+			}
+		}
+		NumberAxis top = new NumberAxis();
+		top.setVisible(false);
+		top.setRange(0, 1);
+		plot.setRangeAxis(HITS_DATASET, top);
+		plot.mapDatasetToRangeAxis(HITS_DATASET, HITS_DATASET);
+		XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+		r.setSeriesPaint(0, HIT);
+		r.setSeriesShape(0, new java.awt.Polygon(new int[] { -8, 8, 0 }, new int[] { 0, 0, 14 }, 3)); // pointing down from the top
+		plot.setRenderer(HITS_DATASET, r);
+		plot.setDataset(HITS_DATASET, new XYSeriesCollection(s));
+		plot.setDatasetRenderingOrder(org.jfree.chart.plot.DatasetRenderingOrder.FORWARD);
+	}
+
+	/** The entries applied at the hit marked as item {@code item} of the hits dataset. */
+	public int hitEntries(int item) {
+		return hitEntries[item];
+	}
+
+	/** How many entries {@link #hits} marked. */
+	public int hitCount() {
+		return hitEntries.length;
 	}
 
 	/** Recomputes the bars for the visible range of the axis: {@code count} of them, whatever the zoom. */

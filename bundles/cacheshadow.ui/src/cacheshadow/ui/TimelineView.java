@@ -31,6 +31,7 @@ import cacheshadow.journal.InstantSpec;
 import cacheshadow.journal.JournalActivity;
 import cacheshadow.journal.JournalCut;
 import cacheshadow.journal.ResolvedInstant;
+import cacheshadow.journal.SearchHits;
 import cacheshadow.journal.TimelineSummary;
 import cacheshadow.report.TimelineChart;
 
@@ -46,6 +47,13 @@ public class TimelineView extends ViewPart {
 	public static final String ID = "cacheshadow.ui.timelineView";
 
 	private Label header, status;
+	/** The rows of a search hit list that name the journal shown (as {@code search} wrote them), in file order. */
+	private java.util.List<SearchHits.Hit> hits = java.util.List.of();
+	/** The whole list opened, its file, and how many of its rows name other journals. */
+	private java.util.List<SearchHits.Hit> allHits = java.util.List.of();
+	/** Where the hits came from (the hit list's file name, or the search run), null before any. */
+	private String hitsSource;
+	private org.eclipse.swt.widgets.Table hitsTable;
 	private ChartComposite chartComposite;
 	private JFreeChart chart;
 	private XYPlot plot;
@@ -68,12 +76,25 @@ public class TimelineView extends ViewPart {
 		chartComposite = new ChartComposite(parent, SWT.NONE, null, true);
 		GridData cg = new GridData(SWT.FILL, SWT.FILL, true, true);
 		cg.heightHint = 220;
+		cg.minimumHeight = 100; // a hit list below it must not squeeze the chart away in a small view
 		chartComposite.setLayoutData(cg);
 		chartComposite.setRangeZoomable(false);
 		chartComposite.addChartMouseListener(new ChartMouseListener() {
 			@Override
 			public void chartMouseClicked(ChartMouseEvent e) {
 				if (shown == null || e.getTrigger().getButton() != java.awt.event.MouseEvent.BUTTON1) return;
+				// a search hit's mark (its triangle, or its line within a few pixels): cursor A to the disk after the
+				// entry that wrote the known block
+				if (e.getEntity() instanceof org.jfree.chart.entity.XYItemEntity it && timeline != null && timeline.hitCount() > 0
+						&& it.getDataset() == plot.getDataset(TimelineChart.HITS_DATASET)) {
+					setCursorA(timeline.hitEntries(it.getItem()));
+					return;
+				}
+				int hit = hitNear(e.getTrigger().getX(), e.getTrigger().getY());
+				if (hit >= 0 && !e.getTrigger().isShiftDown()) {
+					setCursorA(hit);
+					return;
+				}
 				long pos = positionAt(e.getTrigger().getX(), e.getTrigger().getY());
 				int entries = shown.activity().entriesAt(pos);
 				if (e.getTrigger().isShiftDown()) setCursorB(entries);
@@ -109,6 +130,26 @@ public class TimelineView extends ViewPart {
 		button(bar, "Fit all", "Show the whole journal (Home)", this::fitAll);
 		status = new Label(parent, SWT.WRAP);
 		status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		hitsTable = new org.eclipse.swt.widgets.Table(parent, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE | SWT.V_SCROLL);
+		GridData hg = new GridData(SWT.FILL, SWT.FILL, true, false);
+		hg.heightHint = 90;
+		hg.exclude = true;
+		hitsTable.setLayoutData(hg);
+		hitsTable.setVisible(false);
+		hitsTable.setHeaderVisible(true);
+		for (String[] c : new String[][] { { "Entry", "70" }, { "Time", "250" }, { "Sector", "90" }, { "Known file", "320" }, { "File offset", "90" } }) {
+			org.eclipse.swt.widgets.TableColumn col = new org.eclipse.swt.widgets.TableColumn(hitsTable, SWT.NONE);
+			col.setText(c[0]);
+			col.setWidth(Integer.parseInt(c[1]));
+		}
+		hitsTable.addListener(SWT.Selection, e -> {
+			int i = hitsTable.getSelectionIndex();
+			if (i >= 0 && i < hits.size() && shown != null) {
+				int to = hits.get(i).entriesAfter();
+				setCursorA(to);
+				reveal(shown.activity().position(to));
+			}
+		});
 		KeyAdapter keys = new KeyAdapter() {
 			@Override
 			public void keyPressed(KeyEvent e) {
@@ -242,6 +283,24 @@ public class TimelineView extends ViewPart {
 		}
 	}
 
+	/** The entries applied at the hit mark within 6 pixels of the canvas point, or -1. */
+	private int hitNear(int x, int y) {
+		if (timeline == null || timeline.hitCount() == 0) return -1;
+		Point2D p = chartComposite.translateScreenToJava2D(new java.awt.Point(x, y));
+		Point2D q = chartComposite.translateScreenToJava2D(new java.awt.Point(x + 6, y));
+		Rectangle2D area = chartComposite.getChartRenderingInfo().getPlotInfo().getDataArea();
+		double best = Math.abs(q.getX() - p.getX()) + 0.5;
+		int found = -1;
+		for (int i = 0; i < timeline.hitCount(); i++) {
+			double hx = plot.getDomainAxis().valueToJava2D(toChart(shown.activity().position(timeline.hitEntries(i))), area, plot.getDomainAxisEdge());
+			if (Math.abs(hx - p.getX()) < best) {
+				best = Math.abs(hx - p.getX());
+				found = timeline.hitEntries(i);
+			}
+		}
+		return found;
+	}
+
 	private long positionAt(int x, int y) {
 		Point2D p = chartComposite.translateScreenToJava2D(new java.awt.Point(x, y));
 		Rectangle2D area = chartComposite.getChartRenderingInfo().getPlotInfo().getDataArea();
@@ -270,6 +329,10 @@ public class TimelineView extends ViewPart {
 	public void refresh() {
 		DiskHistory h = CaseSession.get().history();
 		shown = h;
+		if (headerCase != CaseSession.get().current()) { // another case: a hit list opened on the last one is not its
+			allHits = java.util.List.of();
+			hitsSource = null;
+		}
 		headerCase = CaseSession.get().current();
 		status.setText("");
 		if (h == null) {
@@ -277,6 +340,8 @@ public class TimelineView extends ViewPart {
 					: "No write journal: add a dm-log-writes or .csj journal (and its timing sidecar) to the case to see the disk at any recorded instant.");
 			chartComposite.setChart(null);
 			slider.setEnabled(false);
+			timeline = null;
+			showHits();
 			header.getParent().layout();
 			return;
 		}
@@ -304,8 +369,71 @@ public class TimelineView extends ViewPart {
 			m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
 			plot.addDomainMarker(m, Layer.FOREGROUND);
 		}
+		showHits();
 		fitAll();
 		showCursors();
+		header.getParent().layout();
+	}
+
+	/**
+	 * Opens a search hit list ({@code ./cacheshadow search --out HITS.tsv}) on the journal shown: its hits of this
+	 * journal are marked on the chart and listed below it; a click on either moves cursor A to the disk after the
+	 * entry that wrote the known block. Read off the UI thread; a file that is no hit list is said in red.
+	 */
+	public void openHits(java.nio.file.Path tsv) {
+		CaseJobs.background("Reading search hits " + tsv.getFileName(), () -> {
+			try {
+				java.util.List<SearchHits.Hit> read = SearchHits.read(tsv);
+				UiThread.later(chartComposite, () -> setHits(read, tsv.getFileName().toString()));
+			} catch (java.io.IOException | RuntimeException e) {
+				UiThread.later(chartComposite, () -> {
+					status.setForeground(status.getDisplay().getSystemColor(SWT.COLOR_RED));
+					status.setText(e.getMessage());
+					status.getParent().layout();
+				});
+			}
+		});
+	}
+
+	/**
+	 * Shows {@code all} (a hit list, or a search run here: {@link CaseJobs#search}) from {@code source}; call on the
+	 * UI thread.
+	 */
+	public void setHits(java.util.List<SearchHits.Hit> all, String source) {
+		allHits = all;
+		hitsSource = source;
+		showHits();
+		showCursors();
+	}
+
+	/** The hits of the list opened that name the journal shown. */
+	public java.util.List<SearchHits.Hit> hits() {
+		return hits;
+	}
+
+	public org.eclipse.swt.widgets.Table hitsTable() {
+		return hitsTable;
+	}
+
+	/** The hit list's rows of the journal shown: on the chart, in the table, counted in the header's last line. */
+	private void showHits() {
+		hits = shown == null || allHits.isEmpty() ? java.util.List.of() : SearchHits.of(shown.journal(), allHits);
+		if (timeline != null) timeline.hits(hits);
+		hitsTable.removeAll();
+		for (SearchHits.Hit h : hits) {
+			org.eclipse.swt.widgets.TableItem it = new org.eclipse.swt.widgets.TableItem(hitsTable, SWT.NONE);
+			it.setText(new String[] { Long.toString(h.entry()), h.time(), Long.toString(h.sector()), h.file(), Long.toString(h.fileOffset()) });
+		}
+		boolean any = hitsSource != null && shown != null;
+		((GridData) hitsTable.getLayoutData()).exclude = !any;
+		hitsTable.setVisible(any);
+		String line = !any ? "" : String.format("SEARCH HITS: %,d of %s in %,d entries of this journal (red triangles; click one, or a row below)%s", hits.size(),
+				hitsSource, hits.stream().mapToInt(SearchHits.Hit::entry).distinct().count(),
+				allHits.size() > hits.size() ? String.format("; %,d rows name other journals, not shown", allHits.size() - hits.size()) : "");
+		String text = header.getText();
+		int at = text.indexOf("\nSEARCH HITS: ");
+		if (at >= 0) text = text.substring(0, at);
+		header.setText(line.isEmpty() ? text : text + "\n" + line);
 		header.getParent().layout();
 	}
 
@@ -382,7 +510,10 @@ public class TimelineView extends ViewPart {
 		JournalCut cut = cut(shown);
 		ResolvedInstant past = cut == null ? null : cut.reaches(a) ? a : cut.reaches(b) ? b : null;
 		status.setForeground(past == null ? null : status.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
+		SearchHits.Hit at = a == null ? null : hits.stream().filter(x -> x.entriesAfter() == a.entryCount()).findFirst().orElse(null);
 		status.setText((a == null ? "" : "A: " + a + (b == null ? "" : "    B: " + b))
+				+ (at == null ? "" : "\nA is at a search hit: entry " + at.entry() + " wrote " + at.file() + " at byte " + at.fileOffset() + " to sector " + at.sector()
+						+ " (time " + at.time() + ")")
 				+ (past == null ? "" : "\nFLAGGED: " + JournalCut.finding(shown.journal(), past, shown.journal().name()).message()));
 		status.getParent().layout();
 	}
