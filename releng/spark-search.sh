@@ -79,6 +79,10 @@ test() {
   same "$W/cli-samples.tsv" "$W/spark-samples.tsv"; check $? "samples: the job's hits table is the command line's ($hits rows)"
   launch "${j[@]}" --hashes "$W/known.hashes" --out "$W/spark-hashes.tsv" --split-mb 1 2> "$W/spark-hashes.err"
   same "$W/cli-samples.tsv" "$W/spark-hashes.tsv"; check $? "samples, as a hash set, in shares: the same table"
+  "$CS" search "${j[@]}" --hashes "$W/known.hashes" --every-sector --out "$W/cli-every.tsv" 2> "$W/cli-every.err"
+  launch "${j[@]}" --hashes "$W/known.hashes" --every-sector --out "$W/spark-every.tsv" --split-mb 1 2> "$W/spark-every.err"
+  same "$W/cli-every.tsv" "$W/spark-every.tsv" && [ "$(wc -l < "$W/spark-every.tsv")" -gt 1 ]
+  check $? "samples, every sector offset (--every-sector), in shares: the same table ($(grep -o '[0-9]* windows' "$W/spark-every.err"))"
   # a dm-log-writes journal's times from its timing sidecar, as the command line gives them; two untimed journals refused
   local one="$S/debian-6.1-kaslr"
   "$CS" search --journal "$one/writes.log" --timeline "$one/timeline.tsv" "${files[@]}" --out "$W/cli-timed.tsv" 2> "$W/cli-timed.err"
