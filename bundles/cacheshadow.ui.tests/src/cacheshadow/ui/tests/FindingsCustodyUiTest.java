@@ -90,9 +90,16 @@ class FindingsCustodyUiTest {
 		assertEquals(0, findings.viewer().getTable().getItemCount());
 
 		CaseSession.get().create(tmp.resolve("hostile-case"), "UI findings (hostile)");
+		// the planted journal is cut short: the workbench asks before using its whole entries (as the CLI refuses it
+		// without --partial); the examiner here says yes
+		String[] asked = new String[1];
+		Runnable answer = PartialEvidenceUiTest.answerYes(display, CaseJobs.JOURNAL_CUT_TITLE, asked, "findings-journal-cut-question.png");
 		run(display, CaseJobs.addEvidence(List.of(plants.memory(), set.resolve("disk.img"), set.resolve("kernel/vmlinux.btf"),
 				set.resolve("kernel/System.map"), plants.journal())));
 		CaseViewUiTest.waitFor(display, () -> CaseSession.get().history() != null, 120_000);
+		display.timerExec(-1, answer);
+		assertNotNull(asked[0], "asked about the journal cut short");
+		assertTrue(asked[0].contains("cut short"), asked[0]);
 		run(display, CaseJobs.analyze());
 		MergedFileSystem m = CaseSession.get().analysis();
 		List<Finding> expected = new ArrayList<>(m.findings());
