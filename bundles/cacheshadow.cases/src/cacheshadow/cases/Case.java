@@ -23,6 +23,7 @@ import java.util.Properties;
 
 import org.h2.api.ErrorCode;
 
+import cacheshadow.journal.WebHdfs;
 import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.EvidenceFormat;
 import cacheshadow.layers.EvidenceFormatException;
@@ -250,27 +251,70 @@ public final class Case implements AutoCloseable {
 				custody.add("evidence-hashed", "#" + e.id() + " sha256=" + sha + of(files));
 				return e.id();
 			}
-			long k;
-			try (PreparedStatement ps = db.prepareStatement(
-					"INSERT INTO evidence(path, size, format, sha256, added_at, status) VALUES (?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
-				ps.setString(1, path);
-				ps.setLong(2, size);
-				ps.setString(3, format.name());
-				ps.setString(4, sha);
-				ps.setString(5, at.toString());
-				ps.setString(6, EvidenceItem.Status.HASHED.name());
-				ps.executeUpdate();
-				try (ResultSet r = ps.getGeneratedKeys()) {
-					r.next();
-					k = r.getLong(1);
-				}
-			}
+			long k = insertEvidence(path, size, format, sha, at);
 			custody.add("evidence-added", "#" + k + " " + path + " (" + format.label() + ", " + size + " bytes" + (files.size() > 1 ? " in " + files.size() + " segment files" : "") + ")");
 			segments(custody, k, files, sizes, digests);
 			custody.add("evidence-hashed", "#" + k + " sha256=" + sha + of(files));
 			return k;
 		});
 		return get(id);
+	}
+
+	/**
+	 * Registers evidence at {@code location}: a local file ({@link #addEvidence(Path, Progress)}), or a write journal
+	 * in HDFS by its {@code webhdfs://} URL ({@link #addHdfsJournal}).
+	 */
+	public EvidenceItem addEvidence(String location, Progress progress) throws IOException {
+		return WebHdfs.isUrl(location) ? addHdfsJournal(location) : addEvidence(Path.of(location), progress);
+	}
+
+	/**
+	 * Registers a write journal that stays in HDFS, read in place by the timeline. It is pinned by what HDFS proves
+	 * without the journal crossing the network: its length and HDFS's file checksum (GETFILECHECKSUM, over the CRCs
+	 * the data nodes keep of every block), held where a local file's SHA-256 is and named as such in the custody log;
+	 * {@link #verify} asks HDFS for both again. Only journals: a disk or a snapshot is read whole and is added as a file.
+	 */
+	private EvidenceItem addHdfsJournal(String url) throws IOException {
+		WebHdfs remote = webHdfs(url);
+		registered(url);
+		HdfsPin pin = HdfsPin.of(remote);
+		if (pin.format().kind() != EvidenceFormat.Kind.JOURNAL) {
+			throw new EvidenceFormatException(url, pin.format().label() + ": only a write journal is added by URL (it is read in place); copy other evidence here and add the file");
+		}
+		Instant at = now();
+		long id = transaction((s, custody) -> {
+			long k = insertEvidence(url, pin.length(), pin.format(), pin.checksum().bytes(), at);
+			custody.add("evidence-added", "#" + k + " " + url + " (" + pin.format().label() + ", " + pin.length() + " bytes, in HDFS: read in place, not copied)");
+			custody.add("evidence-pinned", "#" + k + " " + pin);
+			return k;
+		});
+		return get(id);
+	}
+
+	/** A new evidence row, hashed (or pinned) when added; its id. */
+	private long insertEvidence(String path, long size, EvidenceFormat format, String pin, Instant at) throws SQLException {
+		try (PreparedStatement ps = db.prepareStatement(
+				"INSERT INTO evidence(path, size, format, sha256, added_at, status) VALUES (?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
+			ps.setString(1, path);
+			ps.setLong(2, size);
+			ps.setString(3, format.name());
+			ps.setString(4, pin);
+			ps.setString(5, at.toString());
+			ps.setString(6, EvidenceItem.Status.HASHED.name());
+			ps.executeUpdate();
+			try (ResultSet r = ps.getGeneratedKeys()) {
+				r.next();
+				return r.getLong(1);
+			}
+		}
+	}
+
+	private static WebHdfs webHdfs(String url) throws CaseException {
+		try {
+			return WebHdfs.of(url);
+		} catch (IllegalArgumentException e) {
+			throw new CaseException(e.getMessage());
+		}
 	}
 
 	/** The files of the evidence at {@code file}: an EWF acquisition's segment files in order, else the file itself. */
@@ -318,9 +362,13 @@ public final class Case implements AutoCloseable {
 	private static EvidenceItem item(ResultSet r) throws SQLException {
 		String v = r.getString(8);
 		try {
-			// a file's absolute path, as add registers it (no NUL, a folder above it): verify and the analyses open it there
-			Path p = Path.of(r.getString(2));
-			if (!p.isAbsolute() || p.getParent() == null) throw new IllegalArgumentException("path " + p + " is not a file's absolute path");
+			// a file's absolute path, as add registers it (no NUL, a folder above it): verify and the analyses open it
+			// there; or a journal's WebHDFS URL
+			if (WebHdfs.isUrl(r.getString(2))) WebHdfs.of(r.getString(2));
+			else {
+				Path p = Path.of(r.getString(2));
+				if (!p.isAbsolute() || p.getParent() == null) throw new IllegalArgumentException("path " + p + " is not a file's absolute path");
+			}
 			return new EvidenceItem(r.getLong(1), r.getString(2), r.getLong(3), EvidenceFormat.valueOf(r.getString(4)),
 					r.getString(5), Instant.parse(r.getString(6)), EvidenceItem.Status.valueOf(r.getString(7)),
 					v == null ? null : Instant.parse(v));
@@ -349,6 +397,11 @@ public final class Case implements AutoCloseable {
 		List<VerificationReport.Item> items = new ArrayList<>();
 		List<Instant> times = new ArrayList<>();
 		for (EvidenceItem e : evidence()) {
+			if (e.inHdfs()) {
+				items.add(verifyHdfs(e));
+				times.add(now());
+				continue;
+			}
 			Path p = Path.of(e.path());
 			String actual = null;
 			EvidenceItem.Status st;
@@ -386,6 +439,21 @@ public final class Case implements AutoCloseable {
 			return null;
 		});
 		return report;
+	}
+
+	/** A journal in HDFS checked by what pinned it: its length and HDFS's file checksum, asked again. */
+	private static VerificationReport.Item verifyHdfs(EvidenceItem e) {
+		try {
+			HdfsPin now = HdfsPin.of(WebHdfs.of(e.path()));
+			String problem = null;
+			if (now.length() != e.size()) problem = "its length in HDFS is " + now.length() + " bytes, " + e.size() + " when it was added";
+			else if (!now.checksum().bytes().equals(e.sha256())) {
+				problem = "HDFS's file checksum (" + now.checksum().algorithm() + ") differs from the one recorded when it was added";
+			}
+			return new VerificationReport.Item(e, now.checksum().bytes(), problem == null ? EvidenceItem.Status.VERIFIED : EvidenceItem.Status.MISMATCH, problem);
+		} catch (IOException | IllegalArgumentException ex) {
+			return new VerificationReport.Item(e, null, EvidenceItem.Status.MISSING, ex.getMessage());
+		}
 	}
 
 	/** Returns null if the chain holds, else the problem; {@code brokenAt[0]} gets the first bad sequence number. */

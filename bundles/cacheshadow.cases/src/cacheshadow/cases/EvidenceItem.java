@@ -2,6 +2,7 @@ package cacheshadow.cases;
 
 import java.time.Instant;
 
+import cacheshadow.journal.WebHdfs;
 import cacheshadow.layers.EvidenceFormat;
 
 /**
@@ -19,6 +20,19 @@ public record EvidenceItem(long id, String path, long size, EvidenceFormat forma
 		MISMATCH,
 		/** the file is gone or unreadable */
 		MISSING
+	}
+
+	/**
+	 * A write journal registered by its {@code webhdfs://} URL and read in place: {@code sha256} then holds HDFS's file
+	 * checksum ({@link HdfsPin}), not a SHA-256.
+	 */
+	public boolean inHdfs() {
+		return WebHdfs.isUrl(path);
+	}
+
+	/** What {@code sha256} is: "sha256", or "hdfs-checksum" for a journal in HDFS. */
+	public String pinName() {
+		return inHdfs() ? "hdfs-checksum" : "sha256";
 	}
 
 	public String fileName() {

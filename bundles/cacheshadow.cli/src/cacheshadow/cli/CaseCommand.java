@@ -35,6 +35,8 @@ final class CaseCommand implements Command {
 				usage:
 				  ./cacheshadow case new DIR [--name NAME]    create a case folder (embedded H2 database + custody.log)
 				  ./cacheshadow case add DIR FILE...          register evidence: format from content, size, SHA-256
+				                                              (a write journal in HDFS by its webhdfs://HOST:PORT/PATH URL: read
+				                                              in place, pinned by its length and HDFS's file checksum)
 				  ./cacheshadow case snapshot DIR (--live G | --ram FILE --qmp SOCKET) [--disk D]
 				                                              snapshot a running QEMU guest into the case (DIR/live/snapshot-TIME/):
 				                                              its RAM (QMP dump-guest-memory: memory.elf) and its disk (QMP
@@ -85,9 +87,9 @@ final class CaseCommand implements Command {
 			try (Case c = Case.open(dir)) {
 				for (String f : pos.subList(1, pos.size())) {
 					ConsoleProgress p = new ConsoleProgress(err);
-					EvidenceItem e = c.addEvidence(Path.of(f), p);
+					EvidenceItem e = c.addEvidence(f, p); // a file, or a journal's webhdfs:// URL (read in place)
 					p.finish();
-					out.printf("added #%d %s  %s  %d bytes  sha256 %s%n", e.id(), e.path(), e.format().label(), e.size(), e.sha256());
+					out.printf("added #%d %s  %s  %d bytes  %s %s%n", e.id(), e.path(), e.format().label(), e.size(), e.pinName(), e.sha256());
 				}
 			}
 			return 0;
@@ -193,7 +195,7 @@ final class CaseCommand implements Command {
 		List<EvidenceItem> ev = c.evidence();
 		out.println(ev.size() + " evidence item(s):");
 		for (EvidenceItem e : ev) {
-			out.printf("  #%d  %-44s %-40s %12d bytes  %-8s sha256 %s%n", e.id(), e.fileName(), e.format().label(), e.size(), e.status(), e.sha256());
+			out.printf("  #%d  %-44s %-40s %12d bytes  %-8s %s %s%n", e.id(), e.fileName(), e.format().label(), e.size(), e.status(), e.pinName(), e.sha256());
 		}
 		List<CustodyEntry> log = c.custodyLog();
 		out.println("custody log: " + log.size() + " entries, head " + (log.isEmpty() ? "-" : log.get(log.size() - 1).hash()));

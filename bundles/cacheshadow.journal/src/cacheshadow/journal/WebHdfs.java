@@ -124,6 +124,26 @@ public final class WebHdfs {
 		}
 	}
 
+	/**
+	 * HDFS's checksum of the whole file (GETFILECHECKSUM): computed by the data nodes from the CRCs they keep of every
+	 * block, so it pins the file's content without the file crossing the network. Its algorithm (by default
+	 * {@code MD5-of-xMD5-of-512CRC32C}) depends on the cluster's checksum settings, and it is not a SHA-256.
+	 */
+	public record FileChecksum(String algorithm, String bytes) {
+	}
+
+	/** {@link FileChecksum} of the file; an exception when there is none (no such file, a folder). */
+	public FileChecksum checksum() throws IOException {
+		URI dataNode = redirect(HttpRequest.newBuilder(nameNode("GETFILECHECKSUM", "")).GET());
+		HttpResponse<String> r = send(HttpRequest.newBuilder(dataNode).GET(), ANSWER);
+		check(r.statusCode(), 200, r.body());
+		String algorithm = field(r.body(), "algorithm"), bytes = field(r.body(), "bytes");
+		if (algorithm == null || bytes == null || !bytes.matches("[0-9a-fA-F]{2,256}")) {
+			throw new IOException(url + ": a file checksum answer without an algorithm and hex bytes");
+		}
+		return new FileChecksum(algorithm, bytes.toLowerCase(java.util.Locale.ROOT));
+	}
+
 	/** Creates the file (and its folders) holding {@code len} bytes; refused if it exists. */
 	public void create(byte[] data, int off, int len) throws IOException {
 		upload("PUT", "CREATE", "&overwrite=false", data, off, len, 201);

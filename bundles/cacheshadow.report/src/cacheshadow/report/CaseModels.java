@@ -25,7 +25,7 @@ public final class CaseModels {
 	}
 
 	/** The journal's history over its base, and which base was chosen and why. */
-	public record History(DiskHistory history, JournalBase base, Path journal, Path timing, String note) {
+	public record History(DiskHistory history, JournalBase base, String journal, Path timing, String note) {
 	}
 
 	/**
@@ -49,7 +49,7 @@ public final class CaseModels {
 	public static History history(Case c, CaseInputs in, Progress p) throws IOException {
 		if (in.journal().isEmpty()) return null;
 		if (in.disks().isEmpty()) throw new CaseException("The case has a write journal but no disk image to replay it onto");
-		Path journal = Path.of(in.journal().get().path());
+		String journal = in.journal().get().path(); // a file, or a webhdfs:// URL read in place
 		JournalBase base;
 		try (WriteLog log = JournalFormat.open(journal)) {
 			base = JournalBase.choose(in.disks().stream().map(d -> Path.of(d.path())).toList(), log);
@@ -58,7 +58,7 @@ public final class CaseModels {
 		Files.createDirectories(index);
 		Path timing = in.timing().map(t -> Path.of(t.path())).orElse(null);
 		DiskHistory h = DiskHistory.open(base.base(), journal, timing, index.resolve("journal-" + in.journal().get().id() + ".idx"), p);
-		return new History(h, base, journal, timing, "journal " + journal.getFileName() + " over " + base.base().getFileName() + ": " + base.note());
+		return new History(h, base, journal, timing, "journal " + in.journal().get().fileName() + " over " + base.base().getFileName() + ": " + base.note());
 	}
 
 	/**

@@ -103,7 +103,7 @@ public record ReportModel(String caseName, Path caseDir, String toolVersion, Lis
 	}
 
 	/** The write journal: what it holds, where its times come from, its chart (PNG) and the instants examined. */
-	public record TimelineFacts(String headline, String baseNote, Path journal, Path base, Path timing, TimelineSummary summary,
+	public record TimelineFacts(String headline, String baseNote, String journal, Path base, Path timing, TimelineSummary summary,
 			List<TimelineSummary.Point> named, int namedNotShown, List<Examined> examined, byte[] chartPng, List<String> warnings) {
 	}
 

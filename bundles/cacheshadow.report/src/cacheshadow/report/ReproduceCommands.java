@@ -16,12 +16,12 @@ public final class ReproduceCommands {
 	private final String base; // --disk BASE for replay, or null
 	private final String mountPrefix;
 
-	ReproduceCommands(Path caseDir, Path memory, Path disk, Path kernel, Path journal, Path timing, Path base, String mountPrefix) {
+	ReproduceCommands(Path caseDir, Path memory, Path disk, Path kernel, String journal, Path timing, Path base, String mountPrefix) {
 		this.caseDir = quote(caseDir.toString());
 		this.evidence = memory == null ? null
 				: "--memory " + quote(memory.toString()) + (disk == null ? "" : " --disk " + quote(disk.toString()))
 						+ (kernel == null ? "" : " --kernel " + quote(kernel.toString()));
-		this.journal = journal == null ? null : "--journal " + quote(journal.toString()) + (timing == null ? "" : " --timeline " + quote(timing.toString()));
+		this.journal = journal == null ? null : "--journal " + quote(journal) + (timing == null ? "" : " --timeline " + quote(timing.toString()));
 		this.base = base == null ? null : quote(base.toString());
 		this.mountPrefix = mountPrefix;
 	}

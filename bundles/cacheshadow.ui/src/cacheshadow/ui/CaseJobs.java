@@ -88,11 +88,19 @@ public final class CaseJobs {
 
 	/** Adds evidence files, hashing each (SHA-256) with progress. */
 	public static Job addEvidence(List<Path> files) {
-		return new CaseJob("Adding " + files.size() + " evidence file(s)") {
+		return addEvidenceAt(files.stream().map(Path::toString).toList());
+	}
+
+	/**
+	 * Adds evidence by location: files (hashed, SHA-256, with progress) or write journals in HDFS by their
+	 * {@code webhdfs://} URLs (pinned by length and HDFS's file checksum, read in place: {@link Case#addEvidence(String, cacheshadow.layers.Progress)}).
+	 */
+	public static Job addEvidenceAt(List<String> locations) {
+		return new CaseJob("Adding " + locations.size() + " evidence item(s)") {
 			@Override
 			IStatus work(Case c, MonitorProgress p) throws IOException {
 				boolean history = false;
-				for (Path f : files) {
+				for (String f : locations) {
 					EvidenceFormat.Kind k = c.addEvidence(f, p).format().kind();
 					history |= k == EvidenceFormat.Kind.JOURNAL || k == EvidenceFormat.Kind.TIMING || k == EvidenceFormat.Kind.DISK;
 					CaseSession.get().changed();
@@ -218,7 +226,7 @@ public final class CaseJobs {
 				} catch (IOException | RuntimeException e) {
 					// a disk the journal does not leave readable as ext4: the tree will say so when asked
 				}
-				c.appendCustody("journal-opened", opened.journal().getFileName() + " (" + h.journal().entryCount() + " entries) over "
+				c.appendCustody("journal-opened", java.nio.file.Path.of(h.journal().name()).getFileName() + " (" + h.journal().entryCount() + " entries) over "
 						+ opened.base().base().getFileName() + (opened.timing() != null ? ", times from " + opened.timing().getFileName() : "")
 						+ (cut == null ? "" : "; " + cut));
 				return Status.OK_STATUS;

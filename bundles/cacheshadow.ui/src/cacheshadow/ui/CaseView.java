@@ -44,7 +44,7 @@ public class CaseView extends ViewPart {
 		TableColumns.text(viewer, EvidenceItem.class, "File", 170, EvidenceItem::fileName, null);
 		TableColumns.text(viewer, EvidenceItem.class, "Format", 250, e -> e.format().label(), null);
 		TableColumns.text(viewer, EvidenceItem.class, "Size (bytes)", 110, e -> String.format("%,d", e.size()), null);
-		TableColumns.text(viewer, EvidenceItem.class, "SHA-256", 530, e -> e.sha256() == null ? "(hashing…)" : e.sha256(), null);
+		TableColumns.text(viewer, EvidenceItem.class, "SHA-256", 530, e -> e.sha256() == null ? "(hashing…)" : e.inHdfs() ? e.pinName() + " " + e.sha256() : e.sha256(), null);
 		TableViewerColumn st = new TableViewerColumn(viewer, SWT.NONE);
 		st.getColumn().setText("Status");
 		st.getColumn().setWidth(100);
@@ -66,7 +66,9 @@ public class CaseView extends ViewPart {
 		TableColumns.text(viewer, EvidenceItem.class, "Views", 90, e -> e.id() == CaseSession.get().analyzedMemory() ? "shown" : "", null);
 		viewer.setContentProvider(ArrayContentProvider.getInstance());
 		getSite().setSelectionProvider(viewer);
-		// its toolbar (New, Open, Close, Add Evidence, Verify, Analyze) comes from the case commands (plugin.xml, CaseHandlers)
+		// its toolbar (New, Open, Close, Add Evidence, Verify, Analyze) comes from the case commands (plugin.xml, CaseHandlers);
+		// a journal in HDFS is added by its URL from here
+		getViewSite().getActionBars().getToolBarManager().add(new AddFromHdfs());
 		CaseSession.get().addListener(refresher);
 		refresh();
 	}
@@ -96,6 +98,40 @@ public class CaseView extends ViewPart {
 			header.setText(e.getMessage());
 		}
 		header.getParent().layout();
+	}
+
+	/** Title of the dialog that takes a journal's WebHDFS URL. */
+	public static final String ADD_FROM_HDFS_TITLE = "Add Write Journal from HDFS";
+
+	/**
+	 * Registers a write journal that stays in HDFS by its {@code webhdfs://} URL: pinned by its length and HDFS's file
+	 * checksum, and read in place by the timeline (no download).
+	 */
+	final class AddFromHdfs extends org.eclipse.jface.action.Action {
+		AddFromHdfs() {
+			super("Add from HDFS…");
+			setToolTipText("Add a write journal in HDFS by its webhdfs://HOST:PORT/PATH URL (read in place, not copied)");
+		}
+
+		@Override
+		public void run() {
+			if (CaseSession.get().current() == null) {
+				header.setText("Open or create a case first, then add a journal in HDFS to it.");
+				return;
+			}
+			org.eclipse.jface.dialogs.InputDialog d = new org.eclipse.jface.dialogs.InputDialog(getSite().getShell(), ADD_FROM_HDFS_TITLE,
+					"WebHDFS URL of a write journal (dm-log-writes or .csj), e.g. webhdfs://namenode:9870/journals/writes.log\n"
+							+ "It stays in HDFS and is read in place; the case pins it by its length and HDFS's file checksum.",
+					"webhdfs://", url -> {
+						try {
+							cacheshadow.journal.WebHdfs.of(url.strip());
+							return null;
+						} catch (IllegalArgumentException e) {
+							return e.getMessage();
+						}
+					});
+			if (d.open() == org.eclipse.jface.window.Window.OK) CaseJobs.addEvidenceAt(List.of(d.getValue().strip())).schedule();
+		}
 	}
 
 	public TableViewer viewer() {
