@@ -309,6 +309,14 @@ public final class Case implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * What pins {@code e} now, to set beside what was recorded: a file's SHA-256 (read again, with progress), or for a
+	 * journal in HDFS HDFS's file checksum (asked again, nothing downloaded).
+	 */
+	public static String pinNow(EvidenceItem e, Progress progress) throws IOException {
+		return e.inHdfs() ? HdfsPin.of(webHdfs(e.path())).checksum().bytes() : EvidenceHasher.sha256(Path.of(e.path()), progress);
+	}
+
 	private static WebHdfs webHdfs(String url) throws CaseException {
 		try {
 			return WebHdfs.of(url);

@@ -15,7 +15,6 @@ import cacheshadow.caches.Mount;
 import cacheshadow.cases.Bookmark;
 import cacheshadow.cases.Case;
 import cacheshadow.cases.CustodyEntry;
-import cacheshadow.cases.EvidenceHasher;
 import cacheshadow.cases.EvidenceItem;
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.ResolvedInstant;
@@ -137,7 +136,7 @@ public record ReportModel(String caseName, Path caseDir, String toolVersion, Lis
 		for (EvidenceItem e : items) {
 			p.checkCanceled();
 			try {
-				evidence.add(new EvidenceRow(e, EvidenceHasher.sha256(Path.of(e.path()), p), null));
+				evidence.add(new EvidenceRow(e, Case.pinNow(e, p), null));
 			} catch (IOException ex) {
 				evidence.add(new EvidenceRow(e, null, ex.getMessage()));
 			}

@@ -74,6 +74,15 @@ class HdfsCaseCliTest {
 			assertTrue(read > 0, "the case's timeline read the journal in HDFS");
 		}
 
+		// the examiner's report sets HDFS's checksum asked again beside the recorded one, and opens the journal in place
+		Path report = tmp.resolve("report.html");
+		CliRun r = CliRun.of("report", "--case", dir.toString(), "--out", report.toString());
+		assertEquals(0, r.code(), r.out() + r.err());
+		String html = Files.readString(report);
+		assertTrue(html.contains(url), "the report names the journal's URL");
+		assertFalse(html.contains("unreadable: ") || html.contains("DIFFERS: "), "an evidence row of the report is not equal");
+		assertTrue(html.contains("120 entries"), "the report's timeline is the journal's");
+
 		// a journal changed in HDFS (bytes appended): its length and checksum no longer match what the case pinned
 		WebHdfs.of(url).append(new byte[] { 1, 2, 3 }, 0, 3);
 		CliRun changed = CliRun.of("case", "verify", dir.toString());
