@@ -19,8 +19,9 @@ import cacheshadow.layers.Progress;
 /**
  * {@code bench search}: the local sector-hash search against a plain sequential read of the same journal, taking
  * turns in one run (3 warm-up turns of each, then 7 timed), for a synthetic dm-log-writes journal (JournalBench's
- * generator: 4 KiB writes on the 4 KiB grid of a sparse disk) and the same journal as .csj. The search is timed whole: opening the
- * journal (the .csj reader checks every record's CRC32C) and scanning it; the known set is a file of 64 blocks the
+ * generator: 4 KiB writes on the 4 KiB grid of a sparse disk) and the same journal as .csj. The search is timed whole, as
+ * {@code ./cacheshadow search} runs it: opening the journal and scanning it (a .csj's records' CRC32C checked in the
+ * scan, each just before its data is searched); the known set is a file of 64 blocks the
  * journal wrote plus 64 it never wrote, so every turn must find the same 64 hits (checked).
  * Usage: {@code [--writes N] [--dir DIR] [--keep]} (default 262,144 writes: a 1 GiB journal).
  */
@@ -84,7 +85,7 @@ public final class SectorHashSearchBench {
 			double s = (System.nanoTime() - t) / 1e9;
 			t = System.nanoTime();
 			long hits;
-			try (WriteLog l = JournalFormat.open(p)) {
+			try (WriteLog l = JournalFormat.openForOnePass(p.toString())) {
 				hits = SectorHashSearch.search(l, set, false, (e, d, pl) -> {
 				}, Progress.NONE).hits();
 			}

@@ -12,8 +12,10 @@ import java.util.Set;
 
 import cacheshadow.journal.JournalFormat;
 import cacheshadow.journal.KnownBlocks;
+import cacheshadow.journal.LogDamage;
 import cacheshadow.journal.SectorHashSearch;
 import cacheshadow.journal.Timeline;
+import cacheshadow.journal.TimestampedJournal;
 import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.Progress;
@@ -66,13 +68,16 @@ final class SearchCommand implements Command {
 		if (a.option("save-hashes") != null) known.writeHashSet(a.path("save-hashes"));
 		Timeline timeline = a.path("timeline") == null ? null : Timeline.read(a.path("timeline"));
 		List<WriteLog> logs = new ArrayList<>();
+		List<Boolean> timed = new ArrayList<>();
 		try (AtomicFile af = AtomicFile.create(outPath)) {
 			int untimed = 0;
 			for (String j : journals) {
-				WriteLog log = JournalFormat.open(j);
+				// a local .csj's record checksums are checked by the search as it reads each record (the data read once)
+				WriteLog log = JournalFormat.openForOnePass(j);
 				logs.add(log);
-				if (!SectorHashSearch.hasTime(log)) untimed++;
-				log.damage().ifPresent(d -> err.println("search: " + d.message() + " (the entries before it are searched)"));
+				timed.add(SectorHashSearch.hasTime(log));
+				if (!timed.get(timed.size() - 1)) untimed++;
+				if (!checkedBySearch(log)) log.damage().ifPresent(d -> damaged(err, d));
 			}
 			if (timeline != null && untimed > 1) throw new UsageException("--timeline: " + untimed + " journals have no time of their own; a timing sidecar belongs to one");
 			if (timeline != null && untimed == 0) err.println("search: --timeline not used: every journal has its own times");
@@ -82,7 +87,7 @@ final class SearchCommand implements Command {
 				w.write('\n');
 				for (int k = 0; k < logs.size(); k++) {
 					WriteLog log = logs.get(k);
-					Timeline tl = SectorHashSearch.hasTime(log) ? null : timeline;
+					Timeline tl = timed.get(k) ? null : timeline;
 					String shown = GuestName.text(journals.get(k).getBytes(StandardCharsets.UTF_8));
 					long t0 = System.nanoTime();
 					SectorHashSearch.Stats s = SectorHashSearch.search(log, known, a.flag("every-sector"), (e, disk, place) -> {
@@ -91,7 +96,11 @@ final class SearchCommand implements Command {
 					}, Progress.NONE);
 					double sec = (System.nanoTime() - t0) / 1e9;
 					hits += s.hits();
-					err.printf(Locale.ROOT, "search: %s: %d entries, %.1f MB of writes, %d windows, %d hashed, %d hits in %.2f s%n", shown, log.entryCount(),
+					// known only now for a journal whose checksums the search checked: a failing record ends it
+					LogDamage d = s.checksumDamage() != null ? s.checksumDamage() : log.damage().orElse(null);
+					if (checkedBySearch(log) && d != null) damaged(err, d);
+					err.printf(Locale.ROOT, "search: %s: %d entries, %.1f MB of writes, %d windows, %d hashed, %d hits in %.2f s%n", shown,
+							s.checksumDamage() != null ? s.checksumDamage().entryIndex() : log.entryCount(),
 							s.dataBytes() / 1e6, s.windows(), s.hashed(), s.hits(), sec);
 				}
 			}
@@ -101,5 +110,13 @@ final class SearchCommand implements Command {
 			for (WriteLog l : logs) l.close();
 		}
 		return 0;
+	}
+
+	private static boolean checkedBySearch(WriteLog log) {
+		return log instanceof TimestampedJournal t && t.checksumsLeftToReader();
+	}
+
+	private static void damaged(PrintStream err, LogDamage d) {
+		err.println("search: " + d.message() + " (the entries before it are searched)");
 	}
 }

@@ -263,6 +263,56 @@ class SectorHashSearchTest {
 		}
 	}
 
+	/**
+	 * A .csj searched with its records' CRC32C checked in the search's one pass gives what the checked open and a
+	 * search give: the same hits, and a record that fails its checksum ends the journal there with the same damage
+	 * (in the middle, with hits before and after it; at the first record, when the journal has no time either).
+	 */
+	@Test
+	void checksumsCheckedInTheSearchsPassEndTheJournalWhereTheCheckedOpenDoes(@TempDir Path tmp) throws IOException {
+		Path set = Samples.sets().get(0);
+		KnownBlocks known = new KnownBlocks();
+		for (Known k : files(set, tmp)) known.addFile(k.file, k.file.toString());
+		Path csj = tmp.resolve("j.csj");
+		try (WriteLog log = JournalFormat.open(set.resolve("writes.log"))) {
+			JournalImporter.importJournal(log, Timeline.read(set.resolve("timeline.tsv")), csj, 64 << 20, Progress.NONE);
+		}
+		TreeSet<String> all;
+		long[] crcAt;
+		try (TimestampedJournal j = TimestampedJournal.open(csj); WriteLog once = JournalFormat.openForOnePass(csj.toString())) {
+			all = search(j, known);
+			assertTrue(once instanceof TimestampedJournal t && t.checksumsLeftToReader());
+			TreeSet<String> hits = new TreeSet<>();
+			SectorHashSearch.Stats st = SectorHashSearch.search(once, known, false, (e, d, p) -> hits.add(key(e, d, p.file() + " " + p.offset())), Progress.NONE);
+			assertEquals(all, hits);
+			assertEquals(null, st.checksumDamage());
+			assertTrue(SectorHashSearch.hasTime(once));
+			assertThrows(IllegalArgumentException.class, () -> SectorHashSearch.search(once, 1, once.entryCount(), known, false, (e, d, p) -> {
+			}, Progress.NONE));
+			crcAt = new long[j.entryCount() - 1];
+			for (int i = 0; i < crcAt.length; i++) crcAt[i] = j.table.dataPos(i + 1) - TimestampedJournal.RECORD_HEADER - 4;
+		}
+		int middle = Integer.parseInt(all.toArray(new String[0])[all.size() / 2].substring(0, 6).trim());
+		for (int bad : new int[] { middle, 0 }) {
+			Path c = tmp.resolve("bad-" + bad + ".csj");
+			byte[] b = Files.readAllBytes(csj);
+			b[(int) crcAt[bad]] ^= 1; // the record's stored CRC32C
+			Files.write(c, b);
+			try (TimestampedJournal j = TimestampedJournal.open(c); WriteLog once = JournalFormat.openForOnePass(c.toString())) {
+				LogDamage want = j.damage().orElseThrow();
+				assertEquals(bad, want.entryIndex());
+				assertTrue(want.problem().startsWith("record checksum mismatch"), want.problem());
+				assertTrue(once.entryCount() > bad, "the headers alone do not see it");
+				assertEquals(SectorHashSearch.hasTime(j), SectorHashSearch.hasTime(once), "entry " + bad);
+				TreeSet<String> hits = new TreeSet<>();
+				SectorHashSearch.Stats st = SectorHashSearch.search(once, known, false, (e, d, p) -> hits.add(key(e, d, p.file() + " " + p.offset())), Progress.NONE);
+				assertEquals(want, st.checksumDamage());
+				assertEquals(search(j, known), hits);
+				if (bad > 0) assertTrue(!hits.isEmpty() && hits.size() < all.size(), hits.size() + " of " + all.size());
+			}
+		}
+	}
+
 	@Test
 	void hostileHashSetsAreRefusedWithTheirLine(@TempDir Path tmp) throws IOException {
 		Path huge = tmp.resolve("huge.tsv");

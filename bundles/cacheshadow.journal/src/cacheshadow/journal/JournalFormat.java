@@ -50,6 +50,16 @@ public enum JournalFormat {
 		return open(location, Progress.NONE, EntrySink.NONE);
 	}
 
+	/**
+	 * Opens a journal for one pass over all its data (the sector-hash search), as {@link #open(String)} but a local
+	 * .csj's records' CRC32C are left to that pass ({@link TimestampedJournal#openChecksumsLeftToReader}), so their
+	 * data is read once.
+	 */
+	public static WriteLog openForOnePass(String location) throws IOException {
+		if (!WebHdfs.isUrl(location) && detect(Path.of(location)) == CACHESHADOW) return TimestampedJournal.openChecksumsLeftToReader(Path.of(location));
+		return open(location);
+	}
+
 	static WriteLog open(String location, Progress progress, EntrySink sink) throws IOException {
 		if (!WebHdfs.isUrl(location)) return open(Path.of(location), progress, sink);
 		WebHdfsFile f = WebHdfsFile.open(location);

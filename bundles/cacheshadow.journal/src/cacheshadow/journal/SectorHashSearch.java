@@ -25,8 +25,12 @@ public final class SectorHashSearch {
 		void hit(int entry, long diskOffset, KnownBlocks.Place place) throws IOException;
 	}
 
-	/** What a search did: data bytes of write entries scanned, windows looked at and hashed, hits. */
-	public record Stats(long dataBytes, long windows, long hashed, long hits) {
+	/**
+	 * What a search did: data bytes of write entries scanned, windows looked at and hashed, hits; and, for a journal
+	 * whose records' CRC32C were left to the search ({@link TimestampedJournal#openChecksumsLeftToReader}), the first
+	 * record that failed it (the journal ends there; the entries before it were searched), else null.
+	 */
+	public record Stats(long dataBytes, long windows, long hashed, long hits, LogDamage checksumDamage) {
 	}
 
 	private SectorHashSearch() {
@@ -43,6 +47,10 @@ public final class SectorHashSearch {
 	public static Stats search(WriteLog log, int from, int to, KnownBlocks known, boolean everySector, HitSink sink, Progress progress) throws IOException {
 		final int B = KnownBlocks.BLOCK;
 		if (from < 0 || to > log.entryCount() || from > to) throw new IndexOutOfBoundsException("entries " + from + ".." + to + " of " + log.entryCount());
+		// each record's CRC32C checked just before its data is scanned: the data is read once, and is in the CPU's cache for the scan
+		TimestampedJournal unchecked = checksumsLeftToSearch(log);
+		if (unchecked != null && from != 0) throw new IllegalArgumentException("a journal whose checksums are left to the search is searched from its first entry");
+		LogDamage damage = null;
 		int step = everySector ? Math.min(log.sectorSize(), B) : B;
 		MappedFile mapped = log instanceof MappedWriteLog m && m.file instanceof MappedFile f ? f : null;
 		EntryTable table = mapped != null ? ((MappedWriteLog) log).table : null;
@@ -54,6 +62,7 @@ public final class SectorHashSearch {
 		progress.begin("Searching " + log.name(), total);
 		long bytes = 0, windows = 0, hashed = 0, hits = 0, reported = 0;
 		for (int i = from; i < to; i++) {
+			if (unchecked != null && (damage = unchecked.checksumDamage(i)) != null) break;
 			if (!isData(log, i)) continue;
 			long off = log.diskOffset(i), len = log.length(i), end = off + len;
 			long first = everySector ? off : Math.floorDiv(off + B - 1, B) * B;
@@ -88,7 +97,7 @@ public final class SectorHashSearch {
 			}
 		}
 		progress.worked(bytes - reported);
-		return new Stats(bytes, windows, hashed, hits);
+		return new Stats(bytes, windows, hashed, hits, damage);
 	}
 
 	/**
@@ -133,10 +142,23 @@ public final class SectorHashSearch {
 		return t == WriteLog.NO_TIME ? "-" : ResolvedInstant.iso(t);
 	}
 
-	/** True when some entry of the journal has a time of its own (a .csj journal; a dm-log-writes log has none). */
-	public static boolean hasTime(WriteLog log) {
-		for (int i = 0; i < log.entryCount(); i++) if (log.timeQuality(i) != TimeQuality.NONE) return true;
+	/**
+	 * True when some entry of the journal has a time of its own (a .csj journal; a dm-log-writes log has none). Of a
+	 * journal whose checksums are left to the search, the records up to its first timed one are checked here: one
+	 * failing ends the journal before any time.
+	 */
+	public static boolean hasTime(WriteLog log) throws IOException {
+		TimestampedJournal unchecked = checksumsLeftToSearch(log);
+		for (int i = 0; i < log.entryCount(); i++) {
+			if (log.timeQuality(i) == TimeQuality.NONE) continue;
+			for (int k = 0; unchecked != null && k <= i; k++) if (unchecked.checksumDamage(k) != null) return false;
+			return true;
+		}
 		return false;
+	}
+
+	private static TimestampedJournal checksumsLeftToSearch(WriteLog log) {
+		return log instanceof TimestampedJournal t && t.checksumsLeftToReader() ? t : null;
 	}
 
 	private static boolean isData(WriteLog log, int i) {

@@ -32,13 +32,16 @@ public final class TimestampedJournal extends MappedWriteLog {
 	private final long diskSize;
 	private final long createdNanos;
 	private final byte[] quality;
+	/** Records' CRC32C left to the one pass that reads them ({@link #openChecksumsLeftToReader}). */
+	private final boolean checksumsLeftToReader;
 
 	private TimestampedJournal(ReadableFile file, int sectorSize, long diskSize, long createdNanos, EntryTable table, byte[] quality,
-			LogDamage damage, long validBytes) {
+			LogDamage damage, long validBytes, boolean checksumsLeftToReader) {
 		super(file, sectorSize, table, damage, validBytes);
 		this.diskSize = diskSize;
 		this.createdNanos = createdNanos;
 		this.quality = quality;
+		this.checksumsLeftToReader = checksumsLeftToReader;
 	}
 
 	public static TimestampedJournal open(Path path) throws IOException {
@@ -50,13 +53,30 @@ public final class TimestampedJournal extends MappedWriteLog {
 	}
 
 	/**
+	 * Opens a local journal checking every record's header and the last record's CRC32C only, for a reader that reads
+	 * every record's data anyway (the sector-hash search): it checks each record with {@link #checksumDamage} as it
+	 * comes, so the data is read once, not once for the open and again for the scan. Until that reader is through,
+	 * {@link #entryCount()} and {@link #damage()} are those of the headers; a record whose CRC32C fails ends the journal
+	 * there, as {@link #open(Path)} would have ended it.
+	 */
+	public static TimestampedJournal openChecksumsLeftToReader(Path path) throws IOException {
+		MappedFile f = MappedFile.open(path);
+		try {
+			return parse(f, Progress.NONE, false, true);
+		} catch (IOException | RuntimeException e) {
+			f.close();
+			throw e;
+		}
+	}
+
+	/**
 	 * Parses a journal already open; closes {@code f} if it is not one. {@code checkEveryRecord} false checks the
 	 * CRC32C of the last record only (whether it is torn) and every record's header: a journal in HDFS is opened
 	 * reading its record headers in ranges, not all its data; HDFS checksums its blocks itself.
 	 */
 	static TimestampedJournal open(ReadableFile f, Progress progress, boolean checkEveryRecord) throws IOException {
 		try {
-			return parse(f, progress, checkEveryRecord);
+			return parse(f, progress, checkEveryRecord, false);
 		} catch (IOException | RuntimeException e) {
 			f.close();
 			throw e;
@@ -83,7 +103,7 @@ public final class TimestampedJournal extends MappedWriteLog {
 		return new Header(ss, LittleEndian.u64(h, 24), LittleEndian.u64(h, 32));
 	}
 
-	private static TimestampedJournal parse(ReadableFile f, Progress progress, boolean checkEveryRecord) throws IOException {
+	private static TimestampedJournal parse(ReadableFile f, Progress progress, boolean checkEveryRecord, boolean leftToReader) throws IOException {
 		String path = f.name();
 		long size = f.size();
 		byte[] h = new byte[HEADER_BYTES];
@@ -136,7 +156,7 @@ public final class TimestampedJournal extends MappedWriteLog {
 				f.update(crc, pos, recLen - 4);
 			}
 			if (check && (int) crc.getValue() != (int) f.u32(pos + recLen - 4)) {
-				damage = new LogDamage(p, i, pos, "record checksum mismatch" + (pos + recLen == size ? " in the last record (torn write); ignored" : ""));
+				damage = checksumMismatch(p, i, pos, pos + recLen == size);
 				break;
 			}
 			String problem = checkRecord(seq, i, off, len, flags, payload, hd.sectorSize(), time, lastTime);
@@ -160,7 +180,30 @@ public final class TimestampedJournal extends MappedWriteLog {
 		}
 		progress.worked(Math.max(0, pos - reported));
 		long valid = damage == null ? pos : damage.fileOffset();
-		return new TimestampedJournal(f, hd.sectorSize(), hd.diskSize(), hd.createdNanos(), table, quality, damage, valid);
+		return new TimestampedJournal(f, hd.sectorSize(), hd.diskSize(), hd.createdNanos(), table, quality, damage, valid, leftToReader);
+	}
+
+	private static LogDamage checksumMismatch(String path, int entry, long pos, boolean last) {
+		return new LogDamage(path, entry, pos, "record checksum mismatch" + (last ? " in the last record (torn write); ignored" : ""));
+	}
+
+	/** True when the records' CRC32C are left to the reader ({@link #openChecksumsLeftToReader}). */
+	public boolean checksumsLeftToReader() {
+		return checksumsLeftToReader;
+	}
+
+	/**
+	 * For a journal opened with {@link #openChecksumsLeftToReader}: null when entry {@code i}'s record holds its
+	 * CRC32C (or was checked at opening), else the damage {@link #open(Path)} reports there; entries from {@code i}
+	 * on are then none of the journal. Always null for a journal opened otherwise.
+	 */
+	public LogDamage checksumDamage(int i) throws IOException {
+		if (!checksumsLeftToReader) return null;
+		long start = table.dataPos(i) - RECORD_HEADER, end = i + 1 < table.count() ? table.dataPos(i + 1) - RECORD_HEADER : validBytes;
+		if (end == file.size()) return null; // the last record of the file: checked at opening
+		CRC32C crc = new CRC32C();
+		file.update(crc, start, end - start - 4);
+		return (int) crc.getValue() == (int) file.u32(end - 4) ? null : checksumMismatch(file.name(), i, start, false);
 	}
 
 	private static String markText(ReadableFile f, long at, int n) throws IOException {
