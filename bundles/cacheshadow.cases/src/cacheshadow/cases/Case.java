@@ -1,6 +1,7 @@
 package cacheshadow.cases;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,21 @@ public final class Case implements AutoCloseable {
 	public static final String CUSTODY_TEXT = "custody.log";
 	/** The database of a case being created, renamed to {@link #DB_FILE} when complete. */
 	static final String CREATING_NAME = "case-creating";
+	/**
+	 * The empty case database (the schema, no rows) shipped beside this class, made by {@link #writeTemplate}: a new case
+	 * starts as a copy of it, so creating one runs no DDL (H2's CREATE TABLEs, with the secure-random seeding of their
+	 * identity columns, were a fifth of {@code case new}). CaseTemplateTest checks it against {@link #SCHEMA}.
+	 */
+	public static final String TEMPLATE = "case-template";
+	/** The tables of a case, as {@link #writeTemplate} makes them and every open of an older case checks. */
+	private static final List<String> SCHEMA = List.of("CREATE TABLE IF NOT EXISTS case_info(k VARCHAR PRIMARY KEY, v VARCHAR)",
+			"CREATE TABLE IF NOT EXISTS evidence(id BIGINT AUTO_INCREMENT PRIMARY KEY, path VARCHAR NOT NULL UNIQUE,"
+					+ " size BIGINT NOT NULL, format VARCHAR NOT NULL, sha256 VARCHAR(64), added_at VARCHAR NOT NULL,"
+					+ " status VARCHAR NOT NULL, verified_at VARCHAR)",
+			"CREATE TABLE IF NOT EXISTS bookmark(id BIGINT AUTO_INCREMENT PRIMARY KEY, view VARCHAR NOT NULL, path VARCHAR NOT NULL,"
+					+ " instant VARCHAR, range_offset BIGINT NOT NULL, range_length BIGINT NOT NULL, note VARCHAR NOT NULL, created_at VARCHAR NOT NULL)",
+			"CREATE TABLE IF NOT EXISTS custody(seq BIGINT PRIMARY KEY, at VARCHAR NOT NULL, actor VARCHAR NOT NULL,"
+					+ " action VARCHAR NOT NULL, detail VARCHAR NOT NULL, prev_hash VARCHAR(64) NOT NULL, hash VARCHAR(64) NOT NULL)");
 
 	private static volatile String program = "a Java program";
 
@@ -82,43 +98,74 @@ public final class Case implements AutoCloseable {
 		return Files.isRegularFile(dir.resolve(DB_FILE));
 	}
 
-	/** Creates a new case folder (it may exist, but must not hold a case yet). */
+	/** Creates a new case folder (it may exist, but must not hold a case yet) and opens it. */
 	public static Case create(Path dir, String name) throws IOException {
 		dir = dir.toAbsolutePath().normalize();
 		Files.createDirectories(dir);
 		CaseLock lock = CaseLock.acquire(dir, program);
 		try {
-			if (isCase(dir)) throw new CaseException(dir + ": already holds a case");
-			if (Files.exists(dir.resolve(CUSTODY_TEXT))) {
-				throw new CaseException(dir + ": holds a " + CUSTODY_TEXT + " but no case database (" + DB_FILE + "); move it away or choose another folder");
-			}
-			removeCreating(dir);
-			String caseName = name == null || name.isBlank() ? dir.getFileName().toString() : name;
-			try (Connection c = connect(dir, CREATING_NAME)) {
-				Case building = new Case(dir, dir.resolve(CREATING_NAME + ".mv.db"), c, null);
-				building.createSchema();
-				Path d = dir;
-				building.transaction((s, custody) -> {
-					building.setInfo("name", caseName);
-					building.setInfo("created", now().toString());
-					building.setInfo("format", "1");
-					custody.add("case-created", "case \"" + caseName + "\" in " + d);
-					return null;
-				});
-				try (Statement s = c.createStatement()) {
-					s.execute("SHUTDOWN");
-				}
-			} catch (SQLException e) {
-				throw new CaseException(dir + ": cannot create the case database (" + firstLine(e.getMessage()) + ")");
-			}
-			Files.move(dir.resolve(CREATING_NAME + ".mv.db"), dir.resolve(DB_FILE), StandardCopyOption.ATOMIC_MOVE);
-			AtomicFile.forceDirectory(dir);
-			removeCreating(dir);
+			build(dir, name);
 			return openLocked(dir, lock);
 		} catch (IOException | RuntimeException e) {
 			lock.close();
 			throw e;
 		}
+	}
+
+	/**
+	 * Creates a new case as {@link #create} does and leaves it closed; its name. For a command that only creates the
+	 * case: when this returns, the case is on disk, whole (renamed into place and the folder forced), its mirror
+	 * written; the database is not opened a second time.
+	 */
+	public static String createClosed(Path dir, String name) throws IOException {
+		dir = dir.toAbsolutePath().normalize();
+		Files.createDirectories(dir);
+		try (CaseLock lock = CaseLock.acquire(dir, program)) {
+			return build(dir, name);
+		}
+	}
+
+	/**
+	 * Builds the case's database as {@link #CREATING_NAME}, renames it to {@link #DB_FILE} once complete and writes the
+	 * mirror; the case's name. The caller holds the case's lock.
+	 */
+	private static String build(Path dir, String name) throws IOException {
+		if (isCase(dir)) throw new CaseException(dir + ": already holds a case");
+		if (Files.exists(dir.resolve(CUSTODY_TEXT))) {
+			throw new CaseException(dir + ": holds a " + CUSTODY_TEXT + " but no case database (" + DB_FILE + "); move it away or choose another folder");
+		}
+		removeCreating(dir);
+		String caseName = name == null || name.isBlank() ? dir.getFileName().toString() : name;
+		List<CustodyEntry> log;
+		Path creating = dir.resolve(CREATING_NAME + ".mv.db");
+		try (InputStream template = Case.class.getResourceAsStream(TEMPLATE + ".mv.db")) {
+			if (template == null) throw new CaseException(dir + ": cannot create the case: " + TEMPLATE + ".mv.db is missing from this build");
+			Files.copy(template, creating); // not forced: SHUTDOWN forces the whole file
+		}
+		try (Connection c = connect(dir, CREATING_NAME)) {
+			Case building = new Case(dir, creating, c, null);
+			Path d = dir;
+			building.transaction((s, custody) -> {
+				building.setInfo("name", caseName);
+				building.setInfo("created", now().toString());
+				building.setInfo("format", "1");
+				custody.add("case-created", "case \"" + caseName + "\" in " + d);
+				return null;
+			});
+			log = building.custodyLog();
+			try (Statement s = c.createStatement()) {
+				s.execute("SHUTDOWN");
+			}
+		} catch (SQLException e) {
+			throw new CaseException(dir + ": cannot create the case database (" + firstLine(e.getMessage()) + ")");
+		}
+		Files.move(creating, dir.resolve(DB_FILE), StandardCopyOption.ATOMIC_MOVE);
+		AtomicFile.forceDirectory(dir);
+		removeCreating(dir);
+		// the mirror once the database is the case's (a custody.log beside no case would stop the next create); a crash
+		// before it is written leaves it to be completed when the case is next opened
+		completeMirror(dir, log);
+		return caseName;
 	}
 
 	/** Removes what an interrupted {@link #create} left: a database that never became the case's. */
@@ -147,7 +194,7 @@ public final class Case implements AutoCloseable {
 		try {
 			if (!lock.readOnly()) c.createSchema();
 			lock.name(c.name());
-			if (!lock.readOnly()) c.completeMirror();
+			if (!lock.readOnly()) completeMirror(dir, c.custodyLog());
 		} catch (IOException | RuntimeException e) {
 			c.closeDatabase();
 			throw e;
@@ -186,16 +233,22 @@ public final class Case implements AutoCloseable {
 
 	private void createSchema() throws CaseException {
 		sql(s -> {
-			s.execute("CREATE TABLE IF NOT EXISTS case_info(k VARCHAR PRIMARY KEY, v VARCHAR)");
-			s.execute("CREATE TABLE IF NOT EXISTS evidence(id BIGINT AUTO_INCREMENT PRIMARY KEY, path VARCHAR NOT NULL UNIQUE,"
-					+ " size BIGINT NOT NULL, format VARCHAR NOT NULL, sha256 VARCHAR(64), added_at VARCHAR NOT NULL,"
-					+ " status VARCHAR NOT NULL, verified_at VARCHAR)");
-			s.execute("CREATE TABLE IF NOT EXISTS bookmark(id BIGINT AUTO_INCREMENT PRIMARY KEY, view VARCHAR NOT NULL, path VARCHAR NOT NULL,"
-					+ " instant VARCHAR, range_offset BIGINT NOT NULL, range_length BIGINT NOT NULL, note VARCHAR NOT NULL, created_at VARCHAR NOT NULL)");
-			s.execute("CREATE TABLE IF NOT EXISTS custody(seq BIGINT PRIMARY KEY, at VARCHAR NOT NULL, actor VARCHAR NOT NULL,"
-					+ " action VARCHAR NOT NULL, detail VARCHAR NOT NULL, prev_hash VARCHAR(64) NOT NULL, hash VARCHAR(64) NOT NULL)");
+			for (String table : SCHEMA) s.execute(table);
 			return null;
 		});
+	}
+
+	/**
+	 * Writes an empty case database, the schema and no rows, as {@code dir/}{@value #TEMPLATE}{@code .mv.db}: how the
+	 * template shipped with this class is made (bundles/cacheshadow.cases/src/cacheshadow/cases/).
+	 */
+	public static void writeTemplate(Path dir) throws IOException {
+		try (Connection c = connect(dir, TEMPLATE); Statement s = c.createStatement()) {
+			for (String table : SCHEMA) s.execute(table);
+			s.execute("SHUTDOWN COMPACT");
+		} catch (SQLException e) {
+			throw new CaseException(dir + ": cannot write the empty case database (" + firstLine(e.getMessage()) + ")");
+		}
 	}
 
 	public Path dir() {
@@ -596,13 +649,15 @@ public final class Case implements AutoCloseable {
 		} catch (SQLException e) {
 			throw new CaseException(dir + ": case database error (" + firstLine(e.getMessage()) + ")");
 		}
+		// a case being created is forced by its SHUTDOWN before it is renamed to be the case's, and writes its mirror then
+		if (lock == null) return result;
 		// written by the commit; forced to stable storage here (a power cut, not only a kill, keeps it)
 		try (FileChannel f = FileChannel.open(dbFile, StandardOpenOption.READ)) {
 			f.force(true);
 		} catch (IOException e) {
 			throw new CaseException(dbFile + ": cannot force the committed change to disk (" + e.getMessage() + ")");
 		}
-		if (lock != null) appendMirror(added); // a case being created writes its mirror once it is the case
+		appendMirror(added);
 		return result;
 	}
 
@@ -648,14 +703,15 @@ public final class Case implements AutoCloseable {
 	}
 
 	/**
-	 * Completes the mirror from the database when a crash left it short (entries committed, not yet appended) or with
-	 * a torn last line: it is then a prefix of what it should be, and is rewritten whole ({@link AtomicFile}). A
-	 * mirror that differs otherwise was changed by someone else and is left for the examiner to see.
+	 * Completes the mirror from {@code log}, the database's, when a crash left it short (entries committed, not yet
+	 * appended), torn in its last line or not yet written: it is then a prefix of what it should be, and is rewritten
+	 * whole ({@link AtomicFile}). A mirror that differs otherwise was changed by someone else and is left for the
+	 * examiner to see.
 	 */
-	private void completeMirror() throws CaseException {
+	private static void completeMirror(Path dir, List<CustodyEntry> log) throws CaseException {
 		Path f = dir.resolve(CUSTODY_TEXT);
 		StringBuilder sb = new StringBuilder();
-		for (CustodyEntry e : custodyLog()) sb.append(mirrorLine(e));
+		for (CustodyEntry e : log) sb.append(mirrorLine(e));
 		byte[] want = sb.toString().getBytes(StandardCharsets.UTF_8);
 		try {
 			byte[] have = Files.exists(f) ? Files.readAllBytes(f) : new byte[0];

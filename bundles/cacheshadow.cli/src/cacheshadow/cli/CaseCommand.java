@@ -77,9 +77,9 @@ final class CaseCommand implements Command {
 		switch (action) {
 		case "new" -> {
 			if (pos.size() != 1) throw new UsageException("case new takes one folder");
-			try (Case c = Case.create(dir, a.option("name"))) {
-				out.println("created case \"" + c.name() + "\" in " + c.dir());
-			}
+			// printed once the case is on disk, whole; nothing more to do with it, so it is not opened again
+			String name = Case.createClosed(dir, a.option("name"));
+			out.println("created case \"" + name + "\" in " + dir.toAbsolutePath().normalize());
 			return 0;
 		}
 		case "add" -> {

@@ -26,8 +26,16 @@ public final class WebHdfs {
 	static final int DEFAULT_PORT = 9870;
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 	private static final AtomicLong PROCESS_BYTES = new AtomicLong(), PROCESS_REQUESTS = new AtomicLong();
-	private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-			.followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+
+	/**
+	 * The HTTP client, made on the first request: building one loads the JDK's TLS trust store and HTTP machinery
+	 * (~0.1 s of CPU), which every command paid when it read the process counters above ({@code Cli}) or asked
+	 * {@link #isUrl}, whether it spoke to HDFS or not.
+	 */
+	private static final class Http {
+		static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+				.followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+	}
 
 	private final String url, host, path, user;
 	private final int port;
@@ -239,7 +247,7 @@ public final class WebHdfs {
 		requests.incrementAndGet();
 		PROCESS_REQUESTS.incrementAndGet();
 		try {
-			return HTTP.send(b.timeout(TIMEOUT).build(), body);
+			return Http.CLIENT.send(b.timeout(TIMEOUT).build(), body);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new java.io.InterruptedIOException(url + ": interrupted");
