@@ -27,7 +27,7 @@ import cacheshadow.testing.MiniHdfsDir;
 class WebHdfsJournalTest {
 
 	private static long fetched(WriteLog log) {
-		return ((WebHdfsFile) ((MappedWriteLog) log).file).remote().bytesRead();
+		return remote(log).bytesRead();
 	}
 
 	private static byte[] remoteBytes(String url) throws IOException {
@@ -36,6 +36,59 @@ class WebHdfsJournalTest {
 		byte[] b = new byte[Math.toIntExact(s.length())];
 		r.read(0, b, 0, b.length);
 		return b;
+	}
+
+	private static WebHdfs remote(WriteLog log) {
+		return ((WebHdfsFile) ((MappedWriteLog) log).file).remote();
+	}
+
+	/**
+	 * Read-ahead: a journal of 4,096 small writes (headers 8 KiB apart) is opened, and all its data read entry after
+	 * entry, in a few dozen requests (one per entry header before), reading each byte of the file at most once; a
+	 * journal of writes larger than {@link WebHdfsFile#GAP} is opened fetching its headers alone, one request each (and
+	 * its last record, whose CRC32C is checked), not the data between them. Entries and data equal the local file's.
+	 */
+	@Test
+	void entryHeadersAndDataReadInOrderCostFewRequestsAndSparseHeadersFewBytes(@TempDir Path tmp) throws Exception {
+		MiniHdfsDir hdfs = MiniHdfsDir.await();
+		Random rnd = new Random(16);
+		for (int writeBytes : new int[] { 8 << 10, (3 << 20) / 2 }) {
+			int writes = writeBytes < WebHdfsFile.GAP ? 4096 : 12;
+			Path j = tmp.resolve("j-" + writeBytes + ".csj");
+			byte[] data = new byte[writeBytes];
+			try (JournalRecorder rec = JournalRecorder.create(j, 512, 1L << 34)) {
+				for (int i = 0; i < writes; i++) {
+					rnd.nextBytes(data);
+					rec.write(rnd.nextInt(1 << 20) * 4096L, data, 0, data.length, 0);
+				}
+			}
+			byte[] whole = Files.readAllBytes(j);
+			String url = hdfs.freshUrl(j.getFileName().toString());
+			WebHdfs.of(url).create(whole, 0, whole.length);
+			try (WriteLog local = JournalFormat.open(j); WriteLog r = JournalFormat.open(url)) {
+				long opened = fetched(r), openRequests = remote(r).requests();
+				assertEquals(writes, r.entryCount());
+				for (int i = 0; i < writes; i++) assertEquals(local.diskOffset(i) + "/" + local.length(i), r.diskOffset(i) + "/" + r.length(i), "entry " + i);
+				byte[] x = new byte[writeBytes], y = new byte[writeBytes];
+				for (int i = 0; i < writes; i++) {
+					local.readData(i, 0, x, 0, x.length);
+					r.readData(i, 0, y, 0, y.length);
+					assertArrayEquals(x, y, "entry " + i);
+				}
+				long total = fetched(r), requests = remote(r).requests();
+				System.out.printf("WebHDFS read-ahead, %d writes of %d bytes (%d bytes): opened in %d requests reading %d bytes (%.0f%%); every entry's data then in %d requests more, %d bytes in all%n",
+						writes, writeBytes, whole.length, openRequests, opened, 100.0 * opened / whole.length, requests - openRequests, total);
+				if (writeBytes < WebHdfsFile.GAP) {
+					assertTrue(openRequests <= 40, "opening " + writes + " entries took " + openRequests + " requests");
+					assertTrue(requests - openRequests <= 40, "the data of every entry, in order, took " + (requests - openRequests) + " requests");
+					assertTrue(total <= whole.length, total + " bytes read of " + whole.length + ": a byte fetched twice");
+				} else {
+					// the headers, and the last record whole (its CRC32C tells whether it is torn); not the data between
+					assertTrue(opened <= writeBytes + 2L * writes * WebHdfsFile.BLOCK, "opening read " + opened + " of " + whole.length + " bytes");
+					assertTrue(openRequests <= writes + 6, openRequests + " requests: one per header, and the few of opening");
+				}
+			}
+		}
 	}
 
 	@Test
@@ -78,7 +131,7 @@ class WebHdfsJournalTest {
 				}
 				long total = fetched(r);
 				System.out.printf("WebHDFS %s: shipped %d bytes in %.2f s (%.1f MB/s); opened reading %d bytes (%.0f%%), the disk at entry:%d (%d bytes written) with %d bytes more; %d requests%n",
-						set.getFileName(), size, sec, size / sec / 1e6, opened, 100.0 * opened / size, n, compared, total - opened, ((WebHdfsFile) ((MappedWriteLog) r).file).remote().requests());
+						set.getFileName(), size, sec, size / sec / 1e6, opened, 100.0 * opened / size, n, compared, total - opened, remote(r).requests());
 				assertTrue(opened < size, "opening reads " + opened + " of " + size + " bytes: the entry headers, not the whole journal");
 				assertTrue(total < size, "opening and the first round read " + total + " of " + size + " bytes");
 			}
