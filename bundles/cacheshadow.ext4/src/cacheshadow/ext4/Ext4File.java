@@ -27,6 +27,16 @@ public final class Ext4File {
 		this.inline = inline;
 	}
 
+	/** This file read through {@code other}: the same file system over a layer holding the same bytes ({@link Ext4FileSystem#over}). */
+	public Ext4File in(Ext4FileSystem other) {
+		return new Ext4File(other, inode, map, inline);
+	}
+
+	/** The file system it is read through. */
+	public Ext4FileSystem fileSystem() {
+		return fs;
+	}
+
 	public Ext4Inode inode() {
 		return inode;
 	}

@@ -125,6 +125,29 @@ public final class Ext4FileSystem implements AutoCloseable {
 		return replayed;
 	}
 
+	private Ext4FileSystem(Ext4FileSystem of, Layer layer, Jbd2Replay replay, java.util.Collection<Finding> findings) {
+		this.layer = layer;
+		this.sb = of.sb;
+		this.blockSize = of.blockSize;
+		this.sbBlock = of.sbBlock;
+		this.csumSeed = of.csumSeed;
+		this.groups = of.groups;
+		this.replay = replay;
+		this.findings.addAll(findings);
+	}
+
+	/**
+	 * This file system read through {@code device}, a layer holding the same bytes as the one it was opened on (a
+	 * later copy of a disk nothing wrote to since, as a live refresh knows it): what {@link #open} parsed (super
+	 * block, group descriptors, the journal's replay) is kept, not read again. {@code findings}: what the new one
+	 * starts with (those of this one as they stood at a point its user chose, e.g. right after the open).
+	 */
+	public Ext4FileSystem over(Layer device, java.util.Collection<Finding> findings) {
+		if (replay == null) return new Ext4FileSystem(this, device, null, findings);
+		Jbd2Replay r = replay.over(device);
+		return new Ext4FileSystem(this, layer == replay.overlay() ? r.overlay() : device, r, findings);
+	}
+
 	/** Where the internal journal lies: the journal inode's blocks and size; an external journal is not in the image. */
 	private Jbd2Replay.JournalLocation journalLocation() throws IOException {
 		if (sb.hasIncompat(Ext4Superblock.INCOMPAT_JOURNAL_DEV) || sb.journalInum == 0) {

@@ -63,6 +63,25 @@ public final class FileContent {
 		this.blockSize = fs == null ? PAGE : fs.blockSize();
 	}
 
+	private FileContent(FileContent of, Ext4FileSystem fs) {
+		this.cleanPages = of.cleanPages;
+		this.size = of.size;
+		this.cached = of.cached;
+		this.shmem = of.shmem;
+		this.disk = of.disk.in(fs);
+		this.map = of.map;
+		this.diskLayer = fs.layer() instanceof BlockDeviceCacheOverlay o ? o.disk() : fs.layer();
+		this.blockSize = fs.blockSize();
+	}
+
+	/**
+	 * This content with its disk side read through {@code fs}, the file system it was read through over a layer
+	 * holding the same bytes ({@link Ext4FileSystem#over}); the block map is not read again.
+	 */
+	FileContent over(Ext4FileSystem fs) {
+		return disk == null ? new FileContent(size, cached, shmem, null, null, cleanPages) : new FileContent(this, fs);
+	}
+
 	public long size() {
 		return size;
 	}

@@ -70,17 +70,22 @@ public final class LiveMerge {
 		};
 	}
 
-	/** What a refresh leaves for the next one to reuse: its copies, the disk's write count at its pause, its hashes. */
+	/**
+	 * What a refresh leaves for the next one to reuse: its copies, the disk's write count at its pause, its hashes, and
+	 * what of its views rests on the disk alone.
+	 */
 	public static final class Basis {
 		private final PausedCopyLayer ram, disk;
 		private final String diskWrites;
 		private final Map<String, Hashed> hashes;
+		private final MergedFileSystem.DiskSide diskSide;
 
-		private Basis(PausedCopyLayer ram, PausedCopyLayer disk, String diskWrites, Map<String, Hashed> hashes) {
+		private Basis(PausedCopyLayer ram, PausedCopyLayer disk, String diskWrites, Map<String, Hashed> hashes, MergedFileSystem.DiskSide diskSide) {
 			this.ram = ram;
 			this.disk = disk;
 			this.diskWrites = diskWrites;
 			this.hashes = hashes;
+			this.diskSide = diskSide;
 		}
 	}
 
@@ -93,7 +98,7 @@ public final class LiveMerge {
 	 */
 	public record Refresh(MergedFileSystem fs, long pausedNanos, long refreshNanos, long copiedBytes, long walkNanos, long viewsNanos, long copyNanos,
 			long warmNanos, int pauses, int staleWalks, long longestPauseNanos, int pagesChecked, long bytesChecked, long checkNanos, boolean walkedPaused, int hashesReused, int hashesTotal,
-			boolean diskWrittenDuringWarm, Basis basis) {
+			boolean diskWrittenDuringWarm, boolean diskSideKept, Basis basis) {
 		public String timings() {
 			return String.format("guest paused %.1f ms (%s), refresh %.1f ms (caches walked %.1f, views %.1f, cached pages copied %.1f%s; then hashes and statuses %.1f, %d of %d hashes reused); %.1f MiB of RAM copied",
 					pausedNanos / 1e6,
@@ -104,7 +109,8 @@ public final class LiveMerge {
 					refreshNanos / 1e6, walkNanos / 1e6, viewsNanos / 1e6, copyNanos / 1e6, walkedPaused ? ", the last walk paused" : " while the guest ran",
 					warmNanos / 1e6, hashesReused, hashesTotal, copiedBytes / 1048576.0)
 					+ (staleWalks > 0 ? "; " + staleWalks + (staleWalks == 1 ? " walk" : " walks") + " found stale before pausing and walked again" : "")
-					+ (diskWrittenDuringWarm ? "; the guest wrote to its disk while the refresh read it after the pause" : "");
+					+ (diskWrittenDuringWarm ? "; the guest wrote to its disk while the refresh read it after the pause" : "")
+					+ (diskSideKept ? "; the disk unwritten since the refresh before: its ext4 as opened (journal replayed) and its disk-only view kept" : "");
 		}
 	}
 
@@ -140,13 +146,13 @@ public final class LiveMerge {
 		return refresh(guest, kernel, disk, replayJournal, warm, null, progress);
 	}
 
-	/** The views, built over the copies. */
-	private static MergedFileSystem build(LiveGuest.KernelFiles kernel, PausedCopyLayer ram, PausedCopyLayer d, boolean replayJournal, long[] t,
-			Progress progress) throws IOException {
+	/** The views, built over the copies; {@code kept}: the disk side of a refresh over the same disk bytes, or null. */
+	private static MergedFileSystem build(LiveGuest.KernelFiles kernel, PausedCopyLayer ram, PausedCopyLayer d, boolean replayJournal,
+			MergedFileSystem.DiskSide kept, long[] t, Progress progress) throws IOException {
 		long t0 = System.nanoTime();
 		PageCache pc = PageCache.walk(kernel.model(ram, progress), progress);
 		long t1 = System.nanoTime();
-		MergedFileSystem m = MergedFileSystem.of(pc.analysis(), pc, d == null ? List.of() : List.of(d), replayJournal, progress);
+		MergedFileSystem m = MergedFileSystem.of(pc.analysis(), pc, d == null ? List.of() : List.of(d), replayJournal, kept, progress);
 		long t2 = System.nanoTime();
 		try {
 			copyCachedPages(pc, m);
@@ -185,10 +191,15 @@ public final class LiveMerge {
 		}
 	}
 
+	/** Whether QEMU counted no disk write since the pause of the refresh before ({@code writesNow}: its count now). */
+	private static boolean diskUnwritten(Basis before, String writesNow) {
+		return before != null && before.disk != null && before.diskWrites != null && before.diskWrites.equals(writesNow);
+	}
+
 	/** The disk's copy: the refresh before's copies taken whole when QEMU counted no write since its pause. */
 	private static PausedCopyLayer diskCopy(Path disk, Basis before, String writesNow) throws IOException {
 		PausedCopyLayer d = new PausedCopyLayer(Layers.openDisk(disk), before == null ? null : before.disk, null);
-		if (before != null && before.disk != null && before.diskWrites != null && before.diskWrites.equals(writesNow)) d.inherit(before.disk);
+		if (diskUnwritten(before, writesNow)) d.inherit(before.disk);
 		return d;
 	}
 
@@ -257,12 +268,14 @@ public final class LiveMerge {
 		long checkNanos = 0, checkedBytes = 0;
 		String writes = null;
 		boolean walkedPaused = false;
+		MergedFileSystem.DiskSide kept = null; // the refresh before's disk side, while this refresh's disk copy holds its bytes
 		try {
 			String unsureWrites = null; // the disk's write count before the disk copy's first read
 			for (int attempt = 1;; attempt++) {
 				if (!walkPaused && attempt <= ATTEMPTS && d[0] == null) {
 					unsureWrites = guest.diskWrites();
 					if (disk != null) d[0] = diskCopy(disk, before, unsureWrites);
+					kept = disk != null && diskUnwritten(before, unsureWrites) ? before.diskSide : null;
 				}
 				if (walkPaused || attempt > ATTEMPTS || (disk != null && unsureWrites == null)) {
 					// the last resort (or QEMU does not count disk writes): walk while paused, from what is still the same
@@ -272,11 +285,12 @@ public final class LiveMerge {
 							ram.forget(ram.changedPages(true, guest.ramInPlace())); // its build reads more than the walks before did: no copy the guest changed since
 							if (d[0] != null) d[0].close();
 							d[0] = disk == null ? null : new PausedCopyLayer(Layers.openDisk(disk));
-							return new Walked(build(kernel, ram, d[0], replayJournal, t, progress), guest.diskWrites());
+							return new Walked(build(kernel, ram, d[0], replayJournal, null, t, progress), guest.diskWrites());
 						} finally {
 							ram.freeze();
 						}
 					});
+					kept = null;
 					m = p.result().fs();
 					writes = p.result().diskWrites();
 					paused += p.pausedNanos();
@@ -284,7 +298,7 @@ public final class LiveMerge {
 					pauses++;
 					break;
 				}
-				m = build(kernel, ram, d[0], replayJournal, t, progress);
+				m = build(kernel, ram, d[0], replayJournal, kept, t, progress);
 				String w0 = unsureWrites;
 				PausedCopyLayer.Check check = ram.check(); // laid out while the guest still runs
 				PausedCopyLayer.InPlace inPlace = guest.ramInPlace();
@@ -326,6 +340,7 @@ public final class LiveMerge {
 				if (!diskSame && d[0] != null) {
 					d[0].close();
 					d[0] = null;
+					kept = null;
 				}
 			}
 		} catch (IOException | RuntimeException e) {
@@ -360,9 +375,9 @@ public final class LiveMerge {
 		if (dc != null) dc.freeze();
 		m.own(ram);
 		if (dc != null) m.own(dc);
-		Basis next = new Basis(ram, dc, diskWritten ? null : writes, hashes);
+		Basis next = new Basis(ram, dc, diskWritten ? null : writes, hashes, diskWritten ? null : m.diskSide());
 		return new Refresh(m, paused, System.nanoTime() - t0, ram.copiedBytes(), t[0], t[1], t[2], w1 - w0, pauses, staleWalks, longest, checked, checkedBytes, checkNanos, walkedPaused,
-				reused, total, diskWritten, next);
+				reused, total, diskWritten, kept != null, next);
 	}
 
 	/** The guest's RAM layer, left open when a refresh's copy of it is closed (the guest owns it). */

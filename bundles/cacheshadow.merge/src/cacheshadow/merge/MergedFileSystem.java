@@ -75,11 +75,13 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	private final Map<Long, String> bdevMissed = new HashMap<>();
 	private List<PathStatus> statuses;
 	private Map<String, PathStatus> statusByPath;
+	private final DiskSide side;
 
 	private MergedFileSystem(CacheAnalysis analysis, PageCache pages, boolean replayJournal) {
 		this.analysis = analysis;
 		this.pages = pages;
 		this.replayJournal = replayJournal;
+		this.side = new DiskSide(replayJournal);
 	}
 
 	/**
@@ -125,10 +127,25 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	/** Builds the views from an analysis already made; the disks stay the caller's. */
 	public static MergedFileSystem of(CacheAnalysis analysis, PageCache pages, List<Layer> disks, boolean replayJournal, Progress progress)
 			throws IOException {
+		return of(analysis, pages, disks, replayJournal, null, progress);
+	}
+
+	/**
+	 * As {@link #of(CacheAnalysis, PageCache, List, boolean, Progress)}, taking over from {@code kept} (the
+	 * {@link #diskSide()} of views built over disks of the same bytes, in the same order, or null) what rests on the
+	 * disks alone instead of building it again: each disk's ext4 as opened (super block, group descriptors, the
+	 * journal's replay) and, when every disk is matched to the same mount as then, the disk-only view, as they would be
+	 * built now, read through {@code disks}.
+	 */
+	public static MergedFileSystem of(CacheAnalysis analysis, PageCache pages, List<Layer> disks, boolean replayJournal, DiskSide kept, Progress progress)
+			throws IOException {
 		MergedFileSystem m = new MergedFileSystem(analysis, pages, replayJournal);
 		for (Mount mt : analysis.mounts()) m.fsTypes.putIfAbsent(mt.superBlock(), mt.fsType());
 		progress.begin("Merging caches over the disk", 3);
-		for (Layer d : disks) m.match(d);
+		if (kept != null && (kept.replayJournal != replayJournal || kept.disks.size() != disks.size())) kept = null;
+		boolean keepTree = kept != null && kept.diskOnly != null;
+		for (int i = 0; keepTree && i < disks.size(); i++) keepTree = mountKey(m.mountOf(kept.disks.get(i).diskOnly().fs().superblock().uuidString())).equals(kept.mounts.get(i));
+		for (int i = 0; i < disks.size(); i++) m.match(disks.get(i), kept == null ? null : kept.disks.get(i), keepTree);
 		for (CachedEntry e : analysis.entries()) {
 			if (e.state() != CachedEntry.State.POSITIVE) m.hidden.add(e.path());
 			else m.cachedInodes.putIfAbsent(e.inode().superBlock() + ":" + e.inode().ino(), e.inode());
@@ -145,17 +162,17 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		}
 		m.trees.put(View.CACHE_ONLY, m.cacheOnly());
 		progress.worked(1);
-		m.trees.put(View.DISK_ONLY, m.diskOnly());
+		int before = m.findings.size();
+		m.trees.put(View.DISK_ONLY, keepTree ? m.diskOnlyAsKept(kept) : m.diskOnly());
+		m.side.keep(m, m.findings.subList(before, m.findings.size()));
 		progress.worked(1);
 		m.trees.put(View.MERGED, m.merged(true));
 		progress.worked(1);
 		return m;
 	}
 
-	/** Matches one disk to the cached ext4 super block of the same UUID. */
-	private void match(Layer disk) throws IOException {
-		Ext4FileSystem diskOnly = openWatched(disk, replayJournal ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES, null);
-		String uuid = diskOnly.superblock().uuidString();
+	/** The cached ext4 mount of the file system of UUID {@code uuid}, or null. */
+	private Mount mountOf(String uuid) {
 		Mount mount = null;
 		for (Mount mt : analysis.mounts()) {
 			if ("ext4".equals(mt.fsType()) && uuid.equalsIgnoreCase(Objects.toString(mt.uuid(), ""))) {
@@ -163,14 +180,36 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 				else if (mt.superBlock() == mount.superBlock() && mt.path().length() < mount.path().length()) mount = mt; // bind mounts: the shortest path
 			}
 		}
+		return mount;
+	}
+
+	private static String mountKey(Mount mount) {
+		return mount == null ? "-" : mount.superBlock() + ":" + mount.path();
+	}
+
+	/**
+	 * Matches one disk to the cached ext4 super block of the same UUID. {@code kept}: its file systems as opened by
+	 * an earlier build over the same bytes, or null; {@code keptTree}: that build's disk-only view is taken over too.
+	 */
+	private void match(Layer disk, DiskSide.Disk kept, boolean keptTree) throws IOException {
+		Ext4FileSystem.Options options = replayJournal ? Ext4FileSystem.Options.REPLAYED : Ext4FileSystem.Options.AS_IT_LIES;
+		DiskSide.Opened diskOnlyOpened = openDisk(disk, options, kept == null ? null : kept.diskOnly(), keptTree);
+		Ext4FileSystem diskOnly = diskOnlyOpened.fs();
+		String uuid = diskOnly.superblock().uuidString();
+		Mount mount = mountOf(uuid);
 		if (mount == null) {
 			findings.add(new Finding(Finding.Severity.WARNING, "merge-no-match", disk.name(),
 					"no cached ext4 super block has UUID " + uuid + ": the disk is shown alone (disk-only view at /)"));
 			matches.add(new DiskMatch(null, disk, diskOnly, null, null));
+			side.disks.add(new DiskSide.Disk(diskOnlyOpened, null));
+			side.mounts.add(mountKey(null));
 			return;
 		}
 		// disk, then the journal's committed blocks, then the block-device cache: oldest to newest
-		Ext4FileSystem replayed = replayJournal ? diskOnly : openWatched(disk, Ext4FileSystem.Options.REPLAYED, null);
+		DiskSide.Opened replayedOpened = replayJournal ? null : openDisk(disk, Ext4FileSystem.Options.REPLAYED, kept == null ? null : kept.replayed(), false);
+		Ext4FileSystem replayed = replayJournal ? diskOnly : replayedOpened.fs();
+		side.disks.add(new DiskSide.Disk(diskOnlyOpened, replayedOpened));
+		side.mounts.add(mountKey(mount));
 		Layer base = replayed.layer();
 		BlockDeviceCache cache = null;
 		try (MissingReads.Watch w = MissingReads.watch()) {
@@ -189,6 +228,90 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		BlockDeviceCacheOverlay overlay = cache == null ? null : new BlockDeviceCacheOverlay(base, cache);
 		Ext4FileSystem merged = openWatched(overlay == null ? base : overlay, Ext4FileSystem.Options.AS_IT_LIES, fsMissed.get(replayed));
 		matches.add(new DiskMatch(mount, disk, diskOnly, merged, overlay));
+	}
+
+	/**
+	 * Opens ext4 on a disk as {@link #openWatched} does, or, given how an earlier build over the same bytes opened it
+	 * ({@code kept}), takes that over: the file system read through {@code disk}, starting with the findings it had
+	 * right after the open (or, {@code walked}, after the disk-only view was built on it, which is then taken over too),
+	 * and what the open added here (findings, the first read of missing bytes).
+	 */
+	private DiskSide.Opened openDisk(Layer disk, Ext4FileSystem.Options options, DiskSide.Opened kept, boolean walked) throws IOException {
+		if (kept == null) {
+			int before = findings.size();
+			Ext4FileSystem fs = openWatched(disk, options, null);
+			return new DiskSide.Opened(fs, fs.findings(), null, fsMissed.get(fs), List.copyOf(findings.subList(before, findings.size())));
+		}
+		Ext4FileSystem fs = kept.fs().over(disk, walked ? kept.walkedFindings() : kept.openFindings());
+		if (kept.missed() != null) fsMissed.put(fs, kept.missed());
+		findings.addAll(kept.added());
+		return new DiskSide.Opened(fs, kept.openFindings(), walked ? kept.walkedFindings() : null, kept.missed(), kept.added());
+	}
+
+	/**
+	 * What of the views rests on the disks alone, for views built later over the same bytes (a live refresh of a guest
+	 * that did not write to its disk since): each disk's file systems as opened, and the disk-only view with what
+	 * building it found.
+	 */
+	public static final class DiskSide {
+		/** A file system opened on a disk: its findings right after the open and after the disk-only view was built on it (or null), what the open added to the merge. */
+		record Opened(Ext4FileSystem fs, List<Finding> openFindings, List<Finding> walkedFindings, String missed, List<Finding> added) {
+		}
+
+		/** One disk: the file system of the disk-only view, and (journal not replayed there) the replayed one under the merged view. */
+		record Disk(Opened diskOnly, Opened replayed) {
+		}
+
+		private final boolean replayJournal;
+		private final List<Disk> disks = new ArrayList<>();
+		/** Per disk, the mount it was matched to (super block and path), or "-". */
+		private final List<String> mounts = new ArrayList<>();
+		private List<Node> diskOnly;
+		private String diskOnlyRoot;
+		private PathGaps diskOnlyGaps;
+		private List<Finding> diskOnlyFindings;
+		private Set<Finding> diskOnlyNames;
+
+		DiskSide(boolean replayJournal) {
+			this.replayJournal = replayJournal;
+		}
+
+		/** Notes the disk-only view just built (or taken over) and what building it added to the merge's findings. */
+		void keep(MergedFileSystem m, List<Finding> added) {
+			ViewTree t = m.trees.get(View.DISK_ONLY);
+			diskOnly = new ArrayList<>();
+			for (Node n : t.nodes()) diskOnly.add(n);
+			diskOnlyRoot = t.root();
+			diskOnlyGaps = t.gaps().copy();
+			diskOnlyFindings = List.copyOf(added);
+			diskOnlyNames = Set.copyOf(m.nameFindings);
+			for (int i = 0; i < disks.size(); i++) {
+				Opened o = disks.get(i).diskOnly();
+				disks.set(i, new Disk(new Opened(o.fs(), o.openFindings(), o.fs().findings(), o.missed(), o.added()), disks.get(i).replayed()));
+			}
+		}
+	}
+
+	/** What of these views rests on the disks alone, for {@link #of(CacheAnalysis, PageCache, List, boolean, DiskSide, Progress)}. */
+	public DiskSide diskSide() {
+		return side;
+	}
+
+	/**
+	 * The disk-only view of {@code kept}, read through this build's file systems (the same bytes): its nodes with their
+	 * disk contents rebound, its gaps, and the findings and guest-name findings building it added.
+	 */
+	private ViewTree diskOnlyAsKept(DiskSide kept) {
+		Map<Ext4FileSystem, Ext4FileSystem> now = new java.util.IdentityHashMap<>();
+		for (int i = 0; i < matches.size(); i++) now.put(kept.disks.get(i).diskOnly().fs(), matches.get(i).diskOnly());
+		Map<String, Node> nodes = ViewTree.newMap();
+		for (Node n : kept.diskOnly) {
+			FileContent c = n.content() == null ? null : n.content().over(n.content().disk() == null ? null : now.get(n.content().disk().fileSystem()));
+			nodes.put(n.path(), new Node(n.path(), n.attr(), c, n.children() == null ? null : new TreeSet<>(), n.origin(), n.superBlock()));
+		}
+		findings.addAll(kept.diskOnlyFindings);
+		nameFindings.addAll(kept.diskOnlyNames);
+		return new ViewTree(View.DISK_ONLY, kept.diskOnlyRoot, nodes, kept.diskOnlyGaps.copy());
 	}
 
 	/** Opens ext4 on {@code layer}, remembering a read of missing bytes met on the way (or {@code missedBelow}) for its paths. */
@@ -434,6 +557,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		Map<String, Node> nodes = ViewTree.newMap();
 		PathGaps gaps = new PathGaps();
 		Map<Long, Map<String, Long>> dirsBySb = new HashMap<>();
+		Map<Ext4FileSystem, Map<Long, Ext4Inode>> inodes = new java.util.IdentityHashMap<>();
 		for (CachedEntry e : analysis.entries()) {
 			if (e.state() != CachedEntry.State.POSITIVE) continue;
 			CachedInode ci = e.inode();
@@ -444,7 +568,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			FileContent c = null;
 			try (MissingReads.Watch w = MissingReads.watch()) {
 				if (d != null) {
-					disk = diskInode(d.merged(), ci);
+					disk = diskInode(d.merged(), ci, inodes);
 					if (r.type() == FileType.DIRECTORY) dirsBySb.computeIfAbsent(ci.superBlock(), k -> new LinkedHashMap<>()).put(e.path(), ci.ino());
 				}
 				if (r.type().isRegular()) {
@@ -481,7 +605,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 					}
 				}
 			}
-			if (cleanPages && bdevMissed.get(sb) == null && fsMissed.get(d.merged()) == null) checkLevels(d, nodes, dirs);
+			if (cleanPages && bdevMissed.get(sb) == null && fsMissed.get(d.merged()) == null) checkLevels(d, nodes, dirs, inodes);
 			else if (cleanPages) {
 				findings.add(new Finding(Finding.Severity.INFO, "merge-levels-unchecked", d.mount().path(),
 						"the block level (block-device cache, journal) met bytes missing from the evidence: file and block level are not compared"));
@@ -508,10 +632,24 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		return merged(false);
 	}
 
+	/**
+	 * Inode {@code ino} of {@code fs}, read once while the merged view is built: its cached entries and the level check
+	 * ask for the same inodes (each read parses and checksums it). {@code read}: those read so far in this build.
+	 */
+	private static Ext4Inode inodeRead(Ext4FileSystem fs, long ino, Map<Ext4FileSystem, Map<Long, Ext4Inode>> inodes) throws IOException {
+		Map<Long, Ext4Inode> read = inodes.computeIfAbsent(fs, k -> new HashMap<>());
+		Ext4Inode in = read.get(ino);
+		if (in == null) {
+			in = fs.inode(ino);
+			read.put(ino, in);
+		}
+		return in;
+	}
+
 	/** The disk inode behind a cached one, when it is the same file (same type; not an unused slot). */
-	private Ext4Inode diskInode(Ext4FileSystem fs, CachedInode ci) {
+	private static Ext4Inode diskInode(Ext4FileSystem fs, CachedInode ci, Map<Ext4FileSystem, Map<Long, Ext4Inode>> inodes) {
 		try {
-			Ext4Inode in = fs.inode(ci.ino());
+			Ext4Inode in = inodeRead(fs, ci.ino(), inodes);
 			if (in.mode == 0 || (in.mode & 0xF000) != (ci.mode() & 0xF000)) return null;
 			return in;
 		} catch (IOException | RuntimeException e) {
@@ -525,7 +663,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	 * entries with the same inodes and agree on each inode's type, permissions, owner and link count. Size and
 	 * times are left out: ext4 writes i_disksize, not i_size, and lazily updated times may lag.
 	 */
-	private void checkLevels(DiskMatch d, Map<String, Node> nodes, Map<String, Long> cachedDirs) {
+	private void checkLevels(DiskMatch d, Map<String, Node> nodes, Map<String, Long> cachedDirs, Map<Ext4FileSystem, Map<Long, Ext4Inode>> inodes) {
 		Map<String, CachedEntry> positive = new HashMap<>();
 		Map<String, List<CachedEntry>> byParent = new HashMap<>();
 		for (CachedEntry e : analysis.entries()) {
@@ -561,7 +699,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 				}
 				Ext4Inode in;
 				try {
-					in = d.merged().inode(c.inode().ino());
+					in = inodeRead(d.merged(), c.inode().ino(), inodes);
 				} catch (IOException e) {
 					continue;
 				}
@@ -816,17 +954,23 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	public synchronized List<PathStatus> statuses() throws IOException {
 		if (statuses != null) return statuses;
 		ViewTree m = tree(View.MERGED), d = tree(View.DISK_ONLY);
-		Map<String, FileRecord> mr = byPath(m.listing(true)), dr = byPath(d.listing(true));
+		List<FileRecord> ml = m.listing(true), dl = d.listing(true);
+		Map<String, FileRecord> mr = byPath(ml), dr = byPath(dl);
 		// inode → path of the paths only one side has, per super block, to name renames
 		Map<String, String> onlyMerged = new HashMap<>(), onlyDisk = new HashMap<>();
 		for (FileRecord r : mr.values()) if (!dr.containsKey(r.path())) onlyMerged.put(m.node(r.path()).superBlock() + ":" + r.inode(), r.path());
 		for (FileRecord r : dr.values()) if (!mr.containsKey(r.path())) onlyDisk.put(d.node(r.path()).superBlock() + ":" + r.inode(), r.path());
-		TreeSet<String> all = new TreeSet<>(cacheshadow.listing.ManifestFormat.PATH_ORDER);
-		all.addAll(mr.keySet());
-		all.addAll(dr.keySet());
-		List<PathStatus> out = new ArrayList<>(all.size());
-		for (String p : all) {
-			FileRecord a = mr.get(p), b = dr.get(p);
+		// both listings are in PATH_ORDER: every path of either, in that order, in one pass (a sorted set of them cost
+		// most of a live refresh's statuses, encoding two paths at each of its comparisons)
+		List<PathStatus> out = new ArrayList<>(Math.max(ml.size(), dl.size()));
+		for (int i = 0, j = 0; i < ml.size() || j < dl.size();) {
+			FileRecord x = i < ml.size() ? ml.get(i) : null, y = j < dl.size() ? dl.get(j) : null;
+			int c = x == null ? 1 : y == null ? -1 : x.path().equals(y.path()) ? 0 : cacheshadow.listing.ManifestFormat.PATH_ORDER.compare(x.path(), y.path());
+			if (c <= 0) i++;
+			if (c >= 0) j++;
+			// two names of the same bytes (not valid UTF-16) are one path of the order, the merged view's, as in a sorted set
+			FileRecord a = c <= 0 ? x : null, b = c > 0 || (c == 0 && x.path().equals(y.path())) ? y : null;
+			String p = a != null ? a.path() : b.path();
 			if (b == null) {
 				long sb = m.node(p).superBlock();
 				String from = onlyDisk.get(sb + ":" + a.inode());

@@ -70,6 +70,13 @@ public final class PathGaps {
 		return sb.toString();
 	}
 
+	/** A copy, to which later notes are added apart. */
+	PathGaps copy() {
+		PathGaps c = new PathGaps();
+		c.byPath.putAll(byPath);
+		return c;
+	}
+
 	public boolean isEmpty() {
 		return byPath.isEmpty();
 	}

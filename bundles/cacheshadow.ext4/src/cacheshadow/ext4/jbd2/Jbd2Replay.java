@@ -81,6 +81,21 @@ public final class Jbd2Replay {
 		return r;
 	}
 
+	/**
+	 * The same scan over {@code device}, a layer holding the same bytes as the one scanned (a later copy of a disk
+	 * nothing wrote to since): its transactions, findings and overlay, without reading the journal again.
+	 */
+	public Jbd2Replay over(Layer device) {
+		Jbd2Replay r = new Jbd2Replay();
+		r.transactions.addAll(transactions);
+		r.findings.addAll(findings);
+		r.jsb = jsb;
+		r.overlay = overlay.over(device);
+		r.skippedCopies = skippedCopies;
+		r.journalMap = journalMap;
+		return r;
+	}
+
 	public JournalOverlayLayer overlay() {
 		return overlay;
 	}

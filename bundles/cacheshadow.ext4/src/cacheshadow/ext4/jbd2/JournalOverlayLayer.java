@@ -31,6 +31,16 @@ public final class JournalOverlayLayer extends BlockOverlayLayer {
 		this.copies = Collections.unmodifiableNavigableMap(copies);
 	}
 
+	private JournalOverlayLayer(Layer base, int blockSize, NavigableMap<Long, Copy> copies) {
+		super(base, blockSize);
+		this.copies = copies;
+	}
+
+	/** The same replay over {@code base}, a layer holding the same bytes as this one's (a later copy of an unwritten disk). */
+	public JournalOverlayLayer over(Layer base) {
+		return new JournalOverlayLayer(base, blockSize, copies);
+	}
+
 	/** File-system block number → its journal copy, ascending. */
 	public NavigableMap<Long, Copy> copies() {
 		return copies;
