@@ -49,6 +49,8 @@ launch() {
 
 fail=0
 check() { if [ "$1" = 0 ]; then say "PASS $2"; else say "FAIL $2"; fail=1; fi; }
+# the damage a search's stderr reports (journals named relative to $2), in name order: the job's tasks report in any order
+damages() { grep 'the entries before it are searched' "$1" | sed "s#$2##g" | sort; }
 # same hits table, byte for byte; the diff's head when not
 same() { if cmp -s "$1" "$2"; then return 0; fi; diff "$1" "$2" | head -n 5 >&2; return 1; }
 
@@ -100,14 +102,27 @@ test() {
     mv "$W/gen$g/writes.log" "$W/fleet/guest$g.log"; mv "$W/gen$g/writes.csj" "$W/fleet/guest$g.csj"
   done
   cp "$S"/debian-6.1-kaslr/writes.log "$W/fleet/sample.log"
+  # damaged copies: a dm-log-writes journal cut mid-entry (a crash's torn tail) and a .csj with one byte flipped
+  # half-way (a record that fails its CRC32C): searched up to the damage, the damage said, by both alike
+  head -c $(( $(stat -c %s "$W/fleet/guest1.log") * 3 / 5 + 100 )) "$W/fleet/guest1.log" > "$W/fleet/guest1-torn.log"
+  python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0x5a; open(sys.argv[2], "wb").write(b)' \
+    "$W/fleet/guest2.csj" "$W/fleet/guest2-corrupt.csj"
   echo "not a journal" > "$W/fleet/notes.txt"
   j=(); for f in $(cd "$W/fleet" && ls | sort); do [ "$f" = notes.txt ] || j+=(--journal "$W/fleet/$f"); done
   files=(--file "$W/gen1/known.bin" --file "$W/gen2/known.bin" --file "$W/known/debian-6.1-kaslr_data_blob.bin")
   "$CS" search "${j[@]}" "${files[@]}" --out "$W/cli-fleet.tsv" 2> "$W/cli-fleet.err"; check $? "./cacheshadow search on the fleet directory's journals"
   hits=$(($(wc -l < "$W/cli-fleet.tsv") - 1))
   [ "$hits" -ge 128 ] && grep -q 'guest1.csj	[0-9]*	20' "$W/cli-fleet.tsv"; check $? "the fleet has hits, the .csj ones with times ($hits)"
+  local d n full
+  for d in guest1-torn.log:guest1.log guest2-corrupt.csj:guest2.csj; do
+    n=$(grep -c "/${d%%:*}	" "$W/cli-fleet.tsv"); full=$(grep -c "/${d#*:}	" "$W/cli-fleet.tsv")
+    [ "$n" -gt 0 ] && [ "$n" -lt "$full" ]; check $? "${d%%:*}: searched up to its damage ($n of ${d#*:}'s $full hits)"
+  done
+  damages "$W/cli-fleet.err" "$W/fleet/" > "$W/cli-damages.txt"
+  [ "$(wc -l < "$W/cli-damages.txt")" = 2 ]; check $? "the command line says both journals' damage ($(cut -c1-60 "$W/cli-damages.txt" | tr '\n' ';'))"
   launch --journal "$W/fleet" "${files[@]}" --out "$W/spark-fleet.tsv" 2> "$W/spark-fleet.err"
   same "$W/cli-fleet.tsv" "$W/spark-fleet.tsv"; check $? "fleet directory, one task per journal: the same table ($(tail -n 2 "$W/spark-fleet.err" | head -n 1))"
+  damages "$W/spark-fleet.err" "$W/fleet/" | same "$W/cli-damages.txt" -; check $? "fleet directory: the job says the same damage"
   grep -q 'notes.txt is no journal; passed over' "$W/spark-fleet.err"; check $? "a file that is no journal is passed over with a note"
   launch --journal "$W/fleet" "${files[@]}" --out "$W/spark-fleet-split.tsv" --split-mb 1 2> "$W/spark-fleet-split.err"
   same "$W/cli-fleet.tsv" "$W/spark-fleet-split.tsv"; check $? "fleet directory in shares of 1 MB: the same table ($(tail -n 2 "$W/spark-fleet-split.err" | head -n 1))"
@@ -119,7 +134,9 @@ test() {
   return "$fail"
 }
 
-# WebHDFS CREATE of a local file (python3: curl is not on every machine): the name node redirects to a data node
+# WebHDFS CREATE of a local file (python3: curl is not on every machine): the name node redirects to a data node.
+# In pieces of 8 MiB (CREATE, then APPENDs): the mini cluster takes a writer's lease back after 2 s (MiniHdfs.java),
+# which one write of a bench's hundreds of MB outlasts on a loaded machine.
 webhdfs_put() {
   python3 - "$@" <<'PY'
 import sys, urllib.error, urllib.request
@@ -127,16 +144,26 @@ http, src, dst = sys.argv[1:4]
 class Stay(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-try:
-    urllib.request.build_opener(Stay).open(urllib.request.Request(f"http://{http}/webhdfs/v1{dst}?op=CREATE&overwrite=true", method="PUT"))
-    sys.exit("no redirect to a data node")
-except urllib.error.HTTPError as e:
-    if e.code != 307:
-        raise
-    to = e.headers["Location"]
+def send(op, method, data):
+    try:
+        urllib.request.build_opener(Stay).open(urllib.request.Request(f"http://{http}/webhdfs/v1{dst}?op={op}", method=method))
+        sys.exit("no redirect to a data node")
+    except urllib.error.HTTPError as e:
+        if e.code != 307:
+            raise
+        to = e.headers["Location"]
+    urllib.request.urlopen(urllib.request.Request(to, data=data, method=method))
 with open(src, "rb") as f:
-    urllib.request.urlopen(urllib.request.Request(to, data=f.read(), method="PUT"))
+    send("CREATE&overwrite=true", "PUT", f.read(8 << 20))
+    while piece := f.read(8 << 20):
+        send("APPEND", "POST", piece)
 PY
+}
+
+# The name node's RPC address (host:port), from its JMX status on the WebHDFS port HTTP ($1: host:port)
+hdfs_rpc() {
+  python3 -c 'import json, sys, urllib.request
+print(json.load(urllib.request.urlopen(sys.argv[1]))["beans"][0]["HostAndPort"])' "http://$1/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus"
 }
 
 # The fleet directory in HDFS (releng/hdfs.sh's mini cluster, uploaded over WebHDFS): the job reads it by
@@ -150,14 +177,14 @@ hdfs_test() {
   for f in $(cd "$W/fleet" && ls | sort); do
     webhdfs_put "$http" "$W/fleet/$f" "/fleet/$f" || check 1 "HDFS: uploading $f"
   done
-  local rpc; rpc=$(python3 -c 'import json, sys, urllib.request
-print(json.load(urllib.request.urlopen(sys.argv[1]))["beans"][0]["HostAndPort"])' "http://$http/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus")
+  local rpc; rpc=$(hdfs_rpc "$http")
   [ -n "$rpc" ] || check 1 "HDFS: no name node RPC address in its JMX status"
   local url
   for url in "hdfs://$rpc" "$web"; do
     launch --journal "$url/fleet" "${files[@]}" --out "$W/spark-hdfs.tsv" --split-mb 4 2> "$W/spark-hdfs.err"
     sed "s#^$W/fleet/#$url/fleet/#" "$W/cli-fleet.tsv" > "$W/cli-hdfs.tsv"
     same "$W/cli-hdfs.tsv" "$W/spark-hdfs.tsv"; check $? "${url%%:*}: the fleet directory in HDFS gives the command line's table ($(tail -n 2 "$W/spark-hdfs.err" | head -n 1))"
+    damages "$W/spark-hdfs.err" "$url/fleet/" | same "$W/cli-damages.txt" -; check $? "${url%%:*}: read in place, the same damage"
   done
   [ "$mine" = 1 ] && "$ROOT/releng/hdfs.sh" stop "$D"
 }
@@ -190,6 +217,28 @@ bench() {
     printf '%-28s %6s %8.2f %8.3f %8.2f %8.3f\n' "Spark $master, $split MB shares" "$(sed -n 's/.* in \([0-9]*\) tasks.*/\1/p' "$W/spark.err")" \
       "$(calc "$t1-$t0")" "$(calc "$bytes/1e9/($t1-$t0)")" "$job" "$(calc "$bytes/1e9/$job")"
   done
+  # the same journals in HDFS (a mini cluster of the bench's own in build/hdfs-bench, 1 MiB blocks), read by hdfs:// on local[2]
+  if [ -x "$ROOT/releng/hdfs.sh" ] && [ "${CACHESHADOW_HDFS:-1}" != 0 ]; then
+    local web http rpc f
+    if web=$("$ROOT/releng/hdfs.sh" start "$ROOT/build/hdfs-bench"); then
+      http=${web#webhdfs://}; rpc=$(hdfs_rpc "$http")
+      t0=$(date +%s.%N)
+      for f in writes.log writes.csj; do webhdfs_put "$http" "$W/gen/$f" "/bench/$f" || say "FAIL uploading $f"; done
+      say "uploaded the journals to hdfs://$rpc/bench in $(calc "$(date +%s.%N)-$t0") s"
+      sed "s#^$W/gen/#hdfs://$rpc/bench/#" "$W/cli.tsv" > "$W/cli-hdfs.tsv"
+      for split in 4096 256 64; do
+        t0=$(date +%s.%N); SPARK_MASTER="local[2]" launch --journal "hdfs://$rpc/bench/writes.log" --journal "hdfs://$rpc/bench/writes.csj" "${k[@]}" \
+          --split-mb "$split" --out "$W/spark.tsv" 2> "$W/spark.err"; t1=$(date +%s.%N)
+        same "$W/cli-hdfs.tsv" "$W/spark.tsv" || { say "FAIL HDFS, shares of $split MB: not the command line's table"; tail -n 5 "$W/spark.err" >&2; break; }
+        job=$(sed -n 's/.*(the job \([0-9.]*\) s)$/\1/p' "$W/spark.err")
+        printf '%-28s %6s %8.2f %8.3f %8.2f %8.3f\n' "HDFS, local[2], $split MB" "$(sed -n 's/.* in \([0-9]*\) tasks.*/\1/p' "$W/spark.err")" \
+          "$(calc "$t1-$t0")" "$(calc "$bytes/1e9/($t1-$t0)")" "$job" "$(calc "$bytes/1e9/$job")"
+      done
+      "$ROOT/releng/hdfs.sh" stop "$ROOT/build/hdfs-bench"
+    else
+      say "HDFS rows left out: the mini cluster did not start"
+    fi
+  fi
   say "every run's table is the command line's ($(($(wc -l < "$W/cli.tsv") - 1)) hits); search s: the command line's own search time / the Spark job's"
   rm -rf "$W"
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.Progress;
+import cacheshadow.layers.ReadableFile;
 
 /** The journal formats this bundle reads, told apart by their first bytes. */
 public enum JournalFormat {
@@ -62,7 +63,19 @@ public enum JournalFormat {
 
 	static WriteLog open(String location, Progress progress, EntrySink sink) throws IOException {
 		if (!WebHdfs.isUrl(location)) return open(Path.of(location), progress, sink);
-		WebHdfsFile f = WebHdfsFile.open(location);
+		return open(WebHdfsFile.open(location), progress, sink, false);
+	}
+
+	/**
+	 * Opens a journal of either format from a file read in place elsewhere (the fleet search on Spark: Hadoop's file
+	 * system streams), every .csj record's CRC32C checked as for a local file, so the entries and the damage are a
+	 * local open's; closes {@code f} if it is no journal.
+	 */
+	public static WriteLog open(ReadableFile f) throws IOException {
+		return open(f, Progress.NONE, EntrySink.NONE, true);
+	}
+
+	private static WriteLog open(ReadableFile f, Progress progress, EntrySink sink, boolean checkEveryRecord) throws IOException {
 		byte[] b = new byte[8];
 		int n = (int) Math.min(8, f.size());
 		try {
@@ -74,12 +87,12 @@ public enum JournalFormat {
 		JournalFormat format = of(b, n);
 		if (format == null) {
 			f.close();
-			throw new EvidenceFormatException(location, "neither a dm-log-writes log nor a CacheShadow journal");
+			throw new EvidenceFormatException(f.name(), "neither a dm-log-writes log nor a CacheShadow journal");
 		}
-		// one walk (no second half read at the same time): the cache's blocks are then fetched in order
+		// one walk (no second half read at the same time): a remote file's reads stay in order
 		return switch (format) {
 		case DM_LOG_WRITES -> DmLogWritesReader.read(f, progress, sink, 0);
-		case CACHESHADOW -> handEntries(TimestampedJournal.open(f, progress, false), sink);
+		case CACHESHADOW -> handEntries(TimestampedJournal.open(f, progress, checkEveryRecord), sink);
 		};
 	}
 

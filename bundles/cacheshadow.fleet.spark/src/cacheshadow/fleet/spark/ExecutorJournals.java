@@ -1,34 +1,29 @@
 package cacheshadow.fleet.spark;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 
 import cacheshadow.journal.JournalFormat;
 import cacheshadow.journal.WriteLog;
 
 /**
  * The journals a Spark executor has open, shared by its tasks: the shares of one journal that land in the same
- * executor parse its entry table once. A journal outside the local file system (HDFS) is first copied to the
- * executor's temporary directory, once per executor, since the journal readers map their file (see the README's
- * "not done": ranged reads in place). At most {@link #KEPT} journals stay open; the oldest is closed and its copy
- * deleted (a task still reading it keeps its mapping: Linux keeps an unlinked file's pages while they are mapped).
- * WriteLog readers are safe for concurrent readers.
+ * executor parse its entry table once. A local journal is mapped; one elsewhere (HDFS) is read in place through
+ * Hadoop's file system ({@link HadoopFile}: a stream per task, no local copy). A task holds its journal from
+ * {@link #open} to {@link #release}; at most {@link #KEPT} journals no task holds stay open, the least recently
+ * used is closed first (its entry table, which a task's rows still read for the times, outlives the close).
  */
 final class ExecutorJournals {
 	static final int KEPT = 8;
 
 	private static final class Open {
 		WriteLog log;
-		Path copy;
+		int holders;
 	}
 
 	private static final Map<String, Open> OPEN = new LinkedHashMap<>(16, 0.75f, true);
@@ -36,60 +31,45 @@ final class ExecutorJournals {
 	private ExecutorJournals() {
 	}
 
+	/** The journal of share {@code s}, opened once per executor; give it back with {@link #release}. */
 	static WriteLog open(JournalSplit s, Configuration conf) throws IOException {
-		String key = s.location() + "\0" + s.length() + "\0" + s.modified();
+		String key = key(s);
 		Open o;
 		synchronized (OPEN) {
 			o = OPEN.computeIfAbsent(key, x -> new Open());
-			evict();
+			o.holders++;
 		}
-		synchronized (o) {
-			if (o.log == null) {
-				Path file;
-				if (s.local()) {
-					file = Path.of(s.location());
-				} else {
-					o.copy = copy(s, conf);
-					file = o.copy;
-				}
-				o.log = JournalFormat.open(file);
-			}
-			return o.log;
-		}
-	}
-
-	private static void evict() {
-		Iterator<Open> it = OPEN.values().iterator();
-		while (OPEN.size() > KEPT && it.hasNext()) {
-			Open o = it.next();
-			it.remove();
+		try {
 			synchronized (o) {
-				try {
-					if (o.log != null) o.log.close();
-					if (o.copy != null) Files.deleteIfExists(o.copy);
-				} catch (IOException e) {
-					// a temporary copy left behind; the search's results do not depend on it
-				}
+				if (o.log == null) o.log = s.local() ? JournalFormat.open(Path.of(s.location())) : JournalFormat.open(HadoopFile.open(s.location(), s.length(), conf));
+				return o.log;
 			}
-		}
-	}
-
-	private static Path copy(JournalSplit s, Configuration conf) throws IOException {
-		org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(s.location());
-		FileSystem fs = p.getFileSystem(conf);
-		Path tmp = Files.createTempFile("cacheshadow-journal-", "-" + p.getName());
-		try (InputStream in = fs.open(p)) {
-			Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
 		} catch (IOException | RuntimeException e) {
-			Files.deleteIfExists(tmp);
+			release(s);
 			throw e;
 		}
-		long got = Files.size(tmp);
-		if (got != s.length()) {
-			Files.deleteIfExists(tmp);
-			throw new IOException(s.location() + ": read " + got + " bytes where the listing gave " + s.length() + " (changed while searched?)");
+	}
+
+	static void release(JournalSplit s) {
+		synchronized (OPEN) {
+			Open o = OPEN.get(key(s));
+			if (o != null) o.holders--;
+			Iterator<Open> it = OPEN.values().iterator();
+			for (int extra = OPEN.size() - KEPT; extra > 0 && it.hasNext();) {
+				Open old = it.next();
+				if (old.holders > 0) continue;
+				it.remove();
+				extra--;
+				try {
+					if (old.log != null) old.log.close();
+				} catch (IOException e) {
+					// nothing more is read from it
+				}
+			}
 		}
-		tmp.toFile().deleteOnExit();
-		return tmp;
+	}
+
+	private static String key(JournalSplit s) {
+		return s.location() + "\0" + s.length() + "\0" + s.modified();
 	}
 }

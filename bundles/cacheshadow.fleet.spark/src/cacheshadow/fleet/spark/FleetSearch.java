@@ -125,14 +125,20 @@ public final class FleetSearch {
 			for (int i = 0; i < scheduled.size(); i++) order[i] = at.get(scheduled.get(i));
 			JavaRDD<String> rows = sc.parallelize(scheduled, scheduled.size()).flatMap(s -> {
 				WriteLog log = ExecutorJournals.open(s, hconf.value().value());
-				boolean timed = SectorHashSearch.hasTime(log);
-				if (s.k() == 0) {
-					log.damage().ifPresent(d -> damage.add(d.message()));
-					if (!timed) untimed.add(s.shown());
-				}
-				int[] r = SectorHashSearch.share(log, s.k(), s.n());
+				boolean timed;
 				ShareHits found = new ShareHits();
-				SectorHashSearch.Stats st = SectorHashSearch.search(log, r[0], r[1], set.value(), everySector, found::add, Progress.NONE);
+				SectorHashSearch.Stats st;
+				try {
+					timed = SectorHashSearch.hasTime(log);
+					if (s.k() == 0) {
+						log.damage().ifPresent(d -> damage.add(d.message()));
+						if (!timed) untimed.add(s.shown());
+					}
+					int[] r = SectorHashSearch.share(log, s.k(), s.n());
+					st = SectorHashSearch.search(log, r[0], r[1], set.value(), everySector, found::add, Progress.NONE);
+				} finally {
+					ExecutorJournals.release(s);
+				}
 				data.add(st.dataBytes());
 				windows.add(st.windows());
 				hashed.add(st.hashed());
