@@ -25,9 +25,17 @@ class WebHdfsCliTest {
 	private static final Pattern READ = Pattern.compile("webhdfs: (\\d+) bytes read in (\\d+) requests");
 
 	private static long bytesRead(CliRun r) {
+		return count(r, 1);
+	}
+
+	private static long requests(CliRun r) {
+		return count(r, 2);
+	}
+
+	private static long count(CliRun r, int group) {
 		Matcher m = READ.matcher(r.err());
 		assertTrue(m.find(), "no read count in: " + r.err());
-		return Long.parseLong(m.group(1));
+		return Long.parseLong(m.group(group));
 	}
 
 	@Test
@@ -50,6 +58,8 @@ class WebHdfsCliTest {
 		assertEquals(local.out().replace(log.toString(), url), remote.out());
 		long timelineRead = bytesRead(remote);
 		assertTrue(timelineRead < size, "timeline read " + timelineRead + " of " + size + " bytes");
+		// the entry headers read ahead in growing ranges: a few requests, not one per header (120 entries)
+		assertTrue(requests(remote) <= 30, requests(remote) + " requests");
 
 		List<String> rounds = Files.readAllLines(set.resolve("rounds.tsv"));
 		long replayRead = 0;
@@ -62,7 +72,8 @@ class WebHdfsCliTest {
 			assertEquals(Files.readString(mine), Files.readString(theirs), at);
 			assertEquals(Files.readString(set.resolve("manifest.round-" + round.split("\t")[0] + ".tsv")), Files.readString(theirs), at + " against the guest's manifest");
 			replayRead = bytesRead(b);
-			System.out.printf("WebHDFS replay --at %s: %d of %d bytes read (%.0f%%)%n", at, replayRead, size, 100.0 * replayRead / size);
+			System.out.printf("WebHDFS replay --at %s: %d of %d bytes read (%.0f%%) in %d requests%n", at, replayRead, size, 100.0 * replayRead / size, requests(b));
+			assertTrue(requests(b) <= 40, requests(b) + " requests");
 		}
 
 		Path blob = tmp.resolve("blob.bin");
@@ -77,8 +88,8 @@ class WebHdfsCliTest {
 		List<String> want = Files.readAllLines(hitsLocal).stream().map(l -> l.replace(log.toString(), url)).toList();
 		assertTrue(want.size() > 1, "the local search finds the file: " + s1.err());
 		assertEquals(want, Files.readAllLines(hitsRemote));
-		System.out.printf("WebHDFS %s (%d bytes): timeline read %d bytes (%.0f%%), replay --at the last round %d, search %d%n", set.getFileName(), size, timelineRead,
-				100.0 * timelineRead / size, replayRead, bytesRead(s2));
+		System.out.printf("WebHDFS %s (%d bytes): timeline read %d bytes (%.0f%%) in %d requests, replay --at the last round %d, search %d in %d requests%n", set.getFileName(),
+				size, timelineRead, 100.0 * timelineRead / size, requests(remote), replayRead, bytesRead(s2), requests(s2));
 	}
 
 	/** A journal read while its last entry is still on the way (HDFS holds part of it): as a local journal cut there. */
