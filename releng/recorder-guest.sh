@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The recorder with a real guest (issue 16): boots the CI guest of releng/live-guest.sh with its disk served by
-# ./cacheshadow record over NBD (releng/recorder-guest/qemu-system-x86_64 puts the recorder under the evidence
-# tool's blklogwrites node), then checks
+# The recorder with a real guest (issue 16): boots the CI guest of releng/live-guest.sh (the project's own guest
+# boot, releng/guest/) with its disk served by ./cacheshadow record over NBD (releng/recorder-guest/qemu-system-x86_64
+# puts the recorder under the guest's blklogwrites node), then checks
 #   1. at every synced round of the workload, the recorder's journal replayed onto the image as it was before boot,
 #      at the host time the guest reported the round synced, lists exactly the guest's own manifest.round-K.tsv;
 #   2. kill -9 of the recorder, twice, while the guest writes 16 MiB with O_DIRECT and syncs, each time restarted (QEMU's NBD client
@@ -54,7 +54,7 @@ while IFS=$'\t' read -r epoch k; do
     --mount-prefix /mnt/disk > "$dir/round-$k.log" 2>&1
   cmp -s "$dir/round-$k.tsv" "$dir/manifest.round-$k.tsv"; check $? "round $k at time:@$epoch equals manifest.round-$k.tsv"
   rounds=$((rounds + 1))
-done < <(awk -F'\t' 'NR > 1 && $3 == "serial" && $6 ~ /^EVIDENCE-ROUND-[0-9]+-SYNCED/ { split($6, a, "-"); print $1 "\t" a[3] }' "$dir/timeline.tsv")
+done < <(awk -F'\t' 'NR > 1 && $3 == "console" && $6 ~ /^CACHESHADOW-ROUND-[0-9]+-SYNCED/ { split($6, a, "-"); print $1 "\t" a[3] }' "$dir/timeline.tsv")
 [ "$rounds" -ge 2 ]; check $? "$rounds synced rounds checked"
 
 # 2. kill -9 mid-write (twice: once the journal has grown by 2 MiB since the write began, again 2 MiB later), restart;

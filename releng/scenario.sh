@@ -78,24 +78,9 @@ case "$KERNEL" in 6.1|6.12) ;; *) die "--kernel must be 6.1 or 6.12, not '$KERNE
 [ -n "$SEED" ] || SEED=$(( $(date +%s) % 1000000 ))
 [ -z "$SCRIPT" ] || [ -f "$SCRIPT" ] || die "--script $SCRIPT: no such file"
 if [ -e "$OUT" ] && [ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then die "$OUT exists and is not empty (a scenario never writes over anything)"; fi
-need=()
-command -v gcc >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(gcc libc6-dev)
-command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need+=(busybox-static)
-for t in mke2fs:e2fsprogs cpio:cpio depmod:kmod xz:xz-utils zstd:zstd python3:python3; do command -v "${t%%:*}" >/dev/null || need+=("${t#*:}"); done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "cacheshadow scenario: installing ${need[*]} (the guest is built and booted here)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2
-fi
-
-# the guest program, built static from native/ (rebuilt when its source changed)
-SRC=$ROOT/native/scenario/scenario-run.c
-PROG=$ROOT/build/native/cacheshadow-scenario
-if [ ! -x "$PROG" ] || [ "$SRC" -nt "$PROG" ]; then
-  mkdir -p "$(dirname "$PROG")"
-  gcc -static -O2 -Wall -o "$PROG.tmp" "$SRC" || die "building $SRC failed"
-  mv "$PROG.tmp" "$PROG"
-fi
+. "$ROOT/releng/guest/image.sh"
+guest_needs "cacheshadow scenario"
+guest_program || die "building the guest program failed"
 
 # an examiner's script is checked by the guest's own program before anything is made: a bad line costs no boot
 if [ -n "$SCRIPT" ]; then
@@ -112,48 +97,14 @@ PARTS=$("$PROG" check "$OUT/answer/script.txt") || die "the scenario script has 
 [ "$PARTS" -ge 2 ] || die "the scenario script needs a 'sync' line: the part before it is what the disk holds"
 ROUNDS=$((PARTS - 1))
 
-# the disk's files before the script runs: a small server's tree (the paths native/scenario/README.md names), its
-# contents seeded
-seed_tree() {
-  local d=$1 seed=$2 i n size
-  RANDOM=$seed   # one fixed sequence; only ever read in this shell (a subshell or a pipe's side reseeds it)
-  mkdir -p "$d/etc" "$d/docs" "$d/var/log" "$d/data" "$d/home/user" "$d/a/b/c/d" "$d/srv/archive"
-  printf 'name=scenario-server\nseed=%s\nworkers=%s\n' "$seed" $((RANDOM % 16 + 1)) > "$d/etc/app.conf"
-  echo "srv-$seed" > "$d/etc/hostname"
-  n=$((RANDOM % 30 + 8))
-  { echo "Operations handbook of srv-$seed"; for ((i = 1; i <= n; i++)); do echo "$i. check the backups, rotate the logs ($RANDOM)"; done; } > "$d/docs/readme.txt"
-  ln -s readme.txt "$d/docs/latest"
-  n=$((RANDOM % 200 + 60))
-  for ((i = 1; i <= n; i++)); do
-    printf '2026-01-0%d %02d:%02d:%02d app[%d]: request %d served in %d ms\n' $((i % 7 + 1)) $((i % 24)) $((i % 60)) $((RANDOM % 60)) $((seed % 900 + 100)) "$i" $((RANDOM % 900))
-  done > "$d/var/log/app.log"
-  size=$((RANDOM % 300 * 1024 + 40000))
-  python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2])))' "$seed" "$size" > "$d/data/blob.bin"
-  printf 'renew the certificate\nmove the archive to cold storage\n' > "$d/home/user/todo.txt"
-  echo "deep file of seed $seed" > "$d/a/b/c/d/deep.txt"
-  n=$((RANDOM % 4 + 5))
-  for ((i = 1; i <= n; i++)); do
-    size=$((RANDOM % 8000 + 500))
-    { echo "archived report $i of seed $seed"; head -c "$size" /dev/zero | tr '\0' "$(printf "\\$(printf '%03o' $((96 + i)))")"; echo; } > "$d/srv/archive/file_$i.txt"
-  done
-  chown -R 1000:1000 "$d/home/user" 2>/dev/null || true
-}
-
 K=$("$ROOT/releng/guest/kernel.sh" "$KERNEL") || die "no Debian $KERNEL kernel (releng/guest/kernel.sh)"
-G=$WORKDIR/guest; mkdir -p "$G/seed" "$G/initramfs/bin" "$G/initramfs/lib/modules" "$G/initramfs/proc" "$G/initramfs/sys" "$G/initramfs/dev" "$G/initramfs/tmp"
+G=$WORKDIR/guest; mkdir -p "$G/seed"
 seed_tree "$G/seed" "$SEED"
 mke2fs -q -F -t ext4 -b 4096 -L scenario -U "$(printf '%08x-5ce0-4%03x-8%03x-%012x' "$SEED" $((SEED % 4096)) $((SEED % 4096)) "$SEED")" -N 4096 \
   -E lazy_itable_init=0,lazy_journal_init=0,nodiscard -d "$G/seed" "$G/disk.img" 64M || die "mke2fs failed"
 cp --sparse=always "$G/disk.img" "$G/disk.base.img"
 truncate -s 32M "$G/out.img"
-I=$G/initramfs
-cp /bin/busybox "$I/bin/busybox"
-cp "$PROG" "$I/bin/cacheshadow-scenario"
-cp "$ROOT/native/scenario/init" "$I/init"
-cp "$OUT/answer/script.txt" "$I/scenario.txt"
-cp "$K"/modules/* "$I/lib/modules/"
-chmod 755 "$I/init" "$I/bin/busybox" "$I/bin/cacheshadow-scenario"
-(cd "$I" && find . -mindepth 1 | sort | cpio -o -H newc --quiet | gzip -1) > "$G/initramfs.cpio.gz"
+guest_initramfs "$G/initramfs.cpio.gz" "$K" "$OUT/answer/script.txt"
 
 echo "cacheshadow scenario: booting Debian $KERNEL ($(sed -n 's/^package=//p' "$K/package.txt")) under QEMU (seed $SEED, $ROUNDS synced part(s)); log: $OUT/answer/boot.log" >&2
 T0=$(date +%s.%N)

@@ -17,11 +17,16 @@
  *                                            sha256 symlink_target ("-" where it does not apply). Every file is read
  *                                            (hashed) before anything is stat-ed, since reading moves atimes; --sync
  *                                            syncs in between, so the listing is also what the disk holds
+ *   cacheshadow-scenario pages PATH...       the SHA-256 of every 4 KiB page (the last one zero padded) of each regular
+ *                                            file at and below each PATH, once each, sorted: a header and "path
+ *                                            page_index sha256" lines (what the page cache must hold of them)
  *
  * Operations (one per line, # comments, fields split by blanks, TEXT = the rest of the line as it is):
  *   sync | mkdir P [MODE] | write P TEXT | append P TEXT | lines P N TEXT | overwrite P OFFSET TEXT |
  *   fill P BYTES | truncate P SIZE | delete P | rename P NEWP | chmod MODE P | chown UID:GID P |
- *   symlink TARGET P | link P NEWP | touch P EPOCH
+ *   symlink TARGET P | link P NEWP | touch P EPOCH | files P N
+ * files makes the directory P with N files of 4096 bytes (1 to 100000), P/dNNN/fNNNNNNN.bin, 1000 to a directory,
+ * each one's bytes seeded by its path (as fill's): a workload of many small cached files.
  * Every P is under /mnt/disk/ (the guest's ext4 disk) or /mnt/tmp/ (its tmpfs), with no "." or ".." part; a
  * symlink's TARGET is stored as written.
  */
@@ -95,7 +100,7 @@ static const struct opdef OPS[] = {
   {"sync", 1, 0, {0, 0}}, {"mkdir", 3, 0, {1, 0}}, {"write", 2, 1, {1, 0}}, {"append", 2, 1, {1, 0}},
   {"lines", 3, 1, {1, 0}}, {"overwrite", 3, 1, {1, 0}}, {"fill", 3, 0, {1, 0}}, {"truncate", 3, 0, {1, 0}},
   {"delete", 2, 0, {1, 0}}, {"rename", 3, 0, {1, 2}}, {"chmod", 3, 0, {2, 0}}, {"chown", 3, 0, {2, 0}},
-  {"symlink", 3, 0, {2, 0}}, {"link", 3, 0, {1, 2}}, {"touch", 3, 0, {1, 0}},
+  {"symlink", 3, 0, {2, 0}}, {"link", 3, 0, {1, 2}}, {"touch", 3, 0, {1, 0}}, {"files", 3, 0, {1, 0}},
 };
 
 /* parses one line: 0 blank/comment, 1 an operation (fields, text set), -1 bad */
@@ -130,6 +135,7 @@ static int parse(char *line, const struct opdef **op, char **f, char **text) {
   if ((!strcmp(n, "overwrite")) && !number(f[2], 1ULL << 30, &v, 10)) return fail("overwrite: bad offset '%s'%s", f[2], "");
   if ((!strcmp(n, "fill") || !strcmp(n, "truncate")) && !number(f[2], 64ULL << 20, &v, 10)) return fail("%s: bad size '%s' (at most 64 MiB)", n, f[2]);
   if (!strcmp(n, "touch") && !number(f[2], 4102444800ULL, &v, 10)) return fail("touch: bad time '%s' (epoch seconds)%s", f[2], "");
+  if (!strcmp(n, "files") && (!number(f[2], 100000, &v, 10) || v == 0)) return fail("files: bad count '%s' (1 to 100000)%s", f[2], "");
   if (!strcmp(n, "chown")) {
     char *c = strchr(f[1], ':'); unsigned long long g;
     if (!c) return fail("chown: '%s' is not UID:GID%s", f[1], "");
@@ -194,6 +200,17 @@ static int perform(const struct opdef *op, char **f, const char *text) {
     number(f[2], 4102444800ULL, &v, 10);
     struct timespec t[2] = {{(time_t)v, 0}, {(time_t)v, 0}};
     return utimensat(AT_FDCWD, f[1], t, AT_SYMLINK_NOFOLLOW);
+  }
+  if (!strcmp(n, "files")) {
+    number(f[2], 100000, &v, 10);
+    if (mkdir(f[1], 0755)) return -1;
+    char p[MAXLINE + 64];
+    for (unsigned long long i = 0; i < v; i++) {
+      if (i % 1000 == 0) { snprintf(p, sizeof p, "%s/d%03llu", f[1], i / 1000); if (mkdir(p, 0755)) return -1; }
+      snprintf(p, sizeof p, "%s/d%03llu/f%07llu.bin", f[1], i / 1000, i);
+      if (fill(p, 4096)) return -1;
+    }
+    return 0;
   }
   errno = EINVAL; return -1;
 }
@@ -342,12 +359,39 @@ static int manifest(int argc, char **argv) {
   return fflush(stdout) ? 1 : 0;
 }
 
+/* the page hashes of every regular file at and below the roots, each file once */
+static int pages(int argc, char **argv) {
+  for (int i = 0; i < argc; i++) collect(argv[i], 0);
+  qsort(entries, nentries, sizeof *entries, by_path);
+  static unsigned char page[4096];
+  printf("path\tpage_index\tsha256_4k_zero_padded\n");
+  for (size_t k = 0; k < nentries; k++) {
+    struct stat st;
+    if ((k && !strcmp(entries[k].path, entries[k - 1].path)) || lstat(entries[k].path, &st) || !S_ISREG(st.st_mode)) continue;
+    int fd = open(entries[k].path, O_RDONLY);
+    if (fd < 0) { fprintf(stderr, "pages: %s: %s\n", entries[k].path, strerror(errno)); return 1; }
+    for (long long index = 0;; index++) {
+      ssize_t got = 0, n;
+      while (got < 4096 && (n = read(fd, page + got, 4096 - (size_t)got)) > 0) got += n;
+      if (got == 0) break;
+      memset(page + got, 0, 4096 - (size_t)got);
+      struct sha256 s; char hex[65];
+      sha_start(&s); sha_add(&s, page, sizeof page); sha_hex(&s, hex);
+      printf("%s\t%lld\t%s\n", entries[k].path, index, hex);
+      if (got < 4096) break;
+    }
+    close(fd);
+  }
+  return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 3 && !strcmp(argv[1], "manifest")) return manifest(argc - 2, argv + 2);
+  if (argc >= 3 && !strcmp(argv[1], "pages")) return pages(argc - 2, argv + 2);
   if (argc == 4 && !strcmp(argv[1], "generations")) { generations(argv[2], argv[3], 0); return 0; }
   int run = argc == 4 && !strcmp(argv[1], "run");
   if (!(argc == 3 && !strcmp(argv[1], "check")) && !run) {
-    fprintf(stderr, "usage: cacheshadow-scenario check SCRIPT | run SCRIPT PART | generations TAG DIR | manifest [--sync] DIR...\n");
+    fprintf(stderr, "usage: cacheshadow-scenario check SCRIPT | run SCRIPT PART | generations TAG DIR | manifest [--sync] DIR... | pages PATH...\n");
     return 2;
   }
   script = argv[2];

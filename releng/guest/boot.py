@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Boots one of the project's QEMU guests to its snapshot (releng/guest/README.md).
+"""Boots one of the project's QEMU guests to its snapshot, or leaves it running (releng/guest/README.md).
 
   boot.py --kernel VMLINUZ --initrd CPIO.GZ --disk IMG --log WRITES.LOG --out-disk IMG --dir DIR
-          [--ram MB] [--accel auto|kvm|tcg] [--timeout S] [--append ARGS]
+          [--ram MB] [--accel auto|kvm|tcg] [--timeout S] [--append ARGS] [--live]
+  boot.py --stop DIR         quits a guest left running with --live (QMP quit, then by its PID)
 
 The guest's disk IMG sits behind QEMU's blklogwrites node, so every write the guest makes goes to WRITES.LOG in the
 dm-log-writes format as well; a second disk (--out-disk, /dev/vdb in the guest) is where the guest leaves its
@@ -17,6 +18,12 @@ of the write log with the guest's lines, as the shared evidence sets have it, wi
 rounds.tsv (each round: the entries complete when its SYNCED line came), writes.index.tsv (one line per log entry)
 and boot.txt (accelerator, QEMU command line, times). Then checks that the whole write log replayed onto IMG as it
 was before boot is DIR/disk.img, byte for byte (exit 1 when not).
+
+With --live the guest is left running at READY instead, for tools that attach to a running guest: its RAM is the
+shared file DIR/ram (memory-backend-file, share=on: the host sees the guest's memory there), QMP stays at
+DIR/qmp.sock, its second serial port (ttyS1) is the UNIX socket DIR/guest.sock, QEMU's PID goes to DIR/pid and QEMU
+runs in a session of its own, so it outlives this script. IMG and WRITES.LOG stay in use by the guest (no copies,
+no memory dump, no replay check); timeline.tsv, rounds.tsv and writes.index.tsv are as of READY.
 """
 import argparse, hashlib, json, os, re, shutil, socket, struct, subprocess, sys, time
 
@@ -60,7 +67,7 @@ class Qmp:
                 break
             except OSError:
                 self.sock.close()
-                if qemu.poll() is not None:
+                if qemu is not None and qemu.poll() is not None:
                     raise SystemExit(f"QEMU exited ({qemu.returncode}) before its QMP socket was up")
                 if time.time() - t0 > timeout:
                     raise SystemExit(f"no QMP socket at {path} after {timeout} s")
@@ -118,28 +125,38 @@ def main():
     a.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto")
     a.add_argument("--timeout", type=int, default=900)
     a.add_argument("--append", default="")
+    a.add_argument("--live", action="store_true")
+    if sys.argv[1:2] == ["--stop"]:
+        if len(sys.argv) != 3:
+            a.error("--stop DIR")
+        return stop(os.path.abspath(sys.argv[2]))
     o = a.parse_args()
     run = os.path.abspath(o.dir)
     os.makedirs(run, exist_ok=True)
     base = os.path.join(run, "disk.before-boot.img")
-    shutil.copyfile(o.disk, base)
+    if not o.live:
+        shutil.copyfile(o.disk, base)
     open(o.log, "wb").close()
     accel = o.accel if o.accel != "auto" else ("kvm" if kvm_boots(o.kernel) else "tcg")
     qmp_path, console = os.path.join(run, "qmp.sock"), os.path.join(run, "console.log")
-    for p in (qmp_path, console):
+    ram_file, shell, pid_file = os.path.join(run, "ram"), os.path.join(run, "guest.sock"), os.path.join(run, "pid")
+    for p in (qmp_path, console, ram_file, shell, pid_file):
         if os.path.exists(p):
             os.unlink(p)
     argv = ["qemu-system-x86_64"] + (["-accel", "kvm", "-cpu", "host,-arch-capabilities"] if accel == "kvm"
                                      else ["-accel", "tcg,thread=single", "-cpu", "max,la57=off"]) + [
-        "-machine", "pc", "-m", f"{o.ram}M", "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot", "-rtc", "base=utc",
+        "-machine", "pc,memory-backend=ram0" if o.live else "pc", "-m", f"{o.ram}M", "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot", "-rtc", "base=utc",
         "-kernel", o.kernel, "-initrd", o.initrd, "-append", ("console=ttyS0 loglevel=4 panic=-1 " + o.append).strip(),
-        "-blockdev", f"driver=file,filename={os.path.abspath(o.disk)},node-name=disk0file",
-        "-blockdev", f"driver=file,filename={os.path.abspath(o.log)},node-name=disk0log",
-        "-blockdev", "driver=blklogwrites,node-name=disk0,file=disk0file,log=disk0log,log-sector-size=512",
-        "-device", "virtio-blk-pci,drive=disk0,addr=0x4",
+        "-blockdev", f"driver=file,filename={os.path.abspath(o.disk)},node-name=hd0file",
+        "-blockdev", f"driver=file,filename={os.path.abspath(o.log)},node-name=hd0log",
+        "-blockdev", "driver=blklogwrites,node-name=hd0,file=hd0file,log=hd0log,log-sector-size=512",
+        "-device", "virtio-blk-pci,drive=hd0,addr=0x4",
         "-blockdev", f"driver=file,filename={os.path.abspath(o.out_disk)},node-name=out0",
         "-device", "virtio-blk-pci,drive=out0,addr=0x5",
         "-serial", "file:" + console, "-qmp", f"unix:{qmp_path},server=on,wait=off"]
+    if o.live:
+        argv += ["-object", f"memory-backend-file,id=ram0,size={o.ram}M,mem-path={ram_file},share=on",
+                 "-serial", f"unix:{shell},server=on,wait=off"]
     t0 = time.time()
     timeline = open(os.path.join(run, "timeline.tsv"), "w")
     samples = []
@@ -154,8 +171,9 @@ def main():
         samples.append([f"{now:.6f}", f"{now - t0:.3f}", event, str(size), str(count), detail])
         return now - t0
 
-    qemu = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=open(os.path.join(run, "qemu.out"), "w"), stderr=subprocess.STDOUT)
-    times = {}
+    qemu = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=open(os.path.join(run, "qemu.out"), "w"), stderr=subprocess.STDOUT,
+                            start_new_session=o.live)
+    times, left_running = {}, False
     try:
         sample("qemu-start", f"pid {qemu.pid} ({accel})")
         qmp = Qmp(qmp_path, qemu)
@@ -190,6 +208,13 @@ def main():
                 last_size = size
             if not ready:
                 time.sleep(0.05)
+        if o.live:
+            times["left_running"] = sample("host", f"guest left running (pid {qemu.pid})")
+            qmp.sock.close()
+            with open(pid_file, "w") as f:
+                f.write(f"{qemu.pid}\n")
+            left_running = True
+            return finish(o, run, argv, accel, times, timeline, samples, o.log, None)
         times["stop"] = sample("qmp", "stop")
         qmp.run("stop")
         status = qmp.run("query-status")
@@ -207,21 +232,71 @@ def main():
             pass
         qemu.wait(60)
         sample("qemu-exit", str(qemu.returncode))
+    except BaseException:
+        write_timeline(timeline, samples, o.log, run)  # what there was, to see where it failed
+        raise
     finally:
-        if qemu.poll() is None:
+        if not left_running and qemu.poll() is None:
             qemu.kill()
             qemu.wait(30)
-        write_timeline(timeline, samples, os.path.join(run, "writes.log") if os.path.exists(os.path.join(run, "writes.log")) else o.log, run)
+    log = os.path.join(run, "writes.log") if os.path.exists(os.path.join(run, "writes.log")) else o.log
     ok = replay_check(base, os.path.join(run, "writes.log"), os.path.join(run, "disk.img"), run)
+    finish(o, run, argv, accel, times, timeline, samples, log, ok)
+    os.unlink(base)
+    if not ok:
+        raise SystemExit(f"the write log replayed onto the disk as it was before boot is not the disk (see {run}/boot.txt)")
+
+
+def finish(o, run, argv, accel, times, timeline, samples, log, replay_ok):
+    """timeline.tsv, rounds.tsv, writes.index.tsv and boot.txt; replay_ok None: no replay check (a guest left running)."""
+    write_timeline(timeline, samples, log, run)
     with open(os.path.join(run, "boot.txt"), "w") as f:
         f.write(f"accelerator={accel}\nram_mib={o.ram}\nqemu_version={subprocess.run(['qemu-system-x86_64', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}\n")
         f.write("qemu_argv=" + " ".join(argv).replace(run, "<dir>") + "\n")
         for k, v in times.items():
             f.write(f"time_{k.lower().replace('cacheshadow-', '').replace('-', '_')}_s={v:.3f}\n")
-        f.write(f"replay_check={'PASS' if ok else 'FAIL'}\n")
-    os.unlink(base)
-    if not ok:
-        raise SystemExit(f"the write log replayed onto the disk as it was before boot is not the disk (see {run}/boot.txt)")
+        if replay_ok is not None:
+            f.write(f"replay_check={'PASS' if replay_ok else 'FAIL'}\n")
+
+
+def stop(run):
+    """Quits the guest left running in run: QMP quit, then SIGTERM and SIGKILL to the PID in run/pid, but only while
+    that PID is still the QEMU of this folder (its command line names run/qmp.sock). The RAM file goes with it."""
+    pid_file, qmp_path = os.path.join(run, "pid"), os.path.join(run, "qmp.sock")
+    try:
+        pid = int(open(pid_file).read().strip())
+    except (OSError, ValueError):
+        print(f"boot.py --stop: no guest left running in {run} (no pid file)", file=sys.stderr)
+        pid = None
+
+    def ours():
+        try:
+            return qmp_path.encode() in open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            return False
+    if pid is not None and ours():
+        try:
+            q = Qmp(qmp_path, None, timeout=10)
+            q.io.write(b'{"execute": "quit"}\n')
+            q.io.flush()
+        except (OSError, EOFError, SystemExit) as e:
+            print(f"boot.py --stop: QMP quit failed ({e}); signalling {pid}", file=sys.stderr)
+        for sig in (0, 15, 9):
+            if sig:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    break
+            for _ in range(100):
+                if not ours():
+                    break
+                time.sleep(0.1)
+            if not ours():
+                break
+        print(f"boot.py --stop: QEMU {pid} of {run} stopped", file=sys.stderr)
+    for p in (pid_file, qmp_path, os.path.join(run, "ram"), os.path.join(run, "guest.sock")):
+        if os.path.exists(p):
+            os.unlink(p)
 
 
 def write_timeline(out, samples, log, run):

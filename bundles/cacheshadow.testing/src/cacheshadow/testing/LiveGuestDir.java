@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The running guest a live test reads: releng/test.sh starts it in the background (releng/live-guest.sh) while the
- * build runs, and it is ready when its {@code live.txt} appears. When the shared evidence tool could not start one
+ * build runs, and it is ready when its {@code live.txt} appears. When releng/live-guest.sh could not start one
  * here (no QEMU, no kernel package to download: it ended without {@code live.txt}, see {@code DIR.rc}, or hung), the
  * test is aborted — reported as skipped with the tool's log, not passed; once a guest runs, every check must hold.
  */
@@ -25,7 +25,7 @@ public final class LiveGuestDir {
 			if (Files.isRegularFile(rc) || System.nanoTime() > deadline) {
 				String tail = Files.isRegularFile(log) ? String.join("\n", tail(Files.readAllLines(log), 15)) : "(no log)";
 				String why = "the live guest in " + dir + " did not come up ("
-						+ (Files.isRegularFile(rc) ? "make-evidence.sh exit " + Files.readString(rc).strip() : "timeout") + "):\n" + tail;
+						+ (Files.isRegularFile(rc) ? "live-guest.sh exit " + Files.readString(rc).strip() : "timeout") + "):\n" + tail;
 				System.out.println("LIVE GUEST TEST SKIPPED: " + why);
 				Assumptions.abort(why);
 			}

@@ -42,7 +42,7 @@ import cacheshadow.pagecache.QmpClient;
 @EnabledIfSystemProperty(named = "cacheshadow.live", matches = ".+")
 class AideLiveTest {
 	private static final List<String> SELECTION = List.of("/mnt/disk", "/mnt/tmp");
-	private static final Pattern SYNCED = Pattern.compile("EVIDENCE-ROUND-(\\d+)-SYNCED\\b.*");
+	private static final Pattern SYNCED = Pattern.compile("CACHESHADOW-ROUND-(\\d+)-SYNCED\\b.*");
 
 	@Test
 	void aideSeesNothingOnTheDiskAndExactlyTheAttackOnTheLiveMount(@TempDir Path tmp) throws Exception {
