@@ -420,7 +420,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 				} finally {
 					note(gaps, prefix, PathGaps.Part.METADATA, w);
 				}
-				walkDisk(fs, nodes, new ArrayDeque<>(List.of(prefix)), Map.of(prefix, Ext4FileSystem.ROOT_INODE), sb, false, true, gaps);
+				walkDisk(fs, nodes, new ArrayDeque<>(List.of(prefix)), Map.of(prefix, Ext4FileSystem.ROOT_INODE), sb, false, true, gaps, Map.of());
 			} catch (IOException e) {
 				findings.add(new Finding(Finding.Severity.ERROR, "merge-disk-unreadable", d.disk().name(), e.getMessage()));
 			}
@@ -494,24 +494,26 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	 * are left out.
 	 */
 	private void walkDisk(Ext4FileSystem fs, Map<String, Node> nodes, Deque<String> queue, Map<String, Long> dirInodes, long sb, boolean merged,
-			boolean cleanPages, PathGaps gaps) {
+			boolean cleanPages, PathGaps gaps, Map<Long, List<DirectoryEntry>> dirsRead) {
 		Map<String, Long> inodes = new HashMap<>(dirInodes);
 		Set<Long> visited = new HashSet<>();
 		while (!queue.isEmpty()) {
 			String dir = queue.poll();
 			long ino = inodes.get(dir);
 			if (!visited.add(ino)) continue;
-			List<DirectoryEntry> entries;
-			try (MissingReads.Watch w = MissingReads.watch()) {
-				try {
-					Ext4Inode d = fs.inode(ino);
-					if (!d.isDirectory()) continue;
-					entries = fs.readDirectory(d);
-				} catch (IOException e) {
-					findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dir", dir, "directory unreadable on disk: " + e.getMessage()));
-					continue;
-				} finally {
-					note(gaps, dir, PathGaps.Part.CHILDREN, w);
+			List<DirectoryEntry> entries = dirsRead.get(ino); // read by the level check already
+			if (entries == null) {
+				try (MissingReads.Watch w = MissingReads.watch()) {
+					try {
+						Ext4Inode d = fs.inode(ino);
+						if (!d.isDirectory()) continue;
+						entries = fs.readDirectory(d);
+					} catch (IOException e) {
+						findings.add(new Finding(Finding.Severity.WARNING, "merge-disk-dir", dir, "directory unreadable on disk: " + e.getMessage()));
+						continue;
+					} finally {
+						note(gaps, dir, PathGaps.Part.CHILDREN, w);
+					}
 				}
 			}
 			for (DirectoryEntry e : entries) {
@@ -605,12 +607,13 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 					}
 				}
 			}
-			if (cleanPages && bdevMissed.get(sb) == null && fsMissed.get(d.merged()) == null) checkLevels(d, nodes, dirs, inodes);
+			Map<Long, List<DirectoryEntry>> dirsRead = new HashMap<>();
+			if (cleanPages && bdevMissed.get(sb) == null && fsMissed.get(d.merged()) == null) checkLevels(d, nodes, dirs, inodes, dirsRead);
 			else if (cleanPages) {
 				findings.add(new Finding(Finding.Severity.INFO, "merge-levels-unchecked", d.mount().path(),
 						"the block level (block-device cache, journal) met bytes missing from the evidence: file and block level are not compared"));
 			}
-			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true, cleanPages, gaps);
+			walkDisk(d.merged(), nodes, new ArrayDeque<>(dirs.keySet()), dirs, sb, true, cleanPages, gaps, dirsRead);
 		}
 		return new ViewTree(View.MERGED, "/", nodes, gaps);
 	}
@@ -663,7 +666,8 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 	 * entries with the same inodes and agree on each inode's type, permissions, owner and link count. Size and
 	 * times are left out: ext4 writes i_disksize, not i_size, and lazily updated times may lag.
 	 */
-	private void checkLevels(DiskMatch d, Map<String, Node> nodes, Map<String, Long> cachedDirs, Map<Ext4FileSystem, Map<Long, Ext4Inode>> inodes) {
+	private void checkLevels(DiskMatch d, Map<String, Node> nodes, Map<String, Long> cachedDirs, Map<Ext4FileSystem, Map<Long, Ext4Inode>> inodes,
+			Map<Long, List<DirectoryEntry>> dirsRead) {
 		Map<String, CachedEntry> positive = new HashMap<>();
 		Map<String, List<CachedEntry>> byParent = new HashMap<>();
 		for (CachedEntry e : analysis.entries()) {
@@ -674,8 +678,12 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		}
 		for (Map.Entry<String, Long> dir : cachedDirs.entrySet()) {
 			Map<String, Long> block = new HashMap<>();
-			try {
-				for (DirectoryEntry de : d.merged().readDirectory(d.merged().inode(dir.getValue()))) {
+			try (MissingReads.Watch w = MissingReads.watch()) {
+				Ext4Inode di = d.merged().inode(dir.getValue());
+				List<DirectoryEntry> entries = d.merged().readDirectory(di);
+				// the merged view's walk of the disk below reads the same directories: read once, unless bytes were missing
+				if (!w.touched() && di.isDirectory()) dirsRead.put(dir.getValue(), entries);
+				for (DirectoryEntry de : entries) {
 					if (!de.isDotOrDotDot()) block.put(de.name(), de.inode());
 				}
 			} catch (IOException e) {
