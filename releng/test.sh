@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 need=(); lean=()
 for c in xvfb-run:xvfb xauth:xauth /usr/lib/x86_64-linux-gnu/libgtk-3.so.0:libgtk-3-0 zstd:zstd qemu-img:qemu-utils qemu-io:qemu-utils debugfs:e2fsprogs fusermount3:fuse3 /usr/lib/x86_64-linux-gnu/libfuse3.so.3:libfuse3-3 fls:sleuthkit mvn:maven sha256sum:coreutils pdftoppm:poppler-utils /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
-  ewfacquire:ewf-tools makedumpfile:makedumpfile /usr/lib/python3/dist-packages/snappy/__init__.py:python3-snappy \
+  ewfacquire:ewf-tools makedumpfile:makedumpfile /usr/lib/x86_64-linux-gnu/libdeflate.so.0:libdeflate0 /usr/lib/python3/dist-packages/snappy/__init__.py:python3-snappy \
   /usr/lib/python3/dist-packages/lzo.cpython-311-x86_64-linux-gnu.so:python3-lzo; do
   t="${c%%:*}"
   if [ "${t#/}" != "$t" ]; then [ -e "$t" ] || need+=("${c##*:}"); else command -v "$t" >/dev/null || need+=("${c##*:}"); fi

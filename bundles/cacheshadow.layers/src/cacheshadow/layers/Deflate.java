@@ -3,8 +3,11 @@ package cacheshadow.layers;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
-/** Inflating deflate data (zlib-wrapped or raw) with the JDK's zlib, into a buffer of known size. */
-final class Deflate {
+/**
+ * Inflating deflate data (zlib-wrapped or raw) into a buffer of known size: by libdeflate when it is installed (see
+ * {@link LibDeflate}), else, and for every stream libdeflate does not decode whole into the buffer, by the JDK's zlib.
+ */
+public final class Deflate {
 	private Deflate() {
 	}
 
@@ -12,7 +15,24 @@ final class Deflate {
 	 * Inflates {@code in[0..len)} into {@code out}; returns the bytes written, at most {@code out.length} (output
 	 * that would run past it is not produced: a bomb costs no more than the buffer).
 	 */
-	static int inflate(byte[] in, int len, byte[] out, boolean zlibHeader) throws DataFormatException {
+	public static int inflate(byte[] in, int len, byte[] out, boolean zlibHeader) throws DataFormatException {
+		if (LibDeflate.LOADED) {
+			int got = LibDeflate.inflate(in, len, out, zlibHeader);
+			if (got >= 0) return got;
+			// bad, cut short or larger than the buffer: the JDK's answer (a prefix, or the error) as without libdeflate,
+			// over the zeros the buffer held
+			java.util.Arrays.fill(out, (byte) 0);
+		}
+		return inflateWithJdk(in, len, out, zlibHeader);
+	}
+
+	/** Whether libdeflate inflates (else the JDK's zlib). */
+	public static boolean libdeflate() {
+		return LibDeflate.LOADED;
+	}
+
+	/** {@link #inflate} by the JDK's zlib alone. */
+	public static int inflateWithJdk(byte[] in, int len, byte[] out, boolean zlibHeader) throws DataFormatException {
 		// one inflater per thread and kind, reset between uses: setting up zlib's state costs as much as a page
 		Inflater inf = (zlibHeader ? ZLIB : RAW).get();
 		try {

@@ -37,6 +37,8 @@ public final class EwfLayer extends BlockImageLayer {
 	private final long[] firstChunks;
 	private final byte[] md5;
 	private final DecodedBlocks<byte[]> chunks;
+	/** The chunks that repeat (every zero chunk of the acquired media compresses alike): inflated once. */
+	private final DecodedByContent repeated = new DecodedByContent(1024, 64);
 
 	private EwfLayer(List<MappedFile> segments, long size, long chunkSize, List<Table> tables, byte[] md5) {
 		super(segments.get(0), "EWF", size, chunkSize);
@@ -253,14 +255,17 @@ public final class EwfLayer extends BlockImageLayer {
 			}
 			byte[] in = new byte[(int) len];
 			f.read(at, in, 0, in.length);
-			byte[] out = new byte[(int) blockSize];
-			try {
-				int got = Deflate.inflate(in, in.length, out, true);
-				if (got < want) throw new EvidenceFormatException(f.path(), String.format("compressed chunk of disk offset 0x%x inflates to %d bytes, not %d", c * blockSize, got, want));
-			} catch (DataFormatException e) {
-				throw new EvidenceFormatException(f.path(), String.format("corrupt compressed chunk of disk offset 0x%x: %s", c * blockSize, e.getMessage()));
+			DecodedByContent.Block b = repeated.find(in, in.length, 0);
+			if (b == null) {
+				byte[] out = new byte[(int) blockSize];
+				try {
+					b = repeated.keep(in, in.length, 0, new DecodedByContent.Block(out, Deflate.inflate(in, in.length, out, true)));
+				} catch (DataFormatException e) {
+					throw new EvidenceFormatException(f.path(), String.format("corrupt compressed chunk of disk offset 0x%x: %s", c * blockSize, e.getMessage()));
+				}
 			}
-			return out;
+			if (b.length() < want) throw new EvidenceFormatException(f.path(), String.format("compressed chunk of disk offset 0x%x inflates to %d bytes, not %d", c * blockSize, b.length(), want));
+			return b.bytes();
 		});
 		System.arraycopy(data, inChunk, buf, off, n);
 	}

@@ -52,6 +52,8 @@ public final class KdumpLayer extends BlockImageLayer implements VmcoreInfoSourc
 	private final long descOff;
 	private final String vmcoreinfo;
 	private final DecodedBlocks<Decoded> pages;
+	/** Fill pages stored again and again (QEMU shares only the zero page): decoded once. */
+	private final DecodedByContent repeated = new DecodedByContent(256, 64);
 
 	private KdumpLayer(MappedFile file, Dump dump, long dumpSize, boolean flattened, int pageSize, long[] dumped, long descOff,
 			long size, List<Extent> extents, List<Extent> missing, String vmcoreinfo) {
@@ -208,18 +210,22 @@ public final class KdumpLayer extends BlockImageLayer implements VmcoreInfoSourc
 		byte[] data = COMPRESSED.get();
 		if (data.length < len) COMPRESSED.set(data = new byte[len]);
 		dump.read(at, data, 0, len);
-		byte[] out = new byte[pageSize];
-		int got;
-		try {
-			if ((flags & ZLIB) != 0) got = Deflate.inflate(data, len, out, true);
-			else if ((flags & LZO) != 0) got = LZO_DECODER.decompress(data, 0, len, out, 0, out.length);
-			else if ((flags & SNAPPY) != 0) got = SNAPPY_DECODER.decompress(data, 0, len, out, 0, out.length);
-			else throw new EvidenceFormatException(file.path(), String.format("page of physical 0x%x is zstd-compressed, which this reader does not decode", pfn * pageSize));
-		} catch (DataFormatException | MalformedInputException | IllegalArgumentException e) {
-			// aircompressor: MalformedInputException for bad data, IllegalArgumentException for a length past the page
-			throw new EvidenceFormatException(file.path(), String.format("corrupt compressed page of physical 0x%x: %s", pfn * pageSize, e.getMessage()));
+		DecodedByContent.Block b = repeated.find(data, len, flags);
+		if (b == null) {
+			byte[] out = new byte[pageSize];
+			int got;
+			try {
+				if ((flags & ZLIB) != 0) got = Deflate.inflate(data, len, out, true);
+				else if ((flags & LZO) != 0) got = LZO_DECODER.decompress(data, 0, len, out, 0, out.length);
+				else if ((flags & SNAPPY) != 0) got = SNAPPY_DECODER.decompress(data, 0, len, out, 0, out.length);
+				else throw new EvidenceFormatException(file.path(), String.format("page of physical 0x%x is zstd-compressed, which this reader does not decode", pfn * pageSize));
+			} catch (DataFormatException | MalformedInputException | IllegalArgumentException e) {
+				// aircompressor: MalformedInputException for bad data, IllegalArgumentException for a length past the page
+				throw new EvidenceFormatException(file.path(), String.format("corrupt compressed page of physical 0x%x: %s", pfn * pageSize, e.getMessage()));
+			}
+			b = repeated.keep(data, len, flags, new DecodedByContent.Block(out, got));
 		}
-		if (got != pageSize) throw new EvidenceFormatException(file.path(), String.format("compressed page of physical 0x%x decompresses to %d bytes, not %d", pfn * pageSize, got, pageSize));
-		return out;
+		if (b.length() != pageSize) throw new EvidenceFormatException(file.path(), String.format("compressed page of physical 0x%x decompresses to %d bytes, not %d", pfn * pageSize, b.length(), pageSize));
+		return b.bytes();
 	}
 }
