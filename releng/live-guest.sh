@@ -144,7 +144,7 @@ start_guest() {
   # once a transaction passes a quarter of the journal)
   local journal=$((16 + files / 256)) disk=$((64 + files / 256 + files * 12 / 1024)) out=$((32 + files / 1024))
   mke2fs -q -F -t ext4 -b 4096 -L live -U "$(printf '%08x-11fe-4%03x-8%03x-%012x' "$seed" $((seed % 4096)) $((seed % 4096)) "$seed")" \
-    -N $((files + 4096)) -J size=$journal -E lazy_itable_init=0,lazy_journal_init=0,nodiscard -d "$W/seed" "$dir/disk.img" "${disk}M" ||
+    -N $((files + 4096)) -J size=$journal -E lazy_itable_init=0,lazy_journal_init=0,nodiscard -d "$W/seed" "$dir/disk.img" "${disk}M" >/dev/null ||
     { echo "live-guest.sh: mke2fs failed" >&2; return 2; }
   cp --sparse=always "$dir/disk.img" "$dir/disk.base.img"
   truncate -s "${out}M" "$dir/out.img"

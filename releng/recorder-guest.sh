@@ -35,6 +35,9 @@ trap cleanup EXIT
 
 # the product built before QEMU starts (the wrapper gives the recorder 2 minutes to listen)
 "$CS" --help > /dev/null 2>&1 || { say "FAIL $CS does not run"; exit 1; }
+# and that product for the whole run: a source file touched meanwhile (another checkout user) must not make the
+# recorder's start rebuild it while QEMU waits for its socket
+export CACHESHADOW_BUILT=1
 rm -rf "$dir.rc" "$dir/disk.csj"
 hdfs_address="${CACHESHADOW_HDFS_DIR:-$ROOT/build/hdfs}/address"; ship=(); hdfs_url=""
 if [ "$bench" = 0 ] && [ -f "$hdfs_address" ]; then

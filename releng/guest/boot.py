@@ -176,7 +176,7 @@ def main():
     times, left_running = {}, False
     try:
         sample("qemu-start", f"pid {qemu.pid} ({accel})")
-        qmp = Qmp(qmp_path, qemu)
+        qmp = Qmp(qmp_path, qemu, timeout=180)  # a QEMU wrapper may start a service first (releng/recorder-guest)
         seen, pending, last_size, ready = 0, b"", -2, False
         while not ready:
             if time.time() - t0 > o.timeout:
