@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import cacheshadow.layers.Deflate;
 import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
@@ -32,7 +33,8 @@ public final class FormatReadBench {
 			at = offsets(b, reads);
 		}
 		StringBuilder summary = new StringBuilder();
-		out.printf("%d random 4 KiB reads, best of %d rounds taking turns; ratio = %s time / format time (goal >= 0.5)%n", reads, ROUNDS, baseline.getFileName());
+		out.printf("%d random 4 KiB reads, best of %d rounds taking turns; ratio = %s time / format time (goal >= 0.5); zlib data inflated by %s%n", reads, ROUNDS,
+				baseline.getFileName(), Deflate.libdeflate() ? "libdeflate" : "the JDK's zlib (libdeflate not loaded)");
 		for (Path f : formats) {
 			double base = Double.MAX_VALUE, cold = Double.MAX_VALUE, warm = Double.MAX_VALUE;
 			String label = null;
