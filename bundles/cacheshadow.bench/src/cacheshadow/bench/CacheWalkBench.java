@@ -1,9 +1,10 @@
-package cacheshadow.caches;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
+import cacheshadow.caches.CacheAnalysis;
 import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;

@@ -1,4 +1,4 @@
-package cacheshadow.fuse;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,12 +14,14 @@ import java.util.SplittableRandom;
 import cacheshadow.caches.Mount;
 import cacheshadow.ext4.Ext4File;
 import cacheshadow.ext4.Ext4FileSystem;
+import cacheshadow.fuse.Ext4Tree;
+import cacheshadow.fuse.FuseMount;
+import cacheshadow.fuse.MergeViewTree;
+import cacheshadow.fuse.MountedTree;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
-import cacheshadow.merge.HashWorkload;
-import cacheshadow.merge.MergeBenchmark;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.merge.ViewTree;

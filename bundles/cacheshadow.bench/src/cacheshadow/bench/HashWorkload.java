@@ -1,4 +1,4 @@
-package cacheshadow.merge;
+package cacheshadow.bench;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -10,6 +10,10 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 import cacheshadow.listing.FileRecord;
+import cacheshadow.merge.FileContent;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.View;
+import cacheshadow.merge.ViewTree;
 
 /**
  * The seed's Figure 8 workload, one definition for every way it is measured: SHA-256 of one file, read

@@ -1,4 +1,4 @@
-package cacheshadow.merge;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import cacheshadow.layers.Progress;
+import cacheshadow.merge.LiveMerge;
+import cacheshadow.merge.View;
 import cacheshadow.pagecache.LiveGuest;
 
 /**

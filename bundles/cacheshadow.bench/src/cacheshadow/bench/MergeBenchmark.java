@@ -1,4 +1,4 @@
-package cacheshadow.merge;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,6 +7,11 @@ import java.util.Arrays;
 import cacheshadow.ext4.Ext4File;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.layers.Progress;
+import cacheshadow.merge.FileContent;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.PathStatus;
+import cacheshadow.merge.View;
+import cacheshadow.merge.ViewTree;
 
 /**
  * The seed's Figure 8, in process: hashing 4 MiB of one file (a) straight from the disk image through ext4, (b)
@@ -15,7 +20,7 @@ import cacheshadow.layers.Progress;
  * are hashed in repeated passes up to 4 MiB ({@link HashWorkload}, 1 MiB reads). Median of 5 timed runs after 3
  * warm-ups; ratios to (a).
  *
- * <pre>java -cp ... cacheshadow.merge.MergeBenchmark MEMORY DISK [KERNEL_DIR] [PATH]</pre>
+ * <pre>java -cp ... cacheshadow.bench.MergeBenchmark MEMORY DISK [KERNEL_DIR] [PATH]</pre>
  */
 public final class MergeBenchmark {
 	private static final int WARMUP = 3, RUNS = 5, BUFFER = 1 << 20;

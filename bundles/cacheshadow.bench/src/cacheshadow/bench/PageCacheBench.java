@@ -26,7 +26,7 @@ import cacheshadow.pagecache.Provenance;
  * ratios to the sequential read and per GiB of guest RAM (the seed's Figures 5–7 axes). Also the crossover: how
  * many files the per-inode walk can visit in the time of one whole struct-page scan.
  *
- * <pre>java -cp ... cacheshadow.pagecache.PageCacheBench memory.elf [kernelDir] [repeats]</pre>
+ * <pre>java -cp ... cacheshadow.bench.PageCacheBench memory.elf [kernelDir] [repeats]</pre>
  *
  * The last line ({@code figure-row}, tab-separated) is what releng/pagecache-figures.sh collects into the
  * Figures 5–7 series: image, GiB, cached inodes, pages walked, then seconds per GiB of the sequential read, all

@@ -1,4 +1,4 @@
-package cacheshadow.merge;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,11 +19,13 @@ import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.DmLogWritesWriter;
 import cacheshadow.journal.ResolvedInstant;
-import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.Progress;
 import cacheshadow.layers.RawFileLayer;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.merge.InstantScrub;
+import cacheshadow.merge.InstantTree;
+import cacheshadow.merge.ViewTree;
 
 /**
  * {@code bench timeline}: the timeline slider's scrub ({@link InstantScrub}: resolve the instant, open ext4 at it,
@@ -202,7 +204,7 @@ public final class TimelineBench {
 			for (DirectoryEntry e : fs.readDirectory(root)) {
 				if (e.isDotOrDotDot()) continue;
 				Ext4Inode in = fs.inode(e.inode());
-				FileRecord r = fs.record(InstantTree.child(prefix, e.name()), in, false);
+				FileRecord r = fs.record(ViewTree.child(prefix, e.name()), in, false);
 				sink += r.size();
 				rows++;
 			}
@@ -244,7 +246,7 @@ public final class TimelineBench {
 			}
 			if (free.length == 0) throw new IOException("no free block in the final file system of " + base);
 			try (DmLogWritesWriter w = new DmLogWritesWriter(out, h.journal().sectorSize())) {
-				copyEntries(h.journal(), w);
+				w.writeAll(h.journal());
 				SplittableRandom rnd = new SplittableRandom(o.seed());
 				byte[] block = new byte[bs];
 				long x = o.seed() | 1;
@@ -263,25 +265,6 @@ public final class TimelineBench {
 			}
 		}
 		return o.writes();
-	}
-
-	/** Re-emits every entry of {@code from} (writes, flushes, discards, marks; flags kept) into {@code to}. */
-	public static void copyEntries(WriteLog from, DmLogWritesWriter to) throws IOException {
-		int ss = from.sectorSize();
-		if (ss != to.sectorSize()) throw new IllegalArgumentException("sector sizes differ: " + ss + " vs " + to.sectorSize());
-		byte[] buf = new byte[0];
-		for (int i = 0; i < from.entryCount(); i++) {
-			int flags = from.flags(i);
-			long len = from.length(i);
-			if ((flags & WriteLog.MARK) != 0) to.mark(from.mark(i));
-			else if ((flags & WriteLog.DISCARD) != 0) to.discard(from.diskOffset(i) / ss, len / ss);
-			else if (len > 0) {
-				if (buf.length < len) buf = new byte[(int) len];
-				from.readData(i, 0, buf, 0, (int) len);
-				to.write(from.diskOffset(i) / ss, buf, 0, (int) len, flags);
-			} else if ((flags & WriteLog.FLUSH) != 0) to.flush();
-			else to.write(from.diskOffset(i) / ss, buf, 0, 0, flags);
-		}
 	}
 
 	private static double sec(long t0) {

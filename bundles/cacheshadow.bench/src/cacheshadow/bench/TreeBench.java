@@ -1,4 +1,4 @@
-package cacheshadow.merge;
+package cacheshadow.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +12,12 @@ import java.util.Map;
 
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.merge.MergedFileSystem;
+import cacheshadow.merge.PathStatus;
+import cacheshadow.merge.StatusIndex;
+import cacheshadow.merge.TreeFilter;
+import cacheshadow.merge.View;
+import cacheshadow.merge.ViewTree;
 
 /**
  * {@code bench tree}: the core part of opening the workbench's File System view once an analysis is done, on a
@@ -30,7 +36,7 @@ import cacheshadow.listing.FileRecord;
  * printed, not part of the ratios: the analysis job does them before the view opens. Median of {@value #RUNS} runs
  * after {@value #WARMUP} warm-ups, the three taking turns.
  *
- * <pre>java -cp ... cacheshadow.merge.TreeBench MEMORY DISK [KERNEL_DIR]</pre>
+ * <pre>java -cp ... cacheshadow.bench.TreeBench MEMORY DISK [KERNEL_DIR]</pre>
  */
 public final class TreeBench {
 	static final int WARMUP = 3, RUNS = 7;

@@ -131,7 +131,7 @@ final class BenchCommand implements Command {
 		}
 		case "webhdfs" -> {
 			try {
-				cacheshadow.journal.WebHdfsBench.main(rest);
+				cacheshadow.bench.WebHdfsBench.main(rest);
 			} catch (IllegalArgumentException e) {
 				throw new UsageException(e.getMessage());
 			}
@@ -144,12 +144,12 @@ final class BenchCommand implements Command {
 		}
 		case "merge" -> {
 			if (rest.length < 2) throw new UsageException("bench merge MEMORY DISK [KERNEL_DIR] [PATH]");
-			cacheshadow.merge.MergeBenchmark.main(rest);
+			cacheshadow.bench.MergeBenchmark.main(rest);
 			return 0;
 		}
 		case "caches" -> {
 			if (rest.length == 0) throw new UsageException("bench caches MEMORY [KERNEL_DIR]");
-			cacheshadow.caches.CacheWalkBench.run(Path.of(rest[0]), rest.length > 1 ? Path.of(rest[1]) : null, out);
+			cacheshadow.bench.CacheWalkBench.run(Path.of(rest[0]), rest.length > 1 ? Path.of(rest[1]) : null, out);
 			return 0;
 		}
 		case "pagecache" -> {
@@ -158,28 +158,28 @@ final class BenchCommand implements Command {
 			return 0;
 		}
 		case "fuse" -> {
-			cacheshadow.fuse.FuseBenchmark.Arguments a;
+			cacheshadow.bench.FuseBenchmark.Arguments a;
 			try {
-				a = cacheshadow.fuse.FuseBenchmark.Arguments.parse(rest);
+				a = cacheshadow.bench.FuseBenchmark.Arguments.parse(rest);
 			} catch (IllegalArgumentException e) {
 				throw new UsageException("bench fuse: " + e.getMessage());
 			}
-			cacheshadow.fuse.FuseBenchmark.run(a, out);
+			cacheshadow.bench.FuseBenchmark.run(a, out);
 			return 0;
 		}
 		case "timeline" -> {
-			cacheshadow.merge.TimelineBench.Options o;
+			cacheshadow.bench.TimelineBench.Options o;
 			try {
-				o = cacheshadow.merge.TimelineBench.parse(rest);
+				o = cacheshadow.bench.TimelineBench.parse(rest);
 			} catch (IllegalArgumentException e) {
 				throw new UsageException("bench timeline: " + e.getMessage());
 			}
-			cacheshadow.merge.TimelineBench.run(o, out);
+			cacheshadow.bench.TimelineBench.run(o, out);
 			return 0;
 		}
 		case "tree" -> {
 			if (rest.length < 2 || rest.length > 3) throw new UsageException("bench tree MEMORY DISK [KERNEL_DIR]");
-			out.println(cacheshadow.merge.TreeBench.run(Path.of(rest[0]), Path.of(rest[1]), rest.length > 2 ? Path.of(rest[2]) : null, out));
+			out.println(cacheshadow.bench.TreeBench.run(Path.of(rest[0]), Path.of(rest[1]), rest.length > 2 ? Path.of(rest[2]) : null, out));
 			return 0;
 		}
 		case "report" -> {
@@ -226,7 +226,7 @@ final class BenchCommand implements Command {
 			throw new UsageException("bench live: --rounds is a whole number from 1 to 10000");
 		}
 		try (cacheshadow.pagecache.LiveGuest g = live.attach()) {
-			cacheshadow.merge.LiveBench.run(g, live.kernel(a.path("kernel")), live.disk(a.path("disk")), rounds, out);
+			cacheshadow.bench.LiveBench.run(g, live.kernel(a.path("kernel")), live.disk(a.path("disk")), rounds, out);
 		}
 		return 0;
 	}

@@ -48,6 +48,25 @@ public final class DmLogWritesWriter implements AutoCloseable {
 		if ((flags & WriteLog.FLUSH) != 0) flushSuper();
 	}
 
+	/** Logs every entry of {@code from} again (writes, flushes, discards, marks; flags kept), in its order. */
+	public void writeAll(WriteLog from) throws IOException {
+		int ss = from.sectorSize();
+		if (ss != sectorSize) throw new IllegalArgumentException("sector sizes differ: " + ss + " vs " + sectorSize);
+		byte[] buf = new byte[0];
+		for (int i = 0; i < from.entryCount(); i++) {
+			int flags = from.flags(i);
+			long len = from.length(i);
+			if ((flags & WriteLog.MARK) != 0) mark(from.mark(i));
+			else if ((flags & WriteLog.DISCARD) != 0) discard(from.diskOffset(i) / ss, len / ss);
+			else if (len > 0) {
+				if (buf.length < len) buf = new byte[(int) len];
+				from.readData(i, 0, buf, 0, (int) len);
+				write(from.diskOffset(i) / ss, buf, 0, (int) len, flags);
+			} else if ((flags & WriteLog.FLUSH) != 0) flush();
+			else write(from.diskOffset(i) / ss, buf, 0, 0, flags);
+		}
+	}
+
 	public void flush() throws IOException {
 		header(0, 0, WriteLog.FLUSH, null);
 		entries++;

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * The merge's statuses ({@link MergedFileSystem#statuses()}) as one view's tree shows them: each path's status by
  * path, and how many paths of the view have each status (what the File System view's filter toggles count). One pass
- * over the status list; {@link TreeBench} measures it with the first rows of the tree.
+ * over the status list; {@code bench tree} measures it with the first rows of the tree.
  */
 public final class StatusIndex {
 	private final ViewTree view;

@@ -55,12 +55,14 @@ public final class ViewTree implements FileTree {
 		return nodes.values();
 	}
 
-	static String parent(String path) {
+	/** The directory holding {@code path} ({@code /} for a top-level name). */
+	public static String parent(String path) {
 		int i = path.lastIndexOf('/');
 		return i <= 0 ? "/" : path.substring(0, i);
 	}
 
-	static String child(String dir, String name) {
+	/** {@code dir/name}. */
+	public static String child(String dir, String name) {
 		return (dir.equals("/") ? "" : dir) + "/" + name;
 	}
 

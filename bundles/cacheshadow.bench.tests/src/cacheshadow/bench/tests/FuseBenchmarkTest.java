@@ -1,4 +1,4 @@
-package cacheshadow.fuse.tests;
+package cacheshadow.bench.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -15,14 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import cacheshadow.fuse.FuseBenchmark;
+import cacheshadow.bench.FuseBenchmark;
+import cacheshadow.bench.HashWorkload;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.FileContent;
-import cacheshadow.merge.HashWorkload;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
+import cacheshadow.testing.EvidenceSamples;
+import cacheshadow.testing.FuseDevice;
 
 /**
  * Prints the benchmark lines (hashing through the mount as a ratio to straight from the disk image; the goal is
@@ -50,8 +52,8 @@ class FuseBenchmarkTest {
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void hashingTheMergedViewThroughTheMount(String set, @TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
-		try (MergedFileSystem m = MergedFileSystem.open(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img"),
-				Samples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+		try (MergedFileSystem m = MergedFileSystem.open(EvidenceSamples.file(set, "memory.elf"), EvidenceSamples.file(set, "disk.img"),
+				EvidenceSamples.dir(set).resolve("kernel"), true, Progress.NONE)) {
 			FuseBenchmark.Result r = FuseBenchmark.run(m, null, tmp, 5);
 			System.out.println(set + ": " + r.line());
 			HashWorkload w = r.workload();
@@ -75,8 +77,8 @@ class FuseBenchmarkTest {
 	void hashingAgainstABaselineImage(@TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
 		String set = "debian-6.1-kaslr", path = "/mnt/disk/data/blob.bin";
-		try (MergedFileSystem m = MergedFileSystem.open(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img"),
-				Samples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+		try (MergedFileSystem m = MergedFileSystem.open(EvidenceSamples.file(set, "memory.elf"), EvidenceSamples.file(set, "disk.img"),
+				EvidenceSamples.dir(set).resolve("kernel"), true, Progress.NONE)) {
 			FileContent c = m.tree(View.MERGED).content(path);
 			byte[] bytes = new byte[(int) c.size()];
 			assertEquals(bytes.length, c.read(0, bytes, 0, bytes.length));
@@ -95,7 +97,7 @@ class FuseBenchmarkTest {
 			assertTrue(r.leastHandlerBytesPerRound() >= (long) r.workload().passes() * r.workload().fileSize(), r.line());
 
 			IOException stale = assertThrows(IOException.class,
-					() -> FuseBenchmark.run(m, path, Samples.file(set, "disk.img"), null, Files.createDirectories(tmp.resolve("w2")), 1));
+					() -> FuseBenchmark.run(m, path, EvidenceSamples.file(set, "disk.img"), null, Files.createDirectories(tmp.resolve("w2")), 1));
 			assertTrue(stale.getMessage().contains("hashes differ"), stale.getMessage());
 		}
 	}
@@ -115,7 +117,7 @@ class FuseBenchmarkTest {
 	}
 
 	private static String sha256(String set, String manifest, String path) throws Exception {
-		for (FileRecord f : ManifestFormat.read(Samples.file(set, manifest))) if (f.path().equals(path)) return f.sha256();
+		for (FileRecord f : ManifestFormat.read(EvidenceSamples.file(set, manifest))) if (f.path().equals(path)) return f.sha256();
 		throw new AssertionError(path + " not in " + manifest);
 	}
 }

@@ -21,6 +21,7 @@ import cacheshadow.layers.Layers;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.ManifestFormat;
+import cacheshadow.testing.FuseDevice;
 
 /**
  * The disk-only view (jbd2 replayed, ext4 alone) of each sample's disk.img mounted through FUSE: find, stat and

@@ -32,6 +32,7 @@ import cacheshadow.listing.GuestName;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.pagecache.PageCache;
+import cacheshadow.testing.FuseDevice;
 import cacheshadow.testing.HostileNames;
 
 /**

@@ -29,6 +29,7 @@ import cacheshadow.fuse.LiveMountTree;
 import cacheshadow.fuse.MountedTree;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
+import cacheshadow.testing.FuseDevice;
 
 /**
  * The generations of a live mount on small trees: a file opened before a refresh reads the state it was opened in, new lookups see the new one at once, a generation is closed when its last open file or request

@@ -21,6 +21,7 @@ import cacheshadow.listing.FileType;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
+import cacheshadow.testing.FuseDevice;
 
 /**
  * The merge model's views mounted through FUSE: the merged view (guest namespace at the mount's root) shows

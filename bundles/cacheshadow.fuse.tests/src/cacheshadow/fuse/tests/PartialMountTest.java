@@ -19,6 +19,7 @@ import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.merge.ViewTree;
 import cacheshadow.testing.CutEvidence;
+import cacheshadow.testing.FuseDevice;
 
 /**
  * The merged view of a memory snapshot cut at 99% (mount --partial): sha256sum of every file whose row no gap flags

@@ -343,7 +343,7 @@ class InstantTreeTest {
 			}
 			assertNotNull(block, "a linear directory with a regular file");
 			try (cacheshadow.journal.DmLogWritesWriter w = new cacheshadow.journal.DmLogWritesWriter(log, h.journal().sectorSize())) {
-				cacheshadow.merge.TimelineBench.copyEntries(h.journal(), w);
+				w.writeAll(h.journal());
 				w.write(where / h.journal().sectorSize(), block, 0, block.length, 0);
 				w.flush();
 			}
