@@ -52,7 +52,7 @@ final class BenchCommand implements Command {
 				       ./cacheshadow bench report CASE_DIR|SET_DIR [--dir DIR]
 				       ./cacheshadow bench fuzz [--runs N] [--target NAME]   (run by the launcher script, not the product)
 				       ./cacheshadow bench aide (--live DIR | --ram FILE --qmp SOCKET --disk D) [--rounds N] [--dir DIR]
-				       ./cacheshadow bench startup [SET_DIR] [--runs N] [--volatility CMD] [--baseline LAUNCHER] [--analysis-only]
+				       ./cacheshadow bench startup [SET_DIR] [--runs N] [--volatility CMD] [--baseline LAUNCHER] [--only NAME,...] [--analysis-only]
 				       ./cacheshadow bench live (--live DIR | --ram FILE --qmp SOCKET [--disk D]) [--kernel DIR] [--rounds N]
 				  journal: synthetic dm-log-writes journal (default 1 M writes over 4 GiB): import vs sequential read,
 				           seek-to-instant p50/p99 across the log, vs replaying from the start.
@@ -94,7 +94,9 @@ final class BenchCommand implements Command {
 				           of its memory.elf to the end (wall time, peak RSS) vs cat of the dump and, with --volatility,
 				           vs that shell command (e.g. Volatility 3's linux.pagecache.Files on the same dump; goal >= 5x
 				           faster, peak RSS <= its); --baseline LAUNCHER: another build's ./cacheshadow timed in the
-				           same turns; --analysis-only: that analysis without the start-up table.
+				           same turns; --only NAME,...: those subcommands (--help: the usage), the analysis only with
+				           analyze; --analysis-only: that analysis without the start-up table. Each plain run's CPU
+				           time to its first output is shown beside its time.
 				  ext4: list and hash every file vs The Sleuth Kit (fls -r + icat) and vs a raw sequential read.
 				  formats: random 4 KiB reads through each FILE (VMDK, VHD, VHDX, E01, compressed kdump) vs the same
 				           reads through BASELINE, the same evidence uncompressed (raw disk.img, ELF dump), taking turns;

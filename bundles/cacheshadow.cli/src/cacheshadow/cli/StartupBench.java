@@ -17,11 +17,14 @@ import java.util.Set;
  * set: memory.elf, disk.img, disk.base.img, writes.log, kernel/) the evidence commands run on it; the others, and all
  * without SET_DIR, show their usage. Then the whole analysis of the snapshot (wall time and peak RSS) against a plain
  * {@code cat} of it and, with {@code --volatility CMD}, against that command (Volatility 3's linux.pagecache.Files on the
- * same dump), taking turns too.
+ * same dump), taking turns too. {@code --baseline LAUNCHER} (another build's {@code ./cacheshadow}) is timed in the same
+ * turns in both; {@code --only NAME,...} keeps the subcommands named ({@code --help} for the usage; the whole analysis
+ * only with {@code analyze}). Each plain run's CPU time to its first output (user + system, the launcher's shell and
+ * the JVM, from /proc) is shown beside its time.
  */
 final class StartupBench {
 	/** Whole-process figures of one run. */
-	private record Run(double firstOutput, double wall, long peakRssKib, int exit) {
+	private record Run(double firstOutput, double wall, long peakRssKib, int exit, double cpu) {
 	}
 
 	private final Path launcher;
@@ -37,8 +40,10 @@ final class StartupBench {
 	}
 
 	static int run(List<String> argv, PrintStream out) throws Exception {
-		Args a = new Args(argv, Set.of("runs", "volatility", "baseline"), Set.of("analysis-only"));
-		if (a.positionals().size() > 1) throw new UsageException("bench startup [SET_DIR] [--runs N] [--volatility CMD] [--baseline LAUNCHER] [--analysis-only]");
+		Args a = new Args(argv, Set.of("runs", "volatility", "baseline", "only"), Set.of("analysis-only"));
+		if (a.positionals().size() > 1) {
+			throw new UsageException("bench startup [SET_DIR] [--runs N] [--volatility CMD] [--baseline LAUNCHER] [--only NAME,...] [--analysis-only]");
+		}
 		String l = System.getProperty("cacheshadow.launcher");
 		if (l == null) throw new UsageException("bench startup times ./cacheshadow itself: run it through ./cacheshadow");
 		int runs = Integer.parseInt(a.option("runs", "5"));
@@ -51,8 +56,12 @@ final class StartupBench {
 		Path work = Files.createTempDirectory("bench-startup");
 		try {
 			StartupBench b = new StartupBench(Path.of(l), work, runs, out);
-			if (!a.flag("analysis-only")) b.startup(set);
-			if (set != null) b.analysis(set, a.option("volatility", null), baseline == null ? null : Path.of(baseline));
+			String only = a.option("only", null);
+			if (!a.flag("analysis-only")) b.startup(set, only == null ? null : Set.of(only.split(",")), baseline == null ? null : Path.of(baseline));
+			// the whole analysis too, unless --only names other subcommands
+			if (set != null && (only == null || Set.of(only.split(",")).contains("analyze"))) {
+				b.analysis(set, a.option("volatility", null), baseline == null ? null : Path.of(baseline));
+			}
 		} finally {
 			try (var files = Files.walk(work)) {
 				files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -61,7 +70,7 @@ final class StartupBench {
 		return 0;
 	}
 
-	private void startup(Path set) throws Exception {
+	private void startup(Path set, Set<String> only, Path baseline) throws Exception {
 		List<List<String>> commands = new ArrayList<>();
 		commands.add(List.of("--help"));
 		if (set != null) {
@@ -80,22 +89,65 @@ final class StartupBench {
 			if (c.name().equals("sample")) continue;
 			if (commands.stream().noneMatch(x -> x.get(0).equals(c.name()))) commands.add(List.of(c.name(), "--help"));
 		}
+		if (only != null) commands.removeIf(c -> !only.contains(c.get(0)));
+		if (commands.isEmpty()) throw new UsageException("--only " + String.join(",", only) + ": no such subcommand here (the evidence commands need SET_DIR)");
 		out.printf("startup: time to first output (stdout or stderr), whole process through %s, median of %d (min-max);%n", launcher, runs);
-		out.println("  baseline: the same command in OSGi (CACHESHADOW_OSGI=1), taking turns; goal <= 0.3 s (--help <= 0.2 s)");
-		out.printf("  %-34s %-20s %-20s %-7s %s%n", "command", "plain class path, s", "OSGi, s", "ratio", "goal");
+		out.println("  against the same command in OSGi (CACHESHADOW_OSGI=1)" + (baseline == null ? "" : " and through " + baseline)
+				+ ", taking turns; goal <= 0.3 s (--help <= 0.2 s); load average " + loadAverage());
+		out.printf("  %-34s %-20s %-20s %-20s %-7s %s%n", "command", "plain class path, s", "its CPU to then, s", "OSGi, s", "ratio", "goal");
 		// one untimed run of each side first: the OSGi configuration area, the jars in the page cache
 		time(List.of("--help"), false, false);
 		time(List.of("--help"), true, false);
+		if (baseline != null) time(baseline(baseline, List.of("--help")), false, false, true);
 		int caseNo = 0;
 		for (List<String> cmd : commands) {
-			double[] plain = new double[runs], osgi = new double[runs];
+			double[] plain = new double[runs], cpu = new double[runs], osgi = new double[runs], base = new double[runs], baseCpu = new double[runs];
 			for (int r = 0; r < runs; r++) {
-				plain[r] = time(withCase(cmd, ++caseNo), false, false).firstOutput;
+				Run x = time(withCase(cmd, ++caseNo), false, false);
+				plain[r] = x.firstOutput;
+				cpu[r] = x.cpu;
 				osgi[r] = time(withCase(cmd, ++caseNo), true, false).firstOutput;
+				if (baseline != null) {
+					Run y = time(baseline(baseline, withCase(cmd, ++caseNo)), false, false, true);
+					base[r] = y.firstOutput;
+					baseCpu[r] = y.cpu;
+				}
 			}
 			double p = median(plain), o = median(osgi);
 			double goal = cmd.get(0).equals("--help") ? 0.2 : 0.3;
-			out.printf("  %-34s %-20s %-20s %-7.2f %s%n", label(cmd), spread(plain), spread(osgi), p / o, p <= goal ? "met" : "NOT met (<= " + goal + ")");
+			out.printf("  %-34s %-20s %-20s %-20s %-7.2f %s%n", label(cmd), spread(plain), spread(cpu), spread(osgi), p / o, p <= goal ? "met" : "NOT met (<= " + goal + ")");
+			if (baseline != null) out.printf("  %-34s %-20s %-20s%n", "  baseline", spread(base), spread(baseCpu));
+		}
+		out.println("  load average at the end " + loadAverage());
+	}
+
+	private static List<String> baseline(Path launcher, List<String> cmd) {
+		List<String> line = new ArrayList<>(List.of(launcher.toString()));
+		line.addAll(cmd);
+		return line;
+	}
+
+	private static String loadAverage() {
+		try {
+			return String.join(" ", Arrays.asList(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
+		} catch (IOException | RuntimeException e) {
+			return "unknown";
+		}
+	}
+
+	/**
+	 * CPU time a process and the children it waited for used so far (user + system, /proc/PID/stat), in seconds; NaN
+	 * where /proc does not say. The launcher's shell execs the JVM, so both are the one process.
+	 */
+	private static double cpuSeconds(long pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+			String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			// after the name: state is field 3; utime, stime, cutime, cstime are fields 14-17
+			long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+			return ticks / 100.0; // USER_HZ, 100 on Linux
+		} catch (IOException | RuntimeException e) {
+			return Double.NaN;
 		}
 	}
 
@@ -112,9 +164,7 @@ final class StartupBench {
 			ours[r] = x.wall;
 			rss[r] = x.peakRssKib;
 			if (baseline != null) {
-				List<String> line = new ArrayList<>(List.of(baseline.toString()));
-				line.addAll(analyze);
-				Run y = time(line, false, true, true);
+				Run y = time(baseline(baseline, analyze), false, true, true);
 				if (y.exit != 0) throw new IllegalStateException(baseline + " analyze exited with " + y.exit);
 				base[r] = y.wall;
 				baseRss[r] = y.peakRssKib;
@@ -162,10 +212,11 @@ final class StartupBench {
 		else pb.environment().remove("CACHESHADOW_OSGI");
 		long t0 = System.nanoTime();
 		Process p = pb.start();
-		double first;
+		double first, cpu;
 		try (InputStream in = p.getInputStream()) {
 			int b = in.read();
 			first = (System.nanoTime() - t0) / 1e9;
+			cpu = cpuSeconds(p.pid());
 			if (b < 0) throw new IllegalStateException(String.join(" ", cmd) + ": no output at all");
 			if (toExit || osgi) in.transferTo(java.io.OutputStream.nullOutputStream());
 			else p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -179,7 +230,7 @@ final class StartupBench {
 			List<String> l = Files.readAllLines(rss);
 			kib = Long.parseLong(l.get(l.size() - 1).trim());
 		}
-		return new Run(first, wall, kib, exit);
+		return new Run(first, wall, kib, exit, cpu);
 	}
 
 	private List<String> withCase(List<String> cmd, int no) {
