@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # ./cacheshadow bench workbench [--runs N]: the workbench opening the bundled sample case as an examiner starts it
 # (`./cacheshadow sample`: the window, the case, its analysis), a whole process from the launcher's start to the
-# analysis on screen, median of N (default 5) after one untimed start (the configuration area, the page cache).
+# analysis on screen, median of N (default 5) after one untimed start (the configuration area, the page cache, the
+# workbench's start-up cache build/workbench.aot after a build; CACHESHADOW_AOT=0 benches without it).
 # Goal: <= 5 s. Without DISPLAY it runs itself under xvfb-run. The workbench says when its window is shown and when
-# the start-up analysis is (CACHESHADOW_STARTUP_REPORT) and closes then (CACHESHADOW_STARTUP_EXIT).
+# the start-up analysis is (CACHESHADOW_STARTUP_REPORT) and closes once the journal is opened after it
+# (CACHESHADOW_STARTUP_EXIT).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 runs=5
