@@ -137,7 +137,8 @@ final class StartupBench {
 
 	/**
 	 * CPU time a process and the children it waited for used so far (user + system, /proc/PID/stat), in seconds; NaN
-	 * where /proc does not say. The launcher's shell execs the JVM, so both are the one process.
+	 * where /proc does not say (a command that prints at its end may be gone, reaped, by then). The launcher's shell
+	 * execs the JVM, so both are the one process.
 	 */
 	private static double cpuSeconds(long pid) {
 		try {
@@ -255,8 +256,12 @@ final class StartupBench {
 		return s[s.length / 2];
 	}
 
+	/** Median (min-max) of the values known: a CPU time is not when the process had ended before it was read. */
 	private static String spread(double[] v) {
-		return String.format("%.3f (%.3f-%.3f)", median(v), Arrays.stream(v).min().orElse(0), Arrays.stream(v).max().orElse(0));
+		double[] k = Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
+		if (k.length == 0) return "n/a";
+		return String.format("%.3f (%.3f-%.3f)", median(k), Arrays.stream(k).min().orElse(0), Arrays.stream(k).max().orElse(0))
+				+ (k.length < v.length ? " of " + k.length : "");
 	}
 
 	private static String mib(long[] kib) {
