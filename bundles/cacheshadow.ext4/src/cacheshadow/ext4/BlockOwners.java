@@ -1,6 +1,8 @@
 package cacheshadow.ext4;
 
 import java.io.IOException;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,10 +32,19 @@ public final class BlockOwners {
 	}
 
 	private final TreeMap<Long, Range> ranges = new TreeMap<>();
+	/**
+	 * The claimed blocks on the device: a claim starting on one of them is refused without a search of the ranges
+	 * (forged geometry makes tens of thousands of groups claim the same few blocks).
+	 */
+	private final BitSet claimed = new BitSet();
+	private final long deviceBlocks;
+	/** The end of the range that ends last. */
+	private long end;
 	private final Ext4FileSystem fs;
 
 	private BlockOwners(Ext4FileSystem fs) {
 		this.fs = fs;
+		this.deviceBlocks = Math.min(fs.blocksCount(), Math.min(Integer.MAX_VALUE, fs.layer().size() / fs.blockSize()));
 	}
 
 	/** Builds the map; reads every in-use inode once. */
@@ -59,12 +70,18 @@ public final class BlockOwners {
 
 	private void claim(long start, long length, Kind kind, long inode, long logical, long group) {
 		if (length <= 0 || start < 0 || start >= fs.blocksCount()) return;
-		// first claim wins (a shared xattr block, corrupt cross-linked files)
-		Map.Entry<Long, Range> below = ranges.floorEntry(start);
-		if (below != null && below.getValue().start + below.getValue().length > start) return;
-		Long above = ranges.ceilingKey(start);
-		if (above != null && above < start + length) length = above - start;
+		if (start < deviceBlocks && claimed.get((int) start)) return;
+		// past every range (group by group, the groups' metadata comes in block order): nothing to search
+		if (start < end) {
+			// first claim wins (a shared xattr block, corrupt cross-linked files)
+			Map.Entry<Long, Range> below = ranges.floorEntry(start);
+			if (below != null && below.getValue().start + below.getValue().length > start) return;
+			Long above = ranges.ceilingKey(start);
+			if (above != null && above < start + length) length = above - start;
+		}
 		ranges.put(start, new Range(start, length, kind, inode, logical, group));
+		end = Math.max(end, start + length);
+		if (start < deviceBlocks) claimed.set((int) start, (int) Math.min(deviceBlocks, start + length));
 	}
 
 	private void groupMetadata() {
@@ -100,7 +117,12 @@ public final class BlockOwners {
 	private void inodes() {
 		Ext4Superblock sb = fs.superblock();
 		long budget = fs.inodeSlotsOnDevice(); // see there: more in-use inodes than that means overlapping tables
+		List<GroupDescriptor> groups = fs.groupDescriptors();
+		long deviceBlocks = fs.layer().size() / fs.blockSize();
 		for (long g = 0; g < sb.groupCount(); g++) {
+			// a table past the end of the device (forged geometry, a cut image) has no inode to read
+			long table = groups.get((int) g).inodeTable();
+			if (table == 0 || table >= fs.blocksCount() || table >= deviceBlocks) continue;
 			byte[] bm = fs.inodeBitmapOf(g);
 			if (bm == null) continue;
 			for (long i = 0; i < sb.inodesPerGroup; i++) {

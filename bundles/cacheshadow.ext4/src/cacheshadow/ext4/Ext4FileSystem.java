@@ -175,7 +175,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 		GroupDescriptor[] g = new GroupDescriptor[(int) n];
 		byte[] b = new byte[blockSize];
 		boolean meta = sb.hasIncompat(Ext4Superblock.INCOMPAT_META_BG);
-		int bad = 0;
+		int bad = 0, outside = 0;
 		for (long i = 0; i < gdtBlocks; i++) {
 			long blk;
 			if (!meta || i < sb.firstMetaBg) {
@@ -202,12 +202,15 @@ public final class Ext4FileSystem implements AutoCloseable {
 						finding("ext4-csum", "group " + grp, String.format("group descriptor checksum 0x%04x, computed 0x%04x", d.checksum(), c));
 					}
 				}
-				if (d.inodeTable() == 0 || d.inodeTable() >= sb.blocksCount) {
+				// named per group up to a point: a forged group count would bury every later finding under these
+				if ((d.inodeTable() == 0 || d.inodeTable() >= sb.blocksCount) && outside++ < 20) {
 					finding("ext4-gdt", "group " + grp, "inode table at block " + d.inodeTable() + " lies outside the device");
 				}
 				g[(int) grp] = d;
 			}
 		}
+		if (outside > 20) finding("ext4-gdt", "groups", outside + " of " + n + " groups have their inode table outside the device (the first 20 named)");
+		if (bad > 20) finding("ext4-csum", "groups", bad + " of " + n + " group descriptors fail their checksum (the first 20 named)");
 		return g;
 	}
 
@@ -348,8 +351,35 @@ public final class Ext4FileSystem implements AutoCloseable {
 	/** Entries of a directory inode, "." and ".." included, in on-disk order. */
 	public List<DirectoryEntry> readDirectory(Ext4Inode dir) throws IOException {
 		if (!dir.isDirectory()) throw new EvidenceFormatException(layer.name(), "inode " + dir.number + " is not a directory");
-		return HtreeDirectory.read(this, dir);
+		ReadDirectory last;
+		synchronized (recentDirectories) {
+			last = recentDirectories.get(dir.number);
+		}
+		if (last != null && Arrays.equals(last.raw(), dir.rawNoCopy())) return new ArrayList<>(last.entries());
+		List<DirectoryEntry> entries = HtreeDirectory.read(this, dir);
+		if (entries.size() <= RECENT_DIRECTORY_ENTRIES) {
+			synchronized (recentDirectories) {
+				recentDirectories.put(dir.number, new ReadDirectory(dir.raw(), List.copyOf(entries)));
+			}
+		}
+		return entries;
 	}
+
+	/** A directory as read: its inode record then (same record, same device: same entries and findings) and entries. */
+	private record ReadDirectory(byte[] raw, List<DirectoryEntry> entries) {
+	}
+
+	/**
+	 * The directories read last: a lookup reads every directory on the path, so lookups of paths under one directory
+	 * (a reader's, a mount's) read it once, not once a path. Small ones only, a few.
+	 */
+	private final java.util.Map<Long, ReadDirectory> recentDirectories = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+		@Override
+		protected boolean removeEldestEntry(java.util.Map.Entry<Long, ReadDirectory> eldest) {
+			return size() > RECENT_DIRECTORIES;
+		}
+	};
+	private static final int RECENT_DIRECTORIES = 8, RECENT_DIRECTORY_ENTRIES = 4096;
 
 	/**
 	 * A {@code guest-name} finding for an entry whose name is shown escaped ({@link GuestName}: '/', NUL, a '.' or
@@ -612,6 +642,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 		GroupDescriptor d = groups[(int) g];
 		boolean csumGroups = sb.hasRoCompat(Ext4Superblock.RO_COMPAT_METADATA_CSUM | Ext4Superblock.RO_COMPAT_GDT_CSUM);
 		if (csumGroups && (d.flags() & GroupDescriptor.INODE_UNINIT) != 0) return null;
+		if (d.inodeBitmap() == 0 || d.inodeBitmap() >= sb.blocksCount) return null; // refused by bitmap() too, without an exception per group
 		try {
 			return bitmap(d.inodeBitmap(), "inode", g, sb.inodesPerGroup / 8, d.inodeBitmapCsum());
 		} catch (IOException e) {

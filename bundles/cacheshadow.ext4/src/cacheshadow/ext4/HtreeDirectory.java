@@ -20,6 +20,8 @@ import cacheshadow.listing.GuestName;
 final class HtreeDirectory {
 	static final int MAX_ENTRIES = 10_000_000;
 	static final int MAX_DELETED = 100_000;
+	/** Blocks of one directory whose bad entry is named each: a forged map of garbage blocks has one per block. */
+	static final int MAX_BAD_NAMED = 10;
 
 	private HtreeDirectory() {
 	}
@@ -30,7 +32,11 @@ final class HtreeDirectory {
 			readInline(fs, dir, out);
 			return out;
 		}
-		walk(fs, dir, true, (b, lb) -> parseBlock(fs, dir, b, 0, b.length, b.length, lb, lb == 0, out), out);
+		int[] bad = { 0 };
+		walk(fs, dir, true, (b, lb) -> parseBlock(fs, dir, b, 0, b.length, b.length, lb, lb == 0, out, bad), out);
+		if (bad[0] > MAX_BAD_NAMED) {
+			fs.finding("ext4-dirent", "inode " + dir.number, bad[0] + " directory blocks with a bad entry (the first " + MAX_BAD_NAMED + " named)");
+		}
 		return out;
 	}
 
@@ -153,10 +159,11 @@ final class HtreeDirectory {
 	 * Parses entries in {@code b[start, end)}; stops the block at the first impossible entry. Names are in their
 	 * {@link GuestName} text form; "." and ".." are kept as such only as the first and second entry of a directory's
 	 * first block ({@code dots}), where ext4 puts them: anywhere else such a name is a planted entry and is shown
-	 * escaped ({@code \x2e\x2e}), never taken for the parent.
+	 * escaped ({@code \x2e\x2e}), never taken for the parent. {@code bad[0]} counts the directory's blocks with a bad
+	 * entry; the first {@link #MAX_BAD_NAMED} are named.
 	 */
 	static void parseBlock(Ext4FileSystem fs, Ext4Inode dir, byte[] b, int start, int end, int bs, long lb, boolean dots,
-			List<DirectoryEntry> out) {
+			List<DirectoryEntry> out, int[] bad) {
 		boolean filetype = fs.superblock().hasIncompat(Ext4Superblock.INCOMPAT_FILETYPE);
 		int off = start, index = 0;
 		while (off + 8 <= end) {
@@ -165,7 +172,7 @@ final class HtreeDirectory {
 			int nameLen = filetype ? u8(b, off + 6) : u16(b, off + 6) & 0xff;
 			int type = filetype ? u8(b, off + 7) : 0;
 			if (rl < 8 || (rl & 3) != 0 || off + rl > end || (ino != 0 && nameLen + 8 > rl)) {
-				fs.finding("ext4-dirent", "inode " + dir.number, String.format(
+				if (bad[0]++ < MAX_BAD_NAMED) fs.finding("ext4-dirent", "inode " + dir.number, String.format(
 						"directory block %d offset %d: bad entry (rec_len %d, name_len %d); rest of block skipped", lb, off - start, rl, nameLen));
 				return;
 			}
@@ -190,10 +197,11 @@ final class HtreeDirectory {
 		out.add(new DirectoryEntry(dir.number, ".", 2));
 		out.add(new DirectoryEntry(u32(raw, base), "..", 2));
 		byte[] ib = dir.iBlock();
-		parseBlock(fs, dir, ib, 4, ib.length, 65535, 0, false, out);
+		int[] bad = { 0 };
+		parseBlock(fs, dir, ib, 4, ib.length, 65535, 0, false, out, bad);
 		for (ExtendedAttribute a : fs.extendedAttributes(dir)) {
 			if (a.name().equals("system.data") && a.value().length > 0) {
-				parseBlock(fs, dir, a.value(), 0, a.value().length, 65535, 1, false, out);
+				parseBlock(fs, dir, a.value(), 0, a.value().length, 65535, 1, false, out, bad);
 			}
 		}
 	}

@@ -55,14 +55,14 @@ final class IndirectBlocks {
 	private void indirect(long block, int level, long firstLogical) {
 		if (block == 0 || firstLogical >= limit || stopped) return;
 		if (block >= fs.blocksCount()) {
-			bad("indirect block " + block + " (level " + level + ") lies outside the device");
+			if (reporting()) bad("indirect block " + block + " (level " + level + ") lies outside the device");
 			return;
 		}
 		byte[] b;
 		try {
 			b = fs.readBlock(block);
 		} catch (IOException e) {
-			bad("indirect block " + block + " unreadable: " + e.getMessage());
+			if (reporting()) bad("indirect block " + block + " unreadable: " + e.getMessage());
 			return;
 		}
 		if (metadata.size() > Math.min(4 * limit + 16, fs.blocksCount())) {
@@ -89,7 +89,7 @@ final class IndirectBlocks {
 			return;
 		}
 		if (physical >= fs.blocksCount()) {
-			bad("block " + logical + " -> " + physical + " lies outside the device");
+			if (reporting()) bad("block " + logical + " -> " + physical + " lies outside the device");
 			return;
 		}
 		if (runLogical >= 0 && logical == runLogical + runLength && physical == runPhysical + runLength) {
@@ -105,6 +105,11 @@ final class IndirectBlocks {
 	private void flush() {
 		if (runLogical >= 0) runs.add(new BlockRun(runLogical, runPhysical, runLength, false));
 		runLogical = -1;
+	}
+
+	/** Whether one more problem is named: the first 10 are; a forged map has one per entry, built for nothing after. */
+	private boolean reporting() {
+		return reported < 10;
 	}
 
 	private void bad(String msg) {
