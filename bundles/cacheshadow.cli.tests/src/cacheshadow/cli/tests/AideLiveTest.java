@@ -42,7 +42,8 @@ import cacheshadow.pagecache.QmpClient;
 @EnabledIfSystemProperty(named = "cacheshadow.live", matches = ".+")
 class AideLiveTest {
 	private static final List<String> SELECTION = List.of("/mnt/disk", "/mnt/tmp");
-	private static final Pattern SYNCED = Pattern.compile("CACHESHADOW-ROUND-(\\d+)-SYNCED\\b.*");
+	/** A synced round in timeline.tsv: releng/live-guest.sh's guest says CACHESHADOW-, one of make-evidence.sh --live EVIDENCE-. */
+	private static final Pattern SYNCED = Pattern.compile("(?:CACHESHADOW|EVIDENCE)-ROUND-(\\d+)-SYNCED\\b.*");
 
 	@Test
 	void aideSeesNothingOnTheDiskAndExactlyTheAttackOnTheLiveMount(@TempDir Path tmp) throws Exception {
