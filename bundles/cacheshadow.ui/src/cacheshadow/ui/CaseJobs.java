@@ -226,7 +226,10 @@ public final class CaseJobs {
 				} catch (IOException | RuntimeException e) {
 					// a disk the journal does not leave readable as ext4: the tree will say so when asked
 				}
-				c.appendCustody("journal-opened", java.nio.file.Path.of(h.journal().name()).getFileName() + " (" + h.journal().entryCount() + " entries) over "
+				// a journal read in place in HDFS is named by its URL: its file name alone would not say where it was read
+				String journalName = h.journal().name().contains("://") ? h.journal().name()
+						: String.valueOf(java.nio.file.Path.of(h.journal().name()).getFileName());
+				c.appendCustody("journal-opened", journalName + " (" + h.journal().entryCount() + " entries) over "
 						+ opened.base().base().getFileName() + (opened.timing() != null ? ", times from " + opened.timing().getFileName() : "")
 						+ (cut == null ? "" : "; " + cut));
 				return Status.OK_STATUS;

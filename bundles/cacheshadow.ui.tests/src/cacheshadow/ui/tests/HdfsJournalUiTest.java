@@ -97,6 +97,16 @@ class HdfsJournalUiTest {
 			assertEquals(entries, CaseSession.get().history().journal().entryCount());
 			assertEquals(url, CaseSession.get().history().journal().name());
 
+			// the custody log names where the journal was read: its URL, not a file name that could be anyone's
+			CaseViewUiTest.waitFor(display, () -> {
+				try {
+					return CaseSession.get().current().custodyLog().stream()
+							.anyMatch(e -> e.action().equals("journal-opened") && e.detail().startsWith(url + " ("));
+				} catch (cacheshadow.cases.CaseException e) {
+					throw new AssertionError(e);
+				}
+			}, 60_000);
+
 			page.activate(timeline);
 			String want = String.format("writes.log over disk.base.img (raw disk) — %,d entries (", entries);
 			try {
