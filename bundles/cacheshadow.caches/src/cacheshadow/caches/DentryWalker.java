@@ -214,7 +214,8 @@ public final class DentryWalker {
 		long ptr = s.u64(nameField);
 		int n = (int) Math.min(len, MAX_NAME);
 		long off = ptr - s.address();
-		if (off >= 0 && off + n <= s.size()) return s.name(off, n);
+		// compared without adding: a planted pointer just below 2^63 past the dentry made off + n wrap negative
+		if (off >= 0 && off <= s.size() - n) return s.name(off, n);
 		return nameAt(vm, ptr, len);
 	}
 
