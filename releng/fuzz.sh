@@ -45,6 +45,11 @@ if [ -z "$mode" ]; then
   mode=one
 fi
 [ -n "$jobs" ] || { [ "$mode" = ci ] && jobs=2 || jobs=1; }
+# A niced run (nice -n 19 releng/fuzz.sh --long ...) is meant to take only idle CPU. With the kernel's autogroups
+# (sched_autogroup_enabled, Debian's default) CPU is first shared between sessions, and nice only ranks processes
+# inside one: a niced fuzzer started with setsid took a full session's share against a build or a bench. Lower this
+# session's group to the same nice (it holds the fuzzer alone when started with setsid, as the README shows).
+if [ "$(nice)" -gt 0 ] && [ -w /proc/self/autogroup ]; then echo "$(nice)" > /proc/self/autogroup 2>/dev/null || true; fi
 
 # --- what the targets need: Jazzer (its jar carries the native libFuzzer driver), JUnit (the shared test support
 # asserts with it), H2, JNA, XZ for Java and zstd-jni (bundles compiled alongside); fetched into ~/.m2 through the system mvn.
