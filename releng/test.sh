@@ -60,7 +60,7 @@ fi
 "$ROOT/releng/samples.sh" >/dev/null
 "$ROOT/releng/bootstrap-maven.sh" >/dev/null
 cd "$ROOT"
-xvfb-run -a -s '-screen 0 1280x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "${scenario_args[@]}" "${hdfs_args[@]}" "$@"
+xvfb-run -a -s '-screen 0 1600x1024x24' "$ROOT/releng/build.sh" --fail-at-end clean verify "${live_args[@]}" "${scenario_args[@]}" "${hdfs_args[@]}" "$@"
 # Every fuzz target briefly from its seeds and the committed regression inputs (fails on any finding).
 "$ROOT/releng/fuzz.sh" --ci
 # The command line on its plain class path (with the start-up cache, trained here) gives the same output as inside OSGi
