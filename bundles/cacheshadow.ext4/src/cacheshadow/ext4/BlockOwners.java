@@ -10,7 +10,9 @@ import java.util.TreeMap;
  * Device block → what it holds: group metadata ("Block Group Layout": superblock copies, descriptors, reserved
  * GDT, bitmaps, inode tables) or an inode's data, map (extent node / indirect) or xattr block. Built by one
  * pass over every in-use inode, so a page of the block device's cache, or any block of a disk diff, can be
- * named. Blocks nobody claims are {@link Kind#UNOWNED}.
+ * named. Blocks nobody claims are {@link Kind#UNOWNED}, and so are blocks past the device's end (a cut image, a
+ * forged block count): there are no bytes of theirs to name, and a forged geometry of 100,000 groups would otherwise
+ * store a claim for every group's superblock copy and descriptor table out there.
  */
 public final class BlockOwners {
 	public enum Kind {
@@ -69,8 +71,8 @@ public final class BlockOwners {
 	}
 
 	private void claim(long start, long length, Kind kind, long inode, long logical, long group) {
-		if (length <= 0 || start < 0 || start >= fs.blocksCount()) return;
-		if (start < deviceBlocks && claimed.get((int) start)) return;
+		if (length <= 0 || start < 0 || start >= deviceBlocks || claimed.get((int) start)) return;
+		length = Math.min(length, deviceBlocks - start);
 		// past every range (group by group, the groups' metadata comes in block order): nothing to search
 		if (start < end) {
 			// first claim wins (a shared xattr block, corrupt cross-linked files)
@@ -81,7 +83,7 @@ public final class BlockOwners {
 		}
 		ranges.put(start, new Range(start, length, kind, inode, logical, group));
 		end = Math.max(end, start + length);
-		if (start < deviceBlocks) claimed.set((int) start, (int) Math.min(deviceBlocks, start + length));
+		claimed.set((int) start, (int) (start + length));
 	}
 
 	private void groupMetadata() {
@@ -118,11 +120,10 @@ public final class BlockOwners {
 		Ext4Superblock sb = fs.superblock();
 		long budget = fs.inodeSlotsOnDevice(); // see there: more in-use inodes than that means overlapping tables
 		List<GroupDescriptor> groups = fs.groupDescriptors();
-		long deviceBlocks = fs.layer().size() / fs.blockSize();
 		for (long g = 0; g < sb.groupCount(); g++) {
 			// a table past the end of the device (forged geometry, a cut image) has no inode to read
 			long table = groups.get((int) g).inodeTable();
-			if (table == 0 || table >= fs.blocksCount() || table >= deviceBlocks) continue;
+			if (table == 0 || table >= deviceBlocks) continue;
 			byte[] bm = fs.inodeBitmapOf(g);
 			if (bm == null) continue;
 			for (long i = 0; i < sb.inodesPerGroup; i++) {

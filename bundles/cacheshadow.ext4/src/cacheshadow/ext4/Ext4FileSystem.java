@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 
 import cacheshadow.ext4.jbd2.Jbd2Replay;
+import cacheshadow.ext4.jbd2.JournalOverlayLayer;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Progress;
@@ -58,6 +59,8 @@ public final class Ext4FileSystem implements AutoCloseable {
 	private Jbd2Replay replay;
 	/** Block holding the superblock in use; the group descriptor table starts right after it. */
 	private final long sbBlock;
+	/** The blocks the descriptor table was read from, in table order. */
+	private long[] descriptorBlocks;
 
 	private Ext4FileSystem(Layer layer, boolean backup) throws IOException {
 		this.layer = layer;
@@ -119,6 +122,13 @@ public final class Ext4FileSystem implements AutoCloseable {
 			fs.findings.addAll(r.findings());
 			return fs;
 		}
+		if (fs.sbBlock == Ext4Superblock.OFFSET / fs.blockSize && !fs.descriptorBlocksChangedBy(r.overlay())) {
+			// the journal changes neither the superblock nor a descriptor block: what the open parsed stands (a forged
+			// group count would otherwise have its whole descriptor table read and checksummed twice)
+			List<Finding> kept = new ArrayList<>(fs.findings);
+			kept.addAll(r.findings());
+			return new Ext4FileSystem(fs, r.overlay(), r, kept);
+		}
 		Ext4FileSystem replayed = new Ext4FileSystem(r.overlay(), options.backupSuperblock());
 		replayed.replay = r;
 		for (Finding f : r.findings()) replayed.findings.add(f);
@@ -132,6 +142,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 		this.sbBlock = of.sbBlock;
 		this.csumSeed = of.csumSeed;
 		this.groups = of.groups;
+		this.descriptorBlocks = of.descriptorBlocks;
 		this.replay = replay;
 		this.findings.addAll(findings);
 	}
@@ -161,6 +172,20 @@ public final class Ext4FileSystem implements AutoCloseable {
 		return open(layer, Options.REPLAYED);
 	}
 
+	/** Whether {@code overlay} holds other bytes than this file system's device in the superblock's or a descriptor block. */
+	private boolean descriptorBlocksChangedBy(JournalOverlayLayer overlay) throws IOException {
+		Set<Long> copied = overlay.copies().keySet();
+		byte[] a = new byte[blockSize], b = new byte[blockSize];
+		for (int i = -1; i < descriptorBlocks.length; i++) {
+			long blk = i < 0 ? sbBlock : descriptorBlocks[i];
+			if (!copied.contains(blk)) continue;
+			overlay.read(blk * blockSize, a, 0, blockSize);
+			layer.read(blk * blockSize, b, 0, blockSize);
+			if (!Arrays.equals(a, b)) return true;
+		}
+		return false;
+	}
+
 	private GroupDescriptor[] readGroupDescriptors() throws IOException {
 		long n = sb.groupCount();
 		int ds = sb.descSize;
@@ -173,6 +198,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 					+ gdtBlocks + " blocks) is larger than the device (" + devBlocks + " blocks)");
 		}
 		GroupDescriptor[] g = new GroupDescriptor[(int) n];
+		descriptorBlocks = new long[(int) gdtBlocks];
 		byte[] b = new byte[blockSize];
 		boolean meta = sb.hasIncompat(Ext4Superblock.INCOMPAT_META_BG);
 		int bad = 0, outside = 0;
@@ -186,6 +212,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 				if (blockSize == 1024 && i == 0 && sb.firstDataBlock == 0) hasSuper++;
 				blk = sb.firstDataBlock + bg * sb.blocksPerGroup + hasSuper;
 			}
+			descriptorBlocks[(int) i] = blk;
 			try {
 				layer.read(blk * blockSize, b, 0, blockSize);
 			} catch (IOException e) {

@@ -6,8 +6,10 @@ import static cacheshadow.layers.LittleEndian.u8;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import cacheshadow.layers.EvidenceFormatException;
 
@@ -214,12 +216,10 @@ public final class Ext4Superblock {
 		}
 		if (!hasRoCompat(RO_COMPAT_SPARSE_SUPER)) return true;
 		if (g == 1) return true;
-		return isPower(g, 3) || isPower(g, 5) || isPower(g, 7);
+		return Arrays.binarySearch(SPARSE_GROUPS, g) >= 0;
 	}
 
-	private static boolean isPower(long g, int base) {
-		long p = base;
-		while (p < g) p *= base;
-		return p == g;
-	}
+	/** The powers of 3, 5 and 7 up to 2^32 (group numbers are 32-bit), sorted: sparse_super's backup groups past 1. */
+	private static final long[] SPARSE_GROUPS = LongStream.of(3, 5, 7)
+			.flatMap(b -> LongStream.iterate(b, p -> p <= 1L << 32, p -> p * b)).sorted().toArray();
 }

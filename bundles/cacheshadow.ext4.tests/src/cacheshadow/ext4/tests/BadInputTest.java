@@ -340,6 +340,29 @@ class BadInputTest {
 		assertEquals(fs.lookup("/f1.txt"), Ext4FileSystem.open(pristine).lookup("/f1.txt")); // group 0 is still read
 	}
 
+	/**
+	 * Ext4SuperblockFuzzer's costliest inputs after that: 2^31 blocks without sparse_super put a superblock copy and
+	 * a descriptor table in each of 65,534 groups, all past the 16 MiB device's end. Block owners name the device's
+	 * blocks only (there are no bytes of the others to name), so those claims are not stored.
+	 */
+	@Test
+	void blockOwnersNameTheDeviceOnly() throws Exception {
+		Ext4FileSystem p = Ext4FileSystem.open(pristine);
+		long f1 = p.lookup("/f1.txt");
+		long data = p.blockMap(p.inode(f1)).runs().get(0).physical();
+		ByteArrayLayer a = pristine.copy();
+		a.put32(1024 + 0x04, 0x7fff0000L); // s_blocks_count_lo
+		a.put32(1024 + 0x64, p.superblock().featureRoCompat & ~1); // no sparse_super: a superblock copy in every group
+		Ext4FileSystem fs = Ext4FileSystem.open(a, Ext4FileSystem.Options.AS_IT_LIES);
+		assertEquals(65534, fs.groupDescriptors().size());
+		cacheshadow.ext4.BlockOwners owners = cacheshadow.ext4.BlockOwners.build(fs);
+		assertEquals(cacheshadow.ext4.BlockOwners.Kind.SUPERBLOCK, owners.owner(0).kind());
+		assertEquals(new cacheshadow.ext4.BlockOwners.Owner(cacheshadow.ext4.BlockOwners.Kind.FILE_DATA, f1, 0, -1), owners.owner(data));
+		long device = a.size() / bs;
+		assertEquals(cacheshadow.ext4.BlockOwners.Kind.UNOWNED, owners.owner(device).kind());
+		assertEquals(cacheshadow.ext4.BlockOwners.Kind.UNOWNED, owners.owner(32768).kind()); // group 1's superblock copy
+	}
+
 	/** Found by Ext4SuperblockFuzzer: a file of a terabyte of holes was hashed (zeros for hours). */
 	@Test
 	void holesLargerThanTheDeviceAreNotHashed() throws Exception {

@@ -44,7 +44,7 @@ class JournalReplayStatesTest {
 		Path d = Samples.dir(set);
 		byte[] img = Files.readAllBytes(d.resolve("disk.base.img"));
 		ByteArrayLayer mem = new ByteArrayLayer(img);
-		int states = 0, replayChanged = 0, open = 0, checked = 0;
+		int states = 0, replayChanged = 0, open = 0, checked = 0, descriptorsKept = 0, descriptorsRewritten = 0;
 		try (FileChannel log = FileChannel.open(d.resolve("writes.log"))) {
 			long pos = 512;
 			for (int entry = 0;; entry++) {
@@ -67,6 +67,17 @@ class JournalReplayStatesTest {
 				}
 				if (ours.journalReplay() == null) continue;
 				JournalOverlayLayer overlay = ours.journalReplay().overlay();
+				// the open keeps the descriptors it parsed before the replay unless the journal rewrites their blocks
+				// with other bytes (the superblock's, 0, and the table's, 1, on these single-table images): both ways must equal a
+				// fresh parse of the replayed device
+				Ext4FileSystem fresh = Ext4FileSystem.open(overlay, Ext4FileSystem.Options.AS_IT_LIES);
+				assertEquals(fresh.groupDescriptors(), ours.groupDescriptors(), set + " entry " + entry + ": descriptors");
+				assertEquals(fresh.superblock().freeInodesCount, ours.superblock().freeInodesCount, set + " entry " + entry);
+				assertEquals(fresh.superblock().lastOrphan, ours.superblock().lastOrphan, set + " entry " + entry);
+				if (overlay.overlaidBlocks() > 0) {
+					if (changedBlocks(overlay, mem, ours.blockSize(), Set.of(0L, 1L)) > 0) descriptorsRewritten++;
+					else descriptorsKept++;
+				}
 				int changed = changedBlocks(overlay, mem, ours.blockSize());
 				boolean uncommitted = ours.findings().stream().anyMatch(f -> f.message().contains("uncommitted"));
 				for (Finding f : ours.findings()) assertEquals(Finding.Severity.INFO, f.severity(), set + " entry " + entry + ": " + f);
@@ -80,12 +91,20 @@ class JournalReplayStatesTest {
 		assertTrue(replayChanged >= 20, set + ": states where replay changes blocks: " + replayChanged + " of " + states);
 		assertTrue(open >= 5, set + ": states with an open transaction: " + open);
 		assertTrue(checked >= 25, "states checked against e2fsck: " + checked);
+		assertTrue(descriptorsKept > 0 && descriptorsRewritten > 0,
+				set + ": states keeping / re-reading the descriptors: " + descriptorsKept + " / " + descriptorsRewritten);
 	}
 
 	private static int changedBlocks(JournalOverlayLayer overlay, ByteArrayLayer base, int bs) throws Exception {
+		return changedBlocks(overlay, base, bs, overlay.copies().keySet());
+	}
+
+	/** How many of {@code blocks} the overlay holds with other bytes than {@code base}. */
+	private static int changedBlocks(JournalOverlayLayer overlay, ByteArrayLayer base, int bs, Set<Long> blocks) throws Exception {
 		byte[] x = new byte[bs], y = new byte[bs];
 		int n = 0;
-		for (long b : overlay.copies().keySet()) {
+		for (long b : blocks) {
+			if (!overlay.copies().containsKey(b)) continue;
 			overlay.read(b * bs, x, 0, bs);
 			base.read(b * bs, y, 0, bs);
 			if (!Arrays.equals(x, y)) n++;
