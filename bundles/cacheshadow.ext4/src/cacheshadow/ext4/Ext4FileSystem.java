@@ -15,6 +15,7 @@ import cacheshadow.ext4.jbd2.Jbd2Replay;
 import cacheshadow.ext4.jbd2.JournalOverlayLayer;
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Layer;
+import cacheshadow.layers.MissingReads;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
@@ -383,8 +384,15 @@ public final class Ext4FileSystem implements AutoCloseable {
 			last = recentDirectories.get(dir.number);
 		}
 		if (last != null && Arrays.equals(last.raw(), dir.rawNoCopy())) return new ArrayList<>(last.entries());
-		List<DirectoryEntry> entries = HtreeDirectory.read(this, dir);
-		if (entries.size() <= RECENT_DIRECTORY_ENTRIES) {
+		List<DirectoryEntry> entries;
+		boolean missing;
+		try (MissingReads.Watch w = MissingReads.watch()) {
+			entries = HtreeDirectory.read(this, dir);
+			missing = w.touched();
+		}
+		// a listing that rests on bytes missing from the evidence is read again each time: a reader's watch (the
+		// merge's gaps) learns so only from the read itself
+		if (!missing && entries.size() <= RECENT_DIRECTORY_ENTRIES) {
 			synchronized (recentDirectories) {
 				recentDirectories.put(dir.number, new ReadDirectory(dir.raw(), List.copyOf(entries)));
 			}
