@@ -2,7 +2,6 @@ package cacheshadow.ext4.jbd2;
 
 import java.io.IOException;
 import java.util.Collections;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -57,8 +56,8 @@ public final class JournalOverlayLayer extends BlockOverlayLayer {
 
 	@Override
 	protected boolean holdsAny(long firstBlock, long lastBlock) {
-		Map.Entry<Long, Copy> e = copies.ceilingEntry(firstBlock);
-		return e != null && e.getKey() <= lastBlock;
+		Long k = copies.ceilingKey(firstBlock); // a key, not an entry: the read-only view wraps every entry it returns
+		return k != null && k <= lastBlock;
 	}
 
 	@Override
