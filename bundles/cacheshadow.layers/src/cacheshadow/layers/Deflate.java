@@ -16,6 +16,8 @@ public final class Deflate {
 	 * that would run past it is not produced: a bomb costs no more than the buffer).
 	 */
 	public static int inflate(byte[] in, int len, byte[] out, boolean zlibHeader) throws DataFormatException {
+		// checked here as the JDK's setInput checks it: libdeflate reads len bytes from the array, whatever its length
+		java.util.Objects.checkFromIndexSize(0, len, in.length);
 		if (LibDeflate.LOADED) {
 			int got = LibDeflate.inflate(in, len, out, zlibHeader);
 			if (got >= 0) return got;

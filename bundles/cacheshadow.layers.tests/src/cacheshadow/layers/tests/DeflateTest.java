@@ -62,6 +62,24 @@ class DeflateTest {
 		same(Arrays.copyOfRange(p, 2, p.length), p.length - 2, 4096, false);
 	}
 
+	@Test
+	void aLengthPastTheInputIsRefusedBeforeTheNativeDecoderReadsPastIt() throws Exception {
+		byte[] data = new byte[4096];
+		for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 31 / 7);
+		java.util.zip.Deflater d = new java.util.zip.Deflater();
+		d.setInput(data);
+		d.finish();
+		byte[] z = new byte[8192];
+		byte[] in = Arrays.copyOf(z, d.deflate(z));
+		d.end();
+		byte[] out = new byte[4096];
+		// libdeflate is given the length as it stands: a length past the array had it read the heap beyond it
+		assertThrows(IndexOutOfBoundsException.class, () -> Deflate.inflate(in, in.length + 16, out, true));
+		assertThrows(IndexOutOfBoundsException.class, () -> Deflate.inflate(in, -1, out, false));
+		assertEquals(4096, Deflate.inflate(in, in.length, out, true));
+		assertArrayEquals(data, out);
+	}
+
 	/** Inflates {@code in[0..len)} both ways into buffers of {@code out} bytes: same count and bytes, or both refuse (1). */
 	private static int same(byte[] in, int len, int out, boolean zlib) {
 		byte[] a = new byte[out], b = new byte[out];
