@@ -1,0 +1,89 @@
+package cacheshadow.cases.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every SQL statement the case bundle runs is text written in its source: string literals (joined by {@code +}),
+ * or an element of the literal schema list. Whatever a case file, an evidence path or a guest name brings reaches the
+ * database through a statement's parameters only, never into the SQL. This is why the long fuzz runs of the case
+ * files may leave out Jazzer's SQL-injection detector (it parses every statement run, most of CaseFilesFuzzer's time):
+ * that detector could only ever find a statement that is not written out here.
+ */
+class ConstantSqlTest {
+	/** A JDBC call that takes SQL text, and its first argument up to the first ',' or the closing ')' at depth 0. */
+	private static final Pattern CALL = Pattern.compile("\\.(prepareStatement|prepareCall|execute|executeQuery|executeUpdate|executeLargeUpdate|addBatch|nativeSQL)\\(");
+	private static final Pattern LITERALS = Pattern.compile("\\s*\"(?:[^\"\\\\]|\\\\.)*\"(?:\\s*\\+\\s*\"(?:[^\"\\\\]|\\\\.)*\")*\\s*");
+
+	@Test
+	void everyStatementIsWrittenInTheSource() throws Exception {
+		// Tycho runs the tests in the fragment's folder, devtest.sh in the repository's
+		Path src = Stream.of(Path.of("..", "cacheshadow.cases", "src"), Path.of("bundles", "cacheshadow.cases", "src"))
+				.filter(Files::isDirectory).findFirst().orElseThrow().toAbsolutePath().normalize();
+		List<String> calls = new ArrayList<>(), bad = new ArrayList<>();
+		try (Stream<Path> files = Files.walk(src)) {
+			for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+				String text = Files.readString(f);
+				Matcher m = CALL.matcher(text);
+				while (m.find()) {
+					String arg = firstArgument(text, m.end());
+					if (arg.isBlank()) continue; // execute() / executeUpdate() of a prepared statement: no SQL text
+					String where = src.relativize(f) + ":" + (text.substring(0, m.start()).split("\n", -1).length) + " " + arg.strip();
+					calls.add(where);
+					boolean schema = arg.strip().equals("table") && text.contains("for (String table : SCHEMA)")
+							&& schemaIsLiteral(text);
+					if (!LITERALS.matcher(arg).matches() && !schema) bad.add(where);
+				}
+			}
+		}
+		assertTrue(calls.size() >= 15, "SQL calls found: " + calls);
+		assertEquals(List.of(), bad, "SQL built from something other than literals");
+	}
+
+	@Test
+	void theCheckSeesABuiltStatement() {
+		String arg = firstArgument("s.executeQuery(\"SELECT * FROM evidence WHERE path='\" + path + \"'\")", "s.executeQuery(".length());
+		assertTrue(!LITERALS.matcher(arg).matches(), arg);
+		assertTrue(LITERALS.matcher(firstArgument("db.prepareStatement(\"SELECT v\" + \" FROM t WHERE k=?\", 1)", 20)).matches());
+	}
+
+	/** The text of the argument starting at {@code from}, up to ',' or ')' outside parentheses and string literals. */
+	private static String firstArgument(String text, int from) {
+		int depth = 0;
+		boolean quoted = false;
+		for (int i = from; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (quoted) {
+				if (c == '\\') i++;
+				else if (c == '"') quoted = false;
+			} else if (c == '"') quoted = true;
+			else if (c == '(') depth++;
+			else if ((c == ')' || c == ',') && depth-- == 0) return text.substring(from, i);
+		}
+		return text.substring(from);
+	}
+
+	/** The SCHEMA list holds string literals only. */
+	private static boolean schemaIsLiteral(String text) {
+		int at = text.indexOf("SCHEMA = List.of(");
+		if (at < 0) return false;
+		String list = text.substring(at + "SCHEMA = List.of(".length(), text.indexOf(");", at));
+		for (String element : list.split("\",\\s*\"")) {
+			String e = element.strip();
+			if (!e.startsWith("\"")) e = "\"" + e;
+			if (!e.endsWith("\"")) e = e + "\"";
+			if (!LITERALS.matcher(e).matches()) return false;
+		}
+		return true;
+	}
+}
