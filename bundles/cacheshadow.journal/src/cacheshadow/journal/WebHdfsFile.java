@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.Checksum;
 
+import cacheshadow.layers.BoundedFile;
 import cacheshadow.layers.EvidenceFormatException;
-import cacheshadow.layers.ReadableFile;
 
 /**
  * A file in HDFS read in place: ranged WebHDFS OPENs, the ranges fetched kept in a cache of at most
@@ -21,14 +21,13 @@ import cacheshadow.layers.ReadableFile;
  * opening: its length then is its size, as a local journal's mapping is (a journal still being shipped grows; it is
  * reopened to see more).
  */
-public final class WebHdfsFile implements ReadableFile {
+public final class WebHdfsFile extends BoundedFile {
 	static final int BLOCK = 4 << 10;
 	static final int MAX_RANGE = 8 << 20;
 	static final int GAP = 1 << 20;
 	static final long CACHED_BYTES = 64L << 20;
 
 	private final WebHdfs remote;
-	private final long size;
 	/** Ranges fetched, by their first byte; they never overlap. Guarded by itself, as are the fields below. */
 	private final TreeMap<Long, byte[]> ranges = new TreeMap<>();
 	/** The same ranges' starts, least recently used first. */
@@ -38,8 +37,8 @@ public final class WebHdfsFile implements ReadableFile {
 	private long lastEnd = -1, lastLength;
 
 	private WebHdfsFile(WebHdfs remote, long size) {
+		super(remote.url(), size);
 		this.remote = remote;
-		this.size = size;
 	}
 
 	/** Opens {@code url} (GETFILESTATUS); a missing file is refused as a local one is. */
@@ -55,18 +54,7 @@ public final class WebHdfsFile implements ReadableFile {
 	}
 
 	@Override
-	public String name() {
-		return remote.url();
-	}
-
-	@Override
-	public long size() {
-		return size;
-	}
-
-	@Override
-	public void read(long pos, byte[] buf, int off, int len) throws IOException {
-		checkRange(pos, len);
+	protected void readInside(long pos, byte[] buf, int off, int len) throws IOException {
 		while (len > 0) {
 			long start, end;
 			synchronized (ranges) {
@@ -84,7 +72,7 @@ public final class WebHdfsFile implements ReadableFile {
 				start = inOrder ? pos : Math.max(pos / BLOCK * BLOCK, r == null ? 0 : r.getKey() + r.getValue().length);
 				long want = inOrder ? start + Math.min(2 * lastLength, MAX_RANGE) : (pos + len + BLOCK - 1) / BLOCK * BLOCK;
 				Long next = ranges.higherKey(pos);
-				end = Math.min(Math.max(want, pos + len), Math.min(size, next == null ? Long.MAX_VALUE : next));
+				end = Math.min(Math.max(want, pos + len), Math.min(size(), next == null ? Long.MAX_VALUE : next));
 				lastEnd = end;
 				lastLength = end - start;
 			}
@@ -122,11 +110,11 @@ public final class WebHdfsFile implements ReadableFile {
 	}
 
 	@Override
-	public void update(Checksum c, long pos, long len) throws IOException {
+	protected void updateInside(Checksum c, long pos, long len) throws IOException {
 		byte[] buf = new byte[(int) Math.min(len, 1 << 20)];
 		while (len > 0) {
 			int n = (int) Math.min(len, buf.length);
-			read(pos, buf, 0, n);
+			readInside(pos, buf, 0, n);
 			c.update(buf, 0, n);
 			pos += n;
 			len -= n;

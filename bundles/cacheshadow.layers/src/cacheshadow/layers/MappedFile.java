@@ -16,20 +16,19 @@ import java.nio.file.StandardOpenOption;
  * 16 GiB snapshot would hold 16 GiB of it resident; a positional read leaves them in the page cache only. The file
  * is opened {@code READ} only: evidence is never written.
  */
-public final class MappedFile implements ReadableFile {
+public final class MappedFile extends BoundedFile {
 	private static final int WINDOW_SHIFT = 30;
 	private static final long WINDOW = 1L << WINDOW_SHIFT;
 	/** Reads from this size on go through the channel (the small ones, most of them, stay system-call free). */
 	private static final int BULK = 256 << 10;
 
 	private final Path path;
-	private final long size;
 	private final MappedByteBuffer[] windows;
 	private final FileChannel channel;
 
 	private MappedFile(Path path, long size, MappedByteBuffer[] windows, FileChannel channel) {
+		super(path.toString(), size);
 		this.path = path;
-		this.size = size;
 		this.windows = windows;
 		this.channel = channel;
 	}
@@ -63,18 +62,7 @@ public final class MappedFile implements ReadableFile {
 	}
 
 	@Override
-	public String name() {
-		return path.toString();
-	}
-
-	@Override
-	public long size() {
-		return size;
-	}
-
-	@Override
-	public void read(long pos, byte[] buf, int off, int len) throws IOException {
-		checkRange(pos, len);
+	protected void readInside(long pos, byte[] buf, int off, int len) {
 		if (len >= BULK) {
 			int n = readThroughChannel(pos, buf, off, len);
 			pos += n;
@@ -94,8 +82,7 @@ public final class MappedFile implements ReadableFile {
 
 	/** Feeds {@code len} bytes at {@code pos} to {@code c} straight from the mapping (no copy: a direct buffer's checksum is intrinsic). */
 	@Override
-	public void update(java.util.zip.Checksum c, long pos, long len) throws IOException {
-		checkRange(pos, len);
+	protected void updateInside(java.util.zip.Checksum c, long pos, long len) {
 		while (len > 0) {
 			int wo = (int) (pos & (WINDOW - 1));
 			int n = (int) Math.min(len, WINDOW - wo);
@@ -108,7 +95,7 @@ public final class MappedFile implements ReadableFile {
 	@Override
 	public long u64(long pos) throws IOException {
 		int wo = (int) (pos & (WINDOW - 1));
-		if (pos >= 0 && pos <= size - 8 && wo <= WINDOW - 8) {
+		if (pos >= 0 && pos <= size() - 8 && wo <= WINDOW - 8) {
 			// in one window: read in place (the windows are big-endian buffers), no copy; the sector-hash search's inner loop
 			return Long.reverseBytes(windows[(int) (pos >>> WINDOW_SHIFT)].getLong(wo));
 		}

@@ -5,7 +5,8 @@ import java.util.zip.Checksum;
 
 /**
  * A read-only file read at positions: a local file ({@link MappedFile}) or one elsewhere read in ranges (a journal in
- * HDFS). What the write-journal readers need, so they read either in place.
+ * HDFS). What the write-journal readers need, so they read either in place. {@link BoundedFile} checks the ranges
+ * asked of one.
  */
 public interface ReadableFile extends AutoCloseable {
 	/** The file's path or URL, for messages. */
@@ -34,13 +35,6 @@ public interface ReadableFile extends AutoCloseable {
 		byte[] b = new byte[4];
 		read(pos, b, 0, 4);
 		return LittleEndian.u32(b, 0);
-	}
-
-	/** Refuses, naming the file, a read of {@code len} bytes at {@code pos} that does not lie inside it. */
-	default void checkRange(long pos, long len) throws EvidenceFormatException {
-		if (pos < 0 || len < 0 || pos + len > size() || pos + len < pos) {
-			throw new EvidenceFormatException(name(), String.format("read of %d bytes at 0x%x past the end of the file (%d bytes)", len, pos, size()));
-		}
 	}
 
 	/** Feeds {@code len} bytes at {@code pos} to {@code c}. */

@@ -17,6 +17,13 @@ public final class LiveGuestDir {
 	private LiveGuestDir() {
 	}
 
+	/** The guest directory of {@code -Dcacheshadow.live}, once its guest is up (else the test is aborted, see {@link #await(Path)}). */
+	public static Path await() throws Exception {
+		Path dir = Path.of(System.getProperty("cacheshadow.live"));
+		await(dir);
+		return dir;
+	}
+
 	/** Waits (up to 20 minutes) for the guest in {@code dir}, or aborts the test with why it did not come up. */
 	public static void await(Path dir) throws Exception {
 		Path rc = dir.resolveSibling(dir.getFileName() + ".rc"), log = dir.resolveSibling(dir.getFileName() + ".log");

@@ -17,7 +17,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.bench.FuseBenchmark;
 import cacheshadow.bench.HashWorkload;
-import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.FileContent;
@@ -25,6 +24,7 @@ import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.testing.EvidenceSamples;
 import cacheshadow.testing.FuseDevice;
+import cacheshadow.testing.SampleMerge;
 
 /**
  * Prints the benchmark lines (hashing through the mount as a ratio to straight from the disk image; the goal is
@@ -52,8 +52,7 @@ class FuseBenchmarkTest {
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void hashingTheMergedViewThroughTheMount(String set, @TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
-		try (MergedFileSystem m = MergedFileSystem.open(EvidenceSamples.file(set, "memory.elf"), EvidenceSamples.file(set, "disk.img"),
-				EvidenceSamples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+		try (MergedFileSystem m = SampleMerge.open(set)) {
 			FuseBenchmark.Result r = FuseBenchmark.run(m, null, tmp, 5);
 			System.out.println(set + ": " + r.line());
 			HashWorkload w = r.workload();
@@ -77,8 +76,7 @@ class FuseBenchmarkTest {
 	void hashingAgainstABaselineImage(@TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
 		String set = "debian-6.1-kaslr", path = "/mnt/disk/data/blob.bin";
-		try (MergedFileSystem m = MergedFileSystem.open(EvidenceSamples.file(set, "memory.elf"), EvidenceSamples.file(set, "disk.img"),
-				EvidenceSamples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+		try (MergedFileSystem m = SampleMerge.open(set)) {
 			FileContent c = m.tree(View.MERGED).content(path);
 			byte[] bytes = new byte[(int) c.size()];
 			assertEquals(bytes.length, c.read(0, bytes, 0, bytes.length));

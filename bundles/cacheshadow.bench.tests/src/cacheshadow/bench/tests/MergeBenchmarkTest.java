@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 import cacheshadow.bench.MergeBenchmark;
-import cacheshadow.layers.Progress;
 import cacheshadow.merge.MergedFileSystem;
-import cacheshadow.testing.EvidenceSamples;
+import cacheshadow.testing.SampleMerge;
 
 /**
  * One run of the in-process hashing benchmark (printed for the record; the machine is shared, so the ratio is not
@@ -18,8 +17,7 @@ class MergeBenchmarkTest {
 	@Test
 	void hashingThroughTheMergeAgainstTheDiskImage() throws Exception {
 		String set = "debian-6.1-kaslr";
-		try (MergedFileSystem m = MergedFileSystem.open(EvidenceSamples.file(set, "memory.elf"), EvidenceSamples.file(set, "disk.img"),
-				EvidenceSamples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+		try (MergedFileSystem m = SampleMerge.open(set)) {
 			MergeBenchmark.Result r = MergeBenchmark.run(m, null);
 			System.out.println("merge benchmark: " + r);
 			assertEquals("/mnt/disk/data/blob.bin", r.path());

@@ -7,13 +7,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.bench.TreeBench;
-import cacheshadow.layers.Progress;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.merge.StatusIndex;
 import cacheshadow.merge.View;
 import cacheshadow.merge.ViewTree;
-import cacheshadow.testing.EvidenceSamples;
+import cacheshadow.testing.SampleMerge;
 
 /**
  * {@code bench tree} measures what the File System view does to open: its cache-only count is the status index's,
@@ -24,8 +23,7 @@ class TreeBenchTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void treeBenchOpensTheSampleWithinASecond(String set) throws Exception {
-		try (MergedFileSystem m = MergedFileSystem.open(EvidenceSamples.file(set, "memory.elf"), EvidenceSamples.file(set, "disk.img"),
-				EvidenceSamples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+		try (MergedFileSystem m = SampleMerge.open(set)) {
 			TreeBench.Result r = TreeBench.run(m, 0);
 			System.out.println("bench tree on " + set + ": " + r);
 			ViewTree merged = m.tree(View.MERGED);

@@ -47,8 +47,7 @@ class AideLiveTest {
 
 	@Test
 	void aideSeesNothingOnTheDiskAndExactlyTheAttackOnTheLiveMount(@TempDir Path tmp) throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = cacheshadow.testing.LiveGuestDir.await();
 
 		// the guest's last sync before the attack, and the write log's size then
 		int round = -1;
@@ -135,8 +134,7 @@ class AideLiveTest {
 	/** {@code bench aide} on the same guest, one round: every check it times found what it must (else it fails). */
 	@Test
 	void benchAideMeasuresChecksThatFindWhatTheyMust() throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = cacheshadow.testing.LiveGuestDir.await();
 		CliRun b = CliRun.of("bench", "aide", "--live", dir.toString(), "--rounds", "1");
 		System.out.print(b.out().lines().map(l -> "AideLiveTest bench: " + l + "\n").reduce("", String::concat));
 		assertEquals(0, b.code(), b.err());

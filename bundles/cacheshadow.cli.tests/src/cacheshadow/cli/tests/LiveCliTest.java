@@ -27,8 +27,7 @@ import cacheshadow.pagecache.QmpClient;
 @EnabledIfSystemProperty(named = "cacheshadow.live", matches = ".+")
 class LiveCliTest {
 	private static Path dir() throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = cacheshadow.testing.LiveGuestDir.await();
 		assertTrue(Files.isRegularFile(dir.resolve("ram")), "no live guest in " + dir);
 		return dir;
 	}

@@ -44,8 +44,7 @@ class LiveMountCliTest {
 	private static final String T = "/srv/live-mount";
 
 	private static Path guest() throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = cacheshadow.testing.LiveGuestDir.await();
 		Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this system: FUSE cannot mount here");
 		assertTrue(GuestShell.present(dir), "the live guest in " + dir + " has no command shell (guest.sock): start it with releng/live-guest.sh");
 		// a tmpfs of the test's own, fresh each run

@@ -12,8 +12,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
+import cacheshadow.layers.BoundedFile;
 import cacheshadow.layers.EvidenceFormatException;
-import cacheshadow.layers.ReadableFile;
 
 /**
  * A journal read in place through Hadoop's file system (HDFS by {@code hdfs://}, {@code webhdfs://}, ...): no local
@@ -23,23 +23,20 @@ import cacheshadow.layers.ReadableFile;
  * read as one stream rather than one positioned read (one data node request) per piece. Shared by the tasks of one
  * executor ({@link ExecutorJournals}), hence the per-thread cursors.
  */
-final class HadoopFile implements ReadableFile {
+final class HadoopFile extends BoundedFile {
 	/** Read-ahead per reading thread: several HDFS packets, few enough refills for a GB-sized share. */
 	static final int BUFFER = 4 << 20;
 
 	private final FileSystem fs;
 	private final Path path;
-	private final String name;
-	private final long size;
 	private final List<Cursor> cursors = new ArrayList<>();
 	private final ThreadLocal<Cursor> mine = new ThreadLocal<>();
 	private boolean closed;
 
 	private HadoopFile(FileSystem fs, Path path, long size) {
+		super(path.toString(), size);
 		this.fs = fs;
 		this.path = path;
-		this.name = path.toString();
-		this.size = size;
 	}
 
 	/** Opens {@code location}, refusing a file whose length is not the {@code listed} one (changed since listed). */
@@ -52,18 +49,7 @@ final class HadoopFile implements ReadableFile {
 	}
 
 	@Override
-	public String name() {
-		return name;
-	}
-
-	@Override
-	public long size() {
-		return size;
-	}
-
-	@Override
-	public void read(long pos, byte[] buf, int off, int len) throws IOException {
-		checkRange(pos, len);
+	protected void readInside(long pos, byte[] buf, int off, int len) throws IOException {
 		Cursor c = cursor();
 		while (len > 0) {
 			int at = c.holding(pos);
@@ -76,8 +62,7 @@ final class HadoopFile implements ReadableFile {
 	}
 
 	@Override
-	public void update(Checksum sum, long pos, long len) throws IOException {
-		checkRange(pos, len);
+	protected void updateInside(Checksum sum, long pos, long len) throws IOException {
 		Cursor c = cursor();
 		while (len > 0) {
 			int at = c.holding(pos);
@@ -92,7 +77,7 @@ final class HadoopFile implements ReadableFile {
 		Cursor c = mine.get();
 		if (c != null) return c;
 		synchronized (cursors) {
-			if (closed) throw new IOException(name + ": closed");
+			if (closed) throw new IOException(name() + ": closed");
 			c = new Cursor(fs.open(path));
 			cursors.add(c);
 		}
@@ -129,14 +114,14 @@ final class HadoopFile implements ReadableFile {
 		/** {@code pos}'s index in {@link #buf}, reading from {@code pos} on when the buffer does not hold it. */
 		int holding(long pos) throws IOException {
 			if (pos >= start && pos < start + filled) return (int) (pos - start);
-			int n = (int) Math.min(BUFFER, size - pos);
+			int n = (int) Math.min(BUFFER, size() - pos);
 			filled = 0;
 			// a forward seek within the stream's block skips; only a jump elsewhere opens a new block reader
 			if (in.getPos() != pos) in.seek(pos);
 			try {
 				in.readFully(buf, 0, n);
 			} catch (EOFException e) {
-				throw new EvidenceFormatException(name, "ends before " + (pos + n) + " bytes, shorter than the " + size + " listed (changed while searched?)");
+				throw new EvidenceFormatException(name(), "ends before " + (pos + n) + " bytes, shorter than the " + size() + " listed (changed while searched?)");
 			}
 			start = pos;
 			filled = n;

@@ -15,13 +15,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import cacheshadow.fuse.FuseMount;
 import cacheshadow.fuse.MergeViewTree;
-import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.testing.FuseDevice;
+import cacheshadow.testing.SampleMerge;
 
 /**
  * The merge model's views mounted through FUSE: the merged view (guest namespace at the mount's root) shows
@@ -34,8 +34,7 @@ class MergedMountTest {
 	@ValueSource(strings = { "debian-6.1-kaslr", "debian-6.12-kaslr" })
 	void mergedAndDiskOnlyViewsOnTheMount(String set, @TempDir Path tmp) throws Exception {
 		FuseDevice.assumePresent();
-		try (MergedFileSystem merged = MergedFileSystem.open(Samples.file(set, "memory.elf"), Samples.file(set, "disk.img"),
-				Samples.dir(set).resolve("kernel"), true, Progress.NONE)) {
+		try (MergedFileSystem merged = SampleMerge.open(set)) {
 			List<FileRecord> manifest = ManifestFormat.read(Samples.file(set, "manifest.tsv"));
 			mountAndCheck(MergeViewTree.of(merged, View.MERGED), tmp.resolve("merged"), "", manifest, List.of("/mnt/disk", "/mnt/tmp"), true);
 			List<FileRecord> round6 = ManifestFormat.read(Samples.file(set, "manifest.round-6.tsv"));

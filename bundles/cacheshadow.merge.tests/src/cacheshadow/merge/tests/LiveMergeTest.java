@@ -13,6 +13,7 @@ import cacheshadow.layers.Progress;
 import cacheshadow.merge.LiveMerge;
 import cacheshadow.merge.View;
 import cacheshadow.pagecache.LiveGuest;
+import cacheshadow.testing.LiveGuestDir;
 
 /**
  * {@link LiveMerge} on the live guest started by {@code make-evidence.sh --live DIR} ({@code -Dcacheshadow.live=DIR}):
@@ -24,8 +25,7 @@ import cacheshadow.pagecache.LiveGuest;
 class LiveMergeTest {
 	@Test
 	void aRefreshReusingTheOneBeforeEqualsARefreshFromScratch() throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = LiveGuestDir.await();
 		try (LiveGuest g = LiveGuest.attach(dir)) {
 			LiveGuest.KernelFiles k = g.kernelFiles(dir.resolve("kernel"), Progress.NONE);
 			Path disk = dir.resolve("disk.img");

@@ -20,6 +20,7 @@ import cacheshadow.merge.LiveWatch;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.View;
 import cacheshadow.pagecache.LiveGuest;
+import cacheshadow.testing.LiveGuestDir;
 
 /**
  * {@link LiveWatch} on the live guest started by {@code make-evidence.sh --live DIR} ({@code -Dcacheshadow.live=DIR}):
@@ -32,8 +33,7 @@ import cacheshadow.pagecache.LiveGuest;
 class LiveWatchTest {
 	@Test
 	void twoRefreshesOfTheIdleGuest() throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = LiveGuestDir.await();
 		try (LiveGuest g = LiveGuest.attach(dir)) {
 			assertThrows(IllegalArgumentException.class, () -> LiveWatch.start(g, null, null, true, List.of(), Progress.NONE));
 			LiveWatch w = LiveWatch.start(g, dir.resolve("kernel"), dir.resolve("disk.img"), true, List.of(), Progress.NONE);
@@ -85,8 +85,7 @@ class LiveWatchTest {
 	 */
 	@Test
 	void aFileChangedInPlaceIsHashedAgainAndOnlyIt() throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = LiveGuestDir.await();
 		String t = "/srv/live-watch";
 		cacheshadow.testing.GuestShell.ok(dir, "umount " + t + " 2>/dev/null; mkdir -p " + t + " && mount -t tmpfs -o size=4m tmpfs " + t
 				+ " && cd " + t + " && echo aaaa > a && echo bbbb > b && echo cccc > c");

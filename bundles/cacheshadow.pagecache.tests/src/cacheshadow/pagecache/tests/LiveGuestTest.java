@@ -36,8 +36,7 @@ class LiveGuestTest {
 
 	@Test
 	void analyzeARunningGuestTwice() throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = cacheshadow.testing.LiveGuestDir.await();
 		assertTrue(Files.isRegularFile(dir.resolve("ram")), "no live guest in " + dir);
 		List<String> pagesTsv = Files.readAllLines(dir.resolve("pages.tsv"));
 		Map<String, String> sha = new HashMap<>();

@@ -45,8 +45,7 @@ import cacheshadow.pagecache.PageCache;
 class LiveSnapshotTest {
 	@Test
 	void snapshotNowIntoACase(@TempDir Path tmp) throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = cacheshadow.testing.LiveGuestDir.await();
 		try (LiveGuest g = LiveGuest.attach(dir); Case c = Case.create(tmp.resolve("case"), "live snapshot")) {
 			LiveSnapshot.Result r = LiveSnapshot.intoCase(c, g, dir.resolve("disk.img"), Progress.NONE);
 			System.out.printf("live snapshot: guest paused %.0f ms (RAM written by QEMU), whole snapshot %.1f s, %d + %d bytes%n", r.pausedNanos() / 1e6,

@@ -68,8 +68,7 @@ class LiveGuestUiTest {
 
 	@Test
 	void attachRefreshSnapshotDetach(@TempDir Path tmp) throws Exception {
-		Path dir = Path.of(System.getProperty("cacheshadow.live"));
-		cacheshadow.testing.LiveGuestDir.await(dir);
+		Path dir = cacheshadow.testing.LiveGuestDir.await();
 		Display display = Display.getCurrent();
 		IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
 		Shell window = page.getWorkbenchWindow().getShell();
