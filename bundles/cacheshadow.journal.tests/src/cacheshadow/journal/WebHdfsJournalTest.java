@@ -43,6 +43,41 @@ class WebHdfsJournalTest {
 	}
 
 	/**
+	 * A read of {@link WebHdfsFile#MAX_RANGE} bytes or more goes straight into the caller's buffer and is not kept,
+	 * wherever it starts: an unaligned one fetched its range rounded out to whole blocks and kept it (one read could
+	 * push the cache past {@link WebHdfsFile#CACHED_BYTES}; near 2 GiB the rounded length overflowed an int). One
+	 * that runs into a kept range reads up to it and takes the rest from the cache.
+	 */
+	@Test
+	void largeReadsGoStraightToTheCaller() throws Exception {
+		MiniHdfsDir hdfs = MiniHdfsDir.await();
+		byte[] whole = new byte[3 * WebHdfsFile.MAX_RANGE];
+		new Random(7).nextBytes(whole);
+		String url = hdfs.freshUrl("large.bin");
+		WebHdfs.of(url).create(whole, 0, whole.length);
+		try (WebHdfsFile f = WebHdfsFile.open(url)) {
+			int len = WebHdfsFile.MAX_RANGE + 100, at = 4097;
+			byte[] b = new byte[len];
+			long before = f.remote().bytesRead();
+			f.read(at, b, 0, len);
+			assertArrayEquals(java.util.Arrays.copyOfRange(whole, at, at + len), b);
+			assertEquals(len, f.remote().bytesRead() - before, "an unaligned large read fetches its own bytes only");
+			before = f.remote().bytesRead();
+			f.read(at, b, 0, len);
+			assertEquals(len, f.remote().bytesRead() - before, "and keeps none of them: the same read fetches them again");
+			// a small read kept ahead, then a large read running into it: up to the kept range fetched, the rest copied
+			int ahead = 2 * WebHdfsFile.MAX_RANGE;
+			f.read(ahead, new byte[10], 0, 10);
+			before = f.remote().bytesRead();
+			int from = ahead - WebHdfsFile.MAX_RANGE, n = WebHdfsFile.MAX_RANGE + 5;
+			byte[] c = new byte[n];
+			f.read(from, c, 0, n);
+			assertArrayEquals(java.util.Arrays.copyOfRange(whole, from, from + n), c);
+			assertEquals(WebHdfsFile.MAX_RANGE, f.remote().bytesRead() - before, "fetched up to the kept range only");
+		}
+	}
+
+	/**
 	 * Read-ahead: a journal of 4,096 small writes (headers 8 KiB apart) is opened, and all its data read entry after
 	 * entry, in a few dozen requests (one per entry header before), reading each byte of the file at most once; a
 	 * journal of writes larger than {@link WebHdfsFile#GAP} is opened fetching its headers alone, one request each (and

@@ -57,6 +57,7 @@ public final class WebHdfsFile extends BoundedFile {
 	protected void readInside(long pos, byte[] buf, int off, int len) throws IOException {
 		while (len > 0) {
 			long start, end;
+			int direct = 0;
 			synchronized (ranges) {
 				Map.Entry<Long, byte[]> r = ranges.floorEntry(pos);
 				if (r != null && pos < r.getKey() + r.getValue().length) {
@@ -68,17 +69,29 @@ public final class WebHdfsFile extends BoundedFile {
 					len -= n;
 					continue;
 				}
-				boolean inOrder = lastEnd >= 0 && pos >= lastEnd && pos - lastEnd <= GAP;
-				start = inOrder ? pos : Math.max(pos / BLOCK * BLOCK, r == null ? 0 : r.getKey() + r.getValue().length);
-				long want = inOrder ? start + Math.min(2 * lastLength, MAX_RANGE) : (pos + len + BLOCK - 1) / BLOCK * BLOCK;
 				Long next = ranges.higherKey(pos);
-				end = Math.min(Math.max(want, pos + len), Math.min(size(), next == null ? Long.MAX_VALUE : next));
+				long stop = Math.min(size(), next == null ? Long.MAX_VALUE : next);
+				if (len >= MAX_RANGE) {
+					// a large read of its own, up to the next range kept: straight into the caller's buffer, not kept (one
+					// read must not push the cache past its bound, nor round a range of 2 GiB up past an array's length)
+					direct = (int) Math.min(len, stop - pos);
+					start = pos;
+					end = pos + direct;
+				} else {
+					boolean inOrder = lastEnd >= 0 && pos >= lastEnd && pos - lastEnd <= GAP;
+					start = inOrder ? pos : Math.max(pos / BLOCK * BLOCK, r == null ? 0 : r.getKey() + r.getValue().length);
+					long want = inOrder ? start + Math.min(2 * lastLength, MAX_RANGE) : (pos + len + BLOCK - 1) / BLOCK * BLOCK;
+					end = Math.min(Math.max(want, pos + len), stop);
+				}
 				lastEnd = end;
 				lastLength = end - start;
 			}
-			if (len >= MAX_RANGE && end == pos + len) {
-				remote.read(pos, buf, off, len); // a large read of its own: not kept
-				return;
+			if (direct > 0) {
+				remote.read(pos, buf, off, direct);
+				pos += direct;
+				off += direct;
+				len -= direct;
+				continue;
 			}
 			byte[] got = new byte[(int) (end - start)];
 			remote.read(start, got, 0, got.length);
