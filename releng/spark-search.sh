@@ -25,8 +25,9 @@ java17() {
 JDK=$(java17)
 
 build() {
-  # up to date: the jar newer than every source it is built from (the module's and the bundles' it compiles)
-  if [ -f "$JAR" ] && [ -f "$MOD/target/classpath.txt" ] && [ -z "$(find "$MOD/pom.xml" "$MOD/src" "$MOD/resources" \
+  # up to date: the jar newer than every source it is built from (the module's and the bundles' it compiles) and its tests
+  # (the unit tests in test/ run in the package phase)
+  if [ -f "$JAR" ] && [ -f "$MOD/target/classpath.txt" ] && [ -z "$(find "$MOD/pom.xml" "$MOD/src" "$MOD/test" "$MOD/resources" \
       "$ROOT"/bundles/cacheshadow.{journal,layers,listing,cli}/src -newer "$JAR" -print -quit)" ]; then return 0; fi
   say "building $MOD"
   JAVA_HOME="$JDK" mvn -B -q -f "$MOD/pom.xml" package || { say "FAIL the module does not build"; exit 1; }

@@ -2,8 +2,8 @@ package cacheshadow.fleet.spark;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.zip.Checksum;
 
 import org.apache.hadoop.conf.Configuration;
@@ -21,7 +21,9 @@ import cacheshadow.layers.EvidenceFormatException;
  * journal readers and the search read forward in small pieces (entry headers, 4 KiB windows): a forward read in the
  * buffer is a copy, a read past it refills the buffer from the stream, which stays open on its block, so a share is
  * read as one stream rather than one positioned read (one data node request) per piece. Shared by the tasks of one
- * executor ({@link ExecutorJournals}), hence the per-thread cursors.
+ * executor ({@link ExecutorJournals}), hence the per-thread cursors. They are held by the file, not by the threads
+ * (a {@link ThreadLocal} value pointing back at its file is never freed while the pooled task thread lives: every
+ * journal it ever read kept its 4 MiB buffer), and go with it when it is closed.
  */
 final class HadoopFile extends BoundedFile {
 	/** Read-ahead per reading thread: several HDFS packets, few enough refills for a GB-sized share. */
@@ -29,8 +31,8 @@ final class HadoopFile extends BoundedFile {
 
 	private final FileSystem fs;
 	private final Path path;
-	private final List<Cursor> cursors = new ArrayList<>();
-	private final ThreadLocal<Cursor> mine = new ThreadLocal<>();
+	/** Each reading thread's cursor. Guarded by itself, as is {@link #closed}. */
+	private final Map<Thread, Cursor> cursors = new HashMap<>();
 	private boolean closed;
 
 	private HadoopFile(FileSystem fs, Path path, long size) {
@@ -74,22 +76,26 @@ final class HadoopFile extends BoundedFile {
 	}
 
 	private Cursor cursor() throws IOException {
-		Cursor c = mine.get();
-		if (c != null) return c;
 		synchronized (cursors) {
 			if (closed) throw new IOException(name() + ": closed");
-			c = new Cursor(fs.open(path));
-			cursors.add(c);
+			Cursor c = cursors.get(Thread.currentThread());
+			if (c == null) cursors.put(Thread.currentThread(), c = new Cursor(fs.open(path)));
+			return c;
 		}
-		mine.set(c);
-		return c;
+	}
+
+	/** How many threads have a cursor open on this file. */
+	int cursorCount() {
+		synchronized (cursors) {
+			return cursors.size();
+		}
 	}
 
 	@Override
 	public void close() {
 		synchronized (cursors) {
 			closed = true;
-			for (Cursor c : cursors) {
+			for (Cursor c : cursors.values()) {
 				try {
 					c.in.close();
 				} catch (IOException e) {
