@@ -678,17 +678,23 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		}
 		for (Map.Entry<String, Long> dir : cachedDirs.entrySet()) {
 			Map<String, Long> block = new HashMap<>();
-			try (MissingReads.Watch w = MissingReads.watch()) {
+			// bytes missing from the evidence (a cut snapshot or disk) are a gap of the path, noted where it is read, not
+			// a disagreement: the block level cannot be read whole, so it is not compared
+			MissingReads.Watch w = MissingReads.watch();
+			try {
 				Ext4Inode di = d.merged().inode(dir.getValue());
 				List<DirectoryEntry> entries = d.merged().readDirectory(di);
-				// the merged view's walk of the disk below reads the same directories: read once, unless bytes were missing
-				if (!w.touched() && di.isDirectory()) dirsRead.put(dir.getValue(), entries);
+				if (w.touched()) continue;
+				// the merged view's walk of the disk below reads the same directories: read once
+				if (di.isDirectory()) dirsRead.put(dir.getValue(), entries);
 				for (DirectoryEntry de : entries) {
 					if (!de.isDotOrDotDot()) block.put(de.name(), de.inode());
 				}
 			} catch (IOException e) {
-				disagree(dir.getKey(), "cached directory (inode " + dir.getValue() + ") unreadable at block level: " + e.getMessage());
+				if (!w.touched()) disagree(dir.getKey(), "cached directory (inode " + dir.getValue() + ") unreadable at block level: " + e.getMessage());
 				continue;
+			} finally {
+				w.close();
 			}
 			for (Map.Entry<String, Long> b : block.entrySet()) {
 				String p = ViewTree.child(dir.getKey(), b.getKey());

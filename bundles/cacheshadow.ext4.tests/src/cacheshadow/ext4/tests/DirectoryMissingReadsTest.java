@@ -3,7 +3,6 @@ package cacheshadow.ext4.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -12,9 +11,8 @@ import cacheshadow.ext4.BlockRun;
 import cacheshadow.ext4.DirectoryEntry;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
-import cacheshadow.layers.Extent;
-import cacheshadow.layers.Layer;
 import cacheshadow.layers.MissingReads;
+import cacheshadow.testing.HoledLayer;
 
 /**
  * A directory whose block the evidence lacks: every listing of it rests on missing bytes, the second as the first
@@ -22,46 +20,6 @@ import cacheshadow.layers.MissingReads;
  * from what an earlier read kept must still say so).
  */
 class DirectoryMissingReadsTest {
-	/** The sample disk with one range of bytes missing from the evidence, from when the test says so. */
-	private static final class HoledLayer implements Layer {
-		final ByteArrayLayer disk;
-		long holeStart = -1, holeEnd = -1;
-
-		HoledLayer(ByteArrayLayer disk) {
-			this.disk = disk;
-		}
-
-		@Override
-		public String name() {
-			return "holed disk";
-		}
-
-		@Override
-		public String source() {
-			return "test";
-		}
-
-		@Override
-		public long size() {
-			return disk.size();
-		}
-
-		@Override
-		public List<Extent> extents() {
-			return disk.extents();
-		}
-
-		@Override
-		public void read(long offset, byte[] buf, int off, int len) throws IOException {
-			if (offset < holeEnd && offset + len > holeStart) throw MissingReads.missing(name(), Math.max(offset, holeStart));
-			disk.read(offset, buf, off, len);
-		}
-
-		@Override
-		public void close() {
-		}
-	}
-
 	@Test
 	void everyListingOfADirectoryOnMissingBytesSaysSo() throws Exception {
 		HoledLayer l = new HoledLayer(ByteArrayLayer.of(Samples.file("debian-6.1-kaslr", "disk.img")));
@@ -70,8 +28,7 @@ class DirectoryMissingReadsTest {
 			int bs = fs.blockSize();
 			List<BlockRun> runs = fs.blockMap(root).runs();
 			BlockRun first = runs.get(0);
-			l.holeStart = first.physical() * bs;
-			l.holeEnd = l.holeStart + bs;
+			l.hole(first.physical() * bs, bs);
 			int[] sizes = new int[2];
 			for (int pass = 0; pass < 2; pass++) {
 				try (MissingReads.Watch w = MissingReads.watch()) {

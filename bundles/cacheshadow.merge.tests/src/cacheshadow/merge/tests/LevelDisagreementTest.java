@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import cacheshadow.caches.CacheAnalysis;
+import cacheshadow.caches.CachedEntry;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Layers;
@@ -22,6 +23,7 @@ import cacheshadow.merge.View;
 import cacheshadow.pagecache.BlockDeviceCache;
 import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.PageCache;
+import cacheshadow.testing.HoledLayer;
 import cacheshadow.testing.PatchedLayer;
 
 /**
@@ -80,6 +82,40 @@ class LevelDisagreementTest {
 			assertNotNull(m.tree(View.MERGED).getattr("/mnt/disk/docs/readme.txt"));
 			assertEquals(readmeIno, m.tree(View.MERGED).getattr("/mnt/disk/docs/readme.txt").inode());
 			assertEquals(0700, m.tree(View.MERGED).getattr("/mnt/disk/etc/app.conf").permissions());
+		}
+	}
+
+	/**
+	 * Evidence cut short is not a disagreement: with the snapshot's page holding a cached inode-table block missing
+	 * (partial evidence), the block-level reads of the cached directories whose inodes lie there fail on missing bytes.
+	 * Each of those paths gets its gap (and the snapshot an evidence-missing finding); none is called a
+	 * merge-level-disagreement anomaly, which tells the examiner the cache and the disk blocks were made to differ.
+	 */
+	@Test
+	void missingBytesAreNotADisagreement() throws Exception {
+		String set = "debian-6.1-kaslr";
+		try (Layer m0 = Layers.openMemory(Samples.file(set, "memory.elf")); Layer disk = Layers.openDisk(Samples.file(set, "disk.img"))) {
+			HoledLayer mem = new HoledLayer(m0);
+			CacheAnalysis a = CacheAnalysis.open(mem, Samples.dir(set).resolve("kernel"), Progress.NONE);
+			MergedFileSystem whole = MergedFileSystem.of(a, new PageCache(a), List.of(disk), true, Progress.NONE);
+			assertEquals(List.of(), whole.mergeFindings());
+			MergedFileSystem.DiskMatch d = whole.disks().get(0);
+			Ext4FileSystem fs = d.merged();
+			long at = fs.inodeOffset(fs.lookup("/docs/readme.txt")), block = at / fs.blockSize();
+			long page = physical(d.overlay().cache(), at);
+			mem.hole(page - page % 4096, 4096);
+			MergedFileSystem holed = MergedFileSystem.of(a, new PageCache(a), List.of(disk), true, Progress.NONE);
+			assertEquals(List.of(), holed.mergeFindings().stream().filter(f -> f.kind().equals("merge-level-disagreement")).toList());
+			List<String> inBlock = new ArrayList<>(), noGap = new ArrayList<>();
+			for (CachedEntry e : a.entries()) {
+				if (e.state() != CachedEntry.State.POSITIVE || e.inode().superBlock() != d.mount().superBlock()) continue;
+				if (fs.inodeOffset(e.inode().ino()) / fs.blockSize() != block) continue;
+				inBlock.add(e.path());
+				if (holed.tree(View.MERGED).gaps().parts(e.path()).isEmpty()) noGap.add(e.path());
+			}
+			assertTrue(inBlock.size() >= 10 && inBlock.stream().anyMatch(p -> p.endsWith("/docs")), "cached paths with their inode in the block: " + inBlock);
+			assertEquals(List.of(), noGap, "cached paths on the missing block without a gap");
+			assertTrue(holed.findings().stream().anyMatch(f -> f.kind().equals("evidence-missing")), holed.findings().toString());
 		}
 	}
 
