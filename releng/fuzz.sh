@@ -131,7 +131,7 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   # coverage guides nothing, and their counters cost a quarter of the ext4 targets' executions. Jazzer's hooks (its
   # bug detectors, value tracing) go into our classes' calls, not into the libraries' own (H2's).
   # The SQL-injection detector parses every statement run (most of CaseFilesFuzzer's time); ConstantSqlTest proves all
-  # SQL of the case bundle is written in its source, so the detector has nothing to find.
+  # SQL of the product (the case database, the journal catalogue) is written in its source: it has nothing to find.
   timeout --kill-after=30 "${OUTER_TIMEOUT:-100000}" \
     "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" -Dcacheshadow.fuzz.tmp="$tmp" \
       -cp "$JAZZER:$JAZZER_API:$CLASSES:$LIBS" com.code_intelligence.jazzer.Jazzer \

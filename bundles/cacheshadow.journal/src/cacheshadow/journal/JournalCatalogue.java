@@ -176,9 +176,9 @@ public final class JournalCatalogue implements AutoCloseable {
 
 	/** Named instants of a journal in entry order; {@code kind} null for all ("flush", "mark", "event"). */
 	public List<TimelineSummary.Point> instants(long journalId, String kind) throws IOException {
-		String sql = "SELECT name, entry_count, label, epoch_nanos, time_quality FROM instant WHERE journal_id = ?" + (kind == null ? "" : " AND kind = ?")
-				+ " ORDER BY entry_count, epoch_nanos";
-		try (PreparedStatement ps = db.prepareStatement(sql)) {
+		try (PreparedStatement ps = db.prepareStatement(kind == null
+				? "SELECT name, entry_count, label, epoch_nanos, time_quality FROM instant WHERE journal_id = ? ORDER BY entry_count, epoch_nanos"
+				: "SELECT name, entry_count, label, epoch_nanos, time_quality FROM instant WHERE journal_id = ? AND kind = ? ORDER BY entry_count, epoch_nanos")) {
 			ps.setLong(1, journalId);
 			if (kind != null) ps.setString(2, kind);
 			List<TimelineSummary.Point> out = new ArrayList<>();
