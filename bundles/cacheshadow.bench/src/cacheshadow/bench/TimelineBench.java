@@ -23,6 +23,7 @@ import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.Progress;
 import cacheshadow.layers.RawFileLayer;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.merge.InstantScrub;
 import cacheshadow.merge.InstantTree;
 import cacheshadow.merge.ViewTree;
@@ -204,7 +205,7 @@ public final class TimelineBench {
 			for (DirectoryEntry e : fs.readDirectory(root)) {
 				if (e.isDotOrDotDot()) continue;
 				Ext4Inode in = fs.inode(e.inode());
-				FileRecord r = fs.record(ViewTree.child(prefix, e.name()), in, false);
+				FileRecord r = fs.record(GuestPath.child(prefix, e.name()), in, false);
 				sink += r.size();
 				rows++;
 			}

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.merge.MergedFileSystem;
 import cacheshadow.merge.PathStatus;
 import cacheshadow.merge.StatusIndex;
@@ -124,7 +125,7 @@ public final class TreeBench {
 			String p = d.mount().path();
 			while (!p.equals(t.root()) && !open.contains(p)) {
 				open.add(p);
-				p = ViewTree.parent(p);
+				p = GuestPath.parent(p);
 			}
 		}
 		int rows = 1;
@@ -133,7 +134,7 @@ public final class TreeBench {
 			List<String> names = t.readdir(dir);
 			if (names == null) continue;
 			for (String n : names) {
-				row(t, index, ViewTree.child(dir, n));
+				row(t, index, GuestPath.child(dir, n));
 				rows++;
 			}
 		}

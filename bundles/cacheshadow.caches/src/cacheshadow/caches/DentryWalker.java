@@ -14,6 +14,7 @@ import cacheshadow.layers.Layer;
 import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.GuestName;
+import cacheshadow.listing.GuestPath;
 
 /**
  * Walks the cached dentry tree below a mount's root. Children hang off their parent either on a list
@@ -123,7 +124,7 @@ public final class DentryWalker {
 					if (first != null) {
 						// its record is unsure, or it is not listed at all (and the disk may show an older one)
 						gaps.entry(p.path, ci == null ? "inode" : "link target", first);
-						if (ci == null && p.depth > 0) gaps.children(MountWalker.parent(p.path), first);
+						if (ci == null && p.depth > 0) gaps.children(GuestPath.parent(p.path), first);
 					}
 				}
 			}
@@ -176,14 +177,14 @@ public final class DentryWalker {
 				}
 				if (GuestName.escaped(name)) {
 					// '/', NUL, '.', '..', invalid UTF-8, controls: the name is in its escaped text form; say so, with the path
-					Finding f = GuestName.finding(MountWalker.child(p.path, name), String.format("dentry 0x%x", c));
+					Finding f = GuestName.finding(GuestPath.child(p.path, name), String.format("dentry 0x%x", c));
 					if (f != null) findings.add(f);
 				}
 			} catch (IOException e) {
 				findings.add(Finding.anomaly("dentry-unreadable", c, "child of " + p.path + ": " + e.getMessage()));
 				continue;
 			}
-			todo.push(new Pending(c, MountWalker.child(p.path, name), p.depth + 1, cs.u64(inodeOff), cs.u64(hashPprevOff) != 0,
+			todo.push(new Pending(c, GuestPath.child(p.path, name), p.depth + 1, cs.u64(inodeOff), cs.u64(hashPprevOff) != 0,
 					cs.u64(childHeadOff + headFirstOff)));
 		}
 	}

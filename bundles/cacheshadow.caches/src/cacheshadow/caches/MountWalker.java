@@ -154,17 +154,6 @@ public final class MountWalker {
 		return sb.toString();
 	}
 
-	/** {@code dir/name} in one concatenation (the dentry walk builds one path per cached name). */
-	static String child(String dir, String name) {
-		return dir.equals("/") ? "/" + name : dir + "/" + name;
-	}
-
-	/** The directory holding {@code path} ({@code /} for a top-level name). */
-	static String parent(String path) {
-		int i = path.lastIndexOf('/');
-		return i <= 0 ? "/" : path.substring(0, i);
-	}
-
 	static String join(String dir, String rel) {
 		if (rel.isEmpty()) return dir;
 		return dir.equals("/") ? rel : dir + rel;

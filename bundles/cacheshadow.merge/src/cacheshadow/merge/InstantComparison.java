@@ -9,6 +9,7 @@ import java.util.Set;
 
 import cacheshadow.journal.FileChanges;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.listing.ManifestFormat;
 
 /**
@@ -100,7 +101,7 @@ public final class InstantComparison {
 		List<String> found = new ArrayList<>();
 		for (Map.Entry<String, Long> e : there.entrySet()) {
 			if (e.getValue() != r.inode() || mine != null && mine.containsKey(e.getKey())) continue;
-			String q = InstantTree.child(dir, e.getKey());
+			String q = GuestPath.child(dir, e.getKey());
 			if (other.generation(q) == gen) found.add(q);
 		}
 		if (found.size() != 1) return List.of(); // none, or a hard link made too: not a plain rename

@@ -8,6 +8,7 @@ import java.util.List;
 import cacheshadow.journal.DiskHistory;
 import cacheshadow.journal.ResolvedInstant;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.GuestPath;
 
 /**
  * What the timeline slider does when the cursor is released, in one call: the tree at the instant
@@ -81,7 +82,7 @@ public final class InstantScrub implements AutoCloseable {
 		int depth = d.equals(root) ? 1 : (int) d.substring(root.length()).chars().filter(ch -> ch == '/').count() + 1;
 		List<Row> out = new ArrayList<>(names.size());
 		for (String n : names) {
-			String p = InstantTree.child(d, n);
+			String p = GuestPath.child(d, n);
 			LaterStatus s = c.status(p);
 			if (s != null) out.add(row(c, p, n, depth, s));
 		}

@@ -29,6 +29,7 @@ import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.Finding;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.listing.ManifestFormat;
 
 /**
@@ -173,10 +174,6 @@ public final class InstantTree implements FileTree, AutoCloseable {
 		return sb.toString();
 	}
 
-	static String child(String dir, String name) {
-		return (dir.equals("/") ? "" : dir) + "/" + name;
-	}
-
 	/** The canonical form of a path of this tree (trailing slashes dropped), or null. */
 	String canonical(String path) {
 		String[] parts = components(path);
@@ -235,7 +232,7 @@ public final class InstantTree implements FileTree, AutoCloseable {
 		Map<String, Long> inodes = new HashMap<>();
 		for (DirectoryEntry e : entries) {
 			if (e.isDotOrDotDot() || inodes.containsKey(e.name())) continue;
-			String c = child(path, e.name());
+			String c = GuestPath.child(path, e.name());
 			Node cn = nodes.get(c);
 			if (cn == null) {
 				Ext4Inode in;

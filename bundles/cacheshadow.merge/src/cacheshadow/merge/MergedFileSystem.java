@@ -32,6 +32,7 @@ import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.GuestName;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.merge.ViewTree.Node;
 import cacheshadow.merge.ViewTree.Origin;
 import cacheshadow.pagecache.BlockDeviceCache;
@@ -518,7 +519,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 			}
 			for (DirectoryEntry e : entries) {
 				if (e.isDotOrDotDot()) continue;
-				String p = ViewTree.child(dir, e.name());
+				String p = GuestPath.child(dir, e.name());
 				Node existing = nodes.get(p);
 				if (existing != null) {
 					// a cached directory of the same file system: its disk entries are merged below it too
@@ -673,7 +674,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 		for (CachedEntry e : analysis.entries()) {
 			if (e.state() == CachedEntry.State.POSITIVE && e.inode().superBlock() == d.mount().superBlock()) {
 				positive.put(e.path(), e);
-				if (!e.path().equals(d.mount().path())) byParent.computeIfAbsent(ViewTree.parent(e.path()), k -> new ArrayList<>()).add(e);
+				if (!e.path().equals(d.mount().path())) byParent.computeIfAbsent(GuestPath.parent(e.path()), k -> new ArrayList<>()).add(e);
 			}
 		}
 		for (Map.Entry<String, Long> dir : cachedDirs.entrySet()) {
@@ -697,7 +698,7 @@ public final class MergedFileSystem implements FileTree, AutoCloseable {
 				w.close();
 			}
 			for (Map.Entry<String, Long> b : block.entrySet()) {
-				String p = ViewTree.child(dir.getKey(), b.getKey());
+				String p = GuestPath.child(dir.getKey(), b.getKey());
 				CachedEntry c = positive.get(p);
 				if (c == null && hidden.contains(p)) {
 					disagree(p, "the directory block names it (inode " + b.getValue() + ") but the dentry cache says it does not exist");

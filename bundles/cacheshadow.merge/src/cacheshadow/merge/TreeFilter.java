@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import cacheshadow.listing.GuestPath;
+
 /**
  * Which paths a filtered file tree shows: the paths whose status is among the chosen ones and whose name (or path)
  * contains a text, plus every ancestor of such a path up to the tree's root, so the tree stays a tree. Computed from
@@ -81,7 +83,7 @@ public final class TreeFilter {
 			if (s == null) continue;
 			out.add(s);
 			List<String> names = c.children(p);
-			if (names != null) for (String n : names) queue.add(InstantTree.child(p, n));
+			if (names != null) for (String n : names) queue.add(GuestPath.child(p, n));
 		}
 		return out;
 	}
@@ -91,7 +93,7 @@ public final class TreeFilter {
 		Set<String> out = new HashSet<>(paths.size() * 2);
 		for (String p : paths) {
 			String q = p;
-			while (out.add(q) && !q.equals(root) && (root.equals("/") || q.startsWith(root + "/"))) q = ViewTree.parent(q);
+			while (out.add(q) && !q.equals(root) && (root.equals("/") || q.startsWith(root + "/"))) q = GuestPath.parent(q);
 		}
 		return out;
 	}

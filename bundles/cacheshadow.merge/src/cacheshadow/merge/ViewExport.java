@@ -22,6 +22,7 @@ import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
 import cacheshadow.listing.GuestName;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.listing.ManifestFormat;
 
 /**
@@ -107,7 +108,7 @@ public final class ViewExport {
 
 	/** Whether {@code p} lies below a path already refused (then it is left out too, silently). */
 	private boolean belowSkipped(String p) {
-		if (p.equals(under) ? skipped.contains("") : skipped.contains(ViewTree.parent(p))) {
+		if (p.equals(under) ? skipped.contains("") : skipped.contains(GuestPath.parent(p))) {
 			skipped.add(p);
 			return true;
 		}
@@ -290,11 +291,11 @@ public final class ViewExport {
 				dirs++;
 				continue;
 			}
-			String parentKey = p.equals(under) ? top : ViewTree.parent(p);
+			String parentKey = p.equals(under) ? top : GuestPath.parent(p);
 			if (!open.has(parentKey)) {
 				if (!p.equals(under)) {
-					FileRecord pr = tree.getattr(ViewTree.parent(p));
-					refuse("export-skipped", p, "its parent " + ViewTree.parent(p) + (pr == null ? " is not in the view"
+					FileRecord pr = tree.getattr(GuestPath.parent(p));
+					refuse("export-skipped", p, "its parent " + GuestPath.parent(p) + (pr == null ? " is not in the view"
 							: pr.type() != FileType.DIRECTORY ? " is a " + pr.type().label() + " in the view" : " was not written")
 							+ "; not written, nor anything below it (nothing is written through a link)");
 				}
@@ -454,10 +455,10 @@ public final class ViewExport {
 						x.refuse("export-skipped", p, "listed by the view but without metadata; not archived");
 						continue;
 					}
-					String parent = p.equals(x.under) ? (top.isEmpty() ? "" : top + "/") : dirMembers.get(ViewTree.parent(p));
+					String parent = p.equals(x.under) ? (top.isEmpty() ? "" : top + "/") : dirMembers.get(GuestPath.parent(p));
 					if (parent == null) {
-						FileRecord pr = tree.getattr(ViewTree.parent(p));
-						x.refuse("export-skipped", p, "its parent " + ViewTree.parent(p) + (pr == null ? " is not in the view"
+						FileRecord pr = tree.getattr(GuestPath.parent(p));
+						x.refuse("export-skipped", p, "its parent " + GuestPath.parent(p) + (pr == null ? " is not in the view"
 								: pr.type() != FileType.DIRECTORY ? " is a " + pr.type().label() + " in the view" : " was not archived")
 								+ "; not archived, nor anything below it (no member is placed below a link)");
 						continue;

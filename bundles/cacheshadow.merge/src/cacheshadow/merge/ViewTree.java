@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import cacheshadow.layers.MissingBytesException;
 import cacheshadow.layers.MissingReads;
 import cacheshadow.listing.FileRecord;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.listing.ManifestFormat;
 
 /**
@@ -45,7 +46,7 @@ public final class ViewTree implements FileTree {
 		// children from the paths: every node under its parent (the root has none)
 		for (Node n : nodes.values()) {
 			if (n.path().equals(root)) continue;
-			Node parent = nodes.get(parent(n.path()));
+			Node parent = nodes.get(GuestPath.parent(n.path()));
 			if (parent != null && parent.children() != null) parent.children().add(n.path().substring(n.path().lastIndexOf('/') + 1));
 		}
 	}
@@ -53,17 +54,6 @@ public final class ViewTree implements FileTree {
 	/** Every node, unordered (what a refresh of a running guest carries to the next). */
 	Iterable<Node> nodes() {
 		return nodes.values();
-	}
-
-	/** The directory holding {@code path} ({@code /} for a top-level name). */
-	public static String parent(String path) {
-		int i = path.lastIndexOf('/');
-		return i <= 0 ? "/" : path.substring(0, i);
-	}
-
-	/** {@code dir/name}. */
-	public static String child(String dir, String name) {
-		return (dir.equals("/") ? "" : dir) + "/" + name;
 	}
 
 	public View view() {

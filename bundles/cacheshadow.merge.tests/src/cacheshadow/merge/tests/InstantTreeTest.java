@@ -33,6 +33,7 @@ import cacheshadow.journal.WriteLog;
 import cacheshadow.layers.Progress;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
+import cacheshadow.listing.GuestPath;
 import cacheshadow.listing.ManifestFormat;
 import cacheshadow.merge.ByteProvenance;
 import cacheshadow.merge.InstantChanges;
@@ -69,11 +70,6 @@ class InstantTreeTest {
 		Map<String, FileRecord> m = new TreeMap<>(ManifestFormat.PATH_ORDER);
 		for (FileRecord r : rs) m.put(r.path(), r);
 		return m;
-	}
-
-	static String parent(String p) {
-		int i = p.lastIndexOf('/');
-		return i <= 0 ? "/" : p.substring(0, i);
 	}
 
 	static String sha256(byte[] b) throws Exception {
@@ -120,7 +116,7 @@ class InstantTreeTest {
 						Map<String, FileRecord> m = byPath(expected);
 						Map<String, List<String>> children = new TreeMap<>();
 						for (String p : m.keySet()) {
-							if (!p.equals(MOUNT)) children.computeIfAbsent(parent(p), k -> new ArrayList<>()).add(p.substring(p.lastIndexOf('/') + 1));
+							if (!p.equals(MOUNT)) children.computeIfAbsent(GuestPath.parent(p), k -> new ArrayList<>()).add(p.substring(p.lastIndexOf('/') + 1));
 						}
 						for (FileRecord e : expected) {
 							String p = e.path();
@@ -241,7 +237,7 @@ class InstantTreeTest {
 								Map<String, FileRecord> other = x != null ? ref : mine, same = x != null ? mine : ref;
 								List<String> to = new ArrayList<>();
 								for (FileRecord o : other.values()) {
-									if (o.inode() == known.inode() && parent(o.path()).equals(parent(p)) && !same.containsKey(o.path())
+									if (o.inode() == known.inode() && GuestPath.parent(o.path()).equals(GuestPath.parent(p)) && !same.containsKey(o.path())
 											&& (x != null ? fsAt : endFs).inode(known.inode()).generation == (x != null ? endFs : fsAt).inode(o.inode()).generation) {
 										to.add(o.path());
 									}
@@ -263,7 +259,7 @@ class InstantTreeTest {
 						for (String p : all) {
 							boolean dx = mine.containsKey(p) && mine.get(p).type() == FileType.DIRECTORY, dy = ref.containsKey(p) && ref.get(p).type() == FileType.DIRECTORY;
 							List<String> names = new ArrayList<>();
-							for (String q : all) if (!q.equals(MOUNT) && parent(q).equals(p) && (dx && mine.containsKey(q) || dy && ref.containsKey(q))) names.add(q.substring(p.length() + 1));
+							for (String q : all) if (!q.equals(MOUNT) && GuestPath.parent(q).equals(p) && (dx && mine.containsKey(q) || dy && ref.containsKey(q))) names.add(q.substring(p.length() + 1));
 							ManifestFormat.sortByPath(names, s -> s);
 							assertEquals(dx || dy ? names : null, c.children(p), what + " children of " + p);
 							List<InstantScrub.Row> rows = InstantScrub.rowsOf(c, p);
@@ -315,7 +311,7 @@ class InstantTreeTest {
 			for (FileRecord d : end.listing(false, Progress.NONE)) {
 				if (d.type() != FileType.DIRECTORY || fs.inode(d.inode()).isHtree()) continue;
 				for (String n : end.readdir(d.path())) {
-					FileRecord f = end.getattr(InstantTreeTest.child(d.path(), n));
+					FileRecord f = end.getattr(GuestPath.child(d.path(), n));
 					String renamed = "Z" + n.substring(1);
 					if (f.type() != FileType.REGULAR || end.readdir(d.path()).contains(renamed)) continue;
 					long phys = fs.blockMap(fs.inode(d.inode())).physical(0);
@@ -353,7 +349,7 @@ class InstantTreeTest {
 				InstantTree t = InstantTree.open(h, h.resolve("entry:" + before), MOUNT, true)) {
 			assertEquals(before + 2, h.journal().entryCount());
 			InstantComparison c = InstantComparison.of(t, end);
-			String from = child(dir, oldName), to = child(dir, newName);
+			String from = GuestPath.child(dir, oldName), to = GuestPath.child(dir, newName);
 			assertEquals("deleted later:renamed-to=" + to, c.status(from).column());
 			assertEquals(to, c.status(from).renamedTo());
 			assertEquals("created later:renamed-from=" + from, c.status(to).column());
@@ -361,12 +357,8 @@ class InstantTreeTest {
 			assertTrue(c.children(dir).containsAll(List.of(oldName, newName)), c.children(dir).toString());
 			assertEquals(t.getattr(from).inode(), end.getattr(to).inode());
 			// the directory's other names are untouched; a name only in the other tree is no rename
-			for (String n : t.readdir(dir)) if (!n.equals(oldName)) assertNull(c.status(child(dir, n)).renamedTo(), n);
+			for (String n : t.readdir(dir)) if (!n.equals(oldName)) assertNull(c.status(GuestPath.child(dir, n)).renamedTo(), n);
 		}
-	}
-
-	static String child(String dir, String name) {
-		return (dir.equals("/") ? "" : dir) + "/" + name;
 	}
 
 	@Test
