@@ -8,10 +8,12 @@ import java.util.TreeMap;
 import cacheshadow.layers.Extent;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.LittleEndian;
+import cacheshadow.layers.MissingReads;
 
 /**
  * Physical memory with some 64-bit words overwritten: crafted hostile kernel structures over a real snapshot. Also
- * counts the bytes read through it, for tests that bound how much of a snapshot an operation touches.
+ * counts the bytes read through it, for tests that bound how much of a snapshot an operation touches, and can make a
+ * range of the base missing from the evidence, as a cut image's layer does ({@link #hole}).
  */
 public final class PatchedLayer implements Layer {
 	private final Layer base;
@@ -34,6 +36,17 @@ public final class PatchedLayer implements Layer {
 
 	private final TreeMap<Long, byte[]> bytes = new TreeMap<>();
 	private long bytesRead;
+	private long holeStart = -1, holeEnd = -1;
+
+	/**
+	 * Makes {@code length} bytes from {@code start} missing (a later call moves the hole): a read touching them throws
+	 * the {@link cacheshadow.layers.MissingBytesException} a cut image's layer throws, noted by {@link MissingReads}.
+	 */
+	public PatchedLayer hole(long start, long length) {
+		holeStart = start;
+		holeEnd = start + length;
+		return this;
+	}
 
 	/** The patched ranges as {start, length}: every 64-bit word and byte run put, in address order. */
 	public List<long[]> patchedRanges() {
@@ -71,6 +84,7 @@ public final class PatchedLayer implements Layer {
 
 	@Override
 	public void read(long offset, byte[] buf, int off, int len) throws IOException {
+		if (offset < holeEnd && offset + len > holeStart) throw MissingReads.missing(name(), Math.max(offset, holeStart));
 		bytesRead += len;
 		base.read(offset, buf, off, len);
 		byte[] w = new byte[8];

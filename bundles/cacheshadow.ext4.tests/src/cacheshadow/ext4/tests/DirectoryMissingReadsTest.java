@@ -12,7 +12,7 @@ import cacheshadow.ext4.DirectoryEntry;
 import cacheshadow.ext4.Ext4FileSystem;
 import cacheshadow.ext4.Ext4Inode;
 import cacheshadow.layers.MissingReads;
-import cacheshadow.testing.HoledLayer;
+import cacheshadow.testing.PatchedLayer;
 
 /**
  * A directory whose block the evidence lacks: every listing of it rests on missing bytes, the second as the first
@@ -22,7 +22,7 @@ import cacheshadow.testing.HoledLayer;
 class DirectoryMissingReadsTest {
 	@Test
 	void everyListingOfADirectoryOnMissingBytesSaysSo() throws Exception {
-		HoledLayer l = new HoledLayer(ByteArrayLayer.of(Samples.file("debian-6.1-kaslr", "disk.img")));
+		PatchedLayer l = new PatchedLayer(ByteArrayLayer.of(Samples.file("debian-6.1-kaslr", "disk.img")));
 		try (Ext4FileSystem fs = Ext4FileSystem.open(l, Ext4FileSystem.Options.AS_IT_LIES)) {
 			Ext4Inode root = fs.inode(Ext4FileSystem.ROOT_INODE);
 			int bs = fs.blockSize();

@@ -23,7 +23,6 @@ import cacheshadow.merge.View;
 import cacheshadow.pagecache.BlockDeviceCache;
 import cacheshadow.pagecache.CachedPage;
 import cacheshadow.pagecache.PageCache;
-import cacheshadow.testing.HoledLayer;
 import cacheshadow.testing.PatchedLayer;
 
 /**
@@ -95,7 +94,7 @@ class LevelDisagreementTest {
 	void missingBytesAreNotADisagreement() throws Exception {
 		String set = "debian-6.1-kaslr";
 		try (Layer m0 = Layers.openMemory(Samples.file(set, "memory.elf")); Layer disk = Layers.openDisk(Samples.file(set, "disk.img"))) {
-			HoledLayer mem = new HoledLayer(m0);
+			PatchedLayer mem = new PatchedLayer(m0);
 			CacheAnalysis a = CacheAnalysis.open(mem, Samples.dir(set).resolve("kernel"), Progress.NONE);
 			MergedFileSystem whole = MergedFileSystem.of(a, new PageCache(a), List.of(disk), true, Progress.NONE);
 			assertEquals(List.of(), whole.mergeFindings());
