@@ -17,6 +17,7 @@ import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.MissingReads;
 import cacheshadow.layers.Progress;
+import cacheshadow.layers.Zeros;
 import cacheshadow.listing.FileRecord;
 import cacheshadow.listing.FileType;
 import cacheshadow.listing.Finding;
@@ -313,7 +314,7 @@ public final class Ext4FileSystem implements AutoCloseable {
 		byte[] raw = new byte[sb.inodeSize];
 		layer.read(tbl * blockSize + idx * sb.inodeSize, raw, 0, raw.length);
 		Ext4Inode in = new Ext4Inode(number, raw, sb);
-		if (sb.hasMetadataCsum() && !allZero(raw)) {
+		if (sb.hasMetadataCsum() && !Zeros.allZero(raw)) {
 			long computed = in.computeChecksum(csumSeed, sb.inodeSize) & 0xffffffffL;
 			if (!in.hasChecksumHi()) computed &= 0xffff;
 			if (computed != in.storedChecksum()) {
@@ -334,11 +335,6 @@ public final class Ext4FileSystem implements AutoCloseable {
 		long g = (number - 1) / sb.inodesPerGroup;
 		if (g >= groups.length) throw new EvidenceFormatException(layer.name(), "inode " + number + " in nonexistent group " + g);
 		return groups[(int) g].inodeTable() * blockSize + (number - 1) % sb.inodesPerGroup * sb.inodeSize;
-	}
-
-	private static boolean allZero(byte[] b) {
-		for (byte x : b) if (x != 0) return false;
-		return true;
 	}
 
 	/** Logical → device block map of an inode (empty for inline data, fast symlinks and device nodes). */

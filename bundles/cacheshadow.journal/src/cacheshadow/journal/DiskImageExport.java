@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import cacheshadow.layers.AtomicFile;
 import cacheshadow.layers.Layer;
 import cacheshadow.layers.Progress;
+import cacheshadow.layers.Zeros;
 
 /** Writes a layer (e.g. a {@link DiskAtInstant}) out as a raw image; all-zero 64 KiB runs are left as sparse holes. */
 public final class DiskImageExport {
@@ -39,7 +40,7 @@ public final class DiskImageExport {
 				layer.read(pos, buf, 0, n);
 				for (int h = 0; h < n; h += HOLE) {
 					int m = Math.min(HOLE, n - h);
-					if (isZero(buf, h, m)) continue;
+					if (Zeros.allZero(buf, h, m)) continue;
 					ByteBuffer bb = ByteBuffer.wrap(buf, h, m);
 					long p = pos + h;
 					while (bb.hasRemaining()) p += ch.write(bb, p);
@@ -55,10 +56,4 @@ public final class DiskImageExport {
 		}
 		return data;
 	}
-
-	static boolean isZero(byte[] b, int off, int len) {
-		return java.util.Arrays.mismatch(b, off, off + len, ZERO, 0, len) < 0;
-	}
-
-	private static final byte[] ZERO = new byte[HOLE];
 }

@@ -2,11 +2,11 @@ package cacheshadow.journal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 import cacheshadow.layers.LittleEndian;
 import cacheshadow.layers.ReadableFile;
 import cacheshadow.layers.Progress;
+import cacheshadow.layers.Zeros;
 
 /**
  * Walks consecutive dm-log-writes entries from one header position, validating each as {@link DmLogWritesReader}
@@ -29,7 +29,6 @@ final class EntryWalk {
 	private final long size;
 	private final int sectorSize;
 	private final byte[] header;
-	private final byte[] zeros; // what the rest of a header sector must be
 	/** Null for a probe that only checks that entries validate. */
 	final EntryTable table;
 	final EntrySink sink;
@@ -51,7 +50,6 @@ final class EntryWalk {
 		this.size = file.size();
 		this.sectorSize = sectorSize;
 		this.header = new byte[sectorSize];
-		this.zeros = new byte[sectorSize];
 		this.table = table;
 		this.sink = sink;
 		restart(pos);
@@ -118,7 +116,7 @@ final class EntryWalk {
 		if (pos + sectorSize > size) {
 			int rest = (int) (size - pos);
 			file.read(pos, header, 0, rest);
-			shortZero = allZero(header, 0, rest);
+			shortZero = Zeros.allZero(header, 0, rest);
 			end = End.SHORT_HEADER;
 			return false;
 		}
@@ -128,7 +126,7 @@ final class EntryWalk {
 		long f = LittleEndian.u64(header, 16);
 		long dataLen = LittleEndian.u64(header, 24);
 		if (f == 0 && nrSectors == 0) {
-			if (allZero(header, 0, sectorSize)) {
+			if (Zeros.allZero(header, 0, sectorSize)) {
 				end = End.ZERO_HEADER;
 				return false;
 			}
@@ -145,11 +143,11 @@ final class EntryWalk {
 				return malformed("malformed mark entry (data_len " + Long.toUnsignedString(dataLen) + ", nr_sectors " + Long.toUnsignedString(nrSectors) + ")");
 			}
 			int n = (int) dataLen;
-			if (!allZero(header, DmLogWritesReader.ENTRY_HEADER_BYTES + n, sectorSize - DmLogWritesReader.ENTRY_HEADER_BYTES - n)) {
+			if (!Zeros.allZero(header, DmLogWritesReader.ENTRY_HEADER_BYTES + n, sectorSize - DmLogWritesReader.ENTRY_HEADER_BYTES - n)) {
 				return malformed("malformed mark entry: garbage after the mark text");
 			}
 			markText = new String(header, DmLogWritesReader.ENTRY_HEADER_BYTES, n, StandardCharsets.UTF_8);
-		} else if (!allZero(header, DmLogWritesReader.ENTRY_HEADER_BYTES, sectorSize - DmLogWritesReader.ENTRY_HEADER_BYTES)) {
+		} else if (!Zeros.allZero(header, DmLogWritesReader.ENTRY_HEADER_BYTES, sectorSize - DmLogWritesReader.ENTRY_HEADER_BYTES)) {
 			// write_metadata() zero-fills the header sector after the entry; replay-log's log_entry_valid checks this.
 			return malformed("malformed entry: non-zero padding after the header (garbage)");
 		}
@@ -193,10 +191,5 @@ final class EntryWalk {
 		case ENTRY_LIMIT -> new LogDamage(name, entry, pos, "more entries than fit in this JVM's heap (" + entry + "); give it more memory (-Xmx)");
 		default -> throw new IllegalStateException("walk not ended: " + end);
 		};
-	}
-
-	/** Vectorized zero check (Arrays.mismatch against a zero sector). */
-	private boolean allZero(byte[] b, int off, int len) {
-		return Arrays.mismatch(b, off, off + len, zeros, 0, len) < 0;
 	}
 }

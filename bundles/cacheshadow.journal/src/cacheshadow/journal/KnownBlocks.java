@@ -19,6 +19,7 @@ import java.util.Map;
 
 import cacheshadow.layers.EvidenceFormatException;
 import cacheshadow.layers.LittleEndian;
+import cacheshadow.layers.Zeros;
 import cacheshadow.listing.GuestName;
 
 /**
@@ -136,18 +137,13 @@ public final class KnownBlocks implements java.io.Serializable {
 				if (got <= 0) break;
 				if (got < BLOCK) Arrays.fill(b, got, BLOCK, (byte) 0);
 				n++;
-				if (!allZero(b)) add(Digest.of(sha.digest(b)), sample(b, 0), true, new Place(shown, off), file);
+				if (!Zeros.allZero(b)) add(Digest.of(sha.digest(b)), sample(b, 0), true, new Place(shown, off), file);
 				if (got < BLOCK) break;
 			}
 		} catch (NoSuchFileException e) {
 			throw new EvidenceFormatException(file, "no such file");
 		}
 		return n;
-	}
-
-	private static boolean allZero(byte[] b) {
-		for (int i = 0; i < b.length; i += 8) if (LittleEndian.u64(b, i) != 0) return false;
-		return true;
 	}
 
 	private void add(Digest d, long sample, boolean sampled, Place p, Path source) throws EvidenceFormatException {
