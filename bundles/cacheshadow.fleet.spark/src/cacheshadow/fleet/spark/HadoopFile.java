@@ -2,8 +2,8 @@ package cacheshadow.fleet.spark;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.Checksum;
 
 import org.apache.hadoop.conf.Configuration;
@@ -31,9 +31,9 @@ final class HadoopFile extends BoundedFile {
 
 	private final FileSystem fs;
 	private final Path path;
-	/** Each reading thread's cursor. Guarded by itself, as is {@link #closed}. */
-	private final Map<Thread, Cursor> cursors = new HashMap<>();
-	private boolean closed;
+	/** Each reading thread's cursor: looked up without a lock on every read; made and dropped under its monitor. */
+	private final Map<Thread, Cursor> cursors = new ConcurrentHashMap<>();
+	private boolean closed; // guarded by cursors
 
 	private HadoopFile(FileSystem fs, Path path, long size) {
 		super(path.toString(), size);
@@ -76,19 +76,19 @@ final class HadoopFile extends BoundedFile {
 	}
 
 	private Cursor cursor() throws IOException {
+		Cursor c = cursors.get(Thread.currentThread());
+		if (c != null) return c;
 		synchronized (cursors) {
 			if (closed) throw new IOException(name() + ": closed");
-			Cursor c = cursors.get(Thread.currentThread());
-			if (c == null) cursors.put(Thread.currentThread(), c = new Cursor(fs.open(path)));
+			c = new Cursor(fs.open(path));
+			cursors.put(Thread.currentThread(), c);
 			return c;
 		}
 	}
 
 	/** How many threads have a cursor open on this file. */
 	int cursorCount() {
-		synchronized (cursors) {
-			return cursors.size();
-		}
+		return cursors.size();
 	}
 
 	@Override
