@@ -203,6 +203,8 @@ public final class Ext4FileSystem implements AutoCloseable {
 		descriptorBlocks = new long[(int) gdtBlocks];
 		byte[] b = new byte[blockSize];
 		boolean meta = sb.hasIncompat(Ext4Superblock.INCOMPAT_META_BG);
+		// the superblock's features hold for the whole table: asked once, not for each of up to 2^32 groups
+		boolean csum32 = sb.hasMetadataCsum(), crc16 = !csum32 && sb.hasRoCompat(Ext4Superblock.RO_COMPAT_GDT_CSUM);
 		int bad = 0, outside = 0;
 		for (long i = 0; i < gdtBlocks; i++) {
 			long blk;
@@ -224,8 +226,8 @@ public final class Ext4FileSystem implements AutoCloseable {
 				long grp = i * perBlock + k;
 				if (grp >= n) break;
 				GroupDescriptor d = GroupDescriptor.parse(grp, b, k * ds, ds);
-				if (sb.hasMetadataCsum() || sb.hasRoCompat(Ext4Superblock.RO_COMPAT_GDT_CSUM)) {
-					int c = sb.hasMetadataCsum() ? GroupDescriptor.computeChecksum(csumSeed, grp, b, k * ds, ds)
+				if (csum32 || crc16) {
+					int c = csum32 ? GroupDescriptor.computeChecksum(csumSeed, grp, b, k * ds, ds)
 							: GroupDescriptor.computeCrc16(sb.uuid, grp, b, k * ds, ds);
 					if (c != d.checksum() && bad++ < 20) {
 						finding("ext4-csum", "group " + grp, String.format("group descriptor checksum 0x%04x, computed 0x%04x", d.checksum(), c));
