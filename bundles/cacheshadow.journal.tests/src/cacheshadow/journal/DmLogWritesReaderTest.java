@@ -284,6 +284,44 @@ class DmLogWritesReaderTest {
 		}
 	}
 
+	/** The samples' logs, written again entry by entry, are the same files byte for byte. */
+	@Test
+	void writeAllRewritesTheSampleLogsByteForByte() throws IOException {
+		for (Path set : Samples.sets()) {
+			Path copy = tmp.resolve(set.getFileName() + ".log");
+			try (DmLogWritesLog log = DmLogWritesReader.read(set.resolve("writes.log")); DmLogWritesWriter w = new DmLogWritesWriter(copy, 512)) {
+				w.writeAll(log);
+			}
+			assertEquals(-1, Files.mismatch(set.resolve("writes.log"), copy), set.toString());
+		}
+	}
+
+	/** An entry longer than writeAll's 1 MiB copy buffer crosses it in several pieces, in order. */
+	@Test
+	void writeAllCopiesAnEntryLargerThanItsBuffer() throws IOException {
+		Path f = tmp.resolve("big.log"), copy = tmp.resolve("big-copy.log");
+		byte[] d = new byte[(3 << 20) + 512];
+		new Random(7).nextBytes(d);
+		try (DmLogWritesWriter w = new DmLogWritesWriter(f, 512)) {
+			w.mark("before");
+			w.write(8, d, 0, d.length, WriteLog.FUA);
+			w.flush();
+			w.discard(64, 8);
+			w.write(1 << 20, d, 512, 1024, WriteLog.FLUSH);
+		}
+		try (DmLogWritesLog log = DmLogWritesReader.read(f); DmLogWritesWriter w = new DmLogWritesWriter(copy, 512)) {
+			w.writeAll(log);
+		}
+		assertEquals(-1, Files.mismatch(f, copy));
+		try (DmLogWritesLog log = DmLogWritesReader.read(copy)) {
+			assertTrue(log.damage().isEmpty());
+			assertEquals(5, log.entryCount());
+			byte[] got = new byte[d.length];
+			log.readData(1, 0, got, 0, got.length);
+			assertArrayEquals(d, got);
+		}
+	}
+
 	static void setSuperEntries(Path f, long n) throws IOException {
 		try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
 			byte[] b = new byte[8];

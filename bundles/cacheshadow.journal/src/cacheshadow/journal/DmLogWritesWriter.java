@@ -48,22 +48,30 @@ public final class DmLogWritesWriter implements AutoCloseable {
 		if ((flags & WriteLog.FLUSH) != 0) flushSuper();
 	}
 
-	/** Logs every entry of {@code from} again (writes, flushes, discards, marks; flags kept), in its order. */
+	/**
+	 * Logs every entry of {@code from} again (writes, flushes, discards, marks; flags kept), in its order. An entry's
+	 * data is copied through a buffer of at most 1 MiB: its length is a long (a logged write may exceed an array).
+	 */
 	public void writeAll(WriteLog from) throws IOException {
 		int ss = from.sectorSize();
 		if (ss != sectorSize) throw new IllegalArgumentException("sector sizes differ: " + ss + " vs " + sectorSize);
-		byte[] buf = new byte[0];
+		byte[] chunk = new byte[Math.max(1 << 20, ss)];
 		for (int i = 0; i < from.entryCount(); i++) {
 			int flags = from.flags(i);
 			long len = from.length(i);
 			if ((flags & WriteLog.MARK) != 0) mark(from.mark(i));
 			else if ((flags & WriteLog.DISCARD) != 0) discard(from.diskOffset(i) / ss, len / ss);
-			else if (len > 0) {
-				if (buf.length < len) buf = new byte[(int) len];
-				from.readData(i, 0, buf, 0, (int) len);
-				write(from.diskOffset(i) / ss, buf, 0, (int) len, flags);
-			} else if ((flags & WriteLog.FLUSH) != 0) flush();
-			else write(from.diskOffset(i) / ss, buf, 0, 0, flags);
+			else if (len == 0 && (flags & WriteLog.FLUSH) != 0) flush();
+			else {
+				header(from.diskOffset(i) / ss, len / ss, flags & ~WriteLog.MARK, null);
+				for (long at = 0; at < len; at += chunk.length) {
+					int n = (int) Math.min(chunk.length, len - at);
+					from.readData(i, at, chunk, 0, n);
+					put(chunk, 0, n);
+				}
+				entries++;
+				if ((flags & WriteLog.FLUSH) != 0) flushSuper();
+			}
 		}
 	}
 
