@@ -111,6 +111,22 @@ if [ "$mode" = seeds ]; then
   exec "$JAVA_HOME/bin/java" -Xmx"$xmx" -Dcacheshadow.samples="$SAMPLES" -cp "$CLASSES:$LIBS" cacheshadow.fuzz.DiskSideSeeds "$FUZZ/seeds"
 fi
 
+# --- Jazzer on a target class (then its options and inputs), killed after LIMIT seconds (a guard against a hang outside
+# an input); the targets' input files go to the folder TMP. Its output goes to stdout.
+# Only product code is instrumented: the harnesses and the test support (cacheshadow.fuzz, .testing) are glue whose
+# coverage guides nothing, and their counters cost a quarter of the ext4 targets' executions. Jazzer's hooks (its
+# bug detectors, value tracing) go into our classes' calls, not into the libraries' own (H2's).
+# The SQL-injection detector parses every statement run (most of CaseFilesFuzzer's time); ConstantSqlTest proves all
+# SQL of the product (the case database, the journal catalogue) is written in its source: it has nothing to find.
+jazzer() { # LIMIT CLASS TMP options... inputs...
+  local limit="$1" cls="$2" tmp="$3"; shift 3
+  timeout --kill-after=30 "$limit" "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" -Dcacheshadow.fuzz.tmp="$tmp" \
+    -cp "$JAZZER:$JAZZER_API:$CLASSES:$LIBS" com.code_intelligence.jazzer.Jazzer \
+    --target_class="$cls" --instrumentation_includes='cacheshadow.**:org.tukaani.**' \
+    --instrumentation_excludes='cacheshadow.fuzz.**:cacheshadow.testing.**' --custom_hook_includes='cacheshadow.**:org.tukaani.**' \
+    --disabled_hooks=com.code_intelligence.jazzer.sanitizers.SqlInjection -timeout="$timeout" "$@"
+}
+
 # --- one target: run Jazzer, then write one report row (TSV) to $ROWS/<Class>
 run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   local cls="$1"; shift
@@ -127,21 +143,8 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   local t0 rc=0; t0=$(date +%s%N)
   # new inputs go to the first directory (the work corpus); seeds and regressions are only read.
   # The outer timeout is a guard against a hang outside an input (static initialisation, the driver itself).
-  # Only product code is instrumented: the harnesses and the test support (cacheshadow.fuzz, .testing) are glue whose
-  # coverage guides nothing, and their counters cost a quarter of the ext4 targets' executions. Jazzer's hooks (its
-  # bug detectors, value tracing) go into our classes' calls, not into the libraries' own (H2's).
-  # The SQL-injection detector parses every statement run (most of CaseFilesFuzzer's time); ConstantSqlTest proves all
-  # SQL of the product (the case database, the journal catalogue) is written in its source: it has nothing to find.
-  timeout --kill-after=30 "${OUTER_TIMEOUT:-100000}" \
-    "$JAVA_HOME/bin/java" -Xmx"$xmx" -Xss4m -XX:-OmitStackTraceInFastThrow -Dcacheshadow.samples="$SAMPLES" -Dcacheshadow.fuzz.seeds="$FUZZ/seeds" -Dcacheshadow.fuzz.tmp="$tmp" \
-      -cp "$JAZZER:$JAZZER_API:$CLASSES:$LIBS" com.code_intelligence.jazzer.Jazzer \
-      --target_class="$cls" --instrumentation_includes='cacheshadow.**:org.tukaani.**' \
-      --instrumentation_excludes='cacheshadow.fuzz.**:cacheshadow.testing.**' --custom_hook_includes='cacheshadow.**:org.tukaani.**' \
-      --disabled_hooks=com.code_intelligence.jazzer.sanitizers.SqlInjection \
-      --reproducer_path="$findings" "${keep[@]}" \
-      -artifact_prefix="$findings/" -timeout="$timeout" -rss_limit_mb="$rss" -print_final_stats=1 "$@" \
-      "${dirs[@]}" > "$log" 2>&1 || rc=$?
-  rm -rf "$tmp"
+  jazzer "${OUTER_TIMEOUT:-100000}" "$cls" "$tmp" --reproducer_path="$findings" "${keep[@]}" \
+      -artifact_prefix="$findings/" -rss_limit_mb="$rss" -print_final_stats=1 "$@" "${dirs[@]}" > "$log" 2>&1 || rc=$?
   local wall_ms=$((($(date +%s%N) - t0) / 1000000))
   # figures from libFuzzer's last status line (#N ... cov: C ft: F corp: K/...) and final stats
   local last execs rate cov ft corp nfind status
@@ -153,8 +156,22 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   ft=$(echo "$last" | sed -nE 's/.* ft: ([0-9]+).*/\1/p')
   corp=$(echo "$last" | sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p')
   nfind=$(grep -acE '^artifact_prefix=.*Test unit written to' "$log" || true)
+  # libFuzzer's per-input timeout is wall-clock time: a niced run starved of CPU by a build can pass it on an input
+  # that costs a fraction of it. Each timeout input is run again here, alone under the same instrumentation and bound;
+  # when none of the findings is anything else and none of them times out again, the row says so.
+  local retimed=0 again=""
+  while IFS= read -r unit; do
+    local t1 rrc=0 ms; t1=$(date +%s%N)
+    jazzer $((timeout * 3 + 120)) "$cls" "$tmp" --reproducer_path="$tmp" -artifact_prefix="$tmp/" -runs=1 "$unit" > "$log.again" 2>&1 || rrc=$?
+    ms=$(sed -nE 's/^Executed .* in ([0-9]+) ms$/\1 ms/p' "$log.again" | tail -1)
+    [ -n "$ms" ] || ms="$((($(date +%s%N) - t1) / 1000000)) ms with the JVM's start"
+    if [ "$rrc" = 0 ]; then retimed=$((retimed + 1)); again+="fuzz.sh: $unit: no timeout when run again alone ($ms)"$'\n'
+    else again+="fuzz.sh: $unit: times out again when run alone (rc=$rrc)"$'\n'; fi
+  done < <(sed -nE 's/^artifact_prefix=.*Test unit written to (.*\/timeout-[0-9a-f]+)$/\1/p' "$log")
+  rm -rf "$tmp" "$log.again"
   # a long run goes on past findings (--keep_going) and may still exit 0
-  if [ "$nfind" -gt 0 ]; then status=FINDING
+  if [ "$nfind" -gt 0 ] && [ "$retimed" = "$nfind" ]; then status=TIMEOUT-NOT-REPRODUCED
+  elif [ "$nfind" -gt 0 ]; then status=FINDING
   elif [ "$rc" = 0 ]; then status=ok
   elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=HANG-OUTSIDE-INPUT
   else status="FAILED(rc=$rc)"; fi
@@ -164,6 +181,7 @@ run_target() { # class, then libFuzzer limits (-runs=N / -max_total_time=S)
   if [ "$status" != ok ]; then
     { echo "fuzz.sh: $name: $status — log $log"
       grep -aE '^== Java Exception|^==[0-9]+== ERROR|Test unit written|^[[:space:]]+at cacheshadow\.' "$log" | head -30 || true
+      printf '%s' "$again"
       [ "$nfind" -gt 0 ] || tail -5 "$log"; } > "$ROWS/$name.detail"
   fi
 }
