@@ -43,7 +43,6 @@ final class AnalyzeCommand implements Command {
 				                             --manifest OUT.tsv [--under P[,P...]] [--no-journal-replay] [--json]
 				                             [--fail-on-anomaly] [--case DIR] [--partial]
 				""" + EvidenceArgs.USAGE + """
-
 				  --view V          merged (default with --disk): the caches over the disk, as the guest sees it;
 				                    cache-only (default without --disk): the caches alone; disk-only: the disk alone
 				  --manifest OUT    every path of the view in the columns of the guest's own manifest.tsv (path type
@@ -56,7 +55,8 @@ final class AnalyzeCommand implements Command {
 				                    mounts a guest-side listing covers); default: the whole view
 				  --json            print a machine-readable summary (kernel, KASLR, mounts, counts, anomalies)
 				  --fail-on-anomaly exit 1 when guest structures or the merge showed anomalies
-				  --case DIR        record the run in this case's custody log""";
+				  --case DIR        record the run in this case's custody log\
+				""";
 	}
 
 	@Override

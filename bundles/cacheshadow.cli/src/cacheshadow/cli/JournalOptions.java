@@ -25,7 +25,8 @@ final class JournalOptions {
 			                    its last whole entry: a summary says where it is cut and how many bytes after that
 			                    are not used, and every result at an instant the cut may reach ('end', a time after
 			                    the last whole entry) is flagged ('missing' column 'journal', an evidence-missing
-			                    finding). Without it such a journal is refused (exit 2)""";
+			                    finding). Without it such a journal is refused (exit 2)\
+			""";
 
 	/** The journal's history; a journal cut short is refused unless --partial ({@link #cut}). */
 	static DiskHistory open(Args a, Progress p) throws Exception {

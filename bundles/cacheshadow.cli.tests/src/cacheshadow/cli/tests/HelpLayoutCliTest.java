@@ -1,0 +1,43 @@
+package cacheshadow.cli.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/** Every subcommand's help sets its option rows in one column: two spaces, the option, its text at column 21. */
+class HelpLayoutCliTest {
+	/** An option row: the option (and its argument in capitals), then two or more spaces and its description. */
+	private static final Pattern OPTION_ROW = Pattern.compile("^(\\s*)(--[a-z][\\w-]*(?: [A-Z][A-Z.\\d]*)*)( {2,})\\S");
+	private static final Pattern SUBCOMMAND = Pattern.compile("^  ([a-z]+) ");
+
+	@Test
+	void everyOptionRowStartsInTheOptionColumn() {
+		List<String> subcommands = new ArrayList<>();
+		for (String line : CliRun.of("--help").out().split("\n")) {
+			Matcher m = SUBCOMMAND.matcher(line);
+			if (m.find()) subcommands.add(m.group(1));
+		}
+		assertTrue(subcommands.size() >= 15, "subcommands read from --help: " + subcommands);
+		int rows = 0;
+		List<String> outOfColumn = new ArrayList<>();
+		for (String sub : subcommands) {
+			if (sub.equals("workbench") || sub.equals("sample")) continue; // no options of the kind
+			CliRun r = CliRun.of("help", sub);
+			String text = r.out() + r.err();
+			for (String line : text.split("\n")) {
+				Matcher m = OPTION_ROW.matcher(line);
+				if (!m.find()) continue;
+				rows++;
+				if (!m.group(1).equals("  ")) outOfColumn.add(sub + ": " + line);
+			}
+		}
+		assertTrue(rows > 50, "option rows found: " + rows);
+		assertEquals(List.of(), outOfColumn, "option rows out of their column");
+	}
+}
