@@ -35,7 +35,7 @@ final class ChangesCommand implements Command {
 				  added|removed|changed <TAB> path <TAB> changed columns <TAB> changed byte ranges (offset+length).
 				  Paths in the escaped text form (as analyze); findings of either instant as '# finding' lines.
 				  --blocks also lists the 4 KiB blocks written in between and whether their content changed.
-				""" + JournalOptions.PARTIAL_USAGE.replace("'missing' column 'journal', ", "");
+				""" + JournalOptions.PARTIAL_USAGE_NO_MANIFEST;
 	}
 
 	@Override

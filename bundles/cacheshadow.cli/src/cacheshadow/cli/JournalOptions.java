@@ -19,14 +19,21 @@ final class JournalOptions {
 	private JournalOptions() {
 	}
 
-	/** The --partial option as every command that reads a write journal describes it. */
-	static final String PARTIAL_USAGE = """
-			  --partial         use a journal cut short (its last entry torn or truncated, its tail damaged) up to
-			                    its last whole entry: a summary says where it is cut and how many bytes after that
-			                    are not used, and every result at an instant the cut may reach ('end', a time after
-			                    the last whole entry) is flagged ('missing' column 'journal', an evidence-missing
-			                    finding). Without it such a journal is refused (exit 2)\
-			""";
+	/** The --partial option as every command that reads a write journal and writes a manifest describes it. */
+	static final String PARTIAL_USAGE = partialUsage("an evidence-missing finding and 'journal' in the 'missing' column");
+	/** The same for a command without a manifest ({@code changes}). */
+	static final String PARTIAL_USAGE_NO_MANIFEST = partialUsage("an evidence-missing finding");
+
+	private static String partialUsage(String flag) {
+		return """
+				  --partial         use a journal cut short (its last entry torn or truncated, its tail damaged) up to
+				                    its last whole entry: a summary says where it is cut and how many bytes after that
+				                    are not used, and every result at an instant the cut may reach ('end', a time after
+				                    the last whole entry) is flagged with
+				                    %s.
+				                    Without it such a journal is refused (exit 2)\
+				""".formatted(flag);
+	}
 
 	/** The journal's history; a journal cut short is refused unless --partial ({@link #cut}). */
 	static DiskHistory open(Args a, Progress p) throws Exception {
