@@ -42,7 +42,7 @@ final class AnalyzeCommand implements Command {
 				usage: ./cacheshadow analyze --memory M [--disk D] [--kernel DIR] [--view merged|cache-only|disk-only]
 				                             --manifest OUT.tsv [--under P[,P...]] [--no-journal-replay] [--json]
 				                             [--fail-on-anomaly] [--case DIR] [--partial]
-				""" + EvidenceArgs.USAGE + """
+				""" + EvidenceArgs.USAGE + "\n" + """
 				  --view V          merged (default with --disk): the caches over the disk, as the guest sees it;
 				                    cache-only (default without --disk): the caches alone; disk-only: the disk alone
 				  --manifest OUT    every path of the view in the columns of the guest's own manifest.tsv (path type

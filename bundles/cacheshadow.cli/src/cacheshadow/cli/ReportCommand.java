@@ -38,8 +38,9 @@ final class ReportCommand implements Command {
 				  commands that reproduce each table. Analyzes the case's evidence as the workbench does (the first
 				  memory snapshot and disk, the case's kernel files, the journal over the disk image it was recorded
 				  against); --snapshot ID analyzes the memory snapshot of evidence id ID instead (as Case > Analyze
-				  Snapshot… does: with the disk and kernel files of its folder), and the report names it. Long tables are cut in the report and complete in FILE.paths.csv, FILE.findings.csv and
-				  FILE.custody.csv beside it (FILE without its ending). Every file is written whole or not at all.
+				  Snapshot… does: with the disk and kernel files of its folder), and the report names it. Long
+				  tables are cut in the report and complete in FILE.paths.csv, FILE.findings.csv and FILE.custody.csv
+				  beside it (FILE without its ending). Every file is written whole or not at all.
 				  The case is not changed (no custody entry) and the same case gives the same report but for its one
 				  line that says when it was generated. Prints the report's SHA-256.""";
 	}

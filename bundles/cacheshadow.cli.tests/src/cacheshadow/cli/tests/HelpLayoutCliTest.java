@@ -10,14 +10,16 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-/** Every subcommand's help sets its option rows in one column: two spaces, the option, its text at column 21. */
+/** Every subcommand's help sets its option rows in one column, each on a line of its own: two spaces, the option, its text. */
 class HelpLayoutCliTest {
 	/** An option row: the option (and its argument in capitals), then two or more spaces and its description. */
 	private static final Pattern OPTION_ROW = Pattern.compile("^(\\s*)(--[a-z][\\w-]*(?: [A-Z][A-Z.\\d]*)*)( {2,})\\S");
+	/** An option row glued to the end of the line before it (a usage text joined without its line break). */
+	private static final Pattern GLUED_ROW = Pattern.compile("\\S {2,}--[a-z][\\w-]*(?: [A-Z][A-Z.\\d]*)* {2,}\\S");
 	private static final Pattern SUBCOMMAND = Pattern.compile("^  ([a-z]+) ");
 
 	@Test
-	void everyOptionRowStartsInTheOptionColumn() {
+	void everyOptionRowStartsInTheOptionColumnAndProseFits() {
 		List<String> subcommands = new ArrayList<>();
 		for (String line : CliRun.of("--help").out().split("\n")) {
 			Matcher m = SUBCOMMAND.matcher(line);
@@ -31,6 +33,11 @@ class HelpLayoutCliTest {
 			CliRun r = CliRun.of("help", sub);
 			String text = r.out() + r.err();
 			for (String line : text.split("\n")) {
+				if (GLUED_ROW.matcher(line).find()) outOfColumn.add(sub + ": " + line);
+				// prose fits a terminal of 120 columns; only a synopsis line (./cacheshadow ...) may run longer
+				if (line.length() > 120 && !line.stripLeading().startsWith("./cacheshadow") && !line.startsWith("usage:")) {
+					outOfColumn.add(sub + ": over 120 columns: " + line);
+				}
 				Matcher m = OPTION_ROW.matcher(line);
 				if (!m.find()) continue;
 				rows++;
