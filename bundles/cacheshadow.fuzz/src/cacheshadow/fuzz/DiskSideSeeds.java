@@ -38,7 +38,8 @@ import cacheshadow.listing.FileType;
  * by our own importer, and small journals of every entry kind made by our own writers; and of the kernel image
  * targets: pieces of the samples' bzImage payloads, and small XZ, ZSTD and gzip streams of their own vmlinux made
  * with the kernel's settings, behind their real setup header; a case made as the workbench makes one, as rows; and
- * the block device and struct pages of the samples' cached ext4 device; the body of a journal's block index.
+ * the block device and struct pages of the samples' cached ext4 device; the body of a journal's block index; NBD
+ * client streams of the write recorder.
  * Needs xz, zstd and gzip. Run from the repository root:
  * {@code releng/fuzz.sh --make-seeds}.
  */
@@ -70,6 +71,7 @@ public final class DiskSideSeeds {
 		madeJournals(seeds);
 		caseFiles(seeds);
 		write(seeds, "JournalIndexFileFuzzer", "written", JournalIndexFileFuzzer.seed());
+		for (var e : NbdSessionFuzzer.seeds().entrySet()) write(seeds, "NbdSessionFuzzer", e.getKey(), e.getValue());
 		for (int i = 0; i < cacheshadow.testing.EvidenceSamples.SETS.size(); i++) {
 			write(seeds, "BlockCacheOverlayFuzzer", cacheshadow.testing.EvidenceSamples.SETS.get(i), BlockCacheOverlayFuzzer.seed(i));
 		}
