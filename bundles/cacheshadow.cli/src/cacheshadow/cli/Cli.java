@@ -121,6 +121,29 @@ public final class Cli {
 		out.println("usage: ./cacheshadow <subcommand> [options]      ./cacheshadow help <subcommand>");
 		out.println();
 		out.println("  workbench [-case DIR]   open the workbench (needs a display)");
-		for (Command c : commands) out.printf("  %-23s %s%n", c.name(), c.summary());
+		for (Command c : commands) out.print(summaryRow(c.name(), c.summary()));
+	}
+
+	/** Width of the help's lines: a terminal of 120 columns. */
+	static final int HELP_WIDTH = 120;
+
+	/** "  NAME  summary", the summary's words wrapped to {@link #HELP_WIDTH} under its first column. */
+	static String summaryRow(String name, String summary) {
+		String indent = " ".repeat(26);
+		StringBuilder row = new StringBuilder(String.format("  %-23s ", name));
+		int lineStart = 0;
+		boolean first = true;
+		for (String word : summary.split(" ")) {
+			if (!first && row.length() - lineStart + 1 + word.length() > HELP_WIDTH) {
+				row.append(System.lineSeparator());
+				lineStart = row.length();
+				row.append(indent);
+			} else if (!first) {
+				row.append(' ');
+			}
+			row.append(word);
+			first = false;
+		}
+		return row.append(System.lineSeparator()).toString();
 	}
 }

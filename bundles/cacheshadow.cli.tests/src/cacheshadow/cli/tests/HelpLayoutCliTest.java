@@ -21,13 +21,16 @@ class HelpLayoutCliTest {
 	@Test
 	void everyOptionRowStartsInTheOptionColumnAndProseFits() {
 		List<String> subcommands = new ArrayList<>();
+		List<String> outOfColumn = new ArrayList<>();
 		for (String line : CliRun.of("--help").out().split("\n")) {
 			Matcher m = SUBCOMMAND.matcher(line);
 			if (m.find()) subcommands.add(m.group(1));
+			if (line.length() > 120) outOfColumn.add("--help: over 120 columns: " + line);
+			// a summary's next lines start under its first column, never at a subcommand's
+			if (!line.isBlank() && !m.find(0) && line.startsWith("  ") && !line.startsWith(" ".repeat(26))) outOfColumn.add("--help: " + line);
 		}
 		assertTrue(subcommands.size() >= 15, "subcommands read from --help: " + subcommands);
 		int rows = 0;
-		List<String> outOfColumn = new ArrayList<>();
 		for (String sub : subcommands) {
 			if (sub.equals("workbench") || sub.equals("sample")) continue; // no options of the kind
 			CliRun r = CliRun.of("help", sub);
